@@ -1,0 +1,51 @@
+# Etäpiste: `make demo` runs the system, `make test` runs every check. Both set up what is
+# missing (virtualenv, Debian packages) and skip what is already there.
+PY      := .venv/bin/python
+STAMP   := .venv/.installed
+SYSDEPS := /usr/bin/chromium /usr/bin/turnserver /usr/sbin/nft
+export QT_QPA_PLATFORM ?= offscreen
+export PYTHONDONTWRITEBYTECODE = 1
+
+.PHONY: all demo test lint typecheck pytest schema bench sysdeps venv clean
+
+all: test
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+# Debian packages for browser tests, TURN and network-namespace tests; one apt-get update.
+sysdeps:
+	@missing=""; for f in $(SYSDEPS); do [ -e $$f ] || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages (chromium coturn nftables iproute2)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    chromium coturn nftables iproute2 iptables >/dev/null; \
+	fi
+
+lint: $(STAMP)
+	$(PY) -m ruff check signaling wire client_core kiosk agent_console tests bench
+
+typecheck: $(STAMP)
+	$(PY) -m mypy --strict
+
+pytest: $(STAMP) sysdeps
+	$(PY) -m pytest -q -p no:cacheprovider
+
+test: lint typecheck pytest
+
+demo: $(STAMP) sysdeps
+	$(PY) -m signaling.demo
+
+schema: $(STAMP)
+	$(PY) -m wire.schema
+
+bench: $(STAMP)
+	$(PY) bench/signaling_load.py
+
+clean:
+	rm -rf .venv .demo .pytest_cache .mypy_cache .ruff_cache

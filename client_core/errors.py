@@ -1,0 +1,42 @@
+"""Exception tree of the shared client core."""
+
+from __future__ import annotations
+
+from wire.errors import ErrorCode
+
+
+class ClientError(Exception):
+    """Base of every deliberate error in the client core."""
+
+
+class AuthFailed(ClientError, PermissionError):
+    """The server refused our credentials; retrying will not help."""
+
+
+class NotConnected(ClientError, ConnectionError):
+    """There is no signaling connection right now."""
+
+
+class SessionEnded(ClientError):
+    """The server ended the session for good (logged out, replaced, revoked)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"session ended: {reason}")
+        self.reason = reason
+
+
+class ServerRefused(ClientError):
+    """The server answered a request with a typed error."""
+
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str,
+        next_opening: float | None = None,
+        languages_available: list[str] | None = None,
+    ) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.next_opening = next_opening
+        self.languages_available = languages_available or []

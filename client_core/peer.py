@@ -1,0 +1,480 @@
+"""One peer connection attempt of a call: :class:`CallPeer`.
+
+aiortc has no ICE restart (aiortc #211), so a call whose media path dies
+gets a *new* ``CallPeer``; this class covers exactly one attempt, from SDP
+to close, and says when it has failed (:attr:`CallPeer.media_failed`).
+
+What it fixes once for every client:
+
+* ICE servers are always explicit.  ``RTCIceGatherer`` only substitutes
+  aiortc's default (a public Google STUN server) when ``iceServers`` is
+  ``None`` (``if iceServers is None`` in ``aiortc/rtcicetransport.py``); an
+  empty list gathers host candidates only.  Without that, a kiosk with no
+  internet waits 5 s for gathering on each side.
+* Video codecs in preference order, VP8 first (6 ms per 640x480 frame
+  against 28 ms for H.264 here), H.264 kept for peers that need it.
+* Local tracks go through a :class:`~client_core.media_sink.CountingTrack`:
+  aiortc stops the track it sends when the connection closes, the proxy
+  takes that hit and the camera survives for the next attempt.  Feed one
+  ``CallPeer`` at a time from a source (close the old one first), or give
+  each a ``MediaRelay`` subscription.
+* Remote tracks are always consumed (memory, aiortc #554/#1423).
+* A data channel "control" (ordered, reliable), created by the offerer.
+
+Data channel limits: aiortc refuses a message larger than the remote's
+``max-message-size`` (aiortc advertises 256 KiB, Chromium 256 KiB, and the
+RFC 8841 default when a peer says nothing is 64 KiB), so
+:data:`MAX_MESSAGE_BYTES` is 64 KiB.  Send photos in
+:data:`CHUNK_BYTES` (16 KiB) pieces: the channel is ordered, and a chat
+line queued behind one large message would wait for all of it.  Watch
+:attr:`CallPeer.buffered_amount` to pace a large transfer.
+
+Failure detection: aioice's consent checks need about 30 s to declare a
+dead path; much too long for a citizen staring at a frozen picture.  The
+watcher flags the attempt as failed when the connection or ICE state is
+"failed", when it is not connected ``connect_timeout_s`` after both
+descriptions are set, or when no video frame arrived for
+``media_timeout_s`` (default 4 s) while the remote is supposed to send
+video (no audio frame, when the remote sends no video).  4 s is well
+under the consent timeout yet twice the longest normal gap measured here
+(first frame 1.0-1.5 s through 100 ms delay and 5 % loss; a freeze after
+loss lasts until the next keyframe, a round trip plus one frame, far
+less).  A broken camera does not trigger it: the camera track keeps
+sending a placeholder picture.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+from aiortc import (
+    RTCConfiguration,
+    RTCDataChannel,
+    RTCIceServer,
+    RTCPeerConnection,
+    RTCRtpSender,
+    RTCSessionDescription,
+)
+from aiortc.contrib.media import MediaRecorder, MediaRelay
+from aiortc.mediastreams import MediaStreamTrack
+from aiortc.rtcconfiguration import RTCIceTransportPolicy
+from aiortc.sdp import SessionDescription, candidate_from_sdp
+
+from client_core.errors import ClientError
+from client_core.media_sink import AudioSink, CountingTrack, VideoSink
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_BYTES: Final = 64 * 1024
+CHUNK_BYTES: Final = 16 * 1024
+CONTROL_CHANNEL: Final = "control"
+_WATCH_PERIOD_S: Final = 0.25
+_CLOSE_TIMEOUT_S: Final = 5.0
+
+IceTransportPolicy = Literal["all", "relay"]
+Role = Literal["offerer", "answerer"]
+
+
+class ControlChannelClosed(ClientError, ConnectionError):
+    """The control data channel is not open (yet, or any more)."""
+
+
+@dataclass(frozen=True, slots=True)
+class IceServerConfig:
+    """One STUN or TURN server as the signaling server hands it out.
+
+    aiortc uses only the first STUN and the first TURN URL of the whole
+    list; put the preferred ones first.
+    """
+
+    urls: Sequence[str]
+    """One URL or several; kept as a tuple so the config stays immutable."""
+    username: str | None = None
+    credential: str | None = None
+
+    def __post_init__(self) -> None:
+        urls = (self.urls,) if isinstance(self.urls, str) else tuple(self.urls)
+        object.__setattr__(self, "urls", urls)
+
+    def to_rtc(self) -> RTCIceServer:
+        """The aiortc form of this server."""
+        return RTCIceServer(
+            urls=list(self.urls), username=self.username, credential=self.credential
+        )
+
+
+def rtc_configuration(
+    ice_servers: Sequence[IceServerConfig], policy: IceTransportPolicy
+) -> RTCConfiguration:
+    """An ``RTCConfiguration`` with an explicit (possibly empty) server list."""
+    return RTCConfiguration(
+        iceServers=[server.to_rtc() for server in ice_servers],
+        iceTransportPolicy=RTCIceTransportPolicy(policy),
+    )
+
+
+def _codec_preferences(kind: str, order: Sequence[str]) -> list[Any]:
+    codecs = RTCRtpSender.getCapabilities(kind).codecs
+    ranked: list[Any] = []
+    for name in order:
+        matches = [c for c in codecs if c.mimeType.lower() == f"{kind}/{name}".lower()]
+        if not matches:
+            raise ValueError(f"aiortc has no {kind} codec {name!r}")
+        ranked += matches
+    # RTX rides along so lost packets are retransmitted on their own SSRC.
+    ranked += [c for c in codecs if c.mimeType.lower() == f"{kind}/rtx"]
+    return ranked
+
+
+class CallPeer:
+    """One ``RTCPeerConnection`` for one attempt at a call's media.
+
+    ``video``/``audio`` are the local sources (camera or synthetic); when
+    one is ``None`` that kind is receive-only.  ``audio_output`` (e.g. from
+    :func:`client_core.audio_devices.open_speaker`) plays the remote audio;
+    the remote tracks are consumed by :attr:`video_sink` and
+    :attr:`audio_sink` either way.
+
+    Offerer: ``sdp = await create_offer()``, later ``await
+    accept_answer(answer)``.  Answerer: ``answer = await
+    accept_offer(sdp)``.  Then ``await close()``, always.
+    """
+
+    def __init__(
+        self,
+        ice_servers: Sequence[IceServerConfig],
+        ice_transport_policy: IceTransportPolicy = "all",
+        *,
+        video: MediaStreamTrack | None = None,
+        audio: MediaStreamTrack | None = None,
+        audio_output: MediaRecorder | None = None,
+        video_codecs: Sequence[str] = ("VP8", "H264"),
+        media_timeout_s: float = 4.0,
+        connect_timeout_s: float | None = 15.0,
+        expected_fps: float = 30.0,
+        on_message: Callable[[Any], None] | None = None,
+        on_bytes: Callable[[bytes], None] | None = None,
+        on_state_change: Callable[[str, str], None] | None = None,
+        on_media_failed: Callable[[str], None] | None = None,
+        name: str = "peer",
+    ) -> None:
+        self.name = name
+        self.pc = RTCPeerConnection(rtc_configuration(ice_servers, ice_transport_policy))
+        self.media_timeout_s = media_timeout_s
+        self.connect_timeout_s = connect_timeout_s
+        self.on_message = on_message
+        self.on_bytes = on_bytes
+        self.on_state_change = on_state_change
+        self.on_media_failed = on_media_failed
+        self.video_sink = VideoSink(name=f"{name}-video", expected_fps=expected_fps)
+        self.audio_sink = AudioSink(name=f"{name}-audio")
+        self.sent_video = CountingTrack(video) if video is not None else None
+        self.sent_audio = CountingTrack(audio) if audio is not None else None
+        self.connected = asyncio.Event()
+        self.channel_open = asyncio.Event()
+        self.media_failed = asyncio.Event()
+        self.failure_reason: str | None = None
+        self.role: Role | None = None
+        self.started_at: float | None = None
+        self.connected_at: float | None = None
+        self._audio_output = audio_output
+        self._relay: MediaRelay | None = None
+        self._channel: RTCDataChannel | None = None
+        self._state = self.pc.connectionState
+        self._ice_state = self.pc.iceConnectionState
+        self._answer_sdp: str | None = None
+        self._negotiated_at: float | None = None
+        self._watcher: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[None]] = set()
+        self._extra_sinks: list[VideoSink | AudioSink] = []
+        self._closed = False
+
+        video_tx = self.pc.addTransceiver(
+            self.sent_video if self.sent_video is not None else "video",
+            direction="recvonly" if video is None else "sendrecv",
+        )
+        video_tx.setCodecPreferences(_codec_preferences("video", video_codecs))
+        self._video_tx = video_tx
+        self._audio_tx = self.pc.addTransceiver(
+            self.sent_audio if self.sent_audio is not None else "audio",
+            direction="recvonly" if audio is None else "sendrecv",
+        )
+        self.pc.on("connectionstatechange", self._on_connection_state)
+        self.pc.on("iceconnectionstatechange", self._on_ice_state)
+        self.pc.on("track", self._on_track)
+        self.pc.on("datachannel", self._on_datachannel)
+
+    # -- negotiation -------------------------------------------------------
+
+    async def create_offer(self) -> str:
+        """Create the control channel and the offer; returns the offer SDP.
+
+        ICE gathering finishes inside (aiortc does not trickle), so the SDP
+        carries all local candidates.
+        """
+        self._begin("offerer")
+        self._set_channel(self.pc.createDataChannel(CONTROL_CHANNEL, ordered=True))
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        return str(self.pc.localDescription.sdp)
+
+    async def accept_offer(self, sdp: str) -> str:
+        """Apply the remote offer; returns the answer SDP."""
+        self._begin("answerer")
+        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
+        await self.pc.setLocalDescription(await self.pc.createAnswer())
+        answer = str(self.pc.localDescription.sdp)
+        self._negotiated(answer)
+        return answer
+
+    async def accept_answer(self, sdp: str) -> None:
+        """Apply the remote answer (offerer side)."""
+        if self.role != "offerer":
+            raise RuntimeError(f"{self.name}: accept_answer() without create_offer()")
+        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
+        self._negotiated(sdp)
+
+    async def add_remote_candidate(
+        self,
+        candidate: str | None,
+        sdp_mid: str | None = None,
+        sdp_mline_index: int | None = None,
+    ) -> None:
+        """Add a candidate trickled by a browser; ``None`` or "" ends the list.
+
+        ``candidate`` is in the browser's ``RTCIceCandidate.candidate`` form
+        (``candidate:...``); an ``a=`` prefix is accepted too.  Call it only
+        once the remote description is set (after :meth:`accept_offer` or
+        :meth:`accept_answer`): buffer candidates that arrive earlier.
+        """
+        line = (candidate or "").strip().removeprefix("a=").removeprefix("candidate:")
+        if not line:
+            await self.pc.addIceCandidate(None)
+            return
+        parsed = candidate_from_sdp(line)
+        parsed.sdpMid = sdp_mid
+        parsed.sdpMLineIndex = sdp_mline_index
+        await self.pc.addIceCandidate(parsed)
+
+    def _begin(self, role: Role) -> None:
+        if self.role is not None:
+            raise RuntimeError(f"{self.name}: already negotiating as {self.role}")
+        self.role = role
+        self.started_at = time.monotonic()
+
+    def _negotiated(self, answer_sdp: str) -> None:
+        self._answer_sdp = answer_sdp
+        self._negotiated_at = time.monotonic()
+        if self._watcher is None and not self._closed:
+            self._watcher = asyncio.create_task(self._watch(), name=f"{self.name}-watch")
+
+    # -- state -------------------------------------------------------------
+
+    @property
+    def connection_state(self) -> str:
+        """``RTCPeerConnection.connectionState``."""
+        return str(self.pc.connectionState)
+
+    @property
+    def video_codec(self) -> str | None:
+        """Negotiated video codec (e.g. ``video/VP8``), once answered."""
+        if self._answer_sdp is None:
+            return None
+        for media in SessionDescription.parse(self._answer_sdp).media:
+            if media.kind == "video" and media.rtp.codecs:
+                return str(media.rtp.codecs[0].mimeType)
+        return None
+
+    @property
+    def connect_ms(self) -> float | None:
+        """From create_offer/accept_offer to "connected", in ms."""
+        if self.started_at is None or self.connected_at is None:
+            return None
+        return (self.connected_at - self.started_at) * 1000
+
+    @property
+    def first_frame_ms(self) -> float | None:
+        """From create_offer/accept_offer to the first decoded remote frame."""
+        first = self.video_sink.first_frame_at
+        if self.started_at is None or first is None:
+            return None
+        return (first - self.started_at) * 1000
+
+    def _watched_media(self) -> tuple[str, VideoSink | AudioSink] | None:
+        # The remote's video if it sends any, else its audio (an agent
+        # console without a camera); nothing to watch on a data-only call.
+        for kind, transceiver, sink in (
+            ("video", self._video_tx, self.video_sink),
+            ("audio", self._audio_tx, self.audio_sink),
+        ):
+            if transceiver.currentDirection in ("sendrecv", "recvonly"):
+                return kind, sink
+        return None
+
+    def _on_connection_state(self) -> None:
+        old, new = self._state, str(self.pc.connectionState)
+        if old == new:
+            return
+        self._state = new
+        log.info("%s connection %s -> %s", self.name, old, new)
+        if new == "connected" and self.connected_at is None:
+            self.connected_at = time.monotonic()
+            self.connected.set()
+        if new == "failed":
+            self._fail("connection state failed")
+        if self.on_state_change is not None:
+            try:
+                self.on_state_change(old, new)
+            except Exception:
+                log.exception("%s: on_state_change callback failed", self.name)
+
+    def _on_ice_state(self) -> None:
+        old, new = self._ice_state, str(self.pc.iceConnectionState)
+        if old == new:
+            return
+        self._ice_state = new
+        log.info("%s ice %s -> %s", self.name, old, new)
+        if new == "failed":
+            self._fail("ICE state failed")
+
+    def _fail(self, reason: str) -> None:
+        if self.media_failed.is_set() or self._closed:
+            return
+        self.failure_reason = reason
+        self.media_failed.set()
+        log.warning("%s media failed: %s", self.name, reason)
+        if self.on_media_failed is not None:
+            try:
+                self.on_media_failed(reason)
+            except Exception:
+                log.exception("%s: on_media_failed callback failed", self.name)
+
+    async def _watch(self) -> None:
+        while not self.media_failed.is_set():
+            await asyncio.sleep(_WATCH_PERIOD_S)
+            now = time.monotonic()
+            if self.connected_at is None:
+                since = now - (self._negotiated_at or now)
+                if self.connect_timeout_s is not None and since > self.connect_timeout_s:
+                    self._fail(f"not connected {since:.1f} s after negotiation")
+            elif (watched := self._watched_media()) is not None:
+                kind, sink = watched
+                last = max(sink.last_frame_at or 0.0, self.connected_at)
+                if now - last > self.media_timeout_s:
+                    self._fail(f"no {kind} frame for {now - last:.1f} s")
+
+    # -- remote media ------------------------------------------------------
+
+    def _on_track(self, track: MediaStreamTrack) -> None:
+        log.info("%s remote %s track", self.name, track.kind)
+        if track.kind == "video" and not self.video_sink.attached:
+            self.video_sink.attach(track)
+        elif track.kind == "audio" and not self.audio_sink.attached:
+            if self._audio_output is None:
+                self.audio_sink.attach(track)
+                return
+            self._relay = self._relay or MediaRelay()
+            self._audio_output.addTrack(self._relay.subscribe(track))
+            self.audio_sink.attach(self._relay.subscribe(track, buffered=False))
+            self._spawn(self._audio_output.start())
+        else:
+            # A further track (a browser adding screen share): it must be
+            # read all the same, but it does not count for the call's stats.
+            extra = VideoSink(name=f"{self.name}-extra") if track.kind == "video" else None
+            sink = extra or AudioSink(name=f"{self.name}-extra")
+            sink.attach(track)
+            self._extra_sinks.append(sink)
+
+    def _spawn(self, coro: Any) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    # -- control channel ---------------------------------------------------
+
+    def _on_datachannel(self, channel: RTCDataChannel) -> None:
+        if channel.label != CONTROL_CHANNEL:
+            log.warning("%s: ignoring data channel %r", self.name, channel.label)
+            channel.close()
+            return
+        self._set_channel(channel)
+
+    def _set_channel(self, channel: RTCDataChannel) -> None:
+        self._channel = channel
+        channel.on("open", self.channel_open.set)
+        channel.on("close", self.channel_open.clear)
+        channel.on("message", self._on_channel_message)
+        if channel.readyState == "open":
+            self.channel_open.set()
+
+    def _on_channel_message(self, message: str | bytes) -> None:
+        try:
+            if isinstance(message, bytes):
+                if self.on_bytes is not None:
+                    self.on_bytes(message)
+                return
+            try:
+                obj = json.loads(message)
+            except ValueError:
+                log.warning("%s: dropped a control message that is not JSON", self.name)
+                return
+            if self.on_message is not None:
+                self.on_message(obj)
+        except Exception:
+            log.exception("%s: control message callback failed", self.name)
+
+    def _open_channel(self, size: int) -> RTCDataChannel:
+        if size > MAX_MESSAGE_BYTES:
+            raise ValueError(f"message of {size} bytes exceeds {MAX_MESSAGE_BYTES}; chunk it")
+        channel = self._channel
+        if channel is None or channel.readyState != "open":
+            raise ControlChannelClosed(f"{self.name}: control channel is not open")
+        return channel
+
+    def send_json(self, obj: Any) -> None:
+        """Send one JSON message (at most :data:`MAX_MESSAGE_BYTES` encoded)."""
+        text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+        self._open_channel(len(text.encode())).send(text)
+
+    def send_bytes(self, data: bytes) -> None:
+        """Send one binary message (at most :data:`MAX_MESSAGE_BYTES`)."""
+        self._open_channel(len(data)).send(data)
+
+    @property
+    def buffered_amount(self) -> int:
+        """Bytes queued on the control channel and not yet sent."""
+        return 0 if self._channel is None else int(self._channel.bufferedAmount)
+
+    # -- teardown ----------------------------------------------------------
+
+    async def close(self) -> None:
+        """Close the connection and wait for every task this peer started."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher
+        if self._channel is not None:
+            self._channel.close()
+        try:
+            await asyncio.wait_for(self.pc.close(), _CLOSE_TIMEOUT_S)
+        except TimeoutError:
+            log.warning("%s: RTCPeerConnection.close() timed out", self.name)
+        await self.video_sink.stop()
+        await self.audio_sink.stop()
+        for sink in self._extra_sinks:
+            await sink.stop()
+        for task in list(self._background):
+            with contextlib.suppress(Exception):
+                await task
+        if self._audio_output is not None:
+            await self._audio_output.stop()
+        log.info("%s closed", self.name)

@@ -1,0 +1,117 @@
+"""Names and rules of services, sites, kiosks and agents, as the hub shows them to clients.
+
+Built from the catalogue file and the store; kiosk and agent labels are cached because they
+go into every offer, and refreshed when an administrator changes them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from signaling.catalogue import Catalogue
+from signaling.routing.hours import OpeningHours
+from signaling.routing.model import ServiceRules
+from wire import server_messages as S
+from wire.types import LANGUAGES, Names
+
+if TYPE_CHECKING:
+    from signaling.routing.router import Router
+    from signaling.store import Store
+
+
+class Directory:
+    """Read-mostly lookups for the hub."""
+
+    def __init__(self, catalogue: Catalogue, store: Store, *, always_open: bool = False) -> None:
+        self.catalogue = catalogue
+        self.store = store
+        self.always_open = always_open
+        self._kiosks: dict[str, tuple[str, S.SiteRef | None]] = {}
+        self._agents: dict[str, str] = {}
+
+    def service_rules(self) -> dict[str, ServiceRules]:
+        """The routing rules of every catalogue service."""
+        rules: dict[str, ServiceRules] = {}
+        for service in self.catalogue.services:
+            hours = (
+                OpeningHours.always()
+                if self.always_open
+                else OpeningHours(
+                    {day: [list(i) for i in spans] for day, spans in service.hours.weekly.items()},
+                    tz=service.hours.tz,
+                    closed_dates=[d.isoformat() for d in self.catalogue.closed_dates(service)],
+                )
+            )
+            rules[service.id] = ServiceRules(
+                service_id=service.id,
+                hours=hours,
+                max_queue=service.max_queue,
+                default_handle_s=float(service.default_handle_s),
+            )
+        return rules
+
+    def services(self, now: float, router: Router) -> list[S.ServiceInfo]:
+        """Every service with whether it is open now and who serves which language."""
+        rules = router.services
+        estimates = {(q.service_id, q.language): q for q in router.queue_stats(now)}
+        out = []
+        for service in self.catalogue.services:
+            rule = rules[service.id]
+            agency = self.catalogue.agency(service.agency)
+            is_open = rule.hours.is_open(now)
+            available = sorted(router.languages_available(service.id) & set(service.languages))
+            waits: dict[str, float | None] = {}
+            for lang in available:
+                stat = estimates.get((service.id, lang))
+                waits[lang] = router.estimate_wait(
+                    service.id, lang, (stat.waiting if stat else 0) + 1
+                )
+            out.append(
+                S.ServiceInfo(
+                    id=service.id,
+                    agency=service.agency,
+                    names=Names(**service.names.model_dump()),
+                    agency_names=Names(**agency.names.model_dump())
+                    if agency
+                    else Names(fi=service.agency, sv=service.agency, en=service.agency),
+                    languages=[lang for lang in LANGUAGES if lang in service.languages],
+                    open=is_open,
+                    next_opening=None if is_open else rule.hours.next_opening(now),
+                    languages_available=available,  # type: ignore[arg-type]
+                    estimated_wait_s=waits,  # type: ignore[arg-type]
+                )
+            )
+        return out
+
+    def site_ref(self, site_id: str) -> S.SiteRef | None:
+        """A site's id and names, from the store (sites may be added after the catalogue)."""
+        site = self.store.site(site_id)
+        if site is None:
+            return None
+        return S.SiteRef(id=site.id, names=Names(fi=site.name_fi, sv=site.name_sv, en=site.name_en))
+
+    def kiosk_label(self, kiosk_id: str) -> tuple[str, S.SiteRef | None]:
+        """A kiosk's display name and site."""
+        cached = self._kiosks.get(kiosk_id)
+        if cached is None:
+            kiosk = self.store.kiosk(kiosk_id)
+            if kiosk is None:
+                cached = (kiosk_id, None)
+            else:
+                cached = (kiosk.name, self.site_ref(kiosk.site_id))
+            self._kiosks[kiosk_id] = cached
+        return cached
+
+    def agent_name(self, agent_id: str) -> str:
+        """An agent's display name as citizens see it."""
+        name = self._agents.get(agent_id)
+        if name is None:
+            account = self.store.account(agent_id)
+            name = account.display_name if account else agent_id
+            self._agents[agent_id] = name
+        return name
+
+    def forget(self) -> None:
+        """Drop cached labels after an administrative change."""
+        self._kiosks.clear()
+        self._agents.clear()

@@ -1,0 +1,44 @@
+"""Exception tree of the signaling server.
+
+Every error the server raises on purpose derives from :class:`SignalingError`, so callers can
+catch the package's failures without catching programming errors. Errors that mirror a stdlib
+concept also carry that parent (as aiohttp does), so generic handlers still work.
+"""
+
+from __future__ import annotations
+
+
+class SignalingError(Exception):
+    """Base of every deliberate error in the signaling package."""
+
+
+class ConfigError(SignalingError, ValueError):
+    """Settings or a configuration file are invalid."""
+
+
+class CatalogueError(ConfigError):
+    """The service catalogue file is invalid."""
+
+
+class StoreError(SignalingError):
+    """The persistent store failed or holds unexpected data."""
+
+
+class AuthError(SignalingError):
+    """Authentication failed. The message is safe to log; it never holds a credential."""
+
+
+class BadCredentials(AuthError):
+    """Unknown user, wrong password or unknown device token."""
+
+
+class InvalidToken(AuthError):
+    """A session token is malformed or its signature does not match."""
+
+
+class ExpiredToken(AuthError):
+    """A session token was valid once but has expired."""
+
+
+class Revoked(AuthError):
+    """The credential was revoked by an administrator or by logout."""

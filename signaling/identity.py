@@ -1,0 +1,25 @@
+"""Who is on the other end of a connection, as authentication established it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from wire.types import Role
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated kiosk, agent or operator. Holds no credential."""
+
+    role: Role
+    id: str
+    name: str
+    site_id: str | None = None
+    skills: frozenset[str] = field(default_factory=frozenset)
+    languages: frozenset[str] = field(default_factory=frozenset)
+    session_id: str | None = None
+
+    @property
+    def label(self) -> str:
+        """``role:id``, the form used in logs and the audit trail."""
+        return f"{self.role}:{self.id}"

@@ -1,0 +1,55 @@
+"""Structured JSON log lines on stderr.
+
+Call sites pass facts as ``extra={"fields": {...}}``; the formatter puts them beside the
+message. Secrets never reach here because call sites only log identifiers (kiosk, agent,
+call ids), never tokens, SDP bodies or chat text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from typing import Any
+
+_RESERVED = frozenset(vars(logging.makeLogRecord({})))
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message and structured fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render the record as one JSON line."""
+        line: dict[str, Any] = {
+            "ts": round(record.created, 3),
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + "Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            line.update(fields)
+        for key, value in vars(record).items():
+            if key not in _RESERVED and key not in ("fields", "message", "asctime"):
+                line.setdefault(key, value)
+        if record.exc_info:
+            line["exc"] = self.formatException(record.exc_info)
+        return json.dumps(line, default=str, ensure_ascii=False)
+
+
+def setup_logging(level: str = "INFO") -> None:
+    """Send every logger's records as JSON lines to stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # aiohttp's access log would print request lines with query strings; we log our own.
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+
+
+def fields(**values: Any) -> dict[str, Any]:
+    """Shorthand for ``extra={"fields": {...}}``."""
+    return {"fields": values}

@@ -1,0 +1,53 @@
+"""Configuration and shared vocabulary of the routing core.
+
+Ids (kiosks, agents, services, entries, offers, calls) are plain ``str``; languages
+are plain language codes such as ``"fi"``, ``"sv"``, ``"en"``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from signaling.routing.hours import OpeningHours
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRules:
+    """Per-service routing rules.
+
+    ``max_queue`` bounds each service × language queue (the queue a citizen would
+    join), not the service's total across languages.
+    ``default_handle_s`` seeds the handle-time average used for wait estimates.
+    """
+
+    service_id: str
+    hours: OpeningHours
+    max_queue: int
+    default_handle_s: float = 300.0
+
+
+class AgentState(enum.StrEnum):
+    """Routing state of a logged-in agent (logged-out agents are not tracked)."""
+
+    NOT_READY = "not_ready"
+    READY = "ready"
+    RESERVED = "reserved"  # an offer is pending for this agent
+    IN_CALL = "in_call"
+    WRAP_UP = "wrap_up"
+
+
+@dataclass(frozen=True, slots=True)
+class RouterConfig:
+    """Timers and tuning of the router; all durations in seconds."""
+
+    offer_timeout_s: float = 20.0
+    wrapup_s: float = 30.0
+    max_missed_offers: int = 3
+    kiosk_grace_s: float = 60.0
+    call_grace_s: float = 20.0
+    # +1 effective priority per escalation step waited; 0 or less disables escalation.
+    escalation_step_s: float = 300.0
+    decline_cooloff_s: float = 30.0
+    # Weight of the newest sample in the handle-time moving average.
+    handle_time_alpha: float = 0.2

@@ -1,0 +1,110 @@
+"""Who is served first, and by whom.
+
+Citizens: higher *effective priority* first, where
+``effective = priority + floor(waited / escalation_step_s)``, so a low-priority
+citizen gains a level per step waited and cannot starve; ties by ``enqueued_at``,
+then by entry id. The same order is used within a queue (positions) and across
+queues (matching), so an agent serving several queues is offered the citizen who
+ranks highest over all of them.
+
+Agents: among READY, connected agents with the skill and the language and not in
+a decline cool-off for that entry, the one idle longest (earliest ``idle_since``);
+ties by agent id.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from signaling.routing.model import AgentState
+from signaling.routing.records import Agent, Entry
+
+EntryKey = tuple[int, float, str]
+
+
+def effective_priority(priority: int, enqueued_at: float, now: float, step_s: float) -> int:
+    """Priority plus one level per full escalation step waited."""
+    if step_s <= 0:
+        return priority
+    return priority + math.floor(max(0.0, now - enqueued_at) / step_s)
+
+
+def entry_key(entry: Entry, now: float, step_s: float) -> EntryKey:
+    """Sort key: smallest first is served first."""
+    return (
+        -effective_priority(entry.priority, entry.enqueued_at, now, step_s),
+        entry.enqueued_at,
+        entry.entry_id,
+    )
+
+
+def next_escalation(enqueued_at: float, now: float, step_s: float) -> float | None:
+    """The next instant after ``now`` at which an entry's effective priority rises."""
+    if step_s <= 0:
+        return None
+    steps = math.floor(max(0.0, now - enqueued_at) / step_s) + 1
+    return enqueued_at + steps * step_s
+
+
+def head_priority(
+    priority: int, enqueued_at: float, others: Iterable[Entry], step_s: float
+) -> int:
+    """The smallest priority ≥ ``priority`` that ranks an entry enqueued at
+    ``enqueued_at`` strictly ahead of every entry in ``others``, now and later.
+
+    Why it stays ahead: for entry ``i`` and the requeued entry ``r`` at any time,
+    ``floor(w_r / s) − floor(w_i / s) ≥ floor((e_i − e_r) / s)`` (floors are
+    superadditive), so ``p_r ≥ p_i − floor((e_i − e_r) / s) + 1`` keeps ``r``'s
+    effective priority above ``i``'s forever. Citizens who join later with a higher
+    priority may still rank ahead, as priority intends.
+    """
+    needed = priority
+    for other in others:
+        if step_s <= 0:
+            needed = max(needed, other.priority + 1)
+        else:
+            lead = math.floor((other.enqueued_at - enqueued_at) / step_s)
+            needed = max(needed, other.priority - lead + 1)
+    return needed
+
+
+def match(
+    entries: Iterable[Entry], agents: Iterable[Agent], now: float, step_s: float
+) -> list[tuple[Entry, Agent]]:
+    """Pair waiting, connected, unreserved entries with ready agents.
+
+    Entries are visited in global order; each takes the longest-idle eligible
+    agent still free in this pass.
+    """
+    waiting = sorted(
+        (e for e in entries if e.connected and e.offer_id is None),
+        key=lambda e: entry_key(e, now, step_s),
+    )
+    free = sorted(
+        (a for a in agents if a.state is AgentState.READY and a.connected),
+        key=lambda a: (a.idle_since, a.agent_id),
+    )
+    pairs: list[tuple[Entry, Agent]] = []
+    for entry in waiting:
+        if not free:
+            break
+        for agent in free:
+            cooling = entry.cooloff.get(agent.agent_id, -math.inf) > now
+            if agent.serves(entry.service_id, entry.language) and not cooling:
+                pairs.append((entry, agent))
+                free.remove(agent)
+                break
+    return pairs
+
+
+def queues(
+    entries: Iterable[Entry], now: float, step_s: float
+) -> dict[tuple[str, str], list[Entry]]:
+    """Entries grouped by (service, language), each list in serving order."""
+    grouped: dict[tuple[str, str], list[Entry]] = {}
+    for entry in entries:
+        grouped.setdefault((entry.service_id, entry.language), []).append(entry)
+    for members in grouped.values():
+        members.sort(key=lambda e: entry_key(e, now, step_s))
+    return dict(sorted(grouped.items()))

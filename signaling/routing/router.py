@@ -1,0 +1,923 @@
+"""Sans-I/O queueing and call routing (ACD) core.
+
+The I/O layer feeds :class:`Router` events with the current time and carries out
+the actions it returns; it sends :class:`~signaling.routing.events.Tick` at
+:meth:`Router.next_deadline`. Nothing here reads a clock, sleeps or does I/O, so
+the same event log always yields the same actions (given a deterministic
+``id_factory``).
+
+Each :meth:`Router.handle` call runs four phases:
+
+1. fire every timer due at ``now``, oldest first, as if each had been ticked on
+   time (offer timeouts, wrap-up ends, call graces, kiosk graces);
+2. apply the event;
+3. run a matching pass (offers for waiting citizens and ready agents);
+4. push :class:`~signaling.routing.actions.QueuePosition` to every connected
+   waiting kiosk whose position or estimate changed.
+
+``now`` never runs backwards inside the router: an earlier time than one already
+seen is treated as the latest time seen (wall clocks get stepped by NTP).
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from typing import Literal, assert_never
+
+from signaling.routing import ordering
+from signaling.routing.actions import (
+    Action,
+    AgentStateChanged,
+    CallEnded,
+    CallStarted,
+    CallTransferred,
+    EndedBy,
+    EntryQueued,
+    EntryRemoved,
+    EntryRequeued,
+    JoinRefused,
+    OfferRevoked,
+    OfferSent,
+    QueuePosition,
+    Rejected,
+    RemovalReason,
+    RevokeReason,
+)
+from signaling.routing.estimate import HandleTimes, estimate_wait
+from signaling.routing.events import (
+    AcceptOffer,
+    AgentDisconnected,
+    AgentLogin,
+    AgentLogout,
+    AgentNotReady,
+    AgentReady,
+    AgentReconnected,
+    EndCall,
+    EndWrapUp,
+    Event,
+    JoinQueue,
+    KioskDisconnected,
+    KioskReconnected,
+    LeaveQueue,
+    RejectOffer,
+    Tick,
+    Transfer,
+)
+from signaling.routing.model import AgentState, RouterConfig, ServiceRules
+from signaling.routing.records import Agent, Call, Entry, Offer
+from signaling.routing.views import AgentView, CallView, EntryView, QueueStats
+
+Admission = Literal["service_closed", "queue_full", "language_unavailable"]
+
+# Timer kinds, in the order they fire when due at the same instant.
+_OFFER, _WRAP, _CALL, _ENTRY = range(4)
+
+
+def uuid_ids(prefix: str) -> str:
+    """Default id factory: ``"<prefix>-<uuid4 hex>"``."""
+    return f"{prefix}-{uuid.uuid4().hex}"
+
+
+class Router:
+    """The routing state machine: queues, agents, offers and calls.
+
+    ``services`` maps service ids to their rules. Ids of entries, offers and calls
+    come from ``id_factory(prefix)`` with prefix ``"entry"``, ``"offer"`` or
+    ``"call"``.
+    """
+
+    def __init__(
+        self,
+        config: RouterConfig,
+        services: Mapping[str, ServiceRules],
+        *,
+        id_factory: Callable[[str], str] = uuid_ids,
+    ) -> None:
+        self._cfg = config
+        self._services = dict(services)
+        self._new_id = id_factory
+        self._handle_times = HandleTimes(
+            {sid: rules.default_handle_s for sid, rules in self._services.items()},
+            config.handle_time_alpha,
+        )
+        self._entries: dict[str, Entry] = {}
+        self._kiosk_entry: dict[str, Entry] = {}
+        self._agents: dict[str, Agent] = {}
+        self._offers: dict[str, Offer] = {}
+        self._calls: dict[str, Call] = {}
+        self._kiosk_call: dict[str, Call] = {}
+        self._now = -math.inf
+
+    # ------------------------------------------------------------------ driving
+
+    def handle(self, event: Event, now: float) -> list[Action]:
+        """Apply ``event`` at time ``now`` (epoch seconds) and return the resulting actions."""
+        now = self._advance(now)
+        out: list[Action] = []
+        self._expire(now, out)
+        self._dispatch(event, now, out)
+        self._match(now, out)
+        self._push_positions(now, out)
+        return out
+
+    def next_deadline(self) -> float | None:
+        """Earliest instant at which a :class:`Tick` would change something, if any.
+
+        Besides timeouts and graces this includes decline cool-off ends (an entry may
+        become offerable to an agent) and escalation steps (positions may change).
+        """
+        times = [due for due, _kind, _key in self._timers()]
+        step = self._cfg.escalation_step_s
+        for entry in self._entries.values():
+            times.extend(entry.cooloff.values())
+            escalation = ordering.next_escalation(entry.enqueued_at, self._now, step)
+            if escalation is not None:
+                times.append(escalation)
+        return min(times, default=None)
+
+    def _advance(self, now: float) -> float:
+        self._now = max(self._now, now)
+        return self._now
+
+    def _dispatch(self, event: Event, now: float, out: list[Action]) -> None:
+        match event:
+            case JoinQueue():
+                self._on_join(event, now, out)
+            case LeaveQueue():
+                self._on_leave(event, now, out)
+            case KioskDisconnected():
+                self._on_kiosk_disconnected(event, now, out)
+            case KioskReconnected():
+                self._on_kiosk_reconnected(event, out)
+            case AgentLogin():
+                self._on_login(event, now, out)
+            case AgentReady():
+                self._on_ready(event, now, out)
+            case AgentNotReady():
+                self._on_not_ready(event, now, out)
+            case AgentLogout():
+                self._on_logout(event, out)
+            case AgentDisconnected():
+                self._on_agent_disconnected(event, now, out)
+            case AgentReconnected():
+                self._on_agent_reconnected(event, out)
+            case AcceptOffer():
+                self._on_accept(event, now, out)
+            case RejectOffer():
+                self._on_reject(event, now, out)
+            case EndCall():
+                self._on_end_call(event, now, out)
+            case EndWrapUp():
+                self._on_end_wrap_up(event, now, out)
+            case Transfer():
+                self._on_transfer(event, now, out)
+            case Tick():
+                pass  # timers already fired; matching and positions follow
+            case _:
+                assert_never(event)
+
+    # ------------------------------------------------------------------ kiosks
+
+    def _on_join(self, ev: JoinQueue, now: float, out: list[Action]) -> None:
+        rules = self._services.get(ev.service_id)
+        if rules is None:
+            out.append(JoinRefused(ev.kiosk_id, "unknown_service", None, ()))
+            return
+        available = tuple(sorted(self.languages_available(ev.service_id)))
+        if ev.kiosk_id in self._kiosk_entry or ev.kiosk_id in self._kiosk_call:
+            out.append(JoinRefused(ev.kiosk_id, "already_queued", None, available))
+            return
+        refusal = self._admission(ev.service_id, rules, ev.language, now)
+        if refusal is not None:
+            opening = rules.hours.next_opening(now) if refusal == "service_closed" else None
+            out.append(JoinRefused(ev.kiosk_id, refusal, opening, available))
+            return
+        self._enqueue(
+            self._new_id("entry"), ev.kiosk_id, ev.service_id, ev.language, ev.priority, now, out
+        )
+
+    def _admission(
+        self, service_id: str, rules: ServiceRules, language: str, now: float
+    ) -> Admission | None:
+        """Why a citizen could not join this queue now, or None if they can."""
+        if not rules.hours.is_open(now):
+            return "service_closed"
+        if self._queue_length(service_id, language) >= rules.max_queue:
+            return "queue_full"
+        if language not in self.languages_available(service_id):
+            return "language_unavailable"
+        return None
+
+    def _on_leave(self, ev: LeaveQueue, now: float, out: list[Action]) -> None:
+        entry = self._kiosk_entry.get(ev.kiosk_id)
+        if entry is None:
+            detail = (
+                "kiosk is in a call; end the call instead"
+                if ev.kiosk_id in self._kiosk_call
+                else "kiosk is not queued"
+            )
+            out.append(Rejected(ev.kiosk_id, "bad_state", detail))
+            return
+        if entry.offer_id is not None:
+            self._revoke_for_citizen(self._offers[entry.offer_id], "cancelled", now, out)
+        self._remove_entry(entry, "cancelled", out)
+
+    def _on_kiosk_disconnected(self, ev: KioskDisconnected, now: float, out: list[Action]) -> None:
+        # An unknown kiosk dropping is a fact, not a request: nothing to reject.
+        entry = self._kiosk_entry.get(ev.kiosk_id)
+        if entry is not None:
+            if entry.connected:
+                entry.connected = False
+                entry.grace_until = now + self._cfg.kiosk_grace_s
+                if entry.offer_id is not None:
+                    self._revoke_for_citizen(self._offers[entry.offer_id], "kiosk_lost", now, out)
+            return
+        call = self._kiosk_call.get(ev.kiosk_id)
+        if call is not None and call.kiosk_grace_until is None:
+            call.kiosk_grace_until = now + self._cfg.call_grace_s
+
+    def _on_kiosk_reconnected(self, ev: KioskReconnected, out: list[Action]) -> None:
+        entry = self._kiosk_entry.get(ev.kiosk_id)
+        if entry is not None:
+            entry.connected = True
+            entry.grace_until = None
+            entry.pushed = None  # it may have missed updates: always resend its position
+            return
+        call = self._kiosk_call.get(ev.kiosk_id)
+        if call is not None:
+            call.kiosk_grace_until = None
+            return
+        out.append(Rejected(ev.kiosk_id, "bad_state", "no queue entry or call to resume"))
+
+    def _enqueue(
+        self,
+        entry_id: str,
+        kiosk_id: str,
+        service_id: str,
+        language: str,
+        priority: int,
+        enqueued_at: float,
+        out: list[Action],
+    ) -> Entry:
+        entry = Entry(entry_id, kiosk_id, service_id, language, priority, enqueued_at)
+        self._entries[entry_id] = entry
+        self._kiosk_entry[kiosk_id] = entry
+        out.append(EntryQueued(entry_id, kiosk_id, service_id, language, priority, enqueued_at))
+        return entry
+
+    def _remove_entry(self, entry: Entry, reason: RemovalReason, out: list[Action]) -> None:
+        del self._entries[entry.entry_id]
+        del self._kiosk_entry[entry.kiosk_id]
+        out.append(EntryRemoved(entry.entry_id, entry.kiosk_id, reason))
+
+    # ------------------------------------------------------------------ agents
+
+    def _agent(self, agent_id: str, out: list[Action]) -> Agent | None:
+        agent = self._agents.get(agent_id)
+        if agent is None:
+            out.append(Rejected(agent_id, "not_allowed", "agent is not logged in"))
+        return agent
+
+    def _on_login(self, ev: AgentLogin, now: float, out: list[Action]) -> None:
+        agent = self._agents.get(ev.agent_id)
+        if agent is None:
+            agent = Agent(
+                ev.agent_id, ev.skills, ev.languages, AgentState.NOT_READY, now, now, "login"
+            )
+            self._agents[ev.agent_id] = agent
+            out.append(self._state_of(agent))
+            return
+        # Re-login folds into the existing session (e.g. an agent restored IN_CALL
+        # after a server restart): keep the state, refresh skills, resync the console.
+        agent.skills, agent.languages = ev.skills, ev.languages
+        self._reconnect_agent(agent)
+        offer = self._offers.get(agent.offer_id or "")
+        if offer is not None:
+            entry = self._entries[offer.entry_id]
+            if not agent.serves(entry.service_id, entry.language):
+                # The new skills no longer cover the pending offer; this emits READY.
+                self._revoke_for_citizen(offer, "cancelled", now, out)
+                return
+        out.append(self._state_of(agent))
+
+    def _on_ready(self, ev: AgentReady, now: float, out: list[Action]) -> None:
+        agent = self._agent(ev.agent_id, out)
+        if agent is None:
+            return
+        if agent.state is AgentState.NOT_READY:
+            agent.missed = 0  # choosing to be ready shows the agent is present
+            self._make_ready(agent, now, out, reset_idle=True)
+        elif agent.state is AgentState.IN_CALL:
+            agent.pending_not_ready = None
+        elif agent.state is AgentState.WRAP_UP:
+            agent.pending_not_ready = None
+            self._end_wrap_up(agent, now, out)
+        # READY / RESERVED: already available.
+
+    def _on_not_ready(self, ev: AgentNotReady, now: float, out: list[Action]) -> None:
+        agent = self._agent(ev.agent_id, out)
+        if agent is None:
+            return
+        if agent.state in (AgentState.IN_CALL, AgentState.WRAP_UP):
+            agent.pending_not_ready = ev.reason
+            return
+        if agent.offer_id is not None:
+            self._decline(self._offers[agent.offer_id], "rejected", now, out)
+            agent.missed = 0
+        self._set_state(agent, AgentState.NOT_READY, now, out, reason=ev.reason)
+
+    def _on_logout(self, ev: AgentLogout, out: list[Action]) -> None:
+        agent = self._agent(ev.agent_id, out)
+        if agent is None:
+            return
+        if agent.call_id is not None:
+            out.append(Rejected(ev.agent_id, "bad_state", "end the call before logging out"))
+            return
+        if agent.offer_id is not None:
+            self._revoke(self._offers[agent.offer_id], "agent_lost", out)
+        del self._agents[agent.agent_id]
+
+    def _on_agent_disconnected(self, ev: AgentDisconnected, now: float, out: list[Action]) -> None:
+        agent = self._agents.get(ev.agent_id)
+        if agent is None:
+            return
+        if agent.call_id is not None:
+            if agent.connected:
+                agent.connected = False
+                self._calls[agent.call_id].agent_grace_until = now + self._cfg.call_grace_s
+            return
+        # Without a call there is nothing to hold for: a dropped agent is logged out.
+        if agent.offer_id is not None:
+            self._revoke(self._offers[agent.offer_id], "agent_lost", out)
+        del self._agents[agent.agent_id]
+
+    def _on_agent_reconnected(self, ev: AgentReconnected, out: list[Action]) -> None:
+        agent = self._agent(ev.agent_id, out)
+        if agent is not None:
+            self._reconnect_agent(agent)
+
+    def _reconnect_agent(self, agent: Agent) -> None:
+        agent.connected = True
+        if agent.call_id is not None:
+            self._calls[agent.call_id].agent_grace_until = None
+
+    def _on_end_wrap_up(self, ev: EndWrapUp, now: float, out: list[Action]) -> None:
+        agent = self._agent(ev.agent_id, out)
+        if agent is None:
+            return
+        if agent.state is not AgentState.WRAP_UP:
+            detail = f"agent is {agent.state}, not in wrap-up"
+            out.append(Rejected(ev.agent_id, "bad_state", detail))
+            return
+        self._end_wrap_up(agent, now, out)
+
+    def _start_wrap_up(self, agent: Agent, now: float, out: list[Action]) -> None:
+        if self._cfg.wrapup_s > 0:
+            until = now + self._cfg.wrapup_s
+            self._set_state(agent, AgentState.WRAP_UP, now, out, until=until)
+        else:
+            self._end_wrap_up(agent, now, out)
+
+    def _end_wrap_up(self, agent: Agent, now: float, out: list[Action]) -> None:
+        reason, agent.pending_not_ready = agent.pending_not_ready, None
+        if reason is not None:
+            self._set_state(agent, AgentState.NOT_READY, now, out, reason=reason)
+        else:
+            self._make_ready(agent, now, out, reset_idle=True)
+
+    def _make_ready(self, agent: Agent, now: float, out: list[Action], *, reset_idle: bool) -> None:
+        if reset_idle:
+            agent.idle_since = now
+        self._set_state(agent, AgentState.READY, now, out)
+
+    def _set_state(
+        self,
+        agent: Agent,
+        state: AgentState,
+        now: float,
+        out: list[Action],
+        *,
+        reason: str | None = None,
+        until: float | None = None,
+    ) -> None:
+        agent.state, agent.since, agent.reason, agent.wrap_until = state, now, reason, until
+        out.append(self._state_of(agent))
+
+    @staticmethod
+    def _state_of(agent: Agent) -> AgentStateChanged:
+        return AgentStateChanged(
+            agent.agent_id, agent.state, agent.reason, agent.since, agent.wrap_until
+        )
+
+    # ------------------------------------------------------------------ offers
+
+    def _match(self, now: float, out: list[Action]) -> None:
+        pairs = ordering.match(
+            self._entries.values(), self._agents.values(), now, self._cfg.escalation_step_s
+        )
+        for entry, agent in pairs:
+            offer = Offer(
+                self._new_id("offer"),
+                agent.agent_id,
+                entry.entry_id,
+                now,
+                now + self._cfg.offer_timeout_s,
+            )
+            self._offers[offer.offer_id] = offer
+            entry.offer_id = agent.offer_id = offer.offer_id
+            out.append(
+                OfferSent(
+                    offer.offer_id,
+                    agent.agent_id,
+                    entry.entry_id,
+                    entry.kiosk_id,
+                    entry.service_id,
+                    entry.language,
+                    max(0.0, now - entry.enqueued_at),
+                    offer.expires_at,
+                )
+            )
+            self._set_state(agent, AgentState.RESERVED, now, out)
+
+    def _pending_offer(self, agent_id: str, offer_id: str, out: list[Action]) -> Offer | None:
+        offer = self._offers.get(offer_id)
+        if offer is None:
+            detail = "no pending offer with this id (expired, revoked or answered)"
+            out.append(Rejected(offer_id, "unknown_offer", detail))
+            return None
+        if offer.agent_id != agent_id:
+            out.append(Rejected(offer_id, "not_allowed", "the offer was made to another agent"))
+            return None
+        return offer
+
+    def _on_accept(self, ev: AcceptOffer, now: float, out: list[Action]) -> None:
+        offer = self._pending_offer(ev.agent_id, ev.offer_id, out)
+        if offer is None:
+            return
+        entry, agent = self._entries[offer.entry_id], self._agents[offer.agent_id]
+        del self._offers[offer.offer_id]
+        entry.offer_id = agent.offer_id = None
+        agent.missed = 0
+        call = Call(
+            self._new_id("call"),
+            entry.entry_id,
+            entry.kiosk_id,
+            agent.agent_id,
+            entry.service_id,
+            entry.language,
+            entry.priority,
+            entry.enqueued_at,
+            offer.offered_at,
+            now,
+        )
+        self._calls[call.call_id] = call
+        out.append(
+            CallStarted(
+                call.call_id,
+                call.entry_id,
+                call.kiosk_id,
+                call.agent_id,
+                call.service_id,
+                call.language,
+                call.offered_at,
+                call.answered_at,
+            )
+        )
+        self._remove_entry(entry, "answered", out)
+        self._kiosk_call[call.kiosk_id] = call
+        agent.call_id = call.call_id
+        self._set_state(agent, AgentState.IN_CALL, now, out)
+
+    def _on_reject(self, ev: RejectOffer, now: float, out: list[Action]) -> None:
+        offer = self._pending_offer(ev.agent_id, ev.offer_id, out)
+        if offer is None:
+            return
+        agent = self._decline(offer, "rejected", now, out)
+        agent.missed = 0
+        self._make_ready(agent, now, out, reset_idle=True)
+
+    def _offer_timed_out(self, offer: Offer, now: float, out: list[Action]) -> None:
+        agent = self._decline(offer, "timeout", now, out)
+        agent.missed += 1
+        if agent.missed >= self._cfg.max_missed_offers:
+            self._set_state(agent, AgentState.NOT_READY, now, out, reason="missed_offers")
+        else:
+            # Reset idle time so that other ready agents are tried first.
+            self._make_ready(agent, now, out, reset_idle=True)
+
+    def _revoke(self, offer: Offer, reason: RevokeReason, out: list[Action]) -> tuple[Entry, Agent]:
+        """Drop an offer; the entry keeps its place and the caller decides the agent's state."""
+        del self._offers[offer.offer_id]
+        entry, agent = self._entries[offer.entry_id], self._agents[offer.agent_id]
+        entry.offer_id = agent.offer_id = None
+        out.append(OfferRevoked(offer.offer_id, offer.agent_id, reason))
+        return entry, agent
+
+    def _decline(self, offer: Offer, reason: RevokeReason, now: float, out: list[Action]) -> Agent:
+        """Revoke an offer because of the agent; they are not offered this entry for a while."""
+        entry, agent = self._revoke(offer, reason, out)
+        entry.cooloff[agent.agent_id] = now + self._cfg.decline_cooloff_s
+        return agent
+
+    def _revoke_for_citizen(
+        self, offer: Offer, reason: RevokeReason, now: float, out: list[Action]
+    ) -> None:
+        _entry, agent = self._revoke(offer, reason, out)
+        # Not the agent's doing: they keep their idle time and thus their turn.
+        self._make_ready(agent, now, out, reset_idle=False)
+
+    # ------------------------------------------------------------------ calls
+
+    def _on_end_call(self, ev: EndCall, now: float, out: list[Action]) -> None:
+        call = self._calls.get(ev.call_id)
+        if call is None:
+            out.append(Rejected(ev.call_id, "unknown_call", "no call in progress with this id"))
+            return
+        self._handle_times.record(call.service_id, now - call.answered_at)
+        self._finish_call(call, ev.reason, ev.by, now, out)
+
+    def _finish_call(
+        self, call: Call, reason: str, by: EndedBy, now: float, out: list[Action]
+    ) -> None:
+        del self._calls[call.call_id]
+        del self._kiosk_call[call.kiosk_id]
+        out.append(
+            CallEnded(call.call_id, call.entry_id, call.kiosk_id, call.agent_id, reason, by)
+        )
+        agent = self._agents[call.agent_id]
+        agent.call_id = None
+        if agent.connected:
+            self._start_wrap_up(agent, now, out)
+        else:
+            del self._agents[agent.agent_id]  # dropped and now without a call: logged out
+
+    def _on_transfer(self, ev: Transfer, now: float, out: list[Action]) -> None:
+        call = self._calls.get(ev.call_id)
+        if call is None:
+            out.append(Rejected(ev.call_id, "unknown_call", "no call in progress with this id"))
+            return
+        if call.agent_id != ev.agent_id:
+            out.append(Rejected(ev.call_id, "not_allowed", "only the call's agent can transfer"))
+            return
+        rules = self._services.get(ev.service_id)
+        if rules is None:
+            detail = f"unknown service {ev.service_id!r}"
+            out.append(Rejected(ev.call_id, "unknown_service", detail))
+            return
+        if call.kiosk_grace_until is not None:
+            out.append(Rejected(ev.call_id, "bad_state", "the kiosk is disconnected"))
+            return
+        refusal = self._admission(ev.service_id, rules, call.language, now)
+        if refusal is not None:
+            detail = f"citizen cannot join {ev.service_id!r} in {call.language!r}: {refusal}"
+            out.append(Rejected(ev.call_id, "not_allowed", detail))
+            return
+        self._handle_times.record(call.service_id, now - call.answered_at)
+        self._finish_call(call, "transferred", "agent", now, out)
+        # Same priority and original enqueued_at: the citizen lands near the front.
+        entry = self._enqueue(
+            self._new_id("entry"),
+            call.kiosk_id,
+            ev.service_id,
+            call.language,
+            call.priority,
+            call.enqueued_at,
+            out,
+        )
+        out.append(
+            CallTransferred(
+                call.call_id,
+                call.kiosk_id,
+                call.agent_id,
+                call.service_id,
+                ev.service_id,
+                entry.entry_id,
+            )
+        )
+
+    def _call_grace_expired(self, call: Call, now: float, out: list[Action]) -> None:
+        kiosk_t, agent_t = call.kiosk_grace_until, call.agent_grace_until
+        if kiosk_t is not None and (agent_t is None or kiosk_t <= agent_t):
+            self._finish_call(call, "kiosk_lost", "system", now, out)
+            return
+        self._finish_call(call, "agent_lost", "system", now, out)
+        # Back to the head of the queue: original enqueued_at plus the smallest
+        # priority that ranks ahead of everyone now in that queue (see head_priority).
+        same_queue = [
+            e
+            for e in self._entries.values()
+            if e.service_id == call.service_id and e.language == call.language
+        ]
+        priority = ordering.head_priority(
+            call.priority, call.enqueued_at, same_queue, self._cfg.escalation_step_s
+        )
+        entry_id = self._new_id("entry")
+        out.append(EntryRequeued(entry_id, call.kiosk_id, "agent_lost"))
+        entry = self._enqueue(
+            entry_id, call.kiosk_id, call.service_id, call.language, priority, call.enqueued_at, out
+        )
+        if kiosk_t is not None:
+            # The kiosk is away too: it keeps what is left of its call grace.
+            entry.connected = False
+            entry.grace_until = kiosk_t
+
+    # ------------------------------------------------------------------ timers
+
+    def _timers(self) -> Iterator[tuple[float, int, str]]:
+        """(due, kind, key) of every pending timer."""
+        for offer in self._offers.values():
+            yield offer.expires_at, _OFFER, offer.offer_id
+        for agent in self._agents.values():
+            if agent.state is AgentState.WRAP_UP and agent.wrap_until is not None:
+                yield agent.wrap_until, _WRAP, agent.agent_id
+        for call in self._calls.values():
+            graces = [t for t in (call.kiosk_grace_until, call.agent_grace_until) if t is not None]
+            if graces:
+                yield min(graces), _CALL, call.call_id
+        for entry in self._entries.values():
+            if entry.grace_until is not None:
+                yield entry.grace_until, _ENTRY, entry.entry_id
+
+    def _expire(self, now: float, out: list[Action]) -> None:
+        # One timer at a time, earliest first, because firing one can create or
+        # cancel others (an agent lost mid-call requeues a citizen with a grace).
+        while (due := min((t for t in self._timers() if t[0] <= now), default=None)) is not None:
+            _at, kind, key = due
+            if kind == _OFFER:
+                self._offer_timed_out(self._offers[key], now, out)
+            elif kind == _WRAP:
+                self._end_wrap_up(self._agents[key], now, out)
+            elif kind == _CALL:
+                self._call_grace_expired(self._calls[key], now, out)
+            else:
+                self._remove_entry(self._entries[key], "abandoned", out)
+        for entry in self._entries.values():
+            entry.cooloff = {a: t for a, t in entry.cooloff.items() if t > now}
+
+    # ------------------------------------------------------------------ positions
+
+    def _queue_length(self, service_id: str, language: str) -> int:
+        return sum(
+            1 for e in self._entries.values() if (e.service_id, e.language) == (service_id, language)
+        )
+
+    def _staffed(self, service_id: str, language: str) -> int:
+        return sum(1 for a in self._agents.values() if a.serves(service_id, language))
+
+    def _push_positions(self, now: float, out: list[Action]) -> None:
+        step = self._cfg.escalation_step_s
+        for (service_id, language), members in ordering.queues(
+            self._entries.values(), now, step
+        ).items():
+            staffed = self._staffed(service_id, language)
+            avg = self._handle_times.average(service_id)
+            for position, entry in enumerate(members, start=1):
+                if not entry.connected:
+                    continue  # cannot reach it; it gets a fresh position on reconnect
+                estimate = estimate_wait(position, avg, staffed)
+                if entry.pushed != (position, estimate):
+                    entry.pushed = (position, estimate)
+                    out.append(
+                        QueuePosition(
+                            entry.kiosk_id,
+                            entry.entry_id,
+                            service_id,
+                            language,
+                            position,
+                            estimate,
+                        )
+                    )
+
+    # ------------------------------------------------------------------ views
+
+    @property
+    def services(self) -> Mapping[str, ServiceRules]:
+        """The rules of every routable service."""
+        return self._services
+
+    def estimate_wait(self, service_id: str, language: str, position: int) -> float | None:
+        """The wait a citizen joining at ``position`` would be told (None if unstaffed)."""
+        if service_id not in self._services:
+            return None
+        avg = self._handle_times.average(service_id)
+        return estimate_wait(position, avg, self._staffed(service_id, language))
+
+    def languages_available(self, service_id: str) -> frozenset[str]:
+        """Languages of logged-in agents (any state) who have the service's skill."""
+        return frozenset(
+            lang for a in self._agents.values() if service_id in a.skills for lang in a.languages
+        )
+
+    def queue_stats(self, now: float) -> list[QueueStats]:
+        """Stats of each queue with entries or staffed agents, by (service, language)."""
+        keys = {(e.service_id, e.language) for e in self._entries.values()}
+        keys |= {
+            (sid, lang)
+            for a in self._agents.values()
+            for sid in a.skills
+            if sid in self._services
+            for lang in a.languages
+        }
+        grouped = ordering.queues(self._entries.values(), now, self._cfg.escalation_step_s)
+        stats = []
+        for service_id, language in sorted(keys):
+            members = grouped.get((service_id, language), [])
+            eligible = [a for a in self._agents.values() if a.serves(service_id, language)]
+            stats.append(
+                QueueStats(
+                    service_id,
+                    language,
+                    len(members),
+                    max((max(0.0, now - e.enqueued_at) for e in members), default=0.0),
+                    sum(1 for a in eligible if a.state is AgentState.READY and a.connected),
+                    len(eligible),
+                )
+            )
+        return stats
+
+    def queue(self, service_id: str, language: str, now: float) -> list[EntryView]:
+        """Entries of one queue in serving order (index + 1 is the position)."""
+        members = ordering.queues(self._entries.values(), now, self._cfg.escalation_step_s)
+        return [_entry_view(e) for e in members.get((service_id, language), [])]
+
+    def entries(self) -> list[EntryView]:
+        """Every queue entry, sorted by entry id."""
+        return [_entry_view(e) for _id, e in sorted(self._entries.items())]
+
+    def entry_for_kiosk(self, kiosk_id: str) -> EntryView | None:
+        """The kiosk's queue entry, if it is waiting."""
+        entry = self._kiosk_entry.get(kiosk_id)
+        return None if entry is None else _entry_view(entry)
+
+    def agent_view(self, agent_id: str) -> AgentView | None:
+        """A logged-in agent, or None."""
+        agent = self._agents.get(agent_id)
+        return None if agent is None else _agent_view(agent)
+
+    def agents(self) -> list[AgentView]:
+        """Every logged-in agent, sorted by agent id."""
+        return [_agent_view(a) for _id, a in sorted(self._agents.items())]
+
+    def call(self, call_id: str) -> CallView | None:
+        """A call in progress, or None."""
+        call = self._calls.get(call_id)
+        return None if call is None else self._call_view(call)
+
+    def call_for_kiosk(self, kiosk_id: str) -> CallView | None:
+        """The kiosk's call in progress, if any."""
+        call = self._kiosk_call.get(kiosk_id)
+        return None if call is None else self._call_view(call)
+
+    def calls(self) -> list[CallView]:
+        """Every call in progress, sorted by call id."""
+        return [self._call_view(c) for _id, c in sorted(self._calls.items())]
+
+    def _call_view(self, call: Call) -> CallView:
+        return CallView(
+            call.call_id,
+            call.entry_id,
+            call.kiosk_id,
+            call.agent_id,
+            call.service_id,
+            call.language,
+            call.priority,
+            call.enqueued_at,
+            call.offered_at,
+            call.answered_at,
+            call.kiosk_grace_until is None,
+            call.agent_grace_until is None,
+        )
+
+    # ------------------------------------------------------------------ restore
+
+    def restore_entry(
+        self,
+        entry_id: str,
+        kiosk_id: str,
+        service_id: str,
+        language: str,
+        priority: int,
+        enqueued_at: float,
+        now: float,
+    ) -> list[Action]:
+        """Recreate a persisted queue entry after a restart.
+
+        The entry starts disconnected with a fresh kiosk grace from ``now``; the
+        kiosk resumes it with :class:`KioskReconnected`. Returns ``[]`` on success or
+        a single :class:`Rejected` when the record conflicts with current state.
+        """
+        now = self._advance(now)
+        problem = self._restore_problem(entry_id, kiosk_id, service_id)
+        if problem is not None or entry_id in self._entries:
+            return [problem or Rejected(entry_id, "bad_state", "entry id already in use")]
+        entry = Entry(
+            entry_id,
+            kiosk_id,
+            service_id,
+            language,
+            priority,
+            min(enqueued_at, now),
+            connected=False,
+            grace_until=now + self._cfg.kiosk_grace_s,
+        )
+        self._entries[entry_id] = entry
+        self._kiosk_entry[kiosk_id] = entry
+        return []
+
+    def restore_call(
+        self,
+        call_id: str,
+        entry_id: str,
+        kiosk_id: str,
+        agent_id: str,
+        service_id: str,
+        language: str,
+        priority: int,
+        enqueued_at: float,
+        offered_at: float,
+        answered_at: float,
+        now: float,
+    ) -> list[Action]:
+        """Recreate a call that was in progress at a restart (media may still flow).
+
+        Both sides start disconnected with a call grace from ``now``. The agent is
+        recreated IN_CALL with only this call's service and language as skills until
+        their :class:`AgentLogin` (or :class:`AgentReconnected`) folds into it.
+        Returns ``[]`` on success or a single :class:`Rejected`.
+        """
+        now = self._advance(now)
+        problem = self._restore_problem(call_id, kiosk_id, service_id)
+        if problem is None and (call_id in self._calls or agent_id in self._agents):
+            problem = Rejected(call_id, "bad_state", "call id or agent already in use")
+        if problem is not None:
+            return [problem]
+        grace = now + self._cfg.call_grace_s
+        agent = Agent(
+            agent_id,
+            frozenset({service_id}),
+            frozenset({language}),
+            AgentState.IN_CALL,
+            since=answered_at,
+            idle_since=answered_at,
+            connected=False,
+            call_id=call_id,
+        )
+        call = Call(
+            call_id,
+            entry_id,
+            kiosk_id,
+            agent_id,
+            service_id,
+            language,
+            priority,
+            min(enqueued_at, now),
+            offered_at,
+            answered_at,
+            kiosk_grace_until=grace,
+            agent_grace_until=grace,
+        )
+        self._agents[agent_id] = agent
+        self._calls[call_id] = call
+        self._kiosk_call[kiosk_id] = call
+        return []
+
+    def _restore_problem(self, target_id: str, kiosk_id: str, service_id: str) -> Rejected | None:
+        if service_id not in self._services:
+            return Rejected(target_id, "unknown_service", f"unknown service {service_id!r}")
+        if kiosk_id in self._kiosk_entry or kiosk_id in self._kiosk_call:
+            return Rejected(target_id, "bad_state", f"kiosk {kiosk_id!r} already queued or in call")
+        return None
+
+
+def _entry_view(entry: Entry) -> EntryView:
+    return EntryView(
+        entry.entry_id,
+        entry.kiosk_id,
+        entry.service_id,
+        entry.language,
+        entry.priority,
+        entry.enqueued_at,
+        entry.connected,
+        entry.grace_until,
+        entry.offer_id,
+    )
+
+
+def _agent_view(agent: Agent) -> AgentView:
+    return AgentView(
+        agent.agent_id,
+        agent.state,
+        agent.reason,
+        agent.since,
+        agent.wrap_until,
+        agent.idle_since,
+        agent.skills,
+        agent.languages,
+        agent.connected,
+        agent.missed,
+        agent.offer_id,
+        agent.call_id,
+        agent.pending_not_ready,
+    )

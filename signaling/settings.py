@@ -1,0 +1,83 @@
+"""Server settings from environment variables (``ETAPISTE_*``) and an optional TOML file.
+
+Precedence, highest first: constructor arguments, environment, the TOML file named by
+``ETAPISTE_CONFIG``, defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+class IceServerSetting(BaseModel):
+    """A STUN or TURN server handed to clients; TURN credentials are minted per call."""
+
+    urls: list[str]
+    turn_secret: str | None = Field(default=None, description="coturn static-auth-secret")
+
+
+class Settings(BaseSettings):
+    """Everything the signaling server can be configured with."""
+
+    model_config = SettingsConfigDict(env_prefix="ETAPISTE_", env_nested_delimiter="__")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8443, ge=0, le=65535)
+    data_dir: Path = Path("data")
+    catalogue: Path = _ROOT / "deploy" / "catalogue.toml"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+
+    heartbeat_interval_s: float = Field(default=5.0, gt=0)
+    heartbeat_timeout_s: float = Field(default=15.0, gt=0)
+    rate_limit_per_s: float = Field(default=20.0, gt=0)
+    rate_limit_burst: int = Field(default=60, ge=1)
+    abuse_errors: int = Field(default=20, ge=1, description="errors within abuse_window_s → 1008")
+    abuse_window_s: float = Field(default=10.0, gt=0)
+    handshake_timeout_s: float = Field(default=10.0, gt=0)
+    shutdown_grace_s: float = Field(default=5.0, ge=0)
+    session_ttl_s: float = Field(default=8 * 3600, gt=0)
+    allowed_origins: list[str] = Field(default_factory=list)
+
+    offer_timeout_s: float = Field(default=20.0, gt=0)
+    wrapup_s: float = Field(default=30.0, ge=0)
+    max_missed_offers: int = Field(default=3, ge=1)
+    kiosk_grace_s: float = Field(default=60.0, ge=0)
+    call_grace_s: float = Field(default=20.0, ge=0)
+    escalation_step_s: float = Field(default=300.0, gt=0)
+    always_open: bool = Field(
+        default=False, description="ignore opening hours (demos and tests outside office hours)"
+    )
+
+    ice_servers: list[IceServerSetting] = Field(default_factory=list)
+    ice_transport_policy: Literal["all", "relay"] = "all"
+    turn_credential_ttl_s: int = Field(default=3600, ge=60)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Add the TOML file named by ``ETAPISTE_CONFIG`` below the environment."""
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config = os.environ.get("ETAPISTE_CONFIG")
+        if config:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config)))
+        return tuple(sources)

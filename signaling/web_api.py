@@ -1,0 +1,140 @@
+"""Plain HTTP endpoints: password login for agents and operators, logout, health probes."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from signaling.errors import BadCredentials
+from signaling.ratelimit import TokenBucket
+
+if TYPE_CHECKING:
+    from signaling.server import ServerContext
+
+from signaling.app_keys import CTX, LOGIN_BUCKETS
+
+log = logging.getLogger("etapiste.api")
+
+
+class LoginRequest(BaseModel):
+    """Body of ``POST /api/login``."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+def _error(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"error": code, "message": message}, status=status)
+
+
+async def login(request: web.Request) -> web.Response:
+    """Exchange username and password for a short-lived session token (and cookie)."""
+    ctx: ServerContext = request.app[CTX]
+    now = ctx.clock()
+    buckets: dict[str, TokenBucket] = request.app[LOGIN_BUCKETS]
+    peer = request.remote or "?"
+    bucket = buckets.setdefault(peer, TokenBucket(rate=1.0, burst=10, now=now))
+    if len(buckets) > 10_000:
+        buckets.clear()
+    if not bucket.allow(now):
+        return _error(429, "rate_limited", "too many login attempts; wait a moment")
+    try:
+        body = LoginRequest.model_validate_json(await request.read())
+    except (ValidationError, ValueError):
+        return _error(400, "bad_message", "expected JSON with username and password")
+    try:
+        token, expires_at, principal = ctx.auth.login(body.username, body.password, now)
+    except BadCredentials:
+        return _error(401, "bad_credentials", "unknown user or wrong password")
+    response = web.json_response(
+        {
+            "token": token,
+            "expires_at": expires_at,
+            "role": principal.role,
+            "id": principal.id,
+            "name": principal.name,
+        }
+    )
+    response.set_cookie(
+        ctx.auth.cookie_name,
+        token,
+        httponly=True,
+        samesite="Strict",
+        secure=request.secure,
+        max_age=int(expires_at - now),
+        path="/",
+    )
+    return response
+
+
+async def logout(request: web.Request) -> web.Response:
+    """Revoke the session named by the bearer token or cookie."""
+    ctx: ServerContext = request.app[CTX]
+    header = request.headers.get("Authorization", "")
+    token = (
+        header[7:]
+        if header.startswith("Bearer ")
+        else request.cookies.get(ctx.auth.cookie_name, "")
+    )
+    principal = ctx.auth.principal_for_token(token, ctx.clock()) if token else None
+    if principal is None or principal.session_id is None:
+        return _error(401, "unauthenticated", "not logged in")
+    ctx.store.revoke_session(principal.session_id)
+    ctx.store.audit(principal.label, "logout", principal.id, {})
+    response = web.json_response({"ok": True})
+    response.del_cookie(ctx.auth.cookie_name, path="/")
+    return response
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Liveness: the process answers."""
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Readiness: the store answers and the server is not draining."""
+    ctx: ServerContext = request.app[CTX]
+    if ctx.draining:
+        return _error(503, "draining", "shutting down")
+    try:
+        ctx.store.ping()
+    except Exception:
+        log.exception("store not ready")
+        return _error(503, "store", "store unavailable")
+    return web.json_response({"status": "ready", "connections": len(ctx.connections)})
+
+
+@web.middleware
+async def error_middleware(
+    request: web.Request,
+    handler: web.RequestHandler,  # type: ignore[type-arg]
+) -> web.StreamResponse:
+    """Answer unexpected failures with a JSON error and no stack trace."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status >= 400 and exc.content_type != "application/json":
+            return web.Response(
+                status=exc.status,
+                content_type="application/json",
+                text=json.dumps({"error": exc.reason.lower().replace(" ", "_")}),
+            )
+        raise
+    except Exception:
+        log.exception("request failed", extra={"fields": {"path": request.path}})
+        return _error(500, "internal_error", "the server could not process this")
+
+
+def add_api_routes(app: web.Application) -> None:
+    """Register the HTTP endpoints on ``app``."""
+    app[LOGIN_BUCKETS] = {}
+    app.middlewares.append(error_middleware)
+    app.router.add_post("/api/login", login)
+    app.router.add_post("/api/logout", logout)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)

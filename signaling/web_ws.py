@@ -1,0 +1,212 @@
+"""The WebSocket endpoint: authentication in the handshake, limits, and byte moving.
+
+Everything a message means is decided by :class:`signaling.hub.Hub`; this module authenticates
+the upgrade request, reads frames, enforces size, rate and abuse limits, checks the sender's
+role, and writes the hub's replies from a per-connection outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections import deque
+from typing import TYPE_CHECKING
+
+from aiohttp import WSMsgType, web
+
+from signaling.identity import Principal
+from signaling.logs import fields
+from signaling.ratelimit import AbuseCounter, TokenBucket
+from wire import client_messages as C
+from wire import server_messages as S
+from wire.codec import dump, parse_client
+from wire.errors import ErrorCode, MessageError
+from wire.types import MAX_MESSAGE_BYTES
+
+if TYPE_CHECKING:
+    from signaling.server import ServerContext
+
+from signaling.app_keys import CTX
+
+log = logging.getLogger("etapiste.ws")
+
+SUBPROTOCOL = "etapiste.v1"
+OUTBOX_LIMIT = 512
+"""Messages queued for one client before it counts as too slow and is dropped."""
+
+_ALLOWED: dict[str, frozenset[str]] = {
+    "kiosk": C.KIOSK_TYPES,
+    "agent": C.AGENT_TYPES,
+    "operator": C.OPERATOR_TYPES,
+}
+
+
+class WsConnection:
+    """One client's socket: an outbox drained by a writer task, and liveness bookkeeping."""
+
+    def __init__(self, ws: web.WebSocketResponse, principal: Principal, now: float) -> None:
+        self.ws = ws
+        self.principal = principal
+        self.connection_id = "c" + secrets.token_hex(6)
+        self.last_seen = now
+        self.last_ping = now
+        self._outbox: deque[str | tuple[int, str]] = deque()
+        self._wake = asyncio.Event()
+        self.closing = False
+        self.attached = False
+
+    def send(self, message: S.ServerMessage) -> None:
+        """Queue a message; a client that lets the outbox overflow is disconnected."""
+        if self.closing:
+            return
+        if len(self._outbox) >= OUTBOX_LIMIT:
+            log.warning("slow client dropped", extra=fields(who=self.principal.label))
+            self.close("protocol_error", 1008)
+            return
+        self._outbox.append(dump(message))
+        self._wake.set()
+
+    def close(self, reason: str, code: int = 1000) -> None:
+        """Send a goodbye with ``reason`` after what is queued, then close."""
+        if self.closing:
+            return
+        self.closing = True
+        goodbye = dump(S.Goodbye(reason=reason))  # type: ignore[arg-type]
+        self._outbox.append((code, goodbye))
+        self._wake.set()
+
+    async def writer(self) -> None:
+        """Drain the outbox into the socket until closed."""
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._outbox:
+                item = self._outbox.popleft()
+                try:
+                    if isinstance(item, tuple):
+                        code, goodbye = item
+                        await self.ws.send_str(goodbye)
+                        await self.ws.close(code=code)
+                        return
+                    await self.ws.send_str(item)
+                except (ConnectionError, RuntimeError):
+                    return
+
+
+async def authenticate(request: web.Request, ctx: ServerContext) -> Principal | None:
+    """The principal named by the handshake's bearer token or session cookie, or None."""
+    header = request.headers.get("Authorization", "")
+    token: str | None = None
+    from_cookie = False
+    if header.startswith("Bearer "):
+        token = header[7:].strip()
+    elif ctx.auth.cookie_name in request.cookies:
+        token = request.cookies[ctx.auth.cookie_name]
+        from_cookie = True
+    if not token:
+        return None
+    if from_cookie and not ctx.origin_allowed(request):
+        # A cookie rides along on cross-site requests; only our own pages may use it.
+        return None
+    return ctx.auth.principal_for_token(token, ctx.clock())
+
+
+async def websocket_handler(request: web.Request) -> web.StreamResponse:
+    """Upgrade, authenticate, then pump messages between the client and the hub."""
+    ctx: ServerContext = request.app[CTX]
+    principal = await authenticate(request, ctx)
+    if principal is None:
+        return web.json_response({"error": "unauthenticated"}, status=401)
+    if ctx.draining:
+        return web.json_response({"error": "shutting_down"}, status=503)
+    ws = web.WebSocketResponse(
+        protocols=(SUBPROTOCOL,),
+        max_msg_size=4 * MAX_MESSAGE_BYTES,
+        autoping=True,
+        heartbeat=None,
+        compress=False,
+    )
+    await ws.prepare(request)
+    conn = WsConnection(ws, principal, ctx.clock())
+    writer = asyncio.create_task(conn.writer())
+    ctx.connections.add(conn)
+    try:
+        await _pump(ws, conn, ctx)
+    finally:
+        ctx.connections.discard(conn)
+        if conn.attached:
+            ctx.hub.detach(conn)
+        conn.closing = True
+        writer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await writer
+        if not ws.closed:
+            await ws.close()
+    return ws
+
+
+async def _pump(ws: web.WebSocketResponse, conn: WsConnection, ctx: ServerContext) -> None:
+    settings = ctx.settings
+    bucket = TokenBucket(settings.rate_limit_per_s, settings.rate_limit_burst, ctx.clock())
+    abuse = AbuseCounter(settings.abuse_errors, settings.abuse_window_s)
+    hello_deadline = ctx.clock() + settings.handshake_timeout_s
+    allowed = _ALLOWED[conn.principal.role]
+    while not conn.closing:
+        timeout = max(0.1, hello_deadline - ctx.clock()) if not conn.attached else None
+        try:
+            frame = await ws.receive(timeout=timeout)
+        except TimeoutError:
+            conn.close("protocol_error", 1008)
+            return
+        if frame.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
+            return
+        now = ctx.clock()
+        conn.last_seen = now
+        error: MessageError | None = None
+        if frame.type != WSMsgType.TEXT:
+            error = MessageError(ErrorCode.BAD_MESSAGE, "only JSON text frames are accepted")
+        elif not bucket.allow(now):
+            error = MessageError(ErrorCode.RATE_LIMITED, "too many messages; slow down")
+        else:
+            try:
+                msg = parse_client(frame.data)
+            except MessageError as exc:
+                error = exc
+            else:
+                error = _dispatch(msg, conn, ctx, allowed)
+        if error is not None:
+            conn.send(S.Error(ref=error.ref, code=error.code, message=error.message))
+            if abuse.record(now):
+                log.warning("abusive client closed", extra=fields(who=conn.principal.label))
+                conn.close("abuse", 1008)
+                return
+    return
+
+
+def _dispatch(
+    msg: C.ClientMessage, conn: WsConnection, ctx: ServerContext, allowed: frozenset[str]
+) -> MessageError | None:
+    if msg.type not in allowed:
+        return MessageError(
+            ErrorCode.NOT_ALLOWED, f"a {conn.principal.role} may not send {msg.type}", msg.ref
+        )
+    if not conn.attached:
+        if not isinstance(msg, C.Hello):
+            return MessageError(ErrorCode.BAD_MESSAGE, "the first message must be hello", msg.ref)
+        conn.attached = True
+        ctx.hub.attach(conn, msg)
+        ctx.wake()
+        return None
+    if isinstance(msg, C.Hello):
+        return MessageError(ErrorCode.BAD_STATE, "hello was already received", msg.ref)
+    try:
+        ctx.hub.handle(conn, msg)
+    except Exception:
+        # Never let one message take the connection, or the server, down; and never show
+        # the client a stack trace.
+        log.exception("message failed", extra=fields(type=msg.type, who=conn.principal.label))
+        return MessageError(ErrorCode.INTERNAL_ERROR, "the server could not process this", msg.ref)
+    ctx.wake()
+    return None

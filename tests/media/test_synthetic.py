@@ -1,0 +1,74 @@
+"""Synthetic sources: format, stamps and pacing."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+
+import numpy as np
+from aiortc.mediastreams import MediaStreamError
+
+from client_core.frame_stamp import now_us
+from client_core.media_sink import read_frame_stamp
+from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+
+
+async def test_video_frames_are_stamped_yuv420p_and_paced() -> None:
+    track = SyntheticVideoTrack()
+    frames = []
+    start = time.monotonic()
+    for _ in range(10):
+        frames.append(await asyncio.wait_for(track.recv(), 1))
+    elapsed = time.monotonic() - start
+    track.stop()
+    assert 0.25 < elapsed < 1.0  # nine intervals of 33 ms
+    assert {(f.width, f.height, f.format.name) for f in frames} == {(640, 480, "yuv420p")}
+    assert [f.pts for f in frames] == [i * 3000 for i in range(10)]
+    stamps = [read_frame_stamp(f) for f in frames]
+    assert [s.counter for s in stamps if s] == list(range(10))
+    assert all(s and abs(now_us() - s.ts_us) < 2_000_000 for s in stamps)
+    # The picture moves.
+    first, last = frames[0].to_ndarray(), frames[-1].to_ndarray()
+    assert np.mean(np.abs(first[100:400].astype(int) - last[100:400])) > 5
+
+
+async def test_video_skips_ahead_instead_of_bursting() -> None:
+    track = SyntheticVideoTrack(320, 240)
+    await track.recv()
+    await asyncio.sleep(0.5)  # the consumer stalls
+    first = await track.recv()
+    start = time.monotonic()
+    for _ in range(3):
+        last = await track.recv()
+    track.stop()
+    assert time.monotonic() - start > 0.08  # paced, not three frames at once
+    assert first.pts is not None and last.pts is not None
+    assert first.pts >= 0.45 * 90000  # pts stay in real time
+    assert last.pts - first.pts == 3 * 3000
+    stamp = read_frame_stamp(last)
+    assert stamp is not None and stamp.counter == 4  # no counter gap
+
+
+async def test_stopped_track_raises() -> None:
+    track = SyntheticVideoTrack(320, 240)
+    track.stop()
+    try:
+        await track.recv()
+    except MediaStreamError:
+        pass
+    else:
+        raise AssertionError("expected MediaStreamError")
+
+
+async def test_audio_tone() -> None:
+    track = SyntheticAudioTrack()
+    frames = [await asyncio.wait_for(track.recv(), 1) for _ in range(5)]
+    track.stop()
+    f = frames[-1]
+    assert (f.samples, f.sample_rate, f.format.name, f.layout.name) == (960, 48000, "s16", "mono")
+    assert [x.pts for x in frames] == [i * 960 for i in range(5)]
+    pcm = np.concatenate([x.to_ndarray()[0] for x in frames]).astype(float) / 32768
+    assert math.isclose(float(np.sqrt(np.mean(pcm**2))), 0.25 / math.sqrt(2), rel_tol=0.02)
+    # Continuous across frames: no click where one frame meets the next.
+    assert float(np.max(np.abs(np.diff(pcm)))) < 0.02

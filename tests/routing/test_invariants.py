@@ -1,0 +1,247 @@
+"""Random event sequences on a random, bounded clock; invariants checked after every step.
+
+Set ROUTING_FUZZ_EXAMPLES (default 200) to search longer, e.g. 20000 before a release.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from signaling.routing.actions import (
+    Action,
+    CallEnded,
+    CallStarted,
+    EntryQueued,
+    EntryRemoved,
+    QueuePosition,
+)
+from signaling.routing.events import (
+    AcceptOffer,
+    AgentDisconnected,
+    AgentLogin,
+    AgentLogout,
+    AgentNotReady,
+    AgentReady,
+    AgentReconnected,
+    EndCall,
+    EndWrapUp,
+    Event,
+    JoinQueue,
+    KioskDisconnected,
+    KioskReconnected,
+    LeaveQueue,
+    RejectOffer,
+    Tick,
+    Transfer,
+)
+from signaling.routing.hours import OpeningHours
+from signaling.routing.model import AgentState, RouterConfig
+from signaling.routing.router import Router
+
+from .helpers import T0, make_router, service
+
+KIOSKS = ("k1", "k2", "k3", "k4", "k5")
+AGENTS = ("a1", "a2", "a3")
+SERVICES = ("kela", "vero", "dvv")
+LANGS = ("fi", "sv")
+# DVV opens and closes during a run (T0 is Tuesday 12:00 UTC).
+DVV_HOURS = OpeningHours({"tue": [["12:00", "12:30"], ["13:00", "14:00"]]}, tz="UTC")
+
+
+def new_router() -> Router:
+    return make_router(
+        RouterConfig(offer_timeout_s=20, wrapup_s=30, kiosk_grace_s=60, call_grace_s=20),
+        {
+            "kela": service("kela", max_queue=3),
+            "vero": service("vero", max_queue=4, default_handle_s=200),
+            "dvv": service("dvv", max_queue=5, hours=DVV_HOURS),
+        },
+    )
+
+
+@dataclass
+class Ledger:
+    """What the actions told the outside world, to compare with the router's state."""
+
+    live: dict[str, str] = field(default_factory=dict)  # entry id -> kiosk id
+    calls: set[str] = field(default_factory=set)
+    pushed: dict[str, tuple[str, int, float | None]] = field(default_factory=dict)
+
+    def record(self, out: list[Action]) -> None:
+        for action in out:
+            if isinstance(action, EntryQueued):
+                assert action.entry_id not in self.live
+                self.live[action.entry_id] = action.kiosk_id
+            elif isinstance(action, EntryRemoved):
+                assert self.live.pop(action.entry_id) == action.kiosk_id
+            elif isinstance(action, CallStarted):
+                assert action.call_id not in self.calls
+                self.calls.add(action.call_id)
+            elif isinstance(action, CallEnded):
+                self.calls.remove(action.call_id)
+            elif isinstance(action, QueuePosition):
+                self.pushed[action.kiosk_id] = (
+                    action.entry_id,
+                    action.position,
+                    action.estimated_wait_s,
+                )
+
+
+def check(r: Router, ledger: Ledger, now: float) -> None:
+    entries = r.entries()
+    calls = r.calls()
+    agents = {a.agent_id: a for a in r.agents()}
+
+    # Entries only disappear with an EntryRemoved; calls only with a CallEnded.
+    assert {e.entry_id: e.kiosk_id for e in entries} == ledger.live
+    assert {c.call_id for c in calls} == ledger.calls
+
+    # A kiosk is in at most one place.
+    kiosks = [e.kiosk_id for e in entries] + [c.kiosk_id for c in calls]
+    assert len(kiosks) == len(set(kiosks))
+
+    # An agent has at most one offer or call, matching its state.
+    for agent in agents.values():
+        assert not (agent.offer_id and agent.call_id)
+        assert (agent.state is AgentState.RESERVED) == (agent.offer_id is not None)
+        assert (agent.state is AgentState.IN_CALL) == (agent.call_id is not None)
+        assert agent.connected or agent.call_id is not None
+    offered = {e.offer_id: e for e in entries if e.offer_id is not None}
+    offers_of_agents = {a.offer_id: a for a in agents.values() if a.offer_id is not None}
+    assert offered.keys() == offers_of_agents.keys()
+    for offer_id, entry in offered.items():
+        agent = offers_of_agents[offer_id]
+        assert entry.connected
+        assert entry.service_id in agent.skills and entry.language in agent.languages
+    for call in calls:
+        assert agents[call.agent_id].call_id == call.call_id
+
+    # Positions are 1..n per queue and every connected kiosk was told its current one.
+    queues = sorted({(e.service_id, e.language) for e in entries})
+    for service_id, language in queues:
+        members = r.queue(service_id, language, now)
+        assert len({m.entry_id for m in members}) == len(members)
+        stats = {(s.service_id, s.language): s for s in r.queue_stats(now)}
+        assert stats[(service_id, language)].waiting == len(members)
+        for position, entry in enumerate(members, start=1):
+            if entry.connected:
+                sent_entry, sent_position, _estimate = ledger.pushed[entry.kiosk_id]
+                assert (sent_entry, sent_position) == (entry.entry_id, position)
+
+    deadline = r.next_deadline()
+    assert deadline is None or deadline > now
+
+
+@dataclass(frozen=True)
+class Step:
+    """A drawn step; ids of offers and calls are picked from the live ones at run time."""
+
+    kind: int
+    kiosk: str
+    agent: str
+    service: str
+    language: str
+    priority: int
+    skills: frozenset[str]
+    languages: frozenset[str]
+    pick: int  # chooses among live offers / calls; BOGUS picks an unknown id
+    by_owner: bool  # answer as the offer's / call's own agent
+
+
+BOGUS = 7
+# Event kinds (indexes into event_for's list), weighted so that joins, offers,
+# calls and transfers actually happen rather than mostly rejections.
+KIND_WEIGHTS = (4, 1, 1, 1, 2, 3, 1, 1, 3, 1, 5, 1, 1, 2, 2, 2)
+KINDS = tuple(k for k, weight in enumerate(KIND_WEIGHTS) for _ in range(weight))
+
+
+STEP = st.builds(
+    Step,
+    kind=st.sampled_from(KINDS),
+    kiosk=st.sampled_from(KIOSKS),
+    agent=st.sampled_from(AGENTS),
+    service=st.sampled_from((*SERVICES, "nope")),
+    language=st.sampled_from(LANGS),
+    priority=st.integers(0, 2),
+    skills=st.frozensets(st.sampled_from(SERVICES), min_size=1),
+    languages=st.frozensets(st.sampled_from(LANGS), min_size=1),
+    pick=st.integers(0, BOGUS),
+    by_owner=st.integers(0, 4).map(bool),
+)
+
+
+def event_for(step: Step, r: Router) -> Event:
+    offers = [(a.agent_id, a.offer_id) for a in r.agents() if a.offer_id is not None]
+    calls = [(c.agent_id, c.call_id) for c in r.calls()]
+    offer_agent, offer_id = (
+        offers[step.pick % len(offers)] if offers and step.pick != BOGUS else (step.agent, "offer-x")
+    )
+    call_agent, call_id = (
+        calls[step.pick % len(calls)] if calls and step.pick != BOGUS else (step.agent, "call-x")
+    )
+    if not step.by_owner:
+        offer_agent = call_agent = step.agent
+    events: list[Event] = [
+        JoinQueue(step.kiosk, step.service, step.language, step.priority),
+        LeaveQueue(step.kiosk),
+        KioskDisconnected(step.kiosk),
+        KioskReconnected(step.kiosk),
+        AgentLogin(step.agent, step.skills, step.languages),
+        AgentReady(step.agent),
+        AgentNotReady(step.agent, "break"),
+        AgentLogout(step.agent),
+        AgentDisconnected(call_agent),  # often an agent in a call: exercises call grace
+        AgentReconnected(step.agent),
+        AcceptOffer(offer_agent, offer_id),
+        RejectOffer(offer_agent, offer_id),
+        EndCall(call_id, "kiosk" if step.by_owner else "agent", "done"),
+        EndWrapUp(step.agent),
+        Transfer(call_agent, call_id, step.service),
+        Tick(),
+    ]
+    return events[step.kind]
+
+
+# Mostly short steps, sometimes long jumps past every timer, occasionally backwards.
+CLOCK_STEP = st.one_of(
+    st.floats(0, 25, allow_nan=False),
+    st.sampled_from((0.0, 20.0, 30.0, 60.0, 61.0, 300.0, 1800.0, -5.0)),
+)
+
+
+@settings(max_examples=int(os.environ.get("ROUTING_FUZZ_EXAMPLES", "200")), deadline=None)
+@given(
+    restore=st.booleans(),
+    staff=st.lists(st.tuples(STEP, st.booleans()), min_size=len(AGENTS), max_size=len(AGENTS)),
+    steps=st.lists(st.tuples(CLOCK_STEP, STEP), min_size=20, max_size=60),
+)
+def test_random_sequences_keep_invariants(
+    restore: bool, staff: list[tuple[Step, bool]], steps: list[tuple[float, Step]]
+) -> None:
+    r = new_router()
+    ledger = Ledger()
+    now = T0
+    if restore:
+        assert r.restore_entry("e-r", "k5", "kela", "fi", 1, T0 - 100, now) == []
+        ledger.live["e-r"] = "k5"
+        restored = r.restore_call(
+            "c-r", "e-c", "k4", "a3", "vero", "sv", 0, T0 - 50, T0 - 40, T0 - 30, now
+        )
+        assert restored == []
+        ledger.calls.add("c-r")
+    # Every agent logs in (skills drawn; a3 folds into a restored call), some get ready.
+    for agent_id, (drawn, ready) in zip(AGENTS, staff, strict=True):
+        ledger.record(r.handle(AgentLogin(agent_id, drawn.skills, drawn.languages), now))
+        if ready:
+            ledger.record(r.handle(AgentReady(agent_id), now))
+    clock = now
+    for delta, step in steps:
+        now += delta
+        clock = max(clock, now)
+        out = r.handle(event_for(step, r), now)
+        ledger.record(out)
+        check(r, ledger, clock)

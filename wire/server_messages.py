@@ -1,0 +1,262 @@
+"""Messages the signaling server sends to clients, discriminated on ``type``.
+
+The relayed call messages (``sdp``, ``ice``, ``media_restart``) use the same models as the
+client side: the server checks membership and passes them on unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from wire.client_messages import IceMessage, MediaRestart, SdpMessage
+from wire.errors import ErrorCode
+from wire.types import (
+    IceServer,
+    Ident,
+    Language,
+    Names,
+    NonNegative,
+    Ref,
+    Role,
+    ShortText,
+    WireModel,
+)
+
+
+class ServerBase(WireModel):
+    """Fields every server message may carry: the ``ref`` of the request it answers."""
+
+    ref: Ref | None = None
+
+
+class Identity(WireModel):
+    """Who the server authenticated this connection as."""
+
+    id: Ident
+    name: ShortText
+    site: Names | None = None
+    skills: list[Ident] = Field(default_factory=list)
+    languages: list[Language] = Field(default_factory=list)
+
+
+class Welcome(ServerBase):
+    """Answer to ``hello``: agreed version, identity and the heartbeat the client must keep."""
+
+    type: Literal["welcome"] = "welcome"
+    protocol: int
+    role: Role
+    identity: Identity
+    connection_id: Ident
+    heartbeat_interval_s: NonNegative
+    heartbeat_timeout_s: NonNegative
+    resume_token: str | None = None
+    server_time: float
+
+
+class ServerPing(ServerBase):
+    """Server heartbeat; the client answers ``pong`` with the same ``t``."""
+
+    type: Literal["ping"] = "ping"
+    t: float
+
+
+class ServerPong(ServerBase):
+    """Answer to a client's ``ping``."""
+
+    type: Literal["pong"] = "pong"
+    t: float
+
+
+class Error(ServerBase):
+    """A typed refusal; the connection stays usable unless a ``goodbye`` follows."""
+
+    type: Literal["error"] = "error"
+    code: ErrorCode
+    message: str
+    next_opening: float | None = None
+    languages_available: list[Language] | None = None
+
+
+class ServiceInfo(WireModel):
+    """One service as a kiosk shows it."""
+
+    id: Ident
+    agency: Ident
+    names: Names
+    agency_names: Names
+    languages: list[Language]
+    open: bool
+    next_opening: float | None = None
+    languages_available: list[Language]
+    estimated_wait_s: dict[Language, float | None] = Field(default_factory=dict)
+
+
+class Services(ServerBase):
+    """The service list."""
+
+    type: Literal["services"] = "services"
+    services: list[ServiceInfo]
+
+
+class QueuePosition(ServerBase):
+    """A waiting kiosk's place, sent on joining and whenever position or estimate change."""
+
+    type: Literal["queue_position"] = "queue_position"
+    entry_id: Ident
+    service: Ident
+    language: Language
+    position: Annotated[int, Field(ge=1)]
+    estimated_wait_s: NonNegative | None = None
+
+
+class QueueLeft(ServerBase):
+    """The kiosk is no longer waiting."""
+
+    type: Literal["queue_left"] = "queue_left"
+    reason: Literal["cancelled", "abandoned", "answered", "transferred"]
+
+
+class SiteRef(WireModel):
+    """Where a kiosk stands."""
+
+    id: Ident
+    names: Names
+
+
+class Offer(ServerBase):
+    """A citizen offered to an agent; reserved for ``expires_in_s``."""
+
+    type: Literal["offer"] = "offer"
+    offer_id: Ident
+    service: Ident
+    language: Language
+    site: SiteRef | None
+    kiosk: ShortText
+    waited_s: NonNegative
+    expires_in_s: NonNegative
+
+
+class OfferRevoked(ServerBase):
+    """An offer is no longer valid."""
+
+    type: Literal["offer_revoked"] = "offer_revoked"
+    offer_id: Ident
+    reason: Literal["timeout", "rejected", "cancelled", "kiosk_lost", "agent_lost"]
+
+
+class Peer(WireModel):
+    """The other member of a call."""
+
+    kind: Literal["kiosk", "agent"]
+    name: ShortText
+    site: SiteRef | None = None
+
+
+class CallStart(ServerBase):
+    """A call begins (or is resumed after a reconnect); tells this side its WebRTC role."""
+
+    type: Literal["call_start"] = "call_start"
+    call_id: Ident
+    role: Literal["offerer", "answerer"]
+    ice_servers: list[IceServer]
+    ice_transport_policy: Literal["all", "relay"] = "all"
+    peer: Peer
+    service: Ident
+    language: Language
+    resumed: bool = False
+
+
+class CallEnded(ServerBase):
+    """A call is over."""
+
+    type: Literal["call_ended"] = "call_ended"
+    call_id: Ident
+    reason: str
+    by: Literal["kiosk", "agent", "server"]
+
+
+class PeerStatus(ServerBase):
+    """The other member's signaling link dropped or came back (media may still flow)."""
+
+    type: Literal["peer_status"] = "peer_status"
+    call_id: Ident
+    status: Literal["connected", "reconnecting"]
+
+
+class CallTransferred(ServerBase):
+    """The citizen was moved to another service's queue; a ``queue_position`` follows."""
+
+    type: Literal["call_transferred"] = "call_transferred"
+    call_id: Ident
+    service: Ident
+
+
+class AgentStatus(ServerBase):
+    """An agent's state as the router sees it."""
+
+    type: Literal["agent_status"] = "agent_status"
+    state: Literal["not_ready", "ready", "reserved", "in_call", "wrap_up"]
+    reason: str | None = None
+    since: float
+    until: float | None = None
+    call_id: Ident | None = None
+
+
+class QueueStat(WireModel):
+    """One service × language queue as agents see it."""
+
+    service: Ident
+    language: Language
+    waiting: Annotated[int, Field(ge=0)]
+    longest_wait_s: NonNegative
+    ready_agents: Annotated[int, Field(ge=0)]
+
+
+class QueueStats(ServerBase):
+    """The queues within an agent's skills."""
+
+    type: Literal["queue_stats"] = "queue_stats"
+    queues: list[QueueStat]
+
+
+class Goodbye(ServerBase):
+    """Sent just before the server closes the connection, with a typed reason."""
+
+    type: Literal["goodbye"] = "goodbye"
+    reason: Literal[
+        "server_shutdown",
+        "abuse",
+        "revoked",
+        "replaced",
+        "heartbeat_timeout",
+        "logged_out",
+        "unsupported_version",
+        "protocol_error",
+    ]
+
+
+ServerMessage = Annotated[
+    Welcome
+    | ServerPing
+    | ServerPong
+    | Error
+    | Services
+    | QueuePosition
+    | QueueLeft
+    | Offer
+    | OfferRevoked
+    | CallStart
+    | CallEnded
+    | PeerStatus
+    | CallTransferred
+    | AgentStatus
+    | QueueStats
+    | Goodbye
+    | SdpMessage
+    | IceMessage
+    | MediaRestart,
+    Field(discriminator="type"),
+]
+"""Every message the server may send, discriminated on ``type``."""
