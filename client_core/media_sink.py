@@ -102,7 +102,12 @@ class _TrackReader:
                     frame = await track.recv()
                 except MediaStreamError:
                     return
-                self._on_frame(frame)
+                try:
+                    self._on_frame(frame)
+                except Exception:
+                    # Keep reading whatever happens: a sink that stops
+                    # reading is the memory leak it exists to prevent.
+                    log.exception("%s: frame accounting failed", self.name)
         finally:
             self.ended.set()
 

@@ -14,7 +14,9 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from signaling.directory import Directory
 from signaling.identity import Principal
@@ -102,6 +104,8 @@ class Hub:
         ice_servers: list[tuple[list[str], str | None]],
         ice_transport_policy: str = "all",
         turn_ttl_s: int = 3600,
+        dispositions: list[str] | None = None,
+        timezone: str = "Europe/Helsinki",
     ) -> None:
         self.router = router
         self.store = store
@@ -112,6 +116,8 @@ class Hub:
         self.ice_servers = ice_servers
         self.ice_transport_policy = "relay" if ice_transport_policy == "relay" else "all"
         self.turn_ttl_s = turn_ttl_s
+        self.dispositions = list(dispositions or [])
+        self.timezone = ZoneInfo(timezone)
         self.kiosks: dict[str, Connection] = {}
         self.agents: dict[str, Connection] = {}
         self.operators: dict[str, Connection] = {}
@@ -158,6 +164,8 @@ class Hub:
                 heartbeat_timeout_s=self.heartbeat_timeout_s,
                 resume_token=resume_token,
                 server_time=now,
+                dispositions=self.dispositions if p.role == "agent" else [],
+                services=sorted(p.skills) if p.role == "agent" else [],
             )
         )
         log.info("attached", extra=fields(who=p.label, conn=conn.connection_id))
@@ -366,6 +374,8 @@ class Hub:
                         conn,
                         msg.ref,
                     )
+            case C.HistoryGet():
+                conn.send(self._history(p.id, now, msg.ref))
             case C.Logout():
                 if p.role == "agent":
                     self._apply(self.router.handle(E.AgentLogout(p.id), now), conn, msg.ref)
@@ -373,6 +383,27 @@ class Hub:
                 if p.session_id:
                     self.store.revoke_session(p.session_id)
                 conn.close("logged_out", 1000)
+
+    def _history(self, agent_id: str, now: float, ref: str | None) -> S.History:
+        local = datetime.fromtimestamp(now, self.timezone)
+        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+        items = [
+            S.HistoryItem(
+                call_id=c.id,
+                service=c.service_id,
+                language=c.language,  # type: ignore[arg-type]
+                site=self.directory.site_ref(c.site_id),
+                queued_at=c.queued_at,
+                answered_at=c.answered_at,
+                ended_at=c.ended_at,
+                outcome=c.outcome,
+                disposition=c.disposition,
+            )
+            for c in self.store.calls_between(midnight, now + 1)
+            if c.agent_id == agent_id
+        ]
+        items.sort(key=lambda item: item.queued_at, reverse=True)
+        return S.History(ref=ref, calls=items[:200])
 
     def tick(self) -> None:
         """Let the router act on timeouts (offers, grace periods, wrap-up)."""

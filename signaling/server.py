@@ -67,6 +67,8 @@ class ServerContext:
             ice_servers=[(s.urls, s.turn_secret) for s in settings.ice_servers],
             ice_transport_policy=settings.ice_transport_policy,
             turn_ttl_s=settings.turn_credential_ttl_s,
+            dispositions=settings.dispositions,
+            timezone=settings.timezone,
         )
         self.connections: set[WsConnection] = set()
         self.draining = False

@@ -62,6 +62,15 @@ class Settings(BaseSettings):
         default=False, description="ignore opening hours (demos and tests outside office hours)"
     )
 
+    dispositions: list[str] = Field(
+        default_factory=lambda: [
+            "resolved", "guided_to_eservice", "referred", "appointment_booked", "callback_needed",
+            "no_show", "other",
+        ],
+        description="wrap-up disposition codes offered to agents",
+    )
+    timezone: str = "Europe/Helsinki"
+
     ice_servers: list[IceServerSetting] = Field(default_factory=list)
     ice_transport_policy: Literal["all", "relay"] = "all"
     turn_credential_ttl_s: int = Field(default=3600, ge=60)

@@ -64,12 +64,14 @@ from signaling.store_schema import (
 
 __all__ = ["DB_FILENAME", "UNANSWERED_OUTCOMES", "Store"]
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("etapiste.store")
 
 DB_FILENAME = "etapiste.db"
 #: Outcomes for which a queue entry that was never answered still gets a calls row.
 UNANSWERED_OUTCOMES: frozenset[str] = frozenset({"abandoned", "cancelled", "refused", "failed"})
 _WRAPUP_NOTE_MAX = 1000
+
+
 def _names(names: Names) -> tuple[str, str, str]:
     return names.fi, names.sv, names.en
 
@@ -129,7 +131,7 @@ class Store:
                 conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
                 mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
                 if str(mode).lower() != "wal":
-                    log.warning("store %s: journal_mode is %s, not wal", path, mode)
+                    log.warning("journal mode not wal", extra={"fields": {"mode": str(mode)}})
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("PRAGMA foreign_keys=ON")
             store._migrate()
@@ -176,7 +178,7 @@ class Store:
                 for statement in MIGRATIONS[version - 1]:
                     c.execute(statement)
                 c.execute("INSERT INTO schema_version VALUES (?, ?)", (version, self._clock()))
-                log.info("store %s: migrated to schema version %d", self.path, version)
+                log.info("store migrated", extra={"fields": {"schema_version": version}})
 
     @contextmanager
     def _errors(self) -> Iterator[None]:

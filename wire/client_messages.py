@@ -172,6 +172,12 @@ class CallTransfer(ClientBase):
     service: Ident
 
 
+class HistoryGet(ClientBase):
+    """An agent asks for its own calls of today."""
+
+    type: Literal["history_get"] = "history_get"
+
+
 class Logout(ClientBase):
     """An agent or operator ends the session; its token stops working."""
 
@@ -196,6 +202,7 @@ ClientMessage = Annotated[
     | OfferReject
     | WrapUpDone
     | CallTransfer
+    | HistoryGet
     | Logout,
     Field(discriminator="type"),
 ]
@@ -235,6 +242,7 @@ AGENT_TYPES = frozenset(
         "offer_reject",
         "wrapup_done",
         "call_transfer",
+        "history_get",
         "logout",
     }
 )

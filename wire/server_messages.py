@@ -53,6 +53,8 @@ class Welcome(ServerBase):
     heartbeat_timeout_s: NonNegative
     resume_token: str | None = None
     server_time: float
+    dispositions: list[Annotated[str, Field(max_length=40)]] = Field(default_factory=list)
+    services: list[Ident] = Field(default_factory=list)
 
 
 class ServerPing(ServerBase):
@@ -221,6 +223,27 @@ class QueueStats(ServerBase):
     queues: list[QueueStat]
 
 
+class HistoryItem(WireModel):
+    """One of an agent's calls (no citizen personal data exists to show)."""
+
+    call_id: Ident
+    service: Ident
+    language: Language
+    site: SiteRef | None = None
+    queued_at: float
+    answered_at: float | None = None
+    ended_at: float | None = None
+    outcome: str | None = None
+    disposition: str | None = None
+
+
+class History(ServerBase):
+    """An agent's calls of today, newest first."""
+
+    type: Literal["history"] = "history"
+    calls: list[HistoryItem]
+
+
 class Goodbye(ServerBase):
     """Sent just before the server closes the connection, with a typed reason."""
 
@@ -253,6 +276,7 @@ ServerMessage = Annotated[
     | CallTransferred
     | AgentStatus
     | QueueStats
+    | History
     | Goodbye
     | SdpMessage
     | IceMessage

@@ -1,0 +1,99 @@
+"""An agent without a screen: logs in, goes ready, answers offers and reports as JSON lines."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass
+
+from client_core.call import CallSession, MediaSources
+from client_core.headless import call_summary, emit
+from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+from client_core.signaling_client import SignalingClient, login
+from wire import client_messages as C
+from wire import server_messages as S
+
+
+@dataclass
+class AgentScript:
+    """What the headless agent does."""
+
+    base_url: str
+    username: str
+    password: str
+    hold_s: float = 10.0
+    calls: int = 1
+    reject_first: int = 0
+    wait_timeout_s: float = 120.0
+    stats_interval_s: float = 5.0
+
+
+async def run_agent(script: AgentScript) -> int:
+    """Answer ``calls`` calls (rejecting the first ``reject_first`` offers). Exit code."""
+    session = await login(script.base_url, script.username, script.password)
+    ws_url = script.base_url.replace("http", "ws", 1).rstrip("/") + "/ws"
+    client = SignalingClient(ws_url, session.token, client_name="agent-headless")
+    client.add_state_listener(lambda state: emit("signaling", state=state))
+    sources = MediaSources(video=SyntheticVideoTrack(), audio=SyntheticAudioTrack())
+    offers: asyncio.Queue[S.Offer] = asyncio.Queue()
+    client.add_listener(lambda m: offers.put_nowait(m) if isinstance(m, S.Offer) else None)
+    rejected = 0
+    try:
+        await client.connected()
+        emit("welcome", agent=session.id, name=session.name)
+        client.send(C.AgentStateSet(state="ready"))
+        for _ in range(script.calls):
+            while True:
+                offer = await asyncio.wait_for(offers.get(), script.wait_timeout_s)
+                emit(
+                    "offer",
+                    offer_id=offer.offer_id,
+                    service=offer.service,
+                    language=offer.language,
+                    kiosk=offer.kiosk,
+                    waited_s=offer.waited_s,
+                )
+                if rejected < script.reject_first:
+                    rejected += 1
+                    client.send(C.OfferReject(offer_id=offer.offer_id))
+                    emit("rejected", offer_id=offer.offer_id)
+                    continue
+                break
+            start_wait = asyncio.ensure_future(
+                client.wait_for(S.CallStart, lambda m: not m.resumed, timeout=10)
+            )
+            client.send(C.OfferAccept(offer_id=offer.offer_id))
+            start = await start_wait
+            emit("call_start", call_id=start.call_id, peer=start.peer.name)
+            call = CallSession(
+                client,
+                start,
+                sources,
+                stats_interval_s=script.stats_interval_s,
+                listener=_report,
+            )
+            await call.begin()
+            deadline = time.monotonic() + script.hold_s
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(call.ended.wait(), max(0.0, deadline - time.monotonic()))
+            summary = call_summary(call)
+            if not call.ended.is_set():
+                await call.hangup()
+            else:
+                await call.close()
+            emit("call_done", **summary)
+            client.send(C.WrapUpDone(call_id=start.call_id, disposition="resolved"))
+    except TimeoutError:
+        emit("timeout", waited_s=script.wait_timeout_s)
+        return 1
+    finally:
+        await client.close()
+    return 0
+
+
+def _report(kind: str, details: dict[str, object]) -> None:
+    if kind == "stats":
+        emit("stats", **details["sample"].as_dict())  # type: ignore[attr-defined]
+    elif kind in ("connected", "media_failed", "recovered", "ended", "peer_status"):
+        emit(kind, **details)

@@ -1,0 +1,316 @@
+"""One call's media, across as many peer-connection attempts as it takes.
+
+aiortc cannot restart ICE, so when a media path dies the two sides build a new
+:class:`~client_core.peer.CallPeer` for the same call, numbered by ``attempt``:
+
+* the offerer (the kiosk) makes attempt 0 when the call starts, and attempt n+1 when its own
+  watcher sees the media fail or when the answerer asks with ``media_restart``;
+* the answerer takes any offer whose attempt is newer than the one it has, and asks the
+  offerer for a new attempt when its watcher sees the media fail;
+* after a signaling reconnect the server repeats ``call_start`` with ``resumed``; a side whose
+  media is not flowing then asks for (or makes) a new attempt.
+
+Recovery is timed from the first sign of failure to the first decoded frame of the attempt
+that replaced it, and logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiortc.contrib.media import MediaRecorder
+from aiortc.mediastreams import MediaStreamTrack
+
+from client_core.call_stats import CallStatsCollector, StatsSample
+from client_core.peer import CallPeer, IceServerConfig
+from client_core.signaling_client import SignalingClient
+from wire import client_messages as C
+from wire import server_messages as S
+from wire.types import CallStats, Quality
+
+log = logging.getLogger("etapiste.call")
+
+RESTART_MIN_INTERVAL_S = 1.5
+"""Least time between two attempts, so a flapping path does not thrash the CPU."""
+
+CallListener = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass
+class MediaSources:
+    """What this side sends and where remote audio plays; reused by every attempt."""
+
+    video: MediaStreamTrack | None
+    audio: MediaStreamTrack | None
+    audio_output: MediaRecorder | None = None
+
+
+def wire_stats(sample: StatsSample) -> CallStats:
+    """A client-side stats sample as the protocol's summary."""
+    loss = max((x for x in (sample.loss_in, sample.loss_out) if x is not None), default=None)
+    return CallStats(
+        rtt_ms=sample.rtt_ms,
+        loss=None if loss is None else min(1.0, max(0.0, loss)),
+        jitter_ms=sample.jitter_ms,
+        bitrate_in_kbps=sample.bitrate_in_kbps,
+        bitrate_out_kbps=sample.bitrate_out_kbps,
+        fps_sent=sample.fps_sent,
+        fps_decoded=sample.fps_decoded,
+        freezes=sample.freezes,
+        latency_ms_p50=sample.latency_p50_ms,
+        quality=Quality(sample.grade),
+    )
+
+
+class CallSession:
+    """Drives the media of one call through the signaling client.
+
+    Events for a UI arrive through ``listener(kind, details)`` with kinds ``connected``,
+    ``media_failed``, ``recovered``, ``stats``, ``control``, ``bytes``, ``peer_status``,
+    ``ended``.
+    """
+
+    def __init__(
+        self,
+        client: SignalingClient,
+        start: S.CallStart,
+        sources: MediaSources,
+        *,
+        listener: CallListener | None = None,
+        stats_interval_s: float = 5.0,
+        media_timeout_s: float = 4.0,
+        name: str | None = None,
+    ) -> None:
+        self.client = client
+        self.call_id = start.call_id
+        self.role = start.role
+        self.start_message = start
+        self.sources = sources
+        self.listener = listener
+        self.stats_interval_s = stats_interval_s
+        self.media_timeout_s = media_timeout_s
+        self.name = name or f"{start.role}-{start.call_id[:8]}"
+        self.ice_servers = [
+            IceServerConfig(urls=list(s.urls), username=s.username, credential=s.credential)
+            for s in start.ice_servers
+        ]
+        self.ice_policy = start.ice_transport_policy
+        self.attempt = -1
+        self.peer: CallPeer | None = None
+        self.last_peer: CallPeer | None = None
+        """The newest attempt's peer, kept after close so its figures can be read."""
+        self.ended = asyncio.Event()
+        self.end_reason: str | None = None
+        self.latest_stats: StatsSample | None = None
+        self.recoveries_ms: list[float] = []
+        self.first_frame_at: float | None = None
+        self._failed_at: float | None = None
+        self._last_attempt_at = 0.0
+        self._stats: CallStatsCollector | None = None
+        self._lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+        client.add_listener(self._on_message)
+
+    # ------------------------------------------------------------------------------ public
+
+    async def begin(self) -> None:
+        """Start the media: the offerer makes attempt 0; the answerer waits for it."""
+        if self.role == "offerer":
+            await self._new_attempt(0)
+
+    def send_control(self, obj: Any) -> bool:
+        """Send a JSON control message (chat, photo request) over the data channel."""
+        peer = self.peer
+        if peer is None or not peer.channel_open.is_set():
+            return False
+        peer.send_json(obj)
+        return True
+
+    def send_bytes(self, data: bytes) -> bool:
+        """Send a binary chunk over the data channel."""
+        peer = self.peer
+        if peer is None or not peer.channel_open.is_set():
+            return False
+        peer.send_bytes(data)
+        return True
+
+    async def hangup(self, reason: str = "hangup", timeout: float = 5.0) -> None:
+        """End the call for both sides and release the media."""
+        if not self.ended.is_set():
+            self.client.send(C.CallEnd(call_id=self.call_id, reason=reason))  # type: ignore[arg-type]
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.ended.wait(), timeout)
+        await self.close()
+
+    async def close(self) -> None:
+        """Release the media and stop listening (does not tell the server)."""
+        self.client.remove_listener(self._on_message)
+        for task in list(self._tasks):
+            task.cancel()
+        await self._close_peer()
+        self.ended.set()
+
+    # --------------------------------------------------------------------------- internals
+
+    def _media_up(self) -> bool:
+        peer = self.peer
+        return peer is not None and peer.connected.is_set() and not peer.media_failed.is_set()
+
+    def _emit(self, kind: str, **details: Any) -> None:
+        if self.listener is not None:
+            try:
+                self.listener(kind, details)
+            except Exception:
+                log.exception("%s: listener failed on %s", self.name, kind)
+
+    def _spawn(self, coro: Any) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _on_message(self, message: S.ServerMessage) -> None:
+        if getattr(message, "call_id", None) != self.call_id or self.ended.is_set():
+            return
+        match message:
+            case C.SdpMessage():
+                self._spawn(self._on_sdp(message))
+            case C.IceMessage():
+                self._spawn(self._on_ice(message))
+            case C.MediaRestart():
+                if self.role == "offerer" and message.attempt > self.attempt:
+                    self._spawn(self._new_attempt(message.attempt))
+            case S.CallStart() if message.resumed:
+                # Our signaling came back; media may or may not have survived.
+                if not self._media_up():
+                    self._spawn(self._recover("signaling resumed with media down"))
+            case S.PeerStatus():
+                self._emit("peer_status", status=message.status)
+                if message.status == "connected" and not self._media_up():
+                    # What we sent while the other side was away may have been lost.
+                    self._spawn(self._recover("peer resumed with media down"))
+            case S.CallEnded():
+                self.end_reason = message.reason
+                self._emit("ended", reason=message.reason, by=message.by)
+                self._spawn(self.close())
+            case _:
+                pass
+
+    async def _on_sdp(self, message: C.SdpMessage) -> None:
+        desc = message.description
+        async with self._lock:
+            if desc.type == "answer":
+                if self.role == "offerer" and message.attempt == self.attempt and self.peer:
+                    await self.peer.accept_answer(desc.sdp)
+                return
+            if self.role != "answerer" or message.attempt <= self.attempt:
+                return
+            await self._close_peer()
+            peer = self._make_peer(message.attempt)
+            answer = await peer.accept_offer(desc.sdp)
+            self.client.send(
+                C.SdpMessage(
+                    call_id=self.call_id,
+                    attempt=message.attempt,
+                    description=C.SessionDescription(type="answer", sdp=answer),
+                )
+            )
+
+    async def _on_ice(self, message: C.IceMessage) -> None:
+        peer = self.peer
+        if peer is None or message.attempt != self.attempt:
+            return
+        try:
+            await peer.add_remote_candidate(
+                message.candidate or "", message.sdp_mid, message.sdp_mline_index
+            )
+        except ValueError:
+            log.warning("%s: unusable remote candidate ignored", self.name)
+
+    async def _new_attempt(self, attempt: int) -> None:
+        async with self._lock:
+            if attempt <= self.attempt or self.ended.is_set():
+                return
+            await self._close_peer()
+            peer = self._make_peer(attempt)
+            offer = await peer.create_offer()
+            self.client.send(
+                C.SdpMessage(
+                    call_id=self.call_id,
+                    attempt=attempt,
+                    description=C.SessionDescription(type="offer", sdp=offer),
+                )
+            )
+
+    def _make_peer(self, attempt: int) -> CallPeer:
+        self.attempt = attempt
+        self._last_attempt_at = time.monotonic()
+        peer = CallPeer(
+            self.ice_servers,
+            self.ice_policy,
+            video=self.sources.video,
+            audio=self.sources.audio,
+            audio_output=self.sources.audio_output,
+            media_timeout_s=self.media_timeout_s,
+            on_message=lambda obj: self._emit("control", message=obj),
+            on_bytes=lambda data: self._emit("bytes", data=data),
+            on_media_failed=lambda reason: self._spawn(self._recover(reason)),
+            name=f"{self.name}-a{attempt}",
+        )
+        self.peer = self.last_peer = peer
+        self._spawn(self._watch_first_frame(peer, attempt))
+        self._stats = CallStatsCollector.for_peer(peer, interval_s=self.stats_interval_s)
+        self._stats.run(self._on_stats)
+        log.info("%s attempt %d as %s", self.name, attempt, self.role)
+        return peer
+
+    async def _watch_first_frame(self, peer: CallPeer, attempt: int) -> None:
+        await peer.connected.wait()
+        self._emit("connected", attempt=attempt)
+        while peer.video_sink.first_frame_at is None and peer.audio_sink.first_frame_at is None:
+            if peer.media_failed.is_set() or peer is not self.peer:
+                return
+            await asyncio.sleep(0.02)
+        if self.first_frame_at is None:
+            self.first_frame_at = time.monotonic()
+        if self._failed_at is not None:
+            took = (time.monotonic() - self._failed_at) * 1000
+            self._failed_at = None
+            self.recoveries_ms.append(took)
+            log.info("%s media recovered in %.0f ms (attempt %d)", self.name, took, attempt)
+            self._emit("recovered", attempt=attempt, recovery_ms=took)
+
+    async def _recover(self, reason: str) -> None:
+        if self.ended.is_set():
+            return
+        if self._failed_at is None:
+            self._failed_at = time.monotonic()
+            self._emit("media_failed", reason=reason)
+        wait = RESTART_MIN_INTERVAL_S - (time.monotonic() - self._last_attempt_at)
+        if wait > 0:
+            await asyncio.sleep(wait)
+        next_attempt = self.attempt + 1
+        if self.role == "offerer":
+            await self._new_attempt(next_attempt)
+        else:
+            # Counted as an attempt here too, so a second failure asks for a newer one.
+            self._last_attempt_at = time.monotonic()
+            self.client.send(C.MediaRestart(call_id=self.call_id, attempt=next_attempt))
+
+    def _on_stats(self, sample: StatsSample) -> None:
+        self.latest_stats = sample
+        self.client.send(C.CallStatsReport(call_id=self.call_id, stats=wire_stats(sample)))
+        self._emit("stats", sample=sample)
+
+    async def _close_peer(self) -> None:
+        stats, self._stats = self._stats, None
+        if stats is not None:
+            await stats.stop()
+        peer, self.peer = self.peer, None
+        if peer is not None:
+            await peer.close()

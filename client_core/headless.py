@@ -1,0 +1,59 @@
+"""Pieces shared by the headless kiosk and agent: output lines and token loading."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from client_core.call import CallSession
+
+
+def emit(event: str, **fields: Any) -> None:
+    """One JSON line on stdout, the headless tools' machine-readable output."""
+    line = {"event": event, "t": round(time.time(), 3), **fields}
+    sys.stdout.write(json.dumps(line, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def read_secret(file: str | None, env: str | None) -> str:
+    """A credential from a file (e.g. the kiosk's 0600 token file) or an environment variable.
+
+    Never from the command line, where every local user could read it in ``ps``.
+    """
+    if file:
+        return Path(file).read_text(encoding="utf-8").strip()
+    if env and os.environ.get(env):
+        return os.environ[env]
+    raise SystemExit(f"no credential: give --token-file or set ${env}")
+
+
+def call_summary(session: CallSession) -> dict[str, Any]:
+    """Figures about a finished or running call, for the final output line."""
+    peer = session.peer or session.last_peer
+    out: dict[str, Any] = {
+        "call_id": session.call_id,
+        "role": session.role,
+        "attempts": session.attempt + 1,
+        "recoveries_ms": [round(x) for x in session.recoveries_ms],
+        "end_reason": session.end_reason,
+    }
+    if peer is not None:
+        video = peer.video_sink
+        out.update(
+            frames_received=video.frames_received,
+            frames_missing=video.missing,
+            out_of_order=video.out_of_order,
+            last_counter=video.last_stamp.counter if video.last_stamp else None,
+            audio_frames=peer.audio_sink.frames_received,
+            audio_level_dbfs=round(peer.audio_sink.level_dbfs, 1),
+            video_codec=peer.video_codec,
+            connect_ms=peer.connect_ms,
+            first_frame_ms=peer.first_frame_ms,
+        )
+    if session.latest_stats is not None:
+        out["stats"] = session.latest_stats.as_dict()
+    return out
