@@ -39,7 +39,7 @@ pytest: $(STAMP) sysdeps
 test: lint typecheck pytest
 
 demo: $(STAMP) sysdeps
-	$(PY) -m signaling.demo
+	$(PY) -m demo
 
 schema: $(STAMP)
 	$(PY) -m wire.schema

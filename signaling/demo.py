@@ -1,18 +1,15 @@
-"""``make demo``: a fresh data directory, demo sites, kiosks and agents, the server, and a
-scripted citizen and clerk who go through the queue and set up a call.
+"""Demo data and a server process for ``make demo``, benchmarks and network tests.
 
-The server runs as its own process (as in production); the scripted clients use the same
-client core as the real kiosk and console. The server keeps running until Ctrl-C.
+:func:`seed` makes a fresh data directory with the Nurmes and Lieksa kiosks, two agents and
+an operator; :func:`start_server` runs ``python -m signaling serve`` on it as a child process.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -22,8 +19,8 @@ from pathlib import Path
 import aiohttp
 
 from signaling.catalogue import load_catalogue
-from signaling.settings import Settings
 from signaling.store import Store
+from signaling.store_schema import Role
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,7 +78,7 @@ def seed(data_dir: Path, catalogue: Path) -> DemoSetup:
             tokens[kiosk_id] = token
             store.audit("admin:demo", "kiosk_add", kiosk_id, {"site": site_id})
         for acc in (*AGENTS, OPERATOR):
-            role = "operator" if acc is OPERATOR else "agent"
+            role: Role = "operator" if acc is OPERATOR else "agent"
             store.create_account(
                 acc.username, acc.name, role, acc.password, list(acc.skills), list(acc.languages)
             )
@@ -120,44 +117,3 @@ async def wait_ready(base_url: str, timeout: float = 20.0) -> None:
     raise TimeoutError(f"server at {base_url} not ready within {timeout} s")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Seed, start the server, run the scripted call, then wait for Ctrl-C."""
-    from signaling.demo_script import run_script
-
-    parser = argparse.ArgumentParser(prog="python -m signaling.demo")
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--data-dir", type=Path, default=ROOT / ".demo" / "data")
-    parser.add_argument("--seconds", type=float, default=10.0, help="length of the demo call")
-    parser.add_argument("--no-wait", action="store_true", help="stop after the script")
-    args = parser.parse_args(argv)
-
-    setup = seed(args.data_dir, Settings().catalogue)
-    base = f"http://127.0.0.1:{args.port}"
-    print(f"Etäpiste demo — data in {setup.data_dir}, server log {setup.data_dir / 'server.log'}")
-    print(f"  signaling server: {base}  (WebSocket {base.replace('http', 'ws')}/ws)")
-    for kiosk_id, token in setup.kiosk_tokens.items():
-        print(f"  kiosk {kiosk_id}: device token {token}")
-    for acc in (*AGENTS, OPERATOR):
-        what = ", ".join(acc.skills) or "operator"
-        print(f"  {acc.username} / {acc.password}  ({acc.name}; {what})")
-    server = start_server(setup.data_dir, args.port)
-    code = 0
-    try:
-        asyncio.run(wait_ready(base))
-        code = asyncio.run(run_script(base, setup, args.seconds))
-        if not args.no_wait:
-            print("The server keeps running; press Ctrl-C to stop it.")
-            with contextlib.suppress(KeyboardInterrupt):
-                server.wait()
-    finally:
-        if server.poll() is None:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-    return code
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

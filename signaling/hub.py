@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from signaling.directory import Directory
@@ -26,6 +26,7 @@ from signaling.routing import events as E
 from signaling.routing.model import AgentState
 from signaling.routing.router import Router
 from signaling.store import Store
+from signaling.store_schema import CallOutcome
 from signaling.turn import ice_servers_for_call
 from wire import client_messages as C
 from wire import server_messages as S
@@ -329,7 +330,7 @@ class Hub:
                     self._connected()[other].send(msg.model_copy(update={"ref": None}))
             case C.CallEnd():
                 if self._other_member(conn, msg.call_id, msg.ref) is not None:
-                    by = "kiosk" if p.role == "kiosk" else "agent"
+                    by: Literal["kiosk", "agent"] = "kiosk" if p.role == "kiosk" else "agent"
                     self._apply(
                         self.router.handle(E.EndCall(msg.call_id, by, msg.reason), now),
                         conn,
@@ -454,7 +455,7 @@ class Hub:
         until: float | None,
     ) -> S.AgentStatus:
         return S.AgentStatus(
-            state=state.value,  # type: ignore[arg-type]
+            state=state.value,
             reason=reason,
             since=since,
             until=until,
@@ -632,21 +633,11 @@ class Hub:
         if action.reason == "answered":
             self.store.set_entry_state(action.entry_id, "in_call")
             return
-        entry = self.store.entry(action.entry_id)
-        if entry is not None and action.reason in ("cancelled", "abandoned"):
-            self.store.entry_closed(
-                action.entry_id,
-                entry.kiosk_id,
-                entry.service_id,
-                entry.language,
-                entry.enqueued_at,
-                self.clock(),
-                action.reason,
-            )
-        self.store.delete_entry(action.entry_id)
+        # One transaction: a crash cannot leave the entry both restored and counted.
+        self.store.close_entry(action.entry_id, self.clock(), action.reason)
         conn = self.kiosks.get(action.kiosk_id)
         if conn is not None and action.reason in ("cancelled", "abandoned"):
-            self._deliver(conn, S.QueueLeft(reason=action.reason))  # type: ignore[arg-type]
+            self._deliver(conn, S.QueueLeft(reason=action.reason))
 
     def _call_started(self, action: A.CallStarted) -> None:
         self.calls[action.call_id] = CallLive(
@@ -675,11 +666,10 @@ class Hub:
         call = self.calls.pop(action.call_id, None)
         if self.agent_calls.get(action.agent_id) == action.call_id:
             del self.agent_calls[action.agent_id]
-        outcome = "transferred" if action.reason == "transferred" else "answered"
+        outcome: CallOutcome = "transferred" if action.reason == "transferred" else "answered"
         self.store.call_ended(action.call_id, self.clock(), outcome, action.reason)
-        self.store.delete_entry(action.entry_id)
-        by = action.by if action.by in ("kiosk", "agent") else "server"
-        message = S.CallEnded(call_id=action.call_id, reason=action.reason, by=by)  # type: ignore[arg-type]
+        self.store.close_entry(action.entry_id, self.clock(), None)
+        message = S.CallEnded(call_id=action.call_id, reason=action.reason, by=action.by)
         for member in (action.kiosk_id, action.agent_id):
             conn = self._connected().get(member)
             if conn is not None:
@@ -688,7 +678,9 @@ class Hub:
             self.store.set_call_quality(
                 action.call_id, {k: v.model_dump(mode="json") for k, v in call.stats.items()}
             )
-        log.info("call ended", extra=fields(call=action.call_id, reason=action.reason, by=by))
+        log.info(
+            "call ended", extra=fields(call=action.call_id, reason=action.reason, by=action.by)
+        )
 
     # ------------------------------------------------------------------------- queue stats
 

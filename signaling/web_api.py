@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -112,7 +113,7 @@ async def readyz(request: web.Request) -> web.Response:
 @web.middleware
 async def error_middleware(
     request: web.Request,
-    handler: web.RequestHandler,  # type: ignore[type-arg]
+    handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
 ) -> web.StreamResponse:
     """Answer unexpected failures with a JSON error and no stack trace."""
     try:

@@ -176,7 +176,7 @@ class CallEnded(ServerBase):
     type: Literal["call_ended"] = "call_ended"
     call_id: Ident
     reason: str
-    by: Literal["kiosk", "agent", "server"]
+    by: Literal["kiosk", "agent", "system"]
 
 
 class PeerStatus(ServerBase):
