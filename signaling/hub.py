@@ -186,21 +186,26 @@ class Hub:
     def _attach_kiosk(self, conn: Connection, token: str | None, now: float) -> str:
         kid = conn.principal.id
         live = self.kiosk_live.setdefault(kid, KioskLive())
-        self._replace(self.kiosks, kid, conn)
         resumable = (
             token is not None
             and live.resume_hash is not None
             and secrets.compare_digest(_hash(token), live.resume_hash)
         )
         if resumable and token is not None:
+            self._replace(self.kiosks, kid, conn)
             return token
         # A kiosk without the right token starts a new citizen session: the previous one's
-        # place or call cannot be resumed by someone else.
-        if self.router.entry_for_kiosk(kid) is not None or self._kiosk_call(kid) is not None:
-            self._apply(self.router.handle(E.LeaveQueue(kid), now), conn)
-            call_id = self._kiosk_call(kid)
-            if call_id is not None:
-                self._apply(self.router.handle(E.EndCall(call_id, "kiosk", "kiosk_restarted"), now))
+        # place or call cannot be resumed by someone else. It is ended before the new
+        # connection is registered, so the new citizen is not told about it.
+        old = self.kiosks.pop(kid, None)
+        if old is not None and old is not conn:
+            old.close("replaced", 1000)
+        if self.router.entry_for_kiosk(kid) is not None:
+            self._apply(self.router.handle(E.LeaveQueue(kid), now))
+        call_id = self._kiosk_call(kid)
+        if call_id is not None:
+            self._apply(self.router.handle(E.EndCall(call_id, "kiosk", "kiosk_restarted"), now))
+        self.kiosks[kid] = conn
         fresh = secrets.token_urlsafe(24)
         live.resume_hash = _hash(fresh)
         return fresh
