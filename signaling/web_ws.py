@@ -33,6 +33,7 @@ from signaling.app_keys import CTX
 log = logging.getLogger("etapiste.ws")
 
 SUBPROTOCOL = "etapiste.v1"
+BEARER_PROTOCOL = "bearer."
 OUTBOX_LIMIT = 512
 """Messages queued for one client before it counts as too slow and is dropped."""
 
@@ -99,16 +100,22 @@ async def authenticate(request: web.Request, ctx: ServerContext) -> Principal | 
     """The principal named by the handshake's bearer token or session cookie, or None."""
     header = request.headers.get("Authorization", "")
     token: str | None = None
-    from_cookie = False
+    from_browser = False
+    offered = [p.strip() for p in request.headers.get("Sec-WebSocket-Protocol", "").split(",")]
+    bearer = [p[len(BEARER_PROTOCOL) :] for p in offered if p.startswith(BEARER_PROTOCOL)]
     if header.startswith("Bearer "):
         token = header[7:].strip()
+    elif bearer:
+        # Browsers cannot set headers on a WebSocket; the token rides in the subprotocol
+        # list of the handshake instead (never in the URL, which ends up in logs).
+        token, from_browser = bearer[0], True
     elif ctx.auth.cookie_name in request.cookies:
         token = request.cookies[ctx.auth.cookie_name]
-        from_cookie = True
+        from_browser = True
     if not token:
         return None
-    if from_cookie and not ctx.origin_allowed(request):
-        # A cookie rides along on cross-site requests; only our own pages may use it.
+    if from_browser and not ctx.origin_allowed(request):
+        # Browser credentials must come from our own pages or an allowed origin.
         return None
     return ctx.auth.principal_for_token(token, ctx.clock())
 

@@ -36,9 +36,13 @@ async def refused(client, message) -> ErrorCode:
     return info.value.code
 
 
-async def handshake_status(url: str, headers: dict[str, str]) -> int:
+async def handshake_status(
+    url: str, headers: dict[str, str], subprotocols: list[str] | None = None
+) -> int:
     try:
-        async with websockets.connect(url, additional_headers=headers, open_timeout=5):
+        async with websockets.connect(
+            url, additional_headers=headers, subprotocols=subprotocols, open_timeout=5
+        ):
             return 101
     except InvalidStatus as exc:
         return exc.response.status_code
@@ -82,6 +86,11 @@ async def test_sessions_wrong_password_logout_and_foreign_origin(tmp_path):
                 == 401
             )
             assert await handshake_status(h.ws_url, cookie) == 101
+            # Browsers may carry the token in the subprotocol list, under the same Origin rule.
+            protocols = ["etapiste.v1", f"bearer.{token}"]
+            assert await handshake_status(h.ws_url, {}, protocols) == 101
+            foreign = {"Origin": "http://127.0.0.1:1"}
+            assert await handshake_status(h.ws_url, foreign, protocols) == 401
             out = await http.post(f"{h.base_url}/api/logout", headers=auth)
             assert out.status == 200
             assert await handshake_status(h.ws_url, auth) == 401
