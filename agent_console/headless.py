@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import time
 from dataclasses import dataclass
 
 from client_core.call import CallSession, MediaSources
-from client_core.headless import call_summary, emit
+from client_core.headless import StopSignal, call_summary, emit
 from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from client_core.signaling_client import SignalingClient, login
 from wire import client_messages as C
@@ -39,13 +37,16 @@ async def run_agent(script: AgentScript) -> int:
     offers: asyncio.Queue[S.Offer] = asyncio.Queue()
     client.add_listener(lambda m: offers.put_nowait(m) if isinstance(m, S.Offer) else None)
     rejected = 0
+    stop = StopSignal()
     try:
         await client.connected()
         emit("welcome", agent=session.id, name=session.name)
         client.send(C.AgentStateSet(state="ready"))
         for _ in range(script.calls):
             while True:
-                offer = await asyncio.wait_for(offers.get(), script.wait_timeout_s)
+                offer = await _next_offer(offers, stop, script.wait_timeout_s)
+                if offer is None:
+                    return 0
                 emit(
                     "offer",
                     offer_id=offer.offer_id,
@@ -74,9 +75,7 @@ async def run_agent(script: AgentScript) -> int:
                 listener=_report,
             )
             await call.begin()
-            deadline = time.monotonic() + script.hold_s
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(call.ended.wait(), max(0.0, deadline - time.monotonic()))
+            await stop.hold(call.ended, script.hold_s)
             summary = call_summary(call)
             if not call.ended.is_set():
                 await call.hangup()
@@ -90,6 +89,24 @@ async def run_agent(script: AgentScript) -> int:
     finally:
         await client.close()
     return 0
+
+
+async def _next_offer(
+    offers: asyncio.Queue[S.Offer], stop: StopSignal, timeout: float
+) -> S.Offer | None:
+    """The next offer, or None on a stop signal; TimeoutError after ``timeout``."""
+    getter = asyncio.ensure_future(offers.get())
+    stopper = asyncio.ensure_future(stop.event.wait())
+    done, _ = await asyncio.wait(
+        {getter, stopper}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+    )
+    getter.cancel()
+    stopper.cancel()
+    if getter in done:
+        return getter.result()
+    if stopper in done:
+        return None
+    raise TimeoutError
 
 
 def _report(kind: str, details: dict[str, object]) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -29,6 +31,25 @@ def read_secret(file: str | None, env: str | None) -> str:
     if env and os.environ.get(env):
         return os.environ[env]
     raise SystemExit(f"no credential: give --token-file or set ${env}")
+
+
+class StopSignal:
+    """SIGTERM/SIGINT as an event: a headless client hangs up and exits cleanly on it."""
+
+    def __init__(self) -> None:
+        self.event = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.event.set)
+
+    async def hold(self, ended: asyncio.Event, seconds: float) -> None:
+        """Wait until ``ended``, a stop signal, or ``seconds``, whichever comes first."""
+        waiters = {asyncio.ensure_future(ended.wait()), asyncio.ensure_future(self.event.wait())}
+        try:
+            await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
 
 
 def call_summary(session: CallSession) -> dict[str, Any]:

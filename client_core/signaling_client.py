@@ -42,10 +42,15 @@ _TERMINAL_GOODBYES = frozenset({"replaced", "revoked", "logged_out", "abuse"})
 
 @dataclass(frozen=True)
 class Backoff:
-    """Capped exponential backoff with full jitter."""
+    """Capped exponential backoff with full jitter.
+
+    The cap is 5 s: a kiosk is back within a few seconds of a server restart, and two
+    thousand kiosks spread uniformly over 5 s reconnect at about 400 per second, which one
+    server process takes without strain (see bench/signaling_load.py).
+    """
 
     initial_s: float = 0.5
-    maximum_s: float = 15.0
+    maximum_s: float = 5.0
     factor: float = 2.0
 
     def delay(self, attempt: int, rng: random.Random) -> float:

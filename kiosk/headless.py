@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from client_core.call import CallSession, MediaSources
 from client_core.errors import ServerRefused
-from client_core.headless import call_summary, emit
+from client_core.headless import StopSignal, call_summary, emit
 from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from client_core.signaling_client import SignalingClient
 from wire import client_messages as C
@@ -36,6 +37,10 @@ class KioskScript:
     width: int = 640
     height: int = 480
     fps: float = 30.0
+    answer_photos: bool = False
+    """Answer the agent's ``photo_request`` with a synthetic JPEG (see :class:`PhotoAnswerer`)."""
+    on_call: Callable[[CallSession], None] | None = None
+    """Called with each call's session as it starts (tests chat as the citizen through it)."""
 
 
 async def run_kiosk(script: KioskScript) -> int:
@@ -46,21 +51,27 @@ async def run_kiosk(script: KioskScript) -> int:
         video=SyntheticVideoTrack(script.width, script.height, script.fps),
         audio=SyntheticAudioTrack(),
     )
+    stop = StopSignal()
     try:
         welcome = await client.connected()
         emit("welcome", kiosk=welcome.identity.id, name=welcome.identity.name)
         for _ in range(script.calls):
-            if not await _one_call(client, script, sources):
+            if stop.event.is_set():
+                break
+            if not await _one_call(client, script, sources, stop):
                 return 1
     finally:
         await client.close()
     return 0
 
 
-async def _one_call(client: SignalingClient, script: KioskScript, sources: MediaSources) -> bool:
+async def _one_call(
+    client: SignalingClient, script: KioskScript, sources: MediaSources, stop: StopSignal
+) -> bool:
     started = asyncio.ensure_future(
         client.wait_for(S.CallStart, lambda m: not m.resumed, timeout=script.wait_timeout_s)
     )
+
     def on_position(message: S.ServerMessage) -> None:
         if isinstance(message, S.QueuePosition):
             emit("position", position=message.position, estimated_wait_s=message.estimated_wait_s)
@@ -91,17 +102,24 @@ async def _one_call(client: SignalingClient, script: KioskScript, sources: Media
         return False
     client.remove_listener(on_position)
     emit("call_start", call_id=start.call_id, peer=start.peer.name)
+    answerer = PhotoAnswerer(script.width, script.height) if script.answer_photos else None
+
+    def listener(kind: str, details: dict[str, Any]) -> None:
+        _report(kind, details)
+        if answerer is not None and kind == "control":
+            answerer.on_control(session, details.get("message"))
+
     session = CallSession(
         client,
         start,
         sources,
         stats_interval_s=script.stats_interval_s,
-        listener=lambda kind, d: _report(kind, d),
+        listener=listener,
     )
+    if script.on_call is not None:
+        script.on_call(session)
     await session.begin()
-    deadline = time.monotonic() + script.hold_s
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(session.ended.wait(), max(0.0, deadline - time.monotonic()))
+    await stop.hold(session.ended, script.hold_s)
     summary = call_summary(session)
     if not session.ended.is_set():
         await session.hangup()
@@ -117,3 +135,52 @@ def _report(kind: str, details: dict[str, object]) -> None:
         emit("stats", **sample.as_dict())  # type: ignore[attr-defined]
     elif kind in ("connected", "media_failed", "recovered", "ended", "peer_status"):
         emit(kind, **details)
+
+
+class PhotoAnswerer:
+    """Answers ``photo_request`` with a JPEG of the synthetic test picture (``--answer-photos``).
+
+    Stands in for a citizen holding a document to the camera; sent with the kiosk's own
+    :func:`kiosk.photo.send_photo`, so the chunk protocol is the one the touch UI uses.
+    """
+
+    def __init__(self, width: int, height: int) -> None:
+        self.width = width
+        self.height = height
+        self.sent = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def on_control(self, session: CallSession, message: object) -> None:
+        """Start sending a photo when the agent asks for one."""
+        if isinstance(message, dict) and message.get("type") == "photo_request":
+            task = asyncio.ensure_future(self._send(session))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _send(self, session: CallSession) -> None:
+        import cv2
+
+        from kiosk.photo import PhotoSendFailed, send_photo
+
+        frame = await SyntheticVideoTrack(self.width, self.height).recv()
+        image = frame.to_ndarray(format="bgr24")
+        cv2.putText(
+            image,
+            "DOCUMENT",
+            (40, self.height // 2),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            2.0,
+            (255, 255, 255),
+            4,
+        )
+        ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 85])
+        if not ok:
+            emit("photo_failed", reason="encode")
+            return
+        try:
+            photo_id = await send_photo(session, jpeg.tobytes(), self.width, self.height)
+        except (PhotoSendFailed, TimeoutError) as exc:
+            emit("photo_failed", reason=str(exc) or type(exc).__name__)
+            return
+        self.sent += 1
+        emit("photo_sent", photo_id=photo_id, bytes=len(jpeg))

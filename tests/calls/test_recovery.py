@@ -1,0 +1,83 @@
+"""Media-path recovery: the transport under a live call dies, a new peer connection replaces it."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from client_core.call import CallSession, MediaSources
+from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+from tests.server.harness import running_server
+from wire import client_messages as C
+from wire import server_messages as S
+
+pytestmark = pytest.mark.slow
+
+
+def sources() -> MediaSources:
+    return MediaSources(video=SyntheticVideoTrack(320, 240, 30), audio=SyntheticAudioTrack())
+
+
+async def wait_until(predicate, timeout: float, what: str) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+async def test_transport_closed_under_a_call_recovers_with_a_new_peer_connection(tmp_path, caplog):
+    caplog.set_level("INFO", logger="etapiste.call")
+    async with running_server(tmp_path / "data") as h:
+        kid = h.add_kiosk()
+        h.add_agent("aino", ["kela.benefits"], ["fi"])
+        kiosk, agent = await h.kiosk(kid), await h.agent("aino")
+        starts = [asyncio.ensure_future(c.wait_for(S.CallStart)) for c in (kiosk, agent)]
+        offer = asyncio.ensure_future(agent.wait_for(S.Offer))
+        agent.send(C.AgentStateSet(state="ready"))
+        await kiosk.request(C.QueueJoin(service="kela.benefits", language="fi"))
+        agent.send(C.OfferAccept(offer_id=(await offer).offer_id))
+        k_start, a_start = [await s for s in starts]
+        events: dict[str, list[str]] = {"kiosk": [], "agent": []}
+        sessions = [
+            CallSession(kiosk, k_start, sources(), listener=lambda k, d: events["kiosk"].append(k)),
+            CallSession(agent, a_start, sources(), listener=lambda k, d: events["agent"].append(k)),
+        ]
+        try:
+            for session in sessions:
+                await session.begin()
+            k_session, a_session = sessions
+            await wait_until(
+                lambda: all(
+                    s.peer is not None and s.peer.video_sink.frames_received > 30 for s in sessions
+                ),
+                20,
+                "media both ways",
+            )
+            # Kill the kiosk's ICE transport under the live call: no more packets either way.
+            assert k_session.peer is not None
+            transceiver = k_session.peer.pc.getTransceivers()[0]
+            await transceiver.sender.transport.transport.stop()
+
+            await wait_until(
+                lambda: k_session.recoveries_ms and a_session.attempt >= 1, 30, "recovery"
+            )
+            assert "media_failed" in events["kiosk"] and "recovered" in events["kiosk"]
+            assert k_session.attempt == a_session.attempt >= 1
+            # Media flows again both ways on the new attempt, on the same call.
+            await wait_until(
+                lambda: all(
+                    s.peer is not None and s.peer.video_sink.frames_received > 30 for s in sessions
+                ),
+                20,
+                "media after recovery",
+            )
+            assert k_session.call_id == a_session.call_id
+            took = k_session.recoveries_ms[0]
+            assert 0 < took < 15_000
+            assert any("media recovered in" in r.getMessage() for r in caplog.records)
+            assert h.ctx.router.call(k_session.call_id) is not None  # the call never ended
+        finally:
+            await sessions[0].hangup()
+            await sessions[1].close()
