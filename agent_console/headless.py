@@ -112,5 +112,5 @@ async def _next_offer(
 def _report(kind: str, details: dict[str, object]) -> None:
     if kind == "stats":
         emit("stats", **details["sample"].as_dict())  # type: ignore[attr-defined]
-    elif kind in ("connected", "media_failed", "recovered", "ended", "peer_status"):
+    elif kind in ("connected", "first_frame", "media_failed", "recovered", "ended", "peer_status"):
         emit(kind, **details)

@@ -72,7 +72,7 @@ class CallSession:
     """Drives the media of one call through the signaling client.
 
     Events for a UI arrive through ``listener(kind, details)`` with kinds ``connected``,
-    ``media_failed``, ``recovered``, ``stats``, ``control``, ``bytes``, ``peer_status``,
+    ``first_frame``, ``media_failed``, ``recovered``, ``stats``, ``control``, ``bytes``, ``peer_status``,
     ``ended``.
     """
 
@@ -278,6 +278,7 @@ class CallSession:
             await asyncio.sleep(0.02)
         if self.first_frame_at is None:
             self.first_frame_at = time.monotonic()
+            self._emit("first_frame", attempt=attempt)
         if self._failed_at is not None:
             took = (time.monotonic() - self._failed_at) * 1000
             self._failed_at = None

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from client_core.call import CallSession
+from client_core.media_sink import percentile
 
 
 def emit(event: str, **fields: Any) -> None:
@@ -64,7 +65,10 @@ def call_summary(session: CallSession) -> dict[str, Any]:
     }
     if peer is not None:
         video = peer.video_sink
+        latencies = video.latency_ms()
         out.update(
+            latency_p50_ms=percentile(latencies, 50),
+            latency_p95_ms=percentile(latencies, 95),
             frames_received=video.frames_received,
             frames_missing=video.missing,
             out_of_order=video.out_of_order,

@@ -133,7 +133,7 @@ def _report(kind: str, details: dict[str, object]) -> None:
     if kind == "stats":
         sample = details["sample"]
         emit("stats", **sample.as_dict())  # type: ignore[attr-defined]
-    elif kind in ("connected", "media_failed", "recovered", "ended", "peer_status"):
+    elif kind in ("connected", "first_frame", "media_failed", "recovered", "ended", "peer_status"):
         emit(kind, **details)
 
 
