@@ -72,8 +72,8 @@ class CallSession:
     """Drives the media of one call through the signaling client.
 
     Events for a UI arrive through ``listener(kind, details)`` with kinds ``connected``,
-    ``first_frame``, ``media_failed``, ``recovered``, ``stats``, ``control``, ``bytes``, ``peer_status``,
-    ``ended``.
+    ``first_frame``, ``media_failed``, ``recovered``, ``stats``, ``control``, ``bytes``,
+    ``peer_status``, ``ended``.
     """
 
     def __init__(
