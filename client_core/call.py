@@ -222,15 +222,19 @@ class CallSession:
             )
 
     async def _on_ice(self, message: C.IceMessage) -> None:
-        peer = self.peer
-        if peer is None or message.attempt != self.attempt:
-            return
-        try:
-            await peer.add_remote_candidate(
-                message.candidate or "", message.sdp_mid, message.sdp_mline_index
-            )
-        except ValueError:
-            log.warning("%s: unusable remote candidate ignored", self.name)
+        # Under the lock: a browser trickles candidates right behind its answer, and they
+        # must wait until that answer (or offer) has been applied. The lock is fair, and the
+        # SDP task was started first, so order is kept.
+        async with self._lock:
+            peer = self.peer
+            if peer is None or message.attempt != self.attempt:
+                return
+            try:
+                await peer.add_remote_candidate(
+                    message.candidate or "", message.sdp_mid, message.sdp_mline_index
+                )
+            except ValueError:
+                log.warning("%s: unusable remote candidate ignored", self.name)
 
     async def _new_attempt(self, attempt: int) -> None:
         async with self._lock:
