@@ -70,9 +70,7 @@ class OpeningHours:
                 if start >= end:
                     raise ValueError(f"interval must not be empty or reversed: {interval!r}")
                 days[DAY_KEYS.index(key)].append((start, end))
-        self._weekly: tuple[tuple[Interval, ...], ...] = tuple(
-            tuple(sorted(day)) for day in days
-        )
+        self._weekly: tuple[tuple[Interval, ...], ...] = tuple(tuple(sorted(day)) for day in days)
         self._closed: frozenset[date] = frozenset(date.fromisoformat(d) for d in closed_dates)
 
     @classmethod

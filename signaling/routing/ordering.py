@@ -47,9 +47,7 @@ def next_escalation(enqueued_at: float, now: float, step_s: float) -> float | No
     return enqueued_at + steps * step_s
 
 
-def head_priority(
-    priority: int, enqueued_at: float, others: Iterable[Entry], step_s: float
-) -> int:
+def head_priority(priority: int, enqueued_at: float, others: Iterable[Entry], step_s: float) -> int:
     """The smallest priority ≥ ``priority`` that ranks an entry enqueued at
     ``enqueued_at`` strictly ahead of every entry in ``others``, now and later.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from signaling.routing.model import AgentState
+from signaling.routing.records import Agent, Call, Entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,3 +75,55 @@ class CallView:
     answered_at: float
     kiosk_connected: bool
     agent_connected: bool
+
+
+def of_entry(entry: Entry) -> EntryView:
+    """Snapshot of an internal entry record."""
+    return EntryView(
+        entry.entry_id,
+        entry.kiosk_id,
+        entry.service_id,
+        entry.language,
+        entry.priority,
+        entry.enqueued_at,
+        entry.connected,
+        entry.grace_until,
+        entry.offer_id,
+    )
+
+
+def of_agent(agent: Agent) -> AgentView:
+    """Snapshot of an internal agent record."""
+    return AgentView(
+        agent.agent_id,
+        agent.state,
+        agent.reason,
+        agent.since,
+        agent.wrap_until,
+        agent.idle_since,
+        agent.skills,
+        agent.languages,
+        agent.connected,
+        agent.missed,
+        agent.offer_id,
+        agent.call_id,
+        agent.pending_not_ready,
+    )
+
+
+def of_call(call: Call) -> CallView:
+    """Snapshot of an internal call record."""
+    return CallView(
+        call.call_id,
+        call.entry_id,
+        call.kiosk_id,
+        call.agent_id,
+        call.service_id,
+        call.language,
+        call.priority,
+        call.enqueued_at,
+        call.offered_at,
+        call.answered_at,
+        call.kiosk_grace_until is None,
+        call.agent_grace_until is None,
+    )

@@ -79,3 +79,27 @@ def test_unchanged_estimate_is_not_pushed_again() -> None:
     out = r.handle(JoinQueue("k2", "vero", "fi"), T0 + 1)  # refused: nobody at vero
     assert positions(out) == {}
     assert positions(login(r, "b1", T0 + 2, skills=("vero",), ready=False)) == {}
+
+
+def test_router_estimate_for_a_prospective_position() -> None:
+    r = make_router(services={"kela": service("kela", default_handle_s=240)})
+    assert r.estimate_wait("kela", "fi", 1) is None
+    login(r, "a1", T0, ready=False)
+    login(r, "a2", T0, ready=False)
+    assert r.estimate_wait("kela", "fi", 3) == 360.0
+    assert r.estimate_wait("nope", "fi", 1) is None
+    assert set(r.services) == {"kela"}
+
+
+def test_queue_stats_for_operators() -> None:
+    r = make_router()
+    login(r, "a1", T0, languages=("fi", "sv"))
+    login(r, "a2", T0, ready=False)
+    r.handle(JoinQueue("k1", "kela", "fi"), T0 + 10)  # offered to a1 at once
+    r.handle(JoinQueue("k2", "kela", "fi"), T0 + 20)
+    stats = {(s.service_id, s.language): s for s in r.queue_stats(T0 + 70)}
+    fi = stats[("kela", "fi")]
+    assert (fi.waiting, fi.longest_wait_s, fi.ready_agents, fi.staffed_agents) == (2, 60.0, 0, 2)
+    sv = stats[("kela", "sv")]
+    assert (sv.waiting, sv.longest_wait_s, sv.ready_agents, sv.staffed_agents) == (0, 0.0, 0, 1)
+    assert set(stats) == {("kela", "fi"), ("kela", "sv")}

@@ -166,7 +166,7 @@ def test_agent_lost_mid_call_puts_citizen_back_at_the_head() -> None:
     assert pushed == {"k1": 1, "k2": 2, "k3": 3}
     assert r.agent_view("a1") is None
     # Still first long after, despite the others' escalation.
-    assert [e.kiosk_id for e in r.queue("kela", "fi", T0 + 10_000)][0] == "k1"
+    assert r.queue("kela", "fi", T0 + 10_000)[0].kiosk_id == "k1"
     assert only_offer(r.handle(AgentReady("a2"), T0 + 121)).kiosk_id == "k1"
 
 
@@ -253,9 +253,7 @@ def test_restore_conflicts_are_rejected() -> None:
 
 
 def restored_call(r: Router, now: float) -> None:
-    assert (
-        r.restore_call("c1", "e1", "k1", "a1", "kela", "fi", 0, T0, T0 + 10, T0 + 15, now) == []
-    )
+    assert r.restore_call("c1", "e1", "k1", "a1", "kela", "fi", 0, T0, T0 + 10, T0 + 15, now) == []
 
 
 def test_restored_call_resumes_when_both_sides_return() -> None:

@@ -13,6 +13,7 @@ from signaling.routing.actions import (
 )
 from signaling.routing.events import (
     AcceptOffer,
+    AgentLogin,
     AgentReady,
     JoinQueue,
     RejectOffer,
@@ -216,3 +217,36 @@ def test_ready_after_missed_offers_starts_a_fresh_count() -> None:
     out = r.handle(AgentReady("a1"), T0 + 30)
     assert [s.state for s in states(out, "a1")] == [AgentState.READY, AgentState.RESERVED]
     assert agent_of(r, "a1").missed_offers == 0
+
+
+def test_relogin_without_the_skill_cancels_the_pending_offer() -> None:
+    r = make_router()
+    login(r, "a1", T0, skills=("kela", "vero"))
+    offer = only_offer(r.handle(JoinQueue("k1", "vero", "fi"), T0))
+    out = r.handle(AgentLogin("a1", frozenset({"kela"}), frozenset({"fi"})), T0 + 1)
+    assert of(out, OfferRevoked) == [OfferRevoked(offer.offer_id, "a1", "cancelled")]
+    assert agent_of(r, "a1").state is AgentState.READY
+    entry = r.entry_for_kiosk("k1")
+    assert entry is not None and entry.offer_id is None
+
+
+def test_relogin_keeps_a_still_valid_offer() -> None:
+    r = make_router()
+    login(r, "a1", T0)
+    offer = only_offer(r.handle(JoinQueue("k1", "kela", "fi"), T0))
+    out = r.handle(AgentLogin("a1", frozenset({"kela"}), frozenset({"fi", "sv"})), T0 + 1)
+    assert of(out, OfferRevoked) == []
+    assert [s.state for s in states(out, "a1")] == [AgentState.RESERVED]  # console resync
+    assert agent_of(r, "a1").offer_id == offer.offer_id
+
+
+def test_clock_going_backwards_counts_as_no_time_passing() -> None:
+    r = make_router()
+    login(r, "a1", T0)
+    offer = only_offer(r.handle(JoinQueue("k1", "kela", "fi"), T0 + 10))
+    # An NTP step back must neither extend nor revive anything.
+    out = r.handle(Tick(), T0 + 5)
+    assert out == []
+    assert r.next_deadline() == offer.expires_at
+    out = r.handle(AcceptOffer("a1", offer.offer_id), T0 + 1)
+    assert of(out, CallStarted)[0].answered_at == T0 + 10

@@ -98,9 +98,7 @@ def test_not_ready_during_wrap_up_applies_when_it_ends_early() -> None:
     r.handle(AgentNotReady("a1", "meeting"), T0 + 101)
     r.handle(JoinQueue("k2", "kela", "fi"), T0 + 102)
     out = r.handle(EndWrapUp("a1"), T0 + 103)
-    assert [(s.state, s.reason) for s in states(out, "a1")] == [
-        (AgentState.NOT_READY, "meeting")
-    ]
+    assert [(s.state, s.reason) for s in states(out, "a1")] == [(AgentState.NOT_READY, "meeting")]
     assert of(out, OfferSent) == []
 
 
