@@ -32,6 +32,9 @@ from wire.errors import MessageError
 from wire.types import MAX_MESSAGE_BYTES, PROTOCOL_VERSION
 
 log = logging.getLogger("etapiste.client")
+_ws_log = logging.getLogger("etapiste.client.websocket")
+# websockets logs the handshake headers, bearer token included, at DEBUG: never let it.
+_ws_log.setLevel(logging.INFO)
 
 State = Literal["idle", "connecting", "connected", "reconnecting", "closed"]
 Listener = Callable[[S.ServerMessage], None]
@@ -284,6 +287,7 @@ class SignalingClient:
                 ping_interval=None,
                 open_timeout=10,
                 close_timeout=2,
+                logger=_ws_log,
             )
         except InvalidStatus as exc:
             if exc.response.status_code == 401:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import sqlite3
 
 from client_core.errors import ServerRefused
-from tests.server.harness import running_server
+from client_core.signaling_client import login
+from tests.server.harness import PASSWORD, running_server
 from wire import client_messages as C
 from wire import server_messages as S
 from wire.errors import ErrorCode
@@ -114,3 +117,50 @@ async def test_refusals_are_typed_and_keep_the_connection(tmp_path):
         # Still usable after four refusals.
         ok = await k.request(C.QueueJoin(service="kela.benefits", language="fi"))
         assert isinstance(ok, S.QueuePosition)
+
+
+async def test_logs_hold_no_tokens_passwords_or_sdp(tmp_path, caplog):
+    caplog.set_level("DEBUG")
+    async with running_server(tmp_path / "data") as h:
+        kid = h.add_kiosk()
+        h.add_agent("aino", ["kela.benefits"], ["fi"])
+        agent, kiosk = await h.agent("aino"), await h.kiosk(kid)
+        start = asyncio.ensure_future(kiosk.wait_for(S.CallStart))
+        offer = asyncio.ensure_future(agent.wait_for(S.Offer))
+        agent.send(C.AgentStateSet(state="ready"))
+        await kiosk.request(C.QueueJoin(service="kela.benefits", language="fi"))
+        agent.send(C.OfferAccept(offer_id=(await offer).offer_id))
+        call_id = (await start).call_id
+        got = asyncio.ensure_future(agent.wait_for(C.SdpMessage))
+        desc = C.SessionDescription(type="offer", sdp=SDP_OFFER)
+        kiosk.send(C.SdpMessage(call_id=call_id, description=desc))
+        await got
+        # A bad message and a failed login are logged too, still without secrets.
+        with contextlib.suppress(Exception):
+            await login(h.base_url, "aino", "not-the-password")
+        kiosk.send(C.CallEnd(call_id=call_id))
+        await agent.wait_for(S.CallEnded)
+    text = "\n".join(f"{r.getMessage()} {vars(r)}" for r in caplog.records)
+    assert "call started" in text  # the log is there, and it is not empty
+    secrets = [h.kiosk_tokens[kid], agent._token, PASSWORD, "not-the-password", "o=- 1 1"]
+    for secret in secrets:
+        leaks = [
+            f"{r.name}: {r.getMessage()}"
+            for r in caplog.records
+            if secret in f"{r.getMessage()} {vars(r)}"
+        ]
+        assert not leaks, leaks[:3]
+
+
+def test_formatter_redacts_token_shapes():
+    from signaling.logs import JsonFormatter
+
+    record = logging.makeLogRecord(
+        {
+            "msg": "Authorization: Bearer etk_abcdefghijklmnopqrstuvwxyz0123 and "
+            "v1.eyJhYmMiOjF9.c2lnbmF0dXJlc2lnbmF0dXJlc2ln"
+        }
+    )
+    line = JsonFormatter().format(record)
+    assert "etk_abcdefgh" not in line and "c2lnbmF0dXJl" not in line
+    assert "[redacted]" in line
