@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import sys
 
 from client_core.headless import read_secret
 from signaling.logs import setup_logging
@@ -25,12 +24,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wait-timeout", type=float, default=120.0)
     parser.add_argument("--stats-interval", type=float, default=5.0)
     parser.add_argument("--log-level", default="WARNING")
+    ui = parser.add_argument_group("desktop UI")
+    ui.add_argument("--ui-language", default="fi", choices=["fi", "sv", "en"])
+    ui.add_argument(
+        "--photo-folder",
+        help="where document photos go when the agent presses Save (default: saving is off)",
+    )
+    ui.add_argument(
+        "--camera", default="0", help="camera device (index or path), or 'synthetic'"
+    )
+    ui.add_argument("--no-sound", action="store_true", help="system beep instead of the chime")
     args = parser.parse_args(argv)
     setup_logging(args.log_level)
     logging.getLogger("aioice").setLevel(logging.WARNING)
     if not args.headless:
-        print("the desktop UI is not built yet; use --headless", file=sys.stderr)
-        return 2
+        from agent_console.app import run_ui
+
+        return run_ui(args)
     if not args.username:
         parser.error("--username is required with --headless")
     from agent_console.headless import AgentScript, run_agent

@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,13 +42,20 @@ RESTART_MIN_INTERVAL_S = 1.5
 CallListener = Callable[[str, dict[str, Any]], None]
 
 
+SpeakerFactory = Callable[[], Awaitable[MediaRecorder | None]]
+
+
 @dataclass
 class MediaSources:
-    """What this side sends and where remote audio plays; reused by every attempt."""
+    """What this side sends and where remote audio plays; reused by every attempt.
+
+    ``speaker`` opens a fresh output per peer connection (a ``MediaRecorder`` cannot be
+    restarted once stopped); None means remote audio is only measured, not played.
+    """
 
     video: MediaStreamTrack | None
     audio: MediaStreamTrack | None
-    audio_output: MediaRecorder | None = None
+    speaker: SpeakerFactory | None = None
 
 
 def wire_stats(sample: StatsSample) -> CallStats:
@@ -211,7 +218,7 @@ class CallSession:
             if self.role != "answerer" or message.attempt <= self.attempt:
                 return
             await self._close_peer()
-            peer = self._make_peer(message.attempt)
+            peer = await self._make_peer(message.attempt)
             answer = await peer.accept_offer(desc.sdp)
             self.client.send(
                 C.SdpMessage(
@@ -241,7 +248,7 @@ class CallSession:
             if attempt <= self.attempt or self.ended.is_set():
                 return
             await self._close_peer()
-            peer = self._make_peer(attempt)
+            peer = await self._make_peer(attempt)
             offer = await peer.create_offer()
             self.client.send(
                 C.SdpMessage(
@@ -251,15 +258,16 @@ class CallSession:
                 )
             )
 
-    def _make_peer(self, attempt: int) -> CallPeer:
+    async def _make_peer(self, attempt: int) -> CallPeer:
         self.attempt = attempt
         self._last_attempt_at = time.monotonic()
+        speaker = await self.sources.speaker() if self.sources.speaker is not None else None
         peer = CallPeer(
             self.ice_servers,
             self.ice_policy,
             video=self.sources.video,
             audio=self.sources.audio,
-            audio_output=self.sources.audio_output,
+            audio_output=speaker,
             media_timeout_s=self.media_timeout_s,
             on_message=lambda obj: self._emit("control", message=obj),
             on_bytes=lambda data: self._emit("bytes", data=data),

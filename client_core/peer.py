@@ -332,6 +332,9 @@ class CallPeer:
             self.connected.set()
         if new == "failed":
             self._fail("connection state failed")
+        elif new == "closed" and not self._closed:
+            # Closed under us (the transport died), not by close(): as good as failed.
+            self._fail("connection closed unexpectedly")
         if self.on_state_change is not None:
             try:
                 self.on_state_change(old, new)

@@ -229,13 +229,16 @@ class PythonKiosk:
             MediaSources(
                 video=SyntheticVideoTrack(640, 480, 30.0),
                 audio=SyntheticAudioTrack(),
-                audio_output=self.meter,  # type: ignore[arg-type]
+                speaker=self._speaker,
             ),
             listener=self._on_event,
             stats_interval_s=1.0,
         )
         await self.session.begin()
         return self.session
+
+    async def _speaker(self) -> Any:
+        return self.meter
 
     def _on_event(self, kind: str, details: dict[str, Any]) -> None:
         self.events.append((kind, details))

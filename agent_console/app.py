@@ -1,0 +1,98 @@
+"""Building and running the desktop console: presenter, backend and window on a qasync loop."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from agent_console.backend import ConsoleBackend
+from agent_console.clock import Clock, SystemClock
+from agent_console.i18n import Catalogue, UiLanguage
+from agent_console.media import AgentMedia
+from agent_console.presenter import ConsolePresenter
+from agent_console.views.context import ViewContext
+from agent_console.views.main_window import MainWindow
+from client_core.signaling_client import Backoff
+
+log = logging.getLogger("etapiste.console")
+
+
+@dataclass
+class Console:
+    """One assembled console."""
+
+    presenter: ConsolePresenter
+    backend: ConsoleBackend
+    window: MainWindow
+
+
+def build_console(
+    base_url: str,
+    media: AgentMedia,
+    *,
+    language: UiLanguage = "fi",
+    photo_folder: Path | None = None,
+    chime: Callable[[], None] | None = None,
+    clock: Clock | None = None,
+    stats_interval_s: float = 2.0,
+    backoff: Backoff | None = None,
+) -> Console:
+    """Wire presenter, backend and window together (the app, tests, screenshots, bench)."""
+    backend = ConsoleBackend(
+        base_url, media, stats_interval_s=stats_interval_s, backoff=backoff
+    )
+    presenter = ConsolePresenter(
+        backend, clock or SystemClock(), photo_folder=photo_folder, chime=chime
+    )
+    backend.attach(presenter)
+    window = MainWindow(ViewContext(presenter, Catalogue(language), backend))
+    return Console(presenter, backend, window)
+
+
+async def _run(args: argparse.Namespace) -> int:
+    from PyQt6.QtWidgets import QApplication
+
+    from agent_console.sound import Chime
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    if args.camera == "synthetic":
+        media = AgentMedia.synthetic()
+    else:
+        media = await AgentMedia.open_devices(args.camera)
+    chime = Chime(app, use_multimedia=not args.no_sound)
+    console = build_console(
+        args.server,
+        media,
+        language=args.ui_language,
+        photo_folder=Path(args.photo_folder) if args.photo_folder else None,
+        chime=chime.play,
+    )
+    if args.username:
+        console.window.login.username.setText(args.username)
+        console.window.login.password.setFocus()
+    closed = asyncio.Event()
+    app.lastWindowClosed.connect(closed.set)
+    console.window.show()
+    await closed.wait()
+    await console.backend.close()
+    return 0
+
+
+def run_ui(args: argparse.Namespace) -> int:
+    """Run the desktop console until its window closes."""
+    import qasync
+    from PyQt6.QtWidgets import QApplication
+
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("Etäpiste")
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        code: int = loop.run_until_complete(_run(args))
+    return code

@@ -1,0 +1,284 @@
+"""The console's network and media side: the shared client core on the asyncio (qasync) loop.
+
+:class:`ConsoleBackend` implements :class:`agent_console.ports.Backend` for the presenter:
+it logs in, keeps the signaling connection, runs one :class:`~client_core.call.CallSession`
+per call (the agent is the answerer), and hands server messages and call events back to the
+presenter. Nothing here touches Qt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import ssl
+from collections.abc import Coroutine
+from typing import Any
+
+import aiohttp
+import numpy as np
+import numpy.typing as npt
+
+from agent_console.media import AgentMedia
+from agent_console.presenter import ConsolePresenter, LoginInfo
+from client_core.call import CallSession
+from client_core.errors import AuthFailed, NotConnected, SessionEnded
+from client_core.signaling_client import Backoff, SignalingClient, State, login
+from wire import client_messages as C
+from wire import server_messages as S
+from wire.errors import ErrorCode
+
+log = logging.getLogger("etapiste.console.backend")
+
+SELF_VIEW_WIDTH = 256
+"""The self view is a thumbnail: converting it at this width costs a fraction of full size."""
+
+
+def ws_url_for(base_url: str) -> str:
+    """The WebSocket URL of a server's base URL (``http`` → ``ws``, ``https`` → ``wss``)."""
+    return base_url.replace("http", "ws", 1).rstrip("/") + "/ws"
+
+
+class ConsoleBackend:
+    """Signaling and media for one agent session at a time."""
+
+    def __init__(
+        self,
+        base_url: str,
+        media: AgentMedia,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        stats_interval_s: float = 2.0,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.base_url = base_url
+        self.media = media
+        self.ssl_context = ssl_context
+        self.stats_interval_s = stats_interval_s
+        self.backoff = backoff
+        self.presenter: ConsolePresenter | None = None
+        self.client: SignalingClient | None = None
+        self.session: CallSession | None = None
+        self._tasks: set[asyncio.Future[Any]] = set()
+        self._closing = False
+
+    def attach(self, presenter: ConsolePresenter) -> None:
+        """The presenter to feed."""
+        self.presenter = presenter
+
+    # ------------------------------------------------------------------ Backend port
+
+    def login(self, username: str, password: str) -> None:
+        """Log in and connect in the background."""
+        self._spawn(self._login(username, password))
+
+    def logout(self) -> None:
+        """Tell the server; it closes the session."""
+        client = self.client
+        if client is not None:
+            self._closing = True
+            client.send(C.Logout())
+            self._spawn(self._finish_logout(client))
+
+    def set_state(self, state: str, reason: str | None) -> None:
+        """Ready or not ready."""
+        self._send(C.AgentStateSet(state=state, reason=reason))  # type: ignore[arg-type]
+
+    def accept_offer(self, offer_id: str) -> None:
+        """Take the offer."""
+        self._send(C.OfferAccept(offer_id=offer_id))
+
+    def reject_offer(self, offer_id: str) -> None:
+        """Decline the offer."""
+        self._send(C.OfferReject(offer_id=offer_id))
+
+    def end_call(self, call_id: str) -> None:
+        """Hang up the call in progress."""
+        session = self.session
+        if session is not None and session.call_id == call_id:
+            self._spawn(session.hangup())
+        else:
+            self._send(C.CallEnd(call_id=call_id))
+
+    def transfer(self, call_id: str, service: str) -> None:
+        """Move the citizen to another queue."""
+        self._send(C.CallTransfer(call_id=call_id, service=service))
+
+    def wrapup_done(self, call_id: str, disposition: str | None, note: str | None) -> None:
+        """Record the disposition; end wrap-up."""
+        self._send(C.WrapUpDone(call_id=call_id, disposition=disposition, note=note))
+
+    def request_history(self) -> None:
+        """Ask for today's calls (the answer arrives as a ``history`` message)."""
+        self._send(C.HistoryGet())
+
+    def send_control(self, message: dict[str, Any]) -> bool:
+        """A data-channel message to the kiosk."""
+        session = self.session
+        return session is not None and session.send_control(message)
+
+    def set_muted(self, muted: bool) -> None:
+        """Silence the microphone."""
+        self.media.audio.muted = muted
+
+    def set_camera(self, on: bool) -> None:
+        """Camera picture on or off."""
+        self.media.video.enabled = on
+
+    # --------------------------------------------------------------------- for views
+
+    def remote_frame(self) -> tuple[int, npt.NDArray[np.uint8] | None]:
+        """``(frames received, newest remote frame as BGR)``; the count tells views if it is new."""
+        session = self.session
+        peer = session.peer if session is not None else None
+        if peer is None:
+            return 0, None
+        sink = peer.video_sink
+        return sink.frames_received, sink.latest_bgr() if sink.frames_received else None
+
+    def self_frame(self) -> tuple[int, Any]:
+        """``(frames sent, newest outgoing frame as RGB or None)`` for the self view."""
+        gate = self.media.video
+        return gate.frames, gate.latest_rgb(SELF_VIEW_WIDTH)
+
+    # -------------------------------------------------------------------- lifecycle
+
+    async def close(self) -> None:
+        """Hang up, disconnect and wait for background work."""
+        self._closing = True
+        session, self.session = self.session, None
+        if session is not None:
+            with contextlib.suppress(Exception):
+                await session.hangup(timeout=2.0)
+        client, self.client = self.client, None
+        if client is not None:
+            await client.close()
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(BaseException):
+                await task
+
+    # -------------------------------------------------------------------- internals
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Future[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background task failed", exc_info=task.exception())
+
+    def _send(self, message: C.ClientMessage) -> None:
+        client = self.client
+        if client is None or not client.send(message):
+            log.warning("not connected: %s dropped", message.type)
+            if self.presenter is not None:
+                self.presenter.on_message(
+                    S.Error(code=ErrorCode.INTERNAL_ERROR, message="not connected")
+                )
+
+    async def _login(self, username: str, password: str) -> None:
+        presenter = self.presenter
+        assert presenter is not None
+        try:
+            result = await login(self.base_url, username, password, self.ssl_context)
+        except AuthFailed:
+            presenter.on_login_failed("login.refused")
+            return
+        except (OSError, aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            log.warning("login failed: %s", type(exc).__name__)
+            presenter.on_login_failed("login.unreachable")
+            return
+        if result.role != "agent":
+            presenter.on_login_failed("login.not_agent")
+            return
+        client = SignalingClient(
+            ws_url_for(self.base_url),
+            result.token,
+            client_name="agent-console",
+            ssl_context=self.ssl_context,
+            backoff=self.backoff,
+        )
+        client.add_listener(self._on_message)
+        client.add_state_listener(lambda state: self._on_state(client, state))
+        self.client = client
+        self._closing = False
+        try:
+            await client.connected(timeout=10.0)
+        except (NotConnected, AuthFailed, SessionEnded) as exc:
+            log.warning("no session: %s", exc)
+            self.client = None
+            await client.close()
+            presenter.on_login_failed("login.unreachable")
+
+    def _welcomed(self, client: SignalingClient, welcome: S.Welcome) -> None:
+        # Here, not after ``connected()`` returns: the agent_status and queue_stats that follow
+        # the welcome are dispatched before the login coroutine resumes.
+        presenter = self.presenter
+        if presenter is None or presenter.session is not None:
+            return
+        presenter.on_logged_in(
+            LoginInfo(
+                agent_id=welcome.identity.id,
+                name=welcome.identity.name,
+                skills=list(welcome.identity.skills),
+                languages=list(welcome.identity.languages),
+                dispositions=list(welcome.dispositions),
+                server_time=welcome.server_time,
+            )
+        )
+        client.send(C.ServicesGet())
+
+    def _on_state(self, client: SignalingClient, state: State) -> None:
+        if client is not self.client or self.presenter is None:
+            return
+        self.presenter.on_connection(state)
+        if state == "closed" and not self._closing:
+            self.client = None
+            self.presenter.on_logged_out("login.session_ended")
+
+    async def _finish_logout(self, client: SignalingClient) -> None:
+        with contextlib.suppress(TimeoutError, NotConnected):
+            await client.wait_for(S.Goodbye, timeout=3.0)
+        await client.close()
+        if self.client is client:
+            self.client = None
+        if self.presenter is not None:
+            self.presenter.on_logged_out(None)
+
+    def _on_message(self, message: S.ServerMessage) -> None:
+        if isinstance(message, S.Welcome) and self.client is not None:
+            self._welcomed(self.client, message)
+        elif isinstance(message, S.CallStart) and self.client is not None:
+            current = self.session
+            if current is None or current.call_id != message.call_id or current.ended.is_set():
+                self._start_call(self.client, message)
+        elif isinstance(message, S.CallEnded):
+            session = self.session
+            if session is not None and session.call_id == message.call_id:
+                self.session = None  # the session closes itself on call_ended
+        if self.presenter is not None:
+            self.presenter.on_message(message)
+
+    def _start_call(self, client: SignalingClient, start: S.CallStart) -> None:
+        self.media.reset()
+        presenter = self.presenter
+
+        def listener(kind: str, details: dict[str, Any]) -> None:
+            if presenter is not None and self.session is session:
+                presenter.on_call_event(kind, details)
+
+        session = CallSession(
+            client,
+            start,
+            self.media.sources(),
+            listener=listener,
+            stats_interval_s=self.stats_interval_s,
+            name=f"console-{start.call_id[:8]}",
+        )
+        self.session = session
+        self._spawn(session.begin())
+

@@ -1,0 +1,49 @@
+"""What presenters ask of the outside world: the backend port (network, media)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class Backend(Protocol):
+    """Commands a presenter gives; each returns at once, results come back as events.
+
+    The real implementation is :class:`agent_console.backend.ConsoleBackend` (asyncio, client
+    core); tests of presenters use a recording fake.
+    """
+
+    def login(self, username: str, password: str) -> None:
+        """Log in and connect; the presenter hears ``on_logged_in`` or ``on_login_failed``."""
+
+    def logout(self) -> None:
+        """End the session."""
+
+    def set_state(self, state: str, reason: str | None) -> None:
+        """Ask to become ``ready`` or ``not_ready`` (with a reason)."""
+
+    def accept_offer(self, offer_id: str) -> None:
+        """Take the offered citizen."""
+
+    def reject_offer(self, offer_id: str) -> None:
+        """Decline the offered citizen (they keep their place)."""
+
+    def end_call(self, call_id: str) -> None:
+        """Hang up."""
+
+    def transfer(self, call_id: str, service: str) -> None:
+        """Move the citizen to another service's queue."""
+
+    def wrapup_done(self, call_id: str, disposition: str | None, note: str | None) -> None:
+        """Record the disposition and end wrap-up."""
+
+    def request_history(self) -> None:
+        """Ask for today's calls."""
+
+    def send_control(self, message: dict[str, Any]) -> bool:
+        """Send a data-channel message to the kiosk; False if the channel is not open."""
+
+    def set_muted(self, muted: bool) -> None:
+        """Silence or restore the microphone."""
+
+    def set_camera(self, on: bool) -> None:
+        """Turn the camera picture on or off."""

@@ -1,0 +1,19 @@
+"""The screenshot command renders every state (and so every view) without errors."""
+
+from __future__ import annotations
+
+from PyQt6.QtGui import QImage
+
+from agent_console.screenshots import capture
+
+
+def test_every_state_is_rendered(qapp, tmp_path):
+    files = capture(tmp_path, "sv")
+    names = [f.stem.split("-", 1)[1] for f in files]
+    assert names == [
+        "login", "not-ready", "ready-with-queues", "offer-countdown", "in-call-chat-photo",
+        "transfer-dialog", "wrap-up", "history",
+    ]
+    for path in files:
+        image = QImage(str(path))
+        assert image.width() >= 1280 and image.height() >= 700, path
