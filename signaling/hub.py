@@ -128,6 +128,7 @@ class Hub:
         self.queue_stats_dirty = True
         self.listeners: list[Callable[[str], None]] = []
         self._pending_ref: tuple[Connection, str] | None = None
+        self._stats_pushed_at = float("-inf")
 
     # ----------------------------------------------------------------- connection lifecycle
 
@@ -689,10 +690,19 @@ class Hub:
 
     # ------------------------------------------------------------------------- queue stats
 
-    def queue_stats_for(self, principal: Principal) -> S.QueueStats:
+    def queue_stats_for(
+        self, principal: Principal, rows: list[S.QueueStat] | None = None
+    ) -> S.QueueStats:
         """The queues within an agent's skills and languages."""
-        now = self.clock()
-        rows = [
+        if rows is None:
+            rows = self._queue_stat_rows()
+        mine = [
+            r for r in rows if r.service in principal.skills and r.language in principal.languages
+        ]
+        return S.QueueStats(queues=mine)
+
+    def _queue_stat_rows(self) -> list[S.QueueStat]:
+        return [
             S.QueueStat(
                 service=q.service_id,
                 language=q.language,  # type: ignore[arg-type]
@@ -700,18 +710,25 @@ class Hub:
                 longest_wait_s=q.longest_wait_s,
                 ready_agents=q.ready_agents,
             )
-            for q in self.router.queue_stats(now)
-            if q.service_id in principal.skills and q.language in principal.languages
+            for q in self.router.queue_stats(self.clock())
         ]
-        return S.QueueStats(queues=rows)
 
-    def push_queue_stats(self) -> None:
-        """Send queue figures to every agent if anything changed since the last push."""
-        if not self.queue_stats_dirty:
+    def push_queue_stats(self, min_interval_s: float = 1.0) -> None:
+        """Send queue figures to every agent, at most once per ``min_interval_s``.
+
+        The figures are computed once per push, not per agent: with a hundred agents and
+        thousands waiting, per-agent recomputation stalled the loop for hundreds of ms.
+        """
+        now = self.clock()
+        if not self.queue_stats_dirty or now - self._stats_pushed_at < min_interval_s:
             return
         self.queue_stats_dirty = False
+        self._stats_pushed_at = now
+        if not self.agents:
+            return
+        rows = self._queue_stat_rows()
         for conn in list(self.agents.values()):
-            self._deliver(conn, self.queue_stats_for(conn.principal))
+            conn.send(self.queue_stats_for(conn.principal, rows))
 
 
 def _refusal_text(code: str) -> str:

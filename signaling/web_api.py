@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -49,7 +50,11 @@ async def login(request: web.Request) -> web.Response:
     except (ValidationError, ValueError):
         return _error(400, "bad_message", "expected JSON with username and password")
     try:
-        token, expires_at, principal = ctx.auth.login(body.username, body.password, now)
+        # argon2 takes about half a second by design; off the loop, or every kiosk and
+        # call would stall while a shift of agents logs in.
+        token, expires_at, principal = await asyncio.to_thread(
+            ctx.auth.login, body.username, body.password, now
+        )
     except BadCredentials:
         return _error(401, "bad_credentials", "unknown user or wrong password")
     response = web.json_response(

@@ -34,6 +34,8 @@ log = logging.getLogger("etapiste.ws")
 
 SUBPROTOCOL = "etapiste.v1"
 BEARER_PROTOCOL = "bearer."
+FLUSH_TIMEOUT_S = 2.0
+"""How long a closing connection may take to flush its goodbye."""
 OUTBOX_LIMIT = 512
 """Messages queued for one client before it counts as too slow and is dropped."""
 
@@ -145,6 +147,11 @@ async def websocket_handler(request: web.Request) -> web.StreamResponse:
         ctx.connections.discard(conn)
         if conn.attached:
             ctx.hub.detach(conn)
+        if conn.closing and not ws.closed:
+            # We decided to close (abuse, timeout, shutdown): let the writer deliver what is
+            # queued, the goodbye and the close code, before giving up on the peer.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(writer), FLUSH_TIMEOUT_S)
         conn.closing = True
         writer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -208,6 +215,11 @@ def _dispatch(
         return None
     if isinstance(msg, C.Hello):
         return MessageError(ErrorCode.BAD_STATE, "hello was already received", msg.ref)
+    if isinstance(msg, C.Ping | C.Pong):
+        # Liveness only: answered here, and no routing timer needs waking for it.
+        if isinstance(msg, C.Ping):
+            conn.send(S.ServerPong(ref=msg.ref, t=msg.t))
+        return None
     try:
         ctx.hub.handle(conn, msg)
     except Exception:
