@@ -14,6 +14,7 @@ def main(argv: list[str] | None = None) -> int:
     """Parse arguments and run the console."""
     parser = argparse.ArgumentParser(prog="python -m agent_console", description=__doc__)
     parser.add_argument("--server", default="http://127.0.0.1:8765", help="server base URL")
+    parser.add_argument("--ca-file", help="CA bundle that signed the server's certificate")
     parser.add_argument("--username")
     parser.add_argument("--password-file")
     parser.add_argument("--password-env", default="ETAPISTE_PASSWORD")
@@ -30,9 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         "--photo-folder",
         help="where document photos go when the agent presses Save (default: saving is off)",
     )
-    ui.add_argument(
-        "--camera", default="0", help="camera device (index or path), or 'synthetic'"
-    )
+    ui.add_argument("--camera", default="0", help="camera device (index or path), or 'synthetic'")
     ui.add_argument("--no-sound", action="store_true", help="system beep instead of the chime")
     args = parser.parse_args(argv)
     setup_logging(args.log_level)
@@ -46,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     from agent_console.headless import AgentScript, run_agent
 
     script = AgentScript(
+        ca_file=args.ca_file,
         base_url=args.server,
         username=args.username,
         password=read_secret(args.password_file, args.password_env),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import ssl
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from agent_console.media import AgentMedia
 from agent_console.presenter import ConsolePresenter
 from agent_console.views.context import ViewContext
 from agent_console.views.main_window import MainWindow
-from client_core.signaling_client import Backoff
+from client_core.signaling_client import Backoff, tls_context
 
 log = logging.getLogger("etapiste.console")
 
@@ -41,10 +42,15 @@ def build_console(
     clock: Clock | None = None,
     stats_interval_s: float = 2.0,
     backoff: Backoff | None = None,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> Console:
     """Wire presenter, backend and window together (the app, tests, screenshots, bench)."""
     backend = ConsoleBackend(
-        base_url, media, stats_interval_s=stats_interval_s, backoff=backoff
+        base_url,
+        media,
+        stats_interval_s=stats_interval_s,
+        backoff=backoff,
+        ssl_context=ssl_context,
     )
     presenter = ConsolePresenter(
         backend, clock or SystemClock(), photo_folder=photo_folder, chime=chime
@@ -72,6 +78,7 @@ async def _run(args: argparse.Namespace) -> int:
         language=args.ui_language,
         photo_folder=Path(args.photo_folder) if args.photo_folder else None,
         chime=chime.play,
+        ssl_context=tls_context(args.ca_file) if args.server.startswith("https") else None,
     )
     if args.username:
         console.window.login.username.setText(args.username)

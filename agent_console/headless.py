@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from client_core.call import CallSession, MediaSources
 from client_core.headless import StopSignal, call_summary, emit
 from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
-from client_core.signaling_client import SignalingClient, login
+from client_core.signaling_client import SignalingClient, login, tls_context
 from wire import client_messages as C
 from wire import server_messages as S
 
@@ -25,13 +25,15 @@ class AgentScript:
     reject_first: int = 0
     wait_timeout_s: float = 120.0
     stats_interval_s: float = 5.0
+    ca_file: str | None = None
 
 
 async def run_agent(script: AgentScript) -> int:
     """Answer ``calls`` calls (rejecting the first ``reject_first`` offers). Exit code."""
-    session = await login(script.base_url, script.username, script.password)
+    tls = tls_context(script.ca_file) if script.base_url.startswith("https") else None
+    session = await login(script.base_url, script.username, script.password, tls)
     ws_url = script.base_url.replace("http", "ws", 1).rstrip("/") + "/ws"
-    client = SignalingClient(ws_url, session.token, client_name="agent-headless")
+    client = SignalingClient(ws_url, session.token, client_name="agent-headless", ssl_context=tls)
     client.add_state_listener(lambda state: emit("signaling", state=state))
     sources = MediaSources(video=SyntheticVideoTrack(), audio=SyntheticAudioTrack())
     offers: asyncio.Queue[S.Offer] = asyncio.Queue()

@@ -53,9 +53,7 @@ class VideoGate(MediaStreamTrack):
             frame.height,
         ):
             black = np.zeros((frame.height, frame.width, 3), dtype=np.uint8)
-            self._dark = VideoFrame.from_ndarray(black, format="bgr24").reformat(
-                format="yuv420p"
-            )
+            self._dark = VideoFrame.from_ndarray(black, format="bgr24").reformat(format="yuv420p")
         out = self._dark
         out.pts = frame.pts
         out.time_base = frame.time_base
@@ -106,7 +104,10 @@ class AgentMedia:
     """The agent's gated sources, reused by every call of the session."""
 
     def __init__(
-        self, video: MediaStreamTrack, audio: MediaStreamTrack, speaker: SpeakerFactory | None = None
+        self,
+        video: MediaStreamTrack,
+        audio: MediaStreamTrack,
+        speaker: SpeakerFactory | None = None,
     ) -> None:
         self.video = VideoGate(video)
         self.audio = AudioGate(audio)

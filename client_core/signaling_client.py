@@ -362,3 +362,14 @@ class SignalingClient:
     def measure_rtt(self) -> None:
         """Send a ping; the pong updates :attr:`last_rtt_ms`."""
         self.send(C.Ping(t=time.monotonic()))
+
+
+def tls_context(ca_file: str | None) -> ssl.SSLContext:
+    """A client TLS context that verifies the server, against ``ca_file`` if given.
+
+    Agencies often run their own CA; the system store is used when no file is named.
+    Verification is never turned off.
+    """
+    context = ssl.create_default_context(cafile=ca_file)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context

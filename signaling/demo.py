@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 import time
@@ -104,13 +105,15 @@ def start_server(
     )
 
 
-async def wait_ready(base_url: str, timeout: float = 20.0) -> None:
+async def wait_ready(
+    base_url: str, timeout: float = 20.0, ssl_context: ssl.SSLContext | None = None
+) -> None:
     """Poll ``/readyz`` until the server answers."""
     deadline = time.monotonic() + timeout
     async with aiohttp.ClientSession() as http:
         while time.monotonic() < deadline:
             with contextlib.suppress(aiohttp.ClientError):
-                async with http.get(f"{base_url}/readyz") as r:
+                async with http.get(f"{base_url}/readyz", ssl=ssl_context or True) as r:
                     if r.status == 200:
                         return
             await asyncio.sleep(0.1)
