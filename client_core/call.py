@@ -191,6 +191,9 @@ class CallSession:
                 self._spawn(self._on_ice(message))
             case C.MediaRestart():
                 if self.role == "offerer" and message.attempt > self.attempt:
+                    # The other side saw the media fail first: it is our failure too, and
+                    # the recovery is timed from now.
+                    self._mark_failed("peer requested a restart")
                     self._spawn(self._new_attempt(message.attempt))
             case S.CallStart() if message.resumed:
                 # Our signaling came back; media may or may not have survived.
@@ -298,12 +301,15 @@ class CallSession:
             log.info("%s media recovered in %.0f ms (attempt %d)", self.name, took, attempt)
             self._emit("recovered", attempt=attempt, recovery_ms=took)
 
-    async def _recover(self, reason: str) -> None:
-        if self.ended.is_set():
-            return
+    def _mark_failed(self, reason: str) -> None:
         if self._failed_at is None:
             self._failed_at = time.monotonic()
             self._emit("media_failed", reason=reason)
+
+    async def _recover(self, reason: str) -> None:
+        if self.ended.is_set():
+            return
+        self._mark_failed(reason)
         wait = RESTART_MIN_INTERVAL_S - (time.monotonic() - self._last_attempt_at)
         if wait > 0:
             await asyncio.sleep(wait)

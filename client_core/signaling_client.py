@@ -285,7 +285,9 @@ class SignalingClient:
                 ssl=self.ssl_context,
                 max_size=4 * MAX_MESSAGE_BYTES,
                 ping_interval=None,
-                open_timeout=10,
+                # Short: an attempt started while the network is down must not hold up the
+                # next one for long once it is back.
+                open_timeout=5,
                 close_timeout=2,
                 logger=_ws_log,
             )

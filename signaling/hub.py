@@ -59,6 +59,8 @@ class KioskLive:
     health: KioskHealth | None = None
     health_at: float | None = None
     last_quality: CallStats | None = None
+    missed: S.ServerMessage | None = None
+    """How the citizen's place or call ended while the kiosk was away, told on resume."""
 
 
 @dataclass
@@ -213,12 +215,18 @@ class Hub:
 
     def _after_kiosk_attach(self, conn: Connection, now: float) -> None:
         kid = conn.principal.id
+        live = self.kiosk_live.setdefault(kid, KioskLive())
+        missed, live.missed = live.missed, None
         if self.router.entry_for_kiosk(kid) is not None or self._kiosk_call(kid) is not None:
             self._apply(self.router.handle(E.KioskReconnected(kid), now), conn)
             call_id = self._kiosk_call(kid)
             if call_id is not None:
                 self._send_call_start(call_id, resumed=True, only=kid)
                 self._peer_status(call_id, kid, "connected")
+        elif missed is not None:
+            # The place or call ran out while the kiosk was away (grace expired): say so,
+            # or the kiosk would wait forever for something that no longer exists.
+            conn.send(missed)
 
     def _attach_agent(self, conn: Connection, now: float) -> None:
         self._replace(self.agents, conn.principal.id, conn)
@@ -642,8 +650,12 @@ class Hub:
         # One transaction: a crash cannot leave the entry both restored and counted.
         self.store.close_entry(action.entry_id, self.clock(), action.reason)
         conn = self.kiosks.get(action.kiosk_id)
-        if conn is not None and action.reason in ("cancelled", "abandoned"):
-            self._deliver(conn, S.QueueLeft(reason=action.reason))
+        if action.reason in ("cancelled", "abandoned"):
+            left = S.QueueLeft(reason=action.reason)
+            if conn is not None:
+                self._deliver(conn, left)
+            else:
+                self.kiosk_live.setdefault(action.kiosk_id, KioskLive()).missed = left
 
     def _call_started(self, action: A.CallStarted) -> None:
         self.calls[action.call_id] = CallLive(
@@ -680,6 +692,8 @@ class Hub:
             conn = self._connected().get(member)
             if conn is not None:
                 self._deliver(conn, message)
+            elif member == action.kiosk_id:
+                self.kiosk_live.setdefault(member, KioskLive()).missed = message
         if call is not None and call.stats:
             self.store.set_call_quality(
                 action.call_id, {k: v.model_dump(mode="json") for k, v in call.stats.items()}
