@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import sys
 
 from client_core.headless import read_secret
 from signaling.logs import setup_logging
@@ -24,14 +23,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=1)
     parser.add_argument("--wait-timeout", type=float, default=120.0)
     parser.add_argument("--stats-interval", type=float, default=5.0)
+    parser.add_argument(
+        "--answer-photos", action="store_true", help="answer photo requests with a test JPEG"
+    )
     parser.add_argument("--log-level", default="WARNING")
+    parser.add_argument("--windowed", action="store_true", help="UI: a normal window (dev)")
+    parser.add_argument(
+        "--synthetic-media", action="store_true", help="UI: test picture and tone, no devices"
+    )
+    parser.add_argument("--camera", default="0", help="UI: V4L2 index or device path")
+    parser.add_argument("--crash-dir", help="UI: where crash reports go")
     args = parser.parse_args(argv)
     setup_logging(args.log_level)
     logging.getLogger("aioice").setLevel(logging.WARNING)
     token = read_secret(args.token_file, args.token_env)
     if not args.headless:
-        print("the touch UI is not built yet; use --headless", file=sys.stderr)
-        return 2
+        from pathlib import Path
+
+        from kiosk.app import KioskConfig, default_crash_dir, run
+
+        config = KioskConfig(
+            url=args.server, token=token, language=args.language, windowed=args.windowed
+        )
+        crash_dir = Path(args.crash_dir) if args.crash_dir else default_crash_dir()
+        return run(config, synthetic=args.synthetic_media, camera=args.camera, crash_dir=crash_dir)
     from kiosk.headless import KioskScript, run_kiosk
 
     script = KioskScript(
@@ -43,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         calls=args.calls,
         wait_timeout_s=args.wait_timeout,
         stats_interval_s=args.stats_interval,
+        answer_photos=args.answer_photos,
     )
     return asyncio.run(run_kiosk(script))
 

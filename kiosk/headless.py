@@ -17,9 +17,11 @@ from client_core.errors import ServerRefused
 from client_core.headless import StopSignal, call_summary, emit
 from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from client_core.signaling_client import SignalingClient
+from kiosk.devices import KioskDevices
+from kiosk.health import HealthReporter
 from wire import client_messages as C
 from wire import server_messages as S
-from wire.types import Language
+from wire.types import DeviceStatus, Language
 
 
 @dataclass
@@ -41,6 +43,8 @@ class KioskScript:
     """Answer the agent's ``photo_request`` with a synthetic JPEG (see :class:`PhotoAnswerer`)."""
     on_call: Callable[[CallSession], None] | None = None
     """Called with each call's session as it starts (tests chat as the citizen through it)."""
+    health_interval_s: float = 10.0
+    """Period of the health report the operator dashboard watches (0: send none)."""
 
 
 async def run_kiosk(script: KioskScript) -> int:
@@ -52,17 +56,39 @@ async def run_kiosk(script: KioskScript) -> int:
         audio=SyntheticAudioTrack(),
     )
     stop = StopSignal()
+    health: HealthReporter | None = None
     try:
         welcome = await client.connected()
         emit("welcome", kiosk=welcome.identity.id, name=welcome.identity.name)
+        health = start_health_reports(client, script.health_interval_s)
         for _ in range(script.calls):
             if stop.event.is_set():
                 break
             if not await _one_call(client, script, sources, stop):
                 return 1
     finally:
+        if health is not None:
+            await health.stop()
         await client.close()
     return 0
+
+
+def start_health_reports(client: SignalingClient, interval_s: float) -> HealthReporter | None:
+    """Report health like the touch kiosk does: at once, then every ``interval_s``.
+
+    Uptime, app version, CPU, memory and disk come from :class:`kiosk.health.HealthReporter`;
+    the synthetic picture and tone stand in for camera, microphone and speaker, so they count
+    as ``ok``. Returns None when ``interval_s`` is 0.
+    """
+    if interval_s <= 0:
+        return None
+    devices = KioskDevices()
+    devices.camera = devices.microphone = devices.speaker = DeviceStatus.OK
+    reporter = HealthReporter(client, devices, lambda: None, interval_s=interval_s)
+    client.measure_rtt()
+    reporter.send_now()
+    reporter.start()
+    return reporter
 
 
 async def _one_call(

@@ -1,0 +1,184 @@
+"""The touch kiosk assembled: devices, signaling, controller, presenter, window, watchdog.
+
+:class:`KioskApp` is what ``python -m kiosk`` runs (:func:`run`) and what the UI tests and
+the benchmark drive: one Qt + asyncio loop (qasync), one code path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import qasync
+from PyQt6.QtCore import QTimer
+from PyQt6.QtWidgets import QApplication
+
+from client_core.signaling_client import Backoff, SignalingClient
+from kiosk import crash, systemd
+from kiosk.chime import Chime
+from kiosk.controller import KioskController
+from kiosk.devices import KioskDevices
+from kiosk.flow import KioskPresenter
+from kiosk.health import HEALTH_INTERVAL_S
+from kiosk.i18n import Catalogue
+from kiosk.state import Screen
+from kiosk.ui.window import KioskGuard, KioskWindow
+from wire.types import Language
+
+log = logging.getLogger("etapiste.kiosk.app")
+
+EXIT_SESSION_ENDED = 3
+
+
+@dataclass
+class KioskConfig:
+    """How to run the kiosk."""
+
+    url: str
+    token: str
+    language: Language = "fi"
+    windowed: bool = False
+    health_interval_s: float = HEALTH_INTERVAL_S
+    stats_interval_s: float = 2.0
+    media_timeout_s: float = 4.0
+    idle_timeouts: dict[Screen, float | None] | None = None
+    backoff: Backoff = field(default_factory=Backoff)
+    chime_device: str | None = "default"
+
+
+class KioskApp:
+    """One kiosk: build with devices, :meth:`start`, later ``await`` :meth:`stop`."""
+
+    def __init__(
+        self,
+        config: KioskConfig,
+        devices: KioskDevices,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        catalogue: Catalogue | None = None,
+    ) -> None:
+        self.config = config
+        self.devices = devices
+        self.client = SignalingClient(
+            config.url, config.token, client_name="kiosk-ui", backoff=config.backoff
+        )
+        self.controller = KioskController(
+            self.client,
+            devices,
+            chime=Chime(config.chime_device if devices.speaker_device else None),
+            health_interval_s=config.health_interval_s,
+            stats_interval_s=config.stats_interval_s,
+            media_timeout_s=config.media_timeout_s,
+        )
+        self.presenter = KioskPresenter(
+            self.controller,
+            clock=clock,
+            default_language=config.language,
+            idle_timeouts=config.idle_timeouts,
+        )
+        self.controller.bind(self.presenter)
+        self.catalogue = catalogue or Catalogue.load()
+        self.window = KioskWindow(
+            self.presenter,
+            self.catalogue,
+            self.controller.remote,
+            devices.preview,
+            kiosk_mode=not config.windowed,
+        )
+        self.guard = KioskGuard(self.presenter, lock_keys=not config.windowed)
+        self.watchdog = QTimer()
+        self.watchdog_pings = 0
+        self.ended = asyncio.Event()
+        self.exit_code = 0
+        self._stopping = False
+        self.client.add_state_listener(self._on_state)
+
+    def start(self) -> None:
+        """Connect and show the window (fullscreen in kiosk mode)."""
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.guard)
+        if self.config.windowed:
+            self.window.resize(1920, 1080)
+            self.window.show()
+        else:
+            self.window.showFullScreen()
+        self.controller.start()
+        interval = systemd.watchdog_interval_s()
+        if interval is not None:
+            # Pinged from the UI loop itself: a hung loop stops the pings.
+            self.watchdog.setInterval(int(interval * 1000))
+            self.watchdog.timeout.connect(self._keepalive)
+            self.watchdog.start()
+        systemd.notify("READY=1")
+
+    def _keepalive(self) -> None:
+        if systemd.notify("WATCHDOG=1"):
+            self.watchdog_pings += 1
+
+    def _on_state(self, state: str) -> None:
+        if state == "closed" and not self._stopping and not self.ended.is_set():
+            log.error("the server ended this kiosk's session (token revoked or replaced)")
+            self.exit_code = EXIT_SESSION_ENDED
+            self.ended.set()
+
+    async def stop(self) -> None:
+        """Hang up, disconnect, release devices, close the window."""
+        self._stopping = True
+        self.watchdog.stop()
+        systemd.notify("STOPPING=1")
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.guard)
+        self.window.tick_timer.stop()
+        await self.controller.stop()
+        self.window.allow_close = True
+        self.window.close()
+        self.window.deleteLater()
+
+
+async def _serve(config: KioskConfig, synthetic: bool, camera: str) -> int:
+    if synthetic:
+        devices = KioskDevices.synthetic()
+    else:
+        device: int | str = int(camera) if camera.isdigit() else camera
+        devices = await KioskDevices.hardware(device)
+    kiosk = KioskApp(config, devices)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, kiosk.ended.set)
+    kiosk.start()
+    await kiosk.ended.wait()
+    await kiosk.stop()
+    return kiosk.exit_code
+
+
+def run(config: KioskConfig, *, synthetic: bool, camera: str, crash_dir: Path) -> int:
+    """Run the touch UI until SIGTERM; crashes exit with :data:`crash.CRASH_EXIT_CODE`."""
+    crash.install(crash_dir)
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("etapiste-kiosk")
+    app.setQuitOnLastWindowClosed(False)  # the loop ends on SIGTERM, not on a window
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    loop.set_exception_handler(crash.loop_exception_handler(crash_dir))
+    with loop:
+        code: int = loop.run_until_complete(_serve(config, synthetic, camera))
+    return code
+
+
+def default_crash_dir() -> Path:
+    """``$STATE_DIRECTORY/crash`` under systemd, else ``~/.local/state/etapiste/crash``."""
+    state = os.environ.get("STATE_DIRECTORY")
+    if state:
+        return Path(state.split(":")[0]) / "crash"
+    return Path.home() / ".local" / "state" / "etapiste" / "crash"

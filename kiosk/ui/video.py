@@ -1,0 +1,158 @@
+"""A video surface that shows the newest frame of a :class:`~kiosk.media.FrameSlot`.
+
+At display rate (a 30 Hz timer, only while visible) it checks whether the slot holds a newer
+frame; if so, and no conversion is in flight, one worker thread scales and converts that
+frame to an RGB :class:`QImage` (PyAV's swscale, which releases the GIL) and hands it back by
+a queued signal.  Frames that arrive meanwhile simply replace each other in the slot: no
+queue, and the UI thread only paints a ready image.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from concurrent.futures import ThreadPoolExecutor
+from typing import Final
+
+from av import VideoFrame
+from PyQt6.QtCore import QRect, Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QResizeEvent, QShowEvent
+from PyQt6.QtWidgets import QWidget
+
+from kiosk.media import FrameSlot
+from kiosk.ui import theme
+
+_CONVERTER: Final = ThreadPoolExecutor(max_workers=2, thread_name_prefix="frame-convert")
+DISPLAY_INTERVAL_MS: Final = 33
+
+
+def fit(width: int, height: int, box_w: int, box_h: int) -> tuple[int, int]:
+    """The largest even size of aspect ``width:height`` inside ``box_w x box_h``."""
+    if width <= 0 or height <= 0 or box_w <= 0 or box_h <= 0:
+        return 0, 0
+    scale = min(box_w / width, box_h / height)
+    return max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2)
+
+
+def to_qimage(frame: VideoFrame, box_w: int, box_h: int) -> QImage:
+    """Scale and convert one frame (in a worker thread)."""
+    w, h = fit(frame.width, frame.height, box_w, box_h)
+    rgb = frame.to_ndarray(width=w, height=h, format="rgb24")
+    pixels = rgb.tobytes()
+    image = QImage(pixels, w, h, 3 * w, QImage.Format.Format_RGB888)
+    return image.copy()  # own the pixels; ``pixels`` goes away
+
+
+class VideoView(QWidget):
+    """Paints the newest frame of a slot, scaled to fit; a caption when there is none."""
+
+    converted = pyqtSignal(int, QImage)
+
+    def __init__(self, caption_size: float = 1.0) -> None:
+        super().__init__()
+        self.slot: FrameSlot | None = None
+        self.caption = ""
+        self.corner_label = ""
+        self.caption_size = caption_size
+        self.frames_shown = 0
+        self._image: QImage | None = None
+        self._shown_seq = -1
+        self._busy = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(DISPLAY_INTERVAL_MS)
+        self._timer.timeout.connect(self._poll)
+        self.converted.connect(self._on_converted)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+
+    def set_slot(self, slot: FrameSlot | None) -> None:
+        """Show frames from ``slot`` (None: nothing)."""
+        self.slot = slot
+        self._shown_seq = -1
+        self._image = None
+        self.update()
+
+    def set_caption(self, text: str) -> None:
+        """What to show while there is no picture."""
+        if text != self.caption:
+            self.caption = text
+            self.update()
+
+    def has_image(self) -> bool:
+        """Whether a converted frame is on screen."""
+        return self._image is not None
+
+    def showEvent(self, event: QShowEvent | None) -> None:
+        self._timer.start()
+        super().showEvent(event)
+
+    def hideEvent(self, event: object) -> None:
+        self._timer.stop()
+
+    def resizeEvent(self, event: QResizeEvent | None) -> None:
+        self._shown_seq = -1  # reconvert at the new size
+        super().resizeEvent(event)
+
+    def _poll(self) -> None:
+        slot = self.slot
+        if slot is None or self._busy:
+            return
+        seq, frame = slot.get()
+        if seq == self._shown_seq:
+            return
+        if frame is None:
+            self._shown_seq = seq
+            if self._image is not None:
+                self._image = None
+                self.update()
+            return
+        self._busy = True
+        _CONVERTER.submit(self._convert, seq, frame, self.width(), self.height())
+
+    def _convert(self, seq: int, frame: VideoFrame, box_w: int, box_h: int) -> None:
+        try:
+            image = to_qimage(frame, box_w, box_h)
+        except Exception:  # a bad frame must not stop the view
+            image = QImage()
+        with contextlib.suppress(RuntimeError):  # the widget is gone
+            self.converted.emit(seq, image)
+
+    def _on_converted(self, seq: int, image: QImage) -> None:
+        self._busy = False
+        if self.slot is None or (self.slot.seq != seq and self.slot.get()[1] is None):
+            return
+        if not image.isNull():
+            self._image = image
+            self.frames_shown += 1
+        self._shown_seq = seq
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent | None) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(theme.VIDEO_BG))
+        image = self._image
+        if image is not None:
+            w, h = image.width(), image.height()
+            if w > self.width() or h > self.height():  # resized since converted
+                w, h = fit(w, h, self.width(), self.height())
+            x, y = (self.width() - w) // 2, (self.height() - h) // 2
+            painter.drawImage(QRect(x, y, w, h), image)
+        elif self.caption:
+            font = QFont(painter.font())
+            font.setPixelSize(round(theme.BASE_PX * self.caption_size))
+            painter.setFont(font)
+            painter.setPen(QColor(theme.VIDEO_INK))
+            box = self.rect().adjusted(20, 20, -20, -20)
+            painter.drawText(
+                box, int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap), self.caption
+            )
+        if self.corner_label:
+            font = QFont(painter.font())
+            font.setPixelSize(round(theme.BASE_PX * 0.8))
+            font.setBold(True)
+            painter.setFont(font)
+            metrics = painter.fontMetrics()
+            w = metrics.horizontalAdvance(self.corner_label) + 24
+            box = QRect(8, 8, w, metrics.height() + 12)
+            painter.fillRect(box, QColor(theme.VIDEO_BG))
+            painter.setPen(QColor(theme.VIDEO_INK))
+            painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), self.corner_label)
+        painter.end()
