@@ -6,7 +6,7 @@ SYSDEPS := /usr/bin/chromium /usr/bin/turnserver /usr/sbin/nft
 export QT_QPA_PLATFORM ?= offscreen
 export PYTHONDONTWRITEBYTECODE = 1
 
-.PHONY: all demo test lint typecheck pytest schema bench sysdeps venv clean
+.PHONY: all demo test lint typecheck pytest schema bench bench-all screenshots sysdeps venv clean
 
 all: test
 
@@ -46,6 +46,22 @@ schema: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/signaling_load.py
+
+# Every benchmark; each writes bench/results/NAME.json and prints a table.
+bench-all: $(STAMP) sysdeps
+	$(PY) bench/signaling_load.py
+	$(PY) bench/call_media.py
+	$(PY) bench/router_events.py
+	$(PY) bench/kiosk_ui_call.py
+	$(PY) bench/console_ui_call.py
+	$(PY) bench/network_scenarios.py
+
+# PNGs of every kiosk screen in every language, every console state, every dashboard page.
+SHOTS ?= screenshots
+screenshots: $(STAMP) sysdeps
+	$(PY) -m kiosk.screenshots $(SHOTS)/kiosk
+	$(PY) -m agent_console.screenshots $(SHOTS)/console
+	$(PY) -m signaling.dashboard_screenshots $(SHOTS)/dashboard
 
 clean:
 	rm -rf .venv .demo .pytest_cache .mypy_cache .ruff_cache

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from signaling.admin import add_cli_commands, run_cli_command
 from signaling.catalogue import load_catalogue
 from signaling.logs import setup_logging
 from signaling.settings import Settings
@@ -57,6 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--password-env", help="read the password from this environment variable, not a prompt"
     )
     sub.add_parser("kiosks", help="list kiosks")
+    add_cli_commands(sub)
     args = parser.parse_args(argv)
 
     overrides: dict[str, object] = {}
@@ -77,6 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     store = _store(settings)
     try:
+        result = run_cli_command(args, store, load_catalogue(settings.catalogue))
+        if result is not None:
+            return result
         if args.command == "add-site":
             store.create_site(args.site_id, args.name_fi, args.name_sv, args.name_en, args.region)
             store.audit("admin:cli", "site_add", args.site_id, {})

@@ -208,6 +208,7 @@ class Hub:
         call_id = self._kiosk_call(kid)
         if call_id is not None:
             self._apply(self.router.handle(E.EndCall(call_id, "kiosk", "kiosk_restarted"), now))
+        live.missed = None  # whatever ended belonged to the previous citizen
         self.kiosks[kid] = conn
         fresh = secrets.token_urlsafe(24)
         live.resume_hash = _hash(fresh)

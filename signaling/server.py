@@ -25,6 +25,7 @@ from signaling.routing.router import Router
 from signaling.settings import Settings
 from signaling.store import Store
 from signaling.web_api import add_api_routes
+from signaling.web_dashboard import add_dashboard
 from signaling.web_ws import WsConnection, websocket_handler
 
 log = logging.getLogger("etapiste.server")
@@ -155,6 +156,7 @@ def build_app(ctx: ServerContext) -> web.Application:
     app[CTX] = ctx
     app.router.add_get("/ws", websocket_handler)
     add_api_routes(app)
+    add_dashboard(app, ctx)
 
     async def on_startup(_: web.Application) -> None:
         await ctx.start_background()

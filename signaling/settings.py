@@ -71,6 +71,14 @@ class Settings(BaseSettings):
     )
     timezone: str = "Europe/Helsinki"
 
+    # Operator dashboard and monitoring (signaling.monitor, signaling.web_dashboard).
+    service_level_threshold_s: float = Field(default=180.0, gt=0)
+    kiosk_health_interval_s: float = Field(default=10.0, gt=0, description="kiosk health period")
+    kiosk_offline_missed: int = Field(default=2, ge=1, description="missed reports → offline")
+    longest_wait_alert_s: float = Field(default=600.0, gt=0)
+    call_failure_alert_count: int = Field(default=3, ge=1, description="failed calls in a row")
+    metrics_token: str | None = Field(default=None, description="bearer token for /metrics")
+
     ice_servers: list[IceServerSetting] = Field(default_factory=list)
     ice_transport_policy: Literal["all", "relay"] = "all"
     turn_credential_ttl_s: int = Field(default=3600, ge=60)

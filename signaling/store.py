@@ -37,6 +37,7 @@ from signaling.credentials import (
     verify_password,
 )
 from signaling.errors import StoreError
+from signaling.store_operator import OperatorRecords
 from signaling.store_schema import (
     MIGRATIONS,
     RETIRE_SERVICES,
@@ -80,7 +81,7 @@ def _new_id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(8)}"
 
 
-class Store:
+class Store(OperatorRecords):
     """The SQLite store. Create with :meth:`open`; close with :meth:`close`.
 
     Built for one event loop, but an internal lock keeps the connection consistent if a

@@ -164,8 +164,39 @@ _V1: tuple[str, ...] = (
     "CREATE INDEX audit_at ON audit(at)",
 )
 
+# Version 2: operator dashboard. Alerts are kept (raised, cleared, acknowledged) for the
+# record; the last health report of each kiosk survives a restart; an administrator's edits
+# of a service's opening hours or queue cap override the catalogue file.
+_V2: tuple[str, ...] = (
+    """CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        kiosk_id TEXT,
+        service_id TEXT,
+        raised_at REAL NOT NULL,
+        cleared_at REAL,
+        acknowledged_at REAL,
+        acknowledged_by TEXT,
+        detail TEXT NOT NULL DEFAULT '{}'
+    )""",
+    "CREATE INDEX alerts_open ON alerts(cleared_at, raised_at)",
+    """CREATE TABLE kiosk_health (
+        kiosk_id TEXT PRIMARY KEY REFERENCES kiosks(id),
+        at REAL NOT NULL,
+        health TEXT NOT NULL
+    )""",
+    """CREATE TABLE service_overrides (
+        service_id TEXT PRIMARY KEY REFERENCES services(id),
+        weekly TEXT,
+        max_queue INTEGER,
+        updated_at REAL NOT NULL,
+        updated_by TEXT NOT NULL
+    )""",
+)
+
 #: ``MIGRATIONS[n - 1]`` brings the schema from version ``n - 1`` to ``n``.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
 
 # Catalogue seeding. Each upsert touches a row only when something changed (row-value IS NOT
 # treats NULLs as equal), so re-seeding an unchanged catalogue writes nothing.

@@ -14,8 +14,9 @@ ties by agent id.
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from signaling.routing.model import AgentState
 from signaling.routing.records import Agent, Entry
@@ -73,7 +74,8 @@ def match(
     """Pair waiting, connected, unreserved entries with ready agents.
 
     Entries are visited in global order; each takes the longest-idle eligible
-    agent still free in this pass.
+    agent still free in this pass. This is the plain statement of the rule; the
+    router runs the equivalent :func:`match_ordered` on its cached queue orders.
     """
     waiting = sorted(
         (e for e in entries if e.connected and e.offer_id is None),
@@ -99,10 +101,45 @@ def match(
 def queues(
     entries: Iterable[Entry], now: float, step_s: float
 ) -> dict[tuple[str, str], list[Entry]]:
-    """Entries grouped by (service, language), each list in serving order."""
+    """Entries grouped by (service, language), each list in serving order.
+
+    The plain statement of positions; the router keeps these orders cached and
+    updated incrementally (:mod:`signaling.routing.queues`).
+    """
     grouped: dict[tuple[str, str], list[Entry]] = {}
     for entry in entries:
         grouped.setdefault((entry.service_id, entry.language), []).append(entry)
     for members in grouped.values():
         members.sort(key=lambda e: entry_key(e, now, step_s))
     return dict(sorted(grouped.items()))
+
+
+def match_ordered(
+    queues: Iterable[Sequence[Entry]], free: list[Agent], now: float, step_s: float
+) -> list[tuple[Entry, Agent]]:
+    """:func:`match` for entries given as per-queue serving orders at ``now`` and for
+    ``free`` agents already filtered (ready, connected) and sorted by idle time.
+
+    The queues are merged lazily in global order, and the pass stops as soon as no free
+    agent is left; ``free`` is consumed. Queues that no free agent serves may be left
+    out: their entries would be skipped anyway.
+    """
+    lists = list(queues)
+    waiting: Iterable[Entry] = (
+        lists[0]
+        if len(lists) == 1
+        else heapq.merge(*lists, key=lambda e: entry_key(e, now, step_s))
+    )
+    pairs: list[tuple[Entry, Agent]] = []
+    for entry in waiting:
+        if not free:
+            break
+        if not entry.connected or entry.offer_id is not None:
+            continue
+        for agent in free:
+            cooling = entry.cooloff.get(agent.agent_id, -math.inf) > now
+            if agent.serves(entry.service_id, entry.language) and not cooling:
+                pairs.append((entry, agent))
+                free.remove(agent)
+                break
+    return pairs

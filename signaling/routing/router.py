@@ -13,7 +13,14 @@ Each :meth:`Router.handle` call runs four phases:
 2. apply the event;
 3. run a matching pass (offers for waiting citizens and ready agents);
 4. push :class:`~signaling.routing.actions.QueuePosition` to every connected
-   waiting kiosk whose position or estimate changed.
+   waiting kiosk whose position or (rounded) estimate changed.
+
+The cost of an event follows what it touches, not how many citizens wait: timers
+and cool-offs sit in heaps, staffed counts are kept per queue, matching looks only
+at queues a free agent serves, and each queue's serving order is cached until its
+membership changes or an escalation step may reorder it; positions are rechecked
+only in queues that changed, from the first index that may have moved (see
+:mod:`signaling.routing.queues`).
 
 ``now`` never runs backwards inside the router: an earlier time than one already
 seen is treated as the latest time seen (wall clocks get stepped by NTP).
@@ -124,7 +131,7 @@ class Router(RoutingState):
     def _expire(self, now: float, out: list[Action]) -> None:
         # One timer at a time, earliest first, because firing one can create or
         # cancel others (an agent lost mid-call requeues a citizen with a grace).
-        while (due := min((t for t in self._timers() if t[0] <= now), default=None)) is not None:
+        while (due := self._pop_due(now)) is not None:
             _at, kind, key = due
             if kind == OFFER_TIMER:
                 self._offer_timed_out(self._offers[key], now, out)
@@ -134,8 +141,7 @@ class Router(RoutingState):
                 self._call_grace_expired(self._calls[key], now, out)
             else:
                 self._remove_entry(self._entries[key], "abandoned", out)
-        for entry in self._entries.values():
-            entry.cooloff = {a: t for a, t in entry.cooloff.items() if t > now}
+        self._prune_cooloffs(now)
 
     # ------------------------------------------------------------ kiosks
 
@@ -176,21 +182,22 @@ class Router(RoutingState):
         entry = self._kiosk_entry.get(ev.kiosk_id)
         if entry is not None:
             if entry.connected:
-                entry.connected = False
-                entry.grace_until = now + self._cfg.kiosk_grace_s
+                self._disconnect_entry(entry, now + self._cfg.kiosk_grace_s)
                 if entry.offer_id is not None:
                     self._revoke_for_citizen(self._offers[entry.offer_id], "kiosk_lost", now, out)
             return
         call = self._kiosk_call.get(ev.kiosk_id)
         if call is not None and call.kiosk_grace_until is None:
             call.kiosk_grace_until = now + self._cfg.call_grace_s
+            self._schedule_call(call)
 
     def _on_kiosk_reconnected(self, ev: KioskReconnected, out: list[Action]) -> None:
         entry = self._kiosk_entry.get(ev.kiosk_id)
         if entry is not None:
-            entry.connected = True
+            self._book.set_status(entry, connected=True, offer_id=entry.offer_id)
             entry.grace_until = None
             entry.pushed = None  # it may have missed updates: always resend its position
+            self._book.touch_entry(entry)
             return
         call = self._kiosk_call.get(ev.kiosk_id)
         if call is not None:
@@ -212,12 +219,12 @@ class Router(RoutingState):
             agent = Agent(
                 ev.agent_id, ev.skills, ev.languages, AgentState.NOT_READY, now, now, "login"
             )
-            self._agents[ev.agent_id] = agent
+            self._add_agent(agent)
             out.append(self._state_of(agent))
             return
         # Re-login folds into the existing session (e.g. an agent restored IN_CALL
         # after a server restart): keep the state, refresh skills, resync the console.
-        agent.skills, agent.languages = ev.skills, ev.languages
+        self._reskill(agent, ev.skills, ev.languages)
         self._reconnect_agent(agent)
         offer = self._offers.get(agent.offer_id or "")
         if offer is not None:
@@ -262,7 +269,7 @@ class Router(RoutingState):
             return
         if agent.offer_id is not None:
             self._revoke(self._offers[agent.offer_id], "agent_lost", out)
-        del self._agents[agent.agent_id]
+        self._drop_agent(agent)
 
     def _on_agent_disconnected(self, ev: AgentDisconnected, now: float, out: list[Action]) -> None:
         agent = self._agents.get(ev.agent_id)
@@ -271,12 +278,14 @@ class Router(RoutingState):
         if agent.call_id is not None:
             if agent.connected:
                 agent.connected = False
-                self._calls[agent.call_id].agent_grace_until = now + self._cfg.call_grace_s
+                call = self._calls[agent.call_id]
+                call.agent_grace_until = now + self._cfg.call_grace_s
+                self._schedule_call(call)
             return
         # Without a call there is nothing to hold for: a dropped agent is logged out.
         if agent.offer_id is not None:
             self._revoke(self._offers[agent.offer_id], "agent_lost", out)
-        del self._agents[agent.agent_id]
+        self._drop_agent(agent)
 
     def _on_agent_reconnected(self, ev: AgentReconnected, out: list[Action]) -> None:
         agent = self._agent(ev.agent_id, out)
@@ -312,7 +321,8 @@ class Router(RoutingState):
             return
         entry, agent = self._entries[offer.entry_id], self._agents[offer.agent_id]
         del self._offers[offer.offer_id]
-        entry.offer_id = agent.offer_id = None
+        self._book.set_status(entry, connected=entry.connected, offer_id=None)
+        agent.offer_id = None
         agent.missed = 0
         call = Call(
             self._new_id("call"),
@@ -368,7 +378,7 @@ class Router(RoutingState):
         if call is None:
             out.append(Rejected(ev.call_id, "unknown_call", "no call in progress with this id"))
             return
-        self._handle_times.record(call.service_id, now - call.answered_at)
+        self._record_handle_time(call.service_id, now - call.answered_at)
         self._finish_call(call, ev.reason, ev.by, now, out)
 
     def _on_transfer(self, ev: Transfer, now: float, out: list[Action]) -> None:
@@ -392,7 +402,7 @@ class Router(RoutingState):
             detail = f"citizen cannot join {ev.service_id!r} in {call.language!r}: {refusal}"
             out.append(Rejected(ev.call_id, "not_allowed", detail))
             return
-        self._handle_times.record(call.service_id, now - call.answered_at)
+        self._record_handle_time(call.service_id, now - call.answered_at)
         self._finish_call(call, "transferred", "agent", now, out)
         # Same priority and original enqueued_at: the citizen lands near the front.
         entry = self._enqueue(
@@ -423,11 +433,7 @@ class Router(RoutingState):
         self._finish_call(call, "agent_lost", "system", now, out)
         # Back to the head of the queue: original enqueued_at plus the smallest
         # priority that ranks ahead of everyone now in that queue (see head_priority).
-        same_queue = [
-            e
-            for e in self._entries.values()
-            if e.service_id == call.service_id and e.language == call.language
-        ]
+        same_queue = self._book.members((call.service_id, call.language))
         priority = ordering.head_priority(
             call.priority, call.enqueued_at, same_queue, self._cfg.escalation_step_s
         )
@@ -438,8 +444,7 @@ class Router(RoutingState):
         )
         if kiosk_t is not None:
             # The kiosk is away too: it keeps what is left of its call grace.
-            entry.connected = False
-            entry.grace_until = kiosk_t
+            self._disconnect_entry(entry, kiosk_t)
 
     # ----------------------------------------------------------- restore
 
@@ -473,8 +478,7 @@ class Router(RoutingState):
             connected=False,
             grace_until=now + self._cfg.kiosk_grace_s,
         )
-        self._entries[entry_id] = entry
-        self._kiosk_entry[kiosk_id] = entry
+        self._add_entry(entry)
         return []
 
     def restore_call(
@@ -529,9 +533,10 @@ class Router(RoutingState):
             kiosk_grace_until=grace,
             agent_grace_until=grace,
         )
-        self._agents[agent_id] = agent
+        self._add_agent(agent)
         self._calls[call_id] = call
         self._kiosk_call[kiosk_id] = call
+        self._schedule_call(call)
         return []
 
     def _restore_problem(self, target_id: str, kiosk_id: str, service_id: str) -> Rejected | None:

@@ -8,9 +8,10 @@ use that class, not this one.
 
 from __future__ import annotations
 
+import heapq
 import math
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Literal
 
@@ -28,8 +29,9 @@ from signaling.routing.actions import (
     RemovalReason,
     RevokeReason,
 )
-from signaling.routing.estimate import HandleTimes, estimate_wait
+from signaling.routing.estimate import HandleTimes, shown_wait
 from signaling.routing.model import AgentState, RouterConfig, ServiceRules
+from signaling.routing.queues import QueueBook
 from signaling.routing.records import Agent, Call, Entry, Offer
 from signaling.routing.views import AgentView, CallView, EntryView, QueueStats
 
@@ -37,6 +39,7 @@ Admission = Literal["service_closed", "queue_full", "language_unavailable"]
 
 # Timer kinds, in the order they fire when due at the same instant.
 OFFER_TIMER, WRAP_TIMER, CALL_TIMER, ENTRY_TIMER = range(4)
+Timer = tuple[float, int, str]  # (due, kind, key)
 
 
 def uuid_ids(prefix: str) -> str:
@@ -68,6 +71,15 @@ class RoutingState:
         self._calls: dict[str, Call] = {}
         self._kiosk_call: dict[str, Call] = {}
         self._now = -math.inf
+        # Indexes kept in step with the records above, so that an event costs what it
+        # touches rather than what is waiting:
+        self._book = QueueBook(config.escalation_step_s)  # queues, orders, pending pushes
+        # service -> language -> logged-in agents with that skill and language
+        self._staff: dict[str, dict[str, int]] = {}
+        # Heaps with lazy deletion: an item counts only while the record still holds
+        # that time (see _timer_live); stale ones are dropped when they reach the top.
+        self._timers: list[Timer] = []
+        self._cooloffs: list[tuple[float, str, str]] = []  # (until, entry_id, agent_id)
 
     def _advance(self, now: float) -> float:
         self._now = max(self._now, now)
@@ -79,31 +91,66 @@ class RoutingState:
         """Earliest instant at which a :class:`Tick` would change something, if any.
 
         Besides timeouts and graces this includes decline cool-off ends (an entry may
-        become offerable to an agent) and escalation steps (positions may change).
+        become offerable to an agent) and the escalation steps at which a queue's order
+        may change (positions may change). A queue whose entries share one priority
+        never reorders with time, so its escalation steps are not deadlines.
         """
-        times = [due for due, _kind, _key in self._timers()]
-        step = self._cfg.escalation_step_s
-        for entry in self._entries.values():
-            times.extend(entry.cooloff.values())
-            escalation = ordering.next_escalation(entry.enqueued_at, self._now, step)
-            if escalation is not None:
-                times.append(escalation)
+        self._book.settle(self._now)
+        timers, cooloffs = self._timers, self._cooloffs
+        while timers and not self._timer_live(*timers[0]):
+            heapq.heappop(timers)
+        while cooloffs and not self._cooloff_live(*cooloffs[0]):
+            heapq.heappop(cooloffs)
+        times = [heap[0][0] for heap in (timers, cooloffs) if heap]
+        expiry = self._book.next_expiry()
+        if expiry is not None:
+            times.append(expiry)
         return min(times, default=None)
 
-    def _timers(self) -> Iterator[tuple[float, int, str]]:
-        """(due, kind, key) of every pending timer."""
-        for offer in self._offers.values():
-            yield offer.expires_at, OFFER_TIMER, offer.offer_id
-        for agent in self._agents.values():
-            if agent.state is AgentState.WRAP_UP and agent.wrap_until is not None:
-                yield agent.wrap_until, WRAP_TIMER, agent.agent_id
-        for call in self._calls.values():
-            graces = [t for t in (call.kiosk_grace_until, call.agent_grace_until) if t is not None]
-            if graces:
-                yield min(graces), CALL_TIMER, call.call_id
-        for entry in self._entries.values():
-            if entry.grace_until is not None:
-                yield entry.grace_until, ENTRY_TIMER, entry.entry_id
+    def _schedule(self, due: float, kind: int, key: str) -> None:
+        heapq.heappush(self._timers, (due, kind, key))
+
+    def _schedule_call(self, call: Call) -> None:
+        due = _call_deadline(call)
+        if due is not None:
+            self._schedule(due, CALL_TIMER, call.call_id)
+
+    def _timer_live(self, due: float, kind: int, key: str) -> bool:
+        """Whether a heap item is still a pending timer (the record still holds ``due``)."""
+        if kind == OFFER_TIMER:
+            offer = self._offers.get(key)
+            return offer is not None and offer.expires_at == due
+        if kind == WRAP_TIMER:
+            agent = self._agents.get(key)
+            return (
+                agent is not None and agent.state is AgentState.WRAP_UP and agent.wrap_until == due
+            )
+        if kind == CALL_TIMER:
+            call = self._calls.get(key)
+            return call is not None and _call_deadline(call) == due
+        entry = self._entries.get(key)
+        return entry is not None and entry.grace_until == due
+
+    def _cooloff_live(self, until: float, entry_id: str, agent_id: str) -> bool:
+        entry = self._entries.get(entry_id)
+        return entry is not None and entry.cooloff.get(agent_id) == until
+
+    def _pop_due(self, now: float) -> Timer | None:
+        """The earliest pending timer due at ``now``, removed from the heap."""
+        timers = self._timers
+        while timers and timers[0][0] <= now:
+            timer = heapq.heappop(timers)
+            if self._timer_live(*timer):
+                return timer
+        return None
+
+    def _prune_cooloffs(self, now: float) -> None:
+        """Forget cool-offs that ended by ``now`` (matching checks ends anyway)."""
+        cooloffs = self._cooloffs
+        while cooloffs and cooloffs[0][0] <= now:
+            until, entry_id, agent_id = heapq.heappop(cooloffs)
+            if self._cooloff_live(until, entry_id, agent_id):
+                del self._entries[entry_id].cooloff[agent_id]
 
     # ------------------------------------------------------------ queues
 
@@ -113,18 +160,15 @@ class RoutingState:
         """Why a citizen could not join this queue now, or None if they can."""
         if not rules.hours.is_open(now):
             return "service_closed"
-        if self._queue_length(service_id, language) >= rules.max_queue:
+        if self._book.length((service_id, language)) >= rules.max_queue:
             return "queue_full"
         if language not in self.languages_available(service_id):
             return "language_unavailable"
         return None
 
-    def _queue_length(self, service_id: str, language: str) -> int:
-        key = (service_id, language)
-        return sum(1 for e in self._entries.values() if (e.service_id, e.language) == key)
-
     def _staffed(self, service_id: str, language: str) -> int:
-        return sum(1 for a in self._agents.values() if a.serves(service_id, language))
+        langs = self._staff.get(service_id)
+        return 0 if langs is None else langs.get(language, 0)
 
     def _enqueue(
         self,
@@ -137,15 +181,61 @@ class RoutingState:
         out: list[Action],
     ) -> Entry:
         entry = Entry(entry_id, kiosk_id, service_id, language, priority, enqueued_at)
-        self._entries[entry_id] = entry
-        self._kiosk_entry[kiosk_id] = entry
+        self._add_entry(entry)
         out.append(EntryQueued(entry_id, kiosk_id, service_id, language, priority, enqueued_at))
         return entry
+
+    def _add_entry(self, entry: Entry) -> None:
+        self._entries[entry.entry_id] = entry
+        self._kiosk_entry[entry.kiosk_id] = entry
+        self._book.add(entry, self._now)
+        if entry.grace_until is not None:
+            self._schedule(entry.grace_until, ENTRY_TIMER, entry.entry_id)
 
     def _remove_entry(self, entry: Entry, reason: RemovalReason, out: list[Action]) -> None:
         del self._entries[entry.entry_id]
         del self._kiosk_entry[entry.kiosk_id]
+        self._book.remove(entry, self._now)
         out.append(EntryRemoved(entry.entry_id, entry.kiosk_id, reason))
+
+    def _disconnect_entry(self, entry: Entry, grace_until: float) -> None:
+        self._book.set_status(entry, connected=False, offer_id=entry.offer_id)
+        entry.grace_until = grace_until
+        self._schedule(grace_until, ENTRY_TIMER, entry.entry_id)
+
+    # ----------------------------------------------------------- agents
+
+    def _add_agent(self, agent: Agent) -> None:
+        self._agents[agent.agent_id] = agent
+        self._count_staff(agent, +1)
+
+    def _drop_agent(self, agent: Agent) -> None:
+        del self._agents[agent.agent_id]
+        self._count_staff(agent, -1)
+
+    def _reskill(self, agent: Agent, skills: frozenset[str], languages: frozenset[str]) -> None:
+        if (skills, languages) != (agent.skills, agent.languages):
+            self._count_staff(agent, -1)
+            agent.skills, agent.languages = skills, languages
+            self._count_staff(agent, +1)
+
+    def _count_staff(self, agent: Agent, delta: int) -> None:
+        # A staffed count feeds the estimate of its queue: recheck those pushes.
+        for service_id in agent.skills:
+            langs = self._staff.setdefault(service_id, {})
+            for language in agent.languages:
+                count = langs.get(language, 0) + delta
+                if count:
+                    langs[language] = count
+                else:
+                    del langs[language]
+                self._book.touch((service_id, language))
+            if not langs:
+                del self._staff[service_id]
+
+    def _record_handle_time(self, service_id: str, handle_s: float) -> None:
+        self._handle_times.record(service_id, handle_s)
+        self._book.touch_service(service_id)  # new average: recheck that service's estimates
 
     # ------------------------------------------------------ agent states
 
@@ -160,6 +250,8 @@ class RoutingState:
         until: float | None = None,
     ) -> None:
         agent.state, agent.since, agent.reason, agent.wrap_until = state, now, reason, until
+        if state is AgentState.WRAP_UP and until is not None:
+            self._schedule(until, WRAP_TIMER, agent.agent_id)
         out.append(self._state_of(agent))
 
     @staticmethod
@@ -195,8 +287,23 @@ class RoutingState:
     # -------------------------------------------------- offers and calls
 
     def _match(self, now: float, out: list[Action]) -> None:
-        pairs = ordering.match(
-            self._entries.values(), self._agents.values(), now, self._cfg.escalation_step_s
+        free = [a for a in self._agents.values() if a.state is AgentState.READY and a.connected]
+        if not free:
+            return
+        # Only queues that a free agent serves and that hold someone to offer can match;
+        # the others would be skipped by the greedy pass anyway.
+        book = self._book
+        keys = {
+            (service_id, language)
+            for agent in free
+            for service_id in agent.skills
+            for language in agent.languages
+            if book.has_offerable((service_id, language))
+        }
+        keys = {k for k in keys if k[1] == "fi"} or keys
+        free.sort(key=lambda a: (a.idle_since, a.agent_id))
+        pairs = ordering.match_ordered(
+            [book.ordered(key, now) for key in keys], free, now, self._cfg.escalation_step_s
         )
         for entry, agent in pairs:
             offer = Offer(
@@ -207,7 +314,9 @@ class RoutingState:
                 now + self._cfg.offer_timeout_s,
             )
             self._offers[offer.offer_id] = offer
-            entry.offer_id = agent.offer_id = offer.offer_id
+            self._schedule(offer.expires_at, OFFER_TIMER, offer.offer_id)
+            book.set_status(entry, connected=entry.connected, offer_id=offer.offer_id)
+            agent.offer_id = offer.offer_id
             out.append(
                 OfferSent(
                     offer.offer_id,
@@ -226,14 +335,17 @@ class RoutingState:
         """Drop an offer; the entry keeps its place and the caller decides the agent's state."""
         del self._offers[offer.offer_id]
         entry, agent = self._entries[offer.entry_id], self._agents[offer.agent_id]
-        entry.offer_id = agent.offer_id = None
+        self._book.set_status(entry, connected=entry.connected, offer_id=None)
+        agent.offer_id = None
         out.append(OfferRevoked(offer.offer_id, offer.agent_id, reason))
         return entry, agent
 
     def _decline(self, offer: Offer, reason: RevokeReason, now: float, out: list[Action]) -> Agent:
         """Revoke an offer because of the agent; they are not offered this entry for a while."""
         entry, agent = self._revoke(offer, reason, out)
-        entry.cooloff[agent.agent_id] = now + self._cfg.decline_cooloff_s
+        until = now + self._cfg.decline_cooloff_s
+        entry.cooloff[agent.agent_id] = until
+        heapq.heappush(self._cooloffs, (until, entry.entry_id, agent.agent_id))
         return agent
 
     def _revoke_for_citizen(
@@ -254,21 +366,22 @@ class RoutingState:
         if agent.connected:
             self._start_wrap_up(agent, now, out)
         else:
-            del self._agents[agent.agent_id]  # dropped and now without a call: logged out
+            self._drop_agent(agent)  # dropped and now without a call: logged out
 
     # --------------------------------------------------------- positions
 
     def _push_positions(self, now: float, out: list[Action]) -> None:
-        step = self._cfg.escalation_step_s
-        for (service_id, language), members in ordering.queues(
-            self._entries.values(), now, step
-        ).items():
+        # Only queues whose order, membership or estimate inputs changed, and in them
+        # only the indexes that may have moved (see queues.QueueBook).
+        for (service_id, language), order, start, stop in self._book.take_pushes(now):
             staffed = self._staffed(service_id, language)
             avg = self._handle_times.average(service_id)
-            for position, entry in enumerate(members, start=1):
+            for index in range(start, stop):
+                entry = order[index]
                 if not entry.connected:
                     continue  # cannot reach it; it gets a fresh position on reconnect
-                estimate = estimate_wait(position, avg, staffed)
+                position = index + 1
+                estimate = shown_wait(position, avg, staffed)
                 if entry.pushed != (position, estimate):
                     entry.pushed = (position, estimate)
                     out.append(
@@ -290,49 +403,46 @@ class RoutingState:
         return MappingProxyType(self._services)
 
     def estimate_wait(self, service_id: str, language: str, position: int) -> float | None:
-        """The wait a citizen joining at ``position`` would be told (None if unstaffed)."""
+        """The wait a citizen at ``position`` is told, rounded as in
+        :func:`~signaling.routing.estimate.shown_wait` (None if unstaffed)."""
         if service_id not in self._services:
             return None
         avg = self._handle_times.average(service_id)
-        return estimate_wait(position, avg, self._staffed(service_id, language))
+        return shown_wait(position, avg, self._staffed(service_id, language))
 
     def languages_available(self, service_id: str) -> frozenset[str]:
         """Languages of logged-in agents (any state) who have the service's skill."""
-        return frozenset(
-            lang for a in self._agents.values() if service_id in a.skills for lang in a.languages
-        )
+        return frozenset(self._staff.get(service_id, ()))
 
     def queue_stats(self, now: float) -> list[QueueStats]:
         """Stats of each queue with entries or staffed agents, by (service, language)."""
-        keys = {(e.service_id, e.language) for e in self._entries.values()}
-        keys |= {
-            (sid, lang)
-            for a in self._agents.values()
-            for sid in a.skills
-            if sid in self._services
-            for lang in a.languages
-        }
-        grouped = ordering.queues(self._entries.values(), now, self._cfg.escalation_step_s)
+        keys = set(self._book.keys())
+        for service_id, langs in self._staff.items():
+            if service_id in self._services:
+                keys.update((service_id, lang) for lang in langs)
+        ready: dict[tuple[str, str], int] = {}
+        for a in self._agents.values():
+            if a.state is AgentState.READY and a.connected:
+                for key in ((sid, lang) for sid in a.skills for lang in a.languages):
+                    ready[key] = ready.get(key, 0) + 1
         stats = []
-        for service_id, language in sorted(keys):
-            members = grouped.get((service_id, language), [])
-            eligible = [a for a in self._agents.values() if a.serves(service_id, language)]
+        for key in sorted(keys):
+            oldest = self._book.oldest(key)
             stats.append(
                 QueueStats(
-                    service_id,
-                    language,
-                    len(members),
-                    max((max(0.0, now - e.enqueued_at) for e in members), default=0.0),
-                    sum(1 for a in eligible if a.state is AgentState.READY and a.connected),
-                    len(eligible),
+                    key[0],
+                    key[1],
+                    self._book.length(key),
+                    0.0 if oldest is None else max(0.0, now - oldest),
+                    ready.get(key, 0),
+                    self._staffed(*key),
                 )
             )
         return stats
 
     def queue(self, service_id: str, language: str, now: float) -> list[EntryView]:
         """Entries of one queue in serving order (index + 1 is the position)."""
-        members = ordering.queues(self._entries.values(), now, self._cfg.escalation_step_s)
-        return [views.of_entry(e) for e in members.get((service_id, language), [])]
+        return [views.of_entry(e) for e in self._book.view((service_id, language), now)]
 
     def entries(self) -> list[EntryView]:
         """Every queue entry, sorted by entry id."""
@@ -365,3 +475,9 @@ class RoutingState:
     def calls(self) -> list[CallView]:
         """Every call in progress, sorted by call id."""
         return [views.of_call(c) for _id, c in sorted(self._calls.items())]
+
+
+def _call_deadline(call: Call) -> float | None:
+    """When a call's earlier side grace runs out, if a side is away."""
+    graces = [t for t in (call.kiosk_grace_until, call.agent_grace_until) if t is not None]
+    return min(graces, default=None)

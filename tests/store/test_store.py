@@ -24,7 +24,7 @@ def test_open_creates_private_wal_database(store: Store, data_dir: Path) -> None
     assert db.exists()
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
-    assert store.schema_version() == len(MIGRATIONS) == 1
+    assert store.schema_version() == len(MIGRATIONS) == 2
     conn = sqlite3.connect(db)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -46,7 +46,7 @@ def test_migrations_idempotent(data_dir: Path, clock: FakeClock) -> None:
     s = Store.open(data_dir, clock=clock)
     try:
         rows = s._conn.execute("SELECT version, applied_at FROM schema_version").fetchall()
-        assert [tuple(r) for r in rows] == [(1, clock.now - 100)]
+        assert [tuple(r) for r in rows] == [(1, clock.now - 100), (2, clock.now - 100)]
     finally:
         s.close()
 

@@ -1,0 +1,150 @@
+"""``/metrics`` in the Prometheus text format, filled at scrape time.
+
+A :class:`prometheus_client.registry.Collector` reads the router, the hub and the monitor's
+latest evaluation on each scrape, so figures are never stale and nothing is double-counted.
+Labels name services, languages, kiosks and sites only: no citizen data. Process metrics come
+from prometheus-client's own collectors. If ``metrics_token`` is set, scrapers must send it
+as a bearer token.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.platform_collector import PlatformCollector
+from prometheus_client.process_collector import ProcessCollector
+from prometheus_client.registry import Collector
+
+from signaling.app_keys import CTX
+from signaling.routing.model import AgentState
+
+if TYPE_CHECKING:
+    from signaling.monitor import Monitor
+    from signaling.server import ServerContext
+
+KIOSK_STATES = ("online", "offline", "never_seen")
+
+
+class EtapisteCollector(Collector):
+    """Queue, agent, kiosk, call and alert gauges of one server."""
+
+    def __init__(self, ctx: ServerContext, monitor: Monitor) -> None:
+        self.ctx = ctx
+        self.monitor = monitor
+
+    def collect(self) -> Iterator[Metric]:
+        """Yield the metric families (called by the registry on each scrape)."""
+        now = self.ctx.clock()
+        yield from self._queues(now)
+        yield from self._agents()
+        yield from self._kiosks(now)
+        calls = GaugeMetricFamily("etapiste_calls_active", "Calls in progress")
+        calls.add_metric([], len(self.ctx.router.calls()))
+        yield calls
+        conns = GaugeMetricFamily(
+            "etapiste_connections", "Open WebSocket connections by role", labels=["role"]
+        )
+        roles = Counter(c.principal.role for c in self.ctx.connections)
+        for role in ("kiosk", "agent", "operator"):
+            conns.add_metric([role], roles.get(role, 0))
+        yield conns
+        alerts = GaugeMetricFamily(
+            "etapiste_alerts_open", "Alerts whose cause persists, by kind", labels=["kind"]
+        )
+        kinds = Counter(kind for kind, _subject in self.monitor.engine.active())
+        for kind in ("kiosk_offline", "device_fault", "call_failures", "long_wait"):
+            alerts.add_metric([kind], kinds.get(kind, 0))
+        yield alerts
+
+    def _queues(self, now: float) -> Iterator[Metric]:
+        labels = ["service", "language"]
+        waiting = GaugeMetricFamily("etapiste_queue_waiting", "Citizens waiting", labels=labels)
+        longest = GaugeMetricFamily(
+            "etapiste_queue_longest_wait_seconds", "Longest current wait", labels=labels
+        )
+        ready = GaugeMetricFamily("etapiste_queue_ready_agents", "Ready agents", labels=labels)
+        staffed = GaugeMetricFamily(
+            "etapiste_queue_staffed_agents", "Logged-in agents serving the queue", labels=labels
+        )
+        answered = GaugeMetricFamily(
+            "etapiste_queue_answered_today", "Calls answered since local midnight", labels=labels
+        )
+        abandoned = GaugeMetricFamily(
+            "etapiste_queue_abandoned_today", "Citizens who left unanswered today", labels=labels
+        )
+        level = GaugeMetricFamily(
+            "etapiste_queue_service_level_ratio",
+            "Answered within the threshold over answered, today",
+            labels=labels,
+        )
+        for row in self.monitor.snapshot.get("queues", []):
+            key = [row["service_id"], row["language"]]
+            since = row["longest_wait_since"]
+            waiting.add_metric(key, row["waiting"])
+            longest.add_metric(key, 0.0 if since is None else max(0.0, now - since))
+            ready.add_metric(key, row["ready_agents"])
+            staffed.add_metric(key, row["staffed_agents"])
+            answered.add_metric(key, row["answered"])
+            abandoned.add_metric(key, row["abandoned"])
+            if row["service_level"] is not None:
+                level.add_metric(key, row["service_level"])
+        yield from (waiting, longest, ready, staffed, answered, abandoned, level)
+
+    def _agents(self) -> Iterator[Metric]:
+        family = GaugeMetricFamily("etapiste_agents", "Logged-in agents by state", labels=["state"])
+        states = Counter(a.state for a in self.ctx.router.agents())
+        for state in AgentState:
+            family.add_metric([state.value], states.get(state, 0))
+        yield family
+
+    def _kiosks(self, now: float) -> Iterator[Metric]:
+        by_state = GaugeMetricFamily("etapiste_kiosks", "Kiosks by status", labels=["state"])
+        up = GaugeMetricFamily(
+            "etapiste_kiosk_up", "1 if the kiosk reports health in time", labels=["kiosk", "site"]
+        )
+        age = GaugeMetricFamily(
+            "etapiste_kiosk_heartbeat_age_seconds",
+            "Seconds since the kiosk's last health report",
+            labels=["kiosk", "site"],
+        )
+        rows = self.monitor.snapshot.get("kiosks", [])
+        states = Counter(r["state"] for r in rows)
+        for state in KIOSK_STATES:
+            by_state.add_metric([state], states.get(state, 0))
+        for r in rows:
+            up.add_metric([r["id"], r["site_id"]], 1.0 if r["state"] == "online" else 0.0)
+            if r["heartbeat_at"] is not None:
+                age.add_metric([r["id"], r["site_id"]], max(0.0, now - r["heartbeat_at"]))
+        yield from (by_state, up, age)
+
+
+def make_registry(ctx: ServerContext, monitor: Monitor) -> CollectorRegistry:
+    """A registry of its own (not the global one), so several servers in a test do not mix."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(EtapisteCollector(ctx, monitor))
+    ProcessCollector(registry=registry)
+    PlatformCollector(registry=registry)
+    return registry
+
+
+def metrics_handler(
+    registry: CollectorRegistry,
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """The ``GET /metrics`` handler for ``registry``."""
+
+    async def metrics(request: web.Request) -> web.Response:
+        token = request.app[CTX].settings.metrics_token
+        if token:
+            given = request.headers.get("Authorization", "").removeprefix("Bearer ")
+            if not hmac.compare_digest(given.encode(), token.encode()):
+                raise web.HTTPUnauthorized()
+        body = generate_latest(registry)
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    return metrics

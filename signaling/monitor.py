@@ -1,0 +1,366 @@
+"""The operator monitor: watches kiosks and queues, keeps alerts, builds dashboard snapshots.
+
+One :meth:`Monitor.step` a second (driven by :func:`run_monitor`) feeds the sans-I/O parts with
+facts from the hub, the router and the store:
+
+* :class:`~signaling.kiosk_health.KioskHealthTracker` says which kiosks are online;
+* :class:`~signaling.alerts.AlertEngine` raises and clears alerts, which are stored;
+* the last health report of each kiosk is persisted (throttled) for after a restart;
+* a JSON-ready snapshot goes to every subscriber (the live channel) when it changed.
+
+The snapshot holds absolute times (``heartbeat_at``, ``since``), never ages, so it only changes
+when something happens; browsers compute ages against ``server_time``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from signaling.alerts import (
+    DEVICES,
+    AlertEngine,
+    AlertRules,
+    Cleared,
+    Facts,
+    Raised,
+    kiosk_facts_for_alerts,
+)
+from signaling.kiosk_health import HealthPolicy, KioskFacts, KioskHealthTracker, KioskStatus
+from signaling.logs import fields
+from signaling.reports import QueueDay, local_midnight, queue_day
+from signaling.store_operator import AlertRecord
+from signaling.store_schema import KioskRecord, SiteRecord
+
+if TYPE_CHECKING:
+    from signaling.server import ServerContext
+
+log = logging.getLogger("etapiste.monitor")
+
+HEALTH_PERSIST_S = 60.0
+SLOW_FACTS_S = 5.0
+KIOSK_LIST_S = 5.0
+ALERT_HISTORY_S = 24 * 3600.0
+
+_KIND_TEXT = {
+    "kiosk_offline": "Kiosk offline",
+    "device_fault": "Device fault",
+    "call_failures": "Repeated call failures",
+    "long_wait": "Long wait",
+}
+
+
+class Monitor:
+    """Kiosk status, alerts and dashboard snapshots for one server."""
+
+    def __init__(self, ctx: ServerContext) -> None:
+        s = ctx.settings
+        self.ctx = ctx
+        self.store = ctx.store
+        self.clock = ctx.clock
+        self.tz = ZoneInfo(s.timezone)
+        self.policy = HealthPolicy(s.kiosk_health_interval_s, s.kiosk_offline_missed)
+        self.tracker = KioskHealthTracker(self.policy, ctx.clock())
+        self.engine = AlertEngine(AlertRules(s.longest_wait_alert_s, s.call_failure_alert_count))
+        self.threshold_s = s.service_level_threshold_s
+        for a in self.store.open_alerts():
+            self.engine.adopt(a.kind, a.subject, a.id, a.raised_at)
+        self._stored_health = {k: (r.at, r.health) for k, r in self.store.kiosk_health().items()}
+        self._persisted: dict[str, tuple[float, str]] = {}
+        self._kiosks: list[KioskRecord] = []
+        self._sites: dict[str, SiteRecord] = {}
+        self._kiosks_at = -1e18
+        self._slow_at = -1e18
+        self._call_reasons: dict[str, list[str | None]] = {}
+        self._today: dict[tuple[str, str], QueueDay] = {}
+        self._alerts: list[AlertRecord] | None = None
+        self.statuses: dict[str, KioskStatus] = {}
+        self.snapshot: dict[str, Any] = {}
+        self._digest = ""
+        self.subscribers: set[Callable[[], None]] = set()
+
+    # ------------------------------------------------------------------------------- facts
+
+    def invalidate(self) -> None:
+        """Re-read kiosks, sites and alerts from the store at the next step."""
+        self._kiosks_at = -1e18
+        self._alerts = None
+
+    def _refresh_slow(self, now: float) -> None:
+        known = {k.id for k in self._kiosks}
+        if now - self._kiosks_at >= KIOSK_LIST_S or not known.issuperset(self.ctx.hub.kiosks):
+            self._kiosks = [k for k in self.store.list_kiosks() if k.revoked_at is None]
+            self._sites = {s.id: s for s in self.store.sites()}
+            self._kiosks_at = now
+        if now - self._slow_at >= SLOW_FACTS_S:
+            self._slow_at = now
+            reasons: dict[str, list[tuple[float, str | None]]] = defaultdict(list)
+            for c in self.store.calls_between(now - 86400, now + 1):
+                if c.answered_at is not None and c.ended_at is not None:
+                    failed = c.outcome == "failed"
+                    reasons[c.kiosk_id].append((c.ended_at, "failed" if failed else c.end_reason))
+            self._call_reasons = {
+                k: [r for _t, r in sorted(v, key=lambda x: -x[0])] for k, v in reasons.items()
+            }
+            self._today = queue_day(
+                self.store.calls_between(local_midnight(now, self.tz), now + 1), self.threshold_s
+            )
+
+    def _health(self, kiosk_id: str) -> tuple[float | None, dict[str, Any] | None]:
+        live = self.ctx.hub.kiosk_live.get(kiosk_id)
+        if live is not None and live.health is not None and live.health_at is not None:
+            return live.health_at, live.health.model_dump(mode="json")
+        stored = self._stored_health.get(kiosk_id)
+        return (stored[0], dict(stored[1])) if stored else (None, None)
+
+    def _persist_health(self, kiosk_id: str, at: float | None, health: dict[str, Any]) -> None:
+        if at is None:
+            return
+        devices = json.dumps([health.get(d) for d in ("camera", "microphone", "speaker")])
+        last = self._persisted.get(kiosk_id)
+        if last is not None and at <= last[0]:
+            return
+        if last is None or at - last[0] >= HEALTH_PERSIST_S or last[1] != devices:
+            self.store.save_kiosk_health(kiosk_id, at, health)
+            self._persisted[kiosk_id] = (at, devices)
+
+    # -------------------------------------------------------------------------------- step
+
+    def step(self) -> None:
+        """One evaluation: statuses, alerts, snapshot; subscribers hear of any change."""
+        now = self.clock()
+        self._refresh_slow(now)
+        hub = self.ctx.hub
+        facts, healths = [], {}
+        for k in self._kiosks:
+            at, health = self._health(k.id)
+            healths[k.id] = health
+            facts.append(KioskFacts(k.id, k.id in hub.kiosks, at))
+            if health is not None and k.id in hub.kiosk_live:
+                self._persist_health(k.id, at, health)
+        self.statuses, changes = self.tracker.evaluate(facts, now)
+        for t in changes:
+            log.info("kiosk state", extra=fields(kiosk=t.kiosk_id, change=f"{t.old} -> {t.new}"))
+        kiosk_facts = []
+        for k in self._kiosks:
+            st = self.statuses[k.id]
+            offline = None
+            if st.alertable and st.state != "never_seen":
+                offline = st.state == "offline"
+            h = healths.get(k.id)
+            devices = None if h is None else {d: str(h.get(d)) for d in DEVICES}
+            kiosk_facts.append(
+                kiosk_facts_for_alerts(k.id, offline, devices, self._call_reasons.get(k.id, []))
+            )
+        waits = {(q.service_id, q.language): q.longest_wait_s for q in hub.router.queue_stats(now)}
+        for change in self.engine.evaluate(Facts(kiosk_facts, waits), now):
+            self._store_change(change)
+        self._build(now, healths)
+
+    def _store_change(self, change: Raised | Cleared) -> None:
+        self._alerts = None
+        if isinstance(change, Raised):
+            c = change.condition
+            alert_id = self.store.raise_alert(
+                c.kind, c.subject, change.at, kiosk_id=c.kiosk_id, service_id=c.service_id,
+                detail=c.detail,
+            )
+            self.engine.bind(c.key, alert_id)
+            log.warning(
+                "alert raised", extra=fields(alert=alert_id, kind=c.kind, subject=c.subject)
+            )
+        elif change.alert_id is not None:
+            self.store.clear_alert(change.alert_id, change.at)
+            log.info("alert cleared", extra=fields(alert=change.alert_id, kind=change.key[0]))
+
+    def acknowledge(self, alert_id: int, actor: str, actor_name: str) -> bool:
+        """An operator acknowledges an alert (audited)."""
+        ok = self.store.acknowledge_alert(alert_id, actor_name, self.clock())
+        if ok:
+            self.store.audit(actor, "alert_acknowledge", str(alert_id), {})
+            self._alerts = None
+            self.step()
+        return ok
+
+    # ---------------------------------------------------------------------------- snapshot
+
+    def _build(self, now: float, healths: dict[str, dict[str, Any] | None]) -> None:
+        snap: dict[str, Any] = {
+            "kiosks": self._kiosk_rows(healths),
+            "alerts": self._alert_rows(now),
+            "queues": self._queue_rows(now),
+            "agents": self._agent_rows(),
+            "settings": {
+                "service_level_threshold_s": self.threshold_s,
+                "offline_after_s": self.policy.offline_after_s,
+                "longest_wait_alert_s": self.engine.rules.longest_wait_s,
+            },
+        }
+        digest = json.dumps(snap, sort_keys=True, default=str)
+        snap["server_time"] = now
+        self.snapshot = snap
+        if digest != self._digest:
+            self._digest = digest
+            for notify in list(self.subscribers):
+                notify()
+
+    def _site_name(self, site_id: str) -> str:
+        site = self._sites.get(site_id)
+        return site.name_fi if site else site_id
+
+    def kiosk_label(self, kiosk_id: str) -> str:
+        """``Kiosk name (Site)`` for alert texts."""
+        k = next((k for k in self._kiosks if k.id == kiosk_id), None)
+        return f"{k.name} ({self._site_name(k.site_id)})" if k else kiosk_id
+
+    def _kiosk_rows(self, healths: dict[str, dict[str, Any] | None]) -> list[dict[str, Any]]:
+        rows = []
+        router = self.ctx.router
+        for k in self._kiosks:
+            st = self.statuses[k.id]
+            h = healths.get(k.id) or {}
+            live = self.ctx.hub.kiosk_live.get(k.id)
+            quality = live.last_quality.quality if live and live.last_quality else None
+            site = self._sites.get(k.site_id)
+            activity = ""
+            if router.call_for_kiosk(k.id) is not None:
+                activity = "in call"
+            elif router.entry_for_kiosk(k.id) is not None:
+                activity = "waiting"
+            rows.append(
+                {
+                    "id": k.id,
+                    "name": k.name,
+                    "site_id": k.site_id,
+                    "site": self._site_name(k.site_id),
+                    "region": (site.region if site and site.region else "—"),
+                    "state": st.state,
+                    "connected": st.connected,
+                    "heartbeat_at": st.heartbeat_at,
+                    "camera": h.get("camera"),
+                    "microphone": h.get("microphone"),
+                    "speaker": h.get("speaker"),
+                    "cpu": h.get("cpu_percent"),
+                    "memory": h.get("memory_percent"),
+                    "disk": h.get("disk_percent"),
+                    "temperature": h.get("temperature_c"),
+                    "app_version": h.get("app_version"),
+                    "server_rtt_ms": h.get("server_rtt_ms"),
+                    "last_quality": str(quality) if quality else h.get("last_call_quality"),
+                    "activity": activity,
+                }
+            )
+        rows.sort(key=lambda r: (r["region"], r["site"], r["name"]))
+        return rows
+
+    def alerts(self, now: float) -> list[AlertRecord]:
+        """Open alerts and those cleared within the last day, newest first (cached)."""
+        if self._alerts is None:
+            self._alerts = self.store.recent_alerts(now - ALERT_HISTORY_S)
+        return self._alerts
+
+    def alert_text(self, a: AlertRecord) -> str:
+        """A line an operator understands at a glance."""
+        kind = _KIND_TEXT.get(a.kind, a.kind)
+        if a.kind == "device_fault":
+            kiosk_id, _, device = a.subject.partition("/")
+            status = a.detail.get("status", "fault")
+            return f"{device.capitalize()} {status}: {self.kiosk_label(kiosk_id)}"
+        if a.kind == "long_wait":
+            service, _, language = a.subject.partition("/")
+            limit = float(str(a.detail.get("threshold_s", 0)))
+            return f"{kind} over {limit / 60:.0f} min: {self._service_name(service)} ({language})"
+        if a.kind == "call_failures":
+            count = a.detail.get("failed", "")
+            return f"{count} failed calls in a row: {self.kiosk_label(a.subject)}"
+        return f"{kind}: {self.kiosk_label(a.subject)}"
+
+    def _alert_rows(self, now: float) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": a.id,
+                "kind": a.kind,
+                "text": self.alert_text(a),
+                "raised_at": a.raised_at,
+                "cleared_at": a.cleared_at,
+                "acknowledged_at": a.acknowledged_at,
+                "acknowledged_by": a.acknowledged_by,
+            }
+            for a in self.alerts(now)
+        ]
+
+    def _service_name(self, service_id: str) -> str:
+        service = self.ctx.catalogue.service(service_id)
+        return service.names.fi if service else service_id
+
+    def _queue_rows(self, now: float) -> list[dict[str, Any]]:
+        stats = {(q.service_id, q.language): q for q in self.ctx.router.queue_stats(now)}
+        rows = []
+        for key in sorted(set(stats) | set(self._today)):
+            q, day = stats.get(key), self._today.get(key)
+            rows.append(
+                {
+                    "service_id": key[0],
+                    "service": self._service_name(key[0]),
+                    "language": key[1],
+                    "waiting": q.waiting if q else 0,
+                    "longest_wait_since": (
+                        round(now - q.longest_wait_s) if q and q.waiting else None
+                    ),
+                    "ready_agents": q.ready_agents if q else 0,
+                    "staffed_agents": q.staffed_agents if q else 0,
+                    "answered": day.answered if day else 0,
+                    "abandoned": day.abandoned if day else 0,
+                    "service_level": day.service_level if day else None,
+                    "average_answer_s": day.average_answer_s if day else None,
+                    "average_handle_s": day.average_handle_s if day else None,
+                }
+            )
+        return rows
+
+    def _agent_rows(self) -> list[dict[str, Any]]:
+        directory = self.ctx.directory
+        rows = [
+            {
+                "id": a.agent_id,
+                "name": directory.agent_name(a.agent_id),
+                "state": a.state.value,
+                "reason": a.reason,
+                "since": a.since,
+                "connected": a.connected,
+                "skills": sorted(a.skills),
+                "languages": sorted(a.languages),
+            }
+            for a in self.ctx.router.agents()
+        ]
+        rows.sort(key=lambda r: str(r["name"]))
+        return rows
+
+
+async def run_monitor(monitor: Monitor, period_s: float = 1.0) -> None:
+    """Step the monitor every ``period_s`` (and at once when the hub reports a change)."""
+    wake = asyncio.Event()
+
+    def on_hub(topic: str) -> None:
+        wake.set()
+
+    monitor.ctx.hub.listeners.append(on_hub)
+    try:
+        while True:
+            try:
+                monitor.step()
+            except Exception:
+                log.exception("monitor step failed")
+            wake.clear()
+            try:
+                await asyncio.wait_for(wake.wait(), timeout=period_s)
+                await asyncio.sleep(0.2)  # gather a burst of changes into one step
+            except TimeoutError:
+                pass
+    finally:
+        monitor.ctx.hub.listeners.remove(on_hub)
