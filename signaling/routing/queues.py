@@ -191,6 +191,8 @@ class QueueBook:
             index = queue.order.index(entry)  # identity: records compare by identity
             del queue.order[index]
             if queue.valid_at(now):
+                # Implied by the bounds of (prev, entry) and (entry, next), which are
+                # already in valid_until; kept as a cheap belt and braces.
                 self._neighbours_at(key, queue, index - 1, now)
             self._touch(key, queue, index)
 

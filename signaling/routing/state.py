@@ -300,7 +300,8 @@ class RoutingState:
             for language in agent.languages
             if book.has_offerable((service_id, language))
         }
-        keys = {k for k in keys if k[1] == "fi"} or keys
+        if not keys:
+            return
         free.sort(key=lambda a: (a.idle_since, a.agent_id))
         pairs = ordering.match_ordered(
             [book.ordered(key, now) for key in keys], free, now, self._cfg.escalation_step_s
