@@ -129,7 +129,7 @@ class ServerContext:
         interval = self.settings.heartbeat_interval_s
         timeout = self.settings.heartbeat_timeout_s
         while True:
-            await asyncio.sleep(min(1.0, interval / 2))
+            await asyncio.sleep(min(0.5, interval / 2))
             now = self.clock()
             for conn in list(self.connections):
                 if now - conn.last_seen > timeout:

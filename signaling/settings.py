@@ -42,7 +42,12 @@ class Settings(BaseSettings):
     tls_key: Path | None = None
 
     heartbeat_interval_s: float = Field(default=5.0, gt=0)
-    heartbeat_timeout_s: float = Field(default=15.0, gt=0)
+    heartbeat_timeout_s: float = Field(
+        default=12.0,
+        gt=0,
+        description="silence after which a peer is dead: two missed pings plus margin, so with "
+        "the 0.5 s sweep a dead peer is found within 12.5 s (the promise is 15 s)",
+    )
     rate_limit_per_s: float = Field(default=20.0, gt=0)
     rate_limit_burst: int = Field(default=60, ge=1)
     abuse_errors: int = Field(default=20, ge=1, description="errors within abuse_window_s → 1008")
@@ -64,8 +69,13 @@ class Settings(BaseSettings):
 
     dispositions: list[str] = Field(
         default_factory=lambda: [
-            "resolved", "guided_to_eservice", "referred", "appointment_booked", "callback_needed",
-            "no_show", "other",
+            "resolved",
+            "guided_to_eservice",
+            "referred",
+            "appointment_booked",
+            "callback_needed",
+            "no_show",
+            "other",
         ],
         description="wrap-up disposition codes offered to agents",
     )

@@ -82,3 +82,18 @@ async def test_call_ended_while_away_is_told_on_resume(tmp_path):
         told = await Raw.next_of(ws, S.CallEnded)
         assert (told.call_id, told.reason) == (start.call_id, "kiosk_lost")
         await ws.close()
+
+
+async def test_a_silent_peer_is_found_dead_within_15_s(tmp_path):
+    """Default heartbeat settings: a kiosk that stops answering is dropped within 15 s."""
+    async with running_server(tmp_path / "data") as h:
+        kid = h.add_kiosk()
+        ws, welcome = await Raw(h.ws_url, h.kiosk_tokens[kid]).open()
+        assert welcome.heartbeat_interval_s <= 5 and welcome.heartbeat_timeout_s <= 15
+        silent_since = asyncio.get_running_loop().time()
+        # Read (so the socket stays open) but never answer a ping.
+        goodbye = await Raw.next_of(ws, S.Goodbye, timeout=20)
+        took = asyncio.get_running_loop().time() - silent_since
+        assert goodbye.reason == "heartbeat_timeout"
+        assert took <= 15.0, took
+        assert h.ctx.hub.kiosks.get(kid) is None
