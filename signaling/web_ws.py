@@ -21,7 +21,7 @@ from signaling.logs import fields
 from signaling.ratelimit import AbuseCounter, TokenBucket
 from wire import client_messages as C
 from wire import server_messages as S
-from wire.codec import dump, parse_client
+from wire.codec import dump, parse_client, ref_of
 from wire.errors import ErrorCode, MessageError
 from wire.types import MAX_MESSAGE_BYTES
 
@@ -59,6 +59,8 @@ class WsConnection:
         self._wake = asyncio.Event()
         self.closing = False
         self.attached = False
+        self.errors_sent = 0
+        """Error replies queued so far: the hub's refusals count towards abuse too."""
 
     def send(self, message: S.ServerMessage) -> None:
         """Queue a message; a client that lets the outbox overflow is disconnected."""
@@ -68,6 +70,8 @@ class WsConnection:
             log.warning("slow client dropped", extra=fields(who=self.principal.label))
             self.close("protocol_error", 1008)
             return
+        if isinstance(message, S.Error):
+            self.errors_sent += 1
         self._outbox.append(dump(message))
         self._wake.set()
 
@@ -179,24 +183,32 @@ async def _pump(ws: web.WebSocketResponse, conn: WsConnection, ctx: ServerContex
         now = ctx.clock()
         conn.last_seen = now
         error: MessageError | None = None
+        refused = False
         if frame.type != WSMsgType.TEXT:
             error = MessageError(ErrorCode.BAD_MESSAGE, "only JSON text frames are accepted")
         elif not bucket.allow(now):
-            error = MessageError(ErrorCode.RATE_LIMITED, "too many messages; slow down")
+            error = MessageError(
+                ErrorCode.RATE_LIMITED, "too many messages; slow down", ref_of(frame.data)
+            )
         else:
             try:
                 msg = parse_client(frame.data)
             except MessageError as exc:
                 error = exc
             else:
+                refused_before = conn.errors_sent
                 error = _dispatch(msg, conn, ctx, allowed)
+                # A refusal by the hub (unknown call or offer, bad state, closed service) is
+                # an error like a malformed frame: otherwise a client could probe other
+                # people's call and offer ids forever at the rate limit.
+                refused = conn.errors_sent > refused_before
         if error is not None:
             conn.send(S.Error(ref=error.ref, code=error.code, message=error.message))
-            if abuse.record(now):
-                log.warning("abusive client closed", extra=fields(who=conn.principal.label))
-                conn.close("abuse", 1008)
-                return
-    return
+            refused = True
+        if refused and abuse.record(now):
+            log.warning("abusive client closed", extra=fields(who=conn.principal.label))
+            conn.close("abuse", 1008)
+            return
 
 
 def _dispatch(

@@ -29,7 +29,7 @@ def _check_size(data: str | bytes) -> None:
         )
 
 
-def _ref_of(data: str | bytes) -> str | None:
+def ref_of(data: str | bytes) -> str | None:
     """Best-effort recovery of ``ref`` from a message that failed validation."""
     try:
         obj = json.loads(data)
@@ -43,11 +43,14 @@ def _error(exc: ValidationError, data: str | bytes) -> MessageError:
     errors = exc.errors(include_url=False, include_input=False, include_context=False)
     if any(err["type"] == "json_invalid" for err in errors):
         return MessageError(ErrorCode.BAD_MESSAGE, "not valid JSON")
+    if any(err["type"] == "union_tag_invalid" for err in errors):
+        # pydantic's text quotes the unknown tag back; an error never echoes client input.
+        return MessageError(ErrorCode.BAD_MESSAGE, "unknown message type", ref_of(data))
     parts = []
     for err in errors[:3]:
         where = ".".join(str(p) for p in err["loc"]) or "message"
         parts.append(f"{where}: {err['msg']}")
-    return MessageError(ErrorCode.BAD_MESSAGE, "; ".join(parts), _ref_of(data))
+    return MessageError(ErrorCode.BAD_MESSAGE, "; ".join(parts), ref_of(data))
 
 
 def parse_client(data: str | bytes) -> ClientMessage:

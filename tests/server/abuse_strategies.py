@@ -226,9 +226,26 @@ class Nested:
         return ("text", '{"type":"sdp","call_id":' + call + ',"description":' + nest + "}")
 
 
+@dataclass(frozen=True)
+class Repeated:
+    """One frame sent ``times`` times in a row: floods that cross the abuse limit."""
+
+    frame: Json | Text | Binary
+    times: int
+
+    def build_all(self, ids: Mapping[str, str]) -> list[WireFrame]:
+        return [self.frame.build(ids)] * self.times
+
+
 Frame = (
     Json | Text | Truncated | TextBytes | Binary | Fragmented | ControlPing | Oversized | Nested
+    | Repeated
 )
+
+
+def wire_frames(frame: Frame, ids: Mapping[str, str]) -> list[WireFrame]:
+    """What goes on the socket for one generated frame."""
+    return frame.build_all(ids) if isinstance(frame, Repeated) else [frame.build(ids)]
 
 
 @dataclass(frozen=True)
@@ -363,6 +380,7 @@ PROTOCOL: dict[str, st.SearchStrategy[dict[str, Any]]] = {
         optional={"disposition": short_text, "note": st.text(max_size=600)},
     ),
     "call_transfer": _msg("call_transfer", call_id=call_ids, service=services),
+    "history_get": _msg("history_get"),
     "logout": _msg("logout"),
 }
 """Well-formed messages of every client type, for either role, aimed at the victims' ids."""
@@ -375,6 +393,34 @@ def protocol_messages(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         message = {**message, "ref": draw(refs)}
     return message
+
+
+_ICE = "candidate:1 1 udp 2122260223 10.6.6.6 40000 typ host"
+TARGETED: dict[str, st.SearchStrategy[dict[str, Any]]] = {
+    "sdp": _msg("sdp", call_id=st.just(CALL), description=st.sampled_from(
+        [{"type": "offer", "sdp": SDP_TEXT}, {"type": "answer", "sdp": SDP_TEXT}]
+    ), optional={"attempt": st.integers(0, 3)}),
+    "ice": _msg("ice", call_id=st.just(CALL), candidate=st.sampled_from([_ICE, None]),
+                optional={"sdp_mid": st.just("0"), "sdp_mline_index": st.just(0)}),
+    "media_restart": _msg("media_restart", call_id=st.just(CALL), attempt=st.integers(0, 3)),
+    "call_end": _msg("call_end", call_id=st.just(CALL), optional={
+        "reason": st.sampled_from(["hangup", "media_failed", "device_failed"])
+    }),
+    "call_stats": _msg("call_stats", call_id=st.just(CALL), stats=st.just({"rtt_ms": 12.5})),
+    "call_transfer": _msg("call_transfer", call_id=st.just(CALL),
+                          service=st.sampled_from(SERVICES[:3])),
+    "wrapup_done": _msg("wrapup_done", call_id=st.just(CALL),
+                        optional={"disposition": st.just("resolved")}),
+    "offer_accept": _msg("offer_accept", offer_id=st.sampled_from([OFFER_PENDING, OFFER_ACCEPTED])),
+    "offer_reject": _msg("offer_reject", offer_id=st.sampled_from([OFFER_PENDING, OFFER_ACCEPTED])),
+    "hello": _msg("hello", protocol=st.just(1), resume_token=st.sampled_from([RESUME_A, RESUME_B])),
+    "queue_leave": _msg("queue_leave"),
+    "history_get": _msg("history_get"),
+}
+"""Valid messages that would hijack the victims' call or offers if membership were not checked
+(a ``hello`` with another kiosk's resume token among them)."""
+
+targeted = st.sampled_from(sorted(TARGETED)).flatmap(TARGETED.__getitem__)
 
 
 @st.composite
@@ -444,6 +490,9 @@ def oversized(draw: st.DrawFn) -> Oversized:
 
 frames: st.SearchStrategy[Frame] = st.one_of(
     # Out-of-order and other-role protocol messages with the real ids (weighted up).
+    st.builds(Json, targeted),
+    st.builds(Json, targeted),
+    st.builds(Json, targeted),
     st.builds(Json, protocol_messages()),
     st.builds(Json, protocol_messages()),
     st.builds(Json, protocol_messages()),
@@ -451,23 +500,30 @@ frames: st.SearchStrategy[Frame] = st.one_of(
     st.builds(Json, unknown_types),
     st.builds(Json, json_values.filter(lambda v: not isinstance(v, dict))),
     malformed_text.map(lambda t: t if isinstance(t, Truncated) else Text(t)),
+    # Invalid UTF-8 in a text frame ends the connection (1007), so it shares a slot.
+    st.builds(Binary, st.one_of(st.binary(max_size=200), st.just(b'{"type":"ping","t":1}'))),
     st.builds(TextBytes, st.one_of(
         st.binary(max_size=60),
         st.sampled_from([b"\xff", b"\xc3\x28", b'{"type":"ping","t":1,"ref":"\xed\xa0\x80"}',
                          b"\xf4\x90\x80\x80", b'{"type":"ping","t":1}\xff']),
-    )),
-    st.builds(Binary, st.one_of(st.binary(max_size=200), st.just(b'{"type":"ping","t":1}'))),
+    )) | st.builds(Binary, st.binary(max_size=20)),
     st.builds(Fragmented, protocol_messages(), st.integers(2, 5)),
     st.builds(ControlPing, st.binary(max_size=125)),
     oversized(),
     st.builds(Nested, st.one_of(st.integers(1, 300), st.integers(300, 50_000)),
               st.sampled_from(["list", "object", "in_ping", "in_sdp"])),
+    st.builds(
+        Repeated,
+        st.one_of(st.builds(Json, targeted), st.builds(Text, st.sampled_from(MALFORMED)),
+                  st.builds(Binary, st.binary(max_size=8))),
+        st.integers(5, 40),
+    ),
 )
 
 attacks = st.builds(
     Attack,
     role=st.sampled_from(["kiosk", "agent"]),
     hello_first=st.sampled_from([True, True, True, False]),
-    frames=st.lists(frames, min_size=1, max_size=20).map(tuple),
+    frames=st.lists(frames, min_size=2, max_size=25).map(tuple),
 )
 """An attacker connection as kiosk C or agent Y, usually starting with a proper hello."""

@@ -59,11 +59,16 @@ def test_bad_fields_are_typed_errors_that_keep_the_ref(raw, where):
     assert where in info.value.message
 
 
-def test_errors_never_echo_the_input():
+@pytest.mark.parametrize("field", ["service", "type"])
+def test_errors_never_echo_the_input(field):
     secret = "etk_SECRET VALUE THAT MUST NOT ECHO"
+    message = {"type": "queue_join", "service": "kela.benefits", "language": "fi", "ref": "r9"}
+    message[field] = secret
     with pytest.raises(MessageError) as info:
-        parse_client(json.dumps({"type": "queue_join", "service": secret, "language": "fi"}))
+        parse_client(json.dumps(message))
     assert secret not in info.value.message
+    assert "SECRET" not in info.value.message
+    assert info.value.ref == "r9"
 
 
 @pytest.mark.parametrize("raw", ["{", "[]", "null", "42", '"x"', '{"type":"nope"}', "{}", "\x00"])

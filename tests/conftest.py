@@ -1,0 +1,14 @@
+"""Settings for the whole suite."""
+
+from __future__ import annotations
+
+from hypothesis import Phase, settings
+
+# The "explain" phase re-runs a failing example under a tracer to annotate it; on a 2-core CI
+# machine it can take longer than the rest of the suite. A failure is still shrunk and shown.
+settings.register_profile(
+    "etapiste",
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
+    print_blob=True,
+)
+settings.load_profile("etapiste")
