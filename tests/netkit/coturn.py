@@ -200,6 +200,21 @@ class Coturn:
                 s.username = n.group(1)
         return {sid: s for sid, s in out.items() if s.username is not None}
 
+    def wait_sessions_closed(self, timeout: float = 15.0) -> dict[str, TurnSession]:
+        """The sessions once every one is closed, or as they stand after ``timeout``.
+
+        aioice releases its allocations when the peer connection closes, and coturn logs the
+        client address and the final usage only then; on a busy machine that takes a while.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            sessions = self.sessions()
+            if (sessions and all(s.closed for s in sessions.values())) or (
+                time.monotonic() >= deadline
+            ):
+                return sessions
+            time.sleep(0.1)
+
     def relayed_bytes(self) -> int:
         """Bytes relayed per the ``usage:`` lines (received + sent, all sessions so far)."""
         total = 0

@@ -92,13 +92,13 @@ def turn_call(cs: CallStack, hold_s: float = 8.0) -> dict[str, Any]:
     done_a = agent.wait_event("call_done", timeout=30)
     agent.wait_exit(timeout=20)
     kiosk.wait_exit(timeout=20)
-    time.sleep(0.5)  # coturn logs the allocations' usage when they are released
+    sessions = cs.turn.wait_sessions_closed(timeout=15.0)
     return {
         "kiosk": {k: v for k, v in done_k.items() if not k.startswith("_")},
         "agent": {k: v for k, v in done_a.items() if not k.startswith("_")},
         "kiosk_stats": stats_summary(kiosk.events()),
         "udp_policy": cs.udp_policy.counters() if cs.udp_policy else None,
-        "turn_sessions": {sid: asdict(s) for sid, s in cs.turn.sessions().items()},
+        "turn_sessions": {sid: asdict(s) for sid, s in sessions.items()},
         **_server_alive(cs),
     }
 
