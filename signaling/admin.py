@@ -220,12 +220,9 @@ def effective_rules(
 
 
 def apply_rules(router: Router, rules: Mapping[str, ServiceRules]) -> None:
-    """Give a running router new service rules (opening hours, queue caps).
-
-    The router has no public setter yet; its rules live in ``_services``, a plain dict that
-    every admission check reads, so replacing entries takes effect at the next join.
-    """
-    router._services.update(rules)
+    """Give a running router new service rules (opening hours, queue caps); they take
+    effect at the next join."""
+    router.update_rules(rules)
 
 
 # --- command line -----------------------------------------------------------------------------

@@ -403,6 +403,17 @@ class RoutingState:
         """The rules of every routable service (read-only)."""
         return MappingProxyType(self._services)
 
+    def update_rules(self, rules: Mapping[str, ServiceRules]) -> None:
+        """Replace the rules (opening hours, queue cap) of known services.
+
+        Admission reads them at each join, so a change applies to the next citizen; those
+        already waiting keep their places. Unknown service ids are ignored: adding a service
+        needs its staff and queues, which only a restart from the store sets up.
+        """
+        for service_id, service_rules in rules.items():
+            if service_id in self._services:
+                self._services[service_id] = service_rules
+
     def estimate_wait(self, service_id: str, language: str, position: int) -> float | None:
         """The wait a citizen at ``position`` is told, rounded as in
         :func:`~signaling.routing.estimate.shown_wait` (None if unstaffed)."""

@@ -187,6 +187,17 @@ def test_join_full_queue_is_per_language() -> None:
     assert of(r.handle(JoinQueue("k3", "kela", "sv"), T0 + 1), EntryQueued) != []
 
 
+def test_new_rules_apply_to_the_next_join_and_keep_those_waiting() -> None:
+    r = make_router(services={"kela": service("kela", max_queue=3)})
+    login(r, "a1", T0, ready=False)
+    r.handle(JoinQueue("k1", "kela", "fi"), T0)
+    r.handle(JoinQueue("k2", "kela", "fi"), T0)
+    r.update_rules({"kela": service("kela", max_queue=1), "nope": service("nope")})
+    assert refusal(r.handle(JoinQueue("k3", "kela", "fi"), T0 + 1)).code == "queue_full"
+    assert [e.kiosk_id for e in r.entries()] == ["k1", "k2"]
+    assert set(r.services) == {"kela"}  # an unknown service is not added on the fly
+
+
 def test_offered_entries_still_count_towards_full() -> None:
     r = make_router(services={"kela": service("kela", max_queue=1)})
     login(r, "a1", T0)
