@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,7 @@ log = logging.getLogger("etapiste.monitor")
 
 HEALTH_PERSIST_S = 60.0
 SLOW_FACTS_S = 5.0
+SLOW_STEP_MS = 100.0
 KIOSK_LIST_S = 5.0
 ALERT_HISTORY_S = 24 * 3600.0
 
@@ -342,8 +344,13 @@ class Monitor:
         return rows
 
 
-async def run_monitor(monitor: Monitor, period_s: float = 1.0) -> None:
-    """Step the monitor every ``period_s`` (and at once when the hub reports a change)."""
+async def run_monitor(monitor: Monitor, period_s: float = 1.0, min_gap_s: float = 0.5) -> None:
+    """Step the monitor every ``period_s``, and soon after the hub reports a change.
+
+    A step walks every kiosk, so during a storm of calls it runs at most once per
+    ``min_gap_s``: at 2000 kiosks, stepping after every change took a sixth of the server's
+    CPU, and an operator's screen gains nothing from more than two updates a second.
+    """
     wake = asyncio.Event()
 
     def on_hub(topic: str) -> None:
@@ -352,14 +359,19 @@ async def run_monitor(monitor: Monitor, period_s: float = 1.0) -> None:
     monitor.ctx.hub.listeners.append(on_hub)
     try:
         while True:
+            started = time.perf_counter()
             try:
                 monitor.step()
             except Exception:
                 log.exception("monitor step failed")
+            took_ms = (time.perf_counter() - started) * 1000
+            if took_ms >= SLOW_STEP_MS:
+                # A step holds the event loop: long ones delay every client's messages.
+                log.warning("monitor step slow", extra=fields(ms=round(took_ms, 1)))
             wake.clear()
             try:
                 await asyncio.wait_for(wake.wait(), timeout=period_s)
-                await asyncio.sleep(0.2)  # gather a burst of changes into one step
+                await asyncio.sleep(min_gap_s)  # gather a burst of changes into one step
             except TimeoutError:
                 pass
     finally:

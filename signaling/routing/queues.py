@@ -128,6 +128,10 @@ class QueueBook:
         queue = self._queues.get(key)
         return () if queue is None else queue.members.values()
 
+    def offerable_keys(self) -> list[QueueKey]:
+        """Keys of the queues that hold an entry that is connected and not reserved."""
+        return [key for key, queue in self._queues.items() if queue.offerable > 0]
+
     def has_offerable(self, key: QueueKey) -> bool:
         """Whether a queue holds an entry that is connected and not reserved."""
         queue = self._queues.get(key)

@@ -287,19 +287,22 @@ class RoutingState:
     # -------------------------------------------------- offers and calls
 
     def _match(self, now: float, out: list[Action]) -> None:
+        # Only queues that hold someone to offer and that a free agent serves can match; the
+        # others would be skipped by the greedy pass anyway. Queues first: there are a few
+        # dozen and usually none has anyone to offer, whereas walking every free agent's
+        # skills × languages on every event cost a third of the server's CPU at 100 agents.
+        book = self._book
+        offerable = book.offerable_keys()
+        if not offerable:
+            return
         free = [a for a in self._agents.values() if a.state is AgentState.READY and a.connected]
         if not free:
             return
-        # Only queues that a free agent serves and that hold someone to offer can match;
-        # the others would be skipped by the greedy pass anyway.
-        book = self._book
-        keys = {
-            (service_id, language)
-            for agent in free
-            for service_id in agent.skills
-            for language in agent.languages
-            if book.has_offerable((service_id, language))
-        }
+        keys = [
+            key
+            for key in offerable
+            if any(key[0] in a.skills and key[1] in a.languages for a in free)
+        ]
         if not keys:
             return
         free.sort(key=lambda a: (a.idle_since, a.agent_id))
