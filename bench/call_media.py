@@ -15,7 +15,8 @@ Definitions:
 - ``latency_ms``: capture stamp embedded in the frame → decoded; per call p50 and p95 of every
   frame's latency, then the median over calls.
 - ``cpu_percent``: process CPU time per wall second over the calls (one core = 100).
-- ``rss_growth_mib``: the kiosk's RSS after the last call minus after the first.
+- ``rss_growth_mib``: the kiosk's RSS after the last calls minus after the first ones (median
+  of five samples at each end; one each below ten calls); ``rss_after_each_call_mib`` has them all.
 - ``frames_lost``: gaps in the embedded frame counters, both directions, all calls.
 Results go to ``bench/results/call_media.json``.
 """
@@ -57,6 +58,16 @@ def _pct(values: list[float], q: float) -> float | None:
     k = (len(clean) - 1) * q / 100
     lo, hi = int(k), min(int(k) + 1, len(clean) - 1)
     return clean[lo] + (clean[hi] - clean[lo]) * (k - lo)
+
+
+def _growth(rss: list[float]) -> float:
+    """RSS after the last calls minus after the first ones: medians of five at each end
+    (of one, with fewer than ten calls). A sample is taken as a call ends, when the kiosk may
+    or may not yet have given that call's memory back, so single samples jitter by ~15 MiB."""
+    if len(rss) < 2:
+        return 0.0
+    n = 5 if len(rss) >= 10 else 1
+    return statistics.median(rss[-n:]) - statistics.median(rss[:n])
 
 
 def _cpu(proc: psutil.Process) -> float:
@@ -124,8 +135,13 @@ async def run_system(calls: int, hold_s: float) -> dict[str, Any]:
                 "kiosk": (k1 - k0) / (t1 - t0) * 100,
                 "agent": (a1 - a0) / (t1 - t0) * 100,
             },
-            "rss_growth_mib": rss[-1] - rss[0] if len(rss) >= 2 else 0.0,
-            "rss_mib": {"first": rss[0] if rss else None, "last": rss[-1] if rss else None},
+            "rss_growth_mib": _growth(rss),
+            "rss_mib": {
+                "first": rss[0] if rss else None,
+                "last": rss[-1] if rss else None,
+                "max": max(rss) if rss else None,
+            },
+            "rss_after_each_call_mib": [round(r, 1) for r in rss],
             "frames_lost": sum(int(d.get("frames_missing") or 0) for d in both),
             "frames_received": sum(int(d.get("frames_received") or 0) for d in both),
         }

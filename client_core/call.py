@@ -28,6 +28,7 @@ from aiortc.contrib.media import MediaRecorder
 from aiortc.mediastreams import MediaStreamTrack
 
 from client_core.call_stats import CallStatsCollector, StatsSample
+from client_core.memory import release_after_call
 from client_core.peer import CallPeer, IceServerConfig
 from client_core.signaling_client import SignalingClient
 from wire import client_messages as C
@@ -162,6 +163,7 @@ class CallSession:
             task.cancel()
         await self._close_peer()
         self.ended.set()
+        release_after_call()
 
     # --------------------------------------------------------------------------- internals
 
