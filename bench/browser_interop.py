@@ -31,9 +31,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.browser.interop import BrowserAgent, PythonKiosk, agent_browser, page_server
-from tests.browser.y4m import write_y4m
-from tests.server.harness import PASSWORD, running_server
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: the project's packages, tests' helpers among them
+
+from tests.browser.interop import BrowserAgent, PythonKiosk, agent_browser, page_server  # noqa: E402
+from tests.browser.y4m import write_y4m  # noqa: E402
+from tests.server.harness import PASSWORD, running_server  # noqa: E402
 
 
 def _ms(later: float | None, earlier: float) -> float | None:

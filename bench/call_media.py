@@ -60,6 +60,46 @@ def _pct(values: list[float], q: float) -> float | None:
     return clean[lo] + (clean[hi] - clean[lo]) * (k - lo)
 
 
+def _per_call(events: list[dict[str, Any]], kind: str) -> list[dict[str, Any] | None]:
+    """For each ``call_start`` event, the first ``kind`` event before the next one."""
+    out: list[dict[str, Any] | None] = []
+    current: dict[str, Any] | None = None
+    started = False
+    for event in events:
+        if event.get("event") == "call_start":
+            if started:
+                out.append(current)
+            started, current = True, None
+        elif event.get("event") == kind and started and current is None:
+            current = event
+    if started:
+        out.append(current)
+    return out
+
+
+def _setups(
+    kiosk: list[dict[str, Any]], agent: list[dict[str, Any]]
+) -> tuple[list[float], int]:
+    """Per call: the agent's accept (its last ``offer`` event before ``call_start``) to the later
+    of the two sides' first decoded frame; and how many calls lacked a first frame. Calls are
+    matched by order of ``call_start`` within each process, never across a missing event."""
+    accepts: list[float] = []
+    last_offer: float | None = None
+    for event in agent:
+        if event.get("event") == "offer":
+            last_offer = event["t"]
+        elif event.get("event") == "call_start" and last_offer is not None:
+            accepts.append(last_offer)
+    k_first, a_first = _per_call(kiosk, "first_frame"), _per_call(agent, "first_frame")
+    setups, missing = [], 0
+    for accepted, kf, af in zip(accepts, k_first, a_first, strict=False):
+        if kf is None or af is None:
+            missing += 1
+            continue
+        setups.append((max(kf["t"], af["t"]) - accepted) * 1000)
+    return setups, missing
+
+
 def _growth(rss: list[float]) -> float:
     """RSS after the last calls minus after the first ones: medians of five at each end
     (of one, with fewer than ten calls). A sample is taken as a call ends, when the kiosk may
@@ -116,17 +156,13 @@ async def run_system(calls: int, hold_s: float) -> dict[str, Any]:
         t1, k1, a1 = time.monotonic(), _cpu(kp), _cpu(ap)
         assert await kiosk.finish(60) == 0, "kiosk failed"
         assert await agent.finish(60) == 0, "agent failed"
-        offers = agent.of("offer")
-        k_first, a_first = kiosk.of("first_frame"), agent.of("first_frame")
-        setups = [
-            (max(kf["t"], af["t"]) - offer["t"]) * 1000
-            for offer, kf, af in zip(offers, k_first, a_first, strict=False)
-        ]
+        setups, no_first_frame = _setups(kiosk.events, agent.events)
         k_done, a_done = kiosk.of("call_done"), agent.of("call_done")
         both = k_done + a_done
         return {
             "calls": len(k_done),
             "setup_ms": {"p50": _pct(setups, 50), "p95": _pct(setups, 95)},
+            "calls_without_first_frame": no_first_frame,
             "latency_ms": {
                 "p50": _median([d.get("latency_p50_ms") for d in both]),
                 "p95": _median([d.get("latency_p95_ms") for d in both]),

@@ -124,6 +124,8 @@ class CallSession:
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
         client.add_listener(self._on_message)
+        for early in client.claim_call(self.call_id):  # e.g. the offer, if it came first
+            self._on_message(early)
 
     # ------------------------------------------------------------------------------ public
 

@@ -16,6 +16,7 @@ import logging
 import random
 import ssl
 import time
+from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
@@ -41,6 +42,10 @@ Listener = Callable[[S.ServerMessage], None]
 M = TypeVar("M", bound=S.ServerBase)
 
 _TERMINAL_GOODBYES = frozenset({"replaced", "revoked", "logged_out", "abuse"})
+_RELAYED = (C.SdpMessage, C.IceMessage, C.MediaRestart)
+"""What the server relays from a call's other member (see SignalingClient.claim_call)."""
+_CALLS_REMEMBERED = 16
+_HELD_PER_CALL = 64
 
 
 @dataclass(frozen=True)
@@ -131,6 +136,8 @@ class SignalingClient:
         self._pending: dict[str, asyncio.Future[S.ServerMessage]] = {}
         self._ended: BaseException | None = None
         self._background: set[asyncio.Future[None]] = set()
+        self._unclaimed: dict[str, list[S.ServerMessage]] = {}
+        self._claimed: deque[str] = deque(maxlen=_CALLS_REMEMBERED)
 
     # ------------------------------------------------------------------------- public API
 
@@ -142,6 +149,20 @@ class SignalingClient:
         """Stop calling ``listener``."""
         with contextlib.suppress(ValueError):
             self._listeners.remove(listener)
+
+    def claim_call(self, call_id: str) -> list[S.ServerMessage]:
+        """Relayed messages (SDP, ICE, media restarts) of ``call_id`` that arrived before any
+        call session claimed the call, oldest first; later ones only reach the listeners.
+
+        The answerer learns of a call from ``call_start`` and the offerer sends its offer at
+        once: the offer can arrive while the answerer is still between ``call_start`` and
+        creating its session, and a message nobody listened for was lost (in 3 of 12 calls
+        on a busy machine). A session adds its listener and claims the call in one step,
+        without awaiting in between, so it sees every message exactly once.
+        """
+        if call_id not in self._claimed:
+            self._claimed.append(call_id)
+        return self._unclaimed.pop(call_id, [])
 
     def add_state_listener(self, listener: Callable[[State], None]) -> None:
         """Call ``listener`` on every connection state change."""
@@ -350,7 +371,17 @@ class SignalingClient:
                 raise SessionEnded(message.reason)
             self._dispatch(message)
 
+    def _hold_unclaimed(self, message: S.ServerMessage) -> None:
+        if not isinstance(message, _RELAYED) or message.call_id in self._claimed:
+            return
+        held = self._unclaimed.setdefault(message.call_id, [])
+        if len(held) < _HELD_PER_CALL:
+            held.append(message)
+        while len(self._unclaimed) > _CALLS_REMEMBERED:
+            del self._unclaimed[next(iter(self._unclaimed))]  # the oldest call first
+
     def _dispatch(self, message: S.ServerMessage) -> None:
+        self._hold_unclaimed(message)
         if message.ref is not None:
             future = self._pending.get(message.ref)
             if future is not None and not future.done():
