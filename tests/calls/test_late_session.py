@@ -7,10 +7,8 @@ import asyncio
 import pytest
 
 from client_core.call import CallSession
-from tests.calls.test_recovery import sources, wait_until
+from tests.calls.inprocess import accepted_call, sources, wait_until
 from tests.server.harness import running_server
-from wire import client_messages as C
-from wire import server_messages as S
 
 pytestmark = pytest.mark.slow
 
@@ -20,17 +18,9 @@ async def test_offer_that_arrives_before_the_answerers_session_is_not_lost(tmp_p
     its own ``call_start`` and creating the session. The offer must still be answered on the
     first attempt, without waiting for media recovery to notice."""
     async with running_server(tmp_path / "data") as h:
-        kid = h.add_kiosk()
-        h.add_agent("aino", ["kela.benefits"], ["fi"])
-        kiosk, agent = await h.kiosk(kid), await h.agent("aino")
+        kiosk, agent, k_start, a_start = await accepted_call(h)
         relayed: list[str] = []
         agent.add_listener(lambda m: relayed.append(m.type))
-        starts = [asyncio.ensure_future(c.wait_for(S.CallStart)) for c in (kiosk, agent)]
-        offer = asyncio.ensure_future(agent.wait_for(S.Offer))
-        agent.send(C.AgentStateSet(state="ready"))
-        await kiosk.request(C.QueueJoin(service="kela.benefits", language="fi"))
-        agent.send(C.OfferAccept(offer_id=(await offer).offer_id))
-        k_start, a_start = [await s for s in starts]
         k_session = CallSession(kiosk, k_start, sources())
         a_session: CallSession | None = None
         try:

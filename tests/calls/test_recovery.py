@@ -2,43 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-from client_core.call import CallSession, MediaSources
-from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+from client_core.call import CallSession
+from tests.calls.inprocess import accepted_call, sources, wait_until
 from tests.server.harness import running_server
-from wire import client_messages as C
-from wire import server_messages as S
 
 pytestmark = pytest.mark.slow
-
-
-def sources() -> MediaSources:
-    return MediaSources(video=SyntheticVideoTrack(320, 240, 30), audio=SyntheticAudioTrack())
-
-
-async def wait_until(predicate, timeout: float, what: str) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 async def test_transport_closed_under_a_call_recovers_with_a_new_peer_connection(tmp_path, caplog):
     caplog.set_level("INFO", logger="etapiste.call")
     async with running_server(tmp_path / "data") as h:
-        kid = h.add_kiosk()
-        h.add_agent("aino", ["kela.benefits"], ["fi"])
-        kiosk, agent = await h.kiosk(kid), await h.agent("aino")
-        starts = [asyncio.ensure_future(c.wait_for(S.CallStart)) for c in (kiosk, agent)]
-        offer = asyncio.ensure_future(agent.wait_for(S.Offer))
-        agent.send(C.AgentStateSet(state="ready"))
-        await kiosk.request(C.QueueJoin(service="kela.benefits", language="fi"))
-        agent.send(C.OfferAccept(offer_id=(await offer).offer_id))
-        k_start, a_start = [await s for s in starts]
+        kiosk, agent, k_start, a_start = await accepted_call(h)
         events: dict[str, list[str]] = {"kiosk": [], "agent": []}
         sessions = [
             CallSession(kiosk, k_start, sources(), listener=lambda k, d: events["kiosk"].append(k)),
