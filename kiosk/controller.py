@@ -57,6 +57,8 @@ class KioskController:
         self.media_timeout_s = media_timeout_s
         self.presenter: KioskPresenter | None = None
         self.session: CallSession | None = None
+        self.last_call_id: str | None = None
+        """The citizen's latest call, which the end screen's rating is about."""
         self.remote = FrameSlot()
         self.last_quality: Quality | None = None
         self.calls = 0
@@ -218,10 +220,15 @@ class KioskController:
         self.chime.play()
 
     def submit_rating(self, rating: int) -> None:
-        # The protocol has no rating message yet: log it, anonymous, keep nothing.
-        log.info("citizen rating %d", rating)
+        # Stored on the call record (anonymous); the kiosk keeps nothing.
+        if self.last_call_id is None:
+            log.info("rating %d given without a call; not sent", rating)
+            return
+        self.client.send(C.CallRating(call_id=self.last_call_id, rating=rating))
+        self.last_call_id = None
 
     def forget_citizen(self) -> None:
+        self.last_call_id = None
         if self._photo_task is not None:
             self._photo_task.cancel()
             self._photo_task = None
@@ -269,6 +276,7 @@ class KioskController:
             self.client.send(C.CallEnd(call_id=start.call_id))
             return
         self.calls += 1
+        self.last_call_id = start.call_id
         sources = MediaSources(
             video=self.devices.video,
             audio=self.devices.audio,

@@ -357,6 +357,14 @@ class Hub:
                     self.calls[msg.call_id].stats[p.role] = msg.stats
                     if p.role == "kiosk":
                         self.kiosk_live.setdefault(p.id, KioskLive()).last_quality = msg.stats
+            case C.CallRating():
+                if self.store.rate_call(msg.call_id, p.id, msg.rating):
+                    self._notify("calls")
+                else:
+                    # Another kiosk's call, one still going, or rated already: the same
+                    # answer for each, as for other call ids that are not the sender's.
+                    self._error(conn, ErrorCode.UNKNOWN_CALL, "no ended call of yours to rate",
+                                msg.ref)
             case C.Health():
                 live = self.kiosk_live.setdefault(p.id, KioskLive())
                 live.health, live.health_at = msg.health, now

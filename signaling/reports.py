@@ -44,6 +44,8 @@ CSV_COLUMNS = (
     "abandoned",
     "median_wait_s",
     "median_handle_s",
+    "ratings",
+    "mean_rating",
 )
 
 
@@ -60,6 +62,9 @@ class UsageRow:
     abandoned: int
     median_wait_s: float | None
     median_handle_s: float | None
+    ratings: int = 0
+    """How many citizens rated their call on the kiosk's end screen (1-5)."""
+    mean_rating: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +122,7 @@ def weekly_usage(calls: Iterable[CallRecord], tz: ZoneInfo) -> list[UsageRow]:
             for c in answered
             if c.ended_at is not None and c.answered_at is not None
         ]
+        ratings = [c.rating for c in answered if c.rating is not None]
         rows.append(
             UsageRow(
                 week=label,
@@ -128,6 +134,8 @@ def weekly_usage(calls: Iterable[CallRecord], tz: ZoneInfo) -> list[UsageRow]:
                 abandoned=sum(1 for c in members if c.outcome in ABANDONED_OUTCOMES),
                 median_wait_s=_median(waits),
                 median_handle_s=_median(handles),
+                ratings=len(ratings),
+                mean_rating=round(statistics.fmean(ratings), 2) if ratings else None,
             )
         )
     return rows
@@ -154,6 +162,8 @@ def usage_csv(
                 r.abandoned,
                 "" if r.median_wait_s is None else f"{r.median_wait_s:.1f}",
                 "" if r.median_handle_s is None else f"{r.median_handle_s:.1f}",
+                r.ratings,
+                "" if r.mean_rating is None else f"{r.mean_rating:.2f}",
             ]
         )
     return out.getvalue()

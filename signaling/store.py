@@ -574,6 +574,15 @@ class Store(OperatorRecords):
             (ended_at, outcome, end_reason, call_id),
         )
 
+    def rate_call(self, call_id: str, kiosk_id: str, rating: int) -> bool:
+        """Store the citizen's rating of an ended, answered call made from ``kiosk_id``.
+        False if there is no such call of that kiosk, it has not ended, or it is rated."""
+        return self._changed(
+            "UPDATE calls SET rating=? WHERE id=? AND kiosk_id=? AND answered_at IS NOT NULL "
+            "AND ended_at IS NOT NULL AND rating IS NULL",
+            (rating, call_id, kiosk_id),
+        )
+
     def call_wrapup(
         self,
         call_id: str,

@@ -195,8 +195,13 @@ _V2: tuple[str, ...] = (
     )""",
 )
 
+# Version 3: the citizen's anonymous 1-5 rating of an answered call, from the kiosk.
+_V3: tuple[str, ...] = (
+    "ALTER TABLE calls ADD COLUMN rating INTEGER CHECK (rating BETWEEN 1 AND 5)",
+)
+
 #: ``MIGRATIONS[n - 1]`` brings the schema from version ``n - 1`` to ``n``.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
 
 # Catalogue seeding. Each upsert touches a row only when something changed (row-value IS NOT
 # treats NULLs as equal), so re-seeding an unchanged catalogue writes nothing.
@@ -338,6 +343,8 @@ class CallRecord:
     disposition: str | None
     wrapup_note: str | None
     quality: Mapping[str, object] | None
+    rating: int | None = None
+    """The citizen's 1-5 rating from the kiosk, if given."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -126,6 +126,16 @@ class CallStatsReport(ClientBase):
     stats: CallStats
 
 
+class CallRating(ClientBase):
+    """The citizen's 1-5 rating of a call that has ended, from the kiosk's end screen.
+
+    Anonymous: it is stored on the call record, which holds no personal data."""
+
+    type: Literal["call_rating"] = "call_rating"
+    call_id: Ident
+    rating: Annotated[int, Field(ge=1, le=5)]
+
+
 class Health(ClientBase):
     """A kiosk's periodic health heartbeat."""
 
@@ -196,6 +206,7 @@ ClientMessage = Annotated[
     | MediaRestart
     | CallEnd
     | CallStatsReport
+    | CallRating
     | Health
     | AgentStateSet
     | OfferAccept
@@ -221,6 +232,7 @@ KIOSK_TYPES = frozenset(
         "media_restart",
         "call_end",
         "call_stats",
+        "call_rating",
         "health",
     }
 )

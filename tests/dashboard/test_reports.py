@@ -26,7 +26,7 @@ def ts(*args: int) -> float:
 
 def call(
     site: str, service: str, queued: float, wait: float | None, talk: float | None,
-    outcome: str = "answered", language: str = "fi",
+    outcome: str = "answered", language: str = "fi", rating: int | None = None,
 ) -> CallRecord:
     answered = None if wait is None else queued + wait
     ended = answered + talk if answered is not None and talk is not None else queued + 60
@@ -34,7 +34,7 @@ def call(
         id=f"c{queued}", entry_id="e", kiosk_id="k", site_id=site, agent_id=None,
         service_id=service, language=language, queued_at=queued, offered_at=None,
         answered_at=answered, ended_at=ended, outcome=outcome,  # type: ignore[arg-type]
-        end_reason=None, disposition=None, wrapup_note=None, quality=None,
+        end_reason=None, disposition=None, wrapup_note=None, quality=None, rating=rating,
     )
 
 
@@ -48,8 +48,8 @@ def test_iso_weeks_on_the_local_calendar() -> None:
 def test_weekly_usage_per_site_and_service() -> None:
     monday = ts(2026, 3, 9, 9)
     calls = [
-        call("nurmes", "kela.benefits", monday, 30, 300),
-        call("nurmes", "kela.benefits", monday + 60, 200, 600),
+        call("nurmes", "kela.benefits", monday, 30, 300, rating=5),
+        call("nurmes", "kela.benefits", monday + 60, 200, 600, rating=2),
         call("nurmes", "kela.benefits", monday + 120, None, None, "abandoned"),
         call("nurmes", "kela.benefits", monday + 180, None, None, "cancelled"),
         call("nurmes", "vero.tax", monday + 7200, 10, 100),
@@ -67,6 +67,8 @@ def test_weekly_usage_per_site_and_service() -> None:
     parsed = list(csv.DictReader(io.StringIO(text)))
     assert parsed[1]["site"] == "'=HYPERLINK(x)"  # no formula injection
     assert parsed[2]["service"] == "Verotus" and parsed[0]["median_wait_s"] == "45.0"
+    assert (parsed[1]["ratings"], parsed[1]["mean_rating"]) == ("2", "3.50")
+    assert (parsed[2]["ratings"], parsed[2]["mean_rating"]) == ("0", "")
     svg = weekly_chart_svg(rows, {"nurmes": "Nurmes <1>"})
     assert svg.startswith("<svg") and "Nurmes &lt;1&gt;" in svg and "closure risk" in svg
 

@@ -119,6 +119,19 @@ async def _flow(qtbot, tmp_path: Path, lang: Language) -> None:
             qtbot.mouseClick(end.done, LEFT)
             assert p.screen == Screen.WELCOME and p.language == "fi"
 
+            # The stars reached the call record (and nothing stayed on the kiosk).
+            [record] = [
+                c for c in h.ctx.store.calls_between(0, 2e9)
+                if c.kiosk_id == kid and c.answered_at is not None
+            ]
+
+            def stored_rating() -> int | None:
+                again = h.ctx.store.call(record.id)
+                return None if again is None else again.rating
+
+            await wait_until(lambda: stored_rating() == 5, 5, "rating stored")
+            assert app.controller.last_call_id is None
+
             live = h.ctx.hub.kiosk_live[kid]
             assert live.health is not None and live.health.camera == DeviceStatus.OK
             assert live.last_quality is not None

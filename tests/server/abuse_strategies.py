@@ -366,6 +366,7 @@ PROTOCOL: dict[str, st.SearchStrategy[dict[str, Any]]] = {
         optional={"reason": st.sampled_from(["hangup", "media_failed", "device_failed", "x"])},
     ),
     "call_stats": _msg("call_stats", call_id=call_ids, stats=_stats),
+    "call_rating": _msg("call_rating", call_id=call_ids, rating=st.integers(-1, 7)),
     "health": _msg("health", health=_health),
     "agent_state": _msg(
         "agent_state",
@@ -407,6 +408,7 @@ TARGETED: dict[str, st.SearchStrategy[dict[str, Any]]] = {
         "reason": st.sampled_from(["hangup", "media_failed", "device_failed"])
     }),
     "call_stats": _msg("call_stats", call_id=st.just(CALL), stats=st.just({"rtt_ms": 12.5})),
+    "call_rating": _msg("call_rating", call_id=st.just(CALL), rating=st.integers(1, 5)),
     "call_transfer": _msg("call_transfer", call_id=st.just(CALL),
                           service=st.sampled_from(SERVICES[:3])),
     "wrapup_done": _msg("wrapup_done", call_id=st.just(CALL),

@@ -19,6 +19,7 @@ from wire.types import CallStats, DeviceStatus, KioskHealth
 KIOSK_ONLY = [
     C.QueueJoin(service="kela.benefits", language="fi"),
     C.QueueLeave(),
+    C.CallRating(call_id="call-x", rating=5),
 ]
 AGENT_ONLY = [
     C.AgentStateSet(state="ready"),
@@ -174,3 +175,15 @@ async def test_nobody_touches_someone_elses_call_or_offer(tmp_path):
         got = asyncio.ensure_future(aino.wait_for(C.SdpMessage))
         kiosk1.send(C.SdpMessage(call_id=call_id, description=desc))
         assert (await got).call_id == call_id
+
+        # Only the citizen at the call's own kiosk rates it, once, after it has ended.
+        rate = C.CallRating(call_id=call_id, rating=2)
+        assert await refused(kiosk1, rate) == ErrorCode.UNKNOWN_CALL  # still going
+        ended = asyncio.ensure_future(kiosk1.wait_for(S.CallEnded))
+        aino.send(C.CallEnd(call_id=call_id))
+        await ended
+        assert await refused(kiosk2, rate) == ErrorCode.UNKNOWN_CALL
+        kiosk1.send(C.CallRating(call_id=call_id, rating=4))
+        assert await refused(kiosk1, rate) == ErrorCode.UNKNOWN_CALL  # rated already
+        record = h.ctx.store.call(call_id)
+        assert record is not None and record.rating == 4

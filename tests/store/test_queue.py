@@ -144,6 +144,22 @@ def test_answered_call_lifecycle(store: Store, kiosk: str, agent: str) -> None:
     assert call.quality == {"rtt_ms": 41.5, "loss": 0.01}
 
 
+def test_citizen_rates_an_ended_call_once(store: Store, kiosk: str, agent: str) -> None:
+    other, _ = store.create_kiosk("lieksa", "Lieksa 1")
+    store.insert_entry("e1", kiosk, "kela.benefits", "fi", 0, T0)
+    store.call_started("c1", entry_id="e1", kiosk_id=kiosk, agent_id=agent,
+                       service_id="kela.benefits", language="fi", offered_at=T0 + 5,
+                       answered_at=T0 + 6)
+    assert not store.rate_call("c1", kiosk, 5)  # still going
+    store.call_ended("c1", T0 + 60, "answered", "kiosk_hangup")
+    assert not store.rate_call("c1", other, 1)  # not that kiosk's call
+    assert not store.rate_call("c_unknown", kiosk, 4)
+    assert store.rate_call("c1", kiosk, 4)
+    assert not store.rate_call("c1", kiosk, 1)  # once
+    call = store.call("c1")
+    assert call is not None and call.rating == 4
+
+
 def test_open_calls_survive_restart(
     store: Store, kiosk: str, agent: str, data_dir: Path, cheap_hasher: PasswordHasher
 ) -> None:

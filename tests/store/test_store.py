@@ -24,7 +24,7 @@ def test_open_creates_private_wal_database(store: Store, data_dir: Path) -> None
     assert db.exists()
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
-    assert store.schema_version() == len(MIGRATIONS) == 2
+    assert store.schema_version() == len(MIGRATIONS) == 3
     conn = sqlite3.connect(db)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -46,7 +46,34 @@ def test_migrations_idempotent(data_dir: Path, clock: FakeClock) -> None:
     s = Store.open(data_dir, clock=clock)
     try:
         rows = s._conn.execute("SELECT version, applied_at FROM schema_version").fetchall()
-        assert [tuple(r) for r in rows] == [(1, clock.now - 100), (2, clock.now - 100)]
+        assert [tuple(r) for r in rows] == [(v, clock.now - 100) for v in (1, 2, 3)]
+    finally:
+        s.close()
+
+
+def test_upgrade_from_version_2_keeps_the_calls(
+    data_dir: Path,
+    clock: FakeClock,
+    catalogue: Catalogue,
+    cheap_hasher: PasswordHasher,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("signaling.store.MIGRATIONS", MIGRATIONS[:2])
+    old = Store.open(data_dir, clock=clock, hasher=cheap_hasher)
+    old.seed_catalogue(catalogue)
+    kiosk, _ = old.create_kiosk("nurmes", "Nurmes 1")
+    agent = old.create_account("aino", "Aino", "agent", "pw", ["kela.benefits"], ["fi"])
+    old.insert_entry("e1", kiosk, "kela.benefits", "fi", 0, 1.0)
+    old.call_started("c1", entry_id="e1", kiosk_id=kiosk, agent_id=agent,
+                     service_id="kela.benefits", language="fi", offered_at=2.0, answered_at=3.0)
+    assert old.schema_version() == 2
+    old.close()
+    monkeypatch.undo()
+    s = Store.open(data_dir, clock=clock)
+    try:
+        assert s.schema_version() == 3
+        call = s.call("c1")
+        assert call is not None and call.rating is None
     finally:
         s.close()
 
