@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     shutdown_grace_s: float = Field(default=5.0, ge=0)
     session_ttl_s: float = Field(default=8 * 3600, gt=0)
     allowed_origins: list[str] = Field(default_factory=list)
+    secure_cookies: bool = Field(
+        default=False,
+        description="mark session cookies Secure although requests arrive over plain HTTP: set "
+        "it behind a TLS proxy (deploy/nginx), which is how browsers reach the server",
+    )
 
     offer_timeout_s: float = Field(default=20.0, gt=0)
     wrapup_s: float = Field(default=30.0, ge=0)

@@ -34,6 +34,12 @@ def _error(status: int, code: str, message: str) -> web.Response:
     return web.json_response({"error": code, "message": message}, status=status)
 
 
+def cookie_secure(request: web.Request) -> bool:
+    """Whether cookies set in reply to ``request`` are ``Secure``: over TLS, or whenever the
+    settings say a TLS proxy stands in front (it talks plain HTTP to us)."""
+    return request.secure or request.app[CTX].settings.secure_cookies
+
+
 async def login(request: web.Request) -> web.Response:
     """Exchange username and password for a short-lived session token (and cookie)."""
     ctx: ServerContext = request.app[CTX]
@@ -71,7 +77,7 @@ async def login(request: web.Request) -> web.Response:
         token,
         httponly=True,
         samesite="Strict",
-        secure=request.secure,
+        secure=cookie_secure(request),
         max_age=int(expires_at - now),
         path="/",
     )

@@ -50,6 +50,7 @@ from signaling.reports import (
     weekly_chart_svg,
     weekly_usage,
 )
+from signaling.web_api import cookie_secure
 
 if TYPE_CHECKING:
     from signaling.server import ServerContext
@@ -231,7 +232,7 @@ def _login_page(dash: Dashboard, request: web.Request, error: str, status: int) 
     )
     response = secure_headers(web.Response(text=body, content_type="text/html", status=status))
     response.set_cookie(
-        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="Strict", secure=request.secure,
+        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="Strict", secure=cookie_secure(request),
         path="/dashboard/login", max_age=3600,
     )
     return response
@@ -266,8 +267,8 @@ async def login_submit(request: web.Request) -> web.Response:
         return _login_page(dash, request, "This dashboard is for operators only.", 403)
     response = web.Response(status=303, headers={"Location": "/dashboard/kiosks"})
     response.set_cookie(
-        ctx.auth.cookie_name, token, httponly=True, samesite="Strict", secure=request.secure,
-        max_age=int(expires_at - now), path="/",
+        ctx.auth.cookie_name, token, httponly=True, samesite="Strict",
+        secure=cookie_secure(request), max_age=int(expires_at - now), path="/",
     )
     response.del_cookie(LOGIN_CSRF_COOKIE, path="/dashboard/login")
     log.info("dashboard login", extra=fields(who=principal.label))

@@ -14,6 +14,7 @@ def test_example_settings_file_loads(monkeypatch):
     monkeypatch.setenv("ETAPISTE_CONFIG", str(DEPLOY / "signaling.example.toml"))
     settings = Settings()
     assert settings.port == 8443
+    assert settings.secure_cookies  # browsers come through the TLS proxy
     assert settings.ice_servers[0].turn_secret
     assert settings.ice_servers[0].urls[0].startswith("turn:")
 

@@ -78,6 +78,7 @@ async def test_sessions_wrong_password_logout_and_foreign_origin(tmp_path):
             )
             token = (await ok.json())["token"]
             assert "httponly" in ok.headers["Set-Cookie"].lower()
+            assert "secure" not in ok.headers["Set-Cookie"].lower()  # plain HTTP, no proxy
             auth = {"Authorization": f"Bearer {token}"}
             assert await handshake_status(h.ws_url, auth) == 101
             # The session cookie only works from our own origin (no cross-site WebSocket).
@@ -97,6 +98,20 @@ async def test_sessions_wrong_password_logout_and_foreign_origin(tmp_path):
             assert await handshake_status(h.ws_url, auth) == 401
         audit = [a.action for a in h.ctx.store.audit_log()]
         assert "login_failed" in audit and "login" in audit and "logout" in audit
+
+
+async def test_cookies_are_secure_behind_a_tls_proxy(tmp_path):
+    # The proxy speaks plain HTTP to us; the browser saw HTTPS, so its cookies must be Secure.
+    async with running_server(tmp_path / "data", secure_cookies=True) as h:
+        h.add_agent("aino", ["kela.benefits"], ["fi"])
+        async with aiohttp.ClientSession() as http:
+            ok = await http.post(
+                f"{h.base_url}/api/login", json={"username": "aino", "password": PASSWORD}
+            )
+            assert ok.status == 200
+            assert "secure" in ok.headers["Set-Cookie"].lower().split("; ")
+            page = await http.get(f"{h.base_url}/dashboard/login")
+            assert "secure" in page.headers["Set-Cookie"].lower().split("; ")
 
 
 async def test_role_gates(tmp_path):
