@@ -471,10 +471,19 @@ class CallPeer:
                 await self._watcher
         if self._channel is not None:
             self._channel.close()
+        # Shielded: aiortc may already be closing the connection itself (when the remote
+        # side's DTLS closed), and then our close() awaits aiortc's own "closed" future.
+        # Cancelling that wait (timeout, or our caller cancelled) would cancel the future,
+        # and aiortc's closing task would later fail with InvalidStateError, logged as "Task
+        # exception was never retrieved".
+        closing = asyncio.ensure_future(self.pc.close())
+        closing.add_done_callback(_log_close_failure)
         try:
-            await asyncio.wait_for(self.pc.close(), _CLOSE_TIMEOUT_S)
+            await asyncio.wait_for(asyncio.shield(closing), _CLOSE_TIMEOUT_S)
         except TimeoutError:
             log.warning("%s: RTCPeerConnection.close() timed out", self.name)
+        except Exception:  # noqa: S110 - _log_close_failure reports it, once
+            pass
         await self.video_sink.stop()
         await self.audio_sink.stop()
         for sink in self._extra_sinks:
@@ -485,3 +494,9 @@ class CallPeer:
         if self._audio_output is not None:
             await self._audio_output.stop()
         log.info("%s closed", self.name)
+
+
+def _log_close_failure(task: asyncio.Future[None]) -> None:
+    """Retrieve a failed close's exception so it is reported once, as a warning."""
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        log.warning("RTCPeerConnection.close() failed: %r", exc)
