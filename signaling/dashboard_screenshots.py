@@ -140,6 +140,9 @@ def _history(store: Store, kiosks: dict[str, tuple[str, str]], agent: str, now: 
                                    offered_at=queued + wait - 4, answered_at=queued + wait,
                                    queued_at=queued)
                 store.call_ended(f"call-{entry}", queued + wait + talk, "answered", "hangup")
+                if rng.random() < 0.4:  # some citizens rate the call on the kiosk
+                    rating = rng.choices((1, 2, 3, 4, 5), (1, 1, 3, 8, 12))[0]
+                    store.rate_call(f"call-{entry}", by_site[site], rating)
                 store.close_entry(entry, queued + wait + talk, None)
 
 

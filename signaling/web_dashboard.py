@@ -345,6 +345,11 @@ def _usage(dash: Dashboard, weeks: int) -> tuple[list[UsageRow], dict[str, str],
     return list(weekly_usage(calls, dash.tz)), sites, services
 
 
+def _rating(mean: float | None, count: int) -> str:
+    """``4.3 (12)``: the citizens' mean rating and how many rated; a dash when none did."""
+    return "—" if mean is None else f"{mean:.1f} ({count})"
+
+
 async def report_page(request: web.Request) -> web.Response:
     """``GET /dashboard/report?weeks=N``: table and chart of weekly usage."""
     dash = request.app[DASHBOARD]
@@ -357,7 +362,8 @@ async def report_page(request: web.Request) -> web.Response:
         f'<td class="num">{r.visits}</td><td class="num">{r.answered}</td>'
         f'<td class="num">{r.abandoned}</td>'
         f'<td class="num">{_duration(r.median_wait_s)}</td>'
-        f'<td class="num">{_duration(r.median_handle_s)}</td></tr>'
+        f'<td class="num">{_duration(r.median_handle_s)}</td>'
+        f'<td class="num">{_rating(r.mean_rating, r.ratings)}</td></tr>'
         for r in reversed(rows)
     )
     current, _monday = week_of(dash.ctx.clock(), dash.tz)
@@ -372,7 +378,7 @@ async def report_page(request: web.Request) -> web.Response:
         chart=weekly_chart_svg(rows, sites, current),
         pivot=_pivot(rows, sites, current),
         detail_count=len(rows),
-        rows=table or '<tr><td colspan="8" class="muted">No visits in this period.</td></tr>',
+        rows=table or '<tr><td colspan="9" class="muted">No visits in this period.</td></tr>',
     )
     return dash.page(principal, "report", "Usage report", content)
 

@@ -52,6 +52,8 @@ def record_calls(store: Store, kiosk_id: str, agent_id: str, service: str, start
             answered_at=queued + wait, queued_at=queued,
         )
         store.call_ended(f"call-{kiosk_id}-{i}", queued + wait + talk, "answered", "hangup")
+        if i < 2:  # two of three citizens rate their call: 5 and 3
+            store.rate_call(f"call-{kiosk_id}-{i}", kiosk_id, 5 - 2 * i)
         store.close_entry(entry, queued + wait + talk, None)
     for i in range(2):
         entry = f"gone-{kiosk_id}-{i}"

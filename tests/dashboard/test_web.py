@@ -200,9 +200,11 @@ async def test_csv_rows_match_call_records(tmp_path: Path) -> None:
             assert int(row["answered"]) == 3 and int(row["abandoned"]) == 2
             assert float(row["median_wait_s"]) == 90.0
             assert float(row["median_handle_s"]) == 420.0
+            assert (row["ratings"], row["mean_rating"]) == ("2", "4.00")
         async with http.get(f"{h.base_url}/dashboard/report?weeks=2") as r:
             page = await r.text()
             assert "<svg" in page and "closure risk" in page
+            assert page.count('<td class="num">4.0 (2)</td>') == 2
 
 
 async def test_service_edit_applies_and_is_audited(tmp_path: Path) -> None:
