@@ -105,6 +105,15 @@ def turn_call(cs: CallStack, hold_s: float = 8.0) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------- impaired link
 
+def _fps_series(stats: list[Event], until: float | None) -> list[int]:
+    """Decoded fps of each 1 s stats sample taken up to ``until``."""
+    return [
+        round(e.get("fps_decoded") or 0)
+        for e in stats
+        if until is None or e["t"] <= until + 0.5
+    ]
+
+
 def impaired_call(
     cs: CallStack,
     *,
@@ -142,6 +151,10 @@ def impaired_call(
             for s in reversed(shapers):
                 s.__exit__(None, None, None)
     after = connected["t"] + settle_s
+    # The kiosk's last stats sample comes just before it hangs up; the agent hears of the
+    # hang-up over the same lossy link, maybe a second or two later, and its samples in
+    # between rightly show no video: they are not part of the call's quality.
+    hung_up = max((e["t"] for e in kiosk.events("stats")), default=None)
     return {
         "loss_pct": loss_pct,
         "rtt_added_ms": 2 * one_way_delay_ms,
@@ -151,8 +164,8 @@ def impaired_call(
         "agent": {k: v for k, v in done_a.items() if not k.startswith("_")},
         "kiosk_stats": stats_summary(kiosk.events(), after=after),
         "agent_stats": stats_summary(agent.events(), after=after),
-        "kiosk_fps_series": [round(e.get("fps_decoded") or 0) for e in kiosk.events("stats")],
-        "agent_fps_series": [round(e.get("fps_decoded") or 0) for e in agent.events("stats")],
+        "kiosk_fps_series": _fps_series(kiosk.events("stats"), until=hung_up),
+        "agent_fps_series": _fps_series(agent.events("stats"), until=hung_up),
         "media_failed_events": [
             {"side": p.name, "t_since_connected": round(e["t"] - connected["t"], 1),
              "reason": e.get("reason")}
