@@ -64,17 +64,11 @@ def _pct(values: list[float], q: float) -> float | None:
 def _per_call(events: list[dict[str, Any]], kind: str) -> list[dict[str, Any] | None]:
     """For each ``call_start`` event, the first ``kind`` event before the next one."""
     out: list[dict[str, Any] | None] = []
-    current: dict[str, Any] | None = None
-    started = False
     for event in events:
         if event.get("event") == "call_start":
-            if started:
-                out.append(current)
-            started, current = True, None
-        elif event.get("event") == kind and started and current is None:
-            current = event
-    if started:
-        out.append(current)
+            out.append(None)
+        elif event.get("event") == kind and out and out[-1] is None:
+            out[-1] = event
     return out
 
 

@@ -123,6 +123,7 @@ class CallSession:
         self._stats: CallStatsCollector | None = None
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._released = False
         client.add_listener(self._on_message)
         for early in client.claim_call(self.call_id):  # e.g. the offer, if it came first
             self._on_message(early)
@@ -165,7 +166,9 @@ class CallSession:
             task.cancel()
         await self._close_peer()
         self.ended.set()
-        release_after_call()
+        if not self._released:  # close() runs again after a hang-up; release once
+            self._released = True
+            release_after_call()
 
     # --------------------------------------------------------------------------- internals
 

@@ -358,9 +358,7 @@ class Hub:
                     if p.role == "kiosk":
                         self.kiosk_live.setdefault(p.id, KioskLive()).last_quality = msg.stats
             case C.CallRating():
-                if self.store.rate_call(msg.call_id, p.id, msg.rating):
-                    self._notify("calls")
-                else:
+                if not self.store.rate_call(msg.call_id, p.id, msg.rating):
                     # Another kiosk's call, one still going, or rated already: the same
                     # answer for each, as for other call ids that are not the sender's.
                     self._error(conn, ErrorCode.UNKNOWN_CALL, "no ended call of yours to rate",

@@ -182,8 +182,11 @@ async def _pump(ws: web.WebSocketResponse, conn: WsConnection, ctx: ServerContex
             return
         now = ctx.clock()
         conn.last_seen = now
+        # Every error reply counts towards the abuse limit, the hub's refusals (unknown call
+        # or offer, bad state, closed service) as much as malformed frames: otherwise a
+        # client could probe other people's call and offer ids forever at the rate limit.
+        errors_before = conn.errors_sent
         error: MessageError | None = None
-        refused = False
         if frame.type != WSMsgType.TEXT:
             error = MessageError(ErrorCode.BAD_MESSAGE, "only JSON text frames are accepted")
         elif not bucket.allow(now):
@@ -196,16 +199,10 @@ async def _pump(ws: web.WebSocketResponse, conn: WsConnection, ctx: ServerContex
             except MessageError as exc:
                 error = exc
             else:
-                refused_before = conn.errors_sent
                 error = _dispatch(msg, conn, ctx, allowed)
-                # A refusal by the hub (unknown call or offer, bad state, closed service) is
-                # an error like a malformed frame: otherwise a client could probe other
-                # people's call and offer ids forever at the rate limit.
-                refused = conn.errors_sent > refused_before
         if error is not None:
             conn.send(S.Error(ref=error.ref, code=error.code, message=error.message))
-            refused = True
-        if refused and abuse.record(now):
+        if conn.errors_sent > errors_before and abuse.record(now):
             log.warning("abusive client closed", extra=fields(who=conn.principal.label))
             conn.close("abuse", 1008)
             return

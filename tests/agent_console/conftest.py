@@ -46,13 +46,3 @@ def run(qloop: asyncio.AbstractEventLoop) -> Callable[[Awaitable[T], float], T]:
         return qloop.run_until_complete(asyncio.wait_for(coro, timeout))  # type: ignore[arg-type]
 
     return runner
-
-
-async def until(predicate: Callable[[], object], timeout: float = 10.0, what: str = "") -> None:
-    """Poll ``predicate`` while the loop runs (Qt events too); fail after ``timeout``."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what or predicate}")
-        await asyncio.sleep(0.02)

@@ -24,8 +24,8 @@ from agent_console.presenter import Phase
 from client_core.call import CallSession
 from client_core.control import Chat
 from kiosk.headless import KioskScript, run_kiosk
-from tests.agent_console.conftest import until
 from tests.server.harness import FAST, PASSWORD, Harness, running_server
+from tests.waiting import wait_until as until
 from wire import client_messages as C
 from wire import server_messages as S
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 from client_core.call import MediaSources
 from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
@@ -16,15 +15,6 @@ from wire import server_messages as S
 def sources() -> MediaSources:
     """Small synthetic video and a tone: enough to see media, cheap on a 2-core machine."""
     return MediaSources(video=SyntheticVideoTrack(320, 240, 30), audio=SyntheticAudioTrack())
-
-
-async def wait_until(predicate: Callable[[], object], timeout: float, what: str) -> None:
-    """Poll ``predicate`` every 50 ms; fail naming ``what`` after ``timeout`` seconds."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 async def accepted_call(

@@ -7,8 +7,9 @@ import asyncio
 import pytest
 
 from client_core.call import CallSession
-from tests.calls.inprocess import accepted_call, sources, wait_until
+from tests.calls.inprocess import accepted_call, sources
 from tests.server.harness import running_server
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Coroutine, Iterator
 from typing import Any, TypeVar
 
 import pytest
@@ -46,18 +46,6 @@ def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
 def run(loop: qasync.QEventLoop, coro: Coroutine[Any, Any, T], timeout: float = 60.0) -> T:
     """Run ``coro`` on the qasync loop, bounded."""
     return loop.run_until_complete(asyncio.wait_for(coro, timeout))
-
-
-async def wait_until(
-    predicate: Callable[[], object], timeout: float = 10.0, what: str = ""
-) -> None:
-    """Poll ``predicate`` on the loop until it holds; fail after ``timeout``."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what or predicate}")
-        await asyncio.sleep(0.02)
 
 
 def visible_texts(root: QWidget) -> list[str]:

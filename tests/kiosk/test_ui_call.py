@@ -20,10 +20,11 @@ from kiosk.ui.call import CallScreen
 from kiosk.ui.photo import PhotoScreen
 from kiosk.ui.services import ServicesScreen
 from tests.kiosk.clerk import Clerk
-from tests.kiosk.conftest import all_texts, run, visible_texts, wait_until
+from tests.kiosk.conftest import all_texts, run, visible_texts
 from tests.kiosk.helpers import FakeClock, make_app
 from tests.kiosk.memory import traces
 from tests.server.harness import Harness, running_server
+from tests.waiting import wait_until
 from wire.types import DeviceStatus, Language
 
 pytestmark = pytest.mark.slow

@@ -20,9 +20,10 @@ from kiosk.ui.end import EndScreen
 from kiosk.ui.services import ServicesScreen
 from kiosk.ui.waiting import WaitingScreen
 from kiosk.ui.welcome import WelcomeScreen
-from tests.kiosk.conftest import run, visible_texts, wait_until
+from tests.kiosk.conftest import run, visible_texts
 from tests.kiosk.helpers import make_app
 from tests.server.harness import PASSWORD, running_server
+from tests.waiting import wait_until
 from wire.types import DeviceStatus, Language
 
 pytestmark = pytest.mark.slow
