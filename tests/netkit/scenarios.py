@@ -261,7 +261,10 @@ def call_cut(
         sides = [_side_after_cut(p, cut) for p in (kiosk, agent)]
         if all(s["media_back_after_restore_s"] is not None or s["ended"] for s in sides):
             break
-        if kiosk.proc.poll() is not None or agent.proc.poll() is not None:
+        # Not on the agent's exit: an agent scripted for one call exits when the kiosk's
+        # grace runs out during a long cut, and the kiosk, back up to one backoff (5 s)
+        # after the restore, must still be given the time to learn that its call ended.
+        if kiosk.proc.poll() is not None:
             break
         time.sleep(0.5)
     time.sleep(post_s)
