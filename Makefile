@@ -28,7 +28,7 @@ sysdeps:
 	fi
 
 lint: $(STAMP)
-	$(PY) -m ruff check signaling wire client_core kiosk agent_console tests bench
+	$(PY) -m ruff check signaling wire jsonlog client_core client_qt kiosk agent_console tools tests bench
 
 typecheck: $(STAMP)
 	$(PY) -m mypy --strict
@@ -59,8 +59,8 @@ bench-all: $(STAMP) sysdeps
 # PNGs of every kiosk screen in every language, every console state, every dashboard page.
 SHOTS ?= screenshots
 screenshots: $(STAMP) sysdeps
-	$(PY) -m kiosk.screenshots $(SHOTS)/kiosk
-	$(PY) -m agent_console.screenshots $(SHOTS)/console
+	$(PY) -m tools.kiosk_screenshots $(SHOTS)/kiosk
+	$(PY) -m tools.console_screenshots $(SHOTS)/console
 	$(PY) -m signaling.dashboard_screenshots $(SHOTS)/dashboard
 
 clean:

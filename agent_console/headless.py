@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass
 
 from client_core.call import CallSession, MediaSources
-from client_core.headless import StopSignal, call_summary, emit
+from client_core.headless import CallScript, StopSignal, call_summary, emit, report_event
 from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from client_core.signaling_client import SignalingClient, login, tls_context
 from wire import client_messages as C
@@ -14,17 +14,13 @@ from wire import server_messages as S
 
 
 @dataclass
-class AgentScript:
+class AgentScript(CallScript):
     """What the headless agent does."""
 
     base_url: str
     username: str
     password: str
-    hold_s: float = 10.0
-    calls: int = 1
     reject_first: int = 0
-    wait_timeout_s: float = 120.0
-    stats_interval_s: float = 5.0
     ca_file: str | None = None
 
 
@@ -35,7 +31,9 @@ async def run_agent(script: AgentScript) -> int:
     ws_url = script.base_url.replace("http", "ws", 1).rstrip("/") + "/ws"
     client = SignalingClient(ws_url, session.token, client_name="agent-headless", ssl_context=tls)
     client.add_state_listener(lambda state: emit("signaling", state=state))
-    sources = MediaSources(video=SyntheticVideoTrack(), audio=SyntheticAudioTrack())
+    sources = MediaSources(
+        video=SyntheticVideoTrack(stamp_frames=script.stamp_frames), audio=SyntheticAudioTrack()
+    )
     offers: asyncio.Queue[S.Offer] = asyncio.Queue()
     client.add_listener(lambda m: offers.put_nowait(m) if isinstance(m, S.Offer) else None)
     rejected = 0
@@ -74,7 +72,7 @@ async def run_agent(script: AgentScript) -> int:
                 start,
                 sources,
                 stats_interval_s=script.stats_interval_s,
-                listener=_report,
+                listener=report_event,
             )
             await call.begin()
             await stop.hold(call.ended, script.hold_s)
@@ -110,9 +108,3 @@ async def _next_offer(
         return None
     raise TimeoutError
 
-
-def _report(kind: str, details: dict[str, object]) -> None:
-    if kind == "stats":
-        emit("stats", **details["sample"].as_dict())  # type: ignore[attr-defined]
-    elif kind in ("connected", "first_frame", "media_failed", "recovered", "ended", "peer_status"):
-        emit(kind, **details)

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 from agent_console.alert import AlertFrame, OfferAlert
 from agent_console.call_presenter import CallPresenter
 from agent_console.clock import Clock
 from agent_console.ports import Backend
+from client_core.call_events import CallEvent
 from wire import server_messages as S
 from wire.errors import ErrorCode
 
@@ -353,10 +353,10 @@ class ConsolePresenter:
             self.session.services = {s.id: s for s in services}
             self._notify("services")
 
-    def on_call_event(self, kind: str, details: dict[str, Any]) -> None:
+    def on_call_event(self, event: CallEvent) -> None:
         """A media event of the call in progress."""
         if self.call is not None:
-            self.call.on_event(kind, details)
+            self.call.on_event(event)
 
     def on_message(self, message: S.ServerMessage) -> None:
         """A message from the signaling server."""

@@ -87,6 +87,7 @@ async def measure(seconds: float, workdir: Path) -> dict[str, object]:
                 str(seconds + 30),
                 "--wait-timeout",
                 "60",
+                "--stamp-frames",
             ],
             env=dict(os.environ, ETAPISTE_PASSWORD=acc.password),
             stdout=subprocess.DEVNULL,
@@ -97,7 +98,7 @@ async def measure(seconds: float, workdir: Path) -> dict[str, object]:
         config = KioskConfig(
             url=f"ws://127.0.0.1:{port}/ws", token=token, windowed=True, chime_device=None
         )
-        app = KioskApp(config, KioskDevices.synthetic())
+        app = KioskApp(config, KioskDevices.synthetic(stamp_frames=True))
         app.start()
         p = app.presenter
         await until(lambda: p.devices.online, 15, "kiosk online")

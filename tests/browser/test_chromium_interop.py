@@ -2,7 +2,7 @@
 
 Debian's Chromium, driven by Playwright, loads a small agent page that speaks our signaling
 protocol over a real server on loopback; its fake camera plays a generated .y4m and its fake
-microphone beeps.  The kiosk is the Python client core with synthetic media (a stamped moving
+microphone beeps.  The kiosk is the Python client core with synthetic media (a moving
 picture and a 440 Hz tone).  Checked both ways: decoded video, audible audio, VP8, a chat
 line over the "control" data channel; then the browser hangs up and both sides see the end.
 """

@@ -1,4 +1,4 @@
-"""``python -m agent_console.screenshots OUTDIR``: a PNG of every console state, offscreen.
+"""``python -m tools.console_screenshots OUTDIR``: a PNG of every console state, offscreen.
 
 The real window and presenter, driven by the same wire messages the server sends; a still
 backend stands in for the network (nothing connects), a manual clock fixes the countdowns.
@@ -16,11 +16,17 @@ from typing import Any
 import cv2
 import numpy as np
 import numpy.typing as npt
+from av import VideoFrame
 
 from agent_console.clock import ManualClock
 from agent_console.i18n import UI_LANGUAGES, Catalogue, UiLanguage
+from agent_console.ports import VideoFeeds
 from agent_console.presenter import ConsolePresenter, LoginInfo
+from client_core.call_events import BytesReceived, ControlReceived, MediaConnected, StatsSampled
+from client_core.call_stats import StatsSample
 from client_core.control import Chat, PhotoEnd, PhotoStart, photo_chunk, split_photo
+from client_core.frame_slot import FrameSlot
+from tools.shots import catalogue_services, settle
 from wire import server_messages as S
 from wire.types import Names
 
@@ -38,11 +44,15 @@ DISPOSITIONS = [
 
 
 class StillBackend:
-    """Accepts every command and does nothing; pictures are made up."""
+    """Accepts every command and does nothing; the pictures are drawn."""
 
     def __init__(self) -> None:
-        self.remote = _picture(640, 480, "Lieksa kiosk 1", (70, 110, 150))
-        self.own = _picture(320, 240, "", (90, 140, 90))
+        self.feeds = VideoFeeds(remote=FrameSlot(), own=FrameSlot())
+        for slot, picture in (
+            (self.feeds.remote, _picture(640, 480, "Lieksa kiosk 1", (70, 110, 150))),
+            (self.feeds.own, _picture(320, 240, "", (90, 140, 90))),
+        ):
+            slot.put(VideoFrame.from_ndarray(picture, format="bgr24"))
 
     def __getattr__(self, name: str) -> Any:
         return lambda *args, **kwargs: None
@@ -50,14 +60,6 @@ class StillBackend:
     def send_control(self, message: dict[str, Any]) -> bool:
         """Pretend the channel is open."""
         return True
-
-    def remote_frame(self) -> tuple[int, Any]:
-        """A still remote picture."""
-        return 1, self.remote
-
-    def self_frame(self) -> tuple[int, Any]:
-        """A still self view (RGB)."""
-        return 1, cv2.cvtColor(self.own, cv2.COLOR_BGR2RGB)
 
 
 def _picture(width: int, height: int, label: str, colour: tuple[int, int, int]) -> Any:
@@ -95,27 +97,14 @@ def _stat(service: str, language: str, waiting: int, longest: float, ready: int)
     )
 
 
-def _services() -> list[S.ServiceInfo]:
-    from signaling.catalogue import load_catalogue
-    from signaling.settings import Settings
-
-    catalogue = load_catalogue(Settings().catalogue)
-    agencies = {a.id: a for a in catalogue.agencies}
-    out = []
-    for s in catalogue.services:
-        agency = agencies[s.agency]
-        out.append(
-            S.ServiceInfo(
-                id=s.id,
-                agency=s.agency,
-                names=Names(**s.names.model_dump()),
-                agency_names=Names(**agency.names.model_dump()),
-                languages=list(s.languages),
-                open=s.id != "mml.property",
-                languages_available=list(s.languages),
-            )
-        )
-    return out
+def _sample() -> StatsSample:
+    """A good call's figures, as a stats report would give them."""
+    return StatsSample(
+        at=time.time(), interval_s=2.0, rtt_ms=38.0, loss_in=0.0, loss_out=0.0, jitter_ms=4.0,
+        bitrate_out_kbps=900.0, bitrate_in_kbps=950.0, fps_sent=30.0, fps_decoded=30.0,
+        frames_missing=0, freezes=0, freeze_ms=0.0, latency_p50_ms=None, latency_p95_ms=None,
+        audio_level_dbfs=-24.0, grade="good",
+    )
 
 
 def capture(out_dir: Path, language: UiLanguage = "fi") -> list[Path]:
@@ -131,7 +120,7 @@ def capture(out_dir: Path, language: UiLanguage = "fi") -> list[Path]:
     clock = ManualClock(wall=time.time())
     backend = StillBackend()
     presenter = ConsolePresenter(backend, clock, photo_folder=Path.home() / "Etäpiste-kuvat")
-    window = MainWindow(ViewContext(presenter, Catalogue(language), backend))
+    window = MainWindow(ViewContext(presenter, Catalogue(language), backend.feeds))
     window.resize(1366, 800)
     window.show()
     written: list[Path] = []
@@ -140,9 +129,7 @@ def capture(out_dir: Path, language: UiLanguage = "fi") -> list[Path]:
         presenter.tick()
         for _ in range(5):
             app.processEvents()
-        window.call.video.remote.poll()
-        window.call.video.own.poll()
-        app.processEvents()
+        settle(window)
         pixmap = window.grab()
         if overlay is not None:
             painter = QPainter(pixmap)
@@ -166,7 +153,7 @@ def capture(out_dir: Path, language: UiLanguage = "fi") -> list[Path]:
     presenter.login("aino", "x")
     presenter.on_logged_in(LoginInfo("a1", "Aino Virtanen", ["kela.benefits", "vero.tax",
                            "dvv.population"], ["fi", "sv"], DISPOSITIONS, now))
-    presenter.on_services(_services())
+    presenter.on_services(catalogue_services(now))
     presenter.on_connection("connected")
     queues = [
         _stat("kela.benefits", "fi", 3, 412, 1), _stat("kela.benefits", "sv", 1, 95, 0),
@@ -193,27 +180,23 @@ def capture(out_dir: Path, language: UiLanguage = "fi") -> list[Path]:
                                      peer=S.Peer(kind="kiosk", name="Lieksa kiosk 1", site=site),
                                      service="kela.benefits", language="fi"))
     presenter.on_message(S.AgentStatus(state="in_call", since=clock.time(), call_id="c1"))
-    presenter.on_call_event("connected", {"attempt": 0})
-
-    class Sample:
-        grade, rtt_ms, loss_in, loss_out = "good", 38.0, 0.0, 0.0
-
-    presenter.on_call_event("stats", {"sample": Sample()})
+    presenter.on_call_event(MediaConnected(attempt=0))
+    presenter.on_call_event(StatsSampled(_sample()))
     call = presenter.call
     assert call is not None
     call.send_chat("Hei! Miten voin auttaa?")
     question = Chat(text="Hei, sain Kelalta päätöksen asumistuesta enkä ymmärrä sitä.")
-    presenter.on_call_event("control", {"message": question.model_dump()})
+    presenter.on_call_event(ControlReceived(question))
     call.send_chat("Voitteko näyttää päätöksen kameralle? Pyydän kuvan.")
     call.request_photo()
     data, width, height = _document_jpeg()
     chunks = split_photo(data)
     start = PhotoStart(photo_id="Doc00001", mime="image/jpeg", size=len(data),
                        chunks=len(chunks), width=width, height=height)
-    presenter.on_call_event("control", {"message": start.model_dump()})
+    presenter.on_call_event(ControlReceived(start))
     for i, payload in enumerate(chunks):
-        presenter.on_call_event("bytes", {"data": photo_chunk("Doc00001", i, payload)})
-    presenter.on_call_event("control", {"message": PhotoEnd(photo_id="Doc00001").model_dump()})
+        presenter.on_call_event(BytesReceived(photo_chunk("Doc00001", i, payload)))
+    presenter.on_call_event(ControlReceived(PhotoEnd(photo_id="Doc00001")))
     clock.advance(187)
     shot("in-call-chat-photo")
 
@@ -262,7 +245,7 @@ def capture(out_dir: Path, language: UiLanguage = "fi") -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     """Write the screenshots."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    parser = argparse.ArgumentParser(prog="python -m agent_console.screenshots")
+    parser = argparse.ArgumentParser(prog="python -m tools.console_screenshots")
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--language", default="fi", choices=UI_LANGUAGES)
     args = parser.parse_args(argv)

@@ -1,4 +1,4 @@
-"""``python -m kiosk.screenshots OUTDIR``: a PNG of every screen in every language.
+"""``python -m tools.kiosk_screenshots OUTDIR``: a PNG of every screen in every language.
 
 Renders the real window offscreen at 1920×1080 with the real presenter and catalogues, the
 service list of ``deploy/catalogue.toml`` (some open, some closed) and a drawn clerk in the
@@ -8,11 +8,9 @@ call, so a reviewer sees what a citizen sees — cut-off text, small targets, wr
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
 import time
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,14 +19,13 @@ import cv2
 import numpy as np
 from av import VideoFrame
 
+from client_core.frame_slot import FrameSlot
 from kiosk.flow import KioskPresenter
-from kiosk.i18n import LOCAL_TZ, Catalogue
-from kiosk.media import FrameSlot
+from kiosk.i18n import Catalogue
 from kiosk.state import ChatLine, PhotoState, Refusal, Screen
-from wire.server_messages import ServiceInfo
-from wire.types import LANGUAGES, DeviceStatus, Language, Names
+from tools.shots import catalogue_services, settle
+from wire.types import LANGUAGES, DeviceStatus, Language
 
-ROOT = Path(__file__).resolve().parent.parent
 SIZE = (1920, 1080)
 # Sample content a clerk and a citizen might write (data, not interface text).
 CLERK_LINES = {
@@ -55,39 +52,6 @@ class NullEffects:
             self.calls.append((name, args))
 
         return record
-
-
-def catalogue_services(
-    now: float, path: Path = ROOT / "deploy" / "catalogue.toml"
-) -> list[ServiceInfo]:
-    """The catalogue's services as the server would describe them on a weekday morning."""
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    agencies = {a["id"]: a["names"] for a in data["agencies"]}
-    local = dt.datetime.fromtimestamp(now, LOCAL_TZ)
-    nine = local.replace(hour=9, minute=0, second=0, microsecond=0)
-    closed = {
-        "mml.property": (nine + dt.timedelta(days=1)).timestamp(),
-        "oikeusapu.legal_aid": (nine + dt.timedelta(days=2, hours=3, minutes=30)).timestamp(),
-    }
-    waits = {"kela.benefits": 420.0, "vero.tax": 900.0, "migri.permits": 60.0}
-    out = []
-    for s in data["services"]:
-        langs = list(s["languages"])
-        is_open = s["id"] not in closed
-        out.append(
-            ServiceInfo(
-                id=s["id"],
-                agency=s["agency"],
-                names=Names(**s["names"]),
-                agency_names=Names(**agencies[s["agency"]]),
-                languages=langs,
-                open=is_open,
-                next_opening=closed.get(s["id"]),
-                languages_available=langs if is_open else [],
-                estimated_wait_s={lang: waits.get(s["id"], 300.0) for lang in langs},
-            )
-        )
-    return out
 
 
 def drawn_frame(kind: str, width: int = 1280, height: int = 720) -> VideoFrame:
@@ -235,7 +199,7 @@ def render_all(
 
     from kiosk.ui.window import KioskWindow
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    _app = QApplication.instance() or QApplication(sys.argv[:1])  # kept alive while drawing
     if outdir is not None:
         outdir.mkdir(parents=True, exist_ok=True)
     catalogue = Catalogue.load()
@@ -258,7 +222,7 @@ def render_all(
             remote.put(clerk)
             own.put(citizen)
             window.refresh()
-            _settle(app, window)
+            settle(window)
             if on_state is not None:
                 on_state(lang, name, window)
             if outdir is not None:
@@ -270,28 +234,9 @@ def render_all(
     return written
 
 
-def _settle(app: object, window: object, timeout: float = 2.0) -> None:
-    from PyQt6.QtWidgets import QApplication
-
-    from kiosk.ui.video import VideoView
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        QApplication.processEvents()
-        views = [v for v in window.findChildren(VideoView) if v.isVisible()]  # type: ignore[attr-defined]
-        if all(v.has_image() for v in views):
-            break
-        time.sleep(0.01)
-    end = time.monotonic() + 0.15  # let a resized view convert again
-    while time.monotonic() < end:
-        QApplication.processEvents()
-        time.sleep(0.01)
-    QApplication.processEvents()
-
-
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments and write the screenshots."""
-    parser = argparse.ArgumentParser(prog="python -m kiosk.screenshots", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.kiosk_screenshots", description=__doc__)
     parser.add_argument("outdir", type=Path)
     args = parser.parse_args(argv)
     paths = render_all(args.outdir)

@@ -1,28 +1,39 @@
-"""A video surface that shows the newest frame of a :class:`~kiosk.media.FrameSlot`.
+"""A video surface that shows the newest frame of a :class:`~client_core.frame_slot.FrameSlot`.
 
-At display rate (a 30 Hz timer, only while visible) it checks whether the slot holds a newer
-frame; if so, and no conversion is in flight, one worker thread scales and converts that
-frame to an RGB :class:`QImage` (PyAV's swscale, which releases the GIL) and hands it back by
-a queued signal.  Frames that arrive meanwhile simply replace each other in the slot: no
-queue, and the UI thread only paints a ready image.
+At display rate (a timer, only while visible) it checks whether the slot holds a newer
+frame; if so, and no conversion is in flight, a worker thread scales and converts that frame
+to an RGB :class:`QImage` at the widget's size (PyAV's swscale, which releases the GIL) and
+hands it back by a queued signal.  Frames that arrive meanwhile simply replace each other in
+the slot: no queue, and the UI thread only paints a ready image.  A small view (a self view)
+converts a small picture, so it costs little.
 """
 
 from __future__ import annotations
 
 import contextlib
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Final
 
 from av import VideoFrame
 from PyQt6.QtCore import QRect, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QResizeEvent, QShowEvent
-from PyQt6.QtWidgets import QWidget
+from PyQt6.QtWidgets import QSizePolicy, QWidget
 
-from kiosk.media import FrameSlot
-from kiosk.ui import theme
+from client_core.frame_slot import FrameSlot
 
 _CONVERTER: Final = ThreadPoolExecutor(max_workers=2, thread_name_prefix="frame-convert")
 DISPLAY_INTERVAL_MS: Final = 33
+
+
+@dataclass(frozen=True)
+class VideoStyle:
+    """Colours and caption size of a view; ``caption_px`` None scales with the height."""
+
+    background: str = "#000000"
+    ink: str = "#ffffff"
+    caption_px: int | None = None
+    label_px: int = 22
 
 
 def fit(width: int, height: int, box_w: int, box_h: int) -> tuple[int, int]:
@@ -43,25 +54,35 @@ def to_qimage(frame: VideoFrame, box_w: int, box_h: int) -> QImage:
 
 
 class VideoView(QWidget):
-    """Paints the newest frame of a slot, scaled to fit; a caption when there is none."""
+    """Paints the newest frame of a slot, scaled to fit; a caption when there is none.
+
+    ``corner_label`` (e.g. "You") is drawn in the top left corner over the picture.
+    """
 
     converted = pyqtSignal(int, QImage)
 
-    def __init__(self, caption_size: float = 1.0) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        style: VideoStyle | None = None,
+        *,
+        interval_ms: int = DISPLAY_INTERVAL_MS,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.style_ = style or VideoStyle()
         self.slot: FrameSlot | None = None
         self.caption = ""
         self.corner_label = ""
-        self.caption_size = caption_size
         self.frames_shown = 0
         self._image: QImage | None = None
         self._shown_seq = -1
         self._busy = False
         self._timer = QTimer(self)
-        self._timer.setInterval(DISPLAY_INTERVAL_MS)
+        self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self._poll)
         self.converted.connect(self._on_converted)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def set_slot(self, slot: FrameSlot | None) -> None:
         """Show frames from ``slot`` (None: nothing)."""
@@ -126,8 +147,9 @@ class VideoView(QWidget):
         self.update()
 
     def paintEvent(self, event: QPaintEvent | None) -> None:
+        style = self.style_
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor(theme.VIDEO_BG))
+        painter.fillRect(self.rect(), QColor(style.background))
         image = self._image
         if image is not None:
             w, h = image.width(), image.height()
@@ -137,22 +159,22 @@ class VideoView(QWidget):
             painter.drawImage(QRect(x, y, w, h), image)
         elif self.caption:
             font = QFont(painter.font())
-            font.setPixelSize(round(theme.BASE_PX * self.caption_size))
+            font.setPixelSize(style.caption_px or max(13, min(24, self.height() // 14)))
             painter.setFont(font)
-            painter.setPen(QColor(theme.VIDEO_INK))
+            painter.setPen(QColor(style.ink))
             box = self.rect().adjusted(20, 20, -20, -20)
             painter.drawText(
                 box, int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap), self.caption
             )
         if self.corner_label:
             font = QFont(painter.font())
-            font.setPixelSize(round(theme.BASE_PX * 0.8))
+            font.setPixelSize(style.label_px)
             font.setBold(True)
             painter.setFont(font)
             metrics = painter.fontMetrics()
             w = metrics.horizontalAdvance(self.corner_label) + 24
             box = QRect(8, 8, w, metrics.height() + 12)
-            painter.fillRect(box, QColor(theme.VIDEO_BG))
-            painter.setPen(QColor(theme.VIDEO_INK))
+            painter.fillRect(box, QColor(style.background))
+            painter.setPen(QColor(style.ink))
             painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), self.corner_label)
         painter.end()
