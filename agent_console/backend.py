@@ -17,8 +17,9 @@ from typing import Any
 
 import aiohttp
 
+from agent_console.console_state import LoginInfo
 from agent_console.ports import VideoFeeds
-from agent_console.presenter import ConsolePresenter, LoginInfo
+from agent_console.presenter import ConsolePresenter
 from client_core.call import CallSession
 from client_core.call_events import CallEvent
 from client_core.errors import AuthFailed, NotConnected, SessionEnded

@@ -6,11 +6,14 @@ import asyncio
 from dataclasses import dataclass
 
 from client_core.call import CallSession, MediaSources
-from client_core.headless import CallScript, StopSignal, call_summary, emit, report_event
+from client_core.headless import CallScript, StopSignal, emit, hold_call, report_event
 from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from client_core.signaling_client import SignalingClient, login, tls_context
 from wire import client_messages as C
 from wire import server_messages as S
+
+_OFFER_FIELDS = {"offer_id", "service", "language", "kiosk", "waited_s"}
+"""What an ``offer`` line reports of the offer."""
 
 
 @dataclass
@@ -47,14 +50,7 @@ async def run_agent(script: AgentScript) -> int:
                 offer = await _next_offer(offers, stop, script.wait_timeout_s)
                 if offer is None:
                     return 0
-                emit(
-                    "offer",
-                    offer_id=offer.offer_id,
-                    service=offer.service,
-                    language=offer.language,
-                    kiosk=offer.kiosk,
-                    waited_s=offer.waited_s,
-                )
+                emit("offer", **offer.model_dump(mode="json", include=_OFFER_FIELDS))
                 if rejected < script.reject_first:
                     rejected += 1
                     client.send(C.OfferReject(offer_id=offer.offer_id))
@@ -74,14 +70,7 @@ async def run_agent(script: AgentScript) -> int:
                 stats_interval_s=script.stats_interval_s,
                 listener=report_event,
             )
-            await call.begin()
-            await stop.hold(call.ended, script.hold_s)
-            summary = call_summary(call)
-            if not call.ended.is_set():
-                await call.hangup()
-            else:
-                await call.close()
-            emit("call_done", **summary)
+            await hold_call(call, stop, script.hold_s)
             client.send(C.WrapUpDone(call_id=start.call_id, disposition="resolved"))
     except TimeoutError:
         emit("timeout", waited_s=script.wait_timeout_s)

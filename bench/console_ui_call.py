@@ -77,7 +77,7 @@ async def measure(seconds: float) -> dict[str, Any]:
 
     from agent_console.app import build_console
     from agent_console.call_presenter import Media, PhotoState
-    from agent_console.presenter import Phase
+    from agent_console.console_state import Phase
     from client_core.local_media import LocalMedia
     from signaling.demo import seed, start_server, wait_ready
     from signaling.settings import Settings

@@ -117,6 +117,19 @@ class StopSignal:
                 waiter.cancel()
 
 
+async def hold_call(session: CallSession, stop: StopSignal, hold_s: float) -> None:
+    """Start the call's media, hold it ``hold_s`` (or until it ends or a stop signal), hang
+    up if it is still on, and print its ``call_done`` line."""
+    await session.begin()
+    await stop.hold(session.ended, hold_s)
+    summary = call_summary(session)
+    if not session.ended.is_set():
+        await session.hangup()
+    else:
+        await session.close()
+    emit("call_done", **summary)
+
+
 def call_summary(session: CallSession) -> dict[str, Any]:
     """Figures about a finished or running call, for the final output line."""
     peer = session.peer or session.last_peer

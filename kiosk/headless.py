@@ -15,7 +15,7 @@ from client_core.call import CallSession, MediaSources
 from client_core.call_events import CallEvent, ControlReceived
 from client_core.control import PhotoRequest
 from client_core.errors import ServerRefused
-from client_core.headless import CallScript, StopSignal, call_summary, emit, report_event
+from client_core.headless import CallScript, StopSignal, emit, hold_call, report_event
 from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from client_core.signaling_client import SignalingClient
 from kiosk.devices import KioskDevices
@@ -143,14 +143,7 @@ async def _one_call(
     )
     if script.on_call is not None:
         script.on_call(session)
-    await session.begin()
-    await stop.hold(session.ended, script.hold_s)
-    summary = call_summary(session)
-    if not session.ended.is_set():
-        await session.hangup()
-    else:
-        await session.close()
-    emit("call_done", **summary)
+    await hold_call(session, stop, script.hold_s)
     return True
 
 

@@ -19,9 +19,10 @@ import numpy.typing as npt
 from av import VideoFrame
 
 from agent_console.clock import ManualClock
+from agent_console.console_state import LoginInfo
 from agent_console.i18n import UI_LANGUAGES, Catalogue, UiLanguage
 from agent_console.ports import VideoFeeds
-from agent_console.presenter import ConsolePresenter, LoginInfo
+from agent_console.presenter import ConsolePresenter
 from client_core.call_events import BytesReceived, ControlReceived, MediaConnected, StatsSampled
 from client_core.call_stats import StatsSample
 from client_core.control import Chat, PhotoEnd, PhotoStart, photo_chunk, split_photo

@@ -19,7 +19,7 @@ from PyQt6.QtCore import Qt
 
 from agent_console.app import Console, build_console
 from agent_console.call_presenter import Media, PhotoState
-from agent_console.presenter import Phase
+from agent_console.console_state import Phase
 from client_core.call import CallSession
 from client_core.call_events import CallEvent, ControlReceived
 from client_core.control import Chat

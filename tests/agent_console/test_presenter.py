@@ -13,7 +13,8 @@ import pytest
 from agent_console.alert import OfferAlert
 from agent_console.call_presenter import Media, PhotoState
 from agent_console.clock import ManualClock
-from agent_console.presenter import ConsolePresenter, Phase
+from agent_console.console_state import Phase
+from agent_console.presenter import ConsolePresenter
 from client_core.call_events import BytesReceived, ControlReceived, MediaConnected, StatsSampled
 from client_core.call_stats import StatsSample
 from client_core.control import Chat, PhotoEnd, PhotoStart, photo_chunk, split_photo
