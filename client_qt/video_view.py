@@ -17,7 +17,16 @@ from typing import Final
 
 from av import VideoFrame
 from PyQt6.QtCore import QRect, Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QResizeEvent, QShowEvent
+from PyQt6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QResizeEvent,
+    QShowEvent,
+)
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
 from client_core.frame_slot import FrameSlot
@@ -28,12 +37,16 @@ DISPLAY_INTERVAL_MS: Final = 33
 
 @dataclass(frozen=True)
 class VideoStyle:
-    """Colours and caption size of a view; ``caption_px`` None scales with the height."""
+    """Colours and caption size of a view; ``caption_px`` None scales with the height.
+
+    ``border`` draws a 2-pixel frame (a self view over the remote picture).
+    """
 
     background: str = "#000000"
     ink: str = "#ffffff"
     caption_px: int | None = None
     label_px: int = 22
+    border: str | None = None
 
 
 def fit(width: int, height: int, box_w: int, box_h: int) -> tuple[int, int]:
@@ -177,4 +190,7 @@ class VideoView(QWidget):
             painter.fillRect(box, QColor(style.background))
             painter.setPen(QColor(style.ink))
             painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), self.corner_label)
+        if style.border:
+            painter.setPen(QPen(QColor(style.border), 2))
+            painter.drawRect(self.rect().adjusted(1, 1, -1, -1))
         painter.end()

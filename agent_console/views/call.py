@@ -26,6 +26,7 @@ from client_qt.video_view import VideoStyle, VideoView
 SELF_VIEW_INTERVAL_MS = 100
 """The self view refreshes at about 10 fps: enough to frame oneself."""
 VIDEO_STYLE = VideoStyle(background="#111827", ink="#e5e7eb")
+SELF_VIEW_STYLE = VideoStyle(background="#111827", ink="#e5e7eb", border="#ffffff")
 
 
 class CallVideo(QWidget):
@@ -34,7 +35,7 @@ class CallVideo(QWidget):
     def __init__(self, ctx: ViewContext) -> None:
         super().__init__()
         self.remote = VideoView(VIDEO_STYLE, parent=self)
-        self.own = VideoView(VIDEO_STYLE, interval_ms=SELF_VIEW_INTERVAL_MS, parent=self)
+        self.own = VideoView(SELF_VIEW_STYLE, interval_ms=SELF_VIEW_INTERVAL_MS, parent=self)
         if ctx.feeds is not None:
             self.remote.set_slot(ctx.feeds.remote)
             self.own.set_slot(ctx.feeds.own)
