@@ -347,6 +347,7 @@ class Router(RoutingState):
                 call.language,
                 call.offered_at,
                 call.answered_at,
+                now,
             )
         )
         self._remove_entry(entry, "answered", out)
@@ -422,6 +423,7 @@ class Router(RoutingState):
                 call.service_id,
                 ev.service_id,
                 entry.entry_id,
+                now,
             )
         )
 

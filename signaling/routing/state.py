@@ -182,7 +182,11 @@ class RoutingState:
     ) -> Entry:
         entry = Entry(entry_id, kiosk_id, service_id, language, priority, enqueued_at)
         self._add_entry(entry)
-        out.append(EntryQueued(entry_id, kiosk_id, service_id, language, priority, enqueued_at))
+        out.append(
+            EntryQueued(
+                entry_id, kiosk_id, service_id, language, priority, enqueued_at, self._now
+            )
+        )
         return entry
 
     def _add_entry(self, entry: Entry) -> None:
@@ -196,7 +200,7 @@ class RoutingState:
         del self._entries[entry.entry_id]
         del self._kiosk_entry[entry.kiosk_id]
         self._book.remove(entry, self._now)
-        out.append(EntryRemoved(entry.entry_id, entry.kiosk_id, reason))
+        out.append(EntryRemoved(entry.entry_id, entry.kiosk_id, reason, self._now))
 
     def _disconnect_entry(self, entry: Entry, grace_until: float) -> None:
         self._book.set_status(entry, connected=False, offer_id=entry.offer_id)
@@ -254,10 +258,9 @@ class RoutingState:
             self._schedule(until, WRAP_TIMER, agent.agent_id)
         out.append(self._state_of(agent))
 
-    @staticmethod
-    def _state_of(agent: Agent) -> AgentStateChanged:
+    def _state_of(self, agent: Agent) -> AgentStateChanged:
         return AgentStateChanged(
-            agent.agent_id, agent.state, agent.reason, agent.since, agent.wrap_until
+            agent.agent_id, agent.state, agent.reason, agent.since, agent.wrap_until, self._now
         )
 
     def _make_ready(self, agent: Agent, now: float, out: list[Action], *, reset_idle: bool) -> None:
@@ -331,6 +334,7 @@ class RoutingState:
                     entry.language,
                     max(0.0, now - entry.enqueued_at),
                     offer.expires_at,
+                    now,
                 )
             )
             self._set_state(agent, AgentState.RESERVED, now, out)
@@ -364,7 +368,11 @@ class RoutingState:
     ) -> None:
         del self._calls[call.call_id]
         del self._kiosk_call[call.kiosk_id]
-        out.append(CallEnded(call.call_id, call.entry_id, call.kiosk_id, call.agent_id, reason, by))
+        out.append(
+            CallEnded(
+                call.call_id, call.entry_id, call.kiosk_id, call.agent_id, reason, by, now
+            )
+        )
         agent = self._agents[call.agent_id]
         agent.call_id = None
         if agent.connected:
