@@ -95,7 +95,8 @@ class Monitor:
 
     def _refresh_slow(self, now: float) -> None:
         known = {k.id for k in self._kiosks}
-        if now - self._kiosks_at >= KIOSK_LIST_S or not known.issuperset(self.ctx.hub.kiosks):
+        connected = self.ctx.live.connected_kiosks()
+        if now - self._kiosks_at >= KIOSK_LIST_S or not known.issuperset(connected):
             self._kiosks = [k for k in self.store.list_kiosks() if k.revoked_at is None]
             self._sites = {s.id: s for s in self.store.sites()}
             self._kiosks_at = now
@@ -114,7 +115,7 @@ class Monitor:
             )
 
     def _health(self, kiosk_id: str) -> tuple[float | None, dict[str, Any] | None]:
-        live = self.ctx.hub.kiosk_live.get(kiosk_id)
+        live = self.ctx.live.kiosk_live.get(kiosk_id)
         if live is not None and live.health is not None and live.health_at is not None:
             return live.health_at, live.health.model_dump(mode="json")
         stored = self._stored_health.get(kiosk_id)
@@ -137,13 +138,14 @@ class Monitor:
         """One evaluation: statuses, alerts, snapshot; subscribers hear of any change."""
         now = self.clock()
         self._refresh_slow(now)
-        hub = self.ctx.hub
+        live = self.ctx.live
+        connected, reports = live.connected_kiosks(), live.kiosk_live
         facts, healths = [], {}
         for k in self._kiosks:
             at, health = self._health(k.id)
             healths[k.id] = health
-            facts.append(KioskFacts(k.id, k.id in hub.kiosks, at))
-            if health is not None and k.id in hub.kiosk_live:
+            facts.append(KioskFacts(k.id, k.id in connected, at))
+            if health is not None and k.id in reports:
                 self._persist_health(k.id, at, health)
         self.statuses, changes = self.tracker.evaluate(facts, now)
         for t in changes:
@@ -159,7 +161,8 @@ class Monitor:
             kiosk_facts.append(
                 kiosk_facts_for_alerts(k.id, offline, devices, self._call_reasons.get(k.id, []))
             )
-        waits = {(q.service_id, q.language): q.longest_wait_s for q in hub.router.queue_stats(now)}
+        stats = self.ctx.router.queue_stats(now)
+        waits = {(q.service_id, q.language): q.longest_wait_s for q in stats}
         for change in self.engine.evaluate(Facts(kiosk_facts, waits), now):
             self._store_change(change)
         self._build(now, healths)
@@ -226,7 +229,7 @@ class Monitor:
         for k in self._kiosks:
             st = self.statuses[k.id]
             h = healths.get(k.id) or {}
-            live = self.ctx.hub.kiosk_live.get(k.id)
+            live = self.ctx.live.kiosk_live.get(k.id)
             quality = live.last_quality.quality if live and live.last_quality else None
             site = self._sites.get(k.site_id)
             activity = ""
@@ -356,7 +359,7 @@ async def run_monitor(monitor: Monitor, period_s: float = 1.0, min_gap_s: float 
     def on_hub(topic: str) -> None:
         wake.set()
 
-    monitor.ctx.hub.listeners.append(on_hub)
+    monitor.ctx.live.add_listener(on_hub)
     try:
         while True:
             started = time.perf_counter()
@@ -375,4 +378,4 @@ async def run_monitor(monitor: Monitor, period_s: float = 1.0, min_gap_s: float 
             except TimeoutError:
                 pass
     finally:
-        monitor.ctx.hub.listeners.remove(on_hub)
+        monitor.ctx.live.remove_listener(on_hub)

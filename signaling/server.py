@@ -19,7 +19,7 @@ from signaling.auth import Authenticator
 from signaling.catalogue import Catalogue, load_catalogue
 from signaling.credentials import SessionSigner, load_or_create_key
 from signaling.directory import Directory
-from signaling.hub import Hub
+from signaling.hub import Hub, LiveView
 from signaling.logs import fields
 from signaling.routing.model import RouterConfig
 from signaling.routing.router import Router
@@ -72,6 +72,7 @@ class ServerContext:
             dispositions=settings.dispositions,
             timezone=settings.timezone,
         )
+        self.live: LiveView = self.hub.view
         self.connections: set[WsConnection] = set()
         self.draining = False
         self._wake = asyncio.Event()
@@ -92,9 +93,9 @@ class ServerContext:
 
     def restore(self) -> None:
         """Rebuild queue places and calls in progress from the store after a restart."""
-        now = self.clock()
-        n_entries, n_calls = self.hub.restore(now)
-        log.info("restored", extra=fields(entries=n_entries, calls=n_calls))
+        report = self.hub.restore(self.clock())
+        log.info("restored", extra=fields(
+            entries=report.entries, calls=report.calls, refused=len(report.rejected)))
 
     async def start_background(self) -> None:
         """Start the routing timer and the heartbeat sweeper."""

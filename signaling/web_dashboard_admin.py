@@ -138,9 +138,7 @@ async def revoke(request: web.Request) -> web.Response:
         revoke_kiosk(dash.ctx.store, principal.label, kiosk_id)
     except AdminError as exc:
         raise _done(str(exc), error=True) from None
-    conn = dash.ctx.hub.kiosks.get(kiosk_id)
-    if conn is not None:
-        conn.close("revoked", 1008)
+    dash.ctx.hub.disconnect_kiosk(kiosk_id, "revoked")
     dash.monitor.invalidate()
     raise _done(f"kiosk {kiosk_id} revoked")
 
