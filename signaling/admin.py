@@ -23,8 +23,7 @@ from signaling.catalogue import WEEKDAYS, Catalogue, OpeningHours
 from signaling.errors import StoreError
 from signaling.routing.hours import OpeningHours as RoutingHours
 from signaling.routing.model import ServiceRules
-from signaling.store_operator import ServiceOverride
-from signaling.store_schema import Role
+from signaling.store.records import Role, ServiceOverride
 
 if TYPE_CHECKING:
     from signaling.routing.router import Router

@@ -21,7 +21,7 @@ import aiohttp
 
 from signaling.catalogue import load_catalogue
 from signaling.store import Store
-from signaling.store_schema import Role
+from signaling.store.records import Role
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -35,8 +35,7 @@ from signaling.alerts import (
 from signaling.kiosk_health import HealthPolicy, KioskFacts, KioskHealthTracker, KioskStatus
 from signaling.logs import fields
 from signaling.reports import QueueDay, local_midnight, queue_day
-from signaling.store_operator import AlertRecord
-from signaling.store_schema import KioskRecord, SiteRecord
+from signaling.store.records import AlertRecord, KioskRecord, SiteRecord
 
 if TYPE_CHECKING:
     from signaling.server import ServerContext

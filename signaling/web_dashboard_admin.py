@@ -23,7 +23,7 @@ from signaling.admin import (
     set_skills,
 )
 from signaling.identity import Principal
-from signaling.store_schema import Role
+from signaling.store.records import Role
 from signaling.web_dashboard import DASHBOARD, Dashboard, e
 
 

@@ -20,7 +20,7 @@ from signaling.logs import fields
 from signaling.routing import actions as A
 from signaling.routing.router import Router
 from signaling.store import Store
-from signaling.store_schema import CallOutcome, CallRecord, EntryRecord
+from signaling.store.records import CallOutcome, CallRecord, EntryRecord
 from wire import server_messages as S
 
 __all__ = ["Persistence", "RestoreReport"]

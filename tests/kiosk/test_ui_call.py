@@ -36,7 +36,9 @@ async def _to_call(qtbot, h: Harness, app, clerk: Clerk, lang: Language) -> asyn
     """Click through welcome, services and privacy; the clerk answers."""
     p, w = app.presenter, app.window
     answering = asyncio.ensure_future(clerk.answer())
-    await wait_until(lambda: p.devices.online and h.ctx.live.connected_agents(), 10, "online, clerk in")
+    await wait_until(
+        lambda: p.devices.online and h.ctx.live.connected_agents(), 10, "online, clerk in"
+    )
     await asyncio.sleep(0.3)
     qtbot.mouseClick(w.screens[Screen.WELCOME].buttons[lang], LEFT)
     services = w.screens[Screen.SERVICES]

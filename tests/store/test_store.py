@@ -14,7 +14,7 @@ from signaling.catalogue import Catalogue, parse_catalogue
 from signaling.credentials import new_device_token
 from signaling.errors import StoreError
 from signaling.store import DB_FILENAME, Store
-from signaling.store_schema import MIGRATIONS
+from signaling.store.schema import MIGRATIONS
 
 from .conftest import FakeClock
 
@@ -34,7 +34,7 @@ def test_open_creates_private_wal_database(store: Store, data_dir: Path) -> None
 
 
 def test_pragmas_on_connection(store: Store) -> None:
-    conn = store._conn
+    conn = store._db.conn
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
@@ -45,7 +45,7 @@ def test_migrations_idempotent(data_dir: Path, clock: FakeClock) -> None:
     clock.advance(100)
     s = Store.open(data_dir, clock=clock)
     try:
-        rows = s._conn.execute("SELECT version, applied_at FROM schema_version").fetchall()
+        rows = s._db.conn.execute("SELECT version, applied_at FROM schema_version").fetchall()
         assert [tuple(r) for r in rows] == [(v, clock.now - 100) for v in (1, 2, 3)]
     finally:
         s.close()
@@ -58,7 +58,7 @@ def test_upgrade_from_version_2_keeps_the_calls(
     cheap_hasher: PasswordHasher,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("signaling.store.MIGRATIONS", MIGRATIONS[:2])
+    monkeypatch.setattr("signaling.store.db.MIGRATIONS", MIGRATIONS[:2])
     old = Store.open(data_dir, clock=clock, hasher=cheap_hasher)
     old.seed_catalogue(catalogue)
     kiosk, _ = old.create_kiosk("nurmes", "Nurmes 1")
@@ -157,7 +157,7 @@ def test_kiosk_token_lifecycle(store: Store) -> None:
 
 def test_token_stored_only_as_hash(store: Store) -> None:
     kiosk_id, token = store.create_kiosk("lieksa", "Lieksa 1")
-    stored = store._conn.execute("SELECT token_hash FROM kiosks WHERE id=?", (kiosk_id,))
+    stored = store._db.conn.execute("SELECT token_hash FROM kiosks WHERE id=?", (kiosk_id,))
     assert stored.fetchone()[0] != token
     assert not hasattr(store.kiosk(kiosk_id), "token_hash")
 
@@ -209,7 +209,7 @@ def test_account_and_authenticate(store: Store) -> None:
 
 def test_password_hash_is_argon2id_in_db(store: Store) -> None:
     account_id = _agent(store)
-    row = store._conn.execute("SELECT password_hash FROM accounts WHERE id=?", (account_id,))
+    row = store._db.conn.execute("SELECT password_hash FROM accounts WHERE id=?", (account_id,))
     assert row.fetchone()[0].startswith("$argon2id$")
 
 
@@ -264,9 +264,9 @@ def test_outdated_hash_is_upgraded_on_login(data_dir: Path, cheap_hasher: Passwo
     with Store.open(data_dir, hasher=cheap_hasher) as s:
         s.create_account("op", "Operator", "operator", "pw-operator")
     with Store.open(data_dir, hasher=stronger) as s:
-        before = s._conn.execute("SELECT password_hash FROM accounts").fetchone()[0]
+        before = s._db.conn.execute("SELECT password_hash FROM accounts").fetchone()[0]
         assert s.authenticate("op", "pw-operator") is not None
-        after = s._conn.execute("SELECT password_hash FROM accounts").fetchone()[0]
+        after = s._db.conn.execute("SELECT password_hash FROM accounts").fetchone()[0]
         assert before != after and "t=2" in after
         assert s.authenticate("op", "pw-operator") is not None
 
@@ -348,6 +348,8 @@ def test_unknown_user_still_pays_for_a_verification(
 ) -> None:
     # Timing stays flat: the unknown-user path verifies against a dummy hash.
     calls: list[str] = []
-    monkeypatch.setattr("signaling.store.dummy_verify", lambda pw, hasher=None: calls.append(pw))
+    monkeypatch.setattr(
+        "signaling.store.accounts.dummy_verify", lambda pw, hasher=None: calls.append(pw)
+    )
     assert store.authenticate("ghost", "pw") is None
     assert calls == ["pw"]

@@ -1,0 +1,77 @@
+"""The SQLite store: every aggregate over one database handle.
+
+The server calls the store synchronously from its event loop; every method is one small,
+indexed transaction. Methods return frozen records (:mod:`signaling.store.records`), never raw
+rows. Times are float epoch seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from argon2 import PasswordHasher
+
+from signaling.store.accounts import AccountsSql
+from signaling.store.audit import AuditSql
+from signaling.store.calls import CallsSql
+from signaling.store.db import Database
+from signaling.store.operator import OperatorSql
+from signaling.store.queue import QueueSql
+from signaling.store.services import ServicesSql
+from signaling.store.sites import SitesSql
+
+__all__ = ["SqliteStore"]
+
+
+class SqliteStore(
+    AccountsSql, SitesSql, ServicesSql, QueueSql, CallsSql, AuditSql, OperatorSql
+):
+    """The SQLite store. Create with :meth:`open`; close with :meth:`close`."""
+
+    def __init__(
+        self, db: Database, clock: Callable[[], float], hasher: PasswordHasher | None
+    ) -> None:
+        """Wrap an open database. Use :meth:`open`, which also configures and migrates."""
+        self._db = db
+        self._clock = clock
+        self._hasher = hasher
+
+    @classmethod
+    def open(
+        cls,
+        data_dir: str | Path,
+        *,
+        clock: Callable[[], float] = time.time,
+        hasher: PasswordHasher | None = None,
+        busy_timeout_ms: int = 5000,
+    ) -> SqliteStore:
+        """Open (creating if needed) ``<data_dir>/etapiste.db`` and migrate it to the latest
+        schema. ``hasher`` overrides the argon2 parameters (tests use cheap ones)."""
+        return cls(Database.open(Path(data_dir), clock, busy_timeout_ms), clock, hasher)
+
+    @property
+    def path(self) -> Path:
+        """The database file."""
+        return self._db.path
+
+    def close(self) -> None:
+        """Close the connection. The store must not be used afterwards."""
+        self._db.close()
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def ping(self) -> None:
+        """Raise :class:`StoreError` unless the database answers (readiness probe)."""
+        with self._tx(write=False) as c:
+            c.execute("SELECT 1 FROM schema_version LIMIT 1").fetchone()
+
+    def schema_version(self) -> int:
+        """The schema version the database is at."""
+        with self._tx(write=False) as c:
+            return int(c.execute("SELECT MAX(version) FROM schema_version").fetchone()[0])
