@@ -160,11 +160,11 @@ def seed(data_dir: Path, catalogue_path: Path, n_kiosks: int, n_agents: int) -> 
     cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     store = Store.open(data_dir, hasher=cheap)
     try:
-        store.seed_catalogue(catalogue)
+        store.seed_catalogue(catalogue, now=now)
         for i in range(n_kiosks):
             name = f"bench-kiosk-{i:05d}"
             service, language = pairs[i % len(pairs)]
-            kiosk_id, token = store.create_kiosk(sites[i % len(sites)], name)
+            kiosk_id, token = store.create_kiosk(sites[i % len(sites)], name, now=now)
             kiosks.append(
                 {"name": name, "id": kiosk_id, "token": token, "service": service,
                  "language": language}
@@ -172,9 +172,10 @@ def seed(data_dir: Path, catalogue_path: Path, n_kiosks: int, n_agents: int) -> 
         for i in range(1, n_agents):
             username = f"bench-agent-{i:04d}"
             account_id = store.create_account(
-                username, f"Bench Agent {i:04d}", "agent", PASSWORD, skills, list(LANGUAGES)
+                username, f"Bench Agent {i:04d}", "agent", PASSWORD, skills, list(LANGUAGES),
+                now=now,
             )
-            session_id = store.create_session(account_id, ttl, now)
+            session_id = store.create_session(account_id, ttl, now=now)
             token = signer.issue(session_id, account_id, "agent", now)
             agents.append({"name": username, "id": account_id, "token": token})
     finally:
@@ -185,7 +186,8 @@ def seed(data_dir: Path, catalogue_path: Path, n_kiosks: int, n_agents: int) -> 
         store = Store.open(data_dir)
         try:
             store.create_account(
-                login_username, "Bench Agent 0000", "agent", PASSWORD, skills, list(LANGUAGES)
+                login_username, "Bench Agent 0000", "agent", PASSWORD, skills, list(LANGUAGES),
+                now=now,
             )
         finally:
             store.close()

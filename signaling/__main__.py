@@ -12,6 +12,7 @@ import asyncio
 import getpass
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from signaling.store import Store
 def _store(settings: Settings) -> Store:
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     store = Store.open(Path(settings.data_dir))
-    store.seed_catalogue(load_catalogue(settings.catalogue))
+    store.seed_catalogue(load_catalogue(settings.catalogue), now=time.time())
     return store
 
 
@@ -82,20 +83,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = run_cli_command(args, store, load_catalogue(settings.catalogue))
         if result is not None:
             return result
+        now = time.time()
         if args.command == "add-site":
-            store.create_site(args.site_id, args.name_fi, args.name_sv, args.name_en, args.region)
-            store.audit("admin:cli", "site_add", args.site_id, {})
+            store.create_site(
+                args.site_id, args.name_fi, args.name_sv, args.name_en, args.region, now=now
+            )
+            store.audit("admin:cli", "site_add", args.site_id, {}, now=now)
             print(f"site {args.site_id} added")
         elif args.command == "add-kiosk":
-            kiosk_id, token = store.create_kiosk(args.site_id, args.name)
-            store.audit("admin:cli", "kiosk_add", kiosk_id, {"site": args.site_id})
+            kiosk_id, token = store.create_kiosk(args.site_id, args.name, now=now)
+            store.audit("admin:cli", "kiosk_add", kiosk_id, {"site": args.site_id}, now=now)
             print(f"kiosk {kiosk_id} at {args.site_id}")
             print(f"device token (shown once, store it in the kiosk's token file): {token}")
         elif args.command == "revoke-kiosk":
-            if not store.revoke_kiosk(args.kiosk_id):
+            if not store.revoke_kiosk(args.kiosk_id, now=now):
                 print(f"no active kiosk {args.kiosk_id}", file=sys.stderr)
                 return 1
-            store.audit("admin:cli", "kiosk_revoke", args.kiosk_id, {})
+            store.audit("admin:cli", "kiosk_revoke", args.kiosk_id, {}, now=now)
             print(f"kiosk {args.kiosk_id} revoked")
         elif args.command == "add-account":
             password = (
@@ -113,8 +117,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 password,
                 [s for s in args.skills.split(",") if s],
                 [lang for lang in args.languages.split(",") if lang],
+                now=now,
             )
-            store.audit("admin:cli", "account_add", account_id, {"role": args.role})
+            store.audit("admin:cli", "account_add", account_id, {"role": args.role}, now=now)
             print(f"{args.role} {args.username} added as {account_id}")
         elif args.command == "kiosks":
             for k in store.list_kiosks():

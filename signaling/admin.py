@@ -43,36 +43,42 @@ def _split(text: str) -> list[str]:
 # --- kiosks and sites -------------------------------------------------------------------------
 
 
-def add_site(store: Store, actor: str, site_id: str, name: str, region: str) -> None:
+def add_site(
+    store: Store, actor: str, site_id: str, name: str, region: str, *, now: float
+) -> None:
     """Add a joint service point (one name used in every language until edited)."""
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,40}", site_id):
         raise AdminError("site id: lower-case letters, digits and _ (e.g. 'kitee')")
     if not name.strip():
         raise AdminError("the site needs a name")
     try:
-        store.create_site(site_id, name.strip(), name.strip(), name.strip(), region.strip())
+        store.create_site(
+            site_id, name.strip(), name.strip(), name.strip(), region.strip(), now=now
+        )
     except StoreError as exc:
         raise AdminError(f"site {site_id!r} exists already") from exc
-    store.audit(actor, "site_add", site_id, {"region": region.strip()})
+    store.audit(actor, "site_add", site_id, {"region": region.strip()}, now=now)
 
 
-def provision_kiosk(store: Store, actor: str, site_id: str, name: str) -> tuple[str, str]:
+def provision_kiosk(
+    store: Store, actor: str, site_id: str, name: str, *, now: float
+) -> tuple[str, str]:
     """Register a kiosk; returns ``(kiosk_id, device_token)``; the token is shown once."""
     name = name.strip()
     if store.site(site_id) is None:
         raise AdminError(f"no site {site_id!r}")
     if not name or len(name) > 80:
         raise AdminError("the kiosk needs a name of at most 80 characters")
-    kiosk_id, token = store.create_kiosk(site_id, name)
-    store.audit(actor, "kiosk_add", kiosk_id, {"site": site_id, "name": name})
+    kiosk_id, token = store.create_kiosk(site_id, name, now=now)
+    store.audit(actor, "kiosk_add", kiosk_id, {"site": site_id, "name": name}, now=now)
     return kiosk_id, token
 
 
-def revoke_kiosk(store: Store, actor: str, kiosk_id: str) -> None:
+def revoke_kiosk(store: Store, actor: str, kiosk_id: str, *, now: float) -> None:
     """Revoke a kiosk's device token for good."""
-    if not store.revoke_kiosk(kiosk_id):
+    if not store.revoke_kiosk(kiosk_id, now=now):
         raise AdminError(f"no active kiosk {kiosk_id!r}")
-    store.audit(actor, "kiosk_revoke", kiosk_id, {})
+    store.audit(actor, "kiosk_revoke", kiosk_id, {}, now=now)
 
 
 # --- accounts ---------------------------------------------------------------------------------
@@ -87,6 +93,8 @@ def add_account(
     password: str,
     skills: Iterable[str],
     languages: Iterable[str],
+    *,
+    now: float,
 ) -> str:
     """Create an agent or operator account; returns its id."""
     if len(password) < 8:
@@ -97,12 +105,13 @@ def add_account(
         raise AdminError("role must be agent or operator")
     try:
         account_id = store.create_account(
-            username, display_name.strip() or username, role, password, skills, languages
+            username, display_name.strip() or username, role, password, skills, languages,
+            now=now,
         )
     except StoreError as exc:
         raise AdminError(_store_message(exc, f"username {username!r} is taken")) from exc
     store.audit(
-        actor, "account_add", account_id, {"role": role, "skills": sorted(set(skills))}
+        actor, "account_add", account_id, {"role": role, "skills": sorted(set(skills))}, now=now
     )
     return account_id
 
@@ -113,6 +122,8 @@ def set_skills(
     username: str,
     skills: Iterable[str],
     languages: Iterable[str] | None = None,
+    *,
+    now: float,
 ) -> str:
     """Replace an agent's services (and languages); takes effect at the agent's next login."""
     account = next((a for a in store.accounts() if a.username.lower() == username.lower()), None)
@@ -128,7 +139,7 @@ def set_skills(
     detail: dict[str, object] = {"skills": skills}
     if languages is not None:
         detail["languages"] = sorted(set(languages))
-    store.audit(actor, "skills_set", account.id, detail)
+    store.audit(actor, "skills_set", account.id, detail, now=now)
     return account.id
 
 
@@ -178,16 +189,19 @@ def set_service(
     *,
     weekly: Weekly | None,
     max_queue: int | None,
+    now: float,
 ) -> ServiceOverride:
     """Override a catalogue service's weekly hours and/or queue cap (None: keep catalogue's)."""
     if catalogue.service(service_id) is None:
         raise AdminError(f"no service {service_id!r}")
     if max_queue is not None and not 1 <= max_queue <= 10_000:
         raise AdminError("the queue cap must be between 1 and 10000")
-    override = store.set_service_override(service_id, actor, weekly=weekly, max_queue=max_queue)
+    override = store.set_service_override(
+        service_id, actor, weekly=weekly, max_queue=max_queue, now=now
+    )
     detail: dict[str, object] = {"max_queue": max_queue}
     detail["weekly"] = None if weekly is None else format_weekly(weekly)
-    store.audit(actor, "service_edit", service_id, detail)
+    store.audit(actor, "service_edit", service_id, detail, now=now)
     return override
 
 
@@ -255,14 +269,15 @@ def run_cli_command(args: argparse.Namespace, store: Store, catalogue: Catalogue
     try:
         if args.command == "set-skills":
             languages = None if args.languages is None else _split(args.languages)
-            set_skills(store, CLI_ACTOR, args.username, _split(args.skills), languages)
+            set_skills(store, CLI_ACTOR, args.username, _split(args.skills), languages,
+                       now=time.time())
             print(f"skills of {args.username} set (effective at the agent's next login)")
         elif args.command == "set-hours":
             weekly = None if args.weekly is None else parse_weekly(args.weekly)
             if weekly is None and args.max_queue is None:
                 raise AdminError("give --weekly and/or --max-queue")
             set_service(store, catalogue, CLI_ACTOR, args.service_id, weekly=weekly,
-                        max_queue=args.max_queue)
+                        max_queue=args.max_queue, now=time.time())
             print(f"{args.service_id} updated (a running server applies it within 15 s)")
         elif args.command == "services":
             overrides = {o.service_id: o for o in store.service_overrides()}
@@ -290,7 +305,7 @@ def run_cli_command(args: argparse.Namespace, store: Store, catalogue: Catalogue
         elif args.command == "ack-alert":
             if not store.acknowledge_alert(args.alert_id, CLI_ACTOR, time.time()):
                 raise AdminError(f"no unacknowledged alert {args.alert_id}")
-            store.audit(CLI_ACTOR, "alert_acknowledge", str(args.alert_id), {})
+            store.audit(CLI_ACTOR, "alert_acknowledge", str(args.alert_id), {}, now=time.time())
             print(f"alert {args.alert_id} acknowledged")
         else:
             return None

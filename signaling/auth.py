@@ -37,7 +37,7 @@ class Authenticator:
         except AuthError as exc:
             log.info("session token refused", extra=fields(why=type(exc).__name__))
             return None
-        if not self.store.session_active(claims.session_id, now):
+        if not self.store.session_active(claims.session_id, now=now):
             log.info("revoked session refused", extra=fields(session=claims.session_id))
             return None
         account = self.store.account(claims.account_id)
@@ -56,11 +56,11 @@ class Authenticator:
         """Exchange a password for a session token; raises :class:`BadCredentials`."""
         account = self.store.authenticate(username, password)
         if account is None or account.disabled:
-            self.store.audit("anonymous", "login_failed", None, {})
+            self.store.audit("anonymous", "login_failed", None, {}, now=now)
             raise BadCredentials("unknown user or wrong password")
-        session_id = self.store.create_session(account.id, self.signer.ttl_s, now)
+        session_id = self.store.create_session(account.id, self.signer.ttl_s, now=now)
         token = self.signer.issue(session_id, account.id, account.role, now)
-        self.store.audit(f"{account.role}:{account.id}", "login", account.id, {})
+        self.store.audit(f"{account.role}:{account.id}", "login", account.id, {}, now=now)
         principal = Principal(
             role=account.role,
             id=account.id,

@@ -90,19 +90,21 @@ def _health(camera: DeviceStatus = DeviceStatus.OK, cpu: float = 12.0) -> KioskH
 def seed(store: Store, now: float) -> dict[str, tuple[str, str]]:
     """Sites, kiosks, accounts, history. Returns kiosk name -> (id, token)."""
     for site_id, name, region in EXTRA_SITES:
-        store.create_site(site_id, name, name, name, region)
+        store.create_site(site_id, name, name, name, region, now=now)
     kiosks = {}
     for site_id, name in (
         ("nurmes", "Nurmes kiosk 1"), ("nurmes", "Nurmes kiosk 2"), ("lieksa", "Lieksa kiosk 1"),
         ("kitee", "Kitee kiosk 1"), ("kuhmo", "Kuhmo kiosk 1"),
         ("suomussalmi", "Suomussalmi kiosk 1"), ("pello", "Pello kiosk 1"),
     ):
-        kiosks[name] = store.create_kiosk(site_id, name)
-    store.create_account("olli", "Olli Operaattori", "operator", PASSWORD)
+        kiosks[name] = store.create_kiosk(site_id, name, now=now)
+    store.create_account("olli", "Olli Operaattori", "operator", PASSWORD, now=now)
     aino = store.create_account("aino", "Aino Virtanen", "agent", PASSWORD,
-                                ["kela.benefits", "vero.tax", "dvv.population"], ["fi", "sv"])
+                                ["kela.benefits", "vero.tax", "dvv.population"], ["fi", "sv"],
+                                now=now)
     store.create_account("erik", "Erik Lindholm", "agent", PASSWORD,
-                         ["te.employment", "migri.permits", "poliisi.permits"], ["fi", "sv", "en"])
+                         ["te.employment", "migri.permits", "poliisi.permits"], ["fi", "sv", "en"],
+                         now=now)
     _history(store, kiosks, aino, now)
     # Kitee's kiosk last reported two hours ago; its offline alert has been open since.
     kitee = kiosks["Kitee kiosk 1"][0]
@@ -129,7 +131,7 @@ def _history(store: Store, kiosks: dict[str, tuple[str, str]], agent: str, now: 
                 queued = min(queued, now - 3600)
                 service = rng.choices(list(SERVICE_SHARE), list(SERVICE_SHARE.values()))[0]
                 entry, n = f"demo-{n}", n + 1
-                store.insert_entry(entry, by_site[site], service, "fi", 0, queued)
+                store.insert_entry(entry, by_site[site], service, "fi", 0, queued, now=queued)
                 wait = rng.expovariate(1 / 150)
                 if rng.random() < 0.08:
                     store.close_entry(entry, queued + wait, "abandoned")
@@ -169,8 +171,9 @@ async def take(outdir: Path) -> list[Path]:
         settings = Settings(data_dir=data, port=0, always_open=True)
         from signaling.catalogue import load_catalogue
 
-        store.seed_catalogue(load_catalogue(settings.catalogue))
-        kiosks = seed(store, time.time())
+        now = time.time()
+        store.seed_catalogue(load_catalogue(settings.catalogue), now=now)
+        kiosks = seed(store, now)
         store.close()
         ctx = open_context(settings)
         runner = web.AppRunner(build_app(ctx), access_log=None, handle_signals=False,

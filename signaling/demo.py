@@ -72,16 +72,18 @@ def seed(data_dir: Path, catalogue: Path) -> DemoSetup:
     data_dir.mkdir(parents=True)
     store = Store.open(data_dir)
     try:
-        store.seed_catalogue(load_catalogue(catalogue))
+        now = time.time()
+        store.seed_catalogue(load_catalogue(catalogue), now=now)
         tokens: dict[str, str] = {}
         for site_id, kiosk_name in (("nurmes", "Nurmes kiosk 1"), ("lieksa", "Lieksa kiosk 1")):
-            kiosk_id, token = store.create_kiosk(site_id, kiosk_name)
+            kiosk_id, token = store.create_kiosk(site_id, kiosk_name, now=now)
             tokens[kiosk_id] = token
-            store.audit("admin:demo", "kiosk_add", kiosk_id, {"site": site_id})
+            store.audit("admin:demo", "kiosk_add", kiosk_id, {"site": site_id}, now=now)
         for acc in (*AGENTS, OPERATOR):
             role: Role = "operator" if acc is OPERATOR else "agent"
             store.create_account(
-                acc.username, acc.name, role, acc.password, list(acc.skills), list(acc.languages)
+                acc.username, acc.name, role, acc.password, list(acc.skills),
+                list(acc.languages), now=now,
             )
     finally:
         store.close()

@@ -184,9 +184,10 @@ class Monitor:
 
     def acknowledge(self, alert_id: int, actor: str, actor_name: str) -> bool:
         """An operator acknowledges an alert (audited)."""
-        ok = self.store.acknowledge_alert(alert_id, actor_name, self.clock())
+        now = self.clock()
+        ok = self.store.acknowledge_alert(alert_id, actor_name, now)
         if ok:
-            self.store.audit(actor, "alert_acknowledge", str(alert_id), {})
+            self.store.audit(actor, "alert_acknowledge", str(alert_id), {}, now=now)
             self._alerts = None
             self.step()
         return ok

@@ -175,14 +175,14 @@ def build_app(ctx: ServerContext) -> web.Application:
     return app
 
 
-def open_context(settings: Settings) -> ServerContext:
+def open_context(settings: Settings, clock: Callable[[], float] = time.time) -> ServerContext:
     """Open the store, seed the catalogue and restore state: everything before listening."""
     data_dir = Path(settings.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     catalogue = load_catalogue(settings.catalogue)
     store = Store.open(data_dir)
-    store.seed_catalogue(catalogue)
-    ctx = ServerContext(settings, store, catalogue)
+    store.seed_catalogue(catalogue, now=clock())
+    ctx = ServerContext(settings, store, catalogue, clock)
     ctx.restore()
     return ctx
 

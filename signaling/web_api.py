@@ -96,8 +96,9 @@ async def logout(request: web.Request) -> web.Response:
     principal = ctx.auth.principal_for_token(token, ctx.clock()) if token else None
     if principal is None or principal.session_id is None:
         return _error(401, "unauthenticated", "not logged in")
-    ctx.store.revoke_session(principal.session_id)
-    ctx.store.audit(principal.label, "logout", principal.id, {})
+    now = ctx.clock()
+    ctx.store.revoke_session(principal.session_id, now=now)
+    ctx.store.audit(principal.label, "logout", principal.id, {}, now=now)
     response = web.json_response({"ok": True})
     response.del_cookie(ctx.auth.cookie_name, path="/")
     return response

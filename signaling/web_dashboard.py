@@ -263,7 +263,7 @@ async def login_submit(request: web.Request) -> web.Response:
         return _login_page(dash, request, "Unknown user or wrong password.", 401)
     if principal.role != "operator":
         if principal.session_id:
-            ctx.store.revoke_session(principal.session_id)
+            ctx.store.revoke_session(principal.session_id, now=now)
         return _login_page(dash, request, "This dashboard is for operators only.", 403)
     response = web.Response(status=303, headers={"Location": "/dashboard/kiosks"})
     response.set_cookie(
@@ -279,9 +279,10 @@ async def logout(request: web.Request) -> web.Response:
     """``POST /dashboard/logout``."""
     dash = request.app[DASHBOARD]
     principal, _form = await dash.require_post(request)
+    now = dash.ctx.clock()
     if principal.session_id:
-        dash.ctx.store.revoke_session(principal.session_id)
-    dash.ctx.store.audit(principal.label, "logout", principal.id, {})
+        dash.ctx.store.revoke_session(principal.session_id, now=now)
+    dash.ctx.store.audit(principal.label, "logout", principal.id, {}, now=now)
     response = web.Response(status=303, headers={"Location": "/dashboard/login"})
     response.del_cookie(dash.ctx.auth.cookie_name, path="/")
     return response
@@ -426,7 +427,8 @@ async def report_csv(request: web.Request) -> web.Response:
     principal = dash.require(request)
     weeks = _weeks(request)
     rows, sites, services = _usage(dash, weeks)
-    dash.ctx.store.audit(principal.label, "report_download", "usage", {"weeks": weeks})
+    dash.ctx.store.audit(principal.label, "report_download", "usage", {"weeks": weeks},
+                         now=dash.ctx.clock())
     name = f"etapiste-usage-{weeks}w.csv"
     return secure_headers(
         web.Response(

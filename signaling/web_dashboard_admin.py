@@ -115,7 +115,8 @@ async def provision(request: web.Request) -> web.Response:
     principal, form = await dash.require_post(request)
     try:
         kiosk_id, token = provision_kiosk(
-            dash.ctx.store, principal.label, form.get("site_id", ""), form.get("name", "")
+            dash.ctx.store, principal.label, form.get("site_id", ""), form.get("name", ""),
+            now=dash.ctx.clock(),
         )
     except AdminError as exc:
         raise _done(str(exc), error=True) from None
@@ -135,7 +136,7 @@ async def revoke(request: web.Request) -> web.Response:
     principal, _form = await dash.require_post(request)
     kiosk_id = request.match_info["kiosk_id"]
     try:
-        revoke_kiosk(dash.ctx.store, principal.label, kiosk_id)
+        revoke_kiosk(dash.ctx.store, principal.label, kiosk_id, now=dash.ctx.clock())
     except AdminError as exc:
         raise _done(str(exc), error=True) from None
     dash.ctx.hub.disconnect_kiosk(kiosk_id, "revoked")
@@ -150,7 +151,7 @@ async def site(request: web.Request) -> web.Response:
     try:
         add_site(
             dash.ctx.store, principal.label, form.get("site_id", ""), form.get("name", ""),
-            form.get("region", ""),
+            form.get("region", ""), now=dash.ctx.clock(),
         )
     except AdminError as exc:
         raise _done(str(exc), error=True) from None
@@ -168,6 +169,7 @@ async def account(request: web.Request) -> web.Response:
             dash.ctx.store, principal.label, form.get("username", ""),
             form.get("display_name", ""), role, form.get("password", ""),
             _split(form.get("skills", "")), _split(form.get("languages", "fi")),
+            now=dash.ctx.clock(),
         )
     except AdminError as exc:
         raise _done(str(exc), error=True) from None
@@ -183,6 +185,7 @@ async def skills(request: web.Request) -> web.Response:
         set_skills(
             dash.ctx.store, principal.label, form.get("username", ""),
             _split(form.get("skills", "")), _split(languages) if languages else None,
+            now=dash.ctx.clock(),
         )
     except AdminError as exc:
         raise _done(str(exc), error=True) from None
@@ -201,7 +204,7 @@ async def service(request: web.Request) -> web.Response:
         cap = int(cap_text) if cap_text else None
         set_service(
             dash.ctx.store, dash.ctx.catalogue, principal.label, service_id,
-            weekly=weekly, max_queue=cap,
+            weekly=weekly, max_queue=cap, now=dash.ctx.clock(),
         )
     except ValueError as exc:  # AdminError is a ValueError, as is a bad number
         raise _done(str(exc), error=True) from None

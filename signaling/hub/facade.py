@@ -115,7 +115,7 @@ class Hub:
             case C.Logout():
                 if p.role == "agent":
                     self._dispatcher.run(E.AgentLogout(p.id), now, conn, msg.ref)
-                self._records.logout(p)
+                self._records.logout(p, now)
                 conn.close("logged_out", 1000)
             case _:
                 self._route(conn, msg, now)

@@ -55,15 +55,15 @@ class Persistence:
                 store.insert_entry(
                     action.entry_id, action.kiosk_id, action.service_id, action.language,
                     action.priority, action.enqueued_at,
-                    resume_token_hash=self._resume.hash_of(action.kiosk_id),
+                    resume_token_hash=self._resume.hash_of(action.kiosk_id), now=action.at,
                 )
             case A.EntryRemoved(reason="answered"):
-                store.set_entry_state(action.entry_id, "in_call")
+                store.set_entry_state(action.entry_id, "in_call", now=action.at)
             case A.EntryRemoved():
                 # One transaction: a crash cannot leave the entry both restored and counted.
                 store.close_entry(action.entry_id, action.at, action.reason)
             case A.OfferSent():
-                store.set_entry_state(action.entry_id, "offered")
+                store.set_entry_state(action.entry_id, "offered", now=action.at)
             case A.CallStarted():
                 entry = store.entry(action.entry_id)
                 store.call_started(
@@ -81,10 +81,12 @@ class Persistence:
                 log.info("requeued", extra=fields(kiosk=action.kiosk_id, reason=action.reason))
             case A.CallTransferred():
                 moved = {"from": action.from_service, "to": action.to_service}
-                store.audit(f"agent:{action.agent_id}", "call_transfer", action.call_id, moved)
+                store.audit(f"agent:{action.agent_id}", "call_transfer", action.call_id, moved,
+                            now=action.at)
             case A.AgentStateChanged():
                 state = {"state": action.state.value, "reason": action.reason}
-                store.audit(f"agent:{action.agent_id}", "agent_state", action.agent_id, state)
+                store.audit(f"agent:{action.agent_id}", "agent_state", action.agent_id, state,
+                            now=action.at)
 
     def _call_ended(self, action: A.CallEnded) -> None:
         outcome: CallOutcome = "transferred" if action.reason == "transferred" else "answered"
@@ -99,16 +101,16 @@ class Persistence:
 
     # --------------------------------------------------------------- client records
 
-    def agent_login(self, p: Principal) -> None:
+    def agent_login(self, p: Principal, now: float) -> None:
         """Audit an agent's first connection of a session."""
-        self._store.audit(p.label, "agent_login", p.id, {})
+        self._store.audit(p.label, "agent_login", p.id, {}, now=now)
 
-    def logout(self, p: Principal) -> None:
+    def logout(self, p: Principal, now: float) -> None:
         """Audit an agent's logout and revoke the session it used."""
         if p.role == "agent":
-            self._store.audit(p.label, "agent_logout", p.id, {})
+            self._store.audit(p.label, "agent_logout", p.id, {}, now=now)
         if p.session_id:
-            self._store.revoke_session(p.session_id)
+            self._store.revoke_session(p.session_id, now=now)
 
     def rate(self, kiosk_id: str, call_id: str, rating: int) -> bool:
         """Store a citizen's rating; False unless it is an ended, unrated call of the kiosk."""
@@ -145,7 +147,7 @@ class Persistence:
                 self._store.close_entry(e.id, now, "failed")
                 self._live.kiosk(e.kiosk_id).missed = S.QueueLeft(reason="abandoned")
                 continue
-            self._store.set_entry_state(e.id, "waiting")
+            self._store.set_entry_state(e.id, "waiting", now=now)
             report.entries += 1
         for c in calls:
             entry = self._store.entry(c.entry_id) if c.entry_id else None

@@ -91,7 +91,7 @@ class Sessions:
             return
         self._dispatcher.run(event, now, conn)
         if isinstance(event, E.AgentLogin):
-            self._records.agent_login(p)
+            self._records.agent_login(p, now)
         view = self._router.agent_view(p.id) if p.role == "agent" else None
         if view is not None:
             conn.send(agent_status(view.state, view.reason, view.since, view.until,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from argon2 import PasswordHasher
 
@@ -20,7 +20,6 @@ __all__ = ["AccountsSql"]
 class AccountsSql(SqlAggregate):
     """Accounts and sessions."""
 
-    _clock: Callable[[], float]
     _hasher: PasswordHasher | None
 
     def create_account(
@@ -31,6 +30,8 @@ class AccountsSql(SqlAggregate):
         password: str,
         skills: Iterable[str] = (),
         languages: Iterable[str] = (),
+        *,
+        now: float,
     ) -> str:
         """Create a staff account and return its id. ``skills`` must be known service ids.
         Usernames are unique ignoring ASCII case."""
@@ -43,7 +44,7 @@ class AccountsSql(SqlAggregate):
             c.execute(
                 "INSERT INTO accounts (id, username, display_name, role, password_hash, "
                 "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (account_id, username, display_name, role, password_hash, self._clock()),
+                (account_id, username, display_name, role, password_hash, now),
             )
             _write_skills(c, account_id, skills)
             _write_languages(c, account_id, languages)
@@ -97,7 +98,7 @@ class AccountsSql(SqlAggregate):
             c.execute("DELETE FROM agent_languages WHERE account_id=?", (account_id,))
             _write_languages(c, account_id, languages)
 
-    def set_password(self, account_id: str, password: str) -> None:
+    def set_password(self, account_id: str, password: str, *, now: float) -> None:
         """Set a new password and revoke the account's sessions."""
         if not password:
             raise ValueError("empty password")
@@ -107,12 +108,11 @@ class AccountsSql(SqlAggregate):
             c.execute("UPDATE accounts SET password_hash=? WHERE id=?", (password_hash, account_id))
             c.execute(
                 "UPDATE sessions SET revoked_at=? WHERE account_id=? AND revoked_at IS NULL",
-                (self._clock(), account_id),
+                (now, account_id),
             )
 
-    def disable_account(self, account_id: str) -> bool:
+    def disable_account(self, account_id: str, *, now: float) -> bool:
         """Disable an account and revoke its sessions. False if unknown or already disabled."""
-        now = self._clock()
         with self._tx() as c:
             changed = c.execute(
                 "UPDATE accounts SET disabled_at=? WHERE id=? AND disabled_at IS NULL",
@@ -124,7 +124,7 @@ class AccountsSql(SqlAggregate):
             )
         return changed > 0
 
-    def create_session(self, account_id: str, ttl_s: float, now: float) -> str:
+    def create_session(self, account_id: str, ttl_s: float, *, now: float) -> str:
         """Record a login session lasting ``ttl_s`` and return its id. The id alone grants
         nothing: clients hold a signed token that names it."""
         session_id = f"ses_{secrets.token_urlsafe(16)}"
@@ -135,7 +135,7 @@ class AccountsSql(SqlAggregate):
             )
         return session_id
 
-    def session_active(self, session_id: str, now: float) -> bool:
+    def session_active(self, session_id: str, *, now: float) -> bool:
         """Whether the session exists, is unexpired and unrevoked, and its account enabled."""
         row = self._one(
             "SELECT 1 FROM sessions s JOIN accounts a ON a.id = s.account_id "
@@ -144,11 +144,11 @@ class AccountsSql(SqlAggregate):
         )
         return row is not None
 
-    def revoke_session(self, session_id: str) -> bool:
+    def revoke_session(self, session_id: str, *, now: float) -> bool:
         """Revoke one session (logout). False if unknown or already revoked."""
         return self._changed(
             "UPDATE sessions SET revoked_at=? WHERE id=? AND revoked_at IS NULL",
-            (self._clock(), session_id),
+            (now, session_id),
         )
 
 

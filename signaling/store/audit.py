@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from signaling.credentials import redact
 from signaling.store.db import SqlAggregate, from_row, to_json
@@ -15,7 +15,6 @@ __all__ = ["AuditSql"]
 class AuditSql(SqlAggregate):
     """Audit lines and retention."""
 
-    _clock: Callable[[], float]
 
     def audit(
         self,
@@ -23,6 +22,8 @@ class AuditSql(SqlAggregate):
         action: str,
         subject: str | None = None,
         detail: Mapping[str, object] | None = None,
+        *,
+        now: float,
     ) -> None:
         """Append an audit line. Credential-named keys and token-shaped strings are redacted,
         so a careless caller cannot put a secret in the table."""
@@ -30,7 +31,7 @@ class AuditSql(SqlAggregate):
             c.execute(
                 "INSERT INTO audit (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
                 (
-                    self._clock(),
+                    now,
                     redact(actor),
                     redact(action),
                     redact(subject or ""),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from signaling.credentials import redact
 from signaling.errors import StoreError
@@ -24,7 +24,6 @@ _WRAPUP_NOTE_MAX = 1000
 class CallsSql(SqlAggregate):
     """Calls."""
 
-    _clock: Callable[[], float]
 
     def call_started(
         self, call_id: str, *, entry_id: str, kiosk_id: str, agent_id: str, service_id: str,

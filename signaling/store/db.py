@@ -14,7 +14,7 @@ import os
 import secrets
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,6 +27,10 @@ __all__ = ["DB_FILENAME", "Database", "SqlAggregate", "from_row", "new_id", "to_
 log = logging.getLogger("etapiste.store")
 
 DB_FILENAME = "etapiste.db"
+# The migration history is metadata of the file, not of the service: the database stamps it.
+_STAMP_MIGRATION = (
+    "INSERT INTO schema_version VALUES (?, (julianday('now') - 2440587.5) * 86400.0)"
+)
 
 
 class Database:
@@ -43,9 +47,7 @@ class Database:
         self.lock = threading.RLock()
 
     @classmethod
-    def open(
-        cls, data_dir: Path, clock: Callable[[], float], busy_timeout_ms: int = 5000
-    ) -> Database:
+    def open(cls, data_dir: Path, busy_timeout_ms: int = 5000) -> Database:
         """Open (creating if needed) ``<data_dir>/etapiste.db`` and migrate it."""
         path = data_dir / DB_FILENAME
         try:
@@ -65,7 +67,7 @@ class Database:
                     log.warning("journal mode not wal", extra={"fields": {"mode": str(mode)}})
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("PRAGMA foreign_keys=ON")
-            db.migrate(clock)
+            db.migrate()
         except BaseException:
             conn.close()
             raise
@@ -76,7 +78,7 @@ class Database:
         with self.lock:
             self.conn.close()
 
-    def migrate(self, clock: Callable[[], float]) -> None:
+    def migrate(self) -> None:
         """Bring the schema to the latest version; refuse a newer one."""
         with self.tx() as c:
             c.execute(
@@ -93,7 +95,7 @@ class Database:
             for version in range(current + 1, len(MIGRATIONS) + 1):
                 for statement in MIGRATIONS[version - 1]:
                     c.execute(statement)
-                c.execute("INSERT INTO schema_version VALUES (?, ?)", (version, clock()))
+                c.execute(_STAMP_MIGRATION, (version,))
                 log.info("store migrated", extra={"fields": {"schema_version": version}})
 
     @contextmanager

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from signaling.credentials import redact
 from signaling.store.db import SqlAggregate, to_json
@@ -18,7 +18,6 @@ __all__ = ["OperatorSql"]
 class OperatorSql(SqlAggregate):
     """Alerts and kiosk health."""
 
-    _clock: Callable[[], float]
 
     # --- alerts -------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 
 from signaling.store.calls import UNANSWERED_OUTCOMES, insert_unanswered
 from signaling.store.db import SqlAggregate, from_row, to_json
@@ -15,7 +15,6 @@ __all__ = ["QueueSql"]
 class QueueSql(SqlAggregate):
     """Queue entries."""
 
-    _clock: Callable[[], float]
 
     def insert_entry(
         self,
@@ -28,6 +27,7 @@ class QueueSql(SqlAggregate):
         resume_token_hash: str | None = None,
         *,
         state: EntryState = "waiting",
+        now: float,
     ) -> None:
         """Persist a new queue entry (ids come from the routing core)."""
         with self._tx() as c:
@@ -37,19 +37,19 @@ class QueueSql(SqlAggregate):
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     entry_id, kiosk_id, service_id, language, priority, enqueued_at, state,
-                    resume_token_hash, self._clock(),
+                    resume_token_hash, now,
                 ),
             )
 
     def set_entry_state(
-        self, entry_id: str, state: EntryState, *, priority: int | None = None
+        self, entry_id: str, state: EntryState, *, priority: int | None = None, now: float
     ) -> bool:
         """Move an entry to ``state`` (and optionally change its priority, e.g. to put a
         citizen back at the head after an agent dropped). False if the entry is unknown."""
         return self._changed(
             "UPDATE queue_entries SET state=?, priority=COALESCE(?, priority), updated_at=? "
             "WHERE id=?",
-            (state, priority, self._clock(), entry_id),
+            (state, priority, now, entry_id),
         )
 
     def delete_entry(self, entry_id: str) -> bool:
@@ -88,12 +88,14 @@ class QueueSql(SqlAggregate):
         )
         return [from_row(EntryRecord, r) for r in rows]
 
-    def set_resume_token_hash(self, entry_id: str, token_hash: str | None) -> bool:
+    def set_resume_token_hash(
+        self, entry_id: str, token_hash: str | None, *, now: float
+    ) -> bool:
         """Attach (or clear) the hash of the token that lets a reconnecting kiosk keep its
         place. False if the entry is unknown."""
         return self._changed(
             "UPDATE queue_entries SET resume_token_hash=?, updated_at=? WHERE id=?",
-            (token_hash, self._clock(), entry_id),
+            (token_hash, now, entry_id),
         )
 
     def entry_by_resume_hash(self, token_hash: str) -> EntryRecord | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from signaling.catalogue import Catalogue, Names, Service
 from signaling.store.db import SqlAggregate, from_row, to_json
@@ -21,13 +21,11 @@ __all__ = ["ServicesSql", "service_from_row", "service_params"]
 class ServicesSql(SqlAggregate):
     """Agencies, services and service overrides."""
 
-    _clock: Callable[[], float]
 
-    def seed_catalogue(self, catalogue: Catalogue) -> None:
+    def seed_catalogue(self, catalogue: Catalogue, *, now: float) -> None:
         """Upsert agencies, services and sites from ``catalogue``. Idempotent: unchanged rows
         keep their timestamps. Services missing from the catalogue are retired, not deleted,
         because call history refers to them."""
-        now = self._clock()
         with self._tx() as c:
             c.executemany(
                 UPSERT_AGENCY,
@@ -57,9 +55,9 @@ class ServicesSql(SqlAggregate):
         *,
         weekly: Mapping[str, Sequence[tuple[str, str]]] | None,
         max_queue: int | None,
+        now: float,
     ) -> ServiceOverride:
         """Replace a service's weekly hours and/or queue cap (None keeps the catalogue's)."""
-        now = self._clock()
         weekly_json = None
         if weekly is not None:
             weekly_json = to_json({d: [list(i) for i in v] for d, v in weekly.items()})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import hmac
-from collections.abc import Callable
 
 from signaling.credentials import DEVICE_TOKEN_PREFIX, hash_token, new_device_token
 from signaling.errors import StoreError
@@ -17,13 +16,12 @@ __all__ = ["SitesSql"]
 class SitesSql(SqlAggregate):
     """Sites and kiosks."""
 
-    _clock: Callable[[], float]
 
     def create_site(
-        self, site_id: str, name_fi: str, name_sv: str, name_en: str, region: str
+        self, site_id: str, name_fi: str, name_sv: str, name_en: str, region: str, *, now: float
     ) -> SiteRecord:
         """Add a site that is not in the catalogue."""
-        site = SiteRecord(site_id, name_fi, name_sv, name_en, region, self._clock())
+        site = SiteRecord(site_id, name_fi, name_sv, name_en, region, now)
         with self._tx() as c:
             c.execute(
                 "INSERT INTO sites (id, name_fi, name_sv, name_en, region, created_at) "
@@ -41,7 +39,7 @@ class SitesSql(SqlAggregate):
         """All sites, by id."""
         return [from_row(SiteRecord, r) for r in self._all("SELECT * FROM sites ORDER BY id")]
 
-    def create_kiosk(self, site_id: str, name: str) -> tuple[str, str]:
+    def create_kiosk(self, site_id: str, name: str, *, now: float) -> tuple[str, str]:
         """Register a kiosk at ``site_id``. Returns ``(kiosk_id, token)``; the token is shown
         this once and only its hash is kept."""
         kiosk_id, token = new_id("kio"), new_device_token()
@@ -49,7 +47,7 @@ class SitesSql(SqlAggregate):
             c.execute(
                 "INSERT INTO kiosks (id, site_id, name, token_hash, created_at) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (kiosk_id, site_id, name, hash_token(token), self._clock()),
+                (kiosk_id, site_id, name, hash_token(token), now),
             )
         return kiosk_id, token
 
@@ -78,11 +76,11 @@ class SitesSql(SqlAggregate):
         row = self._one("SELECT * FROM kiosks WHERE id=?", (kiosk_id,))
         return None if row is None else from_row(KioskRecord, row)
 
-    def revoke_kiosk(self, kiosk_id: str) -> bool:
+    def revoke_kiosk(self, kiosk_id: str, *, now: float) -> bool:
         """Revoke a kiosk's token for good. False if unknown or already revoked."""
         return self._changed(
             "UPDATE kiosks SET revoked_at=? WHERE id=? AND revoked_at IS NULL",
-            (self._clock(), kiosk_id),
+            (now, kiosk_id),
         )
 
     def list_kiosks(self, site_id: str | None = None) -> list[KioskRecord]:

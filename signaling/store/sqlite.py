@@ -2,13 +2,14 @@
 
 The server calls the store synchronously from its event loop; every method is one small,
 indexed transaction. Methods return frozen records (:mod:`signaling.store.records`), never raw
-rows. Times are float epoch seconds.
+rows. Times are float epoch seconds, and always the caller's: the store reads no clock. A time
+that a row records (when a kiosk was revoked, an entry last changed, an audit line written) is
+passed in as ``now``, so what the hub stores is exactly the router's time; the one exception is
+the migration history, which the database stamps itself.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -30,12 +31,9 @@ class SqliteStore(
 ):
     """The SQLite store. Create with :meth:`open`; close with :meth:`close`."""
 
-    def __init__(
-        self, db: Database, clock: Callable[[], float], hasher: PasswordHasher | None
-    ) -> None:
+    def __init__(self, db: Database, hasher: PasswordHasher | None) -> None:
         """Wrap an open database. Use :meth:`open`, which also configures and migrates."""
         self._db = db
-        self._clock = clock
         self._hasher = hasher
 
     @classmethod
@@ -43,13 +41,12 @@ class SqliteStore(
         cls,
         data_dir: str | Path,
         *,
-        clock: Callable[[], float] = time.time,
         hasher: PasswordHasher | None = None,
         busy_timeout_ms: int = 5000,
     ) -> SqliteStore:
         """Open (creating if needed) ``<data_dir>/etapiste.db`` and migrate it to the latest
         schema. ``hasher`` overrides the argon2 parameters (tests use cheap ones)."""
-        return cls(Database.open(Path(data_dir), clock, busy_timeout_ms), clock, hasher)
+        return cls(Database.open(Path(data_dir), busy_timeout_ms), hasher)
 
     @property
     def path(self) -> Path:

@@ -138,11 +138,13 @@ def make_hub(
 
 
 def add_kiosk(store: Store, site: str, name: str) -> str:
-    return store.create_kiosk(site, name)[0]
+    return store.create_kiosk(site, name, now=T0)[0]
 
 
 def add_agent(store: Store, username: str, skills: tuple[str, ...] = (SERVICE,)) -> str:
-    return store.create_account(username, username.title(), "agent", "pw", skills, ["fi"])
+    return store.create_account(
+        username, username.title(), "agent", "pw", skills, ["fi"], now=T0
+    )
 
 
 @pytest.fixture(scope="session")
@@ -159,7 +161,7 @@ def clock() -> FakeClock:
 def store(tmp_path: Path, catalogue: Catalogue) -> Iterator[Store]:
     cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     s = Store.open(tmp_path / "data", hasher=cheap)
-    s.seed_catalogue(catalogue)
+    s.seed_catalogue(catalogue, now=T0)
     yield s
     s.close()
 

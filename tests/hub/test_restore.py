@@ -50,7 +50,9 @@ def test_what_the_router_refuses_is_counted_closed_and_told(scene: Scene) -> Non
     token = waiting.last(S.Welcome).resume_token
     # A second open call for the same agent, as a torn write from an older version could leave.
     k3 = add_kiosk(scene.store, "kitee", "Kitee 1")
-    scene.store.insert_entry("e-torn", k3, SERVICE, "fi", 0, scene.clock.now, state="in_call")
+    scene.store.insert_entry(
+        "e-torn", k3, SERVICE, "fi", 0, scene.clock.now, state="in_call", now=scene.clock.now
+    )
     scene.store.call_started(
         "call-torn", entry_id="e-torn", kiosk_id=k3, agent_id=aid, service_id=SERVICE,
         language="fi", offered_at=scene.clock.now, answered_at=scene.clock.now + 1,

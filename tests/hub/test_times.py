@@ -50,3 +50,5 @@ def test_call_end_is_stored_at_the_moment_of_hanging_up(ticking: Scene) -> None:
     assert record is not None
     assert (record.outcome, record.ended_at) == ("answered", ended_at)
     assert agent.last(S.AgentStatus).since == ended_at  # wrap-up began at that same moment
+    audit = [a for a in ticking.store.audit_log() if a.action == "agent_state"]
+    assert audit[-1].detail["state"] == "wrap_up" and audit[-1].at == ended_at

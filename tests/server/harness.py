@@ -29,7 +29,7 @@ class Harness:
     clients: list[SignalingClient] = field(default_factory=list)
 
     def add_kiosk(self, site: str = "nurmes", name: str = "kiosk") -> str:
-        kiosk_id, token = self.ctx.store.create_kiosk(site, name)
+        kiosk_id, token = self.ctx.store.create_kiosk(site, name, now=self.ctx.clock())
         self.kiosk_tokens[kiosk_id] = token
         return kiosk_id
 
@@ -37,7 +37,7 @@ class Harness:
         self, username: str, skills: list[str], languages: list[str], role: str = "agent"
     ) -> str:
         return self.ctx.store.create_account(
-            username, username.title(), role, PASSWORD, skills, languages
+            username, username.title(), role, PASSWORD, skills, languages, now=self.ctx.clock()
         )
 
     async def kiosk(self, kiosk_id: str) -> SignalingClient:

@@ -234,7 +234,7 @@ def cheap_passwords(h: Harness) -> None:
 def mint_agent_token(h: Harness, account_id: str) -> str:
     """A fresh session token for an agent (the attacker may log Y out in any example)."""
     now = h.ctx.clock()
-    session_id = h.ctx.store.create_session(account_id, 3600, now)
+    session_id = h.ctx.store.create_session(account_id, 3600, now=now)
     return h.ctx.auth.signer.issue(session_id, account_id, "agent", now)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import socket
+import time
 from pathlib import Path
 
 from client_core.signaling_client import SignalingClient, login
@@ -25,7 +26,8 @@ def free_port() -> int:
 def add_kiosks(data_dir: Path, n: int) -> list[str]:
     store = Store.open(data_dir)
     try:
-        return [store.create_kiosk("kitee", f"Kitee {i}")[1] for i in range(n)]
+        now = time.time()
+        return [store.create_kiosk("kitee", f"Kitee {i}", now=now)[1] for i in range(n)]
     finally:
         store.close()
 
