@@ -141,7 +141,7 @@ def seed(data_dir: Path, catalogue_path: Path, n_kiosks: int, n_agents: int) -> 
     from argon2 import PasswordHasher
 
     from signaling.catalogue import load_catalogue
-    from signaling.credentials import SessionSigner, load_or_create_key
+    from signaling.credentials import SessionSigner, hash_password, load_or_create_key
     from signaling.settings import Settings
     from signaling.store import Store
 
@@ -157,8 +157,8 @@ def seed(data_dir: Path, catalogue_path: Path, n_kiosks: int, n_agents: int) -> 
     agents: list[dict[str, str]] = []
     # Cheap argon2 parameters for the accounts whose sessions are minted here: nobody logs in
     # with them, and the default parameters would take half a second per account.
-    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    store = Store.open(data_dir, hasher=cheap)
+    cheap = hash_password(PASSWORD, PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    store = Store.open(data_dir)
     try:
         store.seed_catalogue(catalogue, now=now)
         for i in range(n_kiosks):
@@ -172,7 +172,7 @@ def seed(data_dir: Path, catalogue_path: Path, n_kiosks: int, n_agents: int) -> 
         for i in range(1, n_agents):
             username = f"bench-agent-{i:04d}"
             account_id = store.create_account(
-                username, f"Bench Agent {i:04d}", "agent", PASSWORD, skills, list(LANGUAGES),
+                username, f"Bench Agent {i:04d}", "agent", cheap, skills, list(LANGUAGES),
                 now=now,
             )
             session_id = store.create_session(account_id, ttl, now=now)
@@ -186,8 +186,8 @@ def seed(data_dir: Path, catalogue_path: Path, n_kiosks: int, n_agents: int) -> 
         store = Store.open(data_dir)
         try:
             store.create_account(
-                login_username, "Bench Agent 0000", "agent", PASSWORD, skills, list(LANGUAGES),
-                now=now,
+                login_username, "Bench Agent 0000", "agent", hash_password(PASSWORD), skills,
+                list(LANGUAGES), now=now,
             )
         finally:
             store.close()

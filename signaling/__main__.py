@@ -18,6 +18,7 @@ from pathlib import Path
 
 from signaling.admin import add_cli_commands, run_cli_command
 from signaling.catalogue import load_catalogue
+from signaling.credentials import hash_password
 from signaling.logs import setup_logging
 from signaling.settings import Settings
 from signaling.store import Store
@@ -114,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.username,
                 args.name,
                 args.role,
-                password,
+                hash_password(password),
                 [s for s in args.skills.split(",") if s],
                 [lang for lang in args.languages.split(",") if lang],
                 now=now,

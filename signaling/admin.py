@@ -17,9 +17,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from argon2 import PasswordHasher
 from pydantic import ValidationError
 
 from signaling.catalogue import WEEKDAYS, Catalogue, OpeningHours
+from signaling.credentials import hash_password
 from signaling.errors import StoreError
 from signaling.routing.hours import OpeningHours as RoutingHours
 from signaling.routing.model import ServiceRules
@@ -95,8 +97,10 @@ def add_account(
     languages: Iterable[str],
     *,
     now: float,
+    hasher: PasswordHasher | None = None,
 ) -> str:
-    """Create an agent or operator account; returns its id."""
+    """Create an agent or operator account; returns its id. The password is hashed here
+    (argon2id, ``hasher``'s parameters) and only its hash is stored."""
     if len(password) < 8:
         raise AdminError("the password needs at least 8 characters")
     if not re.fullmatch(r"[A-Za-z0-9._-]{2,40}", username.strip()):
@@ -105,8 +109,8 @@ def add_account(
         raise AdminError("role must be agent or operator")
     try:
         account_id = store.create_account(
-            username, display_name.strip() or username, role, password, skills, languages,
-            now=now,
+            username, display_name.strip() or username, role, hash_password(password, hasher),
+            skills, languages, now=now,
         )
     except StoreError as exc:
         raise AdminError(_store_message(exc, f"username {username!r} is taken")) from exc

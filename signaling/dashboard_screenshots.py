@@ -26,6 +26,7 @@ from aiohttp import web
 from playwright.async_api import Page, async_playwright
 
 from client_core.signaling_client import SignalingClient, login
+from signaling.credentials import hash_password
 from signaling.logs import setup_logging
 from signaling.server import build_app, open_context
 from signaling.settings import Settings
@@ -98,11 +99,11 @@ def seed(store: Store, now: float) -> dict[str, tuple[str, str]]:
         ("suomussalmi", "Suomussalmi kiosk 1"), ("pello", "Pello kiosk 1"),
     ):
         kiosks[name] = store.create_kiosk(site_id, name, now=now)
-    store.create_account("olli", "Olli Operaattori", "operator", PASSWORD, now=now)
-    aino = store.create_account("aino", "Aino Virtanen", "agent", PASSWORD,
+    store.create_account("olli", "Olli Operaattori", "operator", hash_password(PASSWORD), now=now)
+    aino = store.create_account("aino", "Aino Virtanen", "agent", hash_password(PASSWORD),
                                 ["kela.benefits", "vero.tax", "dvv.population"], ["fi", "sv"],
                                 now=now)
-    store.create_account("erik", "Erik Lindholm", "agent", PASSWORD,
+    store.create_account("erik", "Erik Lindholm", "agent", hash_password(PASSWORD),
                          ["te.employment", "migri.permits", "poliisi.permits"], ["fi", "sv", "en"],
                          now=now)
     _history(store, kiosks, aino, now)

@@ -20,6 +20,7 @@ from pathlib import Path
 import aiohttp
 
 from signaling.catalogue import load_catalogue
+from signaling.credentials import hash_password
 from signaling.store import Store
 from signaling.store.records import Role
 
@@ -82,7 +83,7 @@ def seed(data_dir: Path, catalogue: Path) -> DemoSetup:
         for acc in (*AGENTS, OPERATOR):
             role: Role = "operator" if acc is OPERATOR else "agent"
             store.create_account(
-                acc.username, acc.name, role, acc.password, list(acc.skills),
+                acc.username, acc.name, role, hash_password(acc.password), list(acc.skills),
                 list(acc.languages), now=now,
             )
     finally:

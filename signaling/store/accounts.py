@@ -1,4 +1,9 @@
-"""Staff accounts (agents and operators), their skills and languages, and login sessions."""
+"""Staff accounts (agents and operators), their skills and languages, and login sessions.
+
+Passwords reach the store hashed and leave it only as :class:`LoginRecord` for the one check
+that verifies them (:class:`signaling.auth.Authenticator`); hashing lives with the other
+credentials in :mod:`signaling.credentials`.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,9 @@ import secrets
 import sqlite3
 from collections.abc import Iterable
 
-from argon2 import PasswordHasher
-
-from signaling.credentials import dummy_verify, hash_password, needs_rehash, verify_password
 from signaling.errors import StoreError
 from signaling.store.db import SqlAggregate, from_row, new_id
-from signaling.store.records import ROLES, AccountRecord, Role
+from signaling.store.records import ROLES, AccountRecord, LoginRecord, Role
 
 __all__ = ["AccountsSql"]
 
@@ -20,26 +22,24 @@ __all__ = ["AccountsSql"]
 class AccountsSql(SqlAggregate):
     """Accounts and sessions."""
 
-    _hasher: PasswordHasher | None
-
     def create_account(
         self,
         username: str,
         display_name: str,
         role: Role,
-        password: str,
+        password_hash: str,
         skills: Iterable[str] = (),
         languages: Iterable[str] = (),
         *,
         now: float,
     ) -> str:
         """Create a staff account and return its id. ``skills`` must be known service ids.
-        Usernames are unique ignoring ASCII case."""
+        Usernames are unique ignoring ASCII case. The password arrives hashed
+        (:func:`signaling.credentials.hash_password`): the store never sees it in clear."""
         username = username.strip()
-        if role not in ROLES or not username or not password:
+        if role not in ROLES or not username or not password_hash:
             raise ValueError("need a role of 'agent' or 'operator', a username and a password")
         account_id = new_id("acc")
-        password_hash = hash_password(password, self._hasher)
         with self._tx() as c:
             c.execute(
                 "INSERT INTO accounts (id, username, display_name, role, password_hash, "
@@ -50,27 +50,25 @@ class AccountsSql(SqlAggregate):
             _write_languages(c, account_id, languages)
         return account_id
 
-    def authenticate(self, username: str, password: str) -> AccountRecord | None:
-        """The enabled account whose password matches, else None. Takes the time of one
-        argon2 verification whether or not the user exists; upgrades outdated hashes."""
+    def login_record(self, username: str) -> LoginRecord | None:
+        """What a password check needs of the account named ``username``, or None."""
         row = self._one(
             "SELECT id, password_hash, disabled_at FROM accounts WHERE username=?",
             (username.strip(),),
         )
         if row is None:
-            dummy_verify(password, self._hasher)
             return None
-        account_id, password_hash = str(row["id"]), str(row["password_hash"])
-        if not verify_password(password_hash, password, self._hasher):
-            return None
-        if row["disabled_at"] is not None:
-            return None
-        if needs_rehash(password_hash, self._hasher):
-            self._changed(
-                "UPDATE accounts SET password_hash=? WHERE id=? AND password_hash=?",
-                (hash_password(password, self._hasher), account_id, password_hash),
-            )
-        return self.account(account_id)
+        return LoginRecord(
+            str(row["id"]), str(row["password_hash"]), row["disabled_at"] is not None
+        )
+
+    def replace_password_hash(self, account_id: str, old_hash: str, new_hash: str) -> bool:
+        """Swap an outdated hash of the same password for a stronger one (sessions stay).
+        False if the hash changed meanwhile."""
+        return self._changed(
+            "UPDATE accounts SET password_hash=? WHERE id=? AND password_hash=?",
+            (new_hash, account_id, old_hash),
+        )
 
     def account(self, account_id: str) -> AccountRecord | None:
         """The account with ``account_id`` (enabled or not), or None."""
@@ -98,11 +96,10 @@ class AccountsSql(SqlAggregate):
             c.execute("DELETE FROM agent_languages WHERE account_id=?", (account_id,))
             _write_languages(c, account_id, languages)
 
-    def set_password(self, account_id: str, password: str, *, now: float) -> None:
-        """Set a new password and revoke the account's sessions."""
-        if not password:
+    def set_password_hash(self, account_id: str, password_hash: str, *, now: float) -> None:
+        """Set a new password (hashed) and revoke the account's sessions."""
+        if not password_hash:
             raise ValueError("empty password")
-        password_hash = hash_password(password, self._hasher)
         with self._tx() as c:
             _require_account(c, account_id)
             c.execute("UPDATE accounts SET password_hash=? WHERE id=?", (password_hash, account_id))

@@ -1,8 +1,8 @@
 """Records the store hands out: frozen dataclasses, never raw rows.
 
 No record holds citizen personal data: a queue entry or call names a kiosk, a service and a
-language, never a person. Tokens and passwords appear only as hashes, and no
-record carries one.
+language, never a person. Tokens and passwords appear only as hashes, and only
+:class:`LoginRecord` carries one, for the password check.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ __all__ = [
     "EntryState",
     "KioskHealthRecord",
     "KioskRecord",
+    "LoginRecord",
     "Role",
     "ServiceOverride",
     "ServiceRecord",
@@ -96,6 +97,19 @@ class AccountRecord:
     def disabled(self) -> bool:
         """Whether an administrator disabled the account."""
         return self.disabled_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class LoginRecord:
+    """What a password check needs of an account: its id, password hash and whether an
+    administrator disabled it."""
+
+    id: str
+    password_hash: str
+    disabled: bool
+
+    def __repr__(self) -> str:
+        return f"LoginRecord(id={self.id!r}, disabled={self.disabled!r})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from argon2 import PasswordHasher
-
 from signaling.store.accounts import AccountsSql
 from signaling.store.audit import AuditSql
 from signaling.store.calls import CallsSql
@@ -31,22 +29,20 @@ class SqliteStore(
 ):
     """The SQLite store. Create with :meth:`open`; close with :meth:`close`."""
 
-    def __init__(self, db: Database, hasher: PasswordHasher | None) -> None:
+    def __init__(self, db: Database) -> None:
         """Wrap an open database. Use :meth:`open`, which also configures and migrates."""
         self._db = db
-        self._hasher = hasher
 
     @classmethod
     def open(
         cls,
         data_dir: str | Path,
         *,
-        hasher: PasswordHasher | None = None,
         busy_timeout_ms: int = 5000,
     ) -> SqliteStore:
         """Open (creating if needed) ``<data_dir>/etapiste.db`` and migrate it to the latest
-        schema. ``hasher`` overrides the argon2 parameters (tests use cheap ones)."""
-        return cls(Database.open(Path(data_dir), busy_timeout_ms), hasher)
+        schema."""
+        return cls(Database.open(Path(data_dir), busy_timeout_ms))
 
     @property
     def path(self) -> Path:

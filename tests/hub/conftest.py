@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from argon2 import PasswordHasher
 
 from signaling.catalogue import Catalogue, load_catalogue
 from signaling.directory import Directory
@@ -143,7 +142,7 @@ def add_kiosk(store: Store, site: str, name: str) -> str:
 
 def add_agent(store: Store, username: str, skills: tuple[str, ...] = (SERVICE,)) -> str:
     return store.create_account(
-        username, username.title(), "agent", "pw", skills, ["fi"], now=T0
+        username, username.title(), "agent", "hash-of-a-password", skills, ["fi"], now=T0
     )
 
 
@@ -159,8 +158,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def store(tmp_path: Path, catalogue: Catalogue) -> Iterator[Store]:
-    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    s = Store.open(tmp_path / "data", hasher=cheap)
+    s = Store.open(tmp_path / "data")
     s.seed_catalogue(catalogue, now=T0)
     yield s
     s.close()

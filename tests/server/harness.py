@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from client_core.signaling_client import Backoff, SignalingClient, login
+from signaling.credentials import hash_password
 from signaling.server import ServerContext, build_app, open_context
 from signaling.settings import Settings
 
@@ -37,7 +38,8 @@ class Harness:
         self, username: str, skills: list[str], languages: list[str], role: str = "agent"
     ) -> str:
         return self.ctx.store.create_account(
-            username, username.title(), role, PASSWORD, skills, languages, now=self.ctx.clock()
+            username, username.title(), role, hash_password(PASSWORD, self.ctx.auth.hasher),
+            skills, languages, now=self.ctx.clock(),
         )
 
     async def kiosk(self, kiosk_id: str) -> SignalingClient:

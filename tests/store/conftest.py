@@ -56,7 +56,7 @@ def data_dir(tmp_path: Path) -> Path:
 def store(
     data_dir: Path, clock: FakeClock, cheap_hasher: PasswordHasher, catalogue: Catalogue
 ) -> Iterator[Store]:
-    s = Store.open(data_dir, hasher=cheap_hasher)
+    s = Store.open(data_dir)
     s.seed_catalogue(catalogue, now=clock.now)
     yield s
     s.close()

@@ -9,7 +9,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 
 from signaling.errors import StoreError
 from signaling.store import Store
@@ -46,13 +45,13 @@ def test_waiting_order(store: Store, kiosk: str) -> None:
 
 
 def test_entries_survive_reopen(
-    store: Store, kiosk: str, data_dir: Path, cheap_hasher: PasswordHasher
+    store: Store, kiosk: str, data_dir: Path
 ) -> None:
     _fill(store, kiosk)
     store.set_entry_state("e5", "offered", now=T0)
     store.set_entry_state("e2", "in_call", now=T0)
     store.close()
-    with Store.open(data_dir, hasher=cheap_hasher) as reopened:
+    with Store.open(data_dir) as reopened:
         entries = reopened.waiting_entries()
         assert [e.id for e in entries] == ["e4", "e5", "e1", "e3"]
         assert entries[1].state == "offered"
@@ -163,7 +162,7 @@ def test_citizen_rates_an_ended_call_once(store: Store, kiosk: str, agent: str) 
 
 
 def test_open_calls_survive_restart(
-    store: Store, kiosk: str, agent: str, data_dir: Path, cheap_hasher: PasswordHasher
+    store: Store, kiosk: str, agent: str, data_dir: Path
 ) -> None:
     store.call_started(
         "c9",
@@ -177,7 +176,7 @@ def test_open_calls_survive_restart(
         queued_at=T0,
     )
     store.close()
-    with Store.open(data_dir, hasher=cheap_hasher) as reopened:
+    with Store.open(data_dir) as reopened:
         assert [c.id for c in reopened.open_calls()] == ["c9"]
 
 
@@ -246,12 +245,10 @@ CRASH_SCRIPT = textwrap.dedent(
     """
     import os, sys
     sys.path.insert(0, sys.argv[3])
-    from argon2 import PasswordHasher
     from signaling.catalogue import load_catalogue
     from signaling.store import Store
 
-    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    store = Store.open(sys.argv[1], hasher=cheap)
+    store = Store.open(sys.argv[1])
     store.seed_catalogue(load_catalogue(sys.argv[2]), now={t0!r})
     kiosk_id, _ = store.create_kiosk("nurmes", "Nurmes 1", now={t0!r})
     entries = {entries!r}
@@ -266,7 +263,7 @@ CRASH_SCRIPT = textwrap.dedent(
 
 
 @pytest.mark.slow
-def test_sigkill_keeps_committed_entries(tmp_path: Path, cheap_hasher: PasswordHasher) -> None:
+def test_sigkill_keeps_committed_entries(tmp_path: Path) -> None:
     data_dir = tmp_path / "crash"
     script = CRASH_SCRIPT.format(entries=ENTRIES, t0=T0)
     proc = subprocess.run(
@@ -280,7 +277,7 @@ def test_sigkill_keeps_committed_entries(tmp_path: Path, cheap_hasher: PasswordH
     kiosk_id = proc.stdout.strip()
     # The process died with the WAL open: its committed pages live only in the -wal file.
     assert (data_dir / "etapiste.db-wal").exists()
-    with Store.open(data_dir, hasher=cheap_hasher) as store:
+    with Store.open(data_dir) as store:
         entries = store.waiting_entries()
         assert [e.id for e in entries] == EXPECTED
         assert {e.kiosk_id for e in entries} == {kiosk_id}
