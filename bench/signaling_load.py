@@ -143,7 +143,7 @@ def seed(data_dir: Path, catalogue_path: Path, n_kiosks: int, n_agents: int) -> 
     from signaling.catalogue import load_catalogue
     from signaling.credentials import SessionSigner, hash_password, load_or_create_key
     from signaling.settings import Settings
-    from signaling.store import Store
+    from signaling.store import SqliteStore
 
     catalogue = load_catalogue(catalogue_path)
     sites = [s.id for s in catalogue.sites]
@@ -158,7 +158,7 @@ def seed(data_dir: Path, catalogue_path: Path, n_kiosks: int, n_agents: int) -> 
     # Cheap argon2 parameters for the accounts whose sessions are minted here: nobody logs in
     # with them, and the default parameters would take half a second per account.
     cheap = hash_password(PASSWORD, PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    store = Store.open(data_dir)
+    store = SqliteStore.open(data_dir)
     try:
         store.seed_catalogue(catalogue, now=now)
         for i in range(n_kiosks):
@@ -183,7 +183,7 @@ def seed(data_dir: Path, catalogue_path: Path, n_kiosks: int, n_agents: int) -> 
     login_username = "bench-agent-0000"
     if n_agents > 0:
         # Default argon2 parameters: this one logs in through the HTTP API like a console.
-        store = Store.open(data_dir)
+        store = SqliteStore.open(data_dir)
         try:
             store.create_account(
                 login_username, "Bench Agent 0000", "agent", hash_password(PASSWORD), skills,

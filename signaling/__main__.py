@@ -21,12 +21,12 @@ from signaling.catalogue import load_catalogue
 from signaling.credentials import hash_password
 from signaling.logs import setup_logging
 from signaling.settings import Settings
-from signaling.store import Store
+from signaling.store import SqliteStore, Store
 
 
 def _store(settings: Settings) -> Store:
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
-    store = Store.open(Path(settings.data_dir))
+    store = SqliteStore.open(Path(settings.data_dir))
     store.seed_catalogue(load_catalogue(settings.catalogue), now=time.time())
     return store
 

@@ -30,7 +30,7 @@ from signaling.credentials import hash_password
 from signaling.logs import setup_logging
 from signaling.server import build_app, open_context
 from signaling.settings import Settings
-from signaling.store import Store
+from signaling.store import SqliteStore, Store
 from wire import client_messages as C
 from wire.types import DeviceStatus, KioskHealth, Language
 
@@ -168,7 +168,7 @@ async def take(outdir: Path) -> list[Path]:
     """Run the demo server and write the PNGs to ``outdir`` (which must exist)."""
     with tempfile.TemporaryDirectory(prefix="etapiste-screens-") as tmp:
         data = Path(tmp) / "data"
-        store = Store.open(data)
+        store = SqliteStore.open(data)
         settings = Settings(data_dir=data, port=0, always_open=True)
         from signaling.catalogue import load_catalogue
 

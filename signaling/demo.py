@@ -21,7 +21,7 @@ import aiohttp
 
 from signaling.catalogue import load_catalogue
 from signaling.credentials import hash_password
-from signaling.store import Store
+from signaling.store import SqliteStore
 from signaling.store.records import Role
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,7 +71,7 @@ def seed(data_dir: Path, catalogue: Path) -> DemoSetup:
     if data_dir.exists():
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True)
-    store = Store.open(data_dir)
+    store = SqliteStore.open(data_dir)
     try:
         now = time.time()
         store.seed_catalogue(load_catalogue(catalogue), now=now)

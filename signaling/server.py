@@ -24,7 +24,7 @@ from signaling.logs import fields
 from signaling.routing.model import RouterConfig
 from signaling.routing.router import Router
 from signaling.settings import Settings
-from signaling.store import Store
+from signaling.store import SqliteStore, Store
 from signaling.web_api import add_api_routes
 from signaling.web_dashboard import add_dashboard
 from signaling.web_ws import WsConnection, websocket_handler
@@ -180,7 +180,7 @@ def open_context(settings: Settings, clock: Callable[[], float] = time.time) -> 
     data_dir = Path(settings.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     catalogue = load_catalogue(settings.catalogue)
-    store = Store.open(data_dir)
+    store = SqliteStore.open(data_dir)
     store.seed_catalogue(catalogue, now=clock())
     ctx = ServerContext(settings, store, catalogue, clock)
     ctx.restore()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from signaling.__main__ import main
-from signaling.store import Store
+from signaling.store import SqliteStore
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +42,7 @@ def test_cli_admin_commands_are_audited(
     capsys.readouterr()
     assert run(data, "services") == 0
     assert "vero.tax\tmax_queue=5\tmon=09:00-12:00 (edited)" in capsys.readouterr().out
-    store = Store.open(data)
+    store = SqliteStore.open(data)
     try:
         (account,) = store.accounts()
         assert account.skills == {"vero.tax", "dvv.population"}
@@ -53,7 +53,7 @@ def test_cli_admin_commands_are_audited(
     assert run(data, "alerts") == 0
     assert run(data, "ack-alert", str(alert)) == 0
     assert run(data, "ack-alert", str(alert)) == 1
-    store = Store.open(data)
+    store = SqliteStore.open(data)
     try:
         actions = [(a.actor, a.action) for a in store.audit_log()]
         acked = store.alert(alert)

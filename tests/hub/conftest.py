@@ -20,7 +20,7 @@ from signaling.hub import Hub
 from signaling.identity import Principal
 from signaling.routing.model import RouterConfig
 from signaling.routing.router import Router
-from signaling.store import Store
+from signaling.store import SqliteStore, Store
 from wire import client_messages as C
 from wire import server_messages as S
 
@@ -158,7 +158,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def store(tmp_path: Path, catalogue: Catalogue) -> Iterator[Store]:
-    s = Store.open(tmp_path / "data")
+    s = SqliteStore.open(tmp_path / "data")
     s.seed_catalogue(catalogue, now=T0)
     yield s
     s.close()

@@ -11,7 +11,7 @@ from pathlib import Path
 from client_core.signaling_client import SignalingClient, login
 from signaling.demo import seed, start_server, wait_ready
 from signaling.settings import Settings
-from signaling.store import Store
+from signaling.store import SqliteStore
 from tests.server.harness import FAST
 from wire import client_messages as C
 from wire import server_messages as S
@@ -24,7 +24,7 @@ def free_port() -> int:
 
 
 def add_kiosks(data_dir: Path, n: int) -> list[str]:
-    store = Store.open(data_dir)
+    store = SqliteStore.open(data_dir)
     try:
         now = time.time()
         return [store.create_kiosk("kitee", f"Kitee {i}", now=now)[1] for i in range(n)]

@@ -9,7 +9,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from signaling.catalogue import Catalogue, load_catalogue
-from signaling.store import Store
+from signaling.store import SqliteStore, Store
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE_PATH = ROOT / "deploy" / "catalogue.toml"
@@ -56,7 +56,7 @@ def data_dir(tmp_path: Path) -> Path:
 def store(
     data_dir: Path, clock: FakeClock, cheap_hasher: PasswordHasher, catalogue: Catalogue
 ) -> Iterator[Store]:
-    s = Store.open(data_dir)
+    s = SqliteStore.open(data_dir)
     s.seed_catalogue(catalogue, now=clock.now)
     yield s
     s.close()

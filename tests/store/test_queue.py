@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from signaling.errors import StoreError
-from signaling.store import Store
+from signaling.store import SqliteStore, Store
 
 from .conftest import CATALOGUE_PATH, ROOT, FakeClock
 
@@ -51,7 +51,7 @@ def test_entries_survive_reopen(
     store.set_entry_state("e5", "offered", now=T0)
     store.set_entry_state("e2", "in_call", now=T0)
     store.close()
-    with Store.open(data_dir) as reopened:
+    with SqliteStore.open(data_dir) as reopened:
         entries = reopened.waiting_entries()
         assert [e.id for e in entries] == ["e4", "e5", "e1", "e3"]
         assert entries[1].state == "offered"
@@ -176,7 +176,7 @@ def test_open_calls_survive_restart(
         queued_at=T0,
     )
     store.close()
-    with Store.open(data_dir) as reopened:
+    with SqliteStore.open(data_dir) as reopened:
         assert [c.id for c in reopened.open_calls()] == ["c9"]
 
 
@@ -246,9 +246,9 @@ CRASH_SCRIPT = textwrap.dedent(
     import os, sys
     sys.path.insert(0, sys.argv[3])
     from signaling.catalogue import load_catalogue
-    from signaling.store import Store
+    from signaling.store import SqliteStore, Store
 
-    store = Store.open(sys.argv[1])
+    store = SqliteStore.open(sys.argv[1])
     store.seed_catalogue(load_catalogue(sys.argv[2]), now={t0!r})
     kiosk_id, _ = store.create_kiosk("nurmes", "Nurmes 1", now={t0!r})
     entries = {entries!r}
@@ -277,7 +277,7 @@ def test_sigkill_keeps_committed_entries(tmp_path: Path) -> None:
     kiosk_id = proc.stdout.strip()
     # The process died with the WAL open: its committed pages live only in the -wal file.
     assert (data_dir / "etapiste.db-wal").exists()
-    with Store.open(data_dir) as store:
+    with SqliteStore.open(data_dir) as store:
         entries = store.waiting_entries()
         assert [e.id for e in entries] == EXPECTED
         assert {e.kiosk_id for e in entries} == {kiosk_id}

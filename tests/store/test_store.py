@@ -16,7 +16,7 @@ from signaling.auth import Authenticator
 from signaling.catalogue import Catalogue, parse_catalogue
 from signaling.credentials import SessionSigner, new_device_token
 from signaling.errors import StoreError
-from signaling.store import DB_FILENAME, Store
+from signaling.store import DB_FILENAME, SqliteStore, Store
 from signaling.store.schema import MIGRATIONS
 
 from .conftest import T0, FakeClock
@@ -45,8 +45,8 @@ def test_pragmas_on_connection(store: Store) -> None:
 
 def test_migrations_idempotent(data_dir: Path) -> None:
     before = time.time()
-    Store.open(data_dir).close()
-    s = Store.open(data_dir)
+    SqliteStore.open(data_dir).close()
+    s = SqliteStore.open(data_dir)
     try:
         rows = s._db.conn.execute("SELECT version, applied_at FROM schema_version").fetchall()
         assert [r[0] for r in rows] == [1, 2, 3]
@@ -64,7 +64,7 @@ def test_upgrade_from_version_2_keeps_the_calls(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr("signaling.store.db.MIGRATIONS", MIGRATIONS[:2])
-    old = Store.open(data_dir)
+    old = SqliteStore.open(data_dir)
     old.seed_catalogue(catalogue, now=clock.now)
     kiosk, _ = old.create_kiosk("nurmes", "Nurmes 1", now=clock.now)
     agent = old.create_account(
@@ -76,7 +76,7 @@ def test_upgrade_from_version_2_keeps_the_calls(
     assert old.schema_version() == 2
     old.close()
     monkeypatch.undo()
-    s = Store.open(data_dir)
+    s = SqliteStore.open(data_dir)
     try:
         assert s.schema_version() == 3
         call = s.call("c1")
@@ -86,13 +86,13 @@ def test_upgrade_from_version_2_keeps_the_calls(
 
 
 def test_newer_schema_is_refused(data_dir: Path) -> None:
-    Store.open(data_dir).close()
+    SqliteStore.open(data_dir).close()
     conn = sqlite3.connect(data_dir / DB_FILENAME)
     conn.execute("INSERT INTO schema_version VALUES (99, 0)")
     conn.commit()
     conn.close()
     with pytest.raises(StoreError, match="newer"):
-        Store.open(data_dir)
+        SqliteStore.open(data_dir)
 
 
 def test_seed_catalogue_idempotent(store: Store, catalogue: Catalogue, clock: FakeClock) -> None:
@@ -311,7 +311,7 @@ def test_no_token_or_password_anywhere_in_the_files(
     data_dir: Path, clock: FakeClock, cheap_hasher: PasswordHasher, catalogue: Catalogue
 ) -> None:
     password = "Very-Secret-Passw0rd!"
-    store = Store.open(data_dir)
+    store = SqliteStore.open(data_dir)
     store.seed_catalogue(catalogue, now=clock.now)
     kiosk_id, token = store.create_kiosk("nurmes", "Nurmes 1", now=clock.now)
     now = clock.now
