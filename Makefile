@@ -28,7 +28,7 @@ sysdeps:
 	fi
 
 lint: $(STAMP)
-	$(PY) -m ruff check signaling wire client_core kiosk agent_console tests bench
+	$(PY) -m ruff check signaling wire client_core kiosk agent_console demo tools tests bench
 
 typecheck: $(STAMP)
 	$(PY) -m mypy --strict
@@ -61,7 +61,7 @@ SHOTS ?= screenshots
 screenshots: $(STAMP) sysdeps
 	$(PY) -m kiosk.screenshots $(SHOTS)/kiosk
 	$(PY) -m agent_console.screenshots $(SHOTS)/console
-	$(PY) -m signaling.dashboard_screenshots $(SHOTS)/dashboard
+	$(PY) -m tools.dashboard_screenshots $(SHOTS)/dashboard
 
 clean:
 	rm -rf .venv .demo .pytest_cache .mypy_cache .ruff_cache

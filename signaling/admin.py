@@ -15,7 +15,7 @@ import argparse
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from argon2 import PasswordHasher
 from pydantic import ValidationError
@@ -25,11 +25,9 @@ from signaling.credentials import hash_password
 from signaling.errors import StoreError
 from signaling.routing.hours import OpeningHours as RoutingHours
 from signaling.routing.model import ServiceRules
+from signaling.routing.router import Router
+from signaling.store import Store
 from signaling.store.records import Role, ServiceOverride
-
-if TYPE_CHECKING:
-    from signaling.routing.router import Router
-    from signaling.store import Store
 
 Weekly = dict[str, tuple[tuple[str, str], ...]]
 

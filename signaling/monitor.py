@@ -20,7 +20,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from signaling.alerts import (
@@ -32,13 +32,16 @@ from signaling.alerts import (
     Raised,
     kiosk_facts_for_alerts,
 )
+from signaling.catalogue import Catalogue
+from signaling.directory import Directory
+from signaling.hub import LiveView
 from signaling.kiosk_health import HealthPolicy, KioskFacts, KioskHealthTracker, KioskStatus
 from signaling.logs import fields
 from signaling.reports import QueueDay, local_midnight, queue_day
+from signaling.routing.router import Router
+from signaling.settings import Settings
+from signaling.store import Store
 from signaling.store.records import AlertRecord, KioskRecord, SiteRecord
-
-if TYPE_CHECKING:
-    from signaling.server import ServerContext
 
 log = logging.getLogger("etapiste.monitor")
 
@@ -59,14 +62,26 @@ _KIND_TEXT = {
 class Monitor:
     """Kiosk status, alerts and dashboard snapshots for one server."""
 
-    def __init__(self, ctx: ServerContext) -> None:
-        s = ctx.settings
-        self.ctx = ctx
-        self.store = ctx.store
-        self.clock = ctx.clock
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        catalogue: Catalogue,
+        router: Router,
+        directory: Directory,
+        live: LiveView,
+        clock: Callable[[], float],
+    ) -> None:
+        s = settings
+        self.store = store
+        self.catalogue = catalogue
+        self.router = router
+        self.directory = directory
+        self.live = live
+        self.clock = clock
         self.tz = ZoneInfo(s.timezone)
         self.policy = HealthPolicy(s.kiosk_health_interval_s, s.kiosk_offline_missed)
-        self.tracker = KioskHealthTracker(self.policy, ctx.clock())
+        self.tracker = KioskHealthTracker(self.policy, clock())
         self.engine = AlertEngine(AlertRules(s.longest_wait_alert_s, s.call_failure_alert_count))
         self.threshold_s = s.service_level_threshold_s
         for a in self.store.open_alerts():
@@ -94,7 +109,7 @@ class Monitor:
 
     def _refresh_slow(self, now: float) -> None:
         known = {k.id for k in self._kiosks}
-        connected = self.ctx.live.connected_kiosks()
+        connected = self.live.connected_kiosks()
         if now - self._kiosks_at >= KIOSK_LIST_S or not known.issuperset(connected):
             self._kiosks = [k for k in self.store.list_kiosks() if k.revoked_at is None]
             self._sites = {s.id: s for s in self.store.sites()}
@@ -114,7 +129,7 @@ class Monitor:
             )
 
     def _health(self, kiosk_id: str) -> tuple[float | None, dict[str, Any] | None]:
-        live = self.ctx.live.kiosk_live.get(kiosk_id)
+        live = self.live.kiosk_live.get(kiosk_id)
         if live is not None and live.health is not None and live.health_at is not None:
             return live.health_at, live.health.model_dump(mode="json")
         stored = self._stored_health.get(kiosk_id)
@@ -137,7 +152,7 @@ class Monitor:
         """One evaluation: statuses, alerts, snapshot; subscribers hear of any change."""
         now = self.clock()
         self._refresh_slow(now)
-        live = self.ctx.live
+        live = self.live
         connected, reports = live.connected_kiosks(), live.kiosk_live
         facts, healths = [], {}
         for k in self._kiosks:
@@ -160,7 +175,7 @@ class Monitor:
             kiosk_facts.append(
                 kiosk_facts_for_alerts(k.id, offline, devices, self._call_reasons.get(k.id, []))
             )
-        stats = self.ctx.router.queue_stats(now)
+        stats = self.router.queue_stats(now)
         waits = {(q.service_id, q.language): q.longest_wait_s for q in stats}
         for change in self.engine.evaluate(Facts(kiosk_facts, waits), now):
             self._store_change(change)
@@ -225,11 +240,11 @@ class Monitor:
 
     def _kiosk_rows(self, healths: dict[str, dict[str, Any] | None]) -> list[dict[str, Any]]:
         rows = []
-        router = self.ctx.router
+        router = self.router
         for k in self._kiosks:
             st = self.statuses[k.id]
             h = healths.get(k.id) or {}
-            live = self.ctx.live.kiosk_live.get(k.id)
+            live = self.live.kiosk_live.get(k.id)
             quality = live.last_quality.quality if live and live.last_quality else None
             site = self._sites.get(k.site_id)
             activity = ""
@@ -300,11 +315,11 @@ class Monitor:
         ]
 
     def _service_name(self, service_id: str) -> str:
-        service = self.ctx.catalogue.service(service_id)
+        service = self.catalogue.service(service_id)
         return service.names.fi if service else service_id
 
     def _queue_rows(self, now: float) -> list[dict[str, Any]]:
-        stats = {(q.service_id, q.language): q for q in self.ctx.router.queue_stats(now)}
+        stats = {(q.service_id, q.language): q for q in self.router.queue_stats(now)}
         rows = []
         for key in sorted(set(stats) | set(self._today)):
             q, day = stats.get(key), self._today.get(key)
@@ -329,7 +344,7 @@ class Monitor:
         return rows
 
     def _agent_rows(self) -> list[dict[str, Any]]:
-        directory = self.ctx.directory
+        directory = self.directory
         rows = [
             {
                 "id": a.agent_id,
@@ -341,7 +356,7 @@ class Monitor:
                 "skills": sorted(a.skills),
                 "languages": sorted(a.languages),
             }
-            for a in self.ctx.router.agents()
+            for a in self.router.agents()
         ]
         rows.sort(key=lambda r: str(r["name"]))
         return rows
@@ -359,7 +374,7 @@ async def run_monitor(monitor: Monitor, period_s: float = 1.0, min_gap_s: float 
     def on_hub(topic: str) -> None:
         wake.set()
 
-    monitor.ctx.live.add_listener(on_hub)
+    monitor.live.add_listener(on_hub)
     try:
         while True:
             started = time.perf_counter()
@@ -378,4 +393,4 @@ async def run_monitor(monitor: Monitor, period_s: float = 1.0, min_gap_s: float 
             except TimeoutError:
                 pass
     finally:
-        monitor.ctx.live.remove_listener(on_hub)
+        monitor.live.remove_listener(on_hub)

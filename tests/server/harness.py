@@ -11,8 +11,9 @@ from typing import Any
 from aiohttp import web
 
 from client_core.signaling_client import Backoff, SignalingClient, login
+from signaling.context import ServerContext, open_context
 from signaling.credentials import hash_password
-from signaling.server import ServerContext, build_app, open_context
+from signaling.server import build_app
 from signaling.settings import Settings
 
 PASSWORD = "correct horse battery"

@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 
 from client_core.signaling_client import SignalingClient, login
-from signaling.demo import seed, start_server, wait_ready
+from demo.process import start_server, wait_ready
+from demo.seed import seed
 from signaling.settings import Settings
 from signaling.store import SqliteStore
 from tests.server.harness import FAST

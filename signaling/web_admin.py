@@ -22,9 +22,11 @@ from signaling.admin import (
     set_service,
     set_skills,
 )
+from signaling.dashboard_pages import DASHBOARD, Dashboard, e
 from signaling.identity import Principal
 from signaling.store.records import Role
-from signaling.web_dashboard import DASHBOARD, Dashboard, e
+
+__all__ = ["add_routes"]
 
 
 def _split(text: str) -> list[str]:
@@ -208,11 +210,11 @@ async def service(request: web.Request) -> web.Response:
         )
     except ValueError as exc:  # AdminError is a ValueError, as is a bad number
         raise _done(str(exc), error=True) from None
-    dash.apply_overrides(force=True)
+    dash.ctx.apply_overrides(force=True)
     raise _done(f"{service_id} saved and applied")
 
 
-def add_admin_routes(app: web.Application) -> None:
+def add_routes(app: web.Application) -> None:
     """Register the admin page and its form targets."""
     r = app.router
     r.add_get("/dashboard/admin", admin_page)

@@ -1,30 +1,19 @@
-"""Demo data and a server process for ``make demo``, benchmarks and network tests.
-
-:func:`seed` makes a fresh data directory with the Nurmes and Lieksa kiosks, two agents and
-an operator; :func:`start_server` runs ``python -m signaling serve`` on it as a child process.
-"""
+"""Demo data for ``make demo``, benchmarks and tests: :func:`seed` makes a fresh data
+directory with the Nurmes and Lieksa kiosks, two agents and an operator."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import os
 import shutil
-import ssl
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-import aiohttp
 
 from signaling.catalogue import load_catalogue
 from signaling.credentials import hash_password
 from signaling.store import SqliteStore
 from signaling.store.records import Role
 
-ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["AGENTS", "OPERATOR", "DemoAccount", "DemoSetup", "seed"]
 
 
 @dataclass(frozen=True)
@@ -89,37 +78,3 @@ def seed(data_dir: Path, catalogue: Path) -> DemoSetup:
     finally:
         store.close()
     return DemoSetup(data_dir, tokens, AGENTS)
-
-
-def start_server(
-    data_dir: Path, port: int, extra_env: dict[str, str] | None = None
-) -> subprocess.Popen[bytes]:
-    """Start ``python -m signaling serve`` as a child process."""
-    env = dict(os.environ)
-    env.update(
-        ETAPISTE_DATA_DIR=str(data_dir),
-        ETAPISTE_PORT=str(port),
-        ETAPISTE_ALWAYS_OPEN="true",
-        **(extra_env or {}),
-    )
-    log = (data_dir / "server.log").open("ab")
-    return subprocess.Popen(
-        [sys.executable, "-m", "signaling", "serve"], env=env, stdout=log, stderr=log, cwd=ROOT
-    )
-
-
-async def wait_ready(
-    base_url: str, timeout: float = 20.0, ssl_context: ssl.SSLContext | None = None
-) -> None:
-    """Poll ``/readyz`` until the server answers."""
-    deadline = time.monotonic() + timeout
-    async with aiohttp.ClientSession() as http:
-        while time.monotonic() < deadline:
-            with contextlib.suppress(aiohttp.ClientError):
-                async with http.get(f"{base_url}/readyz", ssl=ssl_context or True) as r:
-                    if r.status == 200:
-                        return
-            await asyncio.sleep(0.1)
-    raise TimeoutError(f"server at {base_url} not ready within {timeout} s")
-
-

@@ -1,4 +1,4 @@
-"""``python -m signaling.dashboard_screenshots OUTDIR``: PNGs of every dashboard page.
+"""``python -m tools.dashboard_screenshots OUTDIR``: PNGs of every dashboard page.
 
 Starts a server on a throw-away data directory with realistic demo data (no citizen data:
 there is none to invent), connects simulated kiosks that report health (one with a failed
@@ -26,9 +26,11 @@ from aiohttp import web
 from playwright.async_api import Page, async_playwright
 
 from client_core.signaling_client import SignalingClient, login
+from signaling.catalogue import load_catalogue
+from signaling.context import open_context
 from signaling.credentials import hash_password
 from signaling.logs import setup_logging
-from signaling.server import build_app, open_context
+from signaling.server import build_app
 from signaling.settings import Settings
 from signaling.store import SqliteStore, Store
 from wire import client_messages as C
@@ -170,8 +172,6 @@ async def take(outdir: Path) -> list[Path]:
         data = Path(tmp) / "data"
         store = SqliteStore.open(data)
         settings = Settings(data_dir=data, port=0, always_open=True)
-        from signaling.catalogue import load_catalogue
-
         now = time.time()
         store.seed_catalogue(load_catalogue(settings.catalogue), now=now)
         kiosks = seed(store, now)
@@ -261,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     """Write the screenshots to the directory named on the command line."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m signaling.dashboard_screenshots OUTDIR", file=sys.stderr)
+        print("usage: python -m tools.dashboard_screenshots OUTDIR", file=sys.stderr)
         return 2
     setup_logging("ERROR")
     outdir = Path(args[0])
