@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from signaling.admin import AdminError, acknowledge_alert
 from signaling.alerts import (
     DEVICES,
     AlertEngine,
@@ -199,13 +200,13 @@ class Monitor:
 
     def acknowledge(self, alert_id: int, actor: str, actor_name: str) -> bool:
         """An operator acknowledges an alert (audited)."""
-        now = self.clock()
-        ok = self.store.acknowledge_alert(alert_id, actor_name, now)
-        if ok:
-            self.store.audit(actor, "alert_acknowledge", str(alert_id), {}, now=now)
-            self._alerts = None
-            self.step()
-        return ok
+        try:
+            acknowledge_alert(self.store, actor, actor_name, alert_id, now=self.clock())
+        except AdminError:
+            return False
+        self._alerts = None
+        self.step()
+        return True
 
     # ---------------------------------------------------------------------------- snapshot
 
