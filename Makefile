@@ -27,8 +27,10 @@ sysdeps:
 	    chromium coturn nftables iproute2 iptables >/dev/null; \
 	fi
 
+# ruff, then the architecture rules (import-linter contracts in pyproject.toml).
 lint: $(STAMP)
 	$(PY) -m ruff check signaling wire client_core kiosk agent_console demo tools tests bench
+	.venv/bin/lint-imports
 
 typecheck: $(STAMP)
 	$(PY) -m mypy --strict
@@ -64,4 +66,4 @@ screenshots: $(STAMP) sysdeps
 	$(PY) -m tools.dashboard_screenshots $(SHOTS)/dashboard
 
 clean:
-	rm -rf .venv .demo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv .demo .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
