@@ -1,4 +1,4 @@
-"""``python -m signaling.dashboard_screenshots OUTDIR``: PNGs of every dashboard page.
+"""``python -m tools.dashboard_screenshots OUTDIR``: PNGs of every dashboard page.
 
 Starts a server on a throw-away data directory with realistic demo data (no citizen data:
 there is none to invent), connects simulated kiosks that report health (one with a failed
@@ -26,10 +26,13 @@ from aiohttp import web
 from playwright.async_api import Page, async_playwright
 
 from client_core.signaling_client import SignalingClient, login
-from signaling.logs import setup_logging
-from signaling.server import build_app, open_context
+from jsonlog import setup_logging
+from signaling.catalogue import load_catalogue
+from signaling.context import open_context
+from signaling.credentials import hash_password
+from signaling.server import build_app
 from signaling.settings import Settings
-from signaling.store import Store
+from signaling.store import SqliteStore, Store
 from wire import client_messages as C
 from wire.types import DeviceStatus, KioskHealth, Language
 
@@ -90,19 +93,21 @@ def _health(camera: DeviceStatus = DeviceStatus.OK, cpu: float = 12.0) -> KioskH
 def seed(store: Store, now: float) -> dict[str, tuple[str, str]]:
     """Sites, kiosks, accounts, history. Returns kiosk name -> (id, token)."""
     for site_id, name, region in EXTRA_SITES:
-        store.create_site(site_id, name, name, name, region)
+        store.create_site(site_id, name, name, name, region, now=now)
     kiosks = {}
     for site_id, name in (
         ("nurmes", "Nurmes kiosk 1"), ("nurmes", "Nurmes kiosk 2"), ("lieksa", "Lieksa kiosk 1"),
         ("kitee", "Kitee kiosk 1"), ("kuhmo", "Kuhmo kiosk 1"),
         ("suomussalmi", "Suomussalmi kiosk 1"), ("pello", "Pello kiosk 1"),
     ):
-        kiosks[name] = store.create_kiosk(site_id, name)
-    store.create_account("olli", "Olli Operaattori", "operator", PASSWORD)
-    aino = store.create_account("aino", "Aino Virtanen", "agent", PASSWORD,
-                                ["kela.benefits", "vero.tax", "dvv.population"], ["fi", "sv"])
-    store.create_account("erik", "Erik Lindholm", "agent", PASSWORD,
-                         ["te.employment", "migri.permits", "poliisi.permits"], ["fi", "sv", "en"])
+        kiosks[name] = store.create_kiosk(site_id, name, now=now)
+    store.create_account("olli", "Olli Operaattori", "operator", hash_password(PASSWORD), now=now)
+    aino = store.create_account("aino", "Aino Virtanen", "agent", hash_password(PASSWORD),
+                                ["kela.benefits", "vero.tax", "dvv.population"], ["fi", "sv"],
+                                now=now)
+    store.create_account("erik", "Erik Lindholm", "agent", hash_password(PASSWORD),
+                         ["te.employment", "migri.permits", "poliisi.permits"], ["fi", "sv", "en"],
+                         now=now)
     _history(store, kiosks, aino, now)
     # Kitee's kiosk last reported two hours ago; its offline alert has been open since.
     kitee = kiosks["Kitee kiosk 1"][0]
@@ -129,7 +134,7 @@ def _history(store: Store, kiosks: dict[str, tuple[str, str]], agent: str, now: 
                 queued = min(queued, now - 3600)
                 service = rng.choices(list(SERVICE_SHARE), list(SERVICE_SHARE.values()))[0]
                 entry, n = f"demo-{n}", n + 1
-                store.insert_entry(entry, by_site[site], service, "fi", 0, queued)
+                store.insert_entry(entry, by_site[site], service, "fi", 0, queued, now=queued)
                 wait = rng.expovariate(1 / 150)
                 if rng.random() < 0.08:
                     store.close_entry(entry, queued + wait, "abandoned")
@@ -165,12 +170,11 @@ async def take(outdir: Path) -> list[Path]:
     """Run the demo server and write the PNGs to ``outdir`` (which must exist)."""
     with tempfile.TemporaryDirectory(prefix="etapiste-screens-") as tmp:
         data = Path(tmp) / "data"
-        store = Store.open(data)
+        store = SqliteStore.open(data)
         settings = Settings(data_dir=data, port=0, always_open=True)
-        from signaling.catalogue import load_catalogue
-
-        store.seed_catalogue(load_catalogue(settings.catalogue))
-        kiosks = seed(store, time.time())
+        now = time.time()
+        store.seed_catalogue(load_catalogue(settings.catalogue), now=now)
+        kiosks = seed(store, now)
         store.close()
         ctx = open_context(settings)
         runner = web.AppRunner(build_app(ctx), access_log=None, handle_signals=False,
@@ -257,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     """Write the screenshots to the directory named on the command line."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m signaling.dashboard_screenshots OUTDIR", file=sys.stderr)
+        print("usage: python -m tools.dashboard_screenshots OUTDIR", file=sys.stderr)
         return 2
     setup_logging("ERROR")
     outdir = Path(args[0])

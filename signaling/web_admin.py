@@ -22,9 +22,11 @@ from signaling.admin import (
     set_service,
     set_skills,
 )
+from signaling.dashboard_pages import DASHBOARD, Dashboard, e
 from signaling.identity import Principal
-from signaling.store_schema import Role
-from signaling.web_dashboard import DASHBOARD, Dashboard, e
+from signaling.store.records import Role
+
+__all__ = ["add_routes"]
 
 
 def _split(text: str) -> list[str]:
@@ -115,7 +117,8 @@ async def provision(request: web.Request) -> web.Response:
     principal, form = await dash.require_post(request)
     try:
         kiosk_id, token = provision_kiosk(
-            dash.ctx.store, principal.label, form.get("site_id", ""), form.get("name", "")
+            dash.ctx.store, principal.label, form.get("site_id", ""), form.get("name", ""),
+            now=dash.ctx.clock(),
         )
     except AdminError as exc:
         raise _done(str(exc), error=True) from None
@@ -135,12 +138,10 @@ async def revoke(request: web.Request) -> web.Response:
     principal, _form = await dash.require_post(request)
     kiosk_id = request.match_info["kiosk_id"]
     try:
-        revoke_kiosk(dash.ctx.store, principal.label, kiosk_id)
+        revoke_kiosk(dash.ctx.store, principal.label, kiosk_id, now=dash.ctx.clock())
     except AdminError as exc:
         raise _done(str(exc), error=True) from None
-    conn = dash.ctx.hub.kiosks.get(kiosk_id)
-    if conn is not None:
-        conn.close("revoked", 1008)
+    dash.ctx.hub.disconnect_kiosk(kiosk_id, "revoked")
     dash.monitor.invalidate()
     raise _done(f"kiosk {kiosk_id} revoked")
 
@@ -152,7 +153,7 @@ async def site(request: web.Request) -> web.Response:
     try:
         add_site(
             dash.ctx.store, principal.label, form.get("site_id", ""), form.get("name", ""),
-            form.get("region", ""),
+            form.get("region", ""), now=dash.ctx.clock(),
         )
     except AdminError as exc:
         raise _done(str(exc), error=True) from None
@@ -170,6 +171,7 @@ async def account(request: web.Request) -> web.Response:
             dash.ctx.store, principal.label, form.get("username", ""),
             form.get("display_name", ""), role, form.get("password", ""),
             _split(form.get("skills", "")), _split(form.get("languages", "fi")),
+            now=dash.ctx.clock(),
         )
     except AdminError as exc:
         raise _done(str(exc), error=True) from None
@@ -185,6 +187,7 @@ async def skills(request: web.Request) -> web.Response:
         set_skills(
             dash.ctx.store, principal.label, form.get("username", ""),
             _split(form.get("skills", "")), _split(languages) if languages else None,
+            now=dash.ctx.clock(),
         )
     except AdminError as exc:
         raise _done(str(exc), error=True) from None
@@ -203,15 +206,15 @@ async def service(request: web.Request) -> web.Response:
         cap = int(cap_text) if cap_text else None
         set_service(
             dash.ctx.store, dash.ctx.catalogue, principal.label, service_id,
-            weekly=weekly, max_queue=cap,
+            weekly=weekly, max_queue=cap, now=dash.ctx.clock(),
         )
     except ValueError as exc:  # AdminError is a ValueError, as is a bad number
         raise _done(str(exc), error=True) from None
-    dash.apply_overrides(force=True)
+    dash.ctx.apply_overrides(force=True)
     raise _done(f"{service_id} saved and applied")
 
 
-def add_admin_routes(app: web.Application) -> None:
+def add_routes(app: web.Application) -> None:
     """Register the admin page and its form targets."""
     r = app.router
     r.add_get("/dashboard/admin", admin_page)
