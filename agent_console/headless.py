@@ -60,6 +60,7 @@ async def run_agent(script: AgentScript) -> int:
             start_wait = asyncio.ensure_future(
                 client.wait_for(S.CallStart, lambda m: not m.resumed, timeout=10)
             )
+            emit("accepted", offer_id=offer.offer_id)
             client.send(C.OfferAccept(offer_id=offer.offer_id))
             start = await start_wait
             emit("call_start", call_id=start.call_id, peer=start.peer.name)

@@ -319,7 +319,11 @@ class CallSession:
     async def _watch_first_frame(self, peer: CallPeer, attempt: int) -> None:
         await peer.connected.wait()
         self._emit(MediaConnected(attempt))
-        while peer.video_sink.first_frame_at is None and peer.audio_sink.first_frame_at is None:
+        # The first picture when the other side sends video (audio comes sooner, but a call
+        # is seen to work when the face appears); the first sound when it sends none.
+        watched = peer.watched_media()
+        sink = watched[1] if watched is not None else peer.video_sink
+        while sink.first_frame_at is None:
             if peer.media_failed.is_set() or peer is not self.peer:
                 return
             await asyncio.sleep(0.02)

@@ -258,9 +258,9 @@ class CallPeer:
             return None
         return (first - self.started_at) * 1000
 
-    def _watched_media(self) -> tuple[str, VideoSink | AudioSink] | None:
-        # The remote's video if it sends any, else its audio (an agent
-        # console without a camera); nothing to watch on a data-only call.
+    def watched_media(self) -> tuple[str, VideoSink | AudioSink] | None:
+        """The remote's video if it sends any, else its audio (an agent console without a
+        camera); None on a data-only call.  Known once negotiated."""
         for kind, transceiver, sink in (
             ("video", self._video_tx, self.video_sink),
             ("audio", self._audio_tx, self.audio_sink),
@@ -318,7 +318,7 @@ class CallPeer:
                 since = now - (self._negotiated_at or now)
                 if self.connect_timeout_s is not None and since > self.connect_timeout_s:
                     self._fail(f"not connected {since:.1f} s after negotiation")
-            elif (watched := self._watched_media()) is not None:
+            elif (watched := self.watched_media()) is not None:
                 kind, sink = watched
                 last = max(sink.last_frame_at or 0.0, self.connected_at)
                 if now - last > self.media_timeout_s:
