@@ -35,7 +35,8 @@ async def run_agent(script: AgentScript) -> int:
     client = SignalingClient(ws_url, session.token, client_name="agent-headless", ssl_context=tls)
     client.add_state_listener(lambda state: emit("signaling", state=state))
     sources = MediaSources(
-        video=SyntheticVideoTrack(stamp_frames=script.stamp_frames), audio=SyntheticAudioTrack()
+        video=SyntheticVideoTrack(stamp_frames=script.stamp_frames),
+        audio=SyntheticAudioTrack(voice=script.voice_audio),
     )
     offers: asyncio.Queue[S.Offer] = asyncio.Queue()
     client.add_listener(lambda m: offers.put_nowait(m) if isinstance(m, S.Offer) else None)

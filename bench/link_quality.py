@@ -8,7 +8,8 @@ symmetric NAT, its UDP allowed only to a real coturn; the signaling server and t
 the data centre), with the same impairment: one between our headless kiosk and agent
 (``etapiste``), one between two headless Chromium pages that sign in to the same server as a
 kiosk and an agent (``chromium``, Debian's browser, fake camera from a .y4m, fake microphone
-playing a 440 Hz tone like our synthetic one).
+playing the same speech-like signal as our synthetic one: Opus sends in-band FEC only
+for what its voice detector takes for speech, not for a steady tone).
 
 Every figure is computed the same way for both stacks from one-second samples
 (:func:`tests.netkit.links.side_figures`): freezes and frozen time by the W3C

@@ -48,6 +48,8 @@ class CallScript:
     stats_interval_s: float = 5.0
     stamp_frames: bool = False
     """Paint the measuring strip into the synthetic picture (benchmarks, latency tests)."""
+    voice_audio: bool = False
+    """Send speech-like synthetic audio instead of the tone (benchmarks of audio loss)."""
 
 
 def add_call_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,6 +60,9 @@ def add_call_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stats-interval", type=float, default=5.0)
     parser.add_argument(
         "--stamp-frames", action="store_true", help="stamp frames to measure latency (benches)"
+    )
+    parser.add_argument(
+        "--voice-audio", action="store_true", help="speech-like synthetic audio (benches)"
     )
     parser.add_argument("--log-level", default="WARNING")
 
@@ -70,6 +75,7 @@ def call_options(args: argparse.Namespace) -> dict[str, Any]:
         "wait_timeout_s": args.wait_timeout,
         "stats_interval_s": args.stats_interval,
         "stamp_frames": args.stamp_frames,
+        "voice_audio": args.voice_audio,
     }
 
 

@@ -31,11 +31,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import math
 import os
 import shutil
 import signal
-import struct
 import tempfile
 import time
 import wave
@@ -43,13 +41,13 @@ from pathlib import Path
 from typing import Any
 
 from client_core.headless import emit
+from client_core.media_synthetic import voice_like
 from client_core.signaling_client import login
 from tests.browser.interop import agent_browser, page_server
 from tests.browser.y4m import write_y4m
 
 PAGE = Path(__file__).with_name("peer_page.html")
 PAGE_PORT = 8089
-TONE_HZ = 440.0
 
 
 def page_origin(port: int = PAGE_PORT) -> str:
@@ -57,16 +55,15 @@ def page_origin(port: int = PAGE_PORT) -> str:
     return f"http://127.0.0.1:{port}"
 
 
-def write_tone_wav(path: Path, *, seconds: float = 2.0, rate: int = 48000) -> Path:
-    """A 440 Hz tone at -15 dBFS RMS, mono s16: the fake microphone, like our synthetic one."""
-    n = int(seconds * rate)
-    amplitude = 0.25 * 32767
-    samples = (round(amplitude * math.sin(2 * math.pi * TONE_HZ * i / rate)) for i in range(n))
+def write_voice_wav(path: Path, *, rate: int = 48000) -> Path:
+    """The fake microphone: the same speech-like signal and level our headless clients send
+    (:func:`client_core.media_synthetic.voice_like`), mono s16, looped by Chromium."""
+    pcm = (0.35 * 32767 * voice_like(rate=rate)).astype("<i2")
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(rate)
-        out.writeframes(b"".join(struct.pack("<h", s) for s in samples))
+        out.writeframes(pcm.tobytes())
     return path
 
 
@@ -140,7 +137,7 @@ async def run(args: argparse.Namespace) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="etp-bpeer-"))
     try:
         y4m = write_y4m(tmp / "camera.y4m")
-        wav = write_tone_wav(tmp / "tone.wav")
+        wav = write_voice_wav(tmp / "voice.wav")
         extra = [f"--use-file-for-fake-audio-capture={wav}", "--disable-quic"]
         token = await _credential(args)
         async with (
