@@ -152,6 +152,7 @@ class KioskPresenter(PhotoFlow):
         self.citizen.position = None
         self.citizen.estimated_wait_s = None
         self.citizen.transferred = False
+        self.citizen.requeue_reason = None
         self.queued = True
         self._go(Screen.WAITING)
         self.effects.join_queue(service_id, self.language)
@@ -352,6 +353,7 @@ class KioskPresenter(PhotoFlow):
         self._media_down = False
         self.queued = True
         self.citizen.transferred = reason == "transferred"
+        self.citizen.requeue_reason = None if reason == "transferred" else reason
         self.citizen.position = None
         self.citizen.photo = None
         self._go(Screen.WAITING)

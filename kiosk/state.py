@@ -79,6 +79,9 @@ class CitizenSession:
     position: int | None = None
     estimated_wait_s: float | None = None
     transferred: bool = False
+    requeue_reason: str | None = None
+    """Why the citizen is back at the head of the queue without asking (``agent_lost``,
+    ``media_requeued``: the view says so with ``waiting.requeued_media``)."""
     refusal: Refusal | None = None
     clerk_name: str | None = None
     chat: list[ChatLine] = field(default_factory=list)

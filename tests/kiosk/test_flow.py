@@ -181,7 +181,12 @@ def test_transfer_and_lost_clerk_requeue() -> None:
     p.on_transferred("transferred")
     assert p.screen == Screen.WAITING and p.queued and p.citizen.transferred
     p.on_queued(1, None)
-    assert p.citizen.position == 1
+    assert p.citizen.position == 1 and p.citizen.requeue_reason is None
+    # No media path with that clerk: back at the head of the queue, and the flow knows why.
+    p.on_call_started("Aino")
+    p.on_transferred("media_requeued")
+    assert p.screen == Screen.WAITING and p.queued and not p.citizen.transferred
+    assert p.citizen.requeue_reason == "media_requeued"
 
 
 def test_memory_probe_finds_what_it_looks_for() -> None:
