@@ -110,6 +110,8 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             for stack in args.stacks:
                 tag_dir = work / f"{name}-{stack}-{i}"
                 with call_stack(tag_dir, browser_pages=stack == "chromium") as cs:
+                    if args.tuning:
+                        cs.client_env["ETAPISTE_MEDIA_TUNING"] = args.tuning
                     result = measured_call(cs, link, stack, hold_s=args.hold)
                 raw[name][stack].append(result)
                 if not args.json:
@@ -119,6 +121,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     return {
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "label": args.label,
+        "tuning": args.tuning or "all (default)",
         "cpus": os.cpu_count(),
         "hold_s": args.hold,
         "quiet": quiet,
@@ -158,7 +161,8 @@ def table(result: dict[str, Any]) -> str:
             rows.append(cells)
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines = [
-        f"Link quality {result['label'] or ''} ({result['when']}, {result['cpus']} CPUs, "
+        f"Link quality {result['label'] or ''} [{result.get('tuning')}] "
+        f"({result['when']}, {result['cpus']} CPUs, "
         f"{result['hold_s']:g} s calls, median of {args_runs(result)} runs; cells: "
         f"kiosk / clerk, what each received; load at start {result['quiet']['load_at_start']})",
     ]
@@ -186,6 +190,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--stacks", type=lambda s: [x for x in s.split(",") if x],
                         default=list(STACKS), help="etapiste,chromium")
     parser.add_argument("--label", default="", help="a name for this run (BEFORE, AFTER)")
+    parser.add_argument("--tuning", default="",
+                        help="ETAPISTE_MEDIA_TUNING for our clients (stock, -video_playout, ..)")
     parser.add_argument("--max-load", type=float, default=1.5,
                         help="wait for the 1-minute load average to fall below this")
     parser.add_argument("--load-wait", type=float, default=1200.0, help="longest wait, s")

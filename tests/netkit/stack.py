@@ -47,6 +47,8 @@ class CallStack:
     udp_policy: UdpPolicy | None
     server_log: Path
     procs: list[JsonProc] = field(default_factory=list)
+    client_env: dict[str, str] = field(default_factory=dict)
+    """Extra environment for our headless clients (e.g. ``ETAPISTE_MEDIA_TUNING``)."""
 
     @property
     def base_url(self) -> str:
@@ -58,7 +60,8 @@ class CallStack:
 
     def _env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("ETAPISTE_")}
-        env.update(PYTHONDONTWRITEBYTECODE="1", QT_QPA_PLATFORM="offscreen", **extra)
+        env.update(PYTHONDONTWRITEBYTECODE="1", QT_QPA_PLATFORM="offscreen", **self.client_env,
+                   **extra)
         return env
 
     def agent(
