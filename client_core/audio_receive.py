@@ -30,6 +30,7 @@ import asyncio
 import fractions
 import logging
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -259,12 +260,42 @@ class AudioPlayoutTrack(MediaStreamTrack):
         return frame
 
 
+class QueueMeter:
+    """How much longer packets take now than at their quickest in ``window_s``: the queue
+    in front of the slowest link on the way (audio's steady 50 packets a second probe it)."""
+
+    def __init__(self, window_s: float = 30.0, span_s: float = 0.5) -> None:
+        self.window_s = window_s
+        self.span_s = span_s
+        self._mins: deque[tuple[float, float]] = deque()
+        self._recent: deque[tuple[float, float]] = deque()
+
+    def add(self, media_s: float, arrival: float) -> None:
+        transit = arrival - media_s
+        while self._mins and self._mins[-1][1] >= transit:
+            self._mins.pop()
+        self._mins.append((arrival, transit))
+        while self._mins[0][0] < arrival - self.window_s:
+            self._mins.popleft()
+        self._recent.append((arrival, transit))
+        while self._recent[0][0] < arrival - self.span_s:
+            self._recent.popleft()
+
+    def queue_s(self) -> float | None:
+        """Mean extra transit over the last ``span_s`` (None before any packet)."""
+        if not self._recent:
+            return None
+        floor = self._mins[0][1]
+        return max(0.0, sum(t for _, t in self._recent) / len(self._recent) - floor)
+
+
 class AudioReceivePath:
     """The tap's handler and the playout track for one remote Opus stream."""
 
     def __init__(self, *, fec: bool = True) -> None:
         self.buffer = AudioJitterBuffer(fec=fec)
         self.track = AudioPlayoutTrack(self.buffer)
+        self.queue = QueueMeter()
         self.last_packet_at: float | None = None
 
     @property
@@ -280,6 +311,7 @@ class AudioReceivePath:
         now = time.monotonic()
         self.last_packet_at = now
         self.buffer.insert(packet, now)
+        self.queue.add(self.buffer.delay.media_time(packet.timestamp), now)
 
     async def close(self) -> None:
         """End the track."""

@@ -63,6 +63,7 @@ from aiortc.mediastreams import MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 from aiortc.sdp import SessionDescription, candidate_from_sdp
 
+from client_core.control import LinkReport, parse_control
 from client_core.errors import ClientError
 from client_core.frame_slot import FrameSlot
 from client_core.media_sink import AudioSink, CountingTrack, VideoSink
@@ -84,6 +85,7 @@ CONTROL_CHANNEL: Final = "control"
 _WATCH_PERIOD_S: Final = 0.25
 _CLOSE_TIMEOUT_S: Final = 5.0
 _VIDEO_STALL_S: Final = 12.0
+_LINK_REPORT_S: Final = 0.5
 
 Role = Literal["offerer", "answerer"]
 
@@ -144,6 +146,7 @@ class CallPeer:
         self.sent_video = CountingTrack(video) if video is not None else None
         self.sent_audio = CountingTrack(audio) if audio is not None else None
         self.send = SendPath(self.tuning, name)
+        self.remote.rtt_hint = lambda: self.send.rtt_s
         self.connected = asyncio.Event()
         self.channel_open = asyncio.Event()
         self.media_failed = asyncio.Event()
@@ -157,6 +160,7 @@ class CallPeer:
         self._answer_sdp: str | None = None
         self._negotiated_at: float | None = None
         self._watcher: asyncio.Task[None] | None = None
+        self._reporter: asyncio.Task[None] | None = None
         self._closed = False
 
         video_tx = self.pc.addTransceiver(
@@ -241,6 +245,8 @@ class CallPeer:
         )
         if self._watcher is None and not self._closed:
             self._watcher = asyncio.create_task(self._watch(), name=f"{self.name}-watch")
+        if self._reporter is None and not self._closed:
+            self._reporter = asyncio.create_task(self._report_link(), name=f"{self.name}-link")
 
     # -- state -------------------------------------------------------------
 
@@ -368,6 +374,16 @@ class CallPeer:
             elif (why := self._media_silence(now)) is not None:
                 self._fail(why)
 
+    async def _report_link(self) -> None:
+        """Tell the other side how its media queues on the way here, twice a second."""
+        while True:
+            await asyncio.sleep(_LINK_REPORT_S)
+            path = self.remote.audio_path
+            queue = path.queue.queue_s() if path is not None else None
+            if queue is not None and self.channel_open.is_set():
+                with contextlib.suppress(ControlChannelClosed, ValueError):
+                    self.send_json({"type": "link", "queue_ms": round(queue * 1000, 1)})
+
     # -- remote media ------------------------------------------------------
 
     def _on_track(self, track: MediaStreamTrack) -> None:
@@ -405,6 +421,11 @@ class CallPeer:
             except ValueError:
                 log.warning("%s: dropped a control message that is not JSON", self.name)
                 return
+            if isinstance(obj, dict) and obj.get("type") == "link":
+                report = parse_control(obj)
+                if isinstance(report, LinkReport):
+                    self.send.on_link_report(report.queue_ms)
+                return
             if self.on_message is not None:
                 self.on_message(obj)
         except Exception:
@@ -439,10 +460,11 @@ class CallPeer:
         if self._closed:
             return
         self._closed = True
-        if self._watcher is not None:
-            self._watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._watcher
+        for task in (self._watcher, self._reporter):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self._channel is not None:
             self._channel.close()
         # Shielded: aiortc may already be closing the connection itself (when the remote

@@ -12,7 +12,7 @@ with 3 % loss at 150 ms RTT).  :class:`PlayoutDelay` does the same:
 * lateness = transit - base; the target delay is its ``quantile`` over the window plus
   ``margin_s`` minus ``tolerance_s``, within ``min_s``..``max_s``.  The tolerance is how late
   a frame may be shown without the picture visibly stopping: a gap under 150 ms more than
-  the usual frame interval is not a freeze (the W3C rule), so 100 ms of it need not be paid
+  the usual frame interval is not a freeze (the W3C rule), so 60 ms of it need not be paid
   for with delay on every frame.  The first ``warmup_s`` of a stream (encoder and
   bandwidth estimate starting, the first keyframe) set the base but not the target;
 * the delay rises to the target at once (the late frame already stopped the picture; holding
@@ -47,10 +47,10 @@ class DelayConfig:
     window_s: float = 10.0
     quantile: float = 97.0
     margin_s: float = 0.012
-    tolerance_s: float = 0.1
+    tolerance_s: float = 0.06
     min_s: float = 0.0
     max_s: float = 0.6
-    decay_s_per_s: float = 0.03
+    decay_s_per_s: float = 0.05
     warmup_s: float = 2.0
 
 
@@ -78,8 +78,12 @@ class PlayoutDelay:
             self._ext_ts += delta if delta < 0x80000000 else delta - 0x100000000
         return self._ext_ts / self.clock_rate
 
-    def observe(self, media_s: float, arrival: float) -> None:
-        """A frame (or packet) of media time ``media_s`` arrived at ``arrival``."""
+    def observe(self, media_s: float, arrival: float, *, lateness: bool = True) -> None:
+        """A frame (or packet) of media time ``media_s`` arrived at ``arrival``.
+
+        ``lateness=False``: it sets the base but not the delay (a keyframe is late by its
+        size, not by the network's jitter; Chromium's estimator discounts it as well).
+        """
         transit = arrival - media_s
         cutoff = arrival - self.cfg.window_s
         if self._first_arrival is None:
@@ -91,17 +95,17 @@ class PlayoutDelay:
         while self._transits[0][0] < cutoff:
             self._transits.popleft()
         self._base = self._transits[0][1]
-        if arrival - self._first_arrival < self.cfg.warmup_s:
+        if arrival - self._first_arrival < self.cfg.warmup_s or not lateness:
             return
-        lateness = transit - self._base
-        self._lateness.append((arrival, lateness))
+        late = transit - self._base
+        self._lateness.append((arrival, late))
         while self._lateness[0][0] < cutoff:
             self._lateness.popleft()
         # The quantile over the window costs ~0.1 ms: every 8th arrival, or at once when
         # this one is later than the delay covers.
         self._since_update += 1
         covered = self.delay_s + self.cfg.tolerance_s - self.cfg.margin_s
-        if self._since_update >= 8 or lateness > covered:
+        if self._since_update >= 8 or late > covered:
             self._since_update = 0
             self._update(arrival)
 

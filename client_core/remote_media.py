@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from aiortc import RTCRtpReceiver
@@ -61,6 +62,8 @@ class RemoteMedia:
         self._extra_sinks: list[VideoSink | AudioSink] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._started = False
+        self.rtt_hint: Callable[[], float | None] = lambda: None
+        """The round trip of the path, when the send side knows it (set by the peer)."""
 
     def on_track(self, track: MediaStreamTrack, receiver: RTCRtpReceiver | None) -> None:
         """A remote track was announced (``receiver`` is its RTP receiver)."""
@@ -113,7 +116,7 @@ class RemoteMedia:
         if kind == "video" and self.tuning.video_receive and mime == "video/vp8":
             video = VideoReceivePath(
                 receiver, codec, name=f"{self.name}-video",
-                playout_enabled=self.tuning.video_playout,
+                playout_enabled=self.tuning.video_playout, rtt_hint=self.rtt_hint,
             )
             if aiortc_hooks.tap_receiver(receiver, video.on_packet) is None:
                 self._spawn(video.close())

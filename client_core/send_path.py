@@ -38,6 +38,8 @@ class SendPath:
         self.opus: OpusSendTrack | None = None
         self.ladder: LadderController | None = None
         self.encoder: TunedVp8Encoder | None = None
+        self.rtt_s: float | None = None
+        """Round trip of our video as RTCP measured it (for the receive path's NACKs)."""
         self._task: asyncio.Task[None] | None = None
 
     def audio_track(self, track: MediaStreamTrack) -> MediaStreamTrack:
@@ -68,19 +70,34 @@ class SendPath:
                 self._task = asyncio.create_task(self._reports(video_sender))
 
     async def _reports(self, sender: RTCRtpSender) -> None:
-        """Feed the ladder each new receiver report on our video."""
+        """Feed the ladder each new receiver report on our video, with our send rate."""
         seen: Any = None
+        sent: tuple[float, int] | None = None
         while True:
             await asyncio.sleep(_REPORT_POLL_S)
             try:
                 report = await sender.getStats()
             except Exception:  # the transport closed under us
                 return
-            for stats in report.values():
-                if stats.type == "remote-inbound-rtp" and stats.timestamp != seen:
-                    seen = stats.timestamp
+            now = time.monotonic()
+            stats = list(report.values())
+            octets = sum(s.bytesSent for s in stats if s.type == "outbound-rtp")
+            rate = None
+            if sent is not None and now > sent[0]:
+                rate = (octets - sent[1]) * 8 / (now - sent[0])
+            sent = (now, octets)
+            for s in stats:
+                if s.type == "remote-inbound-rtp" and s.timestamp != seen:
+                    seen = s.timestamp
                     assert self.ladder is not None
-                    self.ladder.on_loss(stats.fractionLost / 256, time.monotonic())
+                    self.ladder.on_loss(s.fractionLost / 256, now, rate)
+                    if s.roundTripTime is not None:
+                        self.rtt_s = float(s.roundTripTime)
+
+    def on_link_report(self, queue_ms: float) -> None:
+        """The other side's :class:`~client_core.control.LinkReport` on our media."""
+        if self.ladder is not None:
+            self.ladder.on_queue(queue_ms / 1000, time.monotonic())
 
     async def close(self) -> None:
         """Stop feeding the ladder."""

@@ -9,8 +9,12 @@ rural link with 3 % loss that freezes the picture several times a second.
 :class:`VideoAssembler` takes packets and the clock and returns :class:`Actions`:
 
 * complete frames in order, as soon as their last packet (the RTP marker) is in;
-* NACKs: a gap is asked for at once, and again every ``1.5 x RTT`` (the RTT measured from
-  NACK to retransmission) up to :attr:`AssemblerConfig.max_nacks` times;
+* NACKs: a gap is asked for at once, and again every ``1.2 x RTT`` (the RTT measured from
+  NACK to retransmission) up to :attr:`AssemblerConfig.max_nacks` times, oldest first, within
+  a budget of :attr:`AssemblerConfig.nack_ratio` requests per packet received: aiortc's
+  sender resends whatever is asked at once, and on a link that is already overflowing
+  (a 300 kbit/s uplink) asking for everything again multiplied the load (measured: the
+  kiosk sent 2.4 Mbit/s into its 300 kbit/s link for 3 s);
 * a keyframe request (PLI) when a hole is given up on (older than ``give_up_rtts x RTT``,
   at least ``min_give_up_s``), when the decoder fails, or while waiting for a keyframe (at
   most every :attr:`AssemblerConfig.pli_interval_s`).  After a hole is given up, inter frames
@@ -40,11 +44,13 @@ class AssemblerConfig:
     """Tuning of :class:`VideoAssembler` (the defaults are the measured choice)."""
 
     max_nacks: int = 6
-    nack_rtt_factor: float = 1.5
+    nack_rtt_factor: float = 1.2
     give_up_rtts: float = 3.0
     min_give_up_s: float = 0.35
     pli_interval_s: float = 0.4
-    initial_rtt_s: float = 0.1
+    initial_rtt_s: float = 0.2
+    nack_ratio: float = 0.3
+    nack_burst: float = 20.0
 
 
 @dataclass(frozen=True)
@@ -115,6 +121,7 @@ class VideoAssembler:
         """First sequence number of the next frame to release; None: waiting for a keyframe."""
         self._last_pli = -1e9
         self._first_packet_at: float | None = None
+        self._nack_tokens = self.cfg.nack_burst / 2
 
     # ------------------------------------------------------------------------- input
 
@@ -131,6 +138,7 @@ class VideoAssembler:
         if self._first_packet_at is None:
             self._first_packet_at = now
         ext = self._unwrap(packet.sequence_number)
+        self._nack_tokens = min(self.cfg.nack_burst, self._nack_tokens + self.cfg.nack_ratio)
         if ext in self._packets or (self._next is not None and ext < self._next):
             self.counters.duplicates += 1
             return out
@@ -138,8 +146,12 @@ class VideoAssembler:
             if self._max is not None:
                 first_new = max(self._max + 1, ext - RTP_HISTORY)
                 for seq in range(first_new, ext):
-                    self._missing[seq] = _Missing(first_seen=now, nacks=1, last_nack=now)
-                    out.nack.append(seq & 0xFFFF)
+                    gap = _Missing(first_seen=now)
+                    self._missing[seq] = gap
+                    if self._nack_tokens >= 1:
+                        self._nack_tokens -= 1
+                        gap.nacks, gap.last_nack = 1, now
+                        out.nack.append(seq & 0xFFFF)
             self._max = ext
         else:
             hole = self._missing.pop(ext, None)
@@ -168,13 +180,27 @@ class VideoAssembler:
 
     # ------------------------------------------------------------------------ timers
 
+    def rtt_hint(self, rtt_s: float) -> None:
+        """The round trip RTCP measured on our own stream the other way (same path).
+
+        Retransmissions alone cannot teach it when every hole was asked for twice before
+        its answer came: the answer might be to either request.
+        """
+        if 0.001 < rtt_s < 3.0:
+            self.rtt_s = 0.5 * self.rtt_s + 0.5 * rtt_s
+
     def poll(self, now: float) -> Actions:
         """Retry NACKs, give up on old holes, repeat keyframe requests; call every ~20 ms."""
         out = Actions()
         retry = max(0.02, self.cfg.nack_rtt_factor * self.rtt_s)
         floor = (self._max or 0) - RTP_HISTORY
-        for seq, hole in self._missing.items():
-            if hole.nacks < self.cfg.max_nacks and now - hole.last_nack >= retry and seq > floor:
+        for seq in sorted(self._missing):  # oldest first: they hold the picture back
+            hole = self._missing[seq]
+            if self._nack_tokens < 1:
+                break
+            due = hole.nacks == 0 or now - hole.last_nack >= retry
+            if hole.nacks < self.cfg.max_nacks and due and seq > floor:
+                self._nack_tokens -= 1
                 hole.nacks += 1
                 hole.last_nack = now
                 out.nack.append(seq & 0xFFFF)

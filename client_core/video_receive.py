@@ -10,7 +10,10 @@ peer's sinks read instead of aiortc's remote track.
 
 The lateness the playout delay learns from is the time a frame became complete (its last
 packet or retransmission arrived), not its decode, so a slow decode on a busy machine does
-not raise everyone's delay.
+not raise everyone's delay.  Keyframes, and the frames that complete within 300 ms after
+one, are left out: they are late by the keyframe's size (10-30 packets through a narrow
+link), not by the network's jitter; counted, one keyframe raised the delay to 340 ms for
+the next ten seconds (measured at 3 % loss, +150 ms).
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ from client_core.video_assembly import Actions, AssemblerConfig, EncodedFrame, V
 log = logging.getLogger(__name__)
 
 _POLL_S: Final = 0.02
+_AFTER_KEYFRAME_S: Final = 0.3
+"""Frames that complete this soon after a keyframe queued behind it on the link."""
 
 
 class VideoReceivePath:
@@ -56,6 +61,7 @@ class VideoReceivePath:
         playout: DelayConfig | None = None,
         playout_enabled: bool = True,
         clock: Callable[[], float] = time.monotonic,
+        rtt_hint: Callable[[], float | None] = lambda: None,
     ) -> None:
         self.name = name
         self.receiver = receiver
@@ -67,7 +73,10 @@ class VideoReceivePath:
         self.last_packet_at: float | None = None
         self.decode_errors = 0
         self._clock = clock
+        self._rtt_hint = rtt_hint
         self._ssrc: int | None = None
+        self._keyframe_until = 0.0
+        self._last_completed = 0.0
         self._loop = asyncio.get_running_loop()
         self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"{name}-decode")
         self._decoder_lock = threading.Lock()
@@ -88,20 +97,35 @@ class VideoReceivePath:
         self._apply(self.assembler.add(packet, now))
 
     async def _poll(self) -> None:
+        ticks = 0
         while True:
             await asyncio.sleep(_POLL_S)
+            ticks += 1
+            if ticks % 50 == 0 and (rtt := self._rtt_hint()) is not None:
+                self.assembler.rtt_hint(rtt)
             self._apply(self.assembler.poll(self._clock()))
 
     def _apply(self, actions: Actions) -> None:
         if not actions or self._closed or self._ssrc is None:
             return
         if actions.nack:
-            aiortc_hooks.send_nack(self.receiver, self._ssrc, actions.nack)
+            # Twice: a lost NACK costs a whole retry interval of frozen picture, a second
+            # copy costs a few dozen bytes.
+            for _ in range(2):
+                aiortc_hooks.send_nack(self.receiver, self._ssrc, actions.nack)
         if actions.pli:
             aiortc_hooks.send_pli(self.receiver, self._ssrc)
         for frame in actions.frames:
             media_s = self.delay.media_time(frame.timestamp)
-            self.delay.observe(media_s, frame.completed_at)
+            if frame.keyframe:
+                self._keyframe_until = frame.completed_at + _AFTER_KEYFRAME_S
+            # One lateness sample per stall: frames completed by the same retransmission
+            # all waited for it, and would otherwise count as many late events as there
+            # were frames behind the hole.
+            burst = frame.completed_at - self._last_completed < 0.005
+            self._last_completed = frame.completed_at
+            typical = not (frame.keyframe or burst) and frame.completed_at > self._keyframe_until
+            self.delay.observe(media_s, frame.completed_at, lateness=typical)
             due = self.delay.due(media_s) if self.playout_enabled else 0.0
             future = self._executor.submit(self._decode, frame)
             future.add_done_callback(functools.partial(self._from_thread, due=due))

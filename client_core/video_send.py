@@ -7,12 +7,27 @@ link; on a lossy link every estimate wobble sends a 20-packet keyframe that loss
 up.  :class:`LadderController` (sans-I/O) picks one rung of :data:`LADDER` instead:
 
 * a loss-based estimate (as in Google congestion control): more than 10 % loss reported by
-  the receiver cuts it by half the loss, under 2 % raises it 8 % per report, in between it
-  holds (random loss is not congestion);
-* the budget is the smaller of that and the receiver's REMB, less the audio (which keeps its
-  rate: a clerk must be heard first, seen second) and packet overhead;
-* it steps down at once when the budget falls below the rung, and up only when the budget
-  has stayed above the next rung for ``up_after_s`` (a new size costs a keyframe).
+  the receiver cuts it to what was sent less half the loss, under 2 % raises it 8 % per
+  report but never past twice what the rung sends, in between it holds (random loss is
+  not congestion);
+* the queue in front of the link, as the other side measures it on our audio and reports
+  it over the data channel (:class:`~client_core.control.LinkReport`, twice a second):
+  over 80 ms is a full queue (a cut to 85 % of what we send), over 40 ms a filling one (no
+  increase for 2 s).  A narrow uplink's buffer fills for a while before it drops anything,
+  and cutting then spares the citizen the loss;
+* after a cut (congestion), the estimate it was cut to stays a ceiling for ``hold_s``, so
+  the ladder does not climb straight back into the same overflow;
+* the receiver's REMB is recorded but not used: aiortc's delay-based estimator reported
+  55-120 kbit/s on links with 2 Mbit/s to spare (it never says much more than 1.5 times
+  what arrives, our encoder often sends less than its target, and on a busy machine every
+  scheduling stall looks like a queue), and used as a ceiling it walked the ladder down
+  to 320x240 at 10 fps on an idle link;
+* the budget is that estimate less the audio (which keeps its rate: a clerk must be heard
+  first, seen second) and packet overhead;
+* it starts at 320x240@24 (a narrow uplink must not overflow while the first reports come
+  in), steps down at once when the budget falls below the rung, and up when the budget has
+  stayed above the next rung for ``probe_s`` (4 s) until the first congestion,
+  ``up_after_s`` (10 s) after it: a new size costs a keyframe.
 
 :class:`TunedVp8Encoder` is a small subclass of aiortc's :class:`~aiortc.codecs.vpx.Vp8Encoder`
 (its packetiser and picture ids, our own ``encode``): it scales the picture to the rung's
@@ -23,6 +38,7 @@ with :func:`client_core.aiortc_hooks.use_encoder`.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import threading
 import time
@@ -34,6 +50,8 @@ from aiortc.codecs.vpx import Vp8Encoder, number_of_threads
 from aiortc.mediastreams import VIDEO_TIME_BASE, convert_timebase
 from av import VideoFrame
 from av.frame import Frame
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -48,13 +66,18 @@ class Rung:
 
 LADDER: Final = (
     Rung(640, 480, 30, 900_000),
-    Rung(640, 480, 30, 500_000),
+    Rung(640, 480, 30, 600_000),
+    Rung(480, 360, 30, 400_000),
     Rung(480, 360, 30, 300_000),
+    Rung(320, 240, 30, 240_000),
     Rung(320, 240, 24, 180_000),
     Rung(320, 240, 15, 110_000),
     Rung(320, 240, 10, 70_000),
 )
-START_RUNG: Final = 1
+"""Small steps up (a third more at most), so that a probe into a link that cannot carry it
+fills the queue slowly enough for the link reports to stop it before anything is dropped."""
+START_RUNG: Final = 5
+"""320x240@24 at 180 kbit/s until the receiver's loss reports say there is room."""
 AUDIO_BPS: Final = 50_000
 """Opus at 32 kbit/s with its FEC and RTP/UDP overhead: kept whatever the budget."""
 OVERHEAD: Final = 0.12
@@ -65,14 +88,23 @@ class LadderController:
     """Which :class:`Rung` to send, from REMB and the receiver's loss reports (sans-I/O)."""
 
     def __init__(
-        self, *, start: int = START_RUNG, up_after_s: float = 8.0, initial_bps: int = 700_000
+        self, *, start: int = START_RUNG, up_after_s: float = 10.0, probe_s: float = 4.0,
+        initial_bps: int = 700_000, hold_s: float = 30.0,
     ) -> None:
         self.rung_index = start
         self.up_after_s = up_after_s
+        self.probe_s = probe_s
+        self.hold_s = hold_s
+        self.congestions = 0
         self.loss_estimate = float(initial_bps)
         self.remb: float | None = None
+        self.sent_bps: float | None = None
+        self.ceiling: float | None = None
         self.changes = 0
+        self._congested_at: float | None = None
         self._above_since: float | None = None
+        self._no_increase_until = 0.0
+        self.queue_s: float | None = None
         self._lock = threading.Lock()
 
     @property
@@ -80,43 +112,73 @@ class LadderController:
         return LADDER[self.rung_index]
 
     def on_remb(self, bitrate: float, now: float) -> None:
-        """The receiver's bandwidth estimate (from aiortc's REMB handling)."""
-        with self._lock:
-            self.remb = float(bitrate)
-            self._decide(now)
+        """The receiver's bandwidth estimate (from aiortc's REMB handling): recorded only."""
+        self.remb = float(bitrate)
 
-    def on_loss(self, fraction_lost: float, now: float) -> None:
-        """A receiver report's loss fraction (0..1) for our video stream."""
+    def on_queue(self, queue_s: float, now: float) -> None:
+        """The other side's measure of the queue our media waits in (a link report)."""
         with self._lock:
-            if fraction_lost > 0.10:
-                self.loss_estimate *= 1 - 0.5 * fraction_lost
-            elif fraction_lost < 0.02:
+            self.queue_s = queue_s
+            if queue_s > 0.08 and not self._recently_cut(now):
+                self._cut(0.85 * ((self.sent_bps or self.rung.bitrate) + AUDIO_BPS), now)
+                self._decide(now)
+            elif queue_s > 0.04:
+                self._no_increase_until = now + 2.0
+
+    def _recently_cut(self, now: float) -> bool:
+        # A report right after a cut still counts the overflow that caused it.
+        return self._congested_at is not None and now - self._congested_at < 1.5
+
+    def _cut(self, to_bps: float, now: float) -> None:
+        self.loss_estimate = min(self.loss_estimate, to_bps)
+        self.ceiling, self._congested_at = self.loss_estimate, now
+        self.congestions += 1
+
+    def on_loss(self, fraction_lost: float, now: float, sent_bps: float | None = None) -> None:
+        """A receiver report's loss fraction (0..1) for our video stream, and the video
+        payload rate we sent since the previous report."""
+        with self._lock:
+            if sent_bps is not None:
+                self.sent_bps = sent_bps
+            recently_cut = self._recently_cut(now)
+            if fraction_lost > 0.10 and not recently_cut:
+                sending = (self.sent_bps or self.rung.bitrate) + AUDIO_BPS
+                self._cut(sending * (1 - 0.5 * fraction_lost), now)
+            elif fraction_lost < 0.02 and not recently_cut and now >= self._no_increase_until:
                 self.loss_estimate *= 1.08
-            self.loss_estimate = min(max(self.loss_estimate, 60_000.0), 3_000_000.0)
+            top = 2.0 * (self.rung.bitrate + AUDIO_BPS)
+            self.loss_estimate = min(max(self.loss_estimate, 60_000.0), top)
             self._decide(now)
 
-    def budget(self) -> float:
+    def budget(self, now: float) -> float:
         """Bits per second the video may use."""
-        total = self.loss_estimate if self.remb is None else min(self.remb, self.loss_estimate)
+        if self._congested_at is not None and now - self._congested_at > self.hold_s:
+            self.ceiling = self._congested_at = None
+        total = self.loss_estimate
+        if self.ceiling is not None:
+            total = min(total, self.ceiling)
         return (total - AUDIO_BPS) * (1 - OVERHEAD)
 
     def _decide(self, now: float) -> None:
-        budget = self.budget()
+        budget = self.budget(now)
         index = self.rung_index
         while index < len(LADDER) - 1 and LADDER[index].bitrate > budget:
             index += 1
         if index > self.rung_index:
             self._set(index)
             return
-        if index > 0 and LADDER[index - 1].bitrate <= budget * 0.85:
+        if index > 0 and LADDER[index - 1].bitrate <= budget and now >= self._no_increase_until:
             if self._above_since is None:
                 self._above_since = now
-            elif now - self._above_since >= self.up_after_s:
+            elif now - self._above_since >= (self.up_after_s if self.congestions else self.probe_s):
                 self._set(index - 1)
         else:
             self._above_since = None
 
     def _set(self, index: int) -> None:
+        log.info("video ladder %s -> %s (REMB %s, loss estimate %.0f kbit/s)",
+                 self.rung, LADDER[index], None if self.remb is None else round(self.remb / 1000),
+                 self.loss_estimate / 1000)
         self.rung_index = index
         self.changes += 1
         self._above_since = None
@@ -168,12 +230,15 @@ class TunedVp8Encoder(Vp8Encoder):
         return payloads, timestamp
 
     def _drop(self, seconds: float, rung: Rung) -> bool:
-        """Keep frames at most ``rung.fps`` a second (a little slack for jittery capture)."""
-        last = self._last_kept
-        if last is None or seconds < last or seconds - last >= 0.85 / rung.fps:
-            self._last_kept = seconds  # (a timestamp going back: a new source)
-            return False
-        return True
+        """Keep ``rung.fps`` frames a second, evenly (24 of 30: four in five)."""
+        interval = 1.0 / rung.fps
+        due = self._last_kept
+        if due is not None and due - 3 * interval <= seconds < due - 0.2 * interval:
+            return True
+        if due is None or abs(seconds - due) > interval:
+            due = seconds  # the first frame, a stall or a new source: start the schedule here
+        self._last_kept = due + interval
+        return False
 
     def _open(self, rung: Rung) -> None:
         codec = av.CodecContext.create("libvpx", "w")

@@ -17,20 +17,33 @@ from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from client_core.video_send import LADDER, START_RUNG, LadderController, TunedVp8Encoder
 
 
-def test_ladder_steps_down_at_once_under_a_narrow_link_and_up_only_slowly() -> None:
-    ladder = LadderController(up_after_s=8.0)
+def test_ladder_probes_up_then_steps_down_at_once_on_overflow_and_holds() -> None:
+    ladder = LadderController(probe_s=4.0, up_after_s=10.0, hold_s=30.0)
     assert ladder.rung_index == START_RUNG
-    ladder.on_remb(300_000, now=0.0)  # a 300 kbit/s uplink: audio first, then video
-    assert ladder.rung.bitrate <= (300_000 - 50_000) * 0.88
-    assert ladder.rung.width < 640
-    narrow = ladder.rung_index
-    ladder.on_remb(2_000_000, now=1.0)
-    for t in range(2, 9):
+    for t in range(12):  # no loss: room, one rung up every 4 s or so
         ladder.on_loss(0.0, now=float(t))
-    assert ladder.rung_index == narrow  # not before 8 s of room
-    for t in range(9, 40):
+    assert ladder.rung_index < START_RUNG
+    # A narrow uplink overflows: a quarter of the packets lost.
+    wide = ladder.rung_index
+    for t in range(12, 14):
+        ladder.on_loss(0.25, now=float(t))
+    assert ladder.ceiling is not None and ladder.rung.bitrate <= ladder.budget(14.0)
+    narrow = ladder.rung_index
+    assert narrow > wide and ladder.congestions == 1  # the late second report not counted
+    assert narrow >= START_RUNG
+    for t in range(16, 45):  # quiet again, but the ceiling holds 30 s
+        ladder.on_loss(0.0, now=float(t))
+    assert ladder.rung_index == narrow
+    for t in range(45, 80):  # then up again, slowly (10 s a rung after congestion)
         ladder.on_loss(0.0, now=float(t))
     assert ladder.rung_index < narrow
+
+
+def test_remb_is_recorded_but_does_not_move_the_ladder() -> None:
+    ladder = LadderController()
+    for t in range(20):  # aiortc's estimator on an idle link, under CPU load
+        ladder.on_remb(55_000, now=float(t))
+    assert ladder.remb == 55_000 and ladder.rung_index == START_RUNG
 
 
 def test_random_loss_holds_the_rate_and_heavy_loss_cuts_it() -> None:
@@ -38,10 +51,10 @@ def test_random_loss_holds_the_rate_and_heavy_loss_cuts_it() -> None:
     before = ladder.loss_estimate
     for t in range(10):
         ladder.on_loss(0.03, now=float(t))  # 3 % random loss is not congestion
-    assert ladder.loss_estimate == before and ladder.rung_index == START_RUNG
+    assert ladder.loss_estimate <= before and ladder.congestions == 0
     for t in range(10, 14):
         ladder.on_loss(0.3, now=float(t))  # a queue overflowing
-    assert ladder.rung_index > START_RUNG
+    assert ladder.rung_index >= START_RUNG and ladder.congestions == 2
 
 
 async def test_tuned_encoder_scales_drops_frames_and_keys_on_request() -> None:
