@@ -26,8 +26,8 @@ up.  :class:`LadderController` (sans-I/O) picks one rung of :data:`LADDER` inste
   first, seen second) and packet overhead;
 * it starts at 320x240@24 (a narrow uplink must not overflow while the first reports come
   in), steps down at once when the budget falls below the rung, and up when the budget has
-  stayed above the next rung for ``probe_s`` (4 s) until the first congestion,
-  ``up_after_s`` (10 s) after it: a new size costs a keyframe.
+  stayed above the next rung for ``probe_s`` (2 s: 640x480 within 8 s on a free link)
+  until the first congestion, ``up_after_s`` (10 s) after it: a new size costs a keyframe.
 
 :class:`TunedVp8Encoder` is a small subclass of aiortc's :class:`~aiortc.codecs.vpx.Vp8Encoder`
 (its packetiser and picture ids, our own ``encode``): it scales the picture to the rung's
@@ -88,7 +88,7 @@ class LadderController:
     """Which :class:`Rung` to send, from REMB and the receiver's loss reports (sans-I/O)."""
 
     def __init__(
-        self, *, start: int = START_RUNG, up_after_s: float = 10.0, probe_s: float = 4.0,
+        self, *, start: int = START_RUNG, up_after_s: float = 10.0, probe_s: float = 2.0,
         initial_bps: int = 700_000, hold_s: float = 30.0,
     ) -> None:
         self.rung_index = start
