@@ -12,6 +12,8 @@ from typing import Literal
 
 from signaling.routing.model import AgentState
 
+EstimateKind = Literal["soon", "minutes", "none"]
+
 JoinRefusal = Literal[
     "service_closed", "queue_full", "language_unavailable", "unknown_service", "already_queued"
 ]
@@ -27,6 +29,10 @@ class QueuePosition:
     """Tell a waiting kiosk where it stands; sent only when position or estimate changed.
 
     ``position`` is 1-based within the entry's service × language queue.
+    ``estimate_kind`` says how to read ``estimated_wait_s`` (see
+    :mod:`signaling.routing.waits`): ``"soon"`` (a clerk will answer within about a
+    minute; the seconds are under 60), ``"minutes"`` (the seconds, never under 60) or
+    ``"none"`` (no honest estimate; the seconds are None).
     """
 
     kiosk_id: str
@@ -35,6 +41,14 @@ class QueuePosition:
     language: str
     position: int
     estimated_wait_s: float | None
+    estimate_kind: EstimateKind = "minutes"
+
+    def __post_init__(self) -> None:
+        # Keep the two fields consistent for callers that only give the seconds.
+        if self.estimated_wait_s is None and self.estimate_kind != "none":
+            object.__setattr__(self, "estimate_kind", "none")
+        elif self.estimated_wait_s is not None and self.estimate_kind == "none":
+            raise ValueError("estimate_kind 'none' needs estimated_wait_s None")
 
 
 @dataclass(frozen=True, slots=True)

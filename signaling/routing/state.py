@@ -25,13 +25,13 @@ from signaling.routing.actions import (
     EntryRemoved,
     OfferRevoked,
     OfferSent,
-    QueuePosition,
     RemovalReason,
     RevokeReason,
 )
-from signaling.routing.estimate import HandleTimes, shown_wait
+from signaling.routing.estimate import HandleTimes
 from signaling.routing.model import AgentState, RouterConfig, ServiceRules
-from signaling.routing.queues import QueueBook
+from signaling.routing.observed import Observed
+from signaling.routing.queues import QueueBook, QueueKey
 from signaling.routing.records import Agent, Call, Entry, Offer
 from signaling.routing.views import AgentView, CallView, EntryView, QueueStats
 
@@ -64,6 +64,7 @@ class RoutingState:
             {sid: rules.default_handle_s for sid, rules in self._services.items()},
             config.handle_time_alpha,
         )
+        self._observed = Observed(self._services, config.wrapup_s, config.handle_time_alpha)
         self._entries: dict[str, Entry] = {}
         self._kiosk_entry: dict[str, Entry] = {}
         self._agents: dict[str, Agent] = {}
@@ -76,6 +77,12 @@ class RoutingState:
         self._book = QueueBook(config.escalation_step_s)  # queues, orders, pending pushes
         # service -> language -> logged-in agents with that skill and language
         self._staff: dict[str, dict[str, int]] = {}
+        # (service, language) -> those agents by id, for the wait estimate
+        self._pool: dict[QueueKey, dict[str, Agent]] = {}
+        # queues whose "agents" estimate inputs changed since it was last computed; urgent
+        # ones because a clerk started or stopped working (recomputed at once)
+        self._stale_waits: set[QueueKey] = set()
+        self._urgent_waits: set[QueueKey] = set()
         # Heaps with lazy deletion: an item counts only while the record still holds
         # that time (see _timer_live); stale ones are dropped when they reach the top.
         self._timers: list[Timer] = []
@@ -193,6 +200,9 @@ class RoutingState:
             self._schedule(entry.grace_until, ENTRY_TIMER, entry.entry_id)
 
     def _remove_entry(self, entry: Entry, reason: RemovalReason, out: list[Action]) -> None:
+        if reason != "transferred":
+            gave_up = reason in ("cancelled", "abandoned")
+            self._observed.record_wait(entry.service_id, self._now - entry.enqueued_at, gave_up)
         del self._entries[entry.entry_id]
         del self._kiosk_entry[entry.kiosk_id]
         self._book.remove(entry, self._now)
@@ -225,17 +235,29 @@ class RoutingState:
             langs = self._staff.setdefault(service_id, {})
             for language in agent.languages:
                 count = langs.get(language, 0) + delta
+                pool = self._pool.setdefault((service_id, language), {})
                 if count:
                     langs[language] = count
                 else:
                     del langs[language]
+                if delta > 0:
+                    pool[agent.agent_id] = agent
+                else:
+                    pool.pop(agent.agent_id, None)
+                    if not pool:
+                        del self._pool[(service_id, language)]
                 self._book.touch((service_id, language))
+                self._stale_waits.add((service_id, language))
+                self._urgent_waits.add((service_id, language))
             if not langs:
                 del self._staff[service_id]
 
     def _record_handle_time(self, service_id: str, handle_s: float) -> None:
         self._handle_times.record(service_id, handle_s)
-        self._book.touch_service(service_id)  # new average: recheck that service's estimates
+        if self._cfg.estimator == "agents":
+            self._stale_waits.update(key for key in self._pool if key[0] == service_id)
+        else:
+            self._book.touch_service(service_id)  # new average: recheck its estimates
 
     # ------------------------------------------------------ agent states
 
@@ -249,10 +271,23 @@ class RoutingState:
         reason: str | None = None,
         until: float | None = None,
     ) -> None:
+        if agent.state is AgentState.NOT_READY and state is not AgentState.NOT_READY:
+            self._observed.record_away(agent.reason or "", now - agent.since)
+        urgent = (agent.state is AgentState.NOT_READY) != (state is AgentState.NOT_READY)
         agent.state, agent.since, agent.reason, agent.wrap_until = state, now, reason, until
         if state is AgentState.WRAP_UP and until is not None:
             self._schedule(until, WRAP_TIMER, agent.agent_id)
+        self._touch_agent(agent, urgent=urgent)
         out.append(self._state_of(agent))
+
+    def _touch_agent(self, agent: Agent, *, urgent: bool) -> None:
+        """What the clerk does moves the waits of their queues (with the "agents" estimate);
+        ``urgent`` when they start or stop working (a break, a break asked for)."""
+        if self._cfg.estimator == "agents":
+            marks = self._urgent_waits if urgent else self._stale_waits
+            for service_id in agent.skills:
+                for language in agent.languages:
+                    marks.add((service_id, language))
 
     @staticmethod
     def _state_of(agent: Agent) -> AgentStateChanged:
@@ -273,6 +308,8 @@ class RoutingState:
             self._end_wrap_up(agent, now, out)
 
     def _end_wrap_up(self, agent: Agent, now: float, out: list[Action]) -> None:
+        if agent.state is AgentState.WRAP_UP:
+            self._observed.record_wrap(now - agent.since)
         reason, agent.pending_not_ready = agent.pending_not_ready, None
         if reason is not None:
             self._set_state(agent, AgentState.NOT_READY, now, out, reason=reason)
@@ -372,33 +409,6 @@ class RoutingState:
         else:
             self._drop_agent(agent)  # dropped and now without a call: logged out
 
-    # --------------------------------------------------------- positions
-
-    def _push_positions(self, now: float, out: list[Action]) -> None:
-        # Only queues whose order, membership or estimate inputs changed, and in them
-        # only the indexes that may have moved (see queues.QueueBook).
-        for (service_id, language), order, start, stop in self._book.take_pushes(now):
-            staffed = self._staffed(service_id, language)
-            avg = self._handle_times.average(service_id)
-            for index in range(start, stop):
-                entry = order[index]
-                if not entry.connected:
-                    continue  # cannot reach it; it gets a fresh position on reconnect
-                position = index + 1
-                estimate = shown_wait(position, avg, staffed)
-                if entry.pushed != (position, estimate):
-                    entry.pushed = (position, estimate)
-                    out.append(
-                        QueuePosition(
-                            entry.kiosk_id,
-                            entry.entry_id,
-                            service_id,
-                            language,
-                            position,
-                            estimate,
-                        )
-                    )
-
     # ------------------------------------------------------------- views
 
     @property
@@ -416,14 +426,6 @@ class RoutingState:
         for service_id, service_rules in rules.items():
             if service_id in self._services:
                 self._services[service_id] = service_rules
-
-    def estimate_wait(self, service_id: str, language: str, position: int) -> float | None:
-        """The wait a citizen at ``position`` is told, rounded as in
-        :func:`~signaling.routing.estimate.shown_wait` (None if unstaffed)."""
-        if service_id not in self._services:
-            return None
-        avg = self._handle_times.average(service_id)
-        return shown_wait(position, avg, self._staffed(service_id, language))
 
     def languages_available(self, service_id: str) -> frozenset[str]:
         """Languages of logged-in agents (any state) who have the service's skill."""

@@ -9,6 +9,7 @@ import math
 import os
 from dataclasses import dataclass, field
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -53,9 +54,15 @@ LANGS = ("fi", "sv")
 DVV_HOURS = OpeningHours({"tue": [["12:00", "12:30"], ["13:00", "14:00"]]}, tz="UTC")
 
 
-def new_router() -> Router:
+def new_router(estimator: str = "staffed") -> Router:
     return make_router(
-        RouterConfig(offer_timeout_s=20, wrapup_s=30, kiosk_grace_s=60, call_grace_s=20),
+        RouterConfig(
+            offer_timeout_s=20,
+            wrapup_s=30,
+            kiosk_grace_s=60,
+            call_grace_s=20,
+            estimator=estimator,  # type: ignore[arg-type]
+        ),
         {
             "kela": service("kela", max_queue=3),
             "vero": service("vero", max_queue=4, default_handle_s=200),
@@ -122,7 +129,8 @@ def check(r: Router, ledger: Ledger, now: float) -> None:
         assert agents[call.agent_id].call_id == call.call_id
 
     # Positions are 1..n per queue; every connected kiosk was told its current position
-    # and estimate.
+    # and (with the earlier estimator, a function of the state) its estimate; with the
+    # agent-state one, a "none" never while a clerk of the queue works.
     queues = sorted({(e.service_id, e.language) for e in entries})
     for service_id, language in queues:
         members = r.queue(service_id, language, now)
@@ -130,9 +138,21 @@ def check(r: Router, ledger: Ledger, now: float) -> None:
         stats = {(s.service_id, s.language): s for s in r.queue_stats(now)}
         assert stats[(service_id, language)].waiting == len(members)
         for position, entry in enumerate(members, start=1):
-            if entry.connected:
+            if not entry.connected:
+                continue
+            told = ledger.pushed[entry.kiosk_id]
+            if r._cfg.estimator == "staffed":
                 estimate = r.estimate_wait(service_id, language, position)
-                assert ledger.pushed[entry.kiosk_id] == (entry.entry_id, position, estimate)
+                assert told == (entry.entry_id, position, estimate)
+                continue
+            assert told[:2] == (entry.entry_id, position)
+            serving = [a for a in agents.values() if a.skills >= {service_id}]
+            serving = [a for a in serving if language in a.languages]
+            if any(
+                a.state is not AgentState.NOT_READY and a.pending_not_ready is None
+                for a in serving
+            ):
+                assert told[2] is not None
 
     deadline = r.next_deadline()
     assert deadline is None or deadline > now
@@ -239,6 +259,7 @@ def event_for(step: Step, r: Router) -> Event:
     return events[step.kind]
 
 
+@pytest.mark.parametrize("estimator", ["staffed", "agents"])
 @settings(max_examples=int(os.environ.get("ROUTING_FUZZ_EXAMPLES", "200")), deadline=None)
 @given(
     restore=st.booleans(),
@@ -246,9 +267,9 @@ def event_for(step: Step, r: Router) -> Event:
     steps=st.lists(STEP, min_size=20, max_size=60),
 )
 def test_random_sequences_keep_invariants(
-    restore: bool, staff: list[Step], steps: list[Step]
+    estimator: str, restore: bool, staff: list[Step], steps: list[Step]
 ) -> None:
-    r = new_router()
+    r = new_router(estimator)
     ledger = Ledger()
     now = T0
     if restore:
