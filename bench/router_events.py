@@ -191,11 +191,12 @@ class World:
         return events
 
 
-def make_router(waiting: int) -> Router:
+def make_router(waiting: int, estimator: str) -> Router:
     hours = OpeningHours.always()
     rules = {s: ServiceRules(s, hours, max_queue=waiting * 2 + 100) for s in SERVICES}
     ids = itertools.count()
-    return Router(RouterConfig(), rules, id_factory=lambda p: f"{p}-{next(ids)}")
+    config = RouterConfig(estimator=estimator)  # type: ignore[arg-type]
+    return Router(config, rules, id_factory=lambda p: f"{p}-{next(ids)}")
 
 
 def agent_logins(rng: random.Random, agents: int) -> list[AgentLogin]:
@@ -215,9 +216,11 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def run(waiting: int, agents: int, events: int, warmup: int, seed: int) -> dict[str, Any]:
+def run(
+    waiting: int, agents: int, events: int, warmup: int, seed: int, estimator: str
+) -> dict[str, Any]:
     rng = random.Random(seed)
-    world = World(rng, make_router(waiting))
+    world = World(rng, make_router(waiting, estimator))
     r = world.router
 
     def feed(event: Event) -> list[Action]:
@@ -280,6 +283,7 @@ def run(waiting: int, agents: int, events: int, warmup: int, seed: int) -> dict[
     return {
         "waiting": waiting,
         "agents": agents,
+        "estimator": estimator,
         "queues": len(QUEUES),
         "events": len(ms),
         "seed": seed,
@@ -316,10 +320,14 @@ def main() -> int:
     p.add_argument("--events", type=int, default=5000, help="measured events")
     p.add_argument("--warmup", type=int, default=1000, help="unmeasured events first")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument(
+        "--estimator", choices=("agents", "staffed"), default=RouterConfig().estimator,
+        help="wait estimate pushed to kiosks (default: the router's)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--no-save", action="store_true", help=f"do not write {RESULTS.name}")
     args = p.parse_args()
-    result = run(args.waiting, args.agents, args.events, args.warmup, args.seed)
+    result = run(args.waiting, args.agents, args.events, args.warmup, args.seed, args.estimator)
     if not args.no_save:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
@@ -329,7 +337,8 @@ def main() -> int:
     h, d = result["handle_ms"], result["next_deadline_ms"]
     print(
         f"router events: {result['waiting']} waiting (seen {result['waiting_min_max']}), "
-        f"{result['agents']} agents, {result['queues']} queues, {result['events']} events "
+        f"{result['agents']} agents, {result['queues']} queues, {result['events']} events, "
+        f"estimator {result['estimator']}, "
         f"over {result['simulated_s']} simulated s"
     )
     print(f"  handle CPU ms   p50 {h['p50']:.4f}  p99 {h['p99']:.4f}  max {h['max']:.4f}")
