@@ -10,7 +10,7 @@ Service
     without breaks; ``talk_share``: the part of it in calls. ``per_service``: joined,
     answered, service level, ASA and abandonment of each service.
 
-Estimates
+Estimates (scored by :mod:`signaling.wait_accuracy`, the definition the dashboard will use)
     Every :class:`~signaling.routing.actions.QueuePosition` pushed to a kiosk is an estimate
     shown at that instant. For a citizen who was answered, its error is ``shown −
     (answered_at − shown_at)``: positive means the wait was shorter than said. ``first``
@@ -32,10 +32,9 @@ from collections import Counter
 from typing import Any
 
 from bench.sim.world import Citizen, Shown, World
+from signaling.wait_accuracy import SOON_LIMIT_S, ShownWait, accuracy
 
 TARGET_S = 300.0
-CLOSE_S = 120.0
-SOON_LIMIT_S = 600.0
 
 
 def _r(value: float, digits: int = 1) -> float | None:
@@ -106,28 +105,22 @@ def _quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def _score(pairs: list[tuple[Shown, Citizen]]) -> dict[str, Any]:
-    numeric = [
-        (s, c) for s, c in pairs if s.seconds is not None and c.answered_at is not None
-    ]
-    errors = [s.seconds - (c.answered_at - s.at) for s, c in numeric]  # type: ignore[operator]
-    absolute = [abs(e) for e in errors]
+def _score(pairs: list[tuple[Shown, Citizen]], until: float) -> dict[str, Any]:
+    acc = accuracy(
+        (ShownWait(s.at, s.seconds, s.kind, c.answered_at, c.left_at) for s, c in pairs),
+        until=until,
+    )
     return {
-        "shown": len(pairs),
-        "scored": len(errors),
-        "none_share": _r(sum(s.kind == "none" for s, _c in pairs) / len(pairs), 3)
-        if pairs
-        else None,
-        "soon_share": _r(sum(s.kind == "soon" for s, _c in pairs) / len(pairs), 3)
-        if pairs
-        else None,
-        "median_abs_error_s": _r(statistics.median(absolute)) if errors else None,
-        "within_2min": _r(sum(a <= CLOSE_S for a in absolute) / len(errors), 3)
-        if errors
-        else None,
-        "median_error_s": _r(statistics.median(errors)) if errors else None,
-        "p90_abs_error_s": _r(_quantile(absolute, 0.9)) if errors else None,
-        "under_by_5min": sum(e < -TARGET_S for e in errors),
+        "shown": acc.shown,
+        "scored": acc.scored,
+        "none_share": None if acc.none_share is None else _r(acc.none_share, 3),
+        "soon_share": None if acc.soon_share is None else _r(acc.soon_share, 3),
+        "median_abs_error_s": None if acc.median_abs_error_s is None
+        else _r(acc.median_abs_error_s),
+        "within_2min": None if acc.within_2min is None else _r(acc.within_2min, 3),
+        "median_error_s": None if acc.median_error_s is None else _r(acc.median_error_s),
+        "p90_abs_error_s": None if acc.p90_abs_error_s is None else _r(acc.p90_abs_error_s),
+        "under_by_5min": acc.under_by_5min,
     }
 
 
@@ -147,9 +140,9 @@ def estimates(world: World) -> dict[str, Any]:
         soon_citizens += bool(soon)
         soon_long += any(end - s.at > SOON_LIMIT_S for s in soon)
     return {
-        "first": _score(first),
-        "every": _score(every),
-        "every_minutes": _score([(s, c) for s, c in every if s.kind == "minutes"]),
+        "first": _score(first, world.end),
+        "every": _score(every, world.end),
+        "every_minutes": _score([(s, c) for s, c in every if s.kind == "minutes"], world.end),
         "citizens_shown_soon": soon_citizens,
         "soon_then_over_10min": soon_long,
     }
