@@ -38,13 +38,15 @@ ahead, your turn is slot ``m`` (interpolated between slots when ``m`` is fractio
 
 What the kiosk is told (:class:`WaitEstimate`):
 
-* ``"soon"`` only when it is true even if a clerk lets you down: you have been offered to
+* ``"soon"`` only when it stays true even if clerks let you down: you have been offered to
   a clerk, or your slot is a clerk who is ready now or finishing a wrap-up, at most
-  :data:`SOON_S` away, *and* another such clerk is there should that one decline, miss
-  the offer or leave for a break (a single offered clerk who goes on a break instead can
-  leave a citizen told "soon" waiting for half an hour; the simulated day showed it).
-  Shown as :data:`SOON_SHOWN_S` (under a minute, so today's kiosk reads it as "less than
-  a minute"); without the spare clerk the citizen is told about a minute;
+  :data:`SOON_S` away, *and* two more such clerks are there should that one decline, miss
+  the offer or leave for a break. The simulated day (``bench/sim_day.py``) chose two: with
+  no spare an offered clerk who leaves for a break instead leaves a citizen told "soon"
+  waiting for half an hour; with one spare that happened on 1 day in 10 (both clerks let
+  the citizen down within seconds); with two, on none of 30 days. Shown as
+  :data:`SOON_SHOWN_S` (under a minute, so today's kiosk reads it as "less than a
+  minute"); without the spares the citizen is told about a minute, which is as accurate;
 * ``"minutes"``: the estimate rounded up as :func:`~signaling.routing.estimate.round_wait`
   does, and never under a minute (so it never reads as "soon");
 * ``"none"``: no clerk of the queue is working; shown as ``None``.
@@ -242,11 +244,12 @@ def queue_waits(
                     m += other.share * (ahead - counted[j]) * math.exp(-other.hazard * turn)
                     counted[j] = ahead
         if offered:
-            # Soon only if another clerk is certain to be free should this one not answer.
-            out.append(shown("soon" if _sure(slots, m, now) else "minutes", answer_s))
+            # Soon only if two more clerks are certain to be free should this one not answer.
+            sure = _sure(slots, m, now) and _sure(slots, m + 1, now)
+            out.append(shown("soon" if sure else "minutes", answer_s))
             continue
         wait = max(0.0, slots.at(m) - now)
-        sure = _sure(slots, m, now) and _sure(slots, m + 1, now)
+        sure = _sure(slots, m, now) and _sure(slots, m + 1, now) and _sure(slots, m + 2, now)
         out.append(shown("soon" if sure else "minutes", wait))
         m += math.exp(-hazard * wait)
     return out

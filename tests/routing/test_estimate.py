@@ -49,18 +49,21 @@ def in_call(r: Router, agent_id: str, kiosk_id: str, now: float) -> CallStarted:
 def test_ready_clerks_answer_soon_not_in_five_minutes() -> None:
     # `make demo` used to tell "position 1, estimate 300 s" with two clerks ready.
     r = make_router()
-    login(r, "a1", T0)
-    login(r, "a2", T0)
+    for agent_id in ("a1", "a2", "a3"):
+        login(r, agent_id, T0)
+    assert r.wait_estimate("kela", "fi", 1, T0 + 1).kind == "soon"  # for a newcomer, too
     out = r.handle(JoinQueue("k1", "kela", "fi"), T0 + 1)
     assert only_offer(out).agent_id == "a1"
-    # Offered to a1, and a2 is there should a1 not answer: soon, shown under a minute.
+    # Offered to a1, and a2 and a3 are there should a1 not answer: soon, under a minute.
     assert told(out) == {"k1": (1, 30.0, "soon")}
 
 
-def test_one_offered_clerk_is_about_a_minute_not_a_promise() -> None:
-    # A single clerk may decline, miss the offer or leave for a break: no "soon".
+@pytest.mark.parametrize("clerks", [1, 2])
+def test_one_or_two_ready_clerks_are_about_a_minute_not_a_promise(clerks: int) -> None:
+    # A clerk may decline, miss the offer or leave for a break, and the spare too.
     r = make_router()
-    login(r, "a1", T0)
+    for i in range(clerks):
+        login(r, f"a{i}", T0)
     out = r.handle(JoinQueue("k1", "kela", "fi"), T0 + 1)
     assert told(out) == {"k1": (1, 60.0, "minutes")}
 
@@ -225,12 +228,12 @@ def test_slots_take_the_first_of_several_calls() -> None:
     certain = queue_waits(
         now,
         [Waiting(now, False)] * 2,
-        [Clerk(now + 20, True), Clerk(now + 10, True)],
+        [Clerk(now + 20, True), Clerk(now + 10, True), Clerk(now + 30, True)],
         cycle_s=600.0,
         hazard=0.0,
         answer_s=5.0,
     )
-    # Two clerks finishing wrap-ups: the first is soon only while the second one backs it.
+    # Three clerks finishing wrap-ups: soon only while two more back the one who is next.
     assert [(w.kind, w.seconds) for w in certain] == [("soon", 10.0), ("minutes", 20.0)]
 
 
