@@ -102,15 +102,15 @@ def table(result: dict[str, Any]) -> str:
         f"(talk {_fmt(s['talk_share'])})   offers {s['offers']}",
         f"  same offers with both estimators: {result['same_offers_both_estimators']}",
         "",
-        f"  {'estimate':24} {'shown':>6} {'none':>6} {'soon':>6} {'med|err|':>9} "
+        f"  {'estimate':28} {'shown':>6} {'none':>6} {'soon':>6} {'med|err|':>9} "
         f"{'<=2min':>7} {'bias':>7} {'p90|err|':>9} {'under5m':>8} {'soon>10m':>9}",
     ]
     for name, e in result["estimates"].items():
-        for which in ("first", "every", "every_minutes"):
+        for which in ("first", "every", "every_minutes", "first_waited_2min"):
             f = e[which]
             soon_long = e["soon_then_over_10min"] if which == "first" else ""
             lines.append(
-                f"  {name + ' ' + which:24} {f['shown']:>6} {_fmt(f['none_share']):>6} "
+                f"  {name + ' ' + which:28} {f['shown']:>6} {_fmt(f['none_share']):>6} "
                 f"{_fmt(f['soon_share']):>6} {_fmt(f['median_abs_error_s']):>9} "
                 f"{_fmt(f['within_2min']):>7} {_fmt(f['median_error_s']):>7} "
                 f"{_fmt(f['p90_abs_error_s']):>9} {f['under_by_5min']:>8} {soon_long!s:>9}"

@@ -15,7 +15,10 @@ Estimates (scored by :mod:`signaling.wait_accuracy`, the definition the dashboar
     shown at that instant. For a citizen who was answered, its error is ``shown −
     (answered_at − shown_at)``: positive means the wait was shorter than said. ``first``
     scores the first estimate each citizen saw (what the issue's dashboard will show),
-    ``every`` all of them. ``median_abs_error_s``, ``within_2min`` (share with ``|error| ≤
+    ``every`` all of them, ``every_minutes`` those that gave a number of minutes, and
+    ``first_waited_2min`` the first estimates of citizens who then waited over two minutes
+    (many are answered at once; this shows the estimate where waiting happened).
+    ``median_abs_error_s``, ``within_2min`` (share with ``|error| ≤
     120 s``), ``median_error_s`` (bias), ``p90_abs_error_s`` and ``under_by_5min`` (waited
     more than 5 minutes longer than said) cover numeric estimates ("soon" and "minutes")
     of answered citizens; ``none_share`` is the share of estimates that said no estimate.
@@ -143,6 +146,10 @@ def estimates(world: World) -> dict[str, Any]:
         "first": _score(first, world.end),
         "every": _score(every, world.end),
         "every_minutes": _score([(s, c) for s, c in every if s.kind == "minutes"], world.end),
+        "first_waited_2min": _score(
+            [(s, c) for s, c in first if c.answered_at is not None and c.answered_at - s.at > 120],
+            world.end,
+        ),
         "citizens_shown_soon": soon_citizens,
         "soon_then_over_10min": soon_long,
     }
