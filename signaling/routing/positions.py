@@ -170,7 +170,7 @@ class Positions(RoutingState):
     ) -> list[WaitEstimate]:
         """The ``"agents"`` estimate for each entry of a queue in serving ``order``."""
         seen = _Pass(self, now) if seen is None else seen
-        pool = self._pool.get(key, {})
+        pool = self._serving(*key)
         clerks = {a.agent_id: c for a in pool.values() if (c := seen.clerk(a)) is not None}
         if not clerks:
             return [NO_ESTIMATE] * (len(order) + newcomers)
@@ -331,7 +331,7 @@ class _Pass:
     def working(self, key: QueueKey) -> list[str]:
         """Ids of the clerks of a queue who are expected to take citizens."""
         if key not in self._working:
-            pool = self._router._pool.get(key, {})
+            pool = self._router._serving(*key)
             self._working[key] = [a.agent_id for a in pool.values() if self.clerk(a) is not None]
         return self._working[key]
 

@@ -75,10 +75,8 @@ class RoutingState:
         # Indexes kept in step with the records above, so that an event costs what it
         # touches rather than what is waiting:
         self._book = QueueBook(config.escalation_step_s)  # queues, orders, pending pushes
-        # service -> language -> logged-in agents with that skill and language
-        self._staff: dict[str, dict[str, int]] = {}
-        # (service, language) -> those agents by id, for the wait estimate
-        self._pool: dict[QueueKey, dict[str, Agent]] = {}
+        # service -> language -> logged-in agents with that skill and language, by id
+        self._staff: dict[str, dict[str, dict[str, Agent]]] = {}
         # queues whose "agents" estimate inputs changed since it was last computed; urgent
         # ones because a clerk started or stopped working (recomputed at once)
         self._stale_waits: set[QueueKey] = set()
@@ -174,8 +172,11 @@ class RoutingState:
         return None
 
     def _staffed(self, service_id: str, language: str) -> int:
-        langs = self._staff.get(service_id)
-        return 0 if langs is None else langs.get(language, 0)
+        return len(self._serving(service_id, language))
+
+    def _serving(self, service_id: str, language: str) -> dict[str, Agent]:
+        """Logged-in agents with the skill and the language, by id (do not change it)."""
+        return self._staff.get(service_id, {}).get(language, {})
 
     def _enqueue(
         self,
@@ -234,18 +235,13 @@ class RoutingState:
         for service_id in agent.skills:
             langs = self._staff.setdefault(service_id, {})
             for language in agent.languages:
-                count = langs.get(language, 0) + delta
-                pool = self._pool.setdefault((service_id, language), {})
-                if count:
-                    langs[language] = count
-                else:
-                    del langs[language]
+                serving = langs.setdefault(language, {})
                 if delta > 0:
-                    pool[agent.agent_id] = agent
+                    serving[agent.agent_id] = agent
                 else:
-                    pool.pop(agent.agent_id, None)
-                    if not pool:
-                        del self._pool[(service_id, language)]
+                    serving.pop(agent.agent_id, None)
+                    if not serving:
+                        del langs[language]
                 self._book.touch((service_id, language))
                 self._stale_waits.add((service_id, language))
                 self._urgent_waits.add((service_id, language))
@@ -255,7 +251,7 @@ class RoutingState:
     def _record_handle_time(self, service_id: str, handle_s: float) -> None:
         self._handle_times.record(service_id, handle_s)
         if self._cfg.estimator == "agents":
-            self._stale_waits.update(key for key in self._pool if key[0] == service_id)
+            self._stale_waits.update((service_id, lang) for lang in self._staff.get(service_id, ()))
         else:
             self._book.touch_service(service_id)  # new average: recheck its estimates
 
