@@ -11,8 +11,9 @@ import signal
 import subprocess
 from pathlib import Path
 
+from demo.process import ROOT, start_server, wait_ready
 from demo.script import run_script
-from signaling.demo import AGENTS, OPERATOR, ROOT, seed, start_server, wait_ready
+from demo.seed import AGENTS, OPERATOR, seed
 from signaling.settings import Settings
 
 

@@ -1,7 +1,7 @@
 """Staffing forecast: clerks needed per service × language × hour of the week.
 
 From the call records of the last weeks (any objects with the fields of
-:class:`~signaling.store_schema.CallRecord` that matter here, see :class:`CallSample`):
+:class:`~signaling.store.records.CallRecord` that matter here, see :class:`CallSample`):
 
 * **arrivals**: citizens who joined a queue (every outcome but ``"refused"``), counted per
   local hour of the week and divided by how many times that hour occurred in the window,

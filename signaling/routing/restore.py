@@ -1,8 +1,9 @@
-"""Recreating queue entries and calls from the store after a restart.
+"""Taking places and calls back after a restart: the store's records into a fresh router.
 
-:class:`Restoring` adds :meth:`~Restoring.restore_entry` and :meth:`~Restoring.restore_call`
-to the router; the server calls them before feeding any event, for every entry and call the
-store still holds, then lets kiosks and agents resume with their reconnect events.
+A restored entry or call starts disconnected with a fresh grace from ``now``; the clients
+that reconnect in time keep their place or call. A record that conflicts with the current
+state (an unknown service, a kiosk or agent already busy) is refused with a
+:class:`~signaling.routing.actions.Rejected`, never raised.
 """
 
 from __future__ import annotations
@@ -12,12 +13,11 @@ from signaling.routing.model import AgentState
 from signaling.routing.positions import Positions
 from signaling.routing.records import Agent, Call, Entry
 
-__all__ = ["Restoring"]
+__all__ = ["RoutingRestore"]
 
 
-class Restoring(Positions):
-    """Restore of persisted entries and calls; see the module docstring."""
-
+class RoutingRestore(Positions):
+    """Restoring from persisted records (mixed into :class:`~signaling.routing.router.Router`)."""
 
     def restore_entry(
         self,

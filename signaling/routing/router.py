@@ -59,9 +59,10 @@ from signaling.routing.events import (
     Tick,
     Transfer,
 )
+from signaling.routing.lookups import RoutingLookups
 from signaling.routing.model import AgentState
 from signaling.routing.records import Agent, Call, Offer
-from signaling.routing.restore import Restoring
+from signaling.routing.restore import RoutingRestore
 from signaling.routing.state import (
     CALL_TIMER,
     OFFER_TIMER,
@@ -72,7 +73,7 @@ from signaling.routing.state import (
 __all__ = ["Router", "uuid_ids"]
 
 
-class Router(Restoring):
+class Router(RoutingRestore, RoutingLookups):
     """The routing state machine: queues, agents, offers and calls.
 
     ``Router(config, services, id_factory=...)``: ``services`` maps service ids to
@@ -351,6 +352,7 @@ class Router(Restoring):
                 call.language,
                 call.offered_at,
                 call.answered_at,
+                now,
             )
         )
         self._remove_entry(entry, "answered", out)
@@ -426,6 +428,7 @@ class Router(Restoring):
                 call.service_id,
                 ev.service_id,
                 entry.entry_id,
+                now,
             )
         )
 

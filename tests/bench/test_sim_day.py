@@ -18,7 +18,7 @@ from bench.sim.world import Settings, World, counter_ids
 from signaling.routing.actions import OfferSent
 from signaling.routing.model import RouterConfig
 from signaling.routing.router import Router
-from signaling.store_schema import MIGRATIONS
+from signaling.store.schema import MIGRATIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 
