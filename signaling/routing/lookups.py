@@ -30,9 +30,7 @@ class RoutingLookups(RoutingState):
     def queue_stats(self, now: float) -> list[QueueStats]:
         """Stats of each queue with entries or staffed agents, by (service, language)."""
         keys = set(self._book.keys())
-        for service_id, langs in self._staff.items():
-            if service_id in self._services:
-                keys.update((service_id, lang) for lang in langs)
+        keys.update(key for key in self._staff.queues() if key[0] in self._services)
         ready: dict[tuple[str, str], int] = {}
         for a in self._agents.values():
             if a.state is AgentState.READY and a.connected:

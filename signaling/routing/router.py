@@ -90,7 +90,7 @@ class Router(RoutingRestore, RoutingLookups):
         self._expire(now, out)
         self._dispatch(event, now, out)
         self._match(now, out)
-        self._push_positions(now, out)
+        self._push_positions(now, out, upkeep=isinstance(event, Tick))
         return out
 
     def _dispatch(self, event: Event, now: float, out: list[Action]) -> None:
@@ -246,7 +246,7 @@ class Router(RoutingRestore, RoutingLookups):
             self._make_ready(agent, now, out, reset_idle=True)
         elif agent.state is AgentState.IN_CALL:
             agent.pending_not_ready = None
-            self._touch_agent(agent, urgent=True)  # back in the wait estimates after this call
+            self._touch_agent(agent)  # back in the wait estimates after this call
         elif agent.state is AgentState.WRAP_UP:
             agent.pending_not_ready = None
             self._end_wrap_up(agent, now, out)
@@ -257,7 +257,7 @@ class Router(RoutingRestore, RoutingLookups):
             return
         if agent.state in (AgentState.IN_CALL, AgentState.WRAP_UP):
             agent.pending_not_ready = ev.reason
-            self._touch_agent(agent, urgent=True)  # out of the wait estimates after this call
+            self._touch_agent(agent)  # out of the wait estimates after this call
             return
         if agent.offer_id is not None:
             self._decline(self._offers[agent.offer_id], "rejected", now, out)

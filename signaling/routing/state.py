@@ -34,6 +34,7 @@ from signaling.routing.model import AgentState, RouterConfig, ServiceRules
 from signaling.routing.observed import Observed
 from signaling.routing.queues import QueueBook, QueueKey
 from signaling.routing.records import Agent, Call, Entry, Offer
+from signaling.routing.staff import Staff
 
 Admission = Literal["service_closed", "queue_full", "language_unavailable"]
 
@@ -75,8 +76,7 @@ class RoutingState:
         # Indexes kept in step with the records above, so that an event costs what it
         # touches rather than what is waiting:
         self._book = QueueBook(config.escalation_step_s)  # queues, orders, pending pushes
-        # service -> language -> logged-in agents with that skill and language, by id
-        self._staff: dict[str, dict[str, dict[str, Agent]]] = {}
+        self._staff = Staff()  # who serves each queue, and who of them works
         # queues whose "agents" estimate inputs changed since it was last computed; urgent
         # ones because a clerk started or stopped working (recomputed at once)
         self._stale_waits: set[QueueKey] = set()
@@ -174,9 +174,9 @@ class RoutingState:
     def _staffed(self, service_id: str, language: str) -> int:
         return len(self._serving(service_id, language))
 
-    def _serving(self, service_id: str, language: str) -> dict[str, Agent]:
-        """Logged-in agents with the skill and the language, by id (do not change it)."""
-        return self._staff.get(service_id, {}).get(language, {})
+    def _serving(self, service_id: str, language: str) -> Mapping[str, Agent]:
+        """Logged-in agents with the skill and the language, by id."""
+        return self._staff.serving(service_id, language)
 
     def _enqueue(
         self,
@@ -235,27 +235,18 @@ class RoutingState:
             self._count_staff(agent, +1)
 
     def _count_staff(self, agent: Agent, delta: int) -> None:
-        # A staffed count feeds the estimate of its queue: recheck those pushes.
+        flipped = self._staff.add(agent) if delta > 0 else self._staff.remove(agent)
         for service_id in agent.skills:
-            langs = self._staff.setdefault(service_id, {})
             for language in agent.languages:
-                serving = langs.setdefault(language, {})
-                if delta > 0:
-                    serving[agent.agent_id] = agent
-                else:
-                    serving.pop(agent.agent_id, None)
-                    if not serving:
-                        del langs[language]
+                # A staffed count feeds the earlier estimate of its queue: recheck those pushes.
                 self._book.touch((service_id, language))
-                self._stale_waits.add((service_id, language))
-                self._urgent_waits.add((service_id, language))
-            if not langs:
-                del self._staff[service_id]
+        self._mark_waits(agent, flipped)
 
     def _record_handle_time(self, service_id: str, handle_s: float) -> None:
         self._handle_times.record(service_id, handle_s)
         if self._cfg.estimator == "agents":
-            self._stale_waits.update((service_id, lang) for lang in self._staff.get(service_id, ()))
+            languages = self._staff.languages(service_id)
+            self._stale_waits.update((service_id, lang) for lang in languages)
         else:
             self._book.touch_service(service_id)  # new average: recheck its estimates
 
@@ -273,21 +264,24 @@ class RoutingState:
     ) -> None:
         if agent.state is AgentState.NOT_READY and state is not AgentState.NOT_READY:
             self._observed.record_away(agent.reason or "", now - agent.since)
-        urgent = (agent.state is AgentState.NOT_READY) != (state is AgentState.NOT_READY)
         agent.state, agent.since, agent.reason, agent.wrap_until = state, now, reason, until
         if state is AgentState.WRAP_UP and until is not None:
             self._schedule(until, WRAP_TIMER, agent.agent_id)
-        self._touch_agent(agent, urgent=urgent)
+        self._touch_agent(agent)
         out.append(self._state_of(agent))
 
-    def _touch_agent(self, agent: Agent, *, urgent: bool) -> None:
-        """What the clerk does moves the waits of their queues (with the "agents" estimate);
-        ``urgent`` when they start or stop working (a break, a break asked for)."""
+    def _touch_agent(self, agent: Agent) -> None:
+        """The clerk's state changed (or the break they asked for after this call): it moves
+        the waits of their queues (with the "agents" estimate)."""
+        self._mark_waits(agent, self._staff.update(agent))
+
+    def _mark_waits(self, agent: Agent, flipped: list[QueueKey]) -> None:
+        """Mark the clerk's queues for a new estimate at the next due renewal, and at once
+        those in ``flipped``, where the first clerk started working or the last one stopped:
+        their estimate may change between "none" and a number."""
         if self._cfg.estimator == "agents":
-            marks = self._urgent_waits if urgent else self._stale_waits
-            for service_id in agent.skills:
-                for language in agent.languages:
-                    marks.add((service_id, language))
+            self._stale_waits.update((s, lang) for s in agent.skills for lang in agent.languages)
+            self._urgent_waits.update(flipped)
 
     def _state_of(self, agent: Agent) -> AgentStateChanged:
         return AgentStateChanged(
@@ -428,10 +422,11 @@ class RoutingState:
 
     def languages_available(self, service_id: str) -> frozenset[str]:
         """Languages of logged-in agents (any state) who have the service's skill."""
-        return frozenset(self._staff.get(service_id, ()))
+        return self._staff.languages(service_id)
 
 
 def _call_deadline(call: Call) -> float | None:
     """When a call's earlier side grace runs out, if a side is away."""
     graces = [t for t in (call.kiosk_grace_until, call.agent_grace_until) if t is not None]
     return min(graces, default=None)
+

@@ -60,7 +60,7 @@ import math
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from signaling.routing.actions import EstimateKind
 from signaling.routing.estimate import round_wait
@@ -77,9 +77,10 @@ EXACT_POSITIONS = 20
 EXACT_SLOTS = 16
 
 
-@dataclass(frozen=True, slots=True)
-class WaitEstimate:
-    """An estimate for one position: what kind, the raw prediction and what is shown."""
+class WaitEstimate(NamedTuple):
+    """An estimate for one position: what kind, the raw prediction and what is shown.
+
+    (A named tuple because the router makes one per waiting citizen it rechecks.)"""
 
     kind: EstimateKind
     seconds: float | None  # predicted wait from now, unrounded; None for "none"
@@ -97,23 +98,40 @@ class Clerk:
     certain: bool  # ready now or finishing a wrap-up: free_at does not hang on a call
 
 
+class Queued(Protocol):
+    """A citizen of the estimated queue as the estimate reads it (the router's entries)."""
+
+    @property
+    def enqueued_at(self) -> float: ...
+    @property
+    def offer_id(self) -> str | None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Waiting:
-    """A citizen of the estimated queue, in serving order."""
+    """A citizen of the estimated queue, for callers without the router's entries."""
 
     enqueued_at: float
-    offered: bool
-
-
-class Order(Protocol):
-    """Citizens in serving order, read by index (the router builds them lazily)."""
-
-    def __len__(self) -> int: ...
-    def __getitem__(self, index: int, /) -> Waiting: ...
+    offer_id: str | None = None  # set while an offer to a clerk reserves the citizen
 
 
 @dataclass(frozen=True, slots=True)
-class Competing:
+class Predictions:
+    """A queue's predicted waits from the moment they were computed, one per place in
+    serving order (then the newcomers'), and which of them are a sure "soon".
+
+    Kept raw: what the kiosk is shown depends on when it is told (see :func:`shown`).
+    """
+
+    seconds: list[float]
+    soon: list[bool]
+
+    def estimate(self, index: int) -> WaitEstimate:
+        """The estimate of place ``index`` (0-based) as computed."""
+        return shown("soon" if self.soon[index] else "minutes", self.seconds[index])
+
+
+class Competing(NamedTuple):
     """Another queue whose citizens the same clerks also serve."""
 
     joined: Sequence[float]  # sorted join times of its citizens not yet offered
@@ -150,6 +168,7 @@ class Slots:
         self._next_certain = 0
         self._rates = [1.0 / max(1.0, c.free_at - now) for c in clerks if not c.certain]
         self._mass = [1.0] * len(self._rates)  # share of each call still going on
+        self._mass_sum = math.fsum(self._mass)
         self._cycling = 0.0  # clerks (in expectation) on fresh calls
         self._t = now
         self._times: list[float] = []
@@ -158,32 +177,50 @@ class Slots:
         self._long_run = len(clerks) * self._fresh
 
     def _grow(self, index: int) -> None:
-        while len(self._times) <= index and not self._is_steady():
-            ongoing = [m * r for m, r in zip(self._mass, self._rates, strict=True)]
-            total = math.fsum(ongoing) + self._cycling * self._fresh
-            guess = self._t + 1.0 / total if total > 0 else math.inf
-            if self._next_certain < len(self._certain_at):
-                at = self._certain_at[self._next_certain]
+        times = self._times
+        if len(times) > index or self._is_steady():
+            return
+        # The loop runs for every slot of every recomputation: locals, not attributes.
+        flags, certain_at, rates = self._certain, self._certain_at, self._rates
+        fresh, fsum, n_certain = self._fresh, math.fsum, len(certain_at)
+        mass, mass_sum, cycling = self._mass, self._mass_sum, self._cycling
+        t, upcoming = self._t, self._next_certain
+        while len(times) <= index and not (self._steady > 0 and upcoming >= n_certain):
+            ongoing = [m * r for m, r in zip(mass, rates)]  # noqa: B905 (same lengths)
+            total = fsum(ongoing) + cycling * fresh
+            guess = t + 1.0 / total if total > 0 else math.inf
+            if upcoming < n_certain:
+                at = certain_at[upcoming]
                 if at <= guess:
-                    self._next_certain += 1
-                    self._t = max(self._t, at)
-                    self._times.append(self._t)
-                    self._certain.append(True)
-                    self._cycling += 1.0  # that clerk now takes a citizen
+                    upcoming += 1
+                    t = max(t, at)
+                    times.append(t)
+                    flags.append(True)
+                    cycling += 1.0  # that clerk now takes a citizen
                     continue
-            self._t = guess
-            self._times.append(guess)
-            self._certain.append(False)
+            t = guess
+            times.append(guess)
+            flags.append(False)
             # P(the clerk who freed up was this one), never more than is left of it.
             share = 1.0 / total
-            left = [m - min(m, f * share) for m, f in zip(self._mass, ongoing, strict=True)]
-            self._cycling += math.fsum(self._mass) - math.fsum(left)
-            self._mass = left
-            if len(self._times) >= EXACT_SLOTS:
+            left = [m - f * share if f * share < m else 0.0 for m, f in zip(mass, ongoing)]  # noqa: B905
+            left_sum = fsum(left)
+            cycling += mass_sum - left_sum
+            mass, mass_sum = left, left_sum
+            if len(times) >= EXACT_SLOTS:
                 self._steady = self._long_run
+        self._mass, self._mass_sum, self._cycling = mass, mass_sum, cycling
+        self._t, self._next_certain = t, upcoming
 
     def _is_steady(self) -> bool:
         return self._steady > 0 and self._next_certain >= len(self._certain_at)
+
+    def closed_form(self) -> tuple[int, float, float] | None:
+        """(n, t, rate) such that :meth:`at` is ``t + (m - n + 1) / rate`` for every
+        ``m ≥ n − 1``, once the slots are steady; None before."""
+        if not self._is_steady():
+            return None
+        return len(self._times), self._times[-1], self._steady
 
     def at(self, m: float) -> float:
         """The expected time of fractional slot ``m`` (linear between slots)."""
@@ -205,7 +242,7 @@ class Slots:
 
 def queue_waits(
     now: float,
-    own: Order,
+    own: Sequence[Queued],
     clerks: Sequence[Clerk],
     *,
     cycle_s: float,
@@ -216,43 +253,99 @@ def queue_waits(
 ) -> list[WaitEstimate]:
     """Estimates for every citizen of ``own`` (in serving order) and for ``newcomers``
     more who would join at its end now."""
-    total = len(own) + newcomers
+    found = queue_predictions(
+        now,
+        own,
+        clerks,
+        cycle_s=cycle_s,
+        hazard=hazard,
+        answer_s=answer_s,
+        competing=competing,
+        newcomers=newcomers,
+    )
+    if found is None:
+        return [NO_ESTIMATE] * (len(own) + newcomers)
+    return [found.estimate(i) for i in range(len(found.seconds))]
+
+
+def queue_predictions(
+    now: float,
+    own: Sequence[Queued],
+    clerks: Sequence[Clerk],
+    *,
+    cycle_s: float,
+    hazard: float,
+    answer_s: float,
+    competing: Sequence[Competing] = (),
+    newcomers: int = 0,
+) -> Predictions | None:
+    """:func:`queue_waits` unrounded, as :class:`Predictions`; None when no clerk is
+    counted (no estimate for anyone).
+
+    It runs on every recomputation of a busy queue, so it is written for speed: the first
+    :data:`EXACT_POSITIONS` places are counted against the other queues, the rest only
+    step along the slots (no object per place)."""
     if not clerks:
-        return [NO_ESTIMATE] * total
+        return None
+    total = len(own) + newcomers
+    n_own = len(own)
     slots = Slots(now, clerks, cycle_s)
+    at = slots.at
     others = [c for c in competing if c.joined and c.share > 0]
     counted = [0] * len(others)  # citizens of each other queue counted so far
+    upcoming = [c.joined[0] for c in others]  # join time of the first one not counted
     m = 0.0
-    step = 0.0  # average slots per position, used past EXACT_POSITIONS
-    out: list[WaitEstimate] = []
-    for index in range(total):
-        waiting = own[index] if index < len(own) else None
-        offered = waiting is not None and waiting.offered
-        if index == EXACT_POSITIONS:
-            step = m / EXACT_POSITIONS
-        if index >= EXACT_POSITIONS and not offered:
-            wait = max(0.0, slots.at(m) - now)
-            out.append(shown("minutes", wait))
-            m += max(step, math.exp(-hazard * wait))
-            continue
-        if others and index < EXACT_POSITIONS:
+    seconds: list[float] = []
+    soon: list[bool] = []
+    for index in range(min(total, EXACT_POSITIONS)):
+        waiting = own[index] if index < n_own else None
+        if others:
             joined = waiting.enqueued_at if waiting is not None else now
-            turn = max(0.0, slots.at(m) - now)
+            turn = max(0.0, at(m) - now)
             for j, other in enumerate(others):
-                ahead = bisect_right(other.joined, joined)
-                if ahead > counted[j]:
-                    m += other.share * (ahead - counted[j]) * math.exp(-other.hazard * turn)
+                if upcoming[j] <= joined:  # someone there joined before: count them
+                    times, done = other.joined, counted[j]
+                    ahead = bisect_right(times, joined, done)
+                    m += other.share * (ahead - done) * math.exp(-other.hazard * turn)
                     counted[j] = ahead
-        if offered:
-            # Soon only if two more clerks are certain to be free should this one not answer.
-            sure = _sure(slots, m, now) and _sure(slots, m + 1, now)
-            out.append(shown("soon" if sure else "minutes", answer_s))
+                    upcoming[j] = times[ahead] if ahead < len(times) else math.inf
+        if waiting is not None and waiting.offer_id is not None:
+            _offered(slots, m, now, answer_s, seconds, soon)
             continue
-        wait = max(0.0, slots.at(m) - now)
-        sure = _sure(slots, m, now) and _sure(slots, m + 1, now) and _sure(slots, m + 2, now)
-        out.append(shown("soon" if sure else "minutes", wait))
+        wait = max(0.0, at(m) - now)
+        seconds.append(wait)
+        soon.append(_sure(slots, m, now) and _sure(slots, m + 1, now) and _sure(slots, m + 2, now))
         m += math.exp(-hazard * wait)
-    return out
+    # Past EXACT_POSITIONS: no other queue is counted, and each place moves on by at
+    # least the average step of the exact ones.
+    step = m / EXACT_POSITIONS
+    exp = math.exp
+    form = slots.closed_form()
+    for index in range(EXACT_POSITIONS, total):
+        if index < n_own and own[index].offer_id is not None:
+            _offered(slots, m, now, answer_s, seconds, soon)
+            continue
+        if form is not None and m >= form[0] - 1:
+            wait = form[1] + (m - form[0] + 1) / form[2] - now  # at(m), without the call
+        else:
+            wait = at(m) - now
+            form = slots.closed_form()
+        if not wait > 0.0:
+            wait = 0.0
+        seconds.append(wait)
+        soon.append(False)
+        left = exp(-hazard * wait)
+        m += left if left > step else step
+    return Predictions(seconds, soon)
+
+
+def _offered(
+    slots: Slots, m: float, now: float, answer_s: float, seconds: list[float], soon: list[bool]
+) -> None:
+    """An offered citizen: answered in about ``answer_s``; "soon" only if two more clerks
+    are certain to be free should this one not answer. It uses no slot."""
+    seconds.append(answer_s)
+    soon.append(_sure(slots, m, now) and _sure(slots, m + 1, now))
 
 
 def _sure(slots: Slots, m: float, now: float) -> bool:

@@ -19,9 +19,17 @@ from signaling.routing.events import (
 )
 from signaling.routing.model import RouterConfig
 from signaling.routing.observed import Observed
-from signaling.routing.positions import _Profile
+from signaling.routing.positions import _Pass, _Profile
 from signaling.routing.router import Router
-from signaling.routing.waits import Clerk, WaitEstimate, Waiting, queue_waits, shown
+from signaling.routing.waits import (
+    EXACT_POSITIONS,
+    Clerk,
+    Predictions,
+    WaitEstimate,
+    Waiting,
+    queue_waits,
+    shown,
+)
 
 from .helpers import T0, login, make_router, of, only_offer, service
 
@@ -146,6 +154,37 @@ def test_estimates_count_down_and_are_told_when_they_moved() -> None:
     assert told(r.handle(Tick(), T0 + 162)) == {"k2": (1, 180.0, "minutes")}
 
 
+def test_a_break_is_told_at_once_only_where_nobody_else_works() -> None:
+    r = make_router()
+    login(r, "a1", T0)
+    in_call(r, "a1", "k1", T0)
+    login(r, "a2", T0)
+    in_call(r, "a2", "k2", T0)
+    assert told(r.handle(JoinQueue("k3", "kela", "fi"), T0 + 100)) == {"k3": (1, 120.0, "minutes")}
+    # a2 takes a break after this call and a1 still works: nothing to tell in this event...
+    assert told(r.handle(AgentNotReady("a2", "break"), T0 + 110)) == {}
+    # ...the estimate is renewed on the next tick: a1 alone, free in 300 - 112 + 30 = 218 s.
+    assert told(r.handle(Tick(), T0 + 112)) == {"k3": (1, 240.0, "minutes")}
+    # The last working clerk stops: "no estimate" at once, in the same event.
+    assert told(r.handle(AgentNotReady("a1", "break"), T0 + 113)) == {"k3": (1, None, "none")}
+
+
+def test_far_back_citizens_are_rechecked_when_the_end_of_the_queue_moved() -> None:
+    r = make_router(services={"kela": service("kela", max_queue=40)})
+    login(r, "a1", T0)
+    in_call(r, "a1", "k0", T0)
+    for i in range(25):
+        r.handle(JoinQueue(f"k{i + 1}", "kela", "fi"), T0 + 1 + i)
+    key, now = ("kela", "fi"), T0 + 30
+    order = r._book.ordered(key, now)
+    old = r._profiles[key]
+    # The one call runs as expected: the predictions stand, only the head is rechecked.
+    assert r._renew(key, order, now, _Pass(r, now), old)[1] == EXACT_POSITIONS
+    # Had the last place been predicted two minutes earlier, everyone is rechecked.
+    earlier = _Profile(old.computed_at - 120, old.entry_ids, old.found)
+    assert r._renew(key, order, now, _Pass(r, now), earlier)[1] == len(order) == 25
+
+
 def test_the_earlier_estimate_is_still_available() -> None:
     r = make_router(STAFFED, {"kela": service("kela", default_handle_s=240)})
     login(r, "a1", T0, ready=False)
@@ -220,14 +259,14 @@ def test_slots_take_the_first_of_several_calls() -> None:
     now = 1000.0
     busy = [Clerk(now + 600, False), Clerk(now + 600, False)]
     waits = queue_waits(
-        now, [Waiting(now, False)] * 3, busy, cycle_s=600.0, hazard=0.0, answer_s=5.0
+        now, [Waiting(now)] * 3, busy, cycle_s=600.0, hazard=0.0, answer_s=5.0
     )
     # Two calls with 600 s left each: the first ends in 300 s; then 2 clerks, one with a fresh
     # call (rate 1/600) and what is left of the other's (rate 1/600): 300 s later again.
     assert [w.seconds for w in waits] == pytest.approx([300.0, 600.0, 900.0])
     certain = queue_waits(
         now,
-        [Waiting(now, False)] * 2,
+        [Waiting(now)] * 2,
         [Clerk(now + 20, True), Clerk(now + 10, True), Clerk(now + 30, True)],
         cycle_s=600.0,
         hazard=0.0,
@@ -240,7 +279,7 @@ def test_slots_take_the_first_of_several_calls() -> None:
 def test_citizens_who_give_up_ahead_shorten_the_wait() -> None:
     now = 0.0
     clerk = [Clerk(now + 600, False)]
-    queue = [Waiting(now, False)] * 4
+    queue = [Waiting(now)] * 4
     patient = queue_waits(now, queue, clerk, cycle_s=600.0, hazard=0.0, answer_s=5.0)
     leaving = queue_waits(now, queue, clerk, cycle_s=600.0, hazard=1 / 900, answer_s=5.0)
     assert patient[0].seconds == leaving[0].seconds
@@ -250,11 +289,11 @@ def test_citizens_who_give_up_ahead_shorten_the_wait() -> None:
 
 
 def test_no_clerk_means_no_estimate_and_long_queues_are_extrapolated() -> None:
-    assert queue_waits(0.0, [Waiting(0.0, False)], [], cycle_s=300, hazard=0, answer_s=5) == [
+    assert queue_waits(0.0, [Waiting(0.0)], [], cycle_s=300, hazard=0, answer_s=5) == [
         WaitEstimate("none", None, None)
     ]
     long = queue_waits(
-        0.0, [Waiting(0.0, False)] * 60, [Clerk(100.0, False)], cycle_s=300, hazard=0, answer_s=5
+        0.0, [Waiting(0.0)] * 60, [Clerk(100.0, False)], cycle_s=300, hazard=0, answer_s=5
     )
     seconds = [w.seconds or 0.0 for w in long]
     assert seconds == sorted(seconds)
@@ -269,11 +308,7 @@ def test_shown_rounding_and_kinds() -> None:
 
 
 def test_soon_belongs_to_the_citizen_it_was_computed_for() -> None:
-    profile = _Profile(
-        100.0,
-        ["e1", "e2"],
-        [shown("soon", 5.0), shown("minutes", 200.0), shown("minutes", 400.0)],
-    )
+    profile = _Profile(100.0, ["e1", "e2"], Predictions([5.0, 200.0, 400.0], [True, False, False]))
     assert profile.estimate(0, "e1", 101.0).kind == "soon"
     # e2 moved up into e1's place before the queue was recomputed: minutes, not soon.
     assert profile.estimate(0, "e2", 101.0) == shown("minutes", 4.0)

@@ -43,6 +43,7 @@ from signaling.routing.events import (
 from signaling.routing.hours import OpeningHours
 from signaling.routing.model import AgentState, RouterConfig
 from signaling.routing.router import Router
+from signaling.routing.staff import works
 
 from .helpers import T0, make_router, service
 
@@ -137,6 +138,9 @@ def check(r: Router, ledger: Ledger, now: float) -> None:
         assert len({m.entry_id for m in members}) == len(members)
         stats = {(s.service_id, s.language): s for s in r.queue_stats(now)}
         assert stats[(service_id, language)].waiting == len(members)
+        # The index the wait estimates read instead of sorting each queue.
+        unoffered = sorted(m.enqueued_at for m in members if m.offer_id is None)
+        assert r._book.unoffered_joins((service_id, language)) == unoffered
         for position, entry in enumerate(members, start=1):
             if not entry.connected:
                 continue
@@ -153,6 +157,18 @@ def check(r: Router, ledger: Ledger, now: float) -> None:
                 for a in serving
             ):
                 assert told[2] is not None
+
+    # Who serves and who works, as the estimates read it, kept in step with every change.
+    for service_id in SERVICES:
+        for language in LANGS:
+            staff = r._staff.of(service_id, language)
+            serving = {a.agent_id: a for a in r._agents.values() if a.serves(service_id, language)}
+            assert staff.agents == serving
+            assert staff.resting == {i: a for i, a in serving.items() if not works(a)}
+            assert staff.working == len(serving) - len(staff.resting)
+    for agent in r._agents.values():
+        serves = {(s, lang) for s in agent.skills for lang in agent.languages}
+        assert set(r._staff.queues_of(agent.agent_id)) == serves
 
     deadline = r.next_deadline()
     assert deadline is None or deadline > now
