@@ -24,10 +24,10 @@ recomputations citizens who move up take over the prediction of their new place,
 * when it is *due*: it is ``RouterConfig.estimate_interval_s`` old and since it was
   computed a clerk's state moved on (offer, call, wrap-up, a break, a login) or a handle
   time was recorded; or it is ``RouterConfig.estimate_refresh_s`` old (calls run on and
-  breaks end while nothing happens). A due queue is recomputed when an event has to tell its citizens something
-  anyway (someone joined, left or moved up), and otherwise on a clock tick, at most
-  :data:`RECOMPUTE_BUDGET` per tick, oldest first (the server ticks at least once a
-  second).
+  breaks end while nothing happens). A due queue is recomputed when an event has to tell
+  its citizens something anyway (someone joined, left or moved up), and otherwise on a
+  clock tick, at most :data:`RECOMPUTE_BUDGET` per tick, oldest first (the server ticks at
+  least once a second).
 
 After a recomputation the first :data:`~signaling.routing.waits.EXACT_POSITIONS` places are
 rechecked, and the rest of the queue only when the prediction for its last place moved by a
