@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from jsonlog import fields
 from signaling.admin import AdminError, acknowledge_alert
+from signaling.alert_texts import AlertNames, alert_texts
 from signaling.alerts import (
     DEVICES,
     AlertEngine,
@@ -51,13 +52,6 @@ SLOW_FACTS_S = 5.0
 SLOW_STEP_MS = 100.0
 KIOSK_LIST_S = 5.0
 ALERT_HISTORY_S = 24 * 3600.0
-
-_KIND_TEXT = {
-    "kiosk_offline": "Kiosk offline",
-    "device_fault": "Device fault",
-    "call_failures": "Repeated call failures",
-    "long_wait": "Long wait",
-}
 
 
 class Monitor:
@@ -230,17 +224,25 @@ class Monitor:
             for notify in list(self.subscribers):
                 notify()
 
-    def _site_name(self, site_id: str) -> str:
+    def _site_names(self, site_id: str) -> dict[str, str]:
+        """The joint service point's official names, ``{language: name}``."""
         site = self._sites.get(site_id)
-        return site.name_fi if site else site_id
+        if site is None:
+            return {"fi": site_id, "sv": site_id, "en": site_id}
+        return {"fi": site.name_fi, "sv": site.name_sv, "en": site.name_en}
 
-    def kiosk_label(self, kiosk_id: str) -> str:
-        """``Kiosk name (Site)`` for alert texts."""
+    def _alert_names(self, a: AlertRecord) -> AlertNames:
+        kiosk_id = a.kiosk_id or a.subject.partition("/")[0]
         k = next((k for k in self._kiosks if k.id == kiosk_id), None)
-        return f"{k.name} ({self._site_name(k.site_id)})" if k else kiosk_id
+        service = self.catalogue.service(a.service_id or a.subject.partition("/")[0])
+        return AlertNames(
+            kiosk=k.name if k else None,
+            site=self._site_names(k.site_id) if k else {},
+            service=service.names.model_dump() if service else {},
+        )
 
     def _kiosk_rows(self, healths: dict[str, dict[str, Any] | None]) -> list[dict[str, Any]]:
-        rows = []
+        rows: list[dict[str, Any]] = []
         router = self.router
         for k in self._kiosks:
             st = self.statuses[k.id]
@@ -250,7 +252,7 @@ class Monitor:
             site = self._sites.get(k.site_id)
             activity = ""
             if router.call_for_kiosk(k.id) is not None:
-                activity = "in call"
+                activity = "in_call"
             elif router.entry_for_kiosk(k.id) is not None:
                 activity = "waiting"
             rows.append(
@@ -258,7 +260,7 @@ class Monitor:
                     "id": k.id,
                     "name": k.name,
                     "site_id": k.site_id,
-                    "site": self._site_name(k.site_id),
+                    "site": self._site_names(k.site_id),
                     "region": (site.region if site and site.region else "—"),
                     "state": st.state,
                     "connected": st.connected,
@@ -276,7 +278,7 @@ class Monitor:
                     "activity": activity,
                 }
             )
-        rows.sort(key=lambda r: (r["region"], r["site"], r["name"]))
+        rows.sort(key=lambda r: (r["region"], r["site"]["fi"], r["name"]))
         return rows
 
     def alerts(self, now: float) -> list[AlertRecord]:
@@ -285,28 +287,12 @@ class Monitor:
             self._alerts = self.store.recent_alerts(now - ALERT_HISTORY_S)
         return self._alerts
 
-    def alert_text(self, a: AlertRecord) -> str:
-        """A line an operator understands at a glance."""
-        kind = _KIND_TEXT.get(a.kind, a.kind)
-        if a.kind == "device_fault":
-            kiosk_id, _, device = a.subject.partition("/")
-            status = a.detail.get("status", "fault")
-            return f"{device.capitalize()} {status}: {self.kiosk_label(kiosk_id)}"
-        if a.kind == "long_wait":
-            service, _, language = a.subject.partition("/")
-            limit = float(str(a.detail.get("threshold_s", 0)))
-            return f"{kind} over {limit / 60:.0f} min: {self._service_name(service)} ({language})"
-        if a.kind == "call_failures":
-            count = a.detail.get("failed", "")
-            return f"{count} failed calls in a row: {self.kiosk_label(a.subject)}"
-        return f"{kind}: {self.kiosk_label(a.subject)}"
-
     def _alert_rows(self, now: float) -> list[dict[str, Any]]:
         return [
             {
                 "id": a.id,
                 "kind": a.kind,
-                "text": self.alert_text(a),
+                "text": alert_texts(a, self._alert_names(a)),
                 "raised_at": a.raised_at,
                 "cleared_at": a.cleared_at,
                 "acknowledged_at": a.acknowledged_at,
@@ -315,20 +301,27 @@ class Monitor:
             for a in self.alerts(now)
         ]
 
-    def _service_name(self, service_id: str) -> str:
+    def _service_names(self, service_id: str) -> tuple[dict[str, str], dict[str, str]]:
+        """The service's and its agency's official names, each ``{language: name}``."""
         service = self.catalogue.service(service_id)
-        return service.names.fi if service else service_id
+        if service is None:
+            return {"fi": service_id, "sv": service_id, "en": service_id}, {}
+        agency = self.catalogue.agency(service.agency)
+        return service.names.model_dump(), agency.names.model_dump() if agency else {}
 
     def _queue_rows(self, now: float) -> list[dict[str, Any]]:
         stats = {(q.service_id, q.language): q for q in self.router.queue_stats(now)}
         rows = []
         for key in sorted(set(stats) | set(self._today)):
             q, day = stats.get(key), self._today.get(key)
+            service, agency = self._service_names(key[0])
             rows.append(
                 {
                     "service_id": key[0],
-                    "service": self._service_name(key[0]),
+                    "service": service,
+                    "agency": agency,
                     "language": key[1],
+                    "unserved": bool(q and q.waiting and not q.ready_agents),
                     "waiting": q.waiting if q else 0,
                     "longest_wait_since": (
                         round(now - q.longest_wait_s) if q and q.waiting else None
