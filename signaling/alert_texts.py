@@ -44,9 +44,11 @@ def alert_text(t: Texts, a: AlertRecord, names: AlertNames) -> str:
             "alert.device_fault", device=t.label("device_name", device),
             status=t.label("device", status), kiosk=_kiosk(t, kiosk_id, names),
         )
-    if a.kind == "long_wait":
+    if a.kind in ("long_wait", "language_unserved"):
         service_id, _, language = a.subject.partition("/")
         service = t.name(names.service, service_id)
+        if a.kind == "language_unserved":
+            return t.t("alert.language_unserved", service=service, language=t.language(language))
         minutes = float(str(a.detail.get("threshold_s", 0))) / 60
         return t.t(
             "alert.long_wait", minutes=f"{minutes:.0f}", service=service,

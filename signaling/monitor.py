@@ -32,6 +32,7 @@ from signaling.alerts import (
     AlertRules,
     Cleared,
     Facts,
+    QueueAlertFacts,
     Raised,
     kiosk_facts_for_alerts,
 )
@@ -40,7 +41,9 @@ from signaling.directory import Directory
 from signaling.hub import LiveView
 from signaling.kiosk_health import HealthPolicy, KioskFacts, KioskHealthTracker, KioskStatus
 from signaling.reports import QueueDay, local_midnight, queue_day
+from signaling.routing.model import AgentState
 from signaling.routing.router import Router
+from signaling.routing.views import QueueStats
 from signaling.settings import Settings
 from signaling.store import Store
 from signaling.store.records import AlertRecord, KioskRecord, SiteRecord
@@ -77,7 +80,9 @@ class Monitor:
         self.tz = ZoneInfo(s.timezone)
         self.policy = HealthPolicy(s.kiosk_health_interval_s, s.kiosk_offline_missed)
         self.tracker = KioskHealthTracker(self.policy, clock())
-        self.engine = AlertEngine(AlertRules(s.longest_wait_alert_s, s.call_failure_alert_count))
+        self.engine = AlertEngine(AlertRules(
+            s.longest_wait_alert_s, s.call_failure_alert_count, s.unserved_language_alert_s
+        ))
         self.threshold_s = s.service_level_threshold_s
         for a in self.store.open_alerts():
             self.engine.adopt(a.kind, a.subject, a.id, a.raised_at)
@@ -90,6 +95,7 @@ class Monitor:
         self._call_reasons: dict[str, list[str | None]] = {}
         self._today: dict[tuple[str, str], QueueDay] = {}
         self._alerts: list[AlertRecord] | None = None
+        self._waiting: list[QueueAlertFacts] = []
         self.statuses: dict[str, KioskStatus] = {}
         self.snapshot: dict[str, Any] = {}
         self._digest = ""
@@ -172,9 +178,27 @@ class Monitor:
             )
         stats = self.router.queue_stats(now)
         waits = {(q.service_id, q.language): q.longest_wait_s for q in stats}
-        for change in self.engine.evaluate(Facts(kiosk_facts, waits), now):
+        self._waiting = self._waiting_queues(stats)
+        for change in self.engine.evaluate(Facts(kiosk_facts, waits, self._waiting), now):
             self._store_change(change)
         self._build(now, healths)
+
+    def _waiting_queues(self, stats: list[QueueStats]) -> list[QueueAlertFacts]:
+        """Queues with citizens, each with how many clerks will answer it (for the
+        ``language_unserved`` alert and the dashboard's "no clerk ready" mark)."""
+        waiting = [q for q in stats if q.waiting]
+        if not waiting:
+            return []
+        serving = [
+            a for a in self.router.agents() if a.connected and a.state is not AgentState.NOT_READY
+        ]
+        return [
+            QueueAlertFacts(
+                q.service_id, q.language, q.longest_wait_s,
+                sum(1 for a in serving if q.service_id in a.skills and q.language in a.languages),
+            )
+            for q in waiting
+        ]
 
     def _store_change(self, change: Raised | Cleared) -> None:
         self._alerts = None
@@ -214,6 +238,7 @@ class Monitor:
                 "service_level_threshold_s": self.threshold_s,
                 "offline_after_s": self.policy.offline_after_s,
                 "longest_wait_alert_s": self.engine.rules.longest_wait_s,
+                "unserved_alert_s": self.engine.rules.unserved_after_s,
             },
         }
         digest = json.dumps(snap, sort_keys=True, default=str)
@@ -311,6 +336,7 @@ class Monitor:
 
     def _queue_rows(self, now: float) -> list[dict[str, Any]]:
         stats = {(q.service_id, q.language): q for q in self.router.queue_stats(now)}
+        unserved = {(q.service_id, q.language) for q in self._waiting if not q.available_agents}
         rows = []
         for key in sorted(set(stats) | set(self._today)):
             q, day = stats.get(key), self._today.get(key)
@@ -321,7 +347,7 @@ class Monitor:
                     "service": service,
                     "agency": agency,
                     "language": key[1],
-                    "unserved": bool(q and q.waiting and not q.ready_agents),
+                    "unserved": key in unserved,
                     "waiting": q.waiting if q else 0,
                     "longest_wait_since": (
                         round(now - q.longest_wait_s) if q and q.waiting else None
