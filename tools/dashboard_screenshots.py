@@ -61,9 +61,10 @@ SERVICE_SHARE = {"kela.benefits": 0.4, "vero.tax": 0.2, "te.employment": 0.15,
 
 @contextlib.asynccontextmanager
 async def chromium_page(
-    profile_dir: Path, width: int = 1440, height: int = 900
+    profile_dir: Path, width: int = 1440, height: int = 900, locale: str | None = None
 ) -> AsyncIterator[Page]:
-    """Debian's Chromium, headless, with a fresh profile; yields a page."""
+    """Debian's Chromium, headless, with a fresh profile; yields a page. ``locale`` sets the
+    browser's language (its ``Accept-Language``), e.g. ``sv-FI``."""
     async with async_playwright() as pw:
         context = await pw.chromium.launch_persistent_context(
             str(profile_dir),
@@ -73,6 +74,7 @@ async def chromium_page(
             viewport={"width": width, "height": height},
             accept_downloads=True,
             timeout=20_000,
+            locale=locale,
         )
         try:
             page = context.pages[0] if context.pages else await context.new_page()
