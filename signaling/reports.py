@@ -277,11 +277,17 @@ def weekly_chart_svg(
                 f"{faded}>"
                 f"<title>{name} {esc(text.week(week))}: {v}</title></rect>"
             )
-        label = esc(text.week(week)) + (" " + esc(text.so_far) if week == current_week else "")
+        # "(so far)" on a line of its own: beside the label it ran into the next week's.
+        x = left + (i + 0.5) * group_w
         parts.append(
-            f'<text x="{left + (i + 0.5) * group_w:.1f}" y="{y(0) + 16:.1f}" '
-            f'text-anchor="middle" font-size="11">{label}</text>'
+            f'<text x="{x:.1f}" y="{y(0) + 16:.1f}" text-anchor="middle" font-size="11">'
+            f"{esc(text.week(week))}</text>"
         )
+        if week == current_week:
+            parts.append(
+                f'<text x="{x:.1f}" y="{y(0) + 30:.1f}" text-anchor="middle" font-size="11">'
+                f"{esc(text.so_far)}</text>"
+            )
     risk = y(CLOSURE_RISK_PER_WEEK)
     parts.append(
         f'<line x1="{left}" y1="{risk:.1f}" x2="{plot_r}" y2="{risk:.1f}" stroke="#c0392b" '

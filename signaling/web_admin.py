@@ -191,6 +191,8 @@ async def site(request: web.Request) -> web.Response:
         add_site(
             dash.ctx.store, principal.label, form.get("site_id", ""), form.get("name", ""),
             form.get("region", ""), now=dash.ctx.clock(),
+            name_sv=form.get("name_sv", "").strip() or None,
+            name_en=form.get("name_en", "").strip() or None,
         )
     except AdminError as exc:
         raise _refused(str(exc)) from None

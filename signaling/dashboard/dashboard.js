@@ -9,6 +9,7 @@
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const TEXTS = JSON.parse(document.getElementById("texts").textContent);
   const LANG = document.documentElement.lang;
+  const LANGUAGES = ["fi", "sv", "en"];
   let snap = null;
   let offset = 0; // server clock minus local clock, in seconds
 
@@ -85,8 +86,9 @@
       const offline = kiosks.filter((k) => k.state === "offline").length;
       const rows = kiosks.map((k) => h("tr", { class: k.state + (k.state === "online" && [k.camera, k.microphone, k.speaker].some((d) => d && d !== "ok") ? " fault" : ""), "data-kiosk": k.id },
         h("td", {}, name(k.site, k.site_id)),
-        h("td", {}, k.name),
-        h("td", { class: "state" }, badge("state", k.state), k.connected ? "" : h("small", {}, " " + t("kiosks.disconnected"))),
+        h("td", { class: "name" }, k.name),
+        // Reporting in time but its connection just dropped: worth a word (offline says it all).
+        h("td", { class: "state" }, badge("state", k.state), k.state === "online" && !k.connected ? h("small", {}, " " + t("kiosks.disconnected")) : ""),
         h("td", { class: "num" }, age(k.heartbeat_at, true)),
         // Figures of an offline kiosk are its last report: shown, but greyed as stale.
         ...[k.camera, k.microphone, k.speaker].map((d) => h("td", { class: k.state === "online" ? "" : "stale" }, badge("device", d))),
@@ -162,7 +164,7 @@
       h("td", {}, a.name), h("td", {}, badge("agent_state", a.state), a.reason ? h("small", {}, " " + label("reason", a.reason)) : ""),
       h("td", { class: "num" }, age(a.since)),
       h("td", {}, a.connected ? t("agents.yes") : h("span", { class: "badge bad" }, t("agents.disconnected"))),
-      h("td", {}, a.skills.join(", ")), h("td", {}, a.languages.map((l) => t("language." + l)).join(", "))));
+      h("td", {}, a.skills.join(", ")), h("td", {}, LANGUAGES.filter((l) => a.languages.includes(l)).map((l) => t("language." + l)).join(", "))));
     root.replaceChildren(h("table", { class: "grid agents" },
       h("thead", {}, h("tr", {}, ["agent", "state", "since", "connected", "services", "languages"].map((x) => h("th", {}, t("agents." + x))))),
       h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: 6, class: "muted" }, t("agents.none"))))));

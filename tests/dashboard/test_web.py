@@ -231,6 +231,14 @@ async def test_service_edit_applies_and_is_audited(tmp_path: Path) -> None:
         form = {"csrf": csrf, "weekly": "mon=16:00-09:00", "max_queue": "7"}
         async with http.post(f"{h.base_url}/dashboard/admin/services/vero.tax", data=form) as r:
             assert "must start before it ends" in await r.text()
+        form = {"csrf": csrf, "site_id": "kontiolahti", "name": "Kontiolahden yhteispalvelupiste",
+                "name_sv": "Kontiolax gemensamma serviceställe", "name_en": "", "region": "PK"}
+        async with http.post(f"{h.base_url}/dashboard/admin/sites", data=form) as r:
+            assert "Palvelupiste kontiolahti lisätty." in await r.text()
+        (site,) = [s for s in h.ctx.store.sites() if s.id == "kontiolahti"]
+        assert (site.name_sv, site.name_en) == (
+            "Kontiolax gemensamma serviceställe", "Kontiolahden yhteispalvelupiste"
+        )
         actions = [(a.actor, a.action, a.subject) for a in h.ctx.store.audit_log()]
         assert [x for x in actions if x[1] == "service_edit"] == [
             (f"operator:{h.ctx.store.accounts()[0].id}", "service_edit", "vero.tax")
