@@ -35,8 +35,9 @@ class QueuePosition:
     ``position`` is 1-based within the entry's service × language queue.
     ``estimate_kind`` says how to read ``estimated_wait_s`` (see
     :mod:`signaling.routing.waits`): ``"soon"`` (a clerk will answer within about a
-    minute; the seconds are under 60), ``"minutes"`` (the seconds, never under 60) or
-    ``"none"`` (no honest estimate; the seconds are None).
+    minute; the seconds are under 60), ``"minutes"`` (the seconds, never under 60 with the
+    default estimator) or ``"none"`` (no honest estimate; the seconds are None). ``at`` is
+    when it was told: the hub stores every estimate a citizen was shown with that time.
     """
 
     kiosk_id: str
@@ -45,14 +46,12 @@ class QueuePosition:
     language: str
     position: int
     estimated_wait_s: float | None
-    estimate_kind: EstimateKind = "minutes"
+    estimate_kind: EstimateKind
+    at: float
 
     def __post_init__(self) -> None:
-        # Keep the two fields consistent for callers that only give the seconds.
-        if self.estimated_wait_s is None and self.estimate_kind != "none":
-            object.__setattr__(self, "estimate_kind", "none")
-        elif self.estimated_wait_s is not None and self.estimate_kind == "none":
-            raise ValueError("estimate_kind 'none' needs estimated_wait_s None")
+        if (self.estimated_wait_s is None) != (self.estimate_kind == "none"):
+            raise ValueError("estimate_kind 'none' goes with estimated_wait_s None, and only it")
 
 
 @dataclass(frozen=True, slots=True)

@@ -147,9 +147,8 @@ class Positions(RoutingState):
                     seconds = shown_wait(index + 1, avg, staffed)
                     self._tell(entry, key, index + 1, _staffed_estimate(seconds), out)
 
-    @staticmethod
     def _tell(
-        entry: Entry, key: QueueKey, position: int, estimate: WaitEstimate, out: list[Action]
+        self, entry: Entry, key: QueueKey, position: int, estimate: WaitEstimate, out: list[Action]
     ) -> None:
         if entry.pushed != (position, estimate.shown_s):
             entry.pushed = (position, estimate.shown_s)
@@ -162,6 +161,7 @@ class Positions(RoutingState):
                     position,
                     estimate.shown_s,
                     estimate.kind,
+                    self._now,
                 )
             )
 

@@ -318,11 +318,12 @@ def test_soon_belongs_to_the_citizen_it_was_computed_for() -> None:
     assert profile.estimate(4, None, 100.0).seconds == 800.0
 
 
-def test_queue_position_kind_follows_the_seconds() -> None:
-    assert QueuePosition("k", "e", "kela", "fi", 1, None).estimate_kind == "none"
-    assert QueuePosition("k", "e", "kela", "fi", 1, 300.0).estimate_kind == "minutes"
+def test_queue_position_kind_and_seconds_agree() -> None:
+    assert QueuePosition("k", "e", "kela", "fi", 1, None, "none", T0).estimate_kind == "none"
     with pytest.raises(ValueError):
-        QueuePosition("k", "e", "kela", "fi", 1, 30.0, "none")
+        QueuePosition("k", "e", "kela", "fi", 1, 30.0, "none", T0)
+    with pytest.raises(ValueError):
+        QueuePosition("k", "e", "kela", "fi", 1, None, "minutes", T0)
 
 
 def test_queue_stats_for_operators() -> None:
