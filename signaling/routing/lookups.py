@@ -47,6 +47,7 @@ class RoutingLookups(RoutingState):
                     0.0 if oldest is None else max(0.0, now - oldest),
                     ready.get(key, 0),
                     self._staffed(*key),
+                    self._staff.of(*key).working,
                 )
             )
         return stats

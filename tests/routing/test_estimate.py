@@ -335,6 +335,7 @@ def test_queue_stats_for_operators() -> None:
     stats = {(s.service_id, s.language): s for s in r.queue_stats(T0 + 70)}
     fi = stats[("kela", "fi")]
     assert (fi.waiting, fi.longest_wait_s, fi.ready_agents, fi.staffed_agents) == (2, 60.0, 0, 2)
+    assert fi.working_agents == 1  # a1 (offered k1); a2 logged in, not ready
     sv = stats[("kela", "sv")]
     assert (sv.waiting, sv.longest_wait_s, sv.ready_agents, sv.staffed_agents) == (0, 0.0, 0, 1)
     assert set(stats) == {("kela", "fi"), ("kela", "sv")}
