@@ -33,7 +33,9 @@ from zoneinfo import ZoneInfo
 from signaling import erlang
 from signaling.errors import ForecastError
 
-__all__ = ["CallSample", "ForecastCell", "HourOfWeek", "forecast", "hour_of_week"]
+__all__ = [
+    "CallSample", "ForecastCell", "HourOfWeek", "forecast", "hour_occurrences", "hour_of_week",
+]
 
 HourOfWeek = tuple[int, int]  # (weekday 0 = Monday, hour 0-23), local time
 GAVE_UP = frozenset({"abandoned", "cancelled"})
@@ -80,7 +82,7 @@ def hour_of_week(at: float, tz: ZoneInfo) -> HourOfWeek:
     return local.weekday(), local.hour
 
 
-def _occurrences(since: float, until: float, tz: ZoneInfo) -> dict[HourOfWeek, int]:
+def hour_occurrences(since: float, until: float, tz: ZoneInfo) -> dict[HourOfWeek, int]:
     """How many times each local hour of the week starts in ``[since, until)``."""
     counts: dict[HourOfWeek, int] = defaultdict(int)
     t = math.floor(since / 3600) * 3600.0
@@ -131,7 +133,7 @@ def forecast(
         elif r.outcome in GAVE_UP and r.ended_at is not None:
             gave_up[r.service_id] += 1
             waited[r.service_id] += max(0.0, r.ended_at - r.queued_at)
-    occurrences = _occurrences(since, until, zone)
+    occurrences = hour_occurrences(since, until, zone)
     handle_of = _handle_times(handles, default_handle_s, min_samples)
     cells = []
     for (service, language, day, hour), count in sorted(arrivals.items()):

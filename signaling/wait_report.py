@@ -19,7 +19,9 @@ from zoneinfo import ZoneInfo
 from signaling.store.records import WaitRecord
 from signaling.wait_accuracy import Accuracy, ShownWait, accuracy
 
-__all__ = ["DayAccuracy", "accuracy_by_day", "accuracy_by_service", "first_estimate"]
+__all__ = [
+    "DayAccuracy", "accuracy_by_day", "accuracy_by_service", "first_estimate", "overall",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,13 @@ def accuracy_by_service(waits: Iterable[WaitRecord], *, until: float) -> dict[st
         if first is not None:
             shown[wait.service_id].append(first)
     return {service: accuracy(items, until=until) for service, items in sorted(shown.items())}
+
+
+def overall(waits: Iterable[WaitRecord], *, until: float) -> Accuracy:
+    """Accuracy of the first estimates of every service together."""
+    return accuracy(
+        [first for w in waits if (first := first_estimate(w)) is not None], until=until
+    )
 
 
 def accuracy_by_day(
