@@ -36,6 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     setup_logging(args.log_level)
     logging.getLogger("aioice").setLevel(logging.WARNING)
+    if args.ca_file:
+        from client_core.tls import trust_ca_file_everywhere
+
+        trust_ca_file_everywhere(args.ca_file)
     if not args.headless:
         from agent_console.app import run_ui
 

@@ -22,6 +22,7 @@ from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QApplication
 
 from client_core.signaling_client import Backoff, SignalingClient
+from client_core.tls import tls_context
 from kiosk import crash, systemd
 from kiosk.chime import Chime
 from kiosk.controller import KioskController
@@ -46,6 +47,8 @@ class KioskConfig:
     token: str
     language: Language = "fi"
     windowed: bool = False
+    ca_file: str | None = None
+    """CA bundle for a ``wss://`` server (None: the system store)."""
     health_interval_s: float = HEALTH_INTERVAL_S
     stats_interval_s: float = 2.0
     media_timeout_s: float = 4.0
@@ -68,7 +71,11 @@ class KioskApp:
         self.config = config
         self.devices = devices
         self.client = SignalingClient(
-            config.url, config.token, client_name="kiosk-ui", backoff=config.backoff
+            config.url,
+            config.token,
+            client_name="kiosk-ui",
+            ssl_context=tls_context(config.ca_file) if config.url.startswith("wss:") else None,
+            backoff=config.backoff,
         )
         self.controller = KioskController(
             self.client,

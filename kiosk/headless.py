@@ -17,6 +17,7 @@ from client_core.errors import ServerRefused
 from client_core.headless import StopSignal, call_summary, emit
 from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from client_core.signaling_client import SignalingClient
+from client_core.tls import tls_context
 from kiosk.devices import KioskDevices
 from kiosk.health import HealthReporter
 from wire import client_messages as C
@@ -32,6 +33,8 @@ class KioskScript:
     token: str
     service: str
     language: Language
+    ca_file: str | None = None
+    """CA bundle for a ``wss://`` server (None: the system store)."""
     hold_s: float = 10.0
     calls: int = 1
     wait_timeout_s: float = 120.0
@@ -49,7 +52,10 @@ class KioskScript:
 
 async def run_kiosk(script: KioskScript) -> int:
     """Queue, take the call, hold it, hang up; ``calls`` times. Returns an exit code."""
-    client = SignalingClient(script.url, script.token, client_name="kiosk-headless")
+    tls = tls_context(script.ca_file) if script.url.startswith("wss:") else None
+    client = SignalingClient(
+        script.url, script.token, client_name="kiosk-headless", ssl_context=tls
+    )
     client.add_state_listener(lambda state: emit("signaling", state=state))
     sources = MediaSources(
         video=SyntheticVideoTrack(script.width, script.height, script.fps),

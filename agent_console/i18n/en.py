@@ -14,6 +14,7 @@ MESSAGES: dict[str, str] = {
     "login.missing": "Enter your username and password.",
     "login.refused": "Wrong username or password.",
     "login.unreachable": "The server cannot be reached. Try again in a moment.",
+    "login.untrusted": "The server's certificate is not trusted (wrong or missing CA file). Ask IT support.",
     "login.not_agent": "This account cannot serve citizens.",
     "login.session_ended": "Your session ended. Please log in again.",
     "ui_lang.fi": "suomi",

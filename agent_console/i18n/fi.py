@@ -14,6 +14,7 @@ MESSAGES: dict[str, str] = {
     "login.missing": "Anna käyttäjätunnus ja salasana.",
     "login.refused": "Käyttäjätunnus tai salasana on väärin.",
     "login.unreachable": "Palvelimeen ei saada yhteyttä. Yritä hetken kuluttua uudelleen.",
+    "login.untrusted": "Palvelimen varmenteeseen ei voi luottaa (väärä tai puuttuva CA-tiedosto). Ota yhteys IT-tukeen.",
     "login.not_agent": "Tällä tunnuksella ei voi palvella asiakkaita.",
     "login.session_ended": "Istunto päättyi. Kirjaudu uudelleen.",
     "ui_lang.fi": "suomi",

@@ -14,6 +14,7 @@ MESSAGES: dict[str, str] = {
     "login.missing": "Ange användarnamn och lösenord.",
     "login.refused": "Fel användarnamn eller lösenord.",
     "login.unreachable": "Servern svarar inte. Försök igen om en stund.",
+    "login.untrusted": "Serverns certifikat är inte betrott (fel eller saknad CA-fil). Kontakta IT-supporten.",
     "login.not_agent": "Med detta konto kan man inte betjäna kunder.",
     "login.session_ended": "Sessionen avslutades. Logga in igen.",
     "ui_lang.fi": "suomi",
