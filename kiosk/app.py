@@ -37,6 +37,8 @@ from wire.types import Language
 log = logging.getLogger("etapiste.kiosk.app")
 
 EXIT_SESSION_ENDED = 3
+HANG_REPORT_PERIODS = 1.8
+"""Keepalive periods (half ``WatchdogSec`` each) without a ping before the hang report."""
 
 
 @dataclass
@@ -106,6 +108,7 @@ class KioskApp:
         self.ended = asyncio.Event()
         self.exit_code = 0
         self._stopping = False
+        self._hang_report_s = 0.0
         self.client.add_state_listener(self._on_state)
 
     def start(self) -> None:
@@ -125,11 +128,14 @@ class KioskApp:
             self.watchdog.setInterval(int(interval * 1000))
             self.watchdog.timeout.connect(self._keepalive)
             self.watchdog.start()
+            self._hang_report_s = interval * HANG_REPORT_PERIODS
+            crash.arm_hang_report(self._hang_report_s)
         systemd.notify("READY=1")
 
     def _keepalive(self) -> None:
         if systemd.notify("WATCHDOG=1"):
             self.watchdog_pings += 1
+        crash.arm_hang_report(self._hang_report_s)
 
     def _on_state(self, state: str) -> None:
         if state == "closed" and not self._stopping and not self.ended.is_set():
@@ -141,6 +147,7 @@ class KioskApp:
         """Hang up, disconnect, release devices, close the window."""
         self._stopping = True
         self.watchdog.stop()
+        crash.disarm_hang_report()
         systemd.notify("STOPPING=1")
         app = QApplication.instance()
         if app is not None:
