@@ -51,11 +51,11 @@ def connect_problem(exc: BaseException) -> tuple[ConnectProblem, str]:
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, ssl.SSLCertVerificationError):
-            reason = current.verify_message or current.reason or str(current)
-            return "tls_untrusted", f"the server's certificate is not trusted: {reason}"
         if isinstance(current, aiohttp.ClientConnectorCertificateError):
-            return "tls_untrusted", f"the server's certificate is not trusted: {current}"
+            current = current.certificate_error  # the ssl error it wraps
+        if isinstance(current, ssl.SSLCertVerificationError):
+            reason = getattr(current, "verify_message", None) or current.reason or str(current)
+            return "tls_untrusted", f"the server's certificate is not trusted: {reason}"
         if isinstance(current, ssl.SSLError):
             return "tls_failed", f"TLS handshake failed: {current.reason or current}"
         current = current.__cause__ or current.__context__
