@@ -2,11 +2,13 @@
 # missing (virtualenv, Debian packages) and skip what is already there.
 PY      := .venv/bin/python
 STAMP   := .venv/.installed
-SYSDEPS := /usr/bin/chromium /usr/bin/turnserver /usr/sbin/nft
+SYSDEPS := /usr/bin/chromium /usr/bin/turnserver /usr/sbin/nft /usr/bin/Xvfb /usr/bin/xdotool \
+           /usr/bin/mmdebstrap /usr/bin/podman /usr/sbin/runc
 export QT_QPA_PLATFORM ?= offscreen
 export PYTHONDONTWRITEBYTECODE = 1
 
-.PHONY: all demo test lint typecheck pytest schema bench bench-all screenshots sysdeps venv clean
+.PHONY: all demo test test-deploy lint typecheck pytest schema bench bench-all screenshots sysdeps \
+        venv clean
 
 all: test
 
@@ -18,13 +20,17 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-# Debian packages for browser tests, TURN and network-namespace tests; one apt-get update.
+# Debian packages for browser tests, TURN and network-namespace tests, and the deploy tests
+# (a virtual screen and keyboard for the kiosk's compositor, a Debian base for throwaway roots,
+# containers); one apt-get update. Weston, nginx and the rest of a kiosk or server are
+# installed by the deploy tests inside those roots, as on a real machine.
 sysdeps:
 	@missing=""; for f in $(SYSDEPS); do [ -e $$f ] || missing=1; done; \
 	if [ -n "$$missing" ]; then \
-	  echo "installing Debian packages (chromium coturn nftables iproute2)"; \
+	  echo "installing Debian packages (chromium coturn nftables iproute2 xvfb xdotool mmdebstrap podman runc)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	    chromium coturn nftables iproute2 iptables >/dev/null; \
+	    chromium coturn nftables iproute2 iptables openssl xvfb xdotool mmdebstrap podman runc \
+	    >/dev/null; \
 	fi
 
 lint: $(STAMP)
@@ -37,6 +43,10 @@ pytest: $(STAMP) sysdeps
 	$(PY) -m pytest -q -p no:cacheprovider
 
 test: lint typecheck pytest
+
+# Only the deploy tests (part of `make test`): units, provisioning, TLS, TURN on 443, container.
+test-deploy: $(STAMP) sysdeps
+	$(PY) -m pytest -q -p no:cacheprovider tests/deploy
 
 demo: $(STAMP) sysdeps
 	$(PY) -m demo
