@@ -5,9 +5,9 @@ STAMP   := .venv/.installed
 # Debian packages the tests need: Chromium, coturn and namespaces for the browser and network
 # tests; for the deploy tests a virtual screen and keyboard, a Debian base for throwaway roots
 # (Weston, nginx and the rest of a kiosk or server are installed inside them, as on real
-# machines) and podman; Qt's xcb libraries for the demo's windows.
+# machines) and systemd-nspawn to boot them, podman; Qt's xcb libraries for the demo's windows.
 SYSDEPS := chromium coturn nftables iproute2 iptables openssl xvfb xdotool x11-utils mmdebstrap \
-           podman runc libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
+           systemd-container podman runc libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
            libxcb-render-util0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0 \
            libxcb-cursor0
 export QT_QPA_PLATFORM ?= offscreen

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,8 +15,25 @@ from tests.deploy import rootfs
 from tests.deploy.site import Site, installed_site
 from tests.network.helpers import unavailable_reason as netns_unavailable
 
-SHOTS = Path(__file__).resolve().parents[3] / "deploy-shots"
-"""Where the deploy tests leave their compositor screenshots (outside the repository)."""
+
+def _shots() -> Path:
+    """Where the deploy tests leave their compositor screenshots: ``ETAPISTE_DEPLOY_SHOTS``,
+    else ``deploy-shots`` beside the checkout (outside the repository), else the temp dir."""
+    named = os.environ.get("ETAPISTE_DEPLOY_SHOTS")
+    for candidate in ([Path(named)] if named else []) + [
+        Path(__file__).resolve().parents[3] / "deploy-shots",
+        Path(tempfile.gettempdir()) / "etapiste-deploy-shots",
+    ]:
+        try:
+            candidate.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(candidate, os.W_OK):
+            return candidate
+    raise RuntimeError("no writable place for the deploy screenshots")
+
+
+SHOTS = _shots()
 
 
 @functools.cache

@@ -137,3 +137,29 @@ def test_a_crash_leaves_a_report_and_the_kiosk_comes_back(kiosk: KioskRun, site:
     restarted = [e for e in service.events if e.what == "restarted"][-1]
     kiosk.wait_ready(since=restarted.t)
     assert "the kiosk app exited with 139" in service.log()
+
+
+def test_a_dead_compositor_takes_the_app_down_and_the_kiosk_comes_back(kiosk: KioskRun,
+                                                                        ) -> None:
+    service = kiosk.service
+    restarts = sum(e.what == "restarted" for e in service.events)
+    killed_at = time.monotonic()
+    os.kill(kiosk.children()["weston"], signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while sum(e.what == "restarted" for e in service.events) == restarts:
+        assert time.monotonic() < deadline, service.events
+        time.sleep(0.1)
+    exited = [e for e in service.events if e.what == "exited" and e.t >= killed_at]
+    assert exited and exited[0].detail == "69", service.events  # EX_UNAVAILABLE
+    assert "the compositor exited with -9; stopping the kiosk app" in service.log()
+    restarted = [e for e in service.events if e.what == "restarted"][-1]
+    kiosk.wait_ready(since=restarted.t)
+
+
+def test_systemctl_stop_ends_the_kiosk_cleanly(kiosk: KioskRun) -> None:
+    service = kiosk.service
+    kiosk.wait_ready(since=service.events[-1].t)
+    code = service.stop()  # SIGTERM to the main process only (KillMode=mixed)
+    assert code == 0, service.log()[-3000:]
+    assert "stopping on request" in service.log()
+    assert service.notify.accepted("STOPPING=1"), service.notify.notices[-5:]
