@@ -125,7 +125,7 @@ class Session:
         app: asyncio.subprocess.Process | None = None
         try:
             if not await self._wait_for_display(compositor):
-                return EXIT_COMPOSITOR
+                return 0 if self.stopping.is_set() else EXIT_COMPOSITOR
             log.info(
                 "compositor up", extra={"fields": {"after_s": self._elapsed(), "argv": argv}}
             )
@@ -160,7 +160,8 @@ class Session:
                     except OSError:
                         pass
             await asyncio.sleep(0.05)
-        log.error("no Wayland display at %s within %.0f s", path, self.start_timeout_s)
+        if not self.stopping.is_set():
+            log.error("no Wayland display at %s within %.0f s", path, self.start_timeout_s)
         return False
 
     async def _supervise(

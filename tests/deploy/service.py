@@ -301,9 +301,15 @@ class ServiceRun:
             assert main is not None
             started = self.events[-1].t
             code = main.poll()
+            ready = self.notify.accepted("READY=1", since=started)
+            if code is None and self.service_type == "notify" and not ready:
+                limit = seconds(self.value("TimeoutStartSec")) or 90.0
+                if time.monotonic() - started > limit:  # never said it was ready: failed
+                    self.events.append(Event(time.monotonic(), "start-timeout", str(main.pid)))
+                    self._kill_all(signal.SIGTERM, seconds(self.value("TimeoutStopSec")) or 90)
+                    code = main.wait()
             if code is None and self.watchdog_s:
                 pings = self.notify.accepted("WATCHDOG=1", since=started)
-                ready = self.notify.accepted("READY=1", since=started)
                 last = pings[-1].t if pings else (ready[-1].t if ready else None)
                 if last is not None and time.monotonic() - last > self.watchdog_s:
                     self.events.append(Event(time.monotonic(), "watchdog", str(main.pid)))

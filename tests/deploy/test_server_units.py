@@ -66,6 +66,9 @@ def test_coturn_holds_only_the_privilege_to_bind_443(site: Site) -> None:
     assert int(status["CapEff"], 16) == net_bind_service
     assert int(status["CapBnd"], 16) == net_bind_service
     assert f"{TURN_IP}:443" in _listening(site.turn_ns)
+    # Type=notify: turnserver itself said it was ready once its listeners were open.
+    ready = site.services["coturn"].notify.accepted("READY=1")
+    assert ready and ready[0].pid == main.pid
 
 
 def test_coturn_will_not_start_on_a_configuration_it_cannot_read(site: Site) -> None:

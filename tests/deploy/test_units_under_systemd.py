@@ -70,9 +70,12 @@ def test_server_units_run_under_real_systemd(site: Site) -> None:
     # the relay's machine has none (it would hold 443).
     with booted(site.root, site.turn_ns, log) as box:
         box.systemctl("stop", "nginx.service")
-        box.systemctl("start", "etapiste-coturn.service")
-        assert box.systemctl("is-active", "etapiste-coturn.service", check=False) == "active"
-        main = box.show("etapiste-coturn.service", "MainPID")["MainPID"]
+        box.systemctl("start", "etapiste-coturn.service")  # returns once it is READY
+        state = box.show("etapiste-coturn.service", "ActiveState", "NRestarts", "MainPID")
+        journal = box.run(["journalctl", "-u", "etapiste-coturn", "--no-pager"]).stdout
+        assert state["ActiveState"] == "active" and state["NRestarts"] == "0", (state,
+                                                                                journal[-3000:])
+        main = state["MainPID"]
         status = dict(line.split(":\t", 1) for line in
                       box.run(["cat", f"/proc/{main}/status"]).stdout.splitlines()
                       if ":\t" in line)
