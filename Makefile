@@ -35,8 +35,10 @@ sysdeps:
 	    $(SYSDEPS) >/dev/null; \
 	fi
 
+# ruff, then the architecture rules (import-linter contracts in pyproject.toml).
 lint: $(STAMP)
-	$(PY) -m ruff check signaling wire client_core kiosk agent_console tests bench
+	$(PY) -m ruff check signaling wire jsonlog client_core client_qt kiosk agent_console demo tools tests bench
+	.venv/bin/lint-imports
 
 typecheck: $(STAMP)
 	$(PY) -m mypy --strict
@@ -71,9 +73,9 @@ bench-all: $(STAMP) sysdeps
 # PNGs of every kiosk screen in every language, every console state, every dashboard page.
 SHOTS ?= screenshots
 screenshots: $(STAMP) sysdeps
-	$(PY) -m kiosk.screenshots $(SHOTS)/kiosk
-	$(PY) -m agent_console.screenshots $(SHOTS)/console
-	$(PY) -m signaling.dashboard_screenshots $(SHOTS)/dashboard
+	$(PY) -m tools.kiosk_screenshots $(SHOTS)/kiosk
+	$(PY) -m tools.console_screenshots $(SHOTS)/console
+	$(PY) -m tools.dashboard_screenshots $(SHOTS)/dashboard
 
 clean:
-	rm -rf .venv .demo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv .demo .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 
-from client_core.headless import read_secret
-from signaling.logs import setup_logging
+from client_core.headless import add_call_arguments, call_options, read_secret
+from jsonlog import setup_logging
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,12 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--password-file")
     parser.add_argument("--password-env", default="ETAPISTE_PASSWORD")
     parser.add_argument("--headless", action="store_true", help="no screen: scripted agent")
-    parser.add_argument("--hold", type=float, default=10.0)
-    parser.add_argument("--calls", type=int, default=1)
     parser.add_argument("--reject-first", type=int, default=0)
-    parser.add_argument("--wait-timeout", type=float, default=120.0)
-    parser.add_argument("--stats-interval", type=float, default=5.0)
-    parser.add_argument("--log-level", default="WARNING")
+    add_call_arguments(parser)
     ui = parser.add_argument_group("desktop UI")
     ui.add_argument("--ui-language", default="fi", choices=["fi", "sv", "en"])
     ui.add_argument(
@@ -35,7 +30,6 @@ def main(argv: list[str] | None = None) -> int:
     ui.add_argument("--no-sound", action="store_true", help="system beep instead of the chime")
     args = parser.parse_args(argv)
     setup_logging(args.log_level)
-    logging.getLogger("aioice").setLevel(logging.WARNING)
     if args.ca_file:
         from client_core.tls import trust_ca_file_everywhere
 
@@ -53,11 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         base_url=args.server,
         username=args.username,
         password=read_secret(args.password_file, args.password_env),
-        hold_s=args.hold,
-        calls=args.calls,
         reject_first=args.reject_first,
-        wait_timeout_s=args.wait_timeout,
-        stats_interval_s=args.stats_interval,
+        **call_options(args),
     )
     return asyncio.run(run_agent(script))
 

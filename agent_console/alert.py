@@ -7,7 +7,7 @@ often in the last seconds so an agent who looked away hears that time is running
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -20,27 +20,19 @@ class AlertFrame:
     urgent: bool
 
 
+@dataclass(kw_only=True, eq=False)
 class OfferAlert:
     """Audible and visual alert state for one offer at a time."""
 
-    def __init__(
-        self,
-        *,
-        repeat_s: float = 4.0,
-        urgent_repeat_s: float = 2.0,
-        urgent_below_s: float = 6.0,
-        flash_period_s: float = 0.5,
-        sound_enabled: bool = True,
-    ) -> None:
-        self.repeat_s = repeat_s
-        self.urgent_repeat_s = urgent_repeat_s
-        self.urgent_below_s = urgent_below_s
-        self.flash_period_s = flash_period_s
-        self.sound_enabled = sound_enabled
-        self._started: float | None = None
-        self._deadline: float | None = None
-        self._next_sound: float | None = None
-        self.sounds_played = 0
+    repeat_s: float = 4.0
+    urgent_repeat_s: float = 2.0
+    urgent_below_s: float = 6.0
+    flash_period_s: float = 0.5
+    sound_enabled: bool = True
+    sounds_played: int = field(default=0, init=False)
+    _started: float | None = field(default=None, init=False, repr=False)
+    _deadline: float | None = field(default=None, init=False, repr=False)
+    _next_sound: float | None = field(default=None, init=False, repr=False)
 
     @property
     def active(self) -> bool:

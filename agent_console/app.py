@@ -14,10 +14,10 @@ from pathlib import Path
 from agent_console.backend import ConsoleBackend
 from agent_console.clock import Clock, SystemClock
 from agent_console.i18n import Catalogue, UiLanguage
-from agent_console.media import AgentMedia
 from agent_console.presenter import ConsolePresenter
 from agent_console.views.context import ViewContext
 from agent_console.views.main_window import MainWindow
+from client_core.local_media import LocalMedia
 from client_core.signaling_client import Backoff, tls_context
 
 log = logging.getLogger("etapiste.console")
@@ -34,7 +34,7 @@ class Console:
 
 def build_console(
     base_url: str,
-    media: AgentMedia,
+    media: LocalMedia,
     *,
     language: UiLanguage = "fi",
     photo_folder: Path | None = None,
@@ -56,7 +56,7 @@ def build_console(
         backend, clock or SystemClock(), photo_folder=photo_folder, chime=chime
     )
     backend.attach(presenter)
-    window = MainWindow(ViewContext(presenter, Catalogue(language), backend))
+    window = MainWindow(ViewContext(presenter, Catalogue(language), backend.feeds))
     return Console(presenter, backend, window)
 
 
@@ -67,10 +67,12 @@ async def _run(args: argparse.Namespace) -> int:
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)
+    from agent_console.media import open_devices
+
     if args.camera == "synthetic":
-        media = AgentMedia.synthetic()
+        media = LocalMedia.synthetic()
     else:
-        media = await AgentMedia.open_devices(args.camera)
+        media = await open_devices(args.camera)
     chime = Chime(app, use_multimedia=not args.no_sound)
     console = build_console(
         args.server,
@@ -96,6 +98,9 @@ def run_ui(args: argparse.Namespace) -> int:
     import qasync
     from PyQt6.QtWidgets import QApplication
 
+    from client_qt.logs import route_qt_messages
+
+    route_qt_messages()
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Etäpiste")
     loop = qasync.QEventLoop(app)

@@ -16,13 +16,15 @@ from collections.abc import Coroutine
 from typing import Any
 
 import aiohttp
-import numpy as np
-import numpy.typing as npt
 
-from agent_console.media import AgentMedia
-from agent_console.presenter import ConsolePresenter, LoginInfo
+from agent_console.console_state import LoginInfo
+from agent_console.ports import VideoFeeds
+from agent_console.presenter import ConsolePresenter
 from client_core.call import CallSession
+from client_core.call_events import CallEvent
 from client_core.errors import AuthFailed, NotConnected, SessionEnded
+from client_core.frame_slot import FrameSlot
+from client_core.local_media import LocalMedia
 from client_core.signaling_client import Backoff, SignalingClient, State, login
 from client_core.tls import connect_problem
 from wire import client_messages as C
@@ -30,10 +32,6 @@ from wire import server_messages as S
 from wire.errors import ErrorCode
 
 log = logging.getLogger("etapiste.console.backend")
-
-SELF_VIEW_WIDTH = 256
-"""The self view is a thumbnail: converting it at this width costs a fraction of full size."""
-
 
 def ws_url_for(base_url: str) -> str:
     """The WebSocket URL of a server's base URL (``http`` → ``ws``, ``https`` → ``wss``)."""
@@ -46,7 +44,7 @@ class ConsoleBackend:
     def __init__(
         self,
         base_url: str,
-        media: AgentMedia,
+        media: LocalMedia,
         *,
         ssl_context: ssl.SSLContext | None = None,
         stats_interval_s: float = 2.0,
@@ -60,6 +58,8 @@ class ConsoleBackend:
         self.presenter: ConsolePresenter | None = None
         self.client: SignalingClient | None = None
         self.session: CallSession | None = None
+        self.feeds = VideoFeeds(remote=FrameSlot(), own=media.preview)
+        """The citizen's picture (filled by each call) and the agent's own, for the views."""
         self._tasks: set[asyncio.Future[Any]] = set()
         self._closing = False
 
@@ -120,27 +120,11 @@ class ConsoleBackend:
 
     def set_muted(self, muted: bool) -> None:
         """Silence the microphone."""
-        self.media.audio.muted = muted
+        self.media.set_microphone(not muted)
 
     def set_camera(self, on: bool) -> None:
         """Camera picture on or off."""
-        self.media.video.enabled = on
-
-    # --------------------------------------------------------------------- for views
-
-    def remote_frame(self) -> tuple[int, npt.NDArray[np.uint8] | None]:
-        """``(frames received, newest remote frame as BGR)``; the count tells views if it is new."""
-        session = self.session
-        peer = session.peer if session is not None else None
-        if peer is None:
-            return 0, None
-        sink = peer.video_sink
-        return sink.frames_received, sink.latest_bgr() if sink.frames_received else None
-
-    def self_frame(self) -> tuple[int, Any]:
-        """``(frames sent, newest outgoing frame as RGB or None)`` for the self view."""
-        gate = self.media.video
-        return gate.frames, gate.latest_rgb(SELF_VIEW_WIDTH)
+        self.media.set_camera(on)
 
     # -------------------------------------------------------------------- lifecycle
 
@@ -273,14 +257,14 @@ class ConsoleBackend:
         self.media.reset()
         presenter = self.presenter
 
-        def listener(kind: str, details: dict[str, Any]) -> None:
+        def listener(event: CallEvent) -> None:
             if presenter is not None and self.session is session:
-                presenter.on_call_event(kind, details)
+                presenter.on_call_event(event)
 
         session = CallSession(
             client,
             start,
-            self.media.sources(),
+            self.media.sources(remote_video=self.feeds.remote),
             listener=listener,
             stats_interval_s=self.stats_interval_s,
             name=f"console-{start.call_id[:8]}",

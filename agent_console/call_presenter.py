@@ -11,20 +11,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 from agent_console.clock import Clock
 from agent_console.photo import PhotoAssembler, PhotoError, ReceivedPhoto, save_photo
 from agent_console.ports import Backend
+from client_core.call_events import (
+    BytesReceived,
+    CallEvent,
+    ControlReceived,
+    MediaConnected,
+    MediaFailed,
+    MediaRecovered,
+    PeerLinkChanged,
+    StatsSampled,
+)
 from client_core.control import (
     CHAT_MAX_CHARS,
     Chat,
+    ControlMessage,
     PeerMediaStatus,
     PhotoCancel,
     PhotoEnd,
     PhotoRequest,
     PhotoStart,
-    parse_control,
 )
 from wire import server_messages as S
 
@@ -178,36 +187,32 @@ class CallPresenter:
 
     # --------------------------------------------------------------------------- events
 
-    def on_event(self, kind: str, details: dict[str, Any]) -> None:
+    def on_event(self, event: CallEvent) -> None:
         """A :class:`~client_core.call.CallSession` event."""
-        match kind:
-            case "connected" | "recovered":
+        match event:
+            case MediaConnected() | MediaRecovered():
                 self.media = Media.CONNECTED
                 self._notify("call")
-            case "media_failed":
+            case MediaFailed():
                 self.media = Media.RECOVERING
                 self._notify("call")
-            case "peer_status":
-                self.peer_link = str(details.get("status", "connected"))
+            case PeerLinkChanged(status=status):
+                self.peer_link = status
                 self._notify("call")
-            case "stats":
-                sample = details.get("sample")
-                self.quality = getattr(sample, "grade", None)
-                self.rtt_ms = getattr(sample, "rtt_ms", None)
-                loss_in = getattr(sample, "loss_in", None)
-                loss_out = getattr(sample, "loss_out", None)
-                losses = [x for x in (loss_in, loss_out) if x is not None]
+            case StatsSampled(sample=sample):
+                self.quality = sample.grade
+                self.rtt_ms = sample.rtt_ms
+                losses = [x for x in (sample.loss_in, sample.loss_out) if x is not None]
                 self.loss = max(losses) if losses else None
                 self._notify("quality")
-            case "control":
-                self._on_control(details.get("message"))
-            case "bytes":
-                self._on_bytes(details.get("data", b""))
+            case ControlReceived(message=message):
+                self._on_control(message)
+            case BytesReceived(data=data):
+                self._on_bytes(data)
             case _:
                 pass
 
-    def _on_control(self, obj: object) -> None:
-        message = parse_control(obj)
+    def _on_control(self, message: ControlMessage) -> None:
         match message:
             case Chat():
                 self.chat.append(ChatLine("citizen", message.text, self._clock.time()))
@@ -239,9 +244,7 @@ class CallPresenter:
             case _:
                 log.info("ignored a control message")
 
-    def _on_bytes(self, data: object) -> None:
-        if not isinstance(data, bytes):
-            return
+    def _on_bytes(self, data: bytes) -> None:
         try:
             if self._assembler.add_chunk(data):
                 self.photo_progress = self._assembler.progress

@@ -6,25 +6,24 @@ import asyncio
 from dataclasses import dataclass
 
 from client_core.call import CallSession, MediaSources
-from client_core.headless import StopSignal, call_summary, emit
+from client_core.headless import CallScript, StopSignal, emit, hold_call, report_event
 from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from client_core.signaling_client import SignalingClient, login, tls_context
 from wire import client_messages as C
 from wire import server_messages as S
 
+_OFFER_FIELDS = {"offer_id", "service", "language", "kiosk", "waited_s"}
+"""What an ``offer`` line reports of the offer."""
+
 
 @dataclass
-class AgentScript:
+class AgentScript(CallScript):
     """What the headless agent does."""
 
     base_url: str
     username: str
     password: str
-    hold_s: float = 10.0
-    calls: int = 1
     reject_first: int = 0
-    wait_timeout_s: float = 120.0
-    stats_interval_s: float = 5.0
     ca_file: str | None = None
 
 
@@ -35,7 +34,9 @@ async def run_agent(script: AgentScript) -> int:
     ws_url = script.base_url.replace("http", "ws", 1).rstrip("/") + "/ws"
     client = SignalingClient(ws_url, session.token, client_name="agent-headless", ssl_context=tls)
     client.add_state_listener(lambda state: emit("signaling", state=state))
-    sources = MediaSources(video=SyntheticVideoTrack(), audio=SyntheticAudioTrack())
+    sources = MediaSources(
+        video=SyntheticVideoTrack(stamp_frames=script.stamp_frames), audio=SyntheticAudioTrack()
+    )
     offers: asyncio.Queue[S.Offer] = asyncio.Queue()
     client.add_listener(lambda m: offers.put_nowait(m) if isinstance(m, S.Offer) else None)
     rejected = 0
@@ -49,14 +50,7 @@ async def run_agent(script: AgentScript) -> int:
                 offer = await _next_offer(offers, stop, script.wait_timeout_s)
                 if offer is None:
                     return 0
-                emit(
-                    "offer",
-                    offer_id=offer.offer_id,
-                    service=offer.service,
-                    language=offer.language,
-                    kiosk=offer.kiosk,
-                    waited_s=offer.waited_s,
-                )
+                emit("offer", **offer.model_dump(mode="json", include=_OFFER_FIELDS))
                 if rejected < script.reject_first:
                     rejected += 1
                     client.send(C.OfferReject(offer_id=offer.offer_id))
@@ -74,16 +68,9 @@ async def run_agent(script: AgentScript) -> int:
                 start,
                 sources,
                 stats_interval_s=script.stats_interval_s,
-                listener=_report,
+                listener=report_event,
             )
-            await call.begin()
-            await stop.hold(call.ended, script.hold_s)
-            summary = call_summary(call)
-            if not call.ended.is_set():
-                await call.hangup()
-            else:
-                await call.close()
-            emit("call_done", **summary)
+            await hold_call(call, stop, script.hold_s)
             client.send(C.WrapUpDone(call_id=start.call_id, disposition="resolved"))
     except TimeoutError:
         emit("timeout", waited_s=script.wait_timeout_s)
@@ -110,9 +97,3 @@ async def _next_offer(
         return None
     raise TimeoutError
 
-
-def _report(kind: str, details: dict[str, object]) -> None:
-    if kind == "stats":
-        emit("stats", **details["sample"].as_dict())  # type: ignore[attr-defined]
-    elif kind in ("connected", "first_frame", "media_failed", "recovered", "ended", "peer_status"):
-        emit(kind, **details)

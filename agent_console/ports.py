@@ -1,8 +1,20 @@
-"""What presenters ask of the outside world: the backend port (network, media)."""
+"""The console's ports: what presenters ask of the outside world (network, media), and
+where views find the call's pictures."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol
+
+from client_core.frame_slot import FrameSlot
+
+
+@dataclass(frozen=True)
+class VideoFeeds:
+    """The citizen's picture (each call fills it) and the agent's own as sent (self view)."""
+
+    remote: FrameSlot
+    own: FrameSlot
 
 
 class Backend(Protocol):

@@ -11,15 +11,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 from agent_console.alert import AlertFrame, OfferAlert
 from agent_console.call_presenter import CallPresenter
 from agent_console.clock import Clock
+from agent_console.console_state import (
+    LoginInfo,
+    OfferView,
+    Phase,
+    QueueRow,
+    Session,
+    Status,
+    WrapUp,
+)
 from agent_console.ports import Backend
+from client_core.call_events import CallEvent
 from wire import server_messages as S
 from wire.errors import ErrorCode
 
@@ -29,80 +36,6 @@ NOT_READY_REASONS = ("break", "lunch", "meeting", "training", "other")
 """Reasons an agent may pick; the server may also set ``missed_offers``."""
 
 NOTE_MAX_CHARS = 500
-
-
-class Phase(StrEnum):
-    """What the console shows."""
-
-    LOGGED_OUT = "logged_out"
-    LOGGING_IN = "logging_in"
-    NOT_READY = "not_ready"
-    READY = "ready"
-    OFFERED = "offered"
-    IN_CALL = "in_call"
-    WRAP_UP = "wrap_up"
-
-
-@dataclass(frozen=True)
-class LoginInfo:
-    """What the backend learnt at login."""
-
-    agent_id: str
-    name: str
-    skills: list[str]
-    languages: list[str]
-    dispositions: list[str]
-    server_time: float
-
-
-@dataclass
-class OfferView:
-    """The offer on screen and when it runs out (monotonic)."""
-
-    offer: S.Offer
-    deadline: float
-    responded: bool = False
-
-
-@dataclass
-class WrapUp:
-    """The wrap-up form of the call just ended."""
-
-    call_id: str
-    service: str
-    until_wall: float | None
-    disposition: str | None = None
-    note: str = ""
-    sent: bool = False
-
-
-@dataclass
-class QueueRow:
-    """One queue line with its longest wait as of ``received_at`` (monotonic)."""
-
-    stat: S.QueueStat
-    received_at: float
-
-
-@dataclass
-class Status:
-    """The router's view of this agent."""
-
-    state: str = "not_ready"
-    reason: str | None = None
-    since_wall: float = 0.0
-    until_wall: float | None = None
-    call_id: str | None = None
-
-
-@dataclass
-class Session:
-    """Who is logged in."""
-
-    info: LoginInfo
-    clock_offset: float
-    """Server wall time minus ours, so server timestamps read right on a skewed PC."""
-    services: dict[str, S.ServiceInfo] = field(default_factory=dict)
 
 
 class ConsolePresenter:
@@ -353,10 +286,10 @@ class ConsolePresenter:
             self.session.services = {s.id: s for s in services}
             self._notify("services")
 
-    def on_call_event(self, kind: str, details: dict[str, Any]) -> None:
+    def on_call_event(self, event: CallEvent) -> None:
         """A media event of the call in progress."""
         if self.call is not None:
-            self.call.on_event(kind, details)
+            self.call.on_event(event)
 
     def on_message(self, message: S.ServerMessage) -> None:
         """A message from the signaling server."""

@@ -77,9 +77,10 @@ async def measure(seconds: float) -> dict[str, Any]:
 
     from agent_console.app import build_console
     from agent_console.call_presenter import Media, PhotoState
-    from agent_console.media import AgentMedia
-    from agent_console.presenter import Phase
-    from signaling.demo import seed, start_server, wait_ready
+    from agent_console.console_state import Phase
+    from client_core.local_media import LocalMedia
+    from demo.process import start_server, wait_ready
+    from demo.seed import seed
     from signaling.settings import Settings
 
     work = Path(tempfile.mkdtemp(prefix="console-bench-"))
@@ -92,7 +93,9 @@ async def measure(seconds: float) -> dict[str, Any]:
     try:
         await wait_ready(base)
         agent = setup.agents[0]
-        console = build_console(base, AgentMedia.synthetic(640, 480, 30), stats_interval_s=2.0)
+        console = build_console(
+            base, LocalMedia.synthetic(640, 480, 30, stamp_frames=True), stats_interval_s=2.0
+        )
         console.window.resize(1366, 800)
         console.window.show()
         p = console.presenter
@@ -104,7 +107,7 @@ async def measure(seconds: float) -> dict[str, Any]:
         kiosk = subprocess.Popen(  # noqa: ASYNC220 - a child for the whole run
             [sys.executable, "-m", "kiosk", "--headless", "--server", f"ws://127.0.0.1:{port}/ws",
              "--service", "kela.benefits", "--language", "fi", "--hold", str(seconds + 30),
-             "--answer-photos"],
+             "--answer-photos", "--stamp-frames"],
             env={**os.environ, "ETAPISTE_KIOSK_TOKEN": token},
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=(work / "kiosk.log").open("wb"),
         )
@@ -114,13 +117,13 @@ async def measure(seconds: float) -> dict[str, Any]:
         await _until(lambda: p.call is not None and p.call.media is Media.CONNECTED, 15, "media")
         connected_ms = (time.monotonic() - offered_at) * 1000
         remote = console.window.call.video.remote
-        await _until(lambda: remote.frames_painted > 10, 10, "painted frames")
+        await _until(lambda: remote.frames_shown > 10, 10, "painted frames")
         await asyncio.sleep(2.0)  # past the encoder's start-up
 
         proc = psutil.Process()
         ticker = Ticker()
         ticker.start()
-        painted0, cpu0, t0 = remote.frames_painted, proc.cpu_times(), time.monotonic()
+        painted0, cpu0, t0 = remote.frames_shown, proc.cpu_times(), time.monotonic()
         call = p.call
         assert call is not None
         photo_ok = False
@@ -132,7 +135,7 @@ async def measure(seconds: float) -> dict[str, Any]:
             photo_ok = photo_ok or call.photo_state is PhotoState.RECEIVED
             await asyncio.sleep(1.0)
         elapsed = time.monotonic() - t0
-        cpu1, painted1 = proc.cpu_times(), remote.frames_painted
+        cpu1, painted1 = proc.cpu_times(), remote.frames_shown
         await ticker.stop()
         photo_ok = photo_ok or call.photo_state is PhotoState.RECEIVED
         late = sorted(ticker.lateness_ms)

@@ -3,7 +3,7 @@
 
 Three processes, so the figures are the kiosk's alone:
 
-* the signaling server (``signaling.demo.seed`` + ``start_server``, a fresh data directory);
+* the signaling server (``demo.seed.seed`` + ``demo.process.start_server``, a fresh data directory);
 * the headless agent (``python -m agent_console --headless``), which answers and holds;
 * this process: the real kiosk UI (:class:`kiosk.app.KioskApp`, Qt offscreen, qasync loop,
   synthetic 640x480 camera and tone), driven through its presenter to the call.
@@ -41,11 +41,12 @@ import psutil  # noqa: E402
 import qasync  # noqa: E402
 from PyQt6.QtWidgets import QApplication  # noqa: E402
 
+from demo.process import start_server, wait_ready  # noqa: E402
+from demo.seed import seed  # noqa: E402
 from kiosk.app import KioskApp, KioskConfig  # noqa: E402
 from kiosk.devices import KioskDevices  # noqa: E402
 from kiosk.state import Screen  # noqa: E402
 from kiosk.ui.call import CallScreen  # noqa: E402
-from signaling.demo import seed, start_server, wait_ready  # noqa: E402
 from signaling.settings import Settings  # noqa: E402
 
 
@@ -87,6 +88,7 @@ async def measure(seconds: float, workdir: Path) -> dict[str, object]:
                 str(seconds + 30),
                 "--wait-timeout",
                 "60",
+                "--stamp-frames",
             ],
             env=dict(os.environ, ETAPISTE_PASSWORD=acc.password),
             stdout=subprocess.DEVNULL,
@@ -97,7 +99,7 @@ async def measure(seconds: float, workdir: Path) -> dict[str, object]:
         config = KioskConfig(
             url=f"ws://127.0.0.1:{port}/ws", token=token, windowed=True, chime_device=None
         )
-        app = KioskApp(config, KioskDevices.synthetic())
+        app = KioskApp(config, KioskDevices.synthetic(stamp_frames=True))
         app.start()
         p = app.presenter
         await until(lambda: p.devices.online, 15, "kiosk online")

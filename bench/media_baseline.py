@@ -40,7 +40,7 @@ from aiortc.mediastreams import MediaStreamTrack
 from client_core.call_stats import CallStatsCollector
 from client_core.media_sink import AudioSink, CountingTrack, VideoSink
 from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
-from client_core.peer import rtc_configuration
+from client_core.rtc_config import rtc_configuration
 
 
 async def _recv(conn: Connection) -> Any:
@@ -68,7 +68,7 @@ async def run_peer(
     pc = RTCPeerConnection(rtc_configuration([], "all"))
     video_sink = VideoSink(name=f"{role}-video", expected_fps=fps)
     audio_sink = AudioSink(name=f"{role}-audio")
-    sent_video = CountingTrack(SyntheticVideoTrack(width, height, fps))
+    sent_video = CountingTrack(SyntheticVideoTrack(width, height, fps, stamp_frames=True))
     audio_source = SyntheticAudioTrack()
     connected_at: list[float] = []
 

@@ -27,9 +27,25 @@ from typing import Any
 from aiortc.contrib.media import MediaRecorder
 from aiortc.mediastreams import MediaStreamTrack
 
+from client_core.call_events import (
+    BytesReceived,
+    CallEvent,
+    CallFinished,
+    CallListener,
+    ControlReceived,
+    FirstFrame,
+    MediaConnected,
+    MediaFailed,
+    MediaRecovered,
+    PeerLinkChanged,
+    StatsSampled,
+)
 from client_core.call_stats import CallStatsCollector, StatsSample
+from client_core.control import parse_control
+from client_core.frame_slot import FrameSlot
 from client_core.memory import release_after_call
-from client_core.peer import CallPeer, IceServerConfig
+from client_core.peer import CallPeer
+from client_core.rtc_config import IceServerConfig
 from client_core.signaling_client import SignalingClient
 from wire import client_messages as C
 from wire import server_messages as S
@@ -40,23 +56,23 @@ log = logging.getLogger("etapiste.call")
 RESTART_MIN_INTERVAL_S = 1.5
 """Least time between two attempts, so a flapping path does not thrash the CPU."""
 
-CallListener = Callable[[str, dict[str, Any]], None]
-
-
 SpeakerFactory = Callable[[], Awaitable[MediaRecorder | None]]
 
 
 @dataclass
 class MediaSources:
-    """What this side sends and where remote audio plays; reused by every attempt.
+    """What this side sends and where the remote media goes; reused by every attempt.
 
     ``speaker`` opens a fresh output per peer connection (a ``MediaRecorder`` cannot be
     restarted once stopped); None means remote audio is only measured, not played.
+    ``remote_video`` receives every decoded remote frame, whichever attempt decoded it, for
+    a view to show; the call clears it when it ends.
     """
 
     video: MediaStreamTrack | None
     audio: MediaStreamTrack | None
     speaker: SpeakerFactory | None = None
+    remote_video: FrameSlot | None = None
 
 
 def wire_stats(sample: StatsSample) -> CallStats:
@@ -79,9 +95,8 @@ def wire_stats(sample: StatsSample) -> CallStats:
 class CallSession:
     """Drives the media of one call through the signaling client.
 
-    Events for a UI arrive through ``listener(kind, details)`` with kinds ``connected``,
-    ``first_frame``, ``media_failed``, ``recovered``, ``stats``, ``control``, ``bytes``,
-    ``peer_status``, ``ended``.
+    Events for a UI arrive through ``listener(event)``, one of the
+    :data:`~client_core.call_events.CallEvent` classes.
     """
 
     def __init__(
@@ -165,6 +180,8 @@ class CallSession:
         for task in list(self._tasks):
             task.cancel()
         await self._close_peer()
+        if self.sources.remote_video is not None:
+            self.sources.remote_video.clear()  # the other person's picture goes with the call
         self.ended.set()
         if not self._released:  # close() runs again after a hang-up; release once
             self._released = True
@@ -176,12 +193,19 @@ class CallSession:
         peer = self.peer
         return peer is not None and peer.connected.is_set() and not peer.media_failed.is_set()
 
-    def _emit(self, kind: str, **details: Any) -> None:
+    def _emit(self, event: CallEvent) -> None:
         if self.listener is not None:
             try:
-                self.listener(kind, details)
+                self.listener(event)
             except Exception:
-                log.exception("%s: listener failed on %s", self.name, kind)
+                log.exception("%s: listener failed on %s", self.name, event.name)
+
+    def _on_control(self, obj: Any) -> None:
+        message = parse_control(obj)
+        if message is None:
+            log.warning("%s: malformed control message dropped", self.name)
+            return
+        self._emit(ControlReceived(message))
 
     def _spawn(self, coro: Any) -> None:
         task: asyncio.Task[None] = asyncio.ensure_future(coro)
@@ -207,13 +231,13 @@ class CallSession:
                 if not self._media_up():
                     self._spawn(self._recover("signaling resumed with media down"))
             case S.PeerStatus():
-                self._emit("peer_status", status=message.status)
+                self._emit(PeerLinkChanged(message.status))
                 if message.status == "connected" and not self._media_up():
                     # What we sent while the other side was away may have been lost.
                     self._spawn(self._recover("peer resumed with media down"))
             case S.CallEnded():
                 self.end_reason = message.reason
-                self._emit("ended", reason=message.reason, by=message.by)
+                self._emit(CallFinished(message.reason, message.by))
                 self._spawn(self.close())
             case _:
                 pass
@@ -279,8 +303,9 @@ class CallSession:
             audio=self.sources.audio,
             audio_output=speaker,
             media_timeout_s=self.media_timeout_s,
-            on_message=lambda obj: self._emit("control", message=obj),
-            on_bytes=lambda data: self._emit("bytes", data=data),
+            remote_video=self.sources.remote_video,
+            on_message=self._on_control,
+            on_bytes=lambda data: self._emit(BytesReceived(data)),
             on_media_failed=lambda reason: self._spawn(self._recover(reason)),
             name=f"{self.name}-a{attempt}",
         )
@@ -293,25 +318,25 @@ class CallSession:
 
     async def _watch_first_frame(self, peer: CallPeer, attempt: int) -> None:
         await peer.connected.wait()
-        self._emit("connected", attempt=attempt)
+        self._emit(MediaConnected(attempt))
         while peer.video_sink.first_frame_at is None and peer.audio_sink.first_frame_at is None:
             if peer.media_failed.is_set() or peer is not self.peer:
                 return
             await asyncio.sleep(0.02)
         if self.first_frame_at is None:
             self.first_frame_at = time.monotonic()
-            self._emit("first_frame", attempt=attempt)
+            self._emit(FirstFrame(attempt))
         if self._failed_at is not None:
             took = (time.monotonic() - self._failed_at) * 1000
             self._failed_at = None
             self.recoveries_ms.append(took)
             log.info("%s media recovered in %.0f ms (attempt %d)", self.name, took, attempt)
-            self._emit("recovered", attempt=attempt, recovery_ms=took)
+            self._emit(MediaRecovered(attempt, took))
 
     def _mark_failed(self, reason: str) -> None:
         if self._failed_at is None:
             self._failed_at = time.monotonic()
-            self._emit("media_failed", reason=reason)
+            self._emit(MediaFailed(reason))
 
     async def _recover(self, reason: str) -> None:
         if self.ended.is_set():
@@ -331,7 +356,7 @@ class CallSession:
     def _on_stats(self, sample: StatsSample) -> None:
         self.latest_stats = sample
         self.client.send(C.CallStatsReport(call_id=self.call_id, stats=wire_stats(sample)))
-        self._emit("stats", sample=sample)
+        self._emit(StatsSampled(sample))
 
     async def _close_peer(self) -> None:
         stats, self._stats = self._stats, None

@@ -1,21 +1,30 @@
-"""Periodic call quality samples from ``getStats()`` and our own sinks.
+"""Periodic call quality samples from WebRTC statistics, as a browser's ``getStats()`` has them.
 
-aiortc's stats cover RTP and transport counters only (no frame counts, no
-freezes, no decode timing), so frame rates, freezes and latency come from
-:mod:`client_core.media_sink` and the frame stamps.  Rates are per
-interval: each sample is the difference from the previous one.
+The figures are the ones any WebRTC peer reports: round-trip time and loss
+(``remote-inbound-rtp``), inbound loss and interarrival jitter
+(``inbound-rtp``), bytes per transport, and for the decoded video
+``framesDecoded``, ``freezeCount`` and ``totalFreezesDuration``.  aiortc's
+``getStats()`` covers RTP and transport counters only, so the frame figures
+come from the track's consumer (:class:`~client_core.media_sink.VideoSink`),
+counted by the W3C rules.  Rates are per interval: each sample is the
+difference from the previous one.
+
+Latency from the frame stamps (:mod:`client_core.frame_stamp`) is reported
+when the sender stamps its frames (benchmarks and tests), and never graded:
+a real call carries no stamps.
 
 Quality grade
 -------------
-"poor" if any of: RTT > 400 ms, inbound loss > 8 %, decoded fps < 40 % of
-the expected rate, freezes > 1 s in total per 5 s (20 % of the interval),
-stamp latency p50 > 400 ms.  "good" if all known figures are within: RTT
-<= 150 ms, loss <= 2 %, fps >= 80 % of expected, no freeze, latency p50 <=
-200 ms.  Otherwise "fair".  Unknown figures (no RTCP yet, no stamps from a
-browser) are left out of the grade.  The delay bounds follow ITU-T G.114
-(up to 150 ms one way is transparent for conversation, above 400 ms is
-unacceptable); 2 % loss is about where Opus FEC and VP8 NACK stop hiding
-it, 8 % where video breaks up and speech gets gaps.
+"poor" if any of: RTT > 400 ms, inbound loss > 8 %, jitter > 100 ms,
+decoded fps < 40 % of the expected rate, freezes > 1 s in total per 5 s
+(20 % of the interval).  "good" if all known figures are within: RTT <=
+150 ms, loss <= 2 %, jitter <= 30 ms, fps >= 80 % of expected, no freeze.
+Otherwise "fair".  Unknown figures (no RTCP yet) are left out of the grade.
+The delay bounds follow ITU-T G.114 (up to 150 ms one way is transparent
+for conversation, above 400 ms is unacceptable); 2 % loss is about where
+Opus FEC and VP8 NACK stop hiding it, 8 % where video breaks up and speech
+gets gaps.  Jitter is the audio stream's: up to 30 ms a receiver's jitter
+buffer absorbs unnoticed, past 100 ms speech arrives in bursts or late.
 """
 
 from __future__ import annotations
@@ -48,8 +57,8 @@ POOR_LOSS: Final = 0.08
 GOOD_FPS_RATIO: Final = 0.8
 POOR_FPS_RATIO: Final = 0.4
 POOR_FREEZE_RATIO: Final = 0.2
-GOOD_LATENCY_MS: Final = 200.0
-POOR_LATENCY_MS: Final = 400.0
+GOOD_JITTER_MS: Final = 30.0
+POOR_JITTER_MS: Final = 100.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +83,7 @@ class StatsSample:
     freezes: int
     freeze_ms: float
     latency_p50_ms: float | None
+    """Capture to decoded (frame stamps); None when the sender does not stamp."""
     latency_p95_ms: float | None
     audio_level_dbfs: float | None
     grade: Grade
@@ -87,11 +97,11 @@ def grade(
     *,
     rtt_ms: float | None,
     loss: float | None,
+    jitter_ms: float | None,
     fps: float,
     expected_fps: float,
     freeze_ms: float,
     interval_s: float,
-    latency_ms: float | None,
 ) -> Grade:
     """Grade one interval by the thresholds in the module docstring."""
     fps_ratio = fps / expected_fps if expected_fps > 0 else 1.0
@@ -99,17 +109,17 @@ def grade(
     if (
         (rtt_ms is not None and rtt_ms > POOR_RTT_MS)
         or (loss is not None and loss > POOR_LOSS)
+        or (jitter_ms is not None and jitter_ms > POOR_JITTER_MS)
         or fps_ratio < POOR_FPS_RATIO
         or freeze_ratio > POOR_FREEZE_RATIO
-        or (latency_ms is not None and latency_ms > POOR_LATENCY_MS)
     ):
         return "poor"
     if (
         (rtt_ms is None or rtt_ms <= GOOD_RTT_MS)
         and (loss is None or loss <= GOOD_LOSS)
+        and (jitter_ms is None or jitter_ms <= GOOD_JITTER_MS)
         and fps_ratio >= GOOD_FPS_RATIO
         and freeze_ms == 0
-        and (latency_ms is None or latency_ms <= GOOD_LATENCY_MS)
     ):
         return "good"
     return "fair"
@@ -236,11 +246,11 @@ class CallStatsCollector:
             grade=grade(
                 rtt_ms=rtt,
                 loss=loss_in,
+                jitter_ms=figures["jitter"].get("audio"),
                 fps=fps_decoded,
                 expected_fps=self.expected_fps,
                 freeze_ms=freeze_ms,
                 interval_s=dt,
-                latency_ms=p50,
             ),
         )
 

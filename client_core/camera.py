@@ -10,11 +10,15 @@ a frame, raises :class:`CameraUnavailable` from :meth:`CameraVideoTrack.open`.
 A camera that stops delivering later (unplugged, driver hang, end of a test
 file) moves the track to ``CameraState.FAILED`` after ``stall_timeout_s``
 and calls ``on_state_change`` so the UI can tell the operator.  The track
-then keeps producing a dark placeholder frame at the configured rate, still
-stamped: the call goes on with sound and chat, and the far end's
+then keeps producing a dark placeholder frame at the configured rate: the
+call goes on with sound and chat, and the far end's
 "no video" watchdog does not mistake a broken camera for a broken network
 path and renegotiate for nothing.  If frames resume, the state goes back to
 ``RUNNING``.
+
+The measuring strip of :mod:`client_core.frame_stamp` is painted only with
+``stamp_frames=True`` (benchmarks and tests that measure latency): in a
+real call the other side sees the whole captured picture.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from av import VideoFrame
 
 from client_core.errors import ClientError
 from client_core.frame_stamp import now_us, stamp, stamp_height
+from client_core.media_synthetic import placeholder_i420
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +49,7 @@ VIDEO_TIME_BASE: Final = fractions.Fraction(1, 90000)
 _WATCHDOG_PERIOD_S: Final = 0.25
 _READ_RETRY_S: Final = 0.05
 _JOIN_TIMEOUT_S: Final = 3.0
+_BROKEN_LUMA: Final = 40
 
 U8Array = npt.NDArray[np.uint8]
 
@@ -91,12 +97,14 @@ def opencv_capture(device: int | str, width: int, height: int, fps: float) -> Vi
     return capture
 
 
-def _to_i420(image: Any, width: int, height: int) -> U8Array:
+def _to_i420(image: Any, width: int, height: int, stamped: bool) -> U8Array:
     if image.ndim == 2:
         image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
     if image.shape[1] != width or image.shape[0] != height:
         image = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
     i420 = np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2YUV_I420), dtype=np.uint8)
+    if not stamped:
+        return i420
     # Neutral chroma under the stamp so its blocks are black and white: in
     # the packed I420 layout one row holds two chroma rows of each plane.
     packed_rows = (stamp_height(width) + 3) // 4
@@ -106,18 +114,13 @@ def _to_i420(image: Any, width: int, height: int) -> U8Array:
     return i420
 
 
-def _placeholder(width: int, height: int) -> U8Array:
-    i420 = np.full((height * 3 // 2, width), 128, dtype=np.uint8)
-    i420[:height] = 40
-    return i420
-
-
 class CameraVideoTrack(MediaStreamTrack):
-    """A camera as a stamped ``yuv420p`` video track of fixed size.
+    """A camera as a ``yuv420p`` video track of fixed size.
 
     Create it with :meth:`open`.  Frames are scaled to ``width`` x ``height``
-    in the capture thread, never delivered faster than ``fps``, stamped with
-    a counter (per frame handed to the sender) and their capture time.
+    in the capture thread and never delivered faster than ``fps``.  With
+    ``stamp_frames`` they carry a counter (per frame handed to the sender)
+    and their capture time in a strip over the top rows.
     """
 
     kind = "video"
@@ -131,8 +134,10 @@ class CameraVideoTrack(MediaStreamTrack):
         fps: float = 30.0,
         stall_timeout_s: float = 2.0,
         on_state_change: StateCallback | None = None,
+        stamp_frames: bool = False,
     ) -> None:
         super().__init__()
+        self.stamp_frames = stamp_frames
         self.width = width
         self.height = height
         self.fps = fps
@@ -172,6 +177,7 @@ class CameraVideoTrack(MediaStreamTrack):
         stall_timeout_s: float = 2.0,
         first_frame_timeout_s: float = 5.0,
         on_state_change: StateCallback | None = None,
+        stamp_frames: bool = False,
     ) -> CameraVideoTrack:
         """Open the camera and wait for its first frame.
 
@@ -194,6 +200,7 @@ class CameraVideoTrack(MediaStreamTrack):
             fps=fps,
             stall_timeout_s=stall_timeout_s,
             on_state_change=on_state_change,
+            stamp_frames=stamp_frames,
         )
         try:
             await asyncio.wait_for(track._frame_ready.wait(), first_frame_timeout_s)
@@ -219,7 +226,7 @@ class CameraVideoTrack(MediaStreamTrack):
                     self._stopping.wait(_READ_RETRY_S)
                     continue
                 ts = now_us()
-                i420 = _to_i420(image, self.width, self.height)
+                i420 = _to_i420(image, self.width, self.height, self.stamp_frames)
                 now = time.monotonic()
                 with self._lock:
                     if self._slot is not None:
@@ -276,14 +283,16 @@ class CameraVideoTrack(MediaStreamTrack):
                 if wait > 0:
                     await asyncio.sleep(wait)
                 if self._slot is None and self.readyState == "live":
-                    item = (_placeholder(self.width, self.height), now_us(), time.monotonic())
+                    dark = placeholder_i420(self.width, self.height, _BROKEN_LUMA)
+                    item = (dark, now_us(), time.monotonic())
                     break
                 continue
             # Wake up at least once per frame interval to notice a failure.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._frame_ready.wait(), self._interval)
         i420, ts, captured_at = item
-        stamp(i420, self.frames_sent, ts)
+        if self.stamp_frames:
+            stamp(i420, self.frames_sent, ts)
         frame = VideoFrame.from_ndarray(i420, format="yuv420p")
         pts = max(int((captured_at - self._t0) * 90000), self._last_pts + 1)
         frame.pts = self._last_pts = pts

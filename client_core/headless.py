@@ -1,18 +1,76 @@
-"""Pieces shared by the headless kiosk and agent: output lines and token loading."""
+"""Pieces shared by the headless kiosk and agent: options, output lines, token loading."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
 import signal
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from client_core.call import CallSession
+from client_core.call_events import (
+    CallEvent,
+    CallFinished,
+    FirstFrame,
+    MediaConnected,
+    MediaFailed,
+    MediaRecovered,
+    PeerLinkChanged,
+    StatsSampled,
+    event_fields,
+)
 from client_core.media_sink import percentile
+
+_REPORTED = (
+    MediaConnected,
+    FirstFrame,
+    MediaFailed,
+    MediaRecovered,
+    PeerLinkChanged,
+    CallFinished,
+    StatsSampled,
+)
+
+
+@dataclass(kw_only=True)
+class CallScript:
+    """What a headless kiosk or agent does with each call (each adds its own fields)."""
+
+    hold_s: float = 10.0
+    calls: int = 1
+    wait_timeout_s: float = 120.0
+    stats_interval_s: float = 5.0
+    stamp_frames: bool = False
+    """Paint the measuring strip into the synthetic picture (benchmarks, latency tests)."""
+
+
+def add_call_arguments(parser: argparse.ArgumentParser) -> None:
+    """The command-line options of :class:`CallScript` and the log level."""
+    parser.add_argument("--hold", type=float, default=10.0, help="seconds to hold each call")
+    parser.add_argument("--calls", type=int, default=1)
+    parser.add_argument("--wait-timeout", type=float, default=120.0)
+    parser.add_argument("--stats-interval", type=float, default=5.0)
+    parser.add_argument(
+        "--stamp-frames", action="store_true", help="stamp frames to measure latency (benches)"
+    )
+    parser.add_argument("--log-level", default="WARNING")
+
+
+def call_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The :class:`CallScript` fields from parsed :func:`add_call_arguments` options."""
+    return {
+        "hold_s": args.hold,
+        "calls": args.calls,
+        "wait_timeout_s": args.wait_timeout,
+        "stats_interval_s": args.stats_interval,
+        "stamp_frames": args.stamp_frames,
+    }
 
 
 def emit(event: str, **fields: Any) -> None:
@@ -20,6 +78,12 @@ def emit(event: str, **fields: Any) -> None:
     line = {"event": event, "t": round(time.time(), 3), **fields}
     sys.stdout.write(json.dumps(line, default=str) + "\n")
     sys.stdout.flush()
+
+
+def report_event(event: CallEvent) -> None:
+    """A call event as a JSON line (media and link changes and stats; not chat or photos)."""
+    if isinstance(event, _REPORTED):
+        emit(event.name, **event_fields(event))
 
 
 def read_secret(file: str | None, env: str | None) -> str:
@@ -51,6 +115,19 @@ class StopSignal:
         finally:
             for waiter in waiters:
                 waiter.cancel()
+
+
+async def hold_call(session: CallSession, stop: StopSignal, hold_s: float) -> None:
+    """Start the call's media, hold it ``hold_s`` (or until it ends or a stop signal), hang
+    up if it is still on, and print its ``call_done`` line."""
+    await session.begin()
+    await stop.hold(session.ended, hold_s)
+    summary = call_summary(session)
+    if not session.ended.is_set():
+        await session.hangup()
+    else:
+        await session.close()
+    emit("call_done", **summary)
 
 
 def call_summary(session: CallSession) -> dict[str, Any]:

@@ -29,8 +29,6 @@ import logging
 import math
 import time
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, Final
 
 import numpy as np
@@ -40,6 +38,7 @@ from av import AudioFrame, VideoFrame
 from av.frame import Frame
 from av.packet import Packet
 
+from client_core.frame_slot import FrameSlot
 from client_core.frame_stamp import Stamp, now_us, read_stamp, stamp_height
 
 log = logging.getLogger(__name__)
@@ -62,21 +61,6 @@ def read_frame_stamp(frame: VideoFrame) -> Stamp | None:
         luma = np.frombuffer(memoryview(plane), dtype=np.uint8, count=rows * plane.line_size)
         return read_stamp(luma.reshape(rows, plane.line_size)[:, : frame.width])
     return read_stamp(np.asarray(frame.to_ndarray(format="gray"), dtype=np.uint8))
-
-
-@dataclass
-class ReceivedFrame:
-    """One decoded frame handed to a UI callback; conversion only on demand."""
-
-    frame: VideoFrame
-    stamp: Stamp | None
-    _bgr: npt.NDArray[np.uint8] | None = field(default=None, repr=False)
-
-    def bgr(self) -> npt.NDArray[np.uint8]:
-        """The frame as a BGR array (about 0.6 ms at 640x480, so cached)."""
-        if self._bgr is None:
-            self._bgr = np.asarray(self.frame.to_ndarray(format="bgr24"), dtype=np.uint8)
-        return self._bgr
 
 
 class _TrackReader:
@@ -132,9 +116,8 @@ class _TrackReader:
 class VideoSink(_TrackReader):
     """Consumes a remote video track and keeps the figures for stats and UI.
 
-    ``on_frame`` runs in the event loop for every decoded frame; keep it
-    cheap (call ``ReceivedFrame.bgr()`` only for frames you will show).  A
-    UI that paints on its own timer can use :meth:`latest_bgr` instead.
+    Every decoded frame goes into :attr:`slot` (the one given, or a slot
+    of its own), where a view picks up the newest at display rate.
     """
 
     def __init__(
@@ -144,13 +127,13 @@ class VideoSink(_TrackReader):
         expected_fps: float = 30.0,
         fps_window_s: float = 1.0,
         max_samples: int = 900,
-        on_frame: Callable[[ReceivedFrame], None] | None = None,
+        slot: FrameSlot | None = None,
     ) -> None:
         super().__init__(name)
         interval = 1.0 / expected_fps
         self.freeze_threshold_s = max(3 * interval, interval + 0.150)
         self.fps_window_s = fps_window_s
-        self.on_frame = on_frame
+        self.slot = slot if slot is not None else FrameSlot()
         self.frames_received = 0
         self.unstamped = 0
         self.missing = 0
@@ -166,7 +149,7 @@ class VideoSink(_TrackReader):
         self._arrivals: deque[float] = deque()
         # (arrival monotonic, latency ms), bounded: 30 s at 30 fps.
         self.latencies: deque[tuple[float, float]] = deque(maxlen=max_samples)
-        self._latest: ReceivedFrame | None = None
+        self._bgr: tuple[int, npt.NDArray[np.uint8]] | None = None
 
     def _on_frame(self, frame: Frame | Packet[Any]) -> None:
         if not isinstance(frame, VideoFrame):
@@ -189,13 +172,7 @@ class VideoSink(_TrackReader):
             self.unstamped += 1
         else:
             self._account(stamp, now, wall)
-        received = ReceivedFrame(frame, stamp)
-        self._latest = received
-        if self.on_frame is not None:
-            try:
-                self.on_frame(received)
-            except Exception:
-                log.exception("%s: on_frame callback failed", self.name)
+        self.slot.put(frame)
 
     def _account(self, stamp: Stamp, now: float, wall_us: int) -> None:
         last = self.last_stamp
@@ -223,8 +200,13 @@ class VideoSink(_TrackReader):
         return [lat for at, lat in self.latencies if since is None or at > since]
 
     def latest_bgr(self) -> npt.NDArray[np.uint8] | None:
-        """The most recent frame as BGR, converted now (once per frame)."""
-        return None if self._latest is None else self._latest.bgr()
+        """The newest frame in the slot as BGR (converted once per frame), or None."""
+        seq, frame = self.slot.get()
+        if frame is None:
+            return None
+        if self._bgr is None or self._bgr[0] != seq:
+            self._bgr = (seq, np.asarray(frame.to_ndarray(format="bgr24"), dtype=np.uint8))
+        return self._bgr[1]
 
 
 class AudioSink(_TrackReader):

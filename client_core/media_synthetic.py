@@ -1,4 +1,4 @@
-"""Synthetic media sources: a moving, stamped picture and a sine tone.
+"""Synthetic media sources: a moving picture (stamped on request) and a sine tone.
 
 Used by headless clients, tests, demos and load runs, and as the fallback
 when a kiosk has no camera or microphone.  Both tracks pace themselves on
@@ -81,6 +81,17 @@ def _test_pattern(width: int, height: int) -> tuple[U8Array, U8Array, U8Array]:
     return y_big, u_big, v_big
 
 
+PLACEHOLDER_LUMA: Final = 16
+"""Black in video range: what the other side sees of a camera switched off."""
+
+
+def placeholder_i420(width: int, height: int, luma: int = PLACEHOLDER_LUMA) -> U8Array:
+    """A flat picture of ``luma`` with neutral chroma, as a packed I420 array."""
+    i420 = np.full((height * 3 // 2, width), 128, dtype=np.uint8)
+    i420[:height] = luma
+    return i420
+
+
 def _plane_view(frame: VideoFrame, index: int) -> U8Array:
     plane = frame.planes[index]
     rows = np.frombuffer(memoryview(plane), dtype=np.uint8)
@@ -89,18 +100,27 @@ def _plane_view(frame: VideoFrame, index: int) -> U8Array:
 
 
 class SyntheticVideoTrack(MediaStreamTrack):
-    """A scrolling test picture with a bouncing box, stamped on every frame.
+    """A scrolling test picture with a bouncing box.
 
     Frames are ``yuv420p`` (what the VP8 and H.264 encoders want, so there
-    is no conversion per frame), pts in 1/90000, paced at ``fps``.  The
-    stamp carries a counter (0, 1, 2 ... per frame handed out) and the wall
-    time at which the frame was produced.
+    is no conversion per frame), pts in 1/90000, paced at ``fps``.  With
+    ``stamp_frames`` (benchmarks and tests that measure) each frame carries
+    a counter (0, 1, 2 ... per frame handed out) and the wall time at which
+    it was produced, in the stamp strip over its top rows.
     """
 
     kind = "video"
 
-    def __init__(self, width: int = 640, height: int = 480, fps: float = 30.0) -> None:
+    def __init__(
+        self,
+        width: int = 640,
+        height: int = 480,
+        fps: float = 30.0,
+        *,
+        stamp_frames: bool = False,
+    ) -> None:
         super().__init__()
+        self.stamp_frames = stamp_frames
         if width % 2 or height % 2:
             raise ValueError("yuv420p needs even width and height")
         self.width = width
@@ -131,7 +151,8 @@ class SyntheticVideoTrack(MediaStreamTrack):
         bx = (n * 7) % max(1, w - self._box)
         by = top + abs((n * 5) % (2 * span) - span)
         y[by : by + self._box, bx : bx + self._box] = 235
-        stamp(y, n, now_us())
+        if self.stamp_frames:
+            stamp(y, n, now_us())
         frame.pts = pts
         frame.time_base = VIDEO_TIME_BASE
         self.frames_sent = n + 1

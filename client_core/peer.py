@@ -6,13 +6,8 @@ to close, and says when it has failed (:attr:`CallPeer.media_failed`).
 
 What it fixes once for every client:
 
-* ICE servers are always explicit.  ``RTCIceGatherer`` only substitutes
-  aiortc's default (a public Google STUN server) when ``iceServers`` is
-  ``None`` (``if iceServers is None`` in ``aiortc/rtcicetransport.py``); an
-  empty list gathers host candidates only.  Without that, a kiosk with no
-  internet waits 5 s for gathering on each side.
-* Video codecs in preference order, VP8 first (6 ms per 640x480 frame
-  against 28 ms for H.264 here), H.264 kept for peers that need it.
+* ICE servers are always explicit, video codecs in preference order (see
+  :mod:`client_core.rtc_config`).
 * Local tracks go through a :class:`~client_core.media_sink.CountingTrack`:
   aiortc stops the track it sends when the connection closes, the proxy
   takes that hit and the camera survives for the next attempt.  Feed one
@@ -51,24 +46,26 @@ import json
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from aiortc import (
-    RTCConfiguration,
     RTCDataChannel,
-    RTCIceServer,
     RTCPeerConnection,
-    RTCRtpSender,
     RTCSessionDescription,
 )
 from aiortc.contrib.media import MediaRecorder, MediaRelay
 from aiortc.mediastreams import MediaStreamTrack
-from aiortc.rtcconfiguration import RTCBundlePolicy, RTCIceTransportPolicy
 from aiortc.sdp import SessionDescription, candidate_from_sdp
 
 from client_core.errors import ClientError
+from client_core.frame_slot import FrameSlot
 from client_core.media_sink import AudioSink, CountingTrack, VideoSink
+from client_core.rtc_config import (
+    IceServerConfig,
+    IceTransportPolicy,
+    codec_preferences,
+    rtc_configuration,
+)
 
 log = logging.getLogger(__name__)
 
@@ -78,63 +75,11 @@ CONTROL_CHANNEL: Final = "control"
 _WATCH_PERIOD_S: Final = 0.25
 _CLOSE_TIMEOUT_S: Final = 5.0
 
-IceTransportPolicy = Literal["all", "relay"]
 Role = Literal["offerer", "answerer"]
 
 
 class ControlChannelClosed(ClientError, ConnectionError):
     """The control data channel is not open (yet, or any more)."""
-
-
-@dataclass(frozen=True, slots=True)
-class IceServerConfig:
-    """One STUN or TURN server as the signaling server hands it out.
-
-    aiortc uses only the first STUN and the first TURN URL of the whole
-    list; put the preferred ones first.
-    """
-
-    urls: Sequence[str]
-    """One URL or several; kept as a tuple so the config stays immutable."""
-    username: str | None = None
-    credential: str | None = None
-
-    def __post_init__(self) -> None:
-        urls = (self.urls,) if isinstance(self.urls, str) else tuple(self.urls)
-        object.__setattr__(self, "urls", urls)
-
-    def to_rtc(self) -> RTCIceServer:
-        """The aiortc form of this server."""
-        return RTCIceServer(
-            urls=list(self.urls), username=self.username, credential=self.credential
-        )
-
-
-def rtc_configuration(
-    ice_servers: Sequence[IceServerConfig], policy: IceTransportPolicy
-) -> RTCConfiguration:
-    """An ``RTCConfiguration`` with an explicit (possibly empty) server list."""
-    return RTCConfiguration(
-        iceServers=[server.to_rtc() for server in ice_servers],
-        iceTransportPolicy=RTCIceTransportPolicy(policy),
-        # One ICE and DTLS transport for audio, video and data instead of three: every peer
-        # we talk to (aiortc, browsers) bundles, and set-up to the first frame drops from
-        # about 190 to 120 ms on loopback here.
-        bundlePolicy=RTCBundlePolicy.MAX_BUNDLE,
-    )
-
-
-def _codec_preferences(kind: str, order: Sequence[str]) -> list[Any]:
-    codecs = RTCRtpSender.getCapabilities(kind).codecs
-    ranked: list[Any] = []
-    for name in order:
-        matches = [c for c in codecs if c.mimeType.lower() == f"{kind}/{name}".lower()]
-        if not matches:
-            raise ValueError(f"aiortc has no {kind} codec {name!r}")
-        ranked += matches
-    # RTX rides along so lost packets are retransmitted on their own SSRC.
-    ranked += [c for c in codecs if c.mimeType.lower() == f"{kind}/rtx"]
-    return ranked
 
 
 class CallPeer:
@@ -144,7 +89,7 @@ class CallPeer:
     one is ``None`` that kind is receive-only.  ``audio_output`` (e.g. from
     :func:`client_core.audio_devices.open_speaker`) plays the remote audio;
     the remote tracks are consumed by :attr:`video_sink` and
-    :attr:`audio_sink` either way.
+    :attr:`audio_sink` either way; ``remote_video`` gets every decoded remote frame.
 
     Offerer: ``sdp = await create_offer()``, later ``await
     accept_answer(answer)``.  Answerer: ``answer = await
@@ -159,6 +104,7 @@ class CallPeer:
         video: MediaStreamTrack | None = None,
         audio: MediaStreamTrack | None = None,
         audio_output: MediaRecorder | None = None,
+        remote_video: FrameSlot | None = None,
         video_codecs: Sequence[str] = ("VP8", "H264"),
         media_timeout_s: float = 4.0,
         connect_timeout_s: float | None = 15.0,
@@ -177,7 +123,9 @@ class CallPeer:
         self.on_bytes = on_bytes
         self.on_state_change = on_state_change
         self.on_media_failed = on_media_failed
-        self.video_sink = VideoSink(name=f"{name}-video", expected_fps=expected_fps)
+        self.video_sink = VideoSink(
+            name=f"{name}-video", expected_fps=expected_fps, slot=remote_video
+        )
         self.audio_sink = AudioSink(name=f"{name}-audio")
         self.sent_video = CountingTrack(video) if video is not None else None
         self.sent_audio = CountingTrack(audio) if audio is not None else None
@@ -204,7 +152,7 @@ class CallPeer:
             self.sent_video if self.sent_video is not None else "video",
             direction="recvonly" if video is None else "sendrecv",
         )
-        video_tx.setCodecPreferences(_codec_preferences("video", video_codecs))
+        video_tx.setCodecPreferences(codec_preferences("video", video_codecs))
         self._video_tx = video_tx
         self._audio_tx = self.pc.addTransceiver(
             self.sent_audio if self.sent_audio is not None else "audio",

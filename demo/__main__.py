@@ -12,9 +12,10 @@ import signal
 import subprocess
 from pathlib import Path
 
+from demo.process import ROOT, start_server, wait_ready
 from demo.script import run_script
+from demo.seed import AGENTS, OPERATOR, seed
 from demo.windows import close_windows, has_display, open_windows
-from signaling.demo import AGENTS, OPERATOR, ROOT, seed, start_server, wait_ready
 from signaling.settings import Settings
 
 

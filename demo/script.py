@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from client_core.call import CallSession, MediaSources
+from client_core.call_events import CallEvent, CallListener, MediaConnected, StatsSampled
 from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from client_core.signaling_client import SignalingClient, login
+from demo.seed import DemoSetup
 from wire import client_messages as C
 from wire import server_messages as S
 
 if TYPE_CHECKING:
     from client_core.call_stats import StatsSample
-    from signaling.demo import DemoSetup
 
 
 def say(who: str, text: str) -> None:
@@ -88,13 +89,12 @@ async def _media_call(
 ) -> int:
     """Real audio and video both ways (synthetic sources), with live statistics."""
 
-    def printer(who: str) -> Callable[[str, dict[str, Any]], None]:
-        def on_event(kind: str, details: dict[str, Any]) -> None:
-            if kind == "stats":
-                sample: StatsSample = details["sample"]
-                say(who, _stats_line(sample))
-            elif kind == "connected":
-                say(who, f"media connected (attempt {details['attempt']})")
+    def printer(who: str) -> CallListener:
+        def on_event(event: CallEvent) -> None:
+            if isinstance(event, StatsSampled):
+                say(who, _stats_line(event.sample))
+            elif isinstance(event, MediaConnected):
+                say(who, f"media connected (attempt {event.attempt})")
 
         return on_event
 
@@ -131,10 +131,10 @@ def _synthetic() -> MediaSources:
 
 def _stats_line(s: StatsSample) -> str:
     rtt = f"{s.rtt_ms:.0f} ms" if s.rtt_ms is not None else "-"
-    lat = f"{s.latency_p50_ms:.0f} ms" if s.latency_p50_ms is not None else "-"
+    jitter = f"{s.jitter_ms:.0f} ms" if s.jitter_ms is not None else "-"
     return (
         f"{s.fps_decoded:4.1f} fps in, {s.bitrate_in_kbps:5.0f} kbit/s in, "
-        f"{s.bitrate_out_kbps:5.0f} kbit/s out, rtt {rtt}, latency p50 {lat}, "
+        f"{s.bitrate_out_kbps:5.0f} kbit/s out, rtt {rtt}, jitter {jitter}, "
         f"freezes {s.freezes}, quality {s.grade}"
     )
 

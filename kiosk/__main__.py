@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 
-from client_core.headless import read_secret
-from signaling.logs import setup_logging
+from client_core.headless import add_call_arguments, call_options, read_secret
+from jsonlog import setup_logging
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,14 +21,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--headless", action="store_true", help="no screen: scripted citizen")
     parser.add_argument("--service", default="kela.benefits")
     parser.add_argument("--language", default="fi", choices=["fi", "sv", "en"])
-    parser.add_argument("--hold", type=float, default=10.0, help="seconds to hold each call")
-    parser.add_argument("--calls", type=int, default=1)
-    parser.add_argument("--wait-timeout", type=float, default=120.0)
-    parser.add_argument("--stats-interval", type=float, default=5.0)
+    add_call_arguments(parser)
     parser.add_argument(
         "--answer-photos", action="store_true", help="answer photo requests with a test JPEG"
     )
-    parser.add_argument("--log-level", default="WARNING")
     parser.add_argument("--windowed", action="store_true", help="UI: a normal window (dev)")
     parser.add_argument(
         "--synthetic-media", action="store_true", help="UI: test picture and tone, no devices"
@@ -38,7 +33,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--crash-dir", help="UI: where crash reports go")
     args = parser.parse_args(argv)
     setup_logging(args.log_level)
-    logging.getLogger("aioice").setLevel(logging.WARNING)
     token = read_secret(args.token_file, args.token_env)
     if args.ca_file:
         from client_core.tls import trust_ca_file_everywhere
@@ -66,11 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         ca_file=args.ca_file,
         service=args.service,
         language=args.language,
-        hold_s=args.hold,
-        calls=args.calls,
-        wait_timeout_s=args.wait_timeout,
-        stats_interval_s=args.stats_interval,
         answer_photos=args.answer_photos,
+        **call_options(args),
     )
     return asyncio.run(run_kiosk(script))
 

@@ -23,6 +23,7 @@ from PyQt6.QtWidgets import QApplication
 
 from client_core.signaling_client import Backoff, SignalingClient
 from client_core.tls import tls_context
+from client_qt.logs import route_qt_messages
 from kiosk import crash, systemd
 from kiosk.chime import Chime
 from kiosk.controller import KioskController
@@ -179,6 +180,7 @@ async def _serve(config: KioskConfig, synthetic: bool, camera: str) -> int:
 def run(config: KioskConfig, *, synthetic: bool, camera: str, crash_dir: Path) -> int:
     """Run the touch UI until SIGTERM; crashes exit with :data:`crash.CRASH_EXIT_CODE`."""
     crash.install(crash_dir)
+    route_qt_messages()
     app = QApplication(sys.argv[:1])
     app.setApplicationName("etapiste-kiosk")
     app.setQuitOnLastWindowClosed(False)  # the loop ends on SIGTERM, not on a window

@@ -16,14 +16,23 @@ from collections.abc import Coroutine
 from typing import Any
 
 from client_core.call import CallSession, MediaSources
-from client_core.control import Chat, PeerMediaStatus, PhotoCancel, PhotoRequest, parse_control
+from client_core.call_events import (
+    CallEvent,
+    CallFinished,
+    ControlReceived,
+    MediaFailed,
+    MediaRecovered,
+    PeerLinkChanged,
+    StatsSampled,
+)
+from client_core.control import Chat, ControlMessage, PeerMediaStatus, PhotoCancel, PhotoRequest
 from client_core.errors import ClientError, NotConnected, ServerRefused
+from client_core.frame_slot import FrameSlot
 from client_core.signaling_client import SignalingClient, State
 from kiosk.chime import Chime
 from kiosk.devices import DeviceKind, KioskDevices
 from kiosk.flow import KioskPresenter
 from kiosk.health import HEALTH_INTERVAL_S, HealthReporter
-from kiosk.media import FrameSlot
 from kiosk.photo import PhotoSendFailed, send_photo
 from kiosk.state import Screen
 from kiosk.stills import StillUnavailable, encode_jpeg
@@ -281,6 +290,7 @@ class KioskController:
             video=self.devices.video,
             audio=self.devices.audio,
             speaker=self.devices.speaker_for_call,
+            remote_video=self.remote,
         )
         session = CallSession(
             self.client,
@@ -294,41 +304,31 @@ class KioskController:
         self.session = session
         self.p.on_call_started(start.peer.name)
         await session.begin()
-        self._hook_remote()
 
-    def _hook_remote(self) -> None:
-        session = self.session
-        if session is not None and session.peer is not None:
-            remote = self.remote
-            session.peer.video_sink.on_frame = lambda received: remote.put(received.frame)
+    def _on_call_event(self, event: CallEvent) -> None:
+        match event:
+            case MediaFailed():
+                self.p.on_media_lost()
+            case MediaRecovered():
+                self.p.on_media_recovered()
+            case StatsSampled(sample=sample):
+                self.last_quality = Quality(sample.grade)
+                self.p.on_quality(sample.grade)
+            case PeerLinkChanged(status=status):
+                self.p.on_clerk_status(status == "reconnecting")
+            case ControlReceived(message=message):
+                self._on_control(message)
+            case CallFinished(reason=reason):
+                self.session = None
+                self._after_call()
+                if reason in ("transferred", "agent_lost"):
+                    self.p.on_transferred(reason)
+                else:
+                    self.p.on_call_ended(reason)
+            case _:
+                pass
 
-    def _on_call_event(self, kind: str, details: dict[str, Any]) -> None:
-        if kind == "connected":
-            self._hook_remote()
-        elif kind == "media_failed":
-            self.p.on_media_lost()
-        elif kind == "recovered":
-            self._hook_remote()
-            self.p.on_media_recovered()
-        elif kind == "stats":
-            grade = details["sample"].grade
-            self.last_quality = Quality(grade)
-            self.p.on_quality(grade)
-        elif kind == "peer_status":
-            self.p.on_clerk_status(details["status"] == "reconnecting")
-        elif kind == "control":
-            self._on_control(details["message"])
-        elif kind == "ended":
-            self.session = None
-            self._after_call()
-            reason = str(details.get("reason"))
-            if reason in ("transferred", "agent_lost"):
-                self.p.on_transferred(reason)
-            else:
-                self.p.on_call_ended(reason)
-
-    def _on_control(self, obj: object) -> None:
-        message = parse_control(obj)
+    def _on_control(self, message: ControlMessage) -> None:
         if isinstance(message, Chat):
             self.p.on_chat_received(message.text)
         elif isinstance(message, PhotoRequest):

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from typing import Literal
 
 from aiortc.contrib.media import MediaRecorder
-from aiortc.mediastreams import MediaStreamTrack
 
 from client_core.audio_devices import open_microphone, open_speaker
 from client_core.camera import CameraState, CameraUnavailable, CameraVideoTrack, opencv_capture
+from client_core.frame_slot import FrameSlot
+from client_core.local_media import GatedAudioTrack, GatedVideoTrack, LocalMedia, SourceKind
 from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
-from kiosk.media import FrameSlot, SwitchableAudioTrack, SwitchableVideoTrack
 from kiosk.stills import CaptureTap, StillSource, SyntheticStill
 from wire.types import DeviceStatus
 
@@ -30,12 +30,11 @@ ChangeCallback = Callable[[DeviceKind, DeviceStatus], None]
 
 
 class KioskDevices:
-    """Local media sources, their status and the self-view slot."""
+    """Local media sources (gated, see :class:`~client_core.local_media.LocalMedia`), their
+    status and the still camera."""
 
     def __init__(self) -> None:
-        self.preview = FrameSlot()
-        self.video: SwitchableVideoTrack | None = None
-        self.audio: SwitchableAudioTrack | None = None
+        self.media = LocalMedia(on_failed=self._source_failed)
         self.still: StillSource | None = None
         self.camera_track: CameraVideoTrack | None = None
         self.camera = DeviceStatus.MISSING
@@ -44,14 +43,35 @@ class KioskDevices:
         self.speaker_device: str | None = None
         self.on_change: ChangeCallback | None = None
 
+    @property
+    def preview(self) -> FrameSlot:
+        """The citizen's own picture as sent, for the self view."""
+        return self.media.preview
+
+    @property
+    def video(self) -> GatedVideoTrack | None:
+        """The gated camera (or test picture) every call sends."""
+        return self.media.video
+
+    @property
+    def audio(self) -> GatedAudioTrack | None:
+        """The gated microphone (or tone) every call sends."""
+        return self.media.audio
+
     # --------------------------------------------------------------------- construction
 
     @classmethod
-    def synthetic(cls, width: int = 640, height: int = 480) -> KioskDevices:
-        """Test picture, tone and a drawn document; every device reported ``ok``."""
+    def synthetic(
+        cls, width: int = 640, height: int = 480, *, stamp_frames: bool = False
+    ) -> KioskDevices:
+        """Test picture, tone and a drawn document; every device reported ``ok``.
+
+        ``stamp_frames`` paints the measuring strip into the picture (benchmarks).
+        """
         devices = cls()
-        devices._use_video(SyntheticVideoTrack(width, height), width, height)
-        devices._use_audio(SyntheticAudioTrack())
+        video = SyntheticVideoTrack(width, height, stamp_frames=stamp_frames)
+        devices.media.use_video(video, width, height)
+        devices.media.use_audio(SyntheticAudioTrack())
         devices.still = SyntheticStill()
         devices.camera = devices.microphone = DeviceStatus.OK
         devices.speaker = DeviceStatus.OK
@@ -89,12 +109,12 @@ class KioskDevices:
             log.warning("no camera: %s", exc)
         else:
             devices.camera_track = track
-            devices._use_video(track, send_width, send_height)
+            devices.media.use_video(track, send_width, send_height)
             devices.still = tap
             devices.camera = DeviceStatus.OK
         mic = await open_microphone(audio_device)
         if mic is not None:
-            devices._use_audio(mic)
+            devices.media.use_audio(mic)
             devices.microphone = DeviceStatus.OK
         speaker = await open_speaker(audio_device)
         if speaker is not None:
@@ -109,24 +129,17 @@ class KioskDevices:
         devices = cls()
         track.on_state_change = devices._camera_state
         devices.camera_track = track
-        devices._use_video(track, track.width, track.height)
-        devices._use_audio(SyntheticAudioTrack())
+        devices.media.use_video(track, track.width, track.height)
+        devices.media.use_audio(SyntheticAudioTrack())
         devices.still = still
         devices.camera = DeviceStatus.OK
         devices.microphone = devices.speaker = DeviceStatus.OK
         return devices
 
-    def _use_video(self, source: MediaStreamTrack, width: int, height: int) -> None:
-        self.video = SwitchableVideoTrack(
-            source, self.preview, lambda _r: self._set("camera", DeviceStatus.FAILED), width, height
-        )
-
-    def _use_audio(self, source: MediaStreamTrack) -> None:
-        self.audio = SwitchableAudioTrack(
-            source, lambda _r: self._set("microphone", DeviceStatus.FAILED)
-        )
-
     # ------------------------------------------------------------------------- status
+
+    def _source_failed(self, kind: SourceKind, reason: str) -> None:
+        self._set(kind, DeviceStatus.FAILED)
 
     def _camera_state(self, old: CameraState, new: CameraState) -> None:
         if new is CameraState.FAILED:
@@ -144,15 +157,11 @@ class KioskDevices:
 
     def set_camera_enabled(self, on: bool) -> None:
         """The citizen's camera switch."""
-        if self.video is not None:
-            self.video.enabled = on
-        if not on:
-            self.preview.clear()
+        self.media.set_camera(on)
 
     def set_microphone_enabled(self, on: bool) -> None:
         """The citizen's mute switch."""
-        if self.audio is not None:
-            self.audio.enabled = on
+        self.media.set_microphone(on)
 
     async def speaker_for_call(self) -> MediaRecorder | None:
         """A fresh speaker output for one call, or None (remote audio is still consumed)."""
@@ -171,12 +180,4 @@ class KioskDevices:
 
     async def close(self) -> None:
         """Release the devices."""
-        for track in (self.video, self.audio):
-            if track is not None:
-                track.stop()
-        if self.camera_track is not None:
-            await self.camera_track.close()
-        elif self.video is not None:
-            self.video.source.stop()
-        if self.audio is not None:
-            self.audio.source.stop()
+        await self.media.close()

@@ -17,14 +17,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Final, Literal, Protocol
+from typing import Final, Literal
 
+from kiosk.photo_flow import PhotoFlow
+from kiosk.ports import Effects
 from kiosk.state import (
     IDLE_TIMEOUTS_S,
     ChatLine,
     CitizenSession,
     Devices,
-    PhotoState,
     Refusal,
     Screen,
 )
@@ -34,31 +35,11 @@ from wire.types import DeviceStatus, Language
 log = logging.getLogger("etapiste.kiosk.flow")
 
 CHAT_HISTORY_MAX: Final = 200
-PHOTO_COUNTDOWN_S: Final = 3
-PHOTO_SENT_SHOWN_S: Final = 3.0
 END_AFTER_RATING_S: Final = 6.0
 VOLUME_STEP: Final = 10
 
 
-class Effects(Protocol):
-    """What the presenter asks the outside world to do (the controller implements it)."""
-
-    def refresh_services(self) -> None: ...
-    def join_queue(self, service: str, language: Language) -> None: ...
-    def leave_queue(self) -> None: ...
-    def hang_up(self) -> None: ...
-    def send_chat(self, text: str) -> None: ...
-    def set_microphone(self, on: bool) -> None: ...
-    def set_camera(self, on: bool) -> None: ...
-    def set_volume(self, level: int) -> None: ...
-    def take_photo(self) -> None: ...
-    def cancel_photo(self) -> None: ...
-    def play_chime(self) -> None: ...
-    def submit_rating(self, rating: int) -> None: ...
-    def forget_citizen(self) -> None: ...
-
-
-class KioskPresenter:
+class KioskPresenter(PhotoFlow):
     """The kiosk's flow and state, bound to views by :meth:`subscribe`."""
 
     def __init__(
@@ -232,34 +213,6 @@ class KioskPresenter:
             self._call_over("hangup")
         self._changed()
 
-    def take_photo(self) -> None:
-        """Start the countdown for the document photo."""
-        self.touch()
-        photo = self.citizen.photo
-        if photo is None or photo.phase not in ("ready", "failed"):
-            return
-        photo.phase = "countdown"
-        photo.countdown_until = self.clock() + PHOTO_COUNTDOWN_S
-        self._changed()
-
-    def cancel_photo(self) -> None:
-        """The citizen declines or stops the photo."""
-        self.touch()
-        if self.citizen.photo is not None:
-            if self.citizen.photo.phase not in ("sent", "unavailable"):
-                self.effects.cancel_photo()
-            self.citizen.photo = None
-        if self.screen == Screen.PHOTO:
-            self._go(Screen.CALL)
-        self._changed()
-
-    def countdown(self) -> int | None:
-        """Whole seconds left on the photo countdown, if it runs."""
-        photo = self.citizen.photo
-        if photo is None or photo.countdown_until is None or photo.phase != "countdown":
-            return None
-        return max(1, int(photo.countdown_until - self.clock() + 0.999))
-
     def rate(self, rating: int) -> None:
         """End screen: 1–5."""
         self.touch()
@@ -394,39 +347,6 @@ class KioskPresenter:
         self.citizen.clerk_away = away
         self._changed()
 
-    def on_photo_requested(self, prompt: str) -> None:
-        """The clerk asks for a document photo."""
-        if not self.in_call:
-            return
-        usable = self.devices.camera == DeviceStatus.OK and not self.citizen.camera_off
-        self.citizen.photo = PhotoState(prompt=prompt, phase="ready" if usable else "unavailable")
-        if not usable:
-            self.effects.cancel_photo()
-        self._go(Screen.PHOTO)
-        self.touch()
-        self._changed()
-
-    def on_photo_cancelled(self) -> None:
-        """The clerk withdrew the request."""
-        self.citizen.photo = None
-        if self.screen == Screen.PHOTO:
-            self._go(Screen.CALL)
-        self._changed()
-
-    def on_photo_sent(self) -> None:
-        """The still reached the data channel; the kiosk kept nothing."""
-        photo = self.citizen.photo
-        if photo is not None:
-            photo.phase = "sent"
-            photo.shown_until = self.clock() + PHOTO_SENT_SHOWN_S
-        self._changed()
-
-    def on_photo_failed(self) -> None:
-        """Capturing or sending the still did not work; the citizen may try again."""
-        if self.citizen.photo is not None:
-            self.citizen.photo.phase = "failed"
-        self._changed()
-
     def on_transferred(self, reason: str = "transferred") -> None:
         """Back in a queue: the clerk transferred the citizen, or the clerk's side was lost."""
         self.in_call = False
@@ -459,18 +379,7 @@ class KioskPresenter:
     def tick(self) -> None:
         """Advance timers: photo countdown, end screen, idle timeout."""
         now = self.clock()
-        photo = self.citizen.photo
-        if photo is not None and photo.phase == "countdown" and photo.countdown_until is not None:
-            if now >= photo.countdown_until:
-                photo.phase = "sending"
-                photo.countdown_until = None
-                self.effects.take_photo()
-            self._changed()
-        if photo is not None and photo.phase == "sent" and (photo.shown_until or 0) <= now:
-            self.citizen.photo = None
-            if self.screen == Screen.PHOTO:
-                self._go(Screen.CALL)
-            self._changed()
+        self._photo_tick(now)
         rated_at = self.citizen.rated_at if self.screen == Screen.END else None
         if rated_at is not None and now - rated_at >= END_AFTER_RATING_S:
             self.reset()

@@ -10,11 +10,12 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from client_core.call import CallSession, MediaSources
+from client_core.call_events import CallEvent, ControlReceived
+from client_core.control import PhotoRequest
 from client_core.errors import ServerRefused
-from client_core.headless import StopSignal, call_summary, emit
+from client_core.headless import CallScript, StopSignal, emit, hold_call, report_event
 from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from client_core.signaling_client import SignalingClient
 from client_core.tls import tls_context
@@ -26,7 +27,7 @@ from wire.types import DeviceStatus, Language
 
 
 @dataclass
-class KioskScript:
+class KioskScript(CallScript):
     """What the headless kiosk does."""
 
     url: str
@@ -35,10 +36,6 @@ class KioskScript:
     language: Language
     ca_file: str | None = None
     """CA bundle for a ``wss://`` server (None: the system store)."""
-    hold_s: float = 10.0
-    calls: int = 1
-    wait_timeout_s: float = 120.0
-    stats_interval_s: float = 5.0
     width: int = 640
     height: int = 480
     fps: float = 30.0
@@ -58,7 +55,9 @@ async def run_kiosk(script: KioskScript) -> int:
     )
     client.add_state_listener(lambda state: emit("signaling", state=state))
     sources = MediaSources(
-        video=SyntheticVideoTrack(script.width, script.height, script.fps),
+        video=SyntheticVideoTrack(
+            script.width, script.height, script.fps, stamp_frames=script.stamp_frames
+        ),
         audio=SyntheticAudioTrack(),
     )
     stop = StopSignal()
@@ -136,10 +135,10 @@ async def _one_call(
     emit("call_start", call_id=start.call_id, peer=start.peer.name)
     answerer = PhotoAnswerer(script.width, script.height) if script.answer_photos else None
 
-    def listener(kind: str, details: dict[str, Any]) -> None:
-        _report(kind, details)
-        if answerer is not None and kind == "control":
-            answerer.on_control(session, details.get("message"))
+    def listener(event: CallEvent) -> None:
+        report_event(event)
+        if answerer is not None and isinstance(event, ControlReceived):
+            answerer.on_control(session, event)
 
     session = CallSession(
         client,
@@ -150,23 +149,8 @@ async def _one_call(
     )
     if script.on_call is not None:
         script.on_call(session)
-    await session.begin()
-    await stop.hold(session.ended, script.hold_s)
-    summary = call_summary(session)
-    if not session.ended.is_set():
-        await session.hangup()
-    else:
-        await session.close()
-    emit("call_done", **summary)
+    await hold_call(session, stop, script.hold_s)
     return True
-
-
-def _report(kind: str, details: dict[str, object]) -> None:
-    if kind == "stats":
-        sample = details["sample"]
-        emit("stats", **sample.as_dict())  # type: ignore[attr-defined]
-    elif kind in ("connected", "first_frame", "media_failed", "recovered", "ended", "peer_status"):
-        emit(kind, **details)
 
 
 class PhotoAnswerer:
@@ -182,9 +166,9 @@ class PhotoAnswerer:
         self.sent = 0
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def on_control(self, session: CallSession, message: object) -> None:
+    def on_control(self, session: CallSession, event: ControlReceived) -> None:
         """Start sending a photo when the agent asks for one."""
-        if isinstance(message, dict) and message.get("type") == "photo_request":
+        if isinstance(event.message, PhotoRequest):
             task = asyncio.ensure_future(self._send(session))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Final
 
 import psutil  # type: ignore[import-untyped]
@@ -39,28 +41,22 @@ def temperature_c() -> float | None:
     return round(max(readings), 1) if readings else None
 
 
+@dataclass(eq=False)
 class HealthReporter:
     """Builds :class:`KioskHealth` samples and sends them over the signaling client."""
 
-    def __init__(
-        self,
-        client: SignalingClient,
-        devices: KioskDevices,
-        last_quality: Callable[[], Quality | None],
-        *,
-        interval_s: float = HEALTH_INTERVAL_S,
-        disk_path: str = "/",
-        version: str = APP_VERSION,
-    ) -> None:
-        self.client = client
-        self.devices = devices
-        self.last_quality = last_quality
-        self.interval_s = interval_s
-        self.disk_path = disk_path
-        self.version = version
-        self.started = time.monotonic()
-        self.sent = 0
-        self._task: asyncio.Task[None] | None = None
+    client: SignalingClient
+    devices: KioskDevices
+    last_quality: Callable[[], Quality | None]
+    _: dataclasses.KW_ONLY
+    interval_s: float = HEALTH_INTERVAL_S
+    disk_path: str = "/"
+    version: str = APP_VERSION
+    started: float = field(default_factory=time.monotonic, init=False)
+    sent: int = field(default=0, init=False)
+    _task: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
         psutil.cpu_percent(None)  # prime: the first call has no interval to measure
 
     def sample(self) -> KioskHealth:

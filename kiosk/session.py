@@ -38,6 +38,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
+from jsonlog import setup_logging
 from kiosk import systemd
 
 log = logging.getLogger("etapiste.kiosk.session")
@@ -237,8 +238,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("app_args", nargs=argparse.REMAINDER, help="-- then python -m kiosk's")
     args = parser.parse_args(argv)
     app_args = args.app_args[1:] if args.app_args[:1] == ["--"] else args.app_args
-    from signaling.logs import setup_logging
-
     setup_logging(args.log_level)
     if not args.compositor_config.is_file():
         log.error("no compositor configuration at %s", args.compositor_config)

@@ -20,9 +20,11 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from jsonlog import fields
+from signaling.admin import AdminError, acknowledge_alert
 from signaling.alerts import (
     DEVICES,
     AlertEngine,
@@ -32,14 +34,15 @@ from signaling.alerts import (
     Raised,
     kiosk_facts_for_alerts,
 )
+from signaling.catalogue import Catalogue
+from signaling.directory import Directory
+from signaling.hub import LiveView
 from signaling.kiosk_health import HealthPolicy, KioskFacts, KioskHealthTracker, KioskStatus
-from signaling.logs import fields
 from signaling.reports import QueueDay, local_midnight, queue_day
-from signaling.store_operator import AlertRecord
-from signaling.store_schema import KioskRecord, SiteRecord
-
-if TYPE_CHECKING:
-    from signaling.server import ServerContext
+from signaling.routing.router import Router
+from signaling.settings import Settings
+from signaling.store import Store
+from signaling.store.records import AlertRecord, KioskRecord, SiteRecord
 
 log = logging.getLogger("etapiste.monitor")
 
@@ -60,14 +63,26 @@ _KIND_TEXT = {
 class Monitor:
     """Kiosk status, alerts and dashboard snapshots for one server."""
 
-    def __init__(self, ctx: ServerContext) -> None:
-        s = ctx.settings
-        self.ctx = ctx
-        self.store = ctx.store
-        self.clock = ctx.clock
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        catalogue: Catalogue,
+        router: Router,
+        directory: Directory,
+        live: LiveView,
+        clock: Callable[[], float],
+    ) -> None:
+        s = settings
+        self.store = store
+        self.catalogue = catalogue
+        self.router = router
+        self.directory = directory
+        self.live = live
+        self.clock = clock
         self.tz = ZoneInfo(s.timezone)
         self.policy = HealthPolicy(s.kiosk_health_interval_s, s.kiosk_offline_missed)
-        self.tracker = KioskHealthTracker(self.policy, ctx.clock())
+        self.tracker = KioskHealthTracker(self.policy, clock())
         self.engine = AlertEngine(AlertRules(s.longest_wait_alert_s, s.call_failure_alert_count))
         self.threshold_s = s.service_level_threshold_s
         for a in self.store.open_alerts():
@@ -95,7 +110,8 @@ class Monitor:
 
     def _refresh_slow(self, now: float) -> None:
         known = {k.id for k in self._kiosks}
-        if now - self._kiosks_at >= KIOSK_LIST_S or not known.issuperset(self.ctx.hub.kiosks):
+        connected = self.live.connected_kiosks()
+        if now - self._kiosks_at >= KIOSK_LIST_S or not known.issuperset(connected):
             self._kiosks = [k for k in self.store.list_kiosks() if k.revoked_at is None]
             self._sites = {s.id: s for s in self.store.sites()}
             self._kiosks_at = now
@@ -114,7 +130,7 @@ class Monitor:
             )
 
     def _health(self, kiosk_id: str) -> tuple[float | None, dict[str, Any] | None]:
-        live = self.ctx.hub.kiosk_live.get(kiosk_id)
+        live = self.live.kiosk_live.get(kiosk_id)
         if live is not None and live.health is not None and live.health_at is not None:
             return live.health_at, live.health.model_dump(mode="json")
         stored = self._stored_health.get(kiosk_id)
@@ -137,13 +153,14 @@ class Monitor:
         """One evaluation: statuses, alerts, snapshot; subscribers hear of any change."""
         now = self.clock()
         self._refresh_slow(now)
-        hub = self.ctx.hub
+        live = self.live
+        connected, reports = live.connected_kiosks(), live.kiosk_live
         facts, healths = [], {}
         for k in self._kiosks:
             at, health = self._health(k.id)
             healths[k.id] = health
-            facts.append(KioskFacts(k.id, k.id in hub.kiosks, at))
-            if health is not None and k.id in hub.kiosk_live:
+            facts.append(KioskFacts(k.id, k.id in connected, at))
+            if health is not None and k.id in reports:
                 self._persist_health(k.id, at, health)
         self.statuses, changes = self.tracker.evaluate(facts, now)
         for t in changes:
@@ -159,7 +176,8 @@ class Monitor:
             kiosk_facts.append(
                 kiosk_facts_for_alerts(k.id, offline, devices, self._call_reasons.get(k.id, []))
             )
-        waits = {(q.service_id, q.language): q.longest_wait_s for q in hub.router.queue_stats(now)}
+        stats = self.router.queue_stats(now)
+        waits = {(q.service_id, q.language): q.longest_wait_s for q in stats}
         for change in self.engine.evaluate(Facts(kiosk_facts, waits), now):
             self._store_change(change)
         self._build(now, healths)
@@ -182,12 +200,13 @@ class Monitor:
 
     def acknowledge(self, alert_id: int, actor: str, actor_name: str) -> bool:
         """An operator acknowledges an alert (audited)."""
-        ok = self.store.acknowledge_alert(alert_id, actor_name, self.clock())
-        if ok:
-            self.store.audit(actor, "alert_acknowledge", str(alert_id), {})
-            self._alerts = None
-            self.step()
-        return ok
+        try:
+            acknowledge_alert(self.store, actor, actor_name, alert_id, now=self.clock())
+        except AdminError:
+            return False
+        self._alerts = None
+        self.step()
+        return True
 
     # ---------------------------------------------------------------------------- snapshot
 
@@ -222,11 +241,11 @@ class Monitor:
 
     def _kiosk_rows(self, healths: dict[str, dict[str, Any] | None]) -> list[dict[str, Any]]:
         rows = []
-        router = self.ctx.router
+        router = self.router
         for k in self._kiosks:
             st = self.statuses[k.id]
             h = healths.get(k.id) or {}
-            live = self.ctx.hub.kiosk_live.get(k.id)
+            live = self.live.kiosk_live.get(k.id)
             quality = live.last_quality.quality if live and live.last_quality else None
             site = self._sites.get(k.site_id)
             activity = ""
@@ -297,11 +316,11 @@ class Monitor:
         ]
 
     def _service_name(self, service_id: str) -> str:
-        service = self.ctx.catalogue.service(service_id)
+        service = self.catalogue.service(service_id)
         return service.names.fi if service else service_id
 
     def _queue_rows(self, now: float) -> list[dict[str, Any]]:
-        stats = {(q.service_id, q.language): q for q in self.ctx.router.queue_stats(now)}
+        stats = {(q.service_id, q.language): q for q in self.router.queue_stats(now)}
         rows = []
         for key in sorted(set(stats) | set(self._today)):
             q, day = stats.get(key), self._today.get(key)
@@ -326,7 +345,7 @@ class Monitor:
         return rows
 
     def _agent_rows(self) -> list[dict[str, Any]]:
-        directory = self.ctx.directory
+        directory = self.directory
         rows = [
             {
                 "id": a.agent_id,
@@ -338,7 +357,7 @@ class Monitor:
                 "skills": sorted(a.skills),
                 "languages": sorted(a.languages),
             }
-            for a in self.ctx.router.agents()
+            for a in self.router.agents()
         ]
         rows.sort(key=lambda r: str(r["name"]))
         return rows
@@ -356,7 +375,7 @@ async def run_monitor(monitor: Monitor, period_s: float = 1.0, min_gap_s: float 
     def on_hub(topic: str) -> None:
         wake.set()
 
-    monitor.ctx.hub.listeners.append(on_hub)
+    monitor.live.add_listener(on_hub)
     try:
         while True:
             started = time.perf_counter()
@@ -375,4 +394,4 @@ async def run_monitor(monitor: Monitor, period_s: float = 1.0, min_gap_s: float 
             except TimeoutError:
                 pass
     finally:
-        monitor.ctx.hub.listeners.remove(on_hub)
+        monitor.live.remove_listener(on_hub)

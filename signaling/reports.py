@@ -1,6 +1,6 @@
 """Usage figures from call records: weekly usage per site × service, today's queue figures.
 
-Pure functions over :class:`~signaling.store_schema.CallRecord` rows (every queue entry has a
+Pure functions over :class:`~signaling.store.records.CallRecord` rows (every queue entry has a
 row, answered or not), so the report, the CSV download and the dashboard agree by construction
 and are tested without a server.
 
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from signaling.store_schema import CallRecord
+from signaling.store.records import CallRecord
 
 ABANDONED_OUTCOMES = frozenset({"abandoned", "cancelled"})
 CLOSURE_RISK_PER_WEEK = 100

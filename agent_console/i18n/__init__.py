@@ -1,45 +1,43 @@
-"""The console's message catalogues: Finnish (default), Swedish and English.
+"""The console's catalogues (``fi.toml``, ``sv.toml``, ``en.toml`` beside this file).
 
-Views never hold user-visible text; they ask a :class:`Catalogue` by key. Staff in Finland
-work in Finnish or Swedish; English is the third. A key missing from a language falls back to
-Finnish, then to the key itself, so a gap shows up as a readable key rather than a crash.
+Loading is :mod:`client_qt.i18n`'s, shared with the kiosk. Staff in Finland work in Finnish
+or Swedish; English is the third. The console shows one language at a time, chosen by the
+agent: :class:`Catalogue` is that language's view. A key missing from it falls back to
+Finnish, then to the key itself, so a gap shows up as a readable key rather than a crash in
+the middle of a call (the parity tests keep the catalogues complete).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Literal
+from pathlib import Path
+from typing import Final
 
-from agent_console.i18n import en, fi, sv
+from client_qt.i18n import Catalogue as Texts
+from wire.types import LANGUAGES, Language
 
-UiLanguage = Literal["fi", "sv", "en"]
-UI_LANGUAGES: tuple[UiLanguage, ...] = ("fi", "sv", "en")
-
-_CATALOGUES: dict[str, Mapping[str, str]] = {
-    "fi": fi.MESSAGES,
-    "sv": sv.MESSAGES,
-    "en": en.MESSAGES,
-}
+UiLanguage = Language
+UI_LANGUAGES: tuple[UiLanguage, ...] = LANGUAGES
+CATALOGUE_DIR: Final = Path(__file__).resolve().parent
+TEXTS: Final = Texts.load(CATALOGUE_DIR)
+"""Every console text in every language, read once."""
 
 
 class Catalogue:
     """User-visible strings of one UI language, looked up by key with ``str.format`` fields."""
 
     def __init__(self, language: UiLanguage = "fi") -> None:
-        if language not in _CATALOGUES:
+        if language not in UI_LANGUAGES:
             raise ValueError(f"no catalogue for {language!r}")
         self.language: UiLanguage = language
-        self._messages = _CATALOGUES[language]
-        self._fallback = _CATALOGUES["fi"]
 
     def t(self, key: str, **fields: object) -> str:
         """The text for ``key`` with ``fields`` filled in."""
-        text = self._messages.get(key) or self._fallback.get(key) or key
+        text = TEXTS.lookup(self.language, key) or TEXTS.lookup("fi", key) or key
         return text.format(**fields) if fields else text
 
     def has(self, key: str) -> bool:
         """Whether this language (or the Finnish fallback) knows ``key``."""
-        return key in self._messages or key in self._fallback
+        return TEXTS.lookup(self.language, key) is not None or TEXTS.lookup("fi", key) is not None
 
     def disposition(self, code: str) -> str:
         """A disposition code's label; unknown codes (configured server-side) show as is."""
@@ -54,7 +52,7 @@ class Catalogue:
 
 def keys(language: UiLanguage) -> set[str]:
     """Every key a language's catalogue defines (tests compare them)."""
-    return set(_CATALOGUES[language])
+    return TEXTS.keys(language)
 
 
 def format_duration(seconds: float) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PyQt6.QtCore import Qt, QTimer
+from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QImage, QPixmap, QResizeEvent
 from PyQt6.QtWidgets import (
     QFrame,
@@ -21,11 +21,12 @@ from agent_console.views.context import ViewContext
 from agent_console.views.photo_panel import PhotoPanel
 from agent_console.views.style import QUALITY_COLOURS
 from agent_console.views.transfer import TransferDialog
-from agent_console.views.video import VideoView
+from client_qt.video_view import VideoStyle, VideoView
 
-VIDEO_POLL_MS = 33
-SELF_VIEW_EVERY = 3
-"""The self view refreshes at a third of the remote rate (about 10 fps): enough to frame oneself."""
+SELF_VIEW_INTERVAL_MS = 100
+"""The self view refreshes at about 10 fps: enough to frame oneself."""
+VIDEO_STYLE = VideoStyle(background="#111827", ink="#e5e7eb")
+SELF_VIEW_STYLE = VideoStyle(background="#111827", ink="#e5e7eb", border="#ffffff")
 
 
 class CallVideo(QWidget):
@@ -33,10 +34,11 @@ class CallVideo(QWidget):
 
     def __init__(self, ctx: ViewContext) -> None:
         super().__init__()
-        feeds = ctx.feeds
-        self.remote = VideoView(feeds.remote_frame if feeds else None, rgb=False, parent=self)
-        self.own = VideoView(feeds.self_frame if feeds else None, rgb=True, parent=self)
-        self.own.setStyleSheet("border: 2px solid white;")
+        self.remote = VideoView(VIDEO_STYLE, parent=self)
+        self.own = VideoView(SELF_VIEW_STYLE, interval_ms=SELF_VIEW_INTERVAL_MS, parent=self)
+        if ctx.feeds is not None:
+            self.remote.set_slot(ctx.feeds.remote)
+            self.own.set_slot(ctx.feeds.own)
         self.setMinimumSize(480, 300)
 
     def resizeEvent(self, event: QResizeEvent | None) -> None:
@@ -117,10 +119,6 @@ class CallView(QWidget):
         layout = QHBoxLayout(self)
         layout.addLayout(left, 1)
         layout.addWidget(side)
-        self._polls = 0
-        self.timer = QTimer(self)
-        self.timer.setInterval(VIDEO_POLL_MS)
-        self.timer.timeout.connect(self._poll_video)
         ctx.presenter.subscribe(self._on_change)
         self.retranslate()
 
@@ -131,16 +129,6 @@ class CallView(QWidget):
         self.chat.retranslate()
         self.photo.retranslate()
         self.refresh()
-
-    def showEvent(self, event: object) -> None:
-        self.timer.start()
-        super().showEvent(event)  # type: ignore[arg-type]
-
-    def hideEvent(self, event: object) -> None:
-        self.timer.stop()
-        self.video.remote.clear()
-        self.video.own.clear()
-        super().hideEvent(event)  # type: ignore[arg-type]
 
     def open_transfer(self) -> TransferDialog:
         """The transfer dialog (window-modal, does not block the event loop)."""
@@ -211,13 +199,6 @@ class CallView(QWidget):
         call = self.ctx.presenter.call
         if call is not None:
             self.elapsed.setText(format_duration(call.elapsed_s()))
-
-    def _poll_video(self) -> None:
-        if self.stage.currentWidget() is self.video:
-            self.video.remote.poll()
-        self._polls += 1
-        if self._polls % SELF_VIEW_EVERY == 0:
-            self.video.own.poll()
 
     def _show_large(self, image: QImage | None) -> None:
         self._large_image = image

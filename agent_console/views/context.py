@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from agent_console.i18n import Catalogue
+from agent_console.ports import VideoFeeds
 from agent_console.presenter import ConsolePresenter
-
-
-class VideoFeeds(Protocol):
-    """Where the call's pictures come from (the backend)."""
-
-    def remote_frame(self) -> tuple[int, Any]:
-        """``(frame count, BGR array or None)`` of the kiosk's video."""
-        ...
-
-    def self_frame(self) -> tuple[int, Any]:
-        """``(frame count, RGB array or None)`` of the agent's own outgoing video."""
-        ...
 
 
 @dataclass

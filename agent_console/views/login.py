@@ -16,8 +16,8 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from agent_console.console_state import Phase
 from agent_console.i18n import UI_LANGUAGES
-from agent_console.presenter import Phase
 from agent_console.views.context import ViewContext
 
 

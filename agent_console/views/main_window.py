@@ -14,8 +14,8 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from agent_console.console_state import Phase
 from agent_console.i18n import Catalogue, UiLanguage
-from agent_console.presenter import Phase
 from agent_console.views.call import CallView
 from agent_console.views.context import ViewContext
 from agent_console.views.history import HistoryPanel

@@ -12,8 +12,8 @@ from PyQt6.QtWidgets import (
     QVBoxLayout,
 )
 
+from agent_console.console_state import Phase
 from agent_console.i18n import format_duration
-from agent_console.presenter import Phase
 from agent_console.views.context import ViewContext
 
 FLASH_ON = "background: #c2410c; color: white;"

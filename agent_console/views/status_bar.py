@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from agent_console.console_state import Phase
 from agent_console.i18n import format_duration
-from agent_console.presenter import NOT_READY_REASONS, Phase
+from agent_console.presenter import NOT_READY_REASONS
 from agent_console.views.context import ViewContext
 from agent_console.views.style import STATE_COLOURS
 

@@ -1,21 +1,29 @@
-"""Translation catalogues of the kiosk: one TOML file per language (fi, sv, en).
+"""The kiosk's catalogues (``fi.toml``, ``sv.toml``, ``en.toml`` beside this file).
 
-Views never hold user-visible text; they ask a :class:`Catalogue` for it by key.  Keys are
-dotted (``"waiting.position"``), values are :meth:`str.format` templates.  A missing key raises
-:class:`MissingTranslation` (tests check every catalogue has every key, filled and translated).
+Loading and lookup are :mod:`client_qt.i18n`'s, shared with the console; a missing key
+raises :class:`MissingTranslation`.  Here: the kiosk's phrases built from several keys
+(waits in minutes, opening times).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import tomllib
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 from zoneinfo import ZoneInfo
 
-from wire.types import LANGUAGES, Language
+from client_qt.i18n import Catalogue as SharedCatalogue
+from client_qt.i18n import MissingTranslation
+from wire.types import Language
+
+__all__ = [
+    "LOCAL_TZ",
+    "SAME_IN_ALL_LANGUAGES",
+    "SAME_IN_FI_AND_SV",
+    "Catalogue",
+    "MissingTranslation",
+]
 
 CATALOGUE_DIR: Final = Path(__file__).resolve().parent
 LOCAL_TZ: Final = ZoneInfo("Europe/Helsinki")
@@ -27,49 +35,10 @@ SAME_IN_FI_AND_SV: Final = frozenset({"when.time"})
 """Keys that Finnish and Swedish write the same way (the ``9.00`` clock format)."""
 
 
-class MissingTranslation(KeyError):
-    """A key is missing from a language's catalogue."""
+class Catalogue(SharedCatalogue):
+    """Every kiosk text in fi, sv and en, loaded from ``kiosk/i18n/<lang>.toml``."""
 
-
-def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
-    out: dict[str, str] = {}
-    for key, value in table.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            out.update(_flatten(value, f"{name}."))
-        elif isinstance(value, str):
-            out[name] = value
-        else:
-            raise TypeError(f"{name}: translations are strings, not {type(value).__name__}")
-    return out
-
-
-class Catalogue:
-    """Every interface text in fi, sv and en, loaded from ``<dir>/<lang>.toml``."""
-
-    def __init__(self, texts: Mapping[Language, Mapping[str, str]]) -> None:
-        self.texts: dict[Language, dict[str, str]] = {lang: dict(texts[lang]) for lang in LANGUAGES}
-
-    @classmethod
-    def load(cls, directory: Path = CATALOGUE_DIR) -> Catalogue:
-        """Read the three TOML catalogues."""
-        texts: dict[Language, dict[str, str]] = {}
-        for lang in LANGUAGES:
-            with (directory / f"{lang}.toml").open("rb") as f:
-                texts[lang] = _flatten(tomllib.load(f))
-        return cls(texts)
-
-    def keys(self, lang: Language) -> set[str]:
-        """Every key of one language."""
-        return set(self.texts[lang])
-
-    def tr(self, lang: Language, key: str, **params: object) -> str:
-        """The text of ``key`` in ``lang``, formatted with ``params``."""
-        try:
-            template = self.texts[lang][key]
-        except KeyError:
-            raise MissingTranslation(f"{lang}: {key}") from None
-        return template.format(**params) if params else template
+    directory = CATALOGUE_DIR
 
     # ---------------------------------------------------------------- formatted phrases
 

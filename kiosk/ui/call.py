@@ -7,12 +7,12 @@ import html
 from PyQt6.QtGui import QResizeEvent
 from PyQt6.QtWidgets import QHBoxLayout, QLineEdit, QTextBrowser, QVBoxLayout, QWidget
 
+from client_core.frame_slot import FrameSlot
+from client_qt.video_view import VideoView
 from kiosk.flow import KioskPresenter
 from kiosk.i18n import Catalogue
-from kiosk.media import FrameSlot
 from kiosk.ui import theme
 from kiosk.ui.keyboard import OnScreenKeyboard
-from kiosk.ui.video import VideoView
 from kiosk.ui.widgets import ScreenBase, button, label
 from wire.types import DeviceStatus
 
@@ -21,8 +21,8 @@ class RemoteVideo(VideoView):
     """The clerk's picture with the citizen's own picture in a corner."""
 
     def __init__(self) -> None:
-        super().__init__(caption_size=1.3)
-        self.self_view = VideoView(caption_size=0.8)
+        super().__init__(theme.video_style(1.3))
+        self.self_view = VideoView(theme.video_style(0.8))
         self.self_view.setParent(self)
 
     def resizeEvent(self, event: QResizeEvent | None) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from PyQt6.QtWidgets import QHBoxLayout, QVBoxLayout
 
+from client_core.frame_slot import FrameSlot
+from client_qt.video_view import VideoView
 from kiosk.flow import KioskPresenter
 from kiosk.i18n import Catalogue
-from kiosk.media import FrameSlot
-from kiosk.ui.video import VideoView
+from kiosk.ui import theme
 from kiosk.ui.widgets import ScreenBase, button, label
 
 
@@ -19,7 +20,7 @@ class PhotoScreen(ScreenBase):
         outer = QHBoxLayout(self)
         outer.setContentsMargins(40, 30, 40, 30)
         outer.setSpacing(36)
-        self.preview = VideoView(caption_size=1.2)
+        self.preview = VideoView(theme.video_style(1.2))
         self.preview.set_slot(own)
         outer.addWidget(self.preview, 3)
         side = QVBoxLayout()

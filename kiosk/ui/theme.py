@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from client_qt.video_view import VideoStyle
+
 INK: Final = "#1a1a1a"
 PAPER: Final = "#ffffff"
 SOFT: Final = "#f2f5f8"
@@ -49,6 +51,16 @@ LARGE_SCALE: Final = 1.35
 MIN_TARGET_PX: Final = 48
 BUTTON_HEIGHT_PX: Final = 96
 TILE_HEIGHT_PX: Final = 190
+
+
+def video_style(caption_scale: float) -> VideoStyle:
+    """How a video view of the kiosk looks: black, white captions ``caption_scale`` × body."""
+    return VideoStyle(
+        background=VIDEO_BG,
+        ink=VIDEO_INK,
+        caption_px=round(BASE_PX * caption_scale),
+        label_px=round(BASE_PX * 0.8),
+    )
 
 
 def _luminance(hex_colour: str) -> float:

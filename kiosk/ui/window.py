@@ -17,9 +17,9 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from client_core.frame_slot import FrameSlot
 from kiosk.flow import KioskPresenter
 from kiosk.i18n import Catalogue
-from kiosk.media import FrameSlot
 from kiosk.state import Screen
 from kiosk.ui.call import CallScreen
 from kiosk.ui.end import EndScreen

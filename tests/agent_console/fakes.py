@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent_console.presenter import LoginInfo
+from agent_console.console_state import LoginInfo
 from wire import server_messages as S
 from wire.types import Names
 

@@ -19,10 +19,11 @@ from PyQt6.QtCore import Qt
 
 from agent_console.app import Console, build_console
 from agent_console.call_presenter import Media, PhotoState
-from agent_console.media import AgentMedia
-from agent_console.presenter import Phase
+from agent_console.console_state import Phase
 from client_core.call import CallSession
+from client_core.call_events import CallEvent, ControlReceived
 from client_core.control import Chat
+from client_core.local_media import LocalMedia
 from kiosk.headless import KioskScript, run_kiosk
 from tests.server.harness import FAST, PASSWORD, Harness, running_server
 from tests.waiting import wait_until as until
@@ -60,11 +61,11 @@ class Citizen:
         self.sessions.append(session)
         inner = session.listener
 
-        def listener(kind: str, details: dict[str, Any]) -> None:
+        def listener(event: CallEvent) -> None:
             if inner is not None:
-                inner(kind, details)
-            if kind == "control":
-                self.controls.append(details.get("message"))
+                inner(event)
+            if isinstance(event, ControlReceived):
+                self.controls.append(event.message.model_dump())
 
         session.listener = listener
         session.client.add_listener(self.messages.append)
@@ -82,7 +83,7 @@ async def console_for(
     chimes: list[int] = []
     console = build_console(
         h.base_url,
-        AgentMedia.synthetic(320, 240, 15),
+        LocalMedia.synthetic(320, 240, 15),
         photo_folder=photo_folder,
         chime=lambda: chimes.append(1),
         stats_interval_s=1.0,
@@ -128,8 +129,8 @@ async def accept_next(qtbot: Any, console: Console, site: str) -> None:
     call = p.call
     assert call is not None
     await until(lambda: call.media is Media.CONNECTED, 15, "media connected")
-    await until(lambda: w.call.video.remote.frames_painted > 3, 10, "remote video painted")
-    await until(lambda: w.call.video.own.frames_painted > 3, 10, "self view painted")
+    await until(lambda: w.call.video.remote.frames_shown > 3, 10, "remote video painted")
+    await until(lambda: w.call.video.own.frames_shown > 3, 10, "self view painted")
 
 
 def test_login_refused_then_ready_with_queues(qtbot, run, tmp_path):

@@ -1,30 +1,31 @@
-"""The catalogues: same keys in every language, fields that format, fallbacks."""
+"""The catalogues: same keys in every language, filled and translated, fields that format,
+fallbacks. The same parity checks as the kiosk's, on the same TOML format."""
 
 from __future__ import annotations
 
 import re
-import string
 
-import pytest
+from agent_console.i18n import TEXTS, Catalogue, format_duration, keys
+from tests import i18n_parity as parity
 
-from agent_console.i18n import UI_LANGUAGES, Catalogue, format_duration, keys
-
+SAME_IN_ALL_LANGUAGES = frozenset({"ui_lang.fi", "ui_lang.sv", "ui_lang.en", "call.details"})
+"""Each language's own name (the language menu), and a layout of fields with no words."""
+SAME_IN_SV_AND_EN = frozenset({"offer.kiosk", "reason.lunch"})
+"""Words Swedish and English write alike ("Kiosk", "lunch")."""
 KEY_USE = re.compile(r'(?<![A-Za-z_])(?:t|_set_notice|_system)\(\s*"([a-z_]+\.[a-z_.]+)"')
 
 
 def test_every_language_has_every_key():
     assert keys("fi") == keys("sv") == keys("en")
+    parity.same_keys(TEXTS)
 
 
-@pytest.mark.parametrize("language", UI_LANGUAGES)
-def test_fields_match_the_finnish_text(language):
-    fi, other = Catalogue("fi"), Catalogue(language)
+def test_no_empty_or_untranslated_text():
+    parity.filled_and_translated(TEXTS, SAME_IN_ALL_LANGUAGES, same_in_sv_and_en=SAME_IN_SV_AND_EN)
 
-    def fields(text: str) -> set[str]:
-        return {f for _, f, _, _ in string.Formatter().parse(text) if f}
 
-    for key in keys("fi"):
-        assert fields(fi.t(key)) == fields(other.t(key)), key
+def test_placeholders_match_across_languages():
+    parity.same_placeholders(TEXTS)
 
 
 def test_fallbacks():

@@ -13,7 +13,10 @@ import pytest
 from agent_console.alert import OfferAlert
 from agent_console.call_presenter import Media, PhotoState
 from agent_console.clock import ManualClock
-from agent_console.presenter import ConsolePresenter, Phase
+from agent_console.console_state import Phase
+from agent_console.presenter import ConsolePresenter
+from client_core.call_events import BytesReceived, ControlReceived, MediaConnected, StatsSampled
+from client_core.call_stats import StatsSample
 from client_core.control import Chat, PhotoEnd, PhotoStart, photo_chunk, split_photo
 from tests.agent_console.fakes import (
     FakeBackend,
@@ -132,12 +135,12 @@ def test_call_chat_mute_camera_and_quality():
     assert p.phase is Phase.IN_CALL and p.call is not None and p.offer is None
     call = p.call
     assert call.media is Media.CONNECTING
-    p.on_call_event("connected", {"attempt": 0})
+    p.on_call_event(MediaConnected(attempt=0))
     assert call.media is Media.CONNECTED
     assert call.send_chat("  Hei, miten voin auttaa?  ")
     assert backend.controls[-1] == {"type": "chat", "text": "Hei, miten voin auttaa?"}
     assert not call.send_chat("   ")
-    p.on_call_event("control", {"message": Chat(text="Hei!").model_dump()})
+    p.on_call_event(ControlReceived(Chat(text="Hei!")))
     assert [(c.sender, c.text) for c in call.chat] == [
         ("agent", "Hei, miten voin auttaa?"),
         ("citizen", "Hei!"),
@@ -151,10 +154,13 @@ def test_call_chat_mute_camera_and_quality():
     assert ("set_muted", (True,)) in backend.calls and ("set_camera", (False,)) in backend.calls
     assert {"type": "status", "camera": False, "microphone": None} in backend.controls
 
-    class Sample:
-        grade, rtt_ms, loss_in, loss_out = "fair", 120.0, 0.01, 0.03
-
-    p.on_call_event("stats", {"sample": Sample()})
+    sample = StatsSample(
+        at=0.0, interval_s=2.0, rtt_ms=120.0, loss_in=0.01, loss_out=0.03, jitter_ms=8.0,
+        bitrate_out_kbps=800.0, bitrate_in_kbps=800.0, fps_sent=30.0, fps_decoded=28.0,
+        frames_missing=0, freezes=0, freeze_ms=0.0, latency_p50_ms=None, latency_p95_ms=None,
+        audio_level_dbfs=-30.0, grade="fair",
+    )
+    p.on_call_event(StatsSampled(sample))
     assert (call.quality, call.rtt_ms, call.loss) == ("fair", 120.0, 0.03)
     clock.advance(42)
     assert call.elapsed_s() == pytest.approx(42)
@@ -173,10 +179,10 @@ def _send_photo(p: ConsolePresenter, data: bytes, photo_id: str = "Ph0to123") ->
         photo_id=photo_id, mime="image/jpeg", size=len(data), chunks=len(chunks),
         width=320, height=240,
     )
-    p.on_call_event("control", {"message": start.model_dump()})
+    p.on_call_event(ControlReceived(start))
     for i, payload in reversed(list(enumerate(chunks))):  # order does not matter
-        p.on_call_event("bytes", {"data": photo_chunk(photo_id, i, payload)})
-    p.on_call_event("control", {"message": PhotoEnd(photo_id=photo_id).model_dump()})
+        p.on_call_event(BytesReceived(photo_chunk(photo_id, i, payload)))
+    p.on_call_event(ControlReceived(PhotoEnd(photo_id=photo_id)))
 
 
 def test_photo_kept_in_memory_and_saved_only_on_request(tmp_path):
@@ -218,9 +224,9 @@ def test_broken_photo_transfer_fails_cleanly():
     data = _jpeg()
     start = PhotoStart(photo_id="Ph0to123", mime="image/jpeg", size=len(data), chunks=2,
                        width=320, height=240)
-    p.on_call_event("control", {"message": start.model_dump()})
-    p.on_call_event("bytes", {"data": photo_chunk("Ph0to123", 0, data[:1000])})
-    p.on_call_event("control", {"message": PhotoEnd(photo_id="Ph0to123").model_dump()})
+    p.on_call_event(ControlReceived(start))
+    p.on_call_event(BytesReceived(photo_chunk("Ph0to123", 0, data[:1000])))
+    p.on_call_event(ControlReceived(PhotoEnd(photo_id="Ph0to123")))
     assert call.photo_state is PhotoState.FAILED and call.photo is None
 
 

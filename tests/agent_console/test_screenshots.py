@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PyQt6.QtGui import QImage
 
-from agent_console.screenshots import capture
+from tools.console_screenshots import capture
 
 
 def test_every_state_is_rendered(qapp, tmp_path):

@@ -9,7 +9,7 @@ import pytest
 
 from agent_console.app import build_console
 from agent_console.i18n import Catalogue
-from agent_console.media import AgentMedia
+from client_core.local_media import LocalMedia
 from client_core.tls import tls_context
 from tests.deploy.tls_server import tls_listener
 from tests.server.harness import FAST
@@ -21,7 +21,7 @@ def test_an_untrusted_certificate_is_named_at_login(
 ) -> None:
     async def scenario() -> None:
         async with tls_listener(tmp_path) as (port, _cert, wrong_ca):
-            console = build_console(f"https://127.0.0.1:{port}", AgentMedia.synthetic(64, 48, 5),
+            console = build_console(f"https://127.0.0.1:{port}", LocalMedia.synthetic(64, 48, 5),
                                     backoff=FAST, ssl_context=tls_context(str(wrong_ca)))
             qtbot.addWidget(console.window)
             console.window.show()

@@ -30,6 +30,7 @@ from av import AudioFrame
 from playwright.async_api import Page, async_playwright
 
 from client_core.call import CallSession, MediaSources
+from client_core.call_events import CallEvent, ControlReceived
 from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from client_core.signaling_client import SignalingClient, login
 from wire import client_messages as C
@@ -240,10 +241,10 @@ class PythonKiosk:
     async def _speaker(self) -> Any:
         return self.meter
 
-    def _on_event(self, kind: str, details: dict[str, Any]) -> None:
-        self.events.append((kind, details))
-        if kind == "control":
-            self.controls.append(details["message"])
+    def _on_event(self, event: CallEvent) -> None:
+        self.events.append((event.name, event))
+        if isinstance(event, ControlReceived):
+            self.controls.append(event.message.model_dump())
 
     @property
     def peer(self) -> Any:

@@ -2,7 +2,7 @@
 
 Debian's Chromium, driven by Playwright, loads a small agent page that speaks our signaling
 protocol over a real server on loopback; its fake camera plays a generated .y4m and its fake
-microphone beeps.  The kiosk is the Python client core with synthetic media (a stamped moving
+microphone beeps.  The kiosk is the Python client core with synthetic media (a moving
 picture and a 440 Hz tone).  Checked both ways: decoded video, audible audio, VP8, a chat
 line over the "control" data channel; then the browser hangs up and both sides see the end.
 """
@@ -18,6 +18,7 @@ import sys
 import numpy as np
 import pytest
 
+from client_core.call_events import CallFinished
 from tests.browser.interop import (
     CHROMIUM,
     BrowserAgent,
@@ -154,8 +155,8 @@ async def _exchange_and_hang_up(agent: BrowserAgent, kiosk: PythonKiosk, candida
     # -- the browser hangs up; both sides see the call end, by the agent --------------------
     await agent.hangup()
     await asyncio.wait_for(kiosk.session.ended.wait(), 10)
-    ended = [d for k, d in kiosk.events if k == "ended"]
-    assert ended == [{"reason": "hangup", "by": "agent"}], kiosk.events
+    ended = [e for k, e in kiosk.events if k == "ended"]
+    assert ended == [CallFinished(reason="hangup", by="agent")], kiosk.events
     assert kiosk.session.end_reason == "hangup"
     await agent.wait("etp.ended !== null", 5)
     page_ended = await agent.state("ended")

@@ -53,7 +53,11 @@ class Headless:
 async def spawn(
     module: str, args: list[str], env: dict[str, str], log: Path | None = None
 ) -> Headless:
-    """Start ``python -m module --headless ...`` and collect its JSON lines (logs to ``log``)."""
+    """Start ``python -m module --headless ...`` and collect its JSON lines (logs to ``log``).
+
+    The clients stamp their frames: every user of this helper measures (latency, lost
+    frames), which a real call does not.
+    """
     stderr = log.open("ab") if log is not None else asyncio.subprocess.DEVNULL
     if log is not None:
         args = [*args, "--log-level", "INFO"]
@@ -62,6 +66,7 @@ async def spawn(
         "-m",
         module,
         "--headless",
+        "--stamp-frames",
         *args,
         env={**os.environ, **env},
         cwd=ROOT,

@@ -18,8 +18,8 @@ async def test_transport_closed_under_a_call_recovers_with_a_new_peer_connection
         kiosk, agent, k_start, a_start = await accepted_call(h)
         events: dict[str, list[str]] = {"kiosk": [], "agent": []}
         sessions = [
-            CallSession(kiosk, k_start, sources(), listener=lambda k, d: events["kiosk"].append(k)),
-            CallSession(agent, a_start, sources(), listener=lambda k, d: events["agent"].append(k)),
+            CallSession(c, start, sources(), listener=lambda e, w=who: events[w].append(e.name))
+            for c, start, who in ((kiosk, k_start, "kiosk"), (agent, a_start, "agent"))
         ]
         try:
             for session in sessions:

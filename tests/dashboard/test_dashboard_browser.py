@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page, expect
 
-from signaling.dashboard_screenshots import CHROMIUM, chromium_page
 from tests.dashboard.helpers import record_calls
 from tests.server.harness import PASSWORD, running_server
+from tools.dashboard_screenshots import CHROMIUM, chromium_page
 
 pytestmark = [
     pytest.mark.slow,

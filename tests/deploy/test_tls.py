@@ -7,7 +7,8 @@ import pytest
 from client_core.errors import NotConnected
 from client_core.signaling_client import SignalingClient, login
 from client_core.tls import tls_context
-from signaling.demo import seed, start_server, wait_ready
+from demo.process import start_server, wait_ready
+from demo.seed import seed
 from signaling.settings import Settings
 from tests.calls.processes import free_port
 from tests.deploy.pki import make_ca_and_cert

@@ -9,16 +9,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass, field
-from typing import Any
 
 from client_core.call import CallSession, MediaSources
+from client_core.call_events import BytesReceived, CallEvent, ControlReceived
 from client_core.control import (
     Chat,
     PeerMediaStatus,
     PhotoEnd,
     PhotoRequest,
     PhotoStart,
-    parse_control,
     parse_photo_chunk,
 )
 from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
@@ -67,9 +66,9 @@ class Clerk:
         await self.session.begin()
         return self.session
 
-    def _on_event(self, kind: str, details: dict[str, Any]) -> None:
-        if kind == "control":
-            message = parse_control(details["message"])
+    def _on_event(self, event: CallEvent) -> None:
+        if isinstance(event, ControlReceived):
+            message = event.message
             if isinstance(message, Chat):
                 self.chats.append(message.text)
             elif isinstance(message, PeerMediaStatus):
@@ -80,8 +79,8 @@ class Clerk:
                 data = b"".join(self._chunks[i] for i in sorted(self._chunks))
                 self.photos.append((self._start, data))
                 self._start = None
-        elif kind == "bytes":
-            parsed = parse_photo_chunk(details["data"])
+        elif isinstance(event, BytesReceived):
+            parsed = parse_photo_chunk(event.data)
             if parsed is not None:
                 self._chunks[parsed[1]] = parsed[2]
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from kiosk.flow import KioskPresenter
-from kiosk.screenshots import NullEffects, catalogue_services
 from kiosk.state import IDLE_TIMEOUTS_S, CitizenSession, Screen
 from tests.kiosk.memory import traces
+from tools.kiosk_screenshots import NullEffects
+from tools.shots import catalogue_services
 from wire.types import DeviceStatus
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-import string
 from pathlib import Path
 
 from kiosk.i18n import SAME_IN_ALL_LANGUAGES, SAME_IN_FI_AND_SV, Catalogue, MissingTranslation
-from wire.types import LANGUAGES
+from tests import i18n_parity as parity
 
 CAT = Catalogue.load()
 KIOSK = Path(__file__).resolve().parents[2] / "kiosk"
@@ -15,33 +14,16 @@ SECTIONS = {key.split(".")[0] for key in CAT.keys("en")}
 KEY_LITERAL = re.compile(r"""["']((?:{})\.[a-z0-9_]+)["']""".format("|".join(sorted(SECTIONS))))
 
 
-def _fields(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
-
-
 def test_every_language_has_every_key() -> None:
-    reference = CAT.keys("en")
-    for lang in LANGUAGES:
-        assert CAT.keys(lang) == reference, f"{lang}: {CAT.keys(lang) ^ reference}"
+    parity.same_keys(CAT)
 
 
 def test_no_empty_or_untranslated_text() -> None:
-    for key in CAT.keys("en"):
-        for lang in LANGUAGES:
-            assert CAT.texts[lang][key].strip(), f"{lang}: {key} is empty"
-        if key in SAME_IN_ALL_LANGUAGES:
-            continue
-        for lang in ("fi", "sv"):
-            assert CAT.texts[lang][key] != CAT.texts["en"][key], f"{lang}: {key} is English"
-        if key not in SAME_IN_FI_AND_SV:
-            assert CAT.texts["fi"][key] != CAT.texts["sv"][key], f"sv: {key} is Finnish"
+    parity.filled_and_translated(CAT, SAME_IN_ALL_LANGUAGES, SAME_IN_FI_AND_SV)
 
 
 def test_placeholders_match_across_languages() -> None:
-    for key in CAT.keys("en"):
-        expected = _fields(CAT.texts["en"][key])
-        for lang in LANGUAGES:
-            assert _fields(CAT.texts[lang][key]) == expected, f"{lang}: {key}"
+    parity.same_placeholders(CAT)
 
 
 def test_every_key_used_in_the_code_exists() -> None:

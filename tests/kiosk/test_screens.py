@@ -1,6 +1,6 @@
 """Every screen in every language at 1080p: big targets, text that fits, no other language.
 
-Uses the same renderer as ``python -m kiosk.screenshots``.
+Uses the same renderer as ``python -m tools.kiosk_screenshots``.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from pathlib import Path
 from PyQt6.QtWidgets import QAbstractButton, QApplication, QLabel
 
 from kiosk.i18n import SAME_IN_ALL_LANGUAGES, Catalogue
-from kiosk.screenshots import render_all
 from kiosk.ui.theme import MIN_TARGET_PX, PAIRS, contrast
 from tests.kiosk.conftest import visible_texts
+from tools.kiosk_screenshots import render_all
 from wire.types import LANGUAGES
 
 CAT = Catalogue.load()

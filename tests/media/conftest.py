@@ -26,7 +26,7 @@ class Side:
 def make_side(
     name: str, width: int = 640, height: int = 480, *, send_video: bool = True, **kwargs: Any
 ) -> Side:
-    video = SyntheticVideoTrack(width, height)
+    video = SyntheticVideoTrack(width, height, stamp_frames=True)  # the tests measure
     audio = SyntheticAudioTrack()
     side = Side(peer=None, video=video, audio=audio)  # type: ignore[arg-type]
     side.peer = CallPeer(

@@ -17,13 +17,13 @@ GOOD: dict[str, Any] = {
     "expected_fps": 30.0,
     "freeze_ms": 0.0,
     "interval_s": 5.0,
-    "latency_ms": 50.0,
+    "jitter_ms": 5.0,
 }
 
 
 def test_grade_thresholds() -> None:
     assert grade(**GOOD) == "good"
-    assert grade(**{**GOOD, "rtt_ms": None, "loss": None, "latency_ms": None}) == "good"
+    assert grade(**{**GOOD, "rtt_ms": None, "loss": None, "jitter_ms": None}) == "good"
     assert grade(**{**GOOD, "rtt_ms": 200.0}) == "fair"
     assert grade(**{**GOOD, "loss": 0.05}) == "fair"
     assert grade(**{**GOOD, "freeze_ms": 300.0}) == "fair"
@@ -32,7 +32,8 @@ def test_grade_thresholds() -> None:
     assert grade(**{**GOOD, "loss": 0.1}) == "poor"
     assert grade(**{**GOOD, "fps": 10.0}) == "poor"
     assert grade(**{**GOOD, "freeze_ms": 1500.0}) == "poor"
-    assert grade(**{**GOOD, "latency_ms": 500.0}) == "poor"
+    assert grade(**{**GOOD, "jitter_ms": 50.0}) == "fair"
+    assert grade(**{**GOOD, "jitter_ms": 150.0}) == "poor"
 
 
 @pytest.mark.slow
@@ -61,7 +62,7 @@ async def test_live_sample(pair: tuple[Side, Side]) -> None:
         expected_fps=30.0,
         freeze_ms=sample.freeze_ms,
         interval_s=sample.interval_s,
-        latency_ms=sample.latency_p50_ms,
+        jitter_ms=sample.jitter_ms,
     )
     assert sample.grade == expected
     as_dict = sample.as_dict()

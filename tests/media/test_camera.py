@@ -78,6 +78,7 @@ async def test_file_capture_then_failure(tmp_path: Path) -> None:
             fps=30,
             stall_timeout_s=0.5,
             on_state_change=lambda old, new: states.append((old, new)),
+            stamp_frames=True,
         ),
         10,
     )
@@ -109,7 +110,7 @@ async def test_file_capture_then_failure(tmp_path: Path) -> None:
         await wait_until(lambda: track.state is CameraState.FAILED, 3)
         assert (CameraState.RUNNING, CameraState.FAILED) in states
         assert track.failure_reason and "no frame" in track.failure_reason
-        # ... and keeps the call fed with stamped placeholder frames.
+        # ... and keeps the call fed with (here stamped) placeholder frames.
         before = track.frames_sent
         placeholders = [await asyncio.wait_for(track.recv(), 1) for _ in range(3)]
         got = [read_frame_stamp(f) for f in placeholders]
@@ -131,7 +132,7 @@ async def test_file_capture_is_scaled(tmp_path: Path) -> None:
     try:
         frame = await asyncio.wait_for(track.recv(), 2)
         assert (frame.width, frame.height, frame.format.name) == (640, 480, "yuv420p")
-        assert read_frame_stamp(frame) is not None
+        assert read_frame_stamp(frame) is None  # no measuring strip unless asked for
     finally:
         await track.close()
 
@@ -142,7 +143,7 @@ async def test_broken_camera_does_not_fail_the_media_path(tmp_path: Path) -> Non
     path = tmp_path / "camera.avi"
     write_video(path, 640, 480, frames=15)
     camera = await CameraVideoTrack.open(
-        capture_factory=lambda: cv2.VideoCapture(str(path)), stall_timeout_s=0.3
+        capture_factory=lambda: cv2.VideoCapture(str(path)), stall_timeout_s=0.3, stamp_frames=True
     )
     kiosk = CallPeer([], video=camera, audio=SyntheticAudioTrack(), name="kiosk")
     agent = CallPeer([], video=SyntheticVideoTrack(320, 240), name="agent", media_timeout_s=1.0)
@@ -154,6 +155,68 @@ async def test_broken_camera_does_not_fail_the_media_path(tmp_path: Path) -> Non
         assert agent.video_sink.frames_received > failed_at + 20
         assert not agent.media_failed.is_set()
         assert agent.video_sink.out_of_order == 0 and agent.video_sink.unstamped == 0
+    finally:
+        await kiosk.close()
+        await agent.close()
+        await camera.close()
+
+
+class PictureCapture:
+    """A synthetic capture device: the same picture at 30 fps, through the camera code path."""
+
+    def __init__(self, image: np.ndarray) -> None:
+        self.image = image
+
+    def isOpened(self) -> bool:
+        return True
+
+    def read(self) -> tuple[bool, Any]:
+        time.sleep(1 / 30)
+        return True, self.image.copy()
+
+    def release(self) -> None:
+        pass
+
+
+def captured_picture(width: int = 640, height: int = 480) -> np.ndarray:
+    """Smooth colour gradients under bold shapes; the top rows a band of mid-tone colours."""
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    image = np.stack(
+        [60 + 120 * x / width, 80 + 100 * y / height, 200 - 120 * x / width], axis=-1
+    ).astype(np.uint8)
+    for i, colour in enumerate([(40, 160, 220), (200, 120, 60), (90, 200, 90), (160, 80, 180)]):
+        image[:48, i * width // 4 : (i + 1) * width // 4] = colour
+    cv2.circle(image, (width // 2, height // 2), height // 5, (230, 220, 200), -1)
+    cv2.rectangle(image, (40, 300), (200, 440), (30, 30, 120), -1)
+    return image
+
+
+@pytest.mark.slow
+async def test_camera_picture_arrives_whole_in_a_normal_call() -> None:
+    """A real call (two aiortc peers, VP8) shows the citizen's captured picture, top rows too.
+
+    Only a bench or test that asks for it gets the measuring strip over rows 0-47.
+    """
+    picture = captured_picture()
+    camera = await CameraVideoTrack.open(capture_factory=lambda: PictureCapture(picture))
+    kiosk = CallPeer([], video=camera, audio=SyntheticAudioTrack(), name="kiosk")
+    agent = CallPeer([], audio=SyntheticAudioTrack(), name="agent")
+    try:
+        await negotiate(kiosk, agent)
+        # Let the encoder settle past its first, coarse keyframe.
+        await wait_until(lambda: agent.video_sink.frames_received >= 45, 10)
+        frame = agent.video_sink.slot.frame
+        assert frame is not None and (frame.width, frame.height) == (640, 480)
+        assert read_frame_stamp(frame) is None and agent.video_sink.unstamped > 0
+        shown = frame.to_ndarray(format="bgr24").astype(np.int16)
+        diff = np.abs(shown - picture.astype(np.int16))
+        # Codec loss and two colour conversions stay within a few levels on average; a
+        # stamp strip (black and white blocks) over the coloured band would be off by ~100.
+        assert float(diff[:48].mean()) < 12, f"rows 0-47 differ by {diff[:48].mean():.1f}"
+        assert float(diff[48:].mean()) < 12, f"rows 48+ differ by {diff[48:].mean():.1f}"
+        for i in range(4):  # each colour block of the top band arrives as that colour
+            block = diff[8:40, i * 160 + 16 : (i + 1) * 160 - 16]
+            assert float(block.mean()) < 12
     finally:
         await kiosk.close()
         await agent.close()

@@ -94,7 +94,7 @@ async def test_survives_real_codec(mime: str, frames: int, bitrate: int) -> None
     encoder, decoder = get_encoder(codec), get_decoder(codec)
     assert isinstance(encoder, Vp8Encoder | H264Encoder)
     encoder.target_bitrate = bitrate
-    track = SyntheticVideoTrack(fps=1000)  # pacing would only slow the test
+    track = SyntheticVideoTrack(fps=1000, stamp_frames=True)  # pacing would only slow the test
     read: list[Stamp | None] = []
     try:
         for _ in range(frames):

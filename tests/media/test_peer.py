@@ -13,13 +13,8 @@ from aiortc.contrib.media import MediaRecorder
 from aiortc.rtcconfiguration import RTCIceTransportPolicy
 from aiortc.rtcicetransport import RTCIceGatherer
 
-from client_core.peer import (
-    MAX_MESSAGE_BYTES,
-    CallPeer,
-    ControlChannelClosed,
-    IceServerConfig,
-    rtc_configuration,
-)
+from client_core.peer import MAX_MESSAGE_BYTES, CallPeer, ControlChannelClosed
+from client_core.rtc_config import IceServerConfig, rtc_configuration
 from tests.media.conftest import make_side, negotiate, other_tasks, wait_until
 
 

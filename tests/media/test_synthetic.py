@@ -15,7 +15,7 @@ from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 
 
 async def test_video_frames_are_stamped_yuv420p_and_paced() -> None:
-    track = SyntheticVideoTrack()
+    track = SyntheticVideoTrack(stamp_frames=True)
     frames = []
     start = time.monotonic()
     for _ in range(10):
@@ -34,7 +34,7 @@ async def test_video_frames_are_stamped_yuv420p_and_paced() -> None:
 
 
 async def test_video_skips_ahead_instead_of_bursting() -> None:
-    track = SyntheticVideoTrack(320, 240)
+    track = SyntheticVideoTrack(320, 240, stamp_frames=True)
     await track.recv()
     await asyncio.sleep(0.5)  # the consumer stalls: 15 frames are "owed"
     frames = []
@@ -50,6 +50,13 @@ async def test_video_skips_ahead_instead_of_bursting() -> None:
     stamps = [read_frame_stamp(f) for f in frames]
     # The counter counts frames handed out: no gap for the skipped time.
     assert [s.counter for s in stamps if s] == list(range(1, len(frames) + 1))
+
+
+async def test_no_stamp_unless_asked() -> None:
+    track = SyntheticVideoTrack(320, 240)
+    frames = [await asyncio.wait_for(track.recv(), 1) for _ in range(3)]
+    track.stop()
+    assert [read_frame_stamp(f) for f in frames] == [None, None, None]
 
 
 async def test_stopped_track_raises() -> None:

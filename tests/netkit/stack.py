@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from signaling.demo import DemoSetup, seed
+from demo.seed import DemoSetup, seed
 from signaling.settings import Settings
 from tests.netkit.coturn import Coturn, coturn
 from tests.netkit.impair import UdpPolicy, restrict_udp
@@ -76,7 +76,7 @@ class CallStack:
             [sys.executable, "-m", "agent_console", "--headless", "--server", self.base_url,
              "--username", username, "--hold", str(hold_s), "--stats-interval",
              str(stats_interval_s), "--wait-timeout", str(wait_timeout_s), "--log-level",
-             "INFO"],
+             "INFO", "--stamp-frames"],
             env=self._env(ETAPISTE_PASSWORD=account.password),
             cwd=ROOT,
             log_dir=self.workdir / "logs",
@@ -117,7 +117,7 @@ class CallStack:
             [sys.executable, "-m", "kiosk", "--headless", "--server", self.ws_url,
              "--token-env", "ETAPISTE_KIOSK_TOKEN", "--service", service, "--language",
              language, "--hold", str(hold_s), "--stats-interval", str(stats_interval_s),
-             "--wait-timeout", str(wait_timeout_s), "--log-level", "INFO"],
+             "--wait-timeout", str(wait_timeout_s), "--log-level", "INFO", "--stamp-frames"],
             env=self._env(ETAPISTE_KIOSK_TOKEN=token),
             cwd=ROOT,
             log_dir=self.workdir / "logs",

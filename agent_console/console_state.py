@@ -1,0 +1,85 @@
+"""What the console knows: its phase, who is logged in, the offer, the wrap-up, the queues.
+
+Plain data; :class:`~agent_console.presenter.ConsolePresenter` changes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from wire import server_messages as S
+
+
+class Phase(StrEnum):
+    """What the console shows."""
+
+    LOGGED_OUT = "logged_out"
+    LOGGING_IN = "logging_in"
+    NOT_READY = "not_ready"
+    READY = "ready"
+    OFFERED = "offered"
+    IN_CALL = "in_call"
+    WRAP_UP = "wrap_up"
+
+
+@dataclass(frozen=True)
+class LoginInfo:
+    """What the backend learnt at login."""
+
+    agent_id: str
+    name: str
+    skills: list[str]
+    languages: list[str]
+    dispositions: list[str]
+    server_time: float
+
+
+@dataclass
+class OfferView:
+    """The offer on screen and when it runs out (monotonic)."""
+
+    offer: S.Offer
+    deadline: float
+    responded: bool = False
+
+
+@dataclass
+class WrapUp:
+    """The wrap-up form of the call just ended."""
+
+    call_id: str
+    service: str
+    until_wall: float | None
+    disposition: str | None = None
+    note: str = ""
+    sent: bool = False
+
+
+@dataclass
+class QueueRow:
+    """One queue line with its longest wait as of ``received_at`` (monotonic)."""
+
+    stat: S.QueueStat
+    received_at: float
+
+
+@dataclass
+class Status:
+    """The router's view of this agent."""
+
+    state: str = "not_ready"
+    reason: str | None = None
+    since_wall: float = 0.0
+    until_wall: float | None = None
+    call_id: str | None = None
+
+
+@dataclass
+class Session:
+    """Who is logged in."""
+
+    info: LoginInfo
+    clock_offset: float
+    """Server wall time minus ours, so server timestamps read right on a skewed PC."""
+    services: dict[str, S.ServiceInfo] = field(default_factory=dict)

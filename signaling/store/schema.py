@@ -1,0 +1,193 @@
+"""The SQLite schema: forward-only migrations and the catalogue-seeding upserts.
+
+Migrations only go forward. Each is a tuple of statements run in one transaction together with
+the bump of ``schema_version``, so a crash leaves either the old or the new schema. Never edit
+a released migration: add the next one.
+
+No table holds citizen personal data: a queue entry or call names a kiosk, a service and a
+language, never a person. Tokens and passwords appear only as hashes.
+"""
+
+from __future__ import annotations
+
+__all__ = ["MIGRATIONS", "RETIRE_SERVICES", "UPSERT_AGENCY", "UPSERT_SERVICE", "UPSERT_SITE"]
+
+_V1: tuple[str, ...] = (
+    """CREATE TABLE agencies (
+        id TEXT PRIMARY KEY,
+        name_fi TEXT NOT NULL, name_sv TEXT NOT NULL, name_en TEXT NOT NULL,
+        updated_at REAL NOT NULL
+    )""",
+    """CREATE TABLE sites (
+        id TEXT PRIMARY KEY,
+        name_fi TEXT NOT NULL, name_sv TEXT NOT NULL, name_en TEXT NOT NULL,
+        region TEXT NOT NULL,
+        created_at REAL NOT NULL
+    )""",
+    """CREATE TABLE kiosks (
+        id TEXT PRIMARY KEY,
+        site_id TEXT NOT NULL REFERENCES sites(id),
+        name TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at REAL NOT NULL,
+        revoked_at REAL
+    )""",
+    "CREATE INDEX kiosks_site ON kiosks(site_id)",
+    """CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        display_name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('agent', 'operator')),
+        password_hash TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        disabled_at REAL
+    )""",
+    # retired_at: a service dropped from the catalogue stays for the call history that
+    # references it, but is no longer offered.
+    """CREATE TABLE services (
+        id TEXT PRIMARY KEY,
+        agency_id TEXT NOT NULL REFERENCES agencies(id),
+        name_fi TEXT NOT NULL, name_sv TEXT NOT NULL, name_en TEXT NOT NULL,
+        languages TEXT NOT NULL,
+        max_queue INTEGER NOT NULL,
+        default_handle_s INTEGER NOT NULL,
+        hours TEXT NOT NULL,
+        tz TEXT NOT NULL,
+        updated_at REAL NOT NULL,
+        retired_at REAL
+    )""",
+    """CREATE TABLE agent_skills (
+        account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        service_id TEXT NOT NULL REFERENCES services(id),
+        PRIMARY KEY (account_id, service_id)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE agent_languages (
+        account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        language TEXT NOT NULL,
+        PRIMARY KEY (account_id, language)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        created_at REAL NOT NULL,
+        expires_at REAL NOT NULL,
+        revoked_at REAL
+    )""",
+    "CREATE INDEX sessions_account ON sessions(account_id)",
+    """CREATE TABLE queue_entries (
+        id TEXT PRIMARY KEY,
+        kiosk_id TEXT NOT NULL REFERENCES kiosks(id),
+        service_id TEXT NOT NULL REFERENCES services(id),
+        language TEXT NOT NULL,
+        priority INTEGER NOT NULL DEFAULT 0,
+        enqueued_at REAL NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('waiting', 'offered', 'in_call', 'done')),
+        resume_token_hash TEXT UNIQUE,
+        updated_at REAL NOT NULL
+    )""",
+    "CREATE INDEX queue_entries_order ON queue_entries(state, priority DESC, enqueued_at, id)",
+    # entry_id is deliberately not a foreign key: queue entries are deleted once closed,
+    # while the call row stays for reporting.
+    """CREATE TABLE calls (
+        id TEXT PRIMARY KEY,
+        entry_id TEXT NOT NULL,
+        kiosk_id TEXT NOT NULL REFERENCES kiosks(id),
+        site_id TEXT NOT NULL REFERENCES sites(id),
+        agent_id TEXT REFERENCES accounts(id),
+        service_id TEXT NOT NULL REFERENCES services(id),
+        language TEXT NOT NULL,
+        queued_at REAL NOT NULL,
+        offered_at REAL,
+        answered_at REAL,
+        ended_at REAL,
+        outcome TEXT CHECK (outcome IN
+            ('answered', 'abandoned', 'cancelled', 'refused', 'transferred', 'failed')),
+        end_reason TEXT,
+        disposition TEXT,
+        wrapup_note TEXT,
+        quality TEXT
+    )""",
+    "CREATE INDEX calls_queued ON calls(queued_at)",
+    "CREATE INDEX calls_open ON calls(ended_at) WHERE ended_at IS NULL",
+    """CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at REAL NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '{}'
+    )""",
+    "CREATE INDEX audit_at ON audit(at)",
+)
+
+# Version 2: operator dashboard. Alerts are kept (raised, cleared, acknowledged) for the
+# record; the last health report of each kiosk survives a restart; an administrator's edits
+# of a service's opening hours or queue cap override the catalogue file.
+_V2: tuple[str, ...] = (
+    """CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        kiosk_id TEXT,
+        service_id TEXT,
+        raised_at REAL NOT NULL,
+        cleared_at REAL,
+        acknowledged_at REAL,
+        acknowledged_by TEXT,
+        detail TEXT NOT NULL DEFAULT '{}'
+    )""",
+    "CREATE INDEX alerts_open ON alerts(cleared_at, raised_at)",
+    """CREATE TABLE kiosk_health (
+        kiosk_id TEXT PRIMARY KEY REFERENCES kiosks(id),
+        at REAL NOT NULL,
+        health TEXT NOT NULL
+    )""",
+    """CREATE TABLE service_overrides (
+        service_id TEXT PRIMARY KEY REFERENCES services(id),
+        weekly TEXT,
+        max_queue INTEGER,
+        updated_at REAL NOT NULL,
+        updated_by TEXT NOT NULL
+    )""",
+)
+
+# Version 3: the citizen's anonymous 1-5 rating of an answered call, from the kiosk.
+_V3: tuple[str, ...] = (
+    "ALTER TABLE calls ADD COLUMN rating INTEGER CHECK (rating BETWEEN 1 AND 5)",
+)
+
+#: ``MIGRATIONS[n - 1]`` brings the schema from version ``n - 1`` to ``n``.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
+
+# Catalogue seeding. Each upsert touches a row only when something changed (row-value IS NOT
+# treats NULLs as equal), so re-seeding an unchanged catalogue writes nothing.
+UPSERT_AGENCY = (
+    "INSERT INTO agencies (id, name_fi, name_sv, name_en, updated_at) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT(id) DO UPDATE SET name_fi=excluded.name_fi, name_sv=excluded.name_sv, "
+    "name_en=excluded.name_en, updated_at=excluded.updated_at "
+    "WHERE (name_fi, name_sv, name_en) IS NOT "
+    "(excluded.name_fi, excluded.name_sv, excluded.name_en)"
+)
+UPSERT_SERVICE = (
+    "INSERT INTO services (id, agency_id, name_fi, name_sv, name_en, languages, max_queue, "
+    "default_handle_s, hours, tz, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT(id) DO UPDATE SET agency_id=excluded.agency_id, name_fi=excluded.name_fi, "
+    "name_sv=excluded.name_sv, name_en=excluded.name_en, languages=excluded.languages, "
+    "max_queue=excluded.max_queue, default_handle_s=excluded.default_handle_s, "
+    "hours=excluded.hours, tz=excluded.tz, updated_at=excluded.updated_at, retired_at=NULL "
+    "WHERE retired_at IS NOT NULL OR (agency_id, name_fi, name_sv, name_en, languages, "
+    "max_queue, default_handle_s, hours, tz) IS NOT (excluded.agency_id, excluded.name_fi, "
+    "excluded.name_sv, excluded.name_en, excluded.languages, excluded.max_queue, "
+    "excluded.default_handle_s, excluded.hours, excluded.tz)"
+)
+RETIRE_SERVICES = (
+    "UPDATE services SET retired_at=?, updated_at=? WHERE retired_at IS NULL "
+    "AND id NOT IN (SELECT value FROM json_each(?))"
+)
+UPSERT_SITE = (
+    "INSERT INTO sites (id, name_fi, name_sv, name_en, region, created_at) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name_fi=excluded.name_fi, "
+    "name_sv=excluded.name_sv, name_en=excluded.name_en, region=excluded.region "
+    "WHERE (name_fi, name_sv, name_en, region) IS NOT "
+    "(excluded.name_fi, excluded.name_sv, excluded.name_en, excluded.region)"
+)

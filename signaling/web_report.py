@@ -1,0 +1,140 @@
+"""The usage report: weekly visits per site and service, as a page with a chart and as CSV.
+
+A joint service point under about :data:`~signaling.reports.CLOSURE_RISK_PER_WEEK` visits a
+week is at risk of closure, so the per-site table marks those weeks.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from aiohttp import web
+
+from signaling.dashboard_pages import DASHBOARD, Dashboard, e, secure_headers
+from signaling.reports import CLOSURE_RISK_PER_WEEK as RISK
+from signaling.reports import (
+    UsageRow,
+    site_week_totals,
+    usage_csv,
+    week_of,
+    week_start_ts,
+    weekly_chart_svg,
+    weekly_usage,
+)
+
+__all__ = ["add_routes"]
+
+
+def _weeks(request: web.Request) -> int:
+    try:
+        return max(1, min(52, int(request.query.get("weeks", "8"))))
+    except ValueError:
+        return 8
+
+
+def _usage(dash: Dashboard, weeks: int) -> tuple[list[UsageRow], dict[str, str], dict[str, str]]:
+    now = dash.ctx.clock()
+    calls = dash.ctx.store.calls_between(week_start_ts(now, dash.tz, weeks - 1), now + 1)
+    sites = {s.id: s.name_fi for s in dash.ctx.store.sites()}
+    services = {s.id: s.names.fi for s in dash.ctx.catalogue.services}
+    return list(weekly_usage(calls, dash.tz)), sites, services
+
+
+def _rating(mean: float | None, count: int) -> str:
+    """``4.3 (12)``: the citizens' mean rating and how many rated; a dash when none did."""
+    return "—" if mean is None else f"{mean:.1f} ({count})"
+
+
+async def report_page(request: web.Request) -> web.Response:
+    """``GET /dashboard/report?weeks=N``: table and chart of weekly usage."""
+    dash = request.app[DASHBOARD]
+    principal = dash.require(request)
+    weeks = _weeks(request)
+    rows, sites, services = _usage(dash, weeks)
+    table = "".join(
+        f"<tr><td>{e(r.week)}</td><td>{e(sites.get(r.site_id, r.site_id))}</td>"
+        f"<td>{e(services.get(r.service_id, r.service_id))}</td>"
+        f'<td class="num">{r.visits}</td><td class="num">{r.answered}</td>'
+        f'<td class="num">{r.abandoned}</td>'
+        f'<td class="num">{_duration(r.median_wait_s)}</td>'
+        f'<td class="num">{_duration(r.median_handle_s)}</td>'
+        f'<td class="num">{_rating(r.mean_rating, r.ratings)}</td></tr>'
+        for r in reversed(rows)
+    )
+    current, _monday = week_of(dash.ctx.clock(), dash.tz)
+    options = "".join(
+        f'<option value="{n}"{" selected" if n == weeks else ""}>{n} weeks</option>'
+        for n in (1, 4, 8, 13, 26, 52)
+    )
+    content = dash.template("report.html").substitute(
+        options=options,
+        weeks=weeks,
+        csv_href=f"/dashboard/report.csv?weeks={weeks}",
+        chart=weekly_chart_svg(rows, sites, current),
+        pivot=_pivot(rows, sites, current),
+        detail_count=len(rows),
+        rows=table or '<tr><td colspan="9" class="muted">No visits in this period.</td></tr>',
+    )
+    return dash.page(principal, "report", "Usage report", content)
+
+
+def _pivot(rows: list[UsageRow], sites: dict[str, str], current: str) -> str:
+    """Sites × weeks table of visits; full weeks under the closure-risk line are marked."""
+    totals = site_week_totals(rows)
+    weeks = sorted({r.week for r in rows})
+    head = "".join(
+        f'<th class="num">{e(w)}{"<br><small>so far</small>" if w == current else ""}</th>'
+        for w in weeks
+    )
+    body = []
+    for site, by_week in totals.items():
+        full = [by_week.get(w, 0) for w in weeks if w != current]
+        average = sum(full) / len(full) if full else None
+        cells = "".join(
+            f'<td class="num{" risk" if w != current and by_week.get(w, 0) < RISK else ""}">'
+            f"{by_week.get(w, 0)}</td>"
+            for w in weeks
+        )
+        avg = "–" if average is None else f"{average:.0f}"
+        risk = " risk" if average is not None and average < RISK else ""
+        body.append(
+            f"<tr><td>{e(sites.get(site, site))}</td>{cells}"
+            f'<td class="num{risk}">{avg}</td></tr>'
+        )
+    return (
+        f'<table class="grid" id="pivot"><thead><tr><th>Site</th>{head}'
+        f'<th class="num">Average of full weeks</th></tr></thead><tbody>{"".join(body)}'
+        "</tbody></table>"
+    )
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+async def report_csv(request: web.Request) -> web.Response:
+    """``GET /dashboard/report.csv?weeks=N``."""
+    dash = request.app[DASHBOARD]
+    principal = dash.require(request)
+    weeks = _weeks(request)
+    rows, sites, services = _usage(dash, weeks)
+    dash.ctx.store.audit(principal.label, "report_download", "usage", {"weeks": weeks},
+                         now=dash.ctx.clock())
+    name = f"etapiste-usage-{weeks}w.csv"
+    return secure_headers(
+        web.Response(
+            text=usage_csv(rows, sites, services),
+            content_type="text/csv",
+            charset="utf-8",
+            headers={"Content-Disposition": f"attachment; filename={quote(name)}"},
+        )
+    )
+
+
+def add_routes(app: web.Application) -> None:
+    """Register the report page and its CSV download."""
+    app.router.add_get("/dashboard/report", report_page)
+    app.router.add_get("/dashboard/report.csv", report_csv)

@@ -1,0 +1,248 @@
+"""``python -m tools.kiosk_screenshots OUTDIR``: a PNG of every screen in every language.
+
+Renders the real window offscreen at 1920×1080 with the real presenter and catalogues, the
+service list of ``deploy/catalogue.toml`` (some open, some closed) and a drawn clerk in the
+call, so a reviewer sees what a citizen sees — cut-off text, small targets, wrong language.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from av import VideoFrame
+
+from client_core.frame_slot import FrameSlot
+from kiosk.flow import KioskPresenter
+from kiosk.i18n import Catalogue
+from kiosk.state import ChatLine, PhotoState, Refusal, Screen
+from tools.shots import catalogue_services, settle
+from wire.types import LANGUAGES, DeviceStatus, Language
+
+SIZE = (1920, 1080)
+# Sample content a clerk and a citizen might write (data, not interface text).
+CLERK_LINES = {
+    "fi": "Hei! Voit myös kirjoittaa tähän, jos ääni ei kuulu.",
+    "sv": "Hej! Du kan också skriva här om ljudet inte hörs.",
+    "en": "Hello! You can also write here if you cannot hear me.",
+}
+CITIZEN_LINES = {
+    "fi": "Kiitos, kuulen hyvin.",
+    "sv": "Tack, jag hör bra.",
+    "en": "Thanks, I hear you.",
+}
+PROMPTS = {"fi": "Kela-kortti, etupuoli", "sv": "FPA-kortet, framsidan", "en": "Kela card, front"}
+
+
+class NullEffects:
+    """Effects that do nothing but count (screenshots and presenter tests)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple[object, ...]]] = []
+
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        def record(*args: object) -> None:
+            self.calls.append((name, args))
+
+        return record
+
+
+def drawn_frame(kind: str, width: int = 1280, height: int = 720) -> VideoFrame:
+    """A plausible picture: the clerk at a desk, or the citizen at the kiosk."""
+    y = np.linspace(0, 1, height)[:, None, None]
+    wall = (np.array([200, 214, 222]) * (1 - 0.25 * y)).astype(np.uint8)
+    img = np.broadcast_to(wall, (height, width, 3)).copy()
+    cx = width // 2
+    if kind == "clerk":
+        cv2.rectangle(img, (60, 80), (380, 420), (150, 120, 90), -1)  # shelf
+        for i in range(5):
+            cv2.rectangle(img, (80 + i * 58, 110), (120 + i * 58, 240), (60 + i * 30, 90, 140), -1)
+        sweater, skin, hair = (110, 60, 30), (150, 180, 215), (40, 50, 70)
+    else:
+        sweater, skin, hair = (60, 110, 60), (140, 170, 205), (170, 170, 175)
+    cv2.ellipse(img, (cx, height + 40), (330, 300), 0, 180, 360, sweater, -1)  # shoulders
+    cv2.rectangle(img, (cx - 45, height // 2 + 40), (cx + 45, height // 2 + 140), skin, -1)
+    cv2.ellipse(img, (cx, height // 2 - 10), (120, 150), 0, 0, 360, skin, -1)  # face
+    cv2.ellipse(img, (cx, height // 2 - 90), (128, 90), 0, 180, 360, hair, -1)
+    for dx in (-45, 45):
+        cv2.circle(img, (cx + dx, height // 2 - 20), 10, (40, 40, 40), -1)
+    cv2.ellipse(img, (cx, height // 2 + 60), (40, 14), 0, 0, 180, (60, 60, 150), 4)
+    if kind == "clerk":
+        cv2.rectangle(img, (0, height - 120), (width, height), (90, 110, 130), -1)  # desk
+    rgb = np.asarray(cv2.cvtColor(img, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+    return VideoFrame.from_ndarray(rgb, format="rgb24")
+
+
+class _Citizen:
+    """Late access to the presenter's current citizen (reset replaces it)."""
+
+    def __init__(self, p: KioskPresenter) -> None:
+        self.p = p
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.p.citizen, name)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name == "p":
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self.p.citizen, name, value)
+
+
+def _states(p: KioskPresenter, now: float) -> list[tuple[str, Callable[[], None]]]:
+    c: Any = _Citizen(p)
+
+    def go(screen: Screen) -> None:
+        p.screen = screen
+
+    def call(**extra: object) -> None:
+        p.in_call = True
+        c.clerk_name = "Aino Virtanen"
+        c.quality = "good"
+        c.chat = [
+            ChatLine(False, CLERK_LINES[p.language]),
+            ChatLine(True, CITIZEN_LINES[p.language]),
+        ]
+        for key, value in extra.items():
+            setattr(c, key, value)
+        go(Screen.CALL)
+
+    def broken() -> None:
+        call(quality="poor")
+        p.devices.camera = DeviceStatus.FAILED
+
+    def photo(phase: str) -> Callable[[], None]:
+        def run() -> None:
+            call()
+            c.photo = PhotoState(prompt=PROMPTS[p.language], phase=phase)  # type: ignore[arg-type]
+            if phase == "countdown":
+                c.photo.countdown_until = p.clock() + 2.5
+            go(Screen.PHOTO)
+
+        return run
+
+    def end(rating: int | None) -> Callable[[], None]:
+        def run() -> None:
+            c.end_reason = "hangup"
+            c.rating = rating
+            go(Screen.END)
+
+        return run
+
+    def waiting(position: int, wait: float) -> Callable[[], None]:
+        def run() -> None:
+            c.service_id = "kela.benefits"
+            c.position = position
+            c.estimated_wait_s = wait
+            go(Screen.WAITING)
+
+        return run
+
+    def privacy() -> None:
+        c.service_id = "kela.benefits"
+        go(Screen.PRIVACY)
+
+    def refused() -> None:
+        c.refusal = Refusal("queue_full")
+        go(Screen.SERVICES)
+
+    def large_services() -> None:
+        c.large_text = True
+        go(Screen.SERVICES)
+
+    def large_privacy() -> None:
+        privacy()
+        c.large_text = True
+
+    return [
+        ("welcome", lambda: go(Screen.WELCOME)),
+        ("services", lambda: go(Screen.SERVICES)),
+        ("services-refused", refused),
+        ("privacy", privacy),
+        ("waiting", waiting(3, 420.0)),
+        ("waiting-next", waiting(1, 30.0)),
+        ("call", lambda: call()),
+        ("call-chat", lambda: call(chat_open=True)),
+        ("call-muted-camera-off", lambda: call(muted=True, camera_off=True, quality="fair")),
+        ("call-camera-broken", broken),
+        ("photo", photo("ready")),
+        ("photo-countdown", photo("countdown")),
+        ("photo-sent", photo("sent")),
+        ("reconnecting", lambda: go(Screen.RECONNECTING)),
+        ("end", end(None)),
+        ("end-rated", end(4)),
+        ("services-large", large_services),
+        ("call-large", lambda: call(large_text=True, chat_open=True)),
+        ("privacy-large", large_privacy),
+    ]
+
+
+def render_all(
+    outdir: Path | None,
+    languages: tuple[Language, ...] = LANGUAGES,
+    on_state: Callable[[Language, str, Any], None] | None = None,
+) -> list[Path]:
+    """Write ``<lang>-<nn>-<state>.png`` for every state and language; returns the paths.
+
+    ``on_state(lang, name, window)`` is called with each state on screen (tests); with
+    ``outdir`` None nothing is written.
+    """
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PyQt6.QtWidgets import QApplication
+
+    from kiosk.ui.window import KioskWindow
+
+    _app = QApplication.instance() or QApplication(sys.argv[:1])  # kept alive while drawing
+    if outdir is not None:
+        outdir.mkdir(parents=True, exist_ok=True)
+    catalogue = Catalogue.load()
+    now = time.time()
+    remote, own = FrameSlot(), FrameSlot()
+    clerk, citizen = drawn_frame("clerk"), drawn_frame("citizen", 640, 480)
+    presenter = KioskPresenter(NullEffects(), wall_clock=lambda: now)
+    window = KioskWindow(presenter, catalogue, remote, own, kiosk_mode=False)
+    window.resize(*SIZE)
+    window.show()
+    written = []
+    for lang in languages:
+        for index, (name, setup) in enumerate(_states(presenter, now), start=1):
+            presenter.reset()
+            presenter.on_services(catalogue_services(now))
+            presenter.devices.online = True
+            presenter.devices.camera = DeviceStatus.OK
+            presenter.citizen.language = lang
+            setup()
+            remote.put(clerk)
+            own.put(citizen)
+            window.refresh()
+            settle(window)
+            if on_state is not None:
+                on_state(lang, name, window)
+            if outdir is not None:
+                path = outdir / f"{lang}-{index:02d}-{name}.png"
+                window.grab().save(str(path))
+                written.append(path)
+    window.allow_close = True
+    window.close()
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments and write the screenshots."""
+    parser = argparse.ArgumentParser(prog="python -m tools.kiosk_screenshots", description=__doc__)
+    parser.add_argument("outdir", type=Path)
+    args = parser.parse_args(argv)
+    paths = render_all(args.outdir)
+    print(f"{len(paths)} screenshots in {args.outdir}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
