@@ -1,11 +1,14 @@
-"""``python -m tools.dashboard_screenshots OUTDIR``: PNGs of every dashboard page.
+"""``python -m tools.dashboard_screenshots OUTDIR``: PNGs of every dashboard page, per language.
 
 Starts a server on a throw-away data directory with realistic demo data (no citizen data:
 there is none to invent), connects simulated kiosks that report health (one with a failed
-camera, one long offline, one not installed yet), two agents and waiting citizens, writes eight
-weeks of call records, then photographs the pages in Debian's headless Chromium through
-Playwright: login, kiosks, alerts, queues and agents, usage report, admin, and the one-time
-device token page after provisioning a kiosk.
+camera, one long offline, one not installed yet), two agents (a Finnish-only one ready, a
+trilingual one on a break) and waiting citizens (a Finnish one being offered, a Swedish and an
+English one with no clerk ready: language alerts), writes eight weeks of call records, then
+photographs the pages in Debian's headless Chromium through Playwright, in Finnish, Swedish and
+English (``OUTDIR/fi/``, ``OUTDIR/sv/``, ``OUTDIR/en/``): login, kiosks, alerts, queues and
+agents, usage report, wait estimates, staffing forecast, admin, and the one-time device token
+page after provisioning a kiosk.
 
 :func:`chromium_page` is also what the browser tests use: the system Chromium only, never a
 downloaded browser.
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import random
 import sys
 import tempfile
@@ -30,11 +34,13 @@ from jsonlog import setup_logging
 from signaling.catalogue import load_catalogue
 from signaling.context import open_context
 from signaling.credentials import hash_password
+from signaling.dashboard_texts import HELSINKI
 from signaling.server import build_app
 from signaling.settings import Settings
 from signaling.store import SqliteStore, Store
+from signaling.store.records import ShownEstimate, StaffingRecord
 from wire import client_messages as C
-from wire.types import DeviceStatus, KioskHealth, Language
+from wire.types import LANGUAGES, DeviceStatus, KioskHealth, Language
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -48,9 +54,12 @@ CHROMIUM_ARGS = [
 ]
 PASSWORD = "demo-screens-2026"  # noqa: S105 - a throw-away demo account
 EXTRA_SITES = (
-    ("kuhmo", "Kuhmon yhteispalvelupiste", "Kainuu"),
-    ("suomussalmi", "Suomussalmen yhteispalvelupiste", "Kainuu"),
-    ("pello", "Pellon yhteispalvelupiste", "Lappi"),
+    ("kuhmo", "Kuhmon yhteispalvelupiste", "Kuhmo gemensamma serviceställe",
+     "Kuhmo joint service point", "Kainuu"),
+    ("suomussalmi", "Suomussalmen yhteispalvelupiste", "Suomussalmi gemensamma serviceställe",
+     "Suomussalmi joint service point", "Kainuu"),
+    ("pello", "Pellon yhteispalvelupiste", "Pello gemensamma serviceställe",
+     "Pello joint service point", "Lappi"),
 )
 # Mean visits a week per site: some points are under the closure-risk line on purpose.
 WEEKLY_VISITS = {"nurmes": 150, "lieksa": 115, "kitee": 85, "kuhmo": 95, "suomussalmi": 60,
@@ -61,9 +70,10 @@ SERVICE_SHARE = {"kela.benefits": 0.4, "vero.tax": 0.2, "te.employment": 0.15,
 
 @contextlib.asynccontextmanager
 async def chromium_page(
-    profile_dir: Path, width: int = 1440, height: int = 900
+    profile_dir: Path, width: int = 1440, height: int = 900, locale: str | None = None
 ) -> AsyncIterator[Page]:
-    """Debian's Chromium, headless, with a fresh profile; yields a page."""
+    """Debian's Chromium, headless, with a fresh profile; yields a page. ``locale`` sets the
+    browser's language (its ``Accept-Language``), e.g. ``sv-FI``."""
     async with async_playwright() as pw:
         context = await pw.chromium.launch_persistent_context(
             str(profile_dir),
@@ -73,6 +83,7 @@ async def chromium_page(
             viewport={"width": width, "height": height},
             accept_downloads=True,
             timeout=20_000,
+            locale=locale,
         )
         try:
             page = context.pages[0] if context.pages else await context.new_page()
@@ -92,8 +103,8 @@ def _health(camera: DeviceStatus = DeviceStatus.OK, cpu: float = 12.0) -> KioskH
 
 def seed(store: Store, now: float) -> dict[str, tuple[str, str]]:
     """Sites, kiosks, accounts, history. Returns kiosk name -> (id, token)."""
-    for site_id, name, region in EXTRA_SITES:
-        store.create_site(site_id, name, name, name, region, now=now)
+    for site_id, name_fi, name_sv, name_en, region in EXTRA_SITES:
+        store.create_site(site_id, name_fi, name_sv, name_en, region, now=now)
     kiosks = {}
     for site_id, name in (
         ("nurmes", "Nurmes kiosk 1"), ("nurmes", "Nurmes kiosk 2"), ("lieksa", "Lieksa kiosk 1"),
@@ -103,8 +114,8 @@ def seed(store: Store, now: float) -> dict[str, tuple[str, str]]:
         kiosks[name] = store.create_kiosk(site_id, name, now=now)
     store.create_account("olli", "Olli Operaattori", "operator", hash_password(PASSWORD), now=now)
     aino = store.create_account("aino", "Aino Virtanen", "agent", hash_password(PASSWORD),
-                                ["kela.benefits", "vero.tax", "dvv.population"], ["fi", "sv"],
-                                now=now)
+                                ["kela.benefits", "vero.tax", "dvv.population", "te.employment"],
+                                ["fi"], now=now)
     store.create_account("erik", "Erik Lindholm", "agent", hash_password(PASSWORD),
                          ["te.employment", "migri.permits", "poliisi.permits"], ["fi", "sv", "en"],
                          now=now)
@@ -127,18 +138,22 @@ def _history(store: Store, kiosks: dict[str, tuple[str, str]], agent: str, now: 
     for k in store.list_kiosks():
         by_site.setdefault(k.site_id, k.id)
     n = 0
+    days = _weekdays(now, 8)
     for week in range(8):
         for site, mean in WEEKLY_VISITS.items():
             for _ in range(max(0, int(rng.gauss(mean, mean * 0.12)))):
-                queued = now - week * 7 * 86400 - rng.uniform(3600, 5 * 86400)
-                queued = min(queued, now - 3600)
+                # Office hours, Monday to Friday, Finnish time, in whole days gone by.
+                queued = rng.choice(days[week * 5:week * 5 + 5]) + rng.uniform(8, 16) * 3600
                 service = rng.choices(list(SERVICE_SHARE), list(SERVICE_SHARE.values()))[0]
                 entry, n = f"demo-{n}", n + 1
                 store.insert_entry(entry, by_site[site], service, "fi", 0, queued, now=queued)
                 wait = rng.expovariate(1 / 150)
+                store.record_estimates([_first_estimate(rng, entry, queued, wait)])
                 if rng.random() < 0.08:
                     store.close_entry(entry, queued + wait, "abandoned")
+                    store.wait_ended(entry, queued + wait, answered=False)
                     continue
+                store.wait_ended(entry, queued + wait, answered=True)
                 talk = rng.uniform(240, 900)
                 store.call_started(f"call-{entry}", entry_id=entry, kiosk_id=by_site[site],
                                    agent_id=agent, service_id=service, language="fi",
@@ -149,6 +164,45 @@ def _history(store: Store, kiosks: dict[str, tuple[str, str]], agent: str, now: 
                     rating = rng.choices((1, 2, 3, 4, 5), (1, 1, 3, 8, 12))[0]
                     store.rate_call(f"call-{entry}", by_site[site], rating)
                 store.close_entry(entry, queued + wait + talk, None)
+    _staffing(store, days)
+
+
+def _weekdays(now: float, weeks: int) -> list[float]:
+    """Local midnights of the last ``weeks`` × 5 weekdays before today, newest first."""
+    today = dt.datetime.fromtimestamp(now, HELSINKI).date()
+    days = []
+    for back in range(1, weeks * 7 + 1):
+        day = today - dt.timedelta(days=back)
+        if day.weekday() < 5:
+            days.append(dt.datetime(day.year, day.month, day.day, tzinfo=HELSINKI).timestamp())
+    return days
+
+
+def _first_estimate(rng: random.Random, entry: str, queued: float, wait: float) -> ShownEstimate:
+    """What the kiosk told on joining: usually minutes near the wait, sometimes "soon" or
+    "no estimate" (demo data)."""
+    draw = rng.random()
+    if draw < 0.03:
+        return ShownEstimate(entry, queued, 1, None, "none")
+    if wait < 40 and draw < 0.3:
+        return ShownEstimate(entry, queued, 1, 30.0, "soon")
+    guess = wait * rng.lognormvariate(0, 0.35) + rng.gauss(0, 20)
+    return ShownEstimate(entry, queued, rng.randint(1, 4), max(60.0, 60.0 * -(-guess // 60)),
+                         "minutes")
+
+
+def _staffing(store: Store, days: list[float]) -> None:
+    """Clerks logged in on the same weekdays, 8-16 (one fewer over lunch)."""
+    clerks = {"kela.benefits": 3, "vero.tax": 2, "te.employment": 1, "dvv.population": 1,
+              "migri.permits": 1, "poliisi.permits": 1}
+    rows = []
+    for day in days:
+        for hour in range(8, 16):
+            for service, count in clerks.items():
+                there = count - (hour == 12)
+                rows.append(StaffingRecord(day + hour * 3600, service, "fi", 3600.0 * there,
+                                           3600.0 * there * 0.85))
+    store.add_staffing(rows)
 
 
 async def _kiosk(
@@ -171,7 +225,9 @@ async def take(outdir: Path) -> list[Path]:
     with tempfile.TemporaryDirectory(prefix="etapiste-screens-") as tmp:
         data = Path(tmp) / "data"
         store = SqliteStore.open(data)
-        settings = Settings(data_dir=data, port=0, always_open=True)
+        settings = Settings(
+            data_dir=data, port=0, always_open=True, unserved_language_alert_s=1.0
+        )
         now = time.time()
         store.seed_catalogue(load_catalogue(settings.catalogue), now=now)
         kiosks = seed(store, now)
@@ -222,38 +278,46 @@ async def take(outdir: Path) -> list[Path]:
 async def _photograph(base: str, outdir: Path, profile: Path) -> list[Path]:
     shots = []
     async with chromium_page(profile) as page:
+        for number, lang in enumerate(LANGUAGES, start=2):
+            (outdir / lang).mkdir(parents=True, exist_ok=True)
 
-        async def shot(name: str) -> None:
-            path = outdir / f"{name}.png"
-            await page.screenshot(path=str(path), full_page=True)
-            shots.append(path)
+            async def shot(name: str, lang: str = lang) -> None:
+                path = outdir / lang / f"{name}.png"
+                await page.screenshot(path=str(path), full_page=True)
+                shots.append(path)
 
-        await page.goto(f"{base}/dashboard/login")
-        await shot("01-login")
-        await page.fill("input[name=username]", "olli")
-        await page.fill("input[name=password]", PASSWORD)
-        await page.click("button[type=submit]")
-        await page.wait_for_selector("#live-state.on")
-        await page.wait_for_selector("tr[data-kiosk]")
-        await page.wait_for_timeout(1500)
-        await shot("02-kiosks")
-        await page.goto(f"{base}/dashboard/alerts")
-        await page.wait_for_selector(".alert")
-        await page.wait_for_timeout(500)
-        await shot("03-alerts")
-        await page.goto(f"{base}/dashboard/queues")
-        await page.wait_for_selector("table.queues")
-        await page.wait_for_timeout(500)
-        await shot("04-queues-agents")
-        await page.goto(f"{base}/dashboard/report?weeks=8")
-        await shot("05-report")
-        await page.goto(f"{base}/dashboard/admin")
-        await shot("06-admin")
-        await page.select_option("#provision-form select[name=site_id]", "kitee")
-        await page.fill("#provision-form input[name=name]", "Kitee kiosk 2")
-        await page.click("#provision-form button")
-        await page.wait_for_selector("#device-token")
-        await shot("07-admin-token-once")
+            # The language link, as an operator would choose it; remembered from then on.
+            await page.goto(f"{base}/dashboard/language/{lang}?next=/dashboard/login")
+            await shot("01-login")
+            await page.fill("input[name=username]", "olli")
+            await page.fill("input[name=password]", PASSWORD)
+            await page.click("button[type=submit]")
+            await page.wait_for_url(f"{base}/dashboard/kiosks")
+            await page.wait_for_selector("#live-state.on")
+            await page.wait_for_selector("tr[data-kiosk]")
+            await page.wait_for_timeout(1500)
+            await shot("02-kiosks")
+            await page.goto(f"{base}/dashboard/alerts")
+            await page.wait_for_selector(".alert[data-kind=language_unserved]")
+            await page.wait_for_timeout(500)
+            await shot("03-alerts")
+            await page.goto(f"{base}/dashboard/queues")
+            await page.wait_for_selector("table.queues")
+            await page.wait_for_timeout(500)
+            await shot("04-queues-agents")
+            await page.goto(f"{base}/dashboard/report?weeks=8")
+            await shot("05-report")
+            await page.goto(f"{base}/dashboard/estimates?days=30")
+            await shot("06-estimates")
+            await page.goto(f"{base}/dashboard/forecast?service=kela.benefits&language=fi&weeks=8")
+            await shot("07-forecast")
+            await page.goto(f"{base}/dashboard/admin")
+            await shot("08-admin")
+            await page.select_option("#provision-form select[name=site_id]", "kitee")
+            await page.fill("#provision-form input[name=name]", f"Kitee kiosk {number}")
+            await page.click("#provision-form button")
+            await page.wait_for_selector("#device-token")
+            await shot("09-admin-token-once")
     return shots
 
 

@@ -20,12 +20,15 @@ from signaling.store.operator import OperatorSql
 from signaling.store.queue import QueueSql
 from signaling.store.services import ServicesSql
 from signaling.store.sites import SitesSql
+from signaling.store.staffing import StaffingSql
+from signaling.store.waits import WaitsSql
 
 __all__ = ["SqliteStore"]
 
 
 class SqliteStore(
-    AccountsSql, SitesSql, ServicesSql, QueueSql, CallsSql, AuditSql, OperatorSql
+    AccountsSql, SitesSql, ServicesSql, QueueSql, CallsSql, AuditSql, OperatorSql, WaitsSql,
+    StaffingSql,
 ):
     """The SQLite store. Create with :meth:`open`; close with :meth:`close`."""
 
