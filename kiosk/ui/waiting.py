@@ -45,8 +45,9 @@ class WaitingScreen(ScreenBase):
         info = p.service(c.service_id)
         self.title.setText(self.tr_("waiting.title"))
         self.service.setText(getattr(info.names, p.language) if info else "")
-        self.notice.setVisible(c.transferred)
-        self.notice.setText(self.tr_("waiting.transferred"))
+        notice = p.waiting_notice_key
+        self.notice.setVisible(notice is not None)
+        self.notice.setText(self.tr_(notice) if notice is not None else "")
         if c.position is None:
             self.position.setText(self.tr_("waiting.joining"))
             self.estimate.setText("")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 
 import pytest
 
@@ -69,8 +70,9 @@ async def test_transport_closed_under_a_call_recovers_with_a_new_peer_connection
 async def test_a_media_path_that_never_comes_up_backs_off_stops_and_requeues(tmp_path):
     """Issue 17: the attempts back off, stop after a bound, the call ends with a typed reason
     on both sides and the citizen is first in the queue again (the issue's case was 11
-    attempts in 16 s until the clerk hung up)."""
-    async with running_server(tmp_path / "data") as h:
+    attempts in 16 s until the clerk hung up); the operator sees a failed call of the kiosk."""
+    # One failed call raises the operator's alert, so that this call alone shows there.
+    async with running_server(tmp_path / "data", call_failure_alert_count=1) as h:
         kiosk, agent, k_start, a_start = await accepted_call(h)
         events: dict[str, list[object]] = {"kiosk": [], "agent": []}
         fast = (0.3, 0.6, 1.2, 2.4)
@@ -102,6 +104,17 @@ async def test_a_media_path_that_never_comes_up_backs_off_stops_and_requeues(tmp
             # The citizen waits again, first in line, without joining anew.
             position = await queued
             assert position.position == 1
+            # The operator: a failed call of that kiosk, stored with its reason, and the alert.
+            (call,) = [c for c in h.ctx.store.calls_between(0, time.time() + 1)
+                       if c.answered_at is not None]
+            (kiosk_row,) = h.ctx.store.list_kiosks()
+            assert (call.kiosk_id, call.end_reason) == (kiosk_row.id, "media_requeued")
+            monitor = h.ctx.monitor
+            monitor._slow_at = -1e18  # read the calls at this step, not in 5 s
+            monitor.step()
+            alerts = [(a["kind"], a["text"]["en"]) for a in monitor.snapshot["alerts"]]
+            (alert,) = alerts
+            assert alert[0] == "call_failures" and kiosk_row.name in alert[1], alerts
         finally:
             for session in sessions:
                 await session.close()
