@@ -128,9 +128,9 @@ def _states(p: KioskPresenter, now: float) -> list[tuple[str, Callable[[], None]
 
         return run
 
-    def end(rating: int | None) -> Callable[[], None]:
+    def end(rating: int | None, reason: str = "hangup") -> Callable[[], None]:
         def run() -> None:
-            c.end_reason = "hangup"
+            c.end_reason = reason
             c.rating = rating
             go(Screen.END)
 
@@ -144,6 +144,10 @@ def _states(p: KioskPresenter, now: float) -> list[tuple[str, Callable[[], None]
             go(Screen.WAITING)
 
         return run
+
+    def requeued_media() -> None:
+        waiting(1, 30.0)()
+        c.requeue_reason = "media_requeued"
 
     def privacy() -> None:
         c.service_id = "kela.benefits"
@@ -181,6 +185,8 @@ def _states(p: KioskPresenter, now: float) -> list[tuple[str, Callable[[], None]
         ("services-large", large_services),
         ("call-large", lambda: call(large_text=True, chat_open=True)),
         ("privacy-large", large_privacy),
+        ("waiting-requeued-media", requeued_media),
+        ("end-media-failed", end(None, "media_failed")),
     ]
 
 
