@@ -50,6 +50,7 @@ from aiortc.codecs.vpx import Vp8Encoder, number_of_threads
 from aiortc.mediastreams import VIDEO_TIME_BASE, convert_timebase
 from av import VideoFrame
 from av.frame import Frame
+from av.video.reformatter import VideoReformatter
 
 log = logging.getLogger(__name__)
 
@@ -193,6 +194,10 @@ class TunedVp8Encoder(Vp8Encoder):
         self._rung: Rung | None = None
         self._last_kept: float | None = None
         self.frames_dropped = 0
+        # Our own scaler: frame.reformat() uses one per frame object, and the kiosk's view
+        # converts the same camera frame in another thread; two threads in one swscale
+        # context deadlocked the kiosk (hung in tests/kiosk under load).
+        self._scaler = VideoReformatter()
         self.keyframes = 0
 
     @property
@@ -214,9 +219,10 @@ class TunedVp8Encoder(Vp8Encoder):
             self.frames_dropped += 1
             return [], timestamp
         if (frame.width, frame.height) != (rung.width, rung.height):
-            frame = frame.reformat(width=rung.width, height=rung.height, format="yuv420p")
+            frame = self._scaler.reformat(
+                frame, width=rung.width, height=rung.height, format="yuv420p")
         elif frame.format.name != "yuv420p":
-            frame = frame.reformat(format="yuv420p")
+            frame = self._scaler.reformat(frame, format="yuv420p")
         if rung != self._rung or self.codec is None:
             self._open(rung)
             force_keyframe = True
