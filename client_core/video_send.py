@@ -6,17 +6,21 @@ than 10 %.  On a 300 kbit/s uplink its floor alone, with 96 kbit/s of audio, ove
 link; on a lossy link every estimate wobble sends a 20-packet keyframe that loss then holds
 up.  :class:`LadderController` (sans-I/O) picks one rung of :data:`LADDER` instead:
 
-* a loss-based estimate (as in Google congestion control): more than 10 % loss reported by
-  the receiver cuts it to what was sent less half the loss, under 2 % raises it 8 % per
-  report but never past twice what the rung sends, in between it holds (random loss is
-  not congestion);
+* a loss-based estimate (as in Google congestion control): loss that lasts
+  (:class:`~client_core.congestion.SustainedLoss`, over three receiver reports) above 10 %
+  cuts it to what was sent less half the loss, a report under 2 % raises it 8 % but never
+  past twice what the rung sends, in between it holds (random loss, or one burst of a
+  Gilbert-Elliott link, is not congestion);
 * the queue in front of the link, as the other side measures it on our audio and reports
-  it over the data channel (:class:`~client_core.control.LinkReport`, twice a second):
-  over 80 ms is a full queue (a cut to 85 % of what we send), over 40 ms a filling one (no
-  increase for 2 s).  A narrow uplink's buffer fills for a while before it drops anything,
-  and cutting then spares the citizen the loss;
-* after a cut (congestion), the estimate it was cut to stays a ceiling for ``hold_s``, so
-  the ladder does not climb straight back into the same overflow;
+  it over the data channel (:class:`~client_core.control.LinkReport`, twice a second), read
+  as a trend (:class:`~client_core.congestion.QueueTrend`): a queue growing over the last
+  4 s cuts the estimate to 85 % of what we send, one rising less clearly stops increases
+  for 2 s. A narrow uplink's buffer fills for a while before it drops anything, and
+  cutting then spares the citizen the loss; the level alone is not used, because jitter
+  raises it with nothing queued (30 ms of jitter read as 80 ms of queue cut video to a
+  fifth on a link with 2 Mbit/s free);
+* after a cut (congestion), the estimate it was cut to stays a ceiling for ``hold_s``
+  (10 s), so the ladder does not climb straight back into the same overflow;
 * the receiver's REMB is recorded but not used: aiortc's delay-based estimator reported
   55-120 kbit/s on links with 2 Mbit/s to spare (it never says much more than 1.5 times
   what arrives, our encoder often sends less than its target, and on a busy machine every
@@ -27,7 +31,7 @@ up.  :class:`LadderController` (sans-I/O) picks one rung of :data:`LADDER` inste
 * it starts at 320x240@24 (a narrow uplink must not overflow while the first reports come
   in), steps down at once when the budget falls below the rung, and up when the budget has
   stayed above the next rung for ``probe_s`` (2 s: 640x480 within 8 s on a free link)
-  until the first congestion, ``up_after_s`` (10 s) after it: a new size costs a keyframe.
+  until the first congestion, ``up_after_s`` (5 s) after it: a new size costs a keyframe.
 
 :class:`TunedVp8Encoder` is a small subclass of aiortc's :class:`~aiortc.codecs.vpx.Vp8Encoder`
 (its packetiser and picture ids, our own ``encode``): it scales the picture to the rung's
@@ -51,6 +55,8 @@ from aiortc.mediastreams import VIDEO_TIME_BASE, convert_timebase
 from av import VideoFrame
 from av.frame import Frame
 from av.video.reformatter import VideoReformatter
+
+from client_core.congestion import QueueState, QueueTrend, SustainedLoss
 
 log = logging.getLogger(__name__)
 
@@ -86,11 +92,11 @@ OVERHEAD: Final = 0.12
 
 
 class LadderController:
-    """Which :class:`Rung` to send, from REMB and the receiver's loss reports (sans-I/O)."""
+    """Which :class:`Rung` to send, from the receiver's loss and queue reports (sans-I/O)."""
 
     def __init__(
-        self, *, start: int = START_RUNG, up_after_s: float = 10.0, probe_s: float = 2.0,
-        initial_bps: int = 700_000, hold_s: float = 30.0,
+        self, *, start: int = START_RUNG, up_after_s: float = 5.0, probe_s: float = 2.0,
+        initial_bps: int = 700_000, hold_s: float = 10.0,
     ) -> None:
         self.rung_index = start
         self.up_after_s = up_after_s
@@ -106,6 +112,8 @@ class LadderController:
         self._above_since: float | None = None
         self._no_increase_until = 0.0
         self.queue_s: float | None = None
+        self.queue_trend: QueueTrend = QueueTrend()
+        self.losses: SustainedLoss = SustainedLoss()
         self._lock = threading.Lock()
 
     @property
@@ -120,10 +128,13 @@ class LadderController:
         """The other side's measure of the queue our media waits in (a link report)."""
         with self._lock:
             self.queue_s = queue_s
-            if queue_s > 0.08 and not self._recently_cut(now):
+            state = self.queue_trend.add(queue_s, now)
+            if state is QueueState.GROWING and not self._recently_cut(now):
                 self._cut(0.85 * ((self.sent_bps or self.rung.bitrate) + AUDIO_BPS), now)
+                # The queue drains for a while after the cut: judge it on new reports only.
+                self.queue_trend.reset()
                 self._decide(now)
-            elif queue_s > 0.04:
+            elif state is not QueueState.STEADY:
                 self._no_increase_until = now + 2.0
 
     def _recently_cut(self, now: float) -> bool:
@@ -142,10 +153,13 @@ class LadderController:
             if sent_bps is not None:
                 self.sent_bps = sent_bps
             recently_cut = self._recently_cut(now)
-            if fraction_lost > 0.10 and not recently_cut:
+            sustained = self.losses.add(fraction_lost, now)
+            if sustained is not None and sustained > 0.10 and not recently_cut:
                 sending = (self.sent_bps or self.rung.bitrate) + AUDIO_BPS
-                self._cut(sending * (1 - 0.5 * fraction_lost), now)
-            elif fraction_lost < 0.02 and not recently_cut and now >= self._no_increase_until:
+                self._cut(sending * (1 - 0.5 * sustained), now)
+                self.losses.reset()
+            elif (fraction_lost < 0.02 and not recently_cut
+                  and now >= self._no_increase_until):
                 self.loss_estimate *= 1.08
             top = 2.0 * (self.rung.bitrate + AUDIO_BPS)
             self.loss_estimate = min(max(self.loss_estimate, 60_000.0), top)

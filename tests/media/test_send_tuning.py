@@ -18,19 +18,18 @@ from client_core.video_send import LADDER, START_RUNG, LadderController, TunedVp
 
 
 def test_ladder_probes_up_then_steps_down_at_once_on_overflow_and_holds() -> None:
-    ladder = LadderController(probe_s=4.0, up_after_s=10.0, hold_s=30.0)
+    ladder = LadderController(probe_s=4.0, up_after_s=10.0, hold_s=30.0)  # slower than default
     assert ladder.rung_index == START_RUNG
     for t in range(12):  # no loss: room, one rung up every 4 s or so
         ladder.on_loss(0.0, now=float(t))
     assert ladder.rung_index < START_RUNG
-    # A narrow uplink overflows: a quarter of the packets lost.
+    # A narrow uplink overflows: a quarter of the packets lost, report after report.
     wide = ladder.rung_index
-    for t in range(12, 14):
+    for t in range(12, 15):
         ladder.on_loss(0.25, now=float(t))
-    assert ladder.ceiling is not None and ladder.rung.bitrate <= ladder.budget(14.0)
+    assert ladder.ceiling is not None and ladder.rung.bitrate <= ladder.budget(15.0)
     narrow = ladder.rung_index
-    assert narrow > wide and ladder.congestions == 1  # the late second report not counted
-    assert narrow >= START_RUNG
+    assert narrow > wide and ladder.congestions == 1  # the late third report not counted
     for t in range(16, 45):  # quiet again, but the ceiling holds 30 s
         ladder.on_loss(0.0, now=float(t))
     assert ladder.rung_index == narrow
@@ -53,8 +52,8 @@ def test_random_loss_holds_the_rate_and_heavy_loss_cuts_it() -> None:
         ladder.on_loss(0.03, now=float(t))  # 3 % random loss is not congestion
     assert ladder.loss_estimate <= before and ladder.congestions == 0
     for t in range(10, 14):
-        ladder.on_loss(0.3, now=float(t))  # a queue overflowing
-    assert ladder.rung_index >= START_RUNG and ladder.congestions == 2
+        ladder.on_loss(0.3, now=float(t))  # a queue overflowing, second after second
+    assert ladder.rung_index >= START_RUNG and ladder.congestions == 1
 
 
 async def test_tuned_encoder_scales_drops_frames_and_keys_on_request() -> None:
