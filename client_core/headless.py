@@ -194,6 +194,7 @@ def media_path_figures(peer: CallPeer) -> dict[str, Any]:
     if ladder is not None and encoder is not None:
         out["video_send"] = {
             "rung": dataclasses.asdict(ladder.rung), "changes": ladder.changes,
+            "congestions": ladder.congestions, "queue_cuts": ladder.queue_cuts,
             "remb_kbps": None if ladder.remb is None else round(ladder.remb / 1000),
             "loss_estimate_kbps": round(ladder.loss_estimate / 1000),
             "sent_kbps": None if ladder.sent_bps is None else round(ladder.sent_bps / 1000),

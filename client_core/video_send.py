@@ -103,6 +103,8 @@ class LadderController:
         self.probe_s = probe_s
         self.hold_s = hold_s
         self.congestions = 0
+        self.queue_cuts = 0
+        """Of the congestions, those a growing queue called (the rest: lasting loss)."""
         self.loss_estimate = float(initial_bps)
         self.remb: float | None = None
         self.sent_bps: float | None = None
@@ -131,6 +133,7 @@ class LadderController:
             state = self.queue_trend.add(queue_s, now)
             if state is QueueState.GROWING and not self._recently_cut(now):
                 self._cut(0.85 * ((self.sent_bps or self.rung.bitrate) + AUDIO_BPS), now)
+                self.queue_cuts += 1
                 # The queue drains for a while after the cut: judge it on new reports only.
                 self.queue_trend.reset()
                 self._decide(now)

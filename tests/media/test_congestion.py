@@ -54,7 +54,7 @@ def test_a_growing_queue_cuts_within_a_few_seconds() -> None:
         ladder.on_queue(0.020 + 0.1 * (now - 12.0), now)
         if ladder.congestions and cut_at is None:
             cut_at = now
-    assert cut_at is not None and cut_at - 12.0 <= 4.0
+    assert cut_at is not None and cut_at - 12.0 <= 4.0 and ladder.queue_cuts == 1
     assert ladder.rung_index > before
     assert ladder.loss_estimate <= 0.85 * (sending + 50_000) + 1
 
@@ -88,7 +88,7 @@ def test_sustained_loss_cuts() -> None:
     before = ladder.rung_index
     for t in range(12, 16):
         ladder.on_loss(0.2, float(t))  # the link drops a fifth, every second
-    assert ladder.congestions == 1 and ladder.rung_index > before
+    assert ladder.congestions == 1 and ladder.queue_cuts == 0 and ladder.rung_index > before
 
 
 def test_sustained_loss_waits_for_enough_reports() -> None:
