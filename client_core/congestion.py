@@ -7,7 +7,8 @@ signals reach it, and each, taken at face value, misreads a rural link:
   quickest, :class:`~client_core.control.LinkReport`). On a link with 30 ms of jitter that
   is 30-90 ms all call long, with nothing queued: jitter raises the level, not its trend.
   :class:`QueueTrend` therefore fits a line through the last few seconds of reports, as
-  Google congestion control's trendline estimator does with its delay samples, and calls
+  Google congestion control's trendline estimator does with its delay samples (a median
+  of slopes rather than least squares, for the stalls of a busy kiosk), and calls
   the queue growing only when that line rises steeply and far enough, on several reports
   running (one scheduling stall on a busy machine lifts one report, not the line);
 * the receiver's loss fraction. A burst of a Gilbert-Elliott link loses 20 % of one second
@@ -19,6 +20,7 @@ signals reach it, and each, taken at face value, misreads a rural link:
 from __future__ import annotations
 
 import enum
+import statistics
 from collections import deque
 
 
@@ -33,11 +35,11 @@ class QueueState(enum.Enum):
 
 
 class QueueTrend:
-    """A least-squares trend of the queue reports over ``window_s``."""
+    """A robust trend (Theil-Sen) of the queue reports over ``window_s``."""
 
     def __init__(
-        self, *, window_s: float = 4.0, min_reports: int = 6, growing_slope: float = 0.02,
-        growing_rise_s: float = 0.05, filling_slope: float = 0.01, confirm: int = 3,
+        self, *, window_s: float = 4.0, min_reports: int = 4, growing_slope: float = 0.02,
+        growing_rise_s: float = 0.05, filling_slope: float = 0.01, confirm: int = 2,
         full_s: float = 0.4,
     ) -> None:
         self.window_s = window_s
@@ -70,15 +72,17 @@ class QueueTrend:
             self.slope = None
             self._rising = 0
             return QueueState.STEADY
-        times = [t for t, _ in self._reports]
-        span = times[-1] - times[0]
+        span = self._reports[-1][0] - self._reports[0][0]
         if span <= 0:
             return QueueState.STEADY
-        mean_t = sum(times) / len(times)
-        mean_q = sum(q for _, q in self._reports) / len(self._reports)
-        sxx = sum((t - mean_t) ** 2 for t in times)
-        sxy = sum((t - mean_t) * (q - mean_q) for t, q in self._reports)
-        self.slope = sxy / sxx
+        # Theil-Sen: the median of the slopes between every two reports, so that one report
+        # a stall lifted moves the line no more than any other.
+        points = list(self._reports)
+        slopes = sorted(
+            (q2 - q1) / (t2 - t1)
+            for i, (t1, q1) in enumerate(points) for t2, q2 in points[i + 1:] if t2 > t1
+        )
+        self.slope = statistics.median(slopes)
         if min(q for _, q in self._reports) > self.full_s:
             return QueueState.GROWING
         if self.slope > self.growing_slope and self.slope * span > self.growing_rise_s:

@@ -20,7 +20,9 @@ up.  :class:`LadderController` (sans-I/O) picks one rung of :data:`LADDER` inste
   raises it with nothing queued (30 ms of jitter read as 80 ms of queue cut video to a
   fifth on a link with 2 Mbit/s free);
 * after a cut (congestion), the estimate it was cut to stays a ceiling for ``hold_s``
-  (10 s), so the ladder does not climb straight back into the same overflow;
+  (10 s after lasting loss; ``queue_hold_s``, 25 s, after a growing queue, which shows the
+  link's capacity beyond doubt), so the ladder does not climb straight back into the same
+  overflow;
 * the receiver's REMB is recorded but not used: aiortc's delay-based estimator reported
   55-120 kbit/s on links with 2 Mbit/s to spare (it never says much more than 1.5 times
   what arrives, our encoder often sends less than its target, and on a busy machine every
@@ -96,12 +98,14 @@ class LadderController:
 
     def __init__(
         self, *, start: int = START_RUNG, up_after_s: float = 5.0, probe_s: float = 2.0,
-        initial_bps: int = 700_000, hold_s: float = 10.0,
+        initial_bps: int = 700_000, hold_s: float = 10.0, queue_hold_s: float = 25.0,
     ) -> None:
         self.rung_index = start
         self.up_after_s = up_after_s
         self.probe_s = probe_s
         self.hold_s = hold_s
+        self.queue_hold_s = queue_hold_s
+        self._hold = hold_s
         self.congestions = 0
         self.queue_cuts = 0
         """Of the congestions, those a growing queue called (the rest: lasting loss)."""
@@ -133,6 +137,7 @@ class LadderController:
             state = self.queue_trend.add(queue_s, now)
             if state is QueueState.GROWING and not self._recently_cut(now):
                 self._cut(0.85 * ((self.sent_bps or self.rung.bitrate) + AUDIO_BPS), now)
+                self._hold = self.queue_hold_s
                 self.queue_cuts += 1
                 # The queue drains for a while after the cut: judge it on new reports only.
                 self.queue_trend.reset()
@@ -160,6 +165,7 @@ class LadderController:
             if sustained is not None and sustained > 0.10 and not recently_cut:
                 sending = (self.sent_bps or self.rung.bitrate) + AUDIO_BPS
                 self._cut(sending * (1 - 0.5 * sustained), now)
+                self._hold = self.hold_s
                 self.losses.reset()
             elif (fraction_lost < 0.02 and not recently_cut
                   and now >= self._no_increase_until):
@@ -170,7 +176,7 @@ class LadderController:
 
     def budget(self, now: float) -> float:
         """Bits per second the video may use."""
-        if self._congested_at is not None and now - self._congested_at > self.hold_s:
+        if self._congested_at is not None and now - self._congested_at > self._hold:
             self.ceiling = self._congested_at = None
         total = self.loss_estimate
         if self.ceiling is not None:
