@@ -10,7 +10,9 @@ signals reach it, and each, taken at face value, misreads a rural link:
   Google congestion control's trendline estimator does with its delay samples (a median
   of slopes rather than least squares, for the stalls of a busy kiosk), and calls
   the queue growing only when that line rises steeply and far enough, on several reports
-  running (one scheduling stall on a busy machine lifts one report, not the line);
+  running (one scheduling stall on a busy machine lifts one report, not the line), or
+  when two reports running stand well above the median of the seconds before them (a
+  shallow buffer fills in a second, then drops);
 * the receiver's loss fraction. A burst of a Gilbert-Elliott link loses 20 % of one second
   and nothing the next; a rate cut on it only starves the picture. :class:`SustainedLoss`
   answers with the loss over several reports, and only once there are enough of them, so
@@ -32,6 +34,9 @@ class QueueState(enum.Enum):
     """Rising, but not yet clearly: do not raise the rate."""
     GROWING = "growing"
     """A queue building up in front of the link: send less."""
+    STEPPED = "stepped"
+    """A queue that jumped up within a second: likely a shallow buffer filling (or two
+    stalls running): send less, but hold the cut shorter."""
 
 
 class QueueTrend:
@@ -40,7 +45,7 @@ class QueueTrend:
     def __init__(
         self, *, window_s: float = 4.0, min_reports: int = 4, growing_slope: float = 0.02,
         growing_rise_s: float = 0.05, filling_slope: float = 0.01, confirm: int = 2,
-        full_s: float = 0.4,
+        full_s: float = 0.4, step_s: float = 0.04,
     ) -> None:
         self.window_s = window_s
         self.min_reports = min_reports
@@ -52,6 +57,9 @@ class QueueTrend:
         self.confirm = confirm
         """Reports running that must see the rise before it counts."""
         self.full_s = full_s
+        self.step_s = step_s
+        """How far the last two reports must stand above the window's median."""
+        self.step: float | None = None
         """A queue that never fell below this over the window is full, growing or not."""
         self.slope: float | None = None
         self._reports: deque[tuple[float, float]] = deque()
@@ -85,6 +93,13 @@ class QueueTrend:
         self.slope = statistics.median(slopes)
         if min(q for _, q in self._reports) > self.full_s:
             return QueueState.GROWING
+        # A shallow buffer (100 ms on a cell uplink) fills in a second, before the line
+        # has the reports to rise on: the last two reports both well above the window's
+        # median is a step up that jitter's noise and one stall do not make.
+        earlier = [q for _, q in points[:-2]]
+        self.step = min(points[-1][1], points[-2][1]) - statistics.median(earlier)
+        if self.step > self.step_s:
+            return QueueState.STEPPED
         if self.slope > self.growing_slope and self.slope * span > self.growing_rise_s:
             self._rising += 1
             return QueueState.GROWING if self._rising >= self.confirm else QueueState.FILLING

@@ -20,8 +20,8 @@ up.  :class:`LadderController` (sans-I/O) picks one rung of :data:`LADDER` inste
   raises it with nothing queued (30 ms of jitter read as 80 ms of queue cut video to a
   fifth on a link with 2 Mbit/s free);
 * after a cut (congestion), the estimate it was cut to stays a ceiling for ``hold_s``
-  (10 s after lasting loss; ``queue_hold_s``, 25 s, after a growing queue, which shows the
-  link's capacity beyond doubt), so the ladder does not climb straight back into the same
+  (10 s after lasting loss or a sudden step of the queue; ``queue_hold_s``, 25 s, after a
+  queue grew for seconds, which shows the link's capacity beyond doubt), so the ladder does not climb straight back into the same
   overflow;
 * the receiver's REMB is recorded but not used: aiortc's delay-based estimator reported
   55-120 kbit/s on links with 2 Mbit/s to spare (it never says much more than 1.5 times
@@ -135,9 +135,9 @@ class LadderController:
         with self._lock:
             self.queue_s = queue_s
             state = self.queue_trend.add(queue_s, now)
-            if state is QueueState.GROWING and not self._recently_cut(now):
+            if state in (QueueState.GROWING, QueueState.STEPPED) and not self._recently_cut(now):
                 self._cut(0.85 * ((self.sent_bps or self.rung.bitrate) + AUDIO_BPS), now)
-                self._hold = self.queue_hold_s
+                self._hold = self.queue_hold_s if state is QueueState.GROWING else self.hold_s
                 self.queue_cuts += 1
                 # The queue drains for a while after the cut: judge it on new reports only.
                 self.queue_trend.reset()

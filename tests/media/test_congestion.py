@@ -118,3 +118,15 @@ def test_after_a_cut_the_ladder_climbs_back_within_half_a_minute() -> None:
     for t in range(15, 45):
         ladder.on_loss(0.0, float(t))
     assert ladder.rung_index <= cut - 2
+
+
+def test_a_shallow_buffer_filling_in_a_second_cuts_before_it_drops() -> None:
+    """tbf with 100 ms of queue on a 300 kbit/s uplink: a probe 10 % too high fills it in
+    a second; the ladder must cut before the buffer drops packets."""
+    ladder = LadderController()
+    for n in range(8):
+        ladder.on_queue(0.005, n / 2)
+    ladder.on_queue(0.055, 4.0)
+    assert ladder.congestions == 0  # one report up could be a stall
+    ladder.on_queue(0.095, 4.5)
+    assert ladder.queue_cuts == 1
