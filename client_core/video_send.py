@@ -21,8 +21,8 @@ up.  :class:`LadderController` (sans-I/O) picks one rung of :data:`LADDER` inste
   fifth on a link with 2 Mbit/s free);
 * after a cut (congestion), the estimate it was cut to stays a ceiling for ``hold_s``
   (10 s after lasting loss or a sudden step of the queue; ``queue_hold_s``, 25 s, after a
-  queue grew for seconds, which shows the link's capacity beyond doubt), so the ladder does not climb straight back into the same
-  overflow;
+  queue grew for seconds, which shows the link's capacity beyond doubt), so the ladder
+  does not climb straight back into the same overflow;
 * the receiver's REMB is recorded but not used: aiortc's delay-based estimator reported
   55-120 kbit/s on links with 2 Mbit/s to spare (it never says much more than 1.5 times
   what arrives, our encoder often sends less than its target, and on a busy machine every
