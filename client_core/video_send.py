@@ -22,7 +22,9 @@ up.  :class:`LadderController` (sans-I/O) picks one rung of :data:`LADDER` inste
 * after a cut (congestion), the estimate it was cut to stays a ceiling for ``hold_s``
   (10 s after lasting loss or a sudden step of the queue; ``queue_hold_s``, 25 s, after a
   queue grew for seconds, which shows the link's capacity beyond doubt), so the ladder
-  does not climb straight back into the same overflow;
+  does not climb straight back into the same overflow; after that it climbs back, but for
+  ``memory_s`` (30 s) not to the rate it sent when the link overflowed (on a 300 kbit/s
+  uplink a ladder that re-probed that rate every 15 s lost video each time);
 * the receiver's REMB is recorded but not used: aiortc's delay-based estimator reported
   55-120 kbit/s on links with 2 Mbit/s to spare (it never says much more than 1.5 times
   what arrives, our encoder often sends less than its target, and on a busy machine every
@@ -99,12 +101,14 @@ class LadderController:
     def __init__(
         self, *, start: int = START_RUNG, up_after_s: float = 5.0, probe_s: float = 2.0,
         initial_bps: int = 700_000, hold_s: float = 10.0, queue_hold_s: float = 25.0,
+        memory_s: float = 30.0,
     ) -> None:
         self.rung_index = start
         self.up_after_s = up_after_s
         self.probe_s = probe_s
         self.hold_s = hold_s
         self.queue_hold_s = queue_hold_s
+        self.memory_s = memory_s
         self._hold = hold_s
         self.congestions = 0
         self.queue_cuts = 0
@@ -115,6 +119,8 @@ class LadderController:
         self.ceiling: float | None = None
         self.changes = 0
         self._congested_at: float | None = None
+        self._overflowed: tuple[float, float] | None = None
+        """When the last congestion was, and what we sent then."""
         self._above_since: float | None = None
         self._no_increase_until = 0.0
         self.queue_s: float | None = None
@@ -152,6 +158,7 @@ class LadderController:
     def _cut(self, to_bps: float, now: float) -> None:
         self.loss_estimate = min(self.loss_estimate, to_bps)
         self.ceiling, self._congested_at = self.loss_estimate, now
+        self._overflowed = (now, (self.sent_bps or self.rung.bitrate) + AUDIO_BPS)
         self.congestions += 1
 
     def on_loss(self, fraction_lost: float, now: float, sent_bps: float | None = None) -> None:
@@ -181,6 +188,9 @@ class LadderController:
         total = self.loss_estimate
         if self.ceiling is not None:
             total = min(total, self.ceiling)
+        if self._overflowed is not None and now - self._overflowed[0] < self.memory_s:
+            # Back up quickly after a cut, but not into the rate that overflowed.
+            total = min(total, self._overflowed[1])
         return (total - AUDIO_BPS) * (1 - OVERHEAD)
 
     def _decide(self, now: float) -> None:
