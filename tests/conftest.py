@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 from hypothesis import Phase, settings
+
+from tests import pgserver
 
 # The "explain" phase re-runs a failing example under a tracer to annotate it; on a 2-core CI
 # machine it can take longer than the rest of the suite. A failure is still shrunk and shown.
@@ -12,3 +17,13 @@ settings.register_profile(
     print_blob=True,
 )
 settings.load_profile("etapiste")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[pgserver.PgServer]:
+    """One real PostgreSQL server for the whole session (skipped where none can run)."""
+    reason = pgserver.unavailable_reason()
+    if reason:
+        pytest.skip(f"PostgreSQL not available: {reason}")
+    with pgserver.running_server() as server:
+        yield server

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 import secrets
-import sqlite3
 from collections.abc import Iterable
 
 from signaling.errors import StoreError
-from signaling.store.db import SqlAggregate, from_row, new_id
+from signaling.store.db import Conn, Row, SqlAggregate, from_row, new_id
 from signaling.store.records import ROLES, AccountRecord, LoginRecord, Role
 
 __all__ = ["AccountsSql"]
@@ -149,7 +148,7 @@ class AccountsSql(SqlAggregate):
         )
 
 
-def _account(c: sqlite3.Connection, row: sqlite3.Row) -> AccountRecord:
+def _account(c: Conn, row: Row) -> AccountRecord:
     skills = c.execute("SELECT service_id FROM agent_skills WHERE account_id=?", (row["id"],))
     langs = c.execute("SELECT language FROM agent_languages WHERE account_id=?", (row["id"],))
     return from_row(
@@ -158,12 +157,12 @@ def _account(c: sqlite3.Connection, row: sqlite3.Row) -> AccountRecord:
     )
 
 
-def _require_account(c: sqlite3.Connection, account_id: str) -> None:
+def _require_account(c: Conn, account_id: str) -> None:
     if c.execute("SELECT 1 FROM accounts WHERE id=?", (account_id,)).fetchone() is None:
         raise StoreError(f"no account {account_id!r}")
 
 
-def _write_skills(c: sqlite3.Connection, account_id: str, skills: Iterable[str]) -> None:
+def _write_skills(c: Conn, account_id: str, skills: Iterable[str]) -> None:
     wanted = sorted(set(skills))
     known = {r[0] for r in c.execute("SELECT id FROM services WHERE retired_at IS NULL")}
     unknown = [s for s in wanted if s not in known]
@@ -175,7 +174,7 @@ def _write_skills(c: sqlite3.Connection, account_id: str, skills: Iterable[str])
     )
 
 
-def _write_languages(c: sqlite3.Connection, account_id: str, languages: Iterable[str]) -> None:
+def _write_languages(c: Conn, account_id: str, languages: Iterable[str]) -> None:
     wanted = sorted(set(languages))
     bad = [lang for lang in wanted if not re.fullmatch(r"[a-z]{2,3}", lang)]
     if bad:

@@ -1,9 +1,9 @@
 """The store's typed interface: what the server needs of persistence, by aggregate.
 
 :class:`Store` is the whole interface; the server, the hub and the admin actions are written
-against it, never against SQLite. :class:`~signaling.store.sqlite.SqliteStore` implements it
-today; a PostgreSQL backend (several server nodes sharing state) implements the same
-protocols.
+against it, never against a database. :class:`~signaling.store.sqlite.SqliteStore` (one node,
+the embedded default) and :class:`~signaling.store.sqlite.PostgresStore` (several nodes
+sharing state) implement it over the same aggregates and migrations.
 
 **Synchronous, on purpose.** The hub calls the store from the event loop between two messages
 and relies on each call being one short transaction that is done when it returns: the router's
@@ -14,26 +14,27 @@ load: the national load is calls per minute, and an indexed SQLite write transac
 about a tenth of a millisecond here. The only slow work near the store, argon2, already runs
 off the loop (``asyncio.to_thread`` in the login handler).
 
-**A PostgreSQL backend** (psycopg 3) keeps this interface: a ``psycopg.Connection`` (or a
-small ``psycopg_pool.ConnectionPool`` for the admin pages and the CLI) in autocommit off, one
-``with conn.transaction():`` per method as :mod:`signaling.store.db` does with ``BEGIN
-IMMEDIATE``, the same parameterised SQL with ``%s`` placeholders, ``ON CONFLICT`` upserts as
-today, ``jsonb`` for the JSON columns and ``SELECT ... FOR UPDATE`` where SQLite relies on its
-single writer. A call then costs a LAN round trip (a fraction of a millisecond); if that ever
-shows in ``bench/signaling_load.py``, the hub's persistence module is the one place to put a
-write-behind queue, without touching this interface. Times are always the caller's (``now``),
-so nodes never stamp rows with their own clocks.
+**The PostgreSQL backend** (psycopg 3, :mod:`signaling.store.pg`) keeps this interface: one
+``psycopg.Connection`` per node, one ``with conn.transaction():`` per method as
+:mod:`signaling.store.db` does with ``BEGIN IMMEDIATE``, the aggregates' own SQL rewritten by
+:mod:`signaling.store.dialect`, and a lock on the lease row where SQLite relies on its single
+writer (:meth:`ClusterStore.fenced`). A call then costs a LAN round trip (a fraction of a
+millisecond); if that ever shows in ``bench/signaling_load.py``, the hub's persistence module
+is the one place to put a write-behind queue, without touching this interface. Times are
+always the caller's (``now``), so nodes never stamp rows with their own clocks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Protocol
 
 from signaling.catalogue import Catalogue
 from signaling.store.records import (
     AccountRecord,
     AgencyRecord,
+    AgentStateRecord,
     AlertRecord,
     AuditRecord,
     CallOutcome,
@@ -47,12 +48,14 @@ from signaling.store.records import (
     ServiceOverride,
     ServiceRecord,
     SiteRecord,
+    TermRecord,
 )
 
 __all__ = [
     "AccountStore",
     "AuditStore",
     "CallStore",
+    "ClusterStore",
     "OperatorStore",
     "QueueStore",
     "ServiceStore",
@@ -341,9 +344,57 @@ class OperatorStore(Protocol):
         ...
 
 
+class ClusterStore(Protocol):
+    """Routing terms and their fence, agents' routing states, inter-node payloads."""
+
+    def take_term(self, holder: str, *, now: float) -> int:
+        """Start a new routing term held by ``holder`` (who holds the lease); its number."""
+        ...
+
+    def current_term(self) -> tuple[int, str | None]:
+        """The current term and its holder."""
+        ...
+
+    def terms(self) -> list[TermRecord]:
+        """Every term taken, oldest first, with the routing writes made under it."""
+        ...
+
+    def fenced(self, term: int, *, now: float) -> AbstractContextManager[None]:
+        """One transaction for one event's routing writes (store calls inside it join it),
+        committed only while ``term`` is current; else :class:`FencedError`, nothing kept."""
+        ...
+
+    def save_agent_state(
+        self, agent_id: str, state: str, reason: str | None, since: float, until: float | None,
+        *, now: float,
+    ) -> None:
+        """Keep an agent's routing state for a restore."""
+        ...
+
+    def forget_agent_state(self, agent_id: str) -> bool:
+        """The agent is no longer routed (logged out, left)."""
+        ...
+
+    def agent_states(self) -> list[AgentStateRecord]:
+        """Every kept agent state."""
+        ...
+
+    def put_payload(self, body: str, *, now: float) -> int:
+        """Keep a message too large for a notification; its id."""
+        ...
+
+    def take_payload(self, payload_id: int) -> str | None:
+        """Read and delete a kept message."""
+        ...
+
+    def purge_payloads(self, before: float) -> int:
+        """Drop kept messages older than ``before``."""
+        ...
+
+
 class Store(
     AccountStore, SiteStore, ServiceStore, QueueStore, CallStore, AuditStore, OperatorStore,
-    Protocol,
+    ClusterStore, Protocol,
 ):
     """Everything the server persists, plus the handle's own life."""
 
@@ -353,6 +404,11 @@ class Store(
 
     def schema_version(self) -> int:
         """The schema version the database is at."""
+        ...
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
         ...
 
     def close(self) -> None:

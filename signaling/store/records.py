@@ -17,6 +17,7 @@ __all__ = [
     "ROLES",
     "AccountRecord",
     "AgencyRecord",
+    "AgentStateRecord",
     "AlertRecord",
     "AuditRecord",
     "CallOutcome",
@@ -30,6 +31,7 @@ __all__ = [
     "ServiceOverride",
     "ServiceRecord",
     "SiteRecord",
+    "TermRecord",
 ]
 
 Role = Literal["agent", "operator"]
@@ -216,3 +218,26 @@ class ServiceOverride:
     max_queue: int | None
     updated_at: float
     updated_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class TermRecord:
+    """A routing term: who took it when, and the routing writes made under it."""
+
+    term: int
+    holder: str
+    taken_at: float
+    writes: int
+    last_write_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class AgentStateRecord:
+    """An agent's last routing state, kept so that a new routing node can restore it."""
+
+    agent_id: str
+    state: str
+    reason: str | None
+    since: float
+    until: float | None
+    updated_at: float

@@ -10,9 +10,11 @@ language, never a person. Tokens and passwords appear only as hashes.
 
 from __future__ import annotations
 
+from signaling.store.dialect import Statement
+
 __all__ = ["MIGRATIONS", "RETIRE_SERVICES", "UPSERT_AGENCY", "UPSERT_SERVICE", "UPSERT_SITE"]
 
-_V1: tuple[str, ...] = (
+_V1: tuple[Statement, ...] = (
     """CREATE TABLE agencies (
         id TEXT PRIMARY KEY,
         name_fi TEXT NOT NULL, name_sv TEXT NOT NULL, name_en TEXT NOT NULL,
@@ -123,7 +125,7 @@ _V1: tuple[str, ...] = (
 # Version 2: operator dashboard. Alerts are kept (raised, cleared, acknowledged) for the
 # record; the last health report of each kiosk survives a restart; an administrator's edits
 # of a service's opening hours or queue cap override the catalogue file.
-_V2: tuple[str, ...] = (
+_V2: tuple[Statement, ...] = (
     """CREATE TABLE alerts (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         kind TEXT NOT NULL,
@@ -152,20 +154,57 @@ _V2: tuple[str, ...] = (
 )
 
 # Version 3: the citizen's anonymous 1-5 rating of an answered call, from the kiosk.
-_V3: tuple[str, ...] = (
+_V3: tuple[Statement, ...] = (
     "ALTER TABLE calls ADD COLUMN rating INTEGER CHECK (rating BETWEEN 1 AND 5)",
 )
 
-#: ``MIGRATIONS[n - 1]`` brings the schema from version ``n - 1`` to ``n``.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
+# Version 4: several server nodes on one database. ``cluster_lease`` holds the current routing
+# term (one row); each term a node took is kept in ``lease_terms`` with the count and time of
+# the routing writes made under it, so a write under an old term would show. Agents' routing
+# states outlive the node that routed them (restored when the agent comes back). Messages
+# between nodes too large for a NOTIFY wait in ``cluster_payloads`` until read.
+_V4: tuple[Statement, ...] = (
+    """CREATE TABLE cluster_lease (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        term INTEGER NOT NULL,
+        holder TEXT,
+        taken_at REAL
+    )""",
+    "INSERT INTO cluster_lease (id, term) VALUES (1, 0)",
+    """CREATE TABLE lease_terms (
+        term INTEGER PRIMARY KEY,
+        holder TEXT NOT NULL,
+        taken_at REAL NOT NULL,
+        writes INTEGER NOT NULL DEFAULT 0,
+        last_write_at REAL
+    )""",
+    """CREATE TABLE agent_states (
+        agent_id TEXT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+        state TEXT NOT NULL CHECK (state IN ('not_ready', 'ready', 'reserved', 'in_call',
+            'wrap_up')),
+        reason TEXT,
+        since REAL NOT NULL,
+        until REAL,
+        updated_at REAL NOT NULL
+    )""",
+    """CREATE TABLE cluster_payloads (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        body TEXT NOT NULL,
+        created_at REAL NOT NULL
+    )""",
+)
 
-# Catalogue seeding. Each upsert touches a row only when something changed (row-value IS NOT
-# treats NULLs as equal), so re-seeding an unchanged catalogue writes nothing.
+#: ``MIGRATIONS[n - 1]`` brings the schema from version ``n - 1`` to ``n``.
+MIGRATIONS: tuple[tuple[Statement, ...], ...] = (_V1, _V2, _V3, _V4)
+
+# Catalogue seeding. Each upsert touches a row only when something changed (row-value IS
+# DISTINCT FROM treats NULLs as equal, in SQLite and PostgreSQL alike), so re-seeding an
+# unchanged catalogue writes nothing.
 UPSERT_AGENCY = (
     "INSERT INTO agencies (id, name_fi, name_sv, name_en, updated_at) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT(id) DO UPDATE SET name_fi=excluded.name_fi, name_sv=excluded.name_sv, "
     "name_en=excluded.name_en, updated_at=excluded.updated_at "
-    "WHERE (name_fi, name_sv, name_en) IS NOT "
+    "WHERE (agencies.name_fi, agencies.name_sv, agencies.name_en) IS DISTINCT FROM "
     "(excluded.name_fi, excluded.name_sv, excluded.name_en)"
 )
 UPSERT_SERVICE = (
@@ -175,8 +214,10 @@ UPSERT_SERVICE = (
     "name_sv=excluded.name_sv, name_en=excluded.name_en, languages=excluded.languages, "
     "max_queue=excluded.max_queue, default_handle_s=excluded.default_handle_s, "
     "hours=excluded.hours, tz=excluded.tz, updated_at=excluded.updated_at, retired_at=NULL "
-    "WHERE retired_at IS NOT NULL OR (agency_id, name_fi, name_sv, name_en, languages, "
-    "max_queue, default_handle_s, hours, tz) IS NOT (excluded.agency_id, excluded.name_fi, "
+    "WHERE services.retired_at IS NOT NULL OR (services.agency_id, services.name_fi, "
+    "services.name_sv, services.name_en, services.languages, services.max_queue, "
+    "services.default_handle_s, services.hours, services.tz) IS DISTINCT FROM (excluded.agency_id, "
+    "excluded.name_fi, "
     "excluded.name_sv, excluded.name_en, excluded.languages, excluded.max_queue, "
     "excluded.default_handle_s, excluded.hours, excluded.tz)"
 )
@@ -188,6 +229,6 @@ UPSERT_SITE = (
     "INSERT INTO sites (id, name_fi, name_sv, name_en, region, created_at) "
     "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name_fi=excluded.name_fi, "
     "name_sv=excluded.name_sv, name_en=excluded.name_en, region=excluded.region "
-    "WHERE (name_fi, name_sv, name_en, region) IS NOT "
+    "WHERE (sites.name_fi, sites.name_sv, sites.name_en, sites.region) IS DISTINCT FROM "
     "(excluded.name_fi, excluded.name_sv, excluded.name_en, excluded.region)"
 )

@@ -86,7 +86,8 @@ class SitesSql(SqlAggregate):
     def list_kiosks(self, site_id: str | None = None) -> list[KioskRecord]:
         """Kiosks (including revoked ones), optionally of one site, by site and name."""
         rows = self._all(
-            "SELECT * FROM kiosks WHERE ?1 IS NULL OR site_id=?1 ORDER BY site_id, name, id",
+            "SELECT * FROM kiosks WHERE CAST(?1 AS TEXT) IS NULL OR site_id=?1 "
+            "ORDER BY site_id, name, id",
             (site_id,),
         )
         return [from_row(KioskRecord, r) for r in rows]

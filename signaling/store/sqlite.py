@@ -1,4 +1,4 @@
-"""The SQLite store: every aggregate over one database handle.
+"""The SQL store: every aggregate over one database handle, SQLite's or PostgreSQL's.
 
 The server calls the store synchronously from its event loop; every method is one small,
 indexed transaction. Methods return frozen records (:mod:`signaling.store.records`), never raw
@@ -12,26 +12,77 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from signaling.errors import StoreError
 from signaling.store.accounts import AccountsSql
 from signaling.store.audit import AuditSql
 from signaling.store.calls import CallsSql
-from signaling.store.db import Database
+from signaling.store.cluster import ClusterSql
+from signaling.store.db import Database, Handle
+from signaling.store.dialect import Name
 from signaling.store.operator import OperatorSql
+from signaling.store.pg import PgDatabase
 from signaling.store.queue import QueueSql
 from signaling.store.services import ServicesSql
 from signaling.store.sites import SitesSql
 
-__all__ = ["SqliteStore"]
+__all__ = ["PostgresStore", "SqlStore", "SqliteStore", "open_store"]
 
 
-class SqliteStore(
-    AccountsSql, SitesSql, ServicesSql, QueueSql, CallsSql, AuditSql, OperatorSql
+class SqlStore(
+    AccountsSql, SitesSql, ServicesSql, QueueSql, CallsSql, AuditSql, OperatorSql, ClusterSql
 ):
+    """The store over one database handle. Use :class:`SqliteStore` or :class:`PostgresStore`."""
+
+    def __init__(self, db: Handle) -> None:
+        """Wrap an open, migrated database handle."""
+        self._db = db
+
+    @property
+    def dialect(self) -> Name:
+        """Which database this is."""
+        return self._db.dialect
+
+    def close(self) -> None:
+        """Close the connection. The store must not be used afterwards."""
+        self._db.close()
+
+    def ping(self) -> None:
+        """Raise :class:`StoreError` unless the database answers (readiness probe)."""
+        with self._tx(write=False) as c:
+            c.execute("SELECT 1 FROM schema_version LIMIT 1").fetchone()
+
+    def schema_version(self) -> int:
+        """The schema version the database is at."""
+        with self._tx(write=False) as c:
+            return int(c.execute("SELECT MAX(version) FROM schema_version").fetchone()[0])
+
+
+class PostgresStore(SqlStore):
+    """The PostgreSQL store, for several server nodes sharing one database."""
+
+    _db: PgDatabase
+
+    @classmethod
+    def open(cls, url: str, *, application_name: str = "etapiste") -> PostgresStore:
+        """Connect to ``url`` (``postgresql://...``) and migrate to the latest schema."""
+        return cls(PgDatabase.open(url, application_name))
+
+    @property
+    def url(self) -> str:
+        """The database's URL, without a password."""
+        return self._db.path
+
+    def __enter__(self) -> PostgresStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class SqliteStore(SqlStore):
     """The SQLite store. Create with :meth:`open`; close with :meth:`close`."""
 
-    def __init__(self, db: Database) -> None:
-        """Wrap an open database. Use :meth:`open`, which also configures and migrates."""
-        self._db = db
+    _db: Database
 
     @classmethod
     def open(
@@ -49,22 +100,17 @@ class SqliteStore(
         """The database file."""
         return self._db.path
 
-    def close(self) -> None:
-        """Close the connection. The store must not be used afterwards."""
-        self._db.close()
-
     def __enter__(self) -> SqliteStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def ping(self) -> None:
-        """Raise :class:`StoreError` unless the database answers (readiness probe)."""
-        with self._tx(write=False) as c:
-            c.execute("SELECT 1 FROM schema_version LIMIT 1").fetchone()
 
-    def schema_version(self) -> int:
-        """The schema version the database is at."""
-        with self._tx(write=False) as c:
-            return int(c.execute("SELECT MAX(version) FROM schema_version").fetchone()[0])
+def open_store(database: str | None, data_dir: str | Path, **kw: str) -> SqlStore:
+    """PostgreSQL when ``database`` is a ``postgresql://`` URL, else SQLite in ``data_dir``."""
+    if database and database.startswith(("postgresql://", "postgres://")):
+        return PostgresStore.open(database, **kw)
+    if database:
+        raise StoreError("database must be a postgresql:// URL (or unset for SQLite)")
+    return SqliteStore.open(data_dir)

@@ -13,7 +13,7 @@ from signaling.credentials import SessionSigner
 from signaling.errors import BadCredentials
 from signaling.store import Store
 
-from .conftest import T0
+from .conftest import T0, raw
 
 KEY = b"k" * 32
 
@@ -41,8 +41,7 @@ def test_right_password_only(store: Store, cheap_hasher: PasswordHasher) -> None
 
 def test_only_an_argon2id_hash_is_stored(store: Store, cheap_hasher: PasswordHasher) -> None:
     account_id = _aino(store, cheap_hasher)
-    row = store._db.conn.execute("SELECT password_hash FROM accounts WHERE id=?", (account_id,))
-    stored = row.fetchone()[0]
+    stored = raw(store, "SELECT password_hash FROM accounts WHERE id=?", (account_id,))[0][0]
     assert stored.startswith("$argon2id$") and "s3cret-pass" not in stored
 
 
@@ -62,9 +61,9 @@ def test_outdated_hash_is_upgraded_on_login(
     _aino(store, cheap_hasher)
     stronger = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)
     auth = _auth(store, stronger)
-    before = store._db.conn.execute("SELECT password_hash FROM accounts").fetchone()[0]
+    before = raw(store, "SELECT password_hash FROM accounts")[0][0]
     assert auth.check_password("aino", "s3cret-pass") is not None
-    after = store._db.conn.execute("SELECT password_hash FROM accounts").fetchone()[0]
+    after = raw(store, "SELECT password_hash FROM accounts")[0][0]
     assert before != after and "t=2" in after
     assert auth.check_password("aino", "s3cret-pass") is not None
 

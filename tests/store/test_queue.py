@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -45,13 +47,13 @@ def test_waiting_order(store: Store, kiosk: str) -> None:
 
 
 def test_entries_survive_reopen(
-    store: Store, kiosk: str, data_dir: Path
+    store: Store, kiosk: str, reopen: Callable[[], Store]
 ) -> None:
     _fill(store, kiosk)
     store.set_entry_state("e5", "offered", now=T0)
     store.set_entry_state("e2", "in_call", now=T0)
     store.close()
-    with SqliteStore.open(data_dir) as reopened:
+    with contextlib.closing(reopen()) as reopened:
         entries = reopened.waiting_entries()
         assert [e.id for e in entries] == ["e4", "e5", "e1", "e3"]
         assert entries[1].state == "offered"
@@ -162,7 +164,7 @@ def test_citizen_rates_an_ended_call_once(store: Store, kiosk: str, agent: str) 
 
 
 def test_open_calls_survive_restart(
-    store: Store, kiosk: str, agent: str, data_dir: Path
+    store: Store, kiosk: str, agent: str, reopen: Callable[[], Store]
 ) -> None:
     store.call_started(
         "c9",
@@ -176,7 +178,7 @@ def test_open_calls_survive_restart(
         queued_at=T0,
     )
     store.close()
-    with SqliteStore.open(data_dir) as reopened:
+    with contextlib.closing(reopen()) as reopened:
         assert [c.id for c in reopened.open_calls()] == ["c9"]
 
 

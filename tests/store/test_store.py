@@ -19,15 +19,16 @@ from signaling.errors import StoreError
 from signaling.store import DB_FILENAME, SqliteStore, Store
 from signaling.store.schema import MIGRATIONS
 
-from .conftest import T0, FakeClock
+from .conftest import T0, FakeClock, raw
 
 
-def test_open_creates_private_wal_database(store: Store, data_dir: Path) -> None:
+def test_open_creates_private_wal_database(data_dir: Path) -> None:
+    store = SqliteStore.open(data_dir)
     db = data_dir / DB_FILENAME
     assert db.exists()
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
-    assert store.schema_version() == len(MIGRATIONS) == 3
+    assert store.schema_version() == len(MIGRATIONS) == 4
     conn = sqlite3.connect(db)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -36,8 +37,8 @@ def test_open_creates_private_wal_database(store: Store, data_dir: Path) -> None
     store.ping()
 
 
-def test_pragmas_on_connection(store: Store) -> None:
-    conn = store._db.conn
+def test_pragmas_on_connection(data_dir: Path) -> None:
+    conn = SqliteStore.open(data_dir)._db.conn
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
@@ -49,7 +50,7 @@ def test_migrations_idempotent(data_dir: Path) -> None:
     s = SqliteStore.open(data_dir)
     try:
         rows = s._db.conn.execute("SELECT version, applied_at FROM schema_version").fetchall()
-        assert [r[0] for r in rows] == [1, 2, 3]
+        assert [r[0] for r in rows] == [1, 2, 3, 4]
         # Stamped once, by the database itself, when each migration ran.
         assert all(before - 1 <= r[1] <= time.time() + 1 for r in rows)
     finally:
@@ -78,7 +79,7 @@ def test_upgrade_from_version_2_keeps_the_calls(
     monkeypatch.undo()
     s = SqliteStore.open(data_dir)
     try:
-        assert s.schema_version() == 3
+        assert s.schema_version() == 4
         call = s.call("c1")
         assert call is not None and call.rating is None
     finally:
@@ -166,8 +167,8 @@ def test_kiosk_token_lifecycle(store: Store) -> None:
 
 def test_token_stored_only_as_hash(store: Store) -> None:
     kiosk_id, token = store.create_kiosk("lieksa", "Lieksa 1", now=T0)
-    stored = store._db.conn.execute("SELECT token_hash FROM kiosks WHERE id=?", (kiosk_id,))
-    assert stored.fetchone()[0] != token
+    stored = raw(store, "SELECT token_hash FROM kiosks WHERE id=?", (kiosk_id,))
+    assert stored[0][0] != token
     assert not hasattr(store.kiosk(kiosk_id), "token_hash")
 
 
