@@ -7,7 +7,7 @@ STAMP   := .venv/.installed
 # per test session, made with initdb and run as the postgres user); for the deploy tests a virtual screen and keyboard, a Debian base for throwaway roots
 # (Weston, nginx and the rest of a kiosk or server are installed inside them, as on real
 # machines) and systemd-nspawn to boot them, podman; Qt's xcb libraries for the demo's windows.
-SYSDEPS := chromium coturn postgresql nftables iproute2 iptables openssl xvfb xdotool x11-utils mmdebstrap \
+SYSDEPS := chromium coturn postgresql nginx nftables iproute2 iptables openssl xvfb xdotool x11-utils mmdebstrap \
            systemd-container podman runc libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
            libxcb-render-util0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0 \
            libxcb-cursor0

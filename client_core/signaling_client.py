@@ -4,7 +4,8 @@ It keeps one WebSocket to the server alive: the credential travels in the handsh
 ``hello`` carries the resume token so a reconnect keeps the citizen's place or call, the
 server's heartbeat is answered (and its absence detected), and a lost connection is retried
 with capped exponential backoff and full jitter (so a thousand kiosks do not reconnect in
-lock-step after a server restart).
+lock-step after a server restart). Given several server URLs (the nodes of a cluster, when no
+proxy stands in front), it moves to the next one whenever a connection fails or is lost.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import random
 import ssl
 import time
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -110,7 +111,7 @@ class SignalingClient:
 
     def __init__(
         self,
-        url: str,
+        url: str | Sequence[str],
         token: str,
         *,
         client_name: str = "etapiste-client",
@@ -118,7 +119,11 @@ class SignalingClient:
         backoff: Backoff | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        self.url = url
+        self.urls: tuple[str, ...] = (url,) if isinstance(url, str) else tuple(url)
+        if not self.urls:
+            raise ValueError("no server URL")
+        self.url = self.urls[0]
+        """The server URL in use (the next one of :attr:`urls` after each failure)."""
         self._token = token
         self.client_name = client_name
         self.ssl_context = ssl_context
@@ -299,6 +304,7 @@ class SignalingClient:
                     return
                 except (OSError, WebSocketException, TimeoutError) as exc:
                     self._failed(exc)
+                self._next_url()
                 delay = self.backoff.delay(attempt, self._rng)
                 attempt += 1
                 self._set_state("reconnecting")
@@ -308,6 +314,11 @@ class SignalingClient:
             for future in self._pending.values():
                 if not future.done():
                     future.set_exception(NotConnected("client closed"))
+
+    def _next_url(self) -> None:
+        if len(self.urls) > 1:
+            self.url = self.urls[(self.urls.index(self.url) + 1) % len(self.urls)]
+            log.info("next signaling server: %s", self.url)
 
     async def _session(self) -> None:
         try:

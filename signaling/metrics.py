@@ -34,11 +34,15 @@ class EtapisteCollector(Collector):
         connection_roles: Callable[[], Iterable[str]],
         clock: Callable[[], float],
     ) -> None:
-        self.router = router
         self.monitor = monitor
         self.connection_roles = connection_roles
         """The role of every open connection."""
         self.clock = clock
+
+    @property
+    def router(self) -> Router:
+        """The router the monitor watches (a cluster node gets a new one when it leads)."""
+        return self.monitor.router
 
     def collect(self) -> Iterator[Metric]:
         """Yield the metric families (called by the registry on each scrape)."""

@@ -100,6 +100,38 @@ class Monitor:
         self.snapshot: dict[str, Any] = {}
         self._digest = ""
         self.subscribers: set[Callable[[], None]] = set()
+        self.routing = True
+        """Whether this server routes; a cluster's other nodes show the leader's snapshot."""
+        self.on_snapshot: Callable[[dict[str, Any]], None] | None = None
+        """Called with each changed snapshot (the leader publishes it to the other nodes)."""
+        self._listener: Callable[[str], None] | None = None
+
+    def listen(self, listener: Callable[[str], None] | None) -> None:
+        """Hear of the hub's changes through ``listener`` (None: stop)."""
+        if self._listener is not None:
+            self.live.remove_listener(self._listener)
+        self._listener = listener
+        if listener is not None:
+            self.live.add_listener(listener)
+
+    def rebind(self, router: Router, live: LiveView, *, routing: bool) -> None:
+        """Watch a new router and hub (this node started or stopped routing)."""
+        listener = self._listener
+        self.listen(None)
+        self.router, self.live, self.routing = router, live, routing
+        self.listen(listener)
+
+    def mirror(self, snapshot: dict[str, Any]) -> None:
+        """Show the routing node's snapshot (on a node that does not route)."""
+        if self.routing:
+            return
+        self.snapshot = snapshot
+        digest = json.dumps({k: v for k, v in snapshot.items() if k != "server_time"},
+                            sort_keys=True, default=str)
+        if digest != self._digest:
+            self._digest = digest
+            for notify in list(self.subscribers):
+                notify()
 
     # ------------------------------------------------------------------------------- facts
 
@@ -248,6 +280,8 @@ class Monitor:
             self._digest = digest
             for notify in list(self.subscribers):
                 notify()
+            if self.on_snapshot is not None:
+                self.on_snapshot(snap)
 
     def _site_names(self, site_id: str) -> dict[str, str]:
         """The joint service point's official names, ``{language: name}``."""
@@ -394,12 +428,13 @@ async def run_monitor(monitor: Monitor, period_s: float = 1.0, min_gap_s: float 
     def on_hub(topic: str) -> None:
         wake.set()
 
-    monitor.live.add_listener(on_hub)
+    monitor.listen(on_hub)
     try:
         while True:
             started = time.perf_counter()
             try:
-                monitor.step()
+                if monitor.routing:
+                    monitor.step()
             except Exception:
                 log.exception("monitor step failed")
             took_ms = (time.perf_counter() - started) * 1000
@@ -413,4 +448,4 @@ async def run_monitor(monitor: Monitor, period_s: float = 1.0, min_gap_s: float 
             except TimeoutError:
                 pass
     finally:
-        monitor.live.remove_listener(on_hub)
+        monitor.listen(None)

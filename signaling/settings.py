@@ -36,6 +36,21 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8443, ge=0, le=65535)
     data_dir: Path = Path("data")
+    database: str | None = Field(
+        default=None,
+        description="a postgresql:// URL: several nodes share it (deploy/README.md, 'Several "
+        "nodes'); unset: SQLite in data_dir, for one node. Holds a password: never logged",
+        repr=False,
+    )
+    node_id: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9_.-]{1,40}$",
+        description="this node's name among several (default: host name and port)",
+    )
+    session_key_file: Path | None = Field(
+        default=None,
+        description="the key that signs clerks' session tokens; every node of a cluster needs "
+        "the same one (default: session.key in data_dir, made on first start)",
+    )
     catalogue: Path = _ROOT / "deploy" / "catalogue.toml"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     tls_cert: Path | None = None

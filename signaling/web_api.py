@@ -97,12 +97,15 @@ async def readyz(request: web.Request) -> web.Response:
     ctx: ServerContext = request.app[CTX]
     if ctx.draining:
         return _error(503, "draining", "shutting down")
+    if not ctx.serving:
+        return _error(503, "store", "database unreachable")
     try:
         ctx.store.ping()
     except Exception:
         log.exception("store not ready")
         return _error(503, "store", "store unavailable")
-    return web.json_response({"status": "ready", "connections": len(ctx.connections)})
+    return web.json_response({"status": "ready", "connections": len(ctx.connections),
+                              "routing": ctx.routing, "node": ctx.node_id, "term": ctx.term})
 
 
 def add_routes(app: web.Application) -> None:

@@ -56,6 +56,9 @@ class WsConnection:
         self._wake = asyncio.Event()
         self.closing = False
         self.attached = False
+        self.hello: C.Hello | None = None
+        self.welcomed = False
+        """Whether the hub (here or on the routing node) has welcomed this client."""
         self.errors_sent = 0
         """Error replies queued so far: the hub's refusals count towards abuse too."""
 
@@ -63,13 +66,20 @@ class WsConnection:
         """Queue a message; a client that lets the outbox overflow is disconnected."""
         if self.closing:
             return
+        self.send_text(dump(message), error=isinstance(message, S.Error),
+                       welcome=isinstance(message, S.Welcome))
+
+    def send_text(self, text: str, *, error: bool = False, welcome: bool = False) -> None:
+        """Queue an encoded message (from this node's hub, or the routing node's)."""
+        if self.closing:
+            return
         if len(self._outbox) >= OUTBOX_LIMIT:
             log.warning("slow client dropped", extra=fields(who=self.principal.label))
             self.close("protocol_error", 1008)
             return
-        if isinstance(message, S.Error):
-            self.errors_sent += 1
-        self._outbox.append(dump(message))
+        self.errors_sent += error
+        self.welcomed |= welcome
+        self._outbox.append(text)
         self._wake.set()
 
     def close(self, reason: str, code: int = 1000) -> None:
@@ -131,6 +141,9 @@ async def websocket_handler(request: web.Request) -> web.StreamResponse:
         return web.json_response({"error": "unauthenticated"}, status=401)
     if ctx.draining:
         return web.json_response({"error": "shutting_down"}, status=503)
+    if not ctx.serving:
+        # A cluster node without its database: the proxy tries the next node.
+        return web.json_response({"error": "unavailable"}, status=503)
     ws = web.WebSocketResponse(
         protocols=(SUBPROTOCOL,),
         max_msg_size=4 * MAX_MESSAGE_BYTES,
@@ -147,7 +160,7 @@ async def websocket_handler(request: web.Request) -> web.StreamResponse:
     finally:
         ctx.connections.discard(conn)
         if conn.attached:
-            ctx.hub.detach(conn)
+            ctx.detach(conn)
         if conn.closing and not ws.closed:
             # We decided to close (abuse, timeout, shutdown): let the writer deliver what is
             # queued, the goodbye and the close code, before giving up on the peer.
@@ -216,7 +229,7 @@ def _dispatch(
         if not isinstance(msg, C.Hello):
             return MessageError(ErrorCode.BAD_MESSAGE, "the first message must be hello", msg.ref)
         conn.attached = True
-        ctx.hub.attach(conn, msg)
+        ctx.attach(conn, msg)
         ctx.wake()
         return None
     if isinstance(msg, C.Hello):
@@ -227,7 +240,7 @@ def _dispatch(
             conn.send(S.ServerPong(ref=msg.ref, t=msg.t))
         return None
     try:
-        ctx.hub.handle(conn, msg)
+        ctx.handle(conn, msg)
     except Exception:
         # Never let one message take the connection, or the server, down; and never show
         # the client a stack trace.

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 
 from jsonlog import fields
+from signaling.errors import StoreError
 from signaling.hub.connections import Connection, Connections
 from signaling.hub.live import LiveState, View
 from signaling.hub.outbound import Lookups, Outgoing, render
@@ -55,15 +56,18 @@ class Dispatcher:
         origin: Connection | None = None,
         ref: str | None = None,
     ) -> None:
-        """Hand ``event`` to the router at ``now``; record and deliver every action."""
+        """Hand ``event`` to the router at ``now``; record and deliver every action.
+
+        The event's writes commit together before anything is delivered: what a client is told
+        is what a restore would find."""
         actions = self._router.handle(event, now)
+        gone = _leaving(event)
+        if gone is not None and self._router.agent_view(gone) is not None:
+            gone = None
+        if (actions or gone) and not self._write(actions, gone, now):
+            return
         pending = ref if origin is not None else None
         for action in actions:
-            try:
-                self._records.write(action)
-            except Exception:
-                # A store failure loses a record, never the clients' messages.
-                log.exception("store write failed", extra=fields(action=type(action).__name__))
             try:
                 self._live.apply(action)
                 for out in render(action, self._look):
@@ -76,6 +80,23 @@ class Dispatcher:
         if actions:
             self._queries.stats_dirty = True
             self._view.notify("queues")
+
+    def _write(self, actions: list[A.Action], gone: str | None, now: float) -> bool:
+        """Record the actions; False if nothing may be delivered (the routing lease is lost)."""
+        try:
+            with self._records.batch(now):
+                for action in actions:
+                    try:
+                        self._records.write(action)
+                    except StoreError:
+                        # A store failure loses a record, never the clients' messages.
+                        log.exception("store write failed",
+                                      extra=fields(action=type(action).__name__))
+                if gone is not None:
+                    self._records.agent_gone(gone)
+        except Exception as exc:
+            return self._records.on_lost(exc)
+        return True
 
     def _deliver(
         self, out: Outgoing, origin: Connection | None, ref: str | None, pending: str | None
@@ -93,3 +114,8 @@ class Dispatcher:
             message = message.model_copy(update={"ref": ref})
         conn.send(message)
         return pending
+
+
+def _leaving(event: E.Event) -> str | None:
+    """The agent whose routing the event may end (their kept state must go then)."""
+    return event.agent_id if isinstance(event, E.AgentLogout | E.AgentDisconnected) else None

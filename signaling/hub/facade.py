@@ -38,7 +38,8 @@ class Hub:
         heartbeat_interval_s: float, heartbeat_timeout_s: float,
         ice_servers: list[tuple[list[str], str | None]], ice_transport_policy: str = "all",
         turn_ttl_s: int = 3600, dispositions: list[str] | None = None,
-        timezone: str = "Europe/Helsinki",
+        timezone: str = "Europe/Helsinki", term: int | None = None,
+        on_lost: Callable[[Exception], bool] | None = None, agent_grace_s: float = 60.0,
     ) -> None:
         self.router = router
         self._clock = clock
@@ -48,7 +49,9 @@ class Hub:
         """The read-only :class:`~signaling.hub.live.LiveView` for monitor, metrics, admin."""
         self._relay = Relay(conns, live, ice_servers, ice_transport_policy, turn_ttl_s)
         self._inbound = Inbound(router, self._relay)
-        self._records = Persistence(store, live, resume)
+        self._records = Persistence(store, live, resume, term=term, agent_grace_s=agent_grace_s)
+        if on_lost is not None:
+            self._records.on_lost = on_lost
         self._queries = Queries(router, store, directory, conns, timezone)
         look = Lookups(directory.kiosk_label, directory.agent_name, live.agent_calls.get,
                        self._relay.ice_servers, self._relay.ice_transport_policy)
@@ -59,9 +62,12 @@ class Hub:
                                   self._dispatcher, self._records, self._relay, self._queries,
                                   look, greeting)
 
-    def attach(self, conn: Connection, hello: C.Hello) -> None:
-        """Register a connection after its ``hello``; answers ``welcome`` or refuses."""
-        self._sessions.attach(conn, hello, self._clock())
+    def attach(self, conn: Connection, hello: C.Hello, *, quiet: bool = False) -> None:
+        """Register a connection after its ``hello``; answers ``welcome`` or refuses.
+
+        ``quiet``: re-register a client that stays connected to its node when routing moves
+        to this hub (no ``welcome``, nothing of its citizen session ends)."""
+        self._sessions.attach(conn, hello, self._clock(), quiet=quiet)
 
     def detach(self, conn: Connection) -> None:
         """The connection is gone (closed, timed out or replaced)."""

@@ -54,9 +54,18 @@ class Sessions:
         self._look = look
         self._greeting = greeting
 
-    def attach(self, conn: Connection, hello: C.Hello, now: float) -> None:
-        """Register a connection after its ``hello``; answers ``welcome`` or refuses."""
+    def attach(self, conn: Connection, hello: C.Hello, now: float, *, quiet: bool = False) -> None:
+        """Register a connection after its ``hello``; answers ``welcome`` or refuses.
+
+        ``quiet``: the client was attached to the previous routing node and stays connected
+        (its node re-registers it with a new one): no ``welcome``, and never a new citizen
+        session, only where it stands."""
         p = conn.principal
+        if quiet:
+            self._connections.register(conn)
+            log.info("reattached", extra=fields(who=p.label, conn=conn.connection_id))
+            self._back(conn, now)
+            return
         if hello.protocol < 1:
             conn.send(S.Error(code=ErrorCode.UNSUPPORTED_VERSION, message="protocol too old"))
             conn.close("unsupported_version", 1002)
@@ -84,6 +93,8 @@ class Sessions:
         if p.role == "kiosk":
             live = self._live.kiosk(p.id)
             missed, live.missed = live.missed, None
+        if p.role == "agent":
+            self._records.agent_back(self._router, p, now)
         event = self._inbound.attached(p)
         if event is None:
             if missed is not None:  # the place or call ran out while the kiosk was away
