@@ -227,9 +227,16 @@ class ClusterNode:
             hello = parse_client(str(op["m"]))
             if not isinstance(hello, C.Hello):
                 return
-            remote = RemoteConnection(node, conn_id, principal_from(op["p"]), self._post_node)
-            self.remotes[key] = remote
-            hub.attach(remote, hello, quiet=bool(op.get("q")))
+            remote = self.remotes.get(key)
+            quiet = bool(op.get("q"))
+            if remote is None:
+                remote = RemoteConnection(node, conn_id, principal_from(op["p"]), self._post_node)
+                self.remotes[key] = remote
+            else:
+                # The same socket again (its node re-sent the hello before our welcome reached
+                # it): never a second welcome or a second new citizen session.
+                quiet = True
+            hub.attach(remote, hello, quiet=quiet)
         elif op["op"] == "msg":
             known = self.remotes.get(key)
             if known is None:

@@ -62,6 +62,11 @@ class Sessions:
         session, only where it stands."""
         p = conn.principal
         if quiet:
+            held = self._connections.member(p.id) if p.role != "operator" else None
+            if held is not None and held is not conn:
+                # The client came back on another connection since: this one is stale.
+                conn.close("replaced", 1000)
+                return
             self._connections.register(conn)
             log.info("reattached", extra=fields(who=p.label, conn=conn.connection_id))
             self._back(conn, now)
