@@ -18,7 +18,7 @@ import psycopg
 
 from jsonlog import fields
 from signaling.cluster.envelope import Op, pack, unpack
-from signaling.store import Store
+from signaling.store import CONNECT_OPTIONS, Store
 from signaling.store.interface import ClusterStore
 
 __all__ = ["Bus", "BusDown", "connect"]
@@ -26,11 +26,8 @@ __all__ = ["Bus", "BusDown", "connect"]
 log = logging.getLogger("etapiste.cluster")
 
 OUTBOX_LIMIT = 50_000
-# libpq options: a lost database shows within a few seconds (see signaling.store.pg).
-_OPTIONS: dict[str, Any] = {
-    "connect_timeout": 3, "keepalives": 1, "keepalives_idle": 2, "keepalives_interval": 1,
-    "keepalives_count": 2, "tcp_user_timeout": 4000,
-}
+# libpq options: a lost database shows within seconds (see signaling.store.pg).
+_OPTIONS = CONNECT_OPTIONS
 
 
 class BusDown(Exception):

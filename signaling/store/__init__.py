@@ -11,9 +11,11 @@ over one database handle (:mod:`.db`, :mod:`.pg`), the SQL carried by :mod:`.dia
 from signaling.store.calls import UNANSWERED_OUTCOMES
 from signaling.store.db import DB_FILENAME
 from signaling.store.interface import Store
+from signaling.store.pg import CONNECT_OPTIONS
 from signaling.store.sqlite import PostgresStore, SqliteStore, SqlStore, open_store
 
 __all__ = [
+    "CONNECT_OPTIONS",
     "DB_FILENAME", "UNANSWERED_OUTCOMES", "PostgresStore", "SqlStore", "SqliteStore", "Store",
     "open_store",
 ]

@@ -33,13 +33,16 @@ log = logging.getLogger("etapiste.store")
 
 #: libpq options for every connection of a node: a lost server or network shows within
 #: seconds (keepalives, TCP user timeout), and no statement or lock wait holds the loop long.
+#: A node must notice a lost database before PostgreSQL drops its sessions (and gives its
+#: routing lease to another node): 2.5 s here against about 3 s asked of the server
+#: (deploy/README.md, "What PostgreSQL must do").
 CONNECT_OPTIONS: dict[str, Any] = {
     "connect_timeout": 3,
     "keepalives": 1,
-    "keepalives_idle": 2,
+    "keepalives_idle": 1,
     "keepalives_interval": 1,
-    "keepalives_count": 2,
-    "tcp_user_timeout": 4000,
+    "keepalives_count": 1,
+    "tcp_user_timeout": 2500,
 }
 _SESSION = (
     "-c statement_timeout=5000 -c lock_timeout=3000 -c idle_in_transaction_session_timeout=10000"

@@ -49,14 +49,18 @@ class Node:
     port: int
     data_dir: Path
     proc: subprocess.Popen[bytes] | None = None
+    host: str = "127.0.0.1"
+    netns: str | None = None
+    database: str | None = None
+    """This node's database URL, if it reaches the database by another address."""
 
     @property
     def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws"
+        return f"ws://{self.host}:{self.port}/ws"
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def log(self) -> str:
         path = self.data_dir / "server.log"
@@ -95,13 +99,16 @@ class Cluster:
 
     def start(self, name: str, extra_env: dict[str, str] | None = None) -> Node:
         node = self.nodes[name]
-        env = {**os.environ, **self.env, "ETAPISTE_NODE_ID": name,
+        env = {**os.environ, **self.env, "ETAPISTE_NODE_ID": name, "ETAPISTE_HOST": node.host,
                "ETAPISTE_PORT": str(node.port), "ETAPISTE_DATA_DIR": str(node.data_dir),
+               **({"ETAPISTE_DATABASE": node.database} if node.database else {}),
                **(extra_env or {})}
         node.data_dir.mkdir(parents=True, exist_ok=True)
         log = (node.data_dir / "server.log").open("ab")
-        node.proc = subprocess.Popen([sys.executable, "-m", "signaling", "serve"], env=env,
-                                     stdout=log, stderr=log, cwd=ROOT)
+        argv = [sys.executable, "-m", "signaling", "serve"]
+        if node.netns:
+            argv = ["ip", "netns", "exec", node.netns, *argv]
+        node.proc = subprocess.Popen(argv, env=env, stdout=log, stderr=log, cwd=ROOT)
         return node
 
     def kill(self, name: str, sig: signal.Signals = signal.SIGKILL) -> None:
@@ -180,7 +187,7 @@ def _nginx_conf(c: Cluster, cert: Path, key: Path) -> Path:
     """The shipped cluster site with this test's nodes, port, certificate and log."""
     text = NGINX_CONF.read_text()
     servers = "".join(
-        f"    server 127.0.0.1:{n.port} max_fails=1 fail_timeout=5s;\n" for n in c.nodes.values()
+        f"    server {n.host}:{n.port} max_fails=1 fail_timeout=5s;\n" for n in c.nodes.values()
     )
     text, count = re.subn(r"(?m)^    server 10\.0\.0\.\d+:8443 .*\n", "", text)
     assert count >= 2, "the shipped upstream lists the nodes"
@@ -249,10 +256,18 @@ async def running_cluster(
         ("aino", ["kela.benefits"], ["fi"]), ("erik", ["kela.benefits"], ["fi", "sv"]),
     ),
     env: dict[str, str] | None = None, first: str | None = None,
+    placed: dict[str, tuple[str, str, str]] | None = None,
 ) -> AsyncIterator[Cluster]:
-    """Seed a fresh database, start the nodes (``first`` alone until it leads) and nginx."""
+    """Seed a fresh database, start the nodes (``first`` alone until it leads) and nginx.
+
+    ``placed``: nodes in a network namespace, ``{name: (netns, host, database_host)}``: the
+    node listens on ``host`` there and reaches the database at ``database_host``."""
     c = _prepare(pg, work, names, kiosks, agents, env or {})
     nodes = c.nodes
+    for name, (netns, host, db_host) in (placed or {}).items():
+        node = nodes[name]
+        node.netns, node.host = netns, host
+        node.database = c.db_url.replace(f"@{pg.host}:", f"@{db_host}:")
     try:
         if first is not None:
             c.start(first)

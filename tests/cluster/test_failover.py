@@ -126,7 +126,8 @@ async def test_kill_9_of_the_leader_loses_no_place_and_no_call(pg_server, tmp_pa
             30, "media still flowing in both calls after the failover",
         )
         assert all(s.end_reason is None for s in calls)
-        open_calls = c.sql("SELECT id FROM calls WHERE answered_at IS NOT NULL AND ended_at IS NULL")
+        open_calls = c.sql(
+            "SELECT id FROM calls WHERE answered_at IS NOT NULL AND ended_at IS NULL")
         assert {r[0] for r in open_calls} == {call1[0].call_id, call2[0].call_id}
         # No routing write under the old term once the new one was taken.
         terms = {r[0]: r for r in c.sql("SELECT term, taken_at, last_write_at FROM lease_terms")}
