@@ -324,6 +324,7 @@ class ServerContext:
                 continue
             try:
                 self.hub.tick()
+                self.hub.flush_positions(self.settings.position_interval_s)
                 self.hub.push_queue_stats()
             except Exception:
                 log.exception("timer step failed")

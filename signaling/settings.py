@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     kiosk_grace_s: float = Field(default=60.0, ge=0)
     call_grace_s: float = Field(default=20.0, ge=0)
     escalation_step_s: float = Field(default=300.0, gt=0)
+    position_interval_s: float = Field(
+        default=1.0, ge=0,
+        description="queue positions to a waiting kiosk: its latest at most once per interval",
+    )
     always_open: bool = Field(
         default=False, description="ignore opening hours (demos and tests outside office hours)"
     )

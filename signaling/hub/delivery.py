@@ -6,6 +6,12 @@ rendered (:mod:`~signaling.hub.outbound`) into messages that are sent here. The 
 the batch sends to the request's sender carries the request's ``ref``, and so does every direct
 answer (a refusal); a message for a kiosk that is away is kept, if it says how the citizen's
 place or call ended, and told when the kiosk resumes.
+
+Queue positions are coalesced: the one a kiosk's own message brings goes at once, the others
+(everybody behind moving up) wait for
+:meth:`Dispatcher.flush_positions`, which sends each kiosk only its latest, at most once per
+interval. When the head of a long queue is answered every citizen behind moves up; sent at
+once, that was one message per waiting kiosk per event, however fast events came.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from signaling.hub.queries import Queries
 from signaling.routing import actions as A
 from signaling.routing import events as E
 from signaling.routing.router import Router
+from wire import server_messages as S
 
 __all__ = ["Dispatcher"]
 
@@ -48,6 +55,8 @@ class Dispatcher:
         self._look = look
         self._view = view
         self._queries = queries
+        self._positions: dict[str, S.QueuePosition] = {}
+        self._positions_at = float("-inf")
 
     def run(
         self,
@@ -81,6 +90,17 @@ class Dispatcher:
             self._queries.stats_dirty = True
             self._view.notify("queues")
 
+    def flush_positions(self, now: float, min_interval_s: float) -> None:
+        """Send each kiosk its latest queue position, if ``min_interval_s`` has passed."""
+        if not self._positions or now - self._positions_at < min_interval_s:
+            return
+        self._positions_at = now
+        positions, self._positions = self._positions, {}
+        for kiosk_id, message in positions.items():
+            conn = self._connections.kiosks.get(kiosk_id)
+            if conn is not None:
+                conn.send(message)
+
     def _write(self, actions: list[A.Action], gone: str | None, now: float) -> bool:
         """Record the actions; False if nothing may be delivered (the routing lease is lost)."""
         try:
@@ -108,6 +128,11 @@ class Dispatcher:
                 self._live.kiosk(out.to).missed = out.message
             return pending
         message = out.message
+        if isinstance(message, S.QueuePosition) and conn is not origin:
+            self._positions[out.to] = message  # the latest replaces any not yet sent
+            return pending
+        if isinstance(message, S.QueuePosition | S.QueueLeft | S.CallStart):
+            self._positions.pop(out.to, None)  # sent now, or no longer true
         if conn is origin and pending is not None:
             message, pending = message.model_copy(update={"ref": pending}), None
         elif out.reply:

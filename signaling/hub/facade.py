@@ -87,6 +87,10 @@ class Hub:
         """Let the router act on timeouts (offers, grace periods, wrap-up)."""
         self._dispatcher.run(E.Tick(), self._clock())
 
+    def flush_positions(self, min_interval_s: float = 1.0) -> None:
+        """Send waiting kiosks their latest position, each at most once per interval."""
+        self._dispatcher.flush_positions(self._clock(), min_interval_s)
+
     def push_queue_stats(self, min_interval_s: float = 1.0) -> None:
         """Send queue figures to every agent, at most once per ``min_interval_s``."""
         self._queries.push_queue_stats(self._clock(), min_interval_s)
