@@ -83,6 +83,8 @@ class Dispatcher:
                     pending = self._deliver(out, origin, ref, pending)
                 if isinstance(action, A.AgentStateChanged):
                     self._view.notify("agents")
+                elif isinstance(action, _KIOSK_ACTIONS):
+                    self._view.notify_kiosk(action.kiosk_id)
             except Exception:
                 # One failed action must not stop the others: they concern other clients.
                 log.exception("action failed", extra=fields(action=type(action).__name__))
@@ -144,3 +146,7 @@ class Dispatcher:
 def _leaving(event: E.Event) -> str | None:
     """The agent whose routing the event may end (their kept state must go then)."""
     return event.agent_id if isinstance(event, E.AgentLogout | E.AgentDisconnected) else None
+
+
+_KIOSK_ACTIONS = (A.EntryQueued, A.EntryRemoved, A.CallStarted, A.CallEnded, A.CallTransferred)
+"""Actions that change what the operators see of a kiosk (waiting, in a call)."""

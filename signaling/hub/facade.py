@@ -47,7 +47,8 @@ class Hub:
         self._conns, self._live = conns, live
         self.view = View(conns, live)
         """The read-only :class:`~signaling.hub.live.LiveView` for monitor, metrics, admin."""
-        self._relay = Relay(conns, live, ice_servers, ice_transport_policy, turn_ttl_s)
+        self._relay = Relay(conns, live, ice_servers, ice_transport_policy, turn_ttl_s,
+                            self.view.notify_kiosk)
         self._inbound = Inbound(router, self._relay)
         self._records = Persistence(store, live, resume, term=term, agent_grace_s=agent_grace_s)
         if on_lost is not None:
@@ -60,7 +61,7 @@ class Hub:
         greeting = Greeting(heartbeat_interval_s, heartbeat_timeout_s, tuple(dispositions or ()))
         self._sessions = Sessions(router, directory, conns, resume, live, self._inbound,
                                   self._dispatcher, self._records, self._relay, self._queries,
-                                  look, greeting)
+                                  look, greeting, self.view)
 
     def attach(self, conn: Connection, hello: C.Hello, *, quiet: bool = False) -> None:
         """Register a connection after its ``hello``; answers ``welcome`` or refuses.
@@ -112,7 +113,7 @@ class Hub:
             case C.Health():
                 live = self._live.kiosk(p.id)
                 live.health, live.health_at = msg.health, now
-                self.view.notify("kiosk")
+                self.view.notify_kiosk(p.id)
             case C.CallRating():
                 if not self._records.rate(p.id, msg.call_id, msg.rating):
                     # Another kiosk's call, one still going, or rated already: one answer.

@@ -16,7 +16,7 @@ from signaling.directory import Directory
 from signaling.hub.connections import Connection, Connections, ResumeTokens
 from signaling.hub.delivery import Dispatcher
 from signaling.hub.inbound import Inbound
-from signaling.hub.live import CallLive, LiveState
+from signaling.hub.live import CallLive, LiveState, View
 from signaling.hub.outbound import Greeting, Lookups, agent_status, call_start, welcome
 from signaling.hub.persistence import Persistence
 from signaling.hub.queries import Queries
@@ -40,6 +40,7 @@ class Sessions:
         self, router: Router, directory: Directory, connections: Connections,
         resume: ResumeTokens, live: LiveState, inbound: Inbound, dispatcher: Dispatcher,
         records: Persistence, relay: Relay, queries: Queries, look: Lookups, greeting: Greeting,
+        view: View,
     ) -> None:
         self._router = router
         self._directory = directory
@@ -53,6 +54,7 @@ class Sessions:
         self._queries = queries
         self._look = look
         self._greeting = greeting
+        self._view = view
 
     def attach(self, conn: Connection, hello: C.Hello, now: float, *, quiet: bool = False) -> None:
         """Register a connection after its ``hello``; answers ``welcome`` or refuses.
@@ -94,6 +96,8 @@ class Sessions:
     def _back(self, conn: Connection, now: float) -> None:
         """Tell a kiosk or agent that just attached where it stands."""
         p = conn.principal
+        if p.role == "kiosk":
+            self._view.notify_kiosk(p.id)
         missed = None
         if p.role == "kiosk":
             live = self._live.kiosk(p.id)
@@ -131,6 +135,8 @@ class Sessions:
             if call is not None and call.call_id in self._live.calls:
                 self._relay.peer_status(call.call_id, p.id, "reconnecting")
             self._queries.stats_dirty |= p.role == "agent"
+        if p.role == "kiosk":
+            self._view.notify_kiosk(p.id)
         log.info("detached", extra=fields(who=p.label, conn=conn.connection_id))
 
     def call_of(self, p: Principal) -> CallLive | None:

@@ -160,6 +160,10 @@ class SiteStore(Protocol):
         """Kiosks (revoked ones too), optionally of one site."""
         ...
 
+    def kiosks_changed_mark(self) -> tuple[object, ...]:
+        """Changes whenever a site or kiosk is added or revoked (re-read the lists then)."""
+        ...
+
 
 class ServiceStore(Protocol):
     """Agencies and services from the catalogue, and administrators' overrides."""

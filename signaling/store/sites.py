@@ -91,3 +91,14 @@ class SitesSql(SqlAggregate):
             (site_id,),
         )
         return [from_row(KioskRecord, r) for r in rows]
+
+    def kiosks_changed_mark(self) -> tuple[object, ...]:
+        """A value that changes whenever a site or kiosk is added, renamed or revoked: lets a
+        watcher re-read the lists only then (one indexed aggregate, not every row)."""
+        row = self._one(
+            "SELECT (SELECT COUNT(*) FROM kiosks), (SELECT MAX(created_at) FROM kiosks), "
+            "(SELECT MAX(revoked_at) FROM kiosks), (SELECT COUNT(revoked_at) FROM kiosks), "
+            "(SELECT COUNT(*) FROM sites)",
+            (),
+        )
+        return tuple(row[i] for i in range(5)) if row is not None else ()
