@@ -116,6 +116,10 @@ class Dispatcher:
                                       extra=fields(action=type(action).__name__))
                 if gone is not None:
                     self._records.agent_gone(gone)
+                try:
+                    self._records.flush()
+                except StoreError:
+                    log.exception("store write failed", extra=fields(action="shown estimates"))
         except Exception as exc:
             return self._records.on_lost(exc)
         return True

@@ -3,7 +3,8 @@
 :class:`Store` (:mod:`.interface`) is what the server is written against. Aggregates: accounts
 and sessions (:mod:`.accounts`), sites and kiosks (:mod:`.sites`), services (:mod:`.services`),
 the queue (:mod:`.queue`), calls (:mod:`.calls`), the audit trail (:mod:`.audit`), the
-operator's records (:mod:`.operator`) and the routing terms that fence several nodes
+operator's records (:mod:`.operator`), shown wait estimates and actual waits (:mod:`.waits`),
+the staffing history (:mod:`.staffing`) and the routing terms that fence several nodes
 (:mod:`.cluster`); :class:`SqliteStore` and :class:`PostgresStore` (:mod:`.sqlite`) join them
 over one database handle (:mod:`.db`, :mod:`.pg`), the SQL carried by :mod:`.dialect`.
 """

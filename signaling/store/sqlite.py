@@ -24,12 +24,15 @@ from signaling.store.pg import PgDatabase
 from signaling.store.queue import QueueSql
 from signaling.store.services import ServicesSql
 from signaling.store.sites import SitesSql
+from signaling.store.staffing import StaffingSql
+from signaling.store.waits import WaitsSql
 
 __all__ = ["PostgresStore", "SqlStore", "SqliteStore", "open_store"]
 
 
 class SqlStore(
-    AccountsSql, SitesSql, ServicesSql, QueueSql, CallsSql, AuditSql, OperatorSql, ClusterSql
+    AccountsSql, SitesSql, ServicesSql, QueueSql, CallsSql, AuditSql, OperatorSql, WaitsSql,
+    StaffingSql, ClusterSql,
 ):
     """The store over one database handle. Use :class:`SqliteStore` or :class:`PostgresStore`."""
 
