@@ -51,6 +51,12 @@ class EtapisteCollector(Collector):
         yield from self._agents()
         yield from self._estimates()
         yield from self._kiosks(now)
+        leader = GaugeMetricFamily(
+            "etapiste_routing_leader",
+            "1 on the node that routes (one node always; of several, the lease holder)",
+        )
+        leader.add_metric([], 1 if self.monitor.routing else 0)
+        yield leader
         calls = GaugeMetricFamily("etapiste_calls_active", "Calls in progress")
         calls.add_metric([], len(self.router.calls()))
         yield calls

@@ -35,7 +35,14 @@ from pathlib import Path
 from typing import IO
 
 from tests.deploy.rootfs import ThrowawayRoot
-from tests.deploy.units import Unit, UnitError, command_line, seconds, service_environment
+from tests.deploy.units import (
+    Unit,
+    UnitError,
+    command_line,
+    expand_specifiers,
+    seconds,
+    service_environment,
+)
 
 APPLIED = frozenset(
     {"Type", "NotifyAccess", "User", "Group", "Environment", "EnvironmentFile", "ExecStart",
@@ -186,6 +193,9 @@ class ServiceRun:
     def specifiers(self) -> dict[str, str]:
         name = self.unit.name
         spec = dict(SPECIFIER_DIRS, n=name, N=name.rsplit(".", 1)[0], p=name.split("@")[0])
+        if "@" in name:  # an instance of a template unit: etapiste-signaling@n1.service
+            instance = name.split("@", 1)[1].rsplit(".", 1)[0]
+            spec.update(i=instance, I=instance)
         user = self.value("User")
         if user:
             pw = self.root.user(user)
@@ -207,7 +217,8 @@ class ServiceRun:
                "INVOCATION_ID": os.urandom(16).hex()}
         env.update(service_environment(self.unit, spec, read))
         for key, base in (("RuntimeDirectory", "/run"), ("StateDirectory", "/var/lib")):
-            names = [n for v in self.unit.values("Service", key) for n in v.split()]
+            names = [expand_specifiers(n, spec) for v in self.unit.values("Service", key)
+                     for n in v.split()]
             if names:
                 env[f"{key[:-len('Directory')].upper()}_DIRECTORY"] = ":".join(
                     f"{base}/{n}" for n in names)
@@ -226,7 +237,9 @@ class ServiceRun:
         owner = self.root.user(user) if user else None
         for key, base in (("RuntimeDirectory", "/run"), ("StateDirectory", "/var/lib")):
             mode = int(self.value(f"{key}Mode", "0755") or "0755", 8)
-            for name in (n for v in self.unit.values("Service", key) for n in v.split()):
+            spec = self.specifiers()
+            for name in (expand_specifiers(n, spec) for v in self.unit.values("Service", key)
+                         for n in v.split()):
                 target = self.root.path(f"{base}/{name}")
                 target.mkdir(parents=True, exist_ok=True)
                 target.chmod(mode)
