@@ -254,7 +254,8 @@ def table(r: dict[str, Any]) -> str:
     ]
     for f in r["failover"]:
         lines.append(
-            f"{f['round']:>5}  {f['killed']:>6}  {f['new_leader']:>4}  {f['kill_to_new_term_s']:>10}"
+            f"{f['round']:>5}  {f['killed']:>6}  {f['new_leader']:>4}"
+            f"  {f['kill_to_new_term_s']:>10}"
             f"  {f['kill_to_offer_s']!s:>12}  {f['places_lost']:>3}/{f['places']:<7}"
             f"  {f['order_kept']!s:>10}  {f['calls_kept']}/{f['calls']}"
         )
