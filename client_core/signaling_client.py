@@ -119,7 +119,10 @@ class SignalingClient:
         backoff: Backoff | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        self.urls: tuple[str, ...] = (url,) if isinstance(url, str) else tuple(url)
+        # A string may name several servers, comma-separated: a kiosk's --server in a cluster
+        # without a proxy in front, or with the proxy and a node as a last resort.
+        listed = url.split(",") if isinstance(url, str) else list(url)
+        self.urls: tuple[str, ...] = tuple(u.strip() for u in listed if u.strip())
         if not self.urls:
             raise ValueError("no server URL")
         self.url = self.urls[0]
@@ -326,7 +329,8 @@ class SignalingClient:
                 self.url,
                 additional_headers={"Authorization": f"Bearer {self._token}"},
                 subprotocols=["etapiste.v1"],  # type: ignore[list-item]
-                ssl=self.ssl_context,
+                # Only for wss: (websockets refuses a context for ws:), a list may mix them.
+                ssl=self.ssl_context if self.url.startswith("wss:") else None,
                 max_size=4 * MAX_MESSAGE_BYTES,
                 ping_interval=None,
                 # Short: an attempt started while the network is down must not hold up the

@@ -12,7 +12,10 @@ from jsonlog import setup_logging
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments and run the kiosk."""
     parser = argparse.ArgumentParser(prog="python -m kiosk", description=__doc__)
-    parser.add_argument("--server", default="ws://127.0.0.1:8765/ws", help="signaling URL")
+    parser.add_argument(
+        "--server", default="ws://127.0.0.1:8765/ws",
+        help="signaling URL; several, comma-separated, are tried in turn (the nodes of a cluster)",
+    )
     parser.add_argument("--token-file", help="file holding the kiosk's device token")
     parser.add_argument("--token-env", default="ETAPISTE_KIOSK_TOKEN")
     parser.add_argument(

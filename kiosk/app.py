@@ -77,7 +77,7 @@ class KioskApp:
             config.url,
             config.token,
             client_name="kiosk-ui",
-            ssl_context=tls_context(config.ca_file) if config.url.startswith("wss:") else None,
+            ssl_context=tls_context(config.ca_file) if "wss:" in config.url else None,
             backoff=config.backoff,
         )
         self.controller = KioskController(
