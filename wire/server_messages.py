@@ -39,6 +39,9 @@ class Identity(WireModel):
     site: Names | None = None
     skills: list[Ident] = Field(default_factory=list)
     languages: list[Language] = Field(default_factory=list)
+    hearing_loop: bool = False
+    """Kiosks: their service point has a hearing (induction) loop, so the kiosk shows the
+    sign.  Optional (protocol 1 servers leave it out)."""
 
 
 class Welcome(ServerBase):
@@ -93,6 +96,10 @@ class ServiceInfo(WireModel):
     next_opening: float | None = None
     languages_available: list[Language]
     estimated_wait_s: dict[Language, float | None] = Field(default_factory=dict)
+    language_expected_at: dict[Language, float] = Field(default_factory=dict)
+    """For a language of ``languages`` that no clerk serves now: when service in it is
+    expected (epoch seconds), from opening hours and recent staffing.  A language is left
+    out when the server cannot say.  Optional (older servers send none)."""
 
 
 class Services(ServerBase):
@@ -111,6 +118,10 @@ class QueuePosition(ServerBase):
     language: Language
     position: Annotated[int, Field(ge=1)]
     estimated_wait_s: NonNegative | None = None
+    kiosk_needed: bool = False
+    """Someone else needs this kiosk (e.g. a booked meeting at the point is due): a kiosk
+    whose citizen has waited past the estimate may then ask whether they are still there.
+    Optional (older servers never set it, and the kiosk then never asks while queued)."""
 
 
 class QueueLeft(ServerBase):
