@@ -2,7 +2,9 @@
 # missing (virtualenv, Debian packages) and skip what is already there.
 PY      := .venv/bin/python
 STAMP   := .venv/.installed
-SYSDEPS := /usr/bin/chromium /usr/bin/turnserver /usr/sbin/nft
+SYSDEPS := /usr/bin/chromium /usr/bin/turnserver /usr/sbin/nft /usr/bin/espeak-ng \
+           /usr/share/festival/voices/finnish/suo_fi_lj_diphone /usr/lib/voikko \
+           /usr/share/alsa/alsa.conf
 export QT_QPA_PLATFORM ?= offscreen
 export PYTHONDONTWRITEBYTECODE = 1
 
@@ -18,13 +20,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-# Debian packages for browser tests, TURN and network-namespace tests; one apt-get update.
+# Debian packages for browser tests, TURN and network-namespace tests, and the kiosk's
+# spoken guidance (espeak-ng, Festival's Finnish voice), Finnish hyphenation (Voikko) and
+# ALSA's configuration; one apt-get update, nothing when all are there.
 sysdeps:
 	@missing=""; for f in $(SYSDEPS); do [ -e $$f ] || missing=1; done; \
 	if [ -n "$$missing" ]; then \
-	  echo "installing Debian packages (chromium coturn nftables iproute2)"; \
+	  echo "installing Debian packages (chromium coturn nftables iproute2 espeak-ng festival voikko)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	    chromium coturn nftables iproute2 iptables >/dev/null; \
+	    chromium coturn nftables iproute2 iptables espeak-ng festival festvox-suopuhe-lj \
+	    libvoikko1 voikko-fi libasound2-data >/dev/null; \
 	fi
 
 lint: $(STAMP)
