@@ -74,7 +74,7 @@ async def _flow(qtbot, tmp_path: Path, lang: Language) -> None:
                     (
                         t
                         for t in services.tiles
-                        if t.service_id == "kela.benefits" and t.isVisible() and t.isEnabled()
+                        if t.service_id == "kela.benefits" and t.isVisible() and t.state == "open"
                     ),
                     None,
                 )
@@ -91,6 +91,9 @@ async def _flow(qtbot, tmp_path: Path, lang: Language) -> None:
             assert p.screen == Screen.PRIVACY
             assert CAT.tr(lang, "privacy.point_video").strip() in "".join(visible_texts(w))
             qtbot.mouseClick(w.screens[Screen.PRIVACY].accept, LEFT)  # type: ignore[attr-defined]
+            assert p.screen == Screen.DEVICE_CHECK
+            assert CAT.tr(lang, "check.self_view") in visible_texts(w)
+            qtbot.mouseClick(w.screens[Screen.DEVICE_CHECK].join, LEFT)  # type: ignore[attr-defined]
             assert p.screen == Screen.WAITING
 
             waiting = w.screens[Screen.WAITING]
@@ -117,6 +120,7 @@ async def _flow(qtbot, tmp_path: Path, lang: Language) -> None:
             qtbot.mouseClick(end.stars[4], LEFT)
             assert p.citizen.rating == 5
             assert CAT.tr(lang, "end.rating_thanks") in visible_texts(w)
+            assert p.screen == Screen.END  # rated: it stays until "done" (or asks first)
             qtbot.mouseClick(end.done, LEFT)
             assert p.screen == Screen.WELCOME and p.language == "fi"
 
