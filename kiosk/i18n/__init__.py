@@ -11,10 +11,9 @@ import datetime as dt
 import math
 from pathlib import Path
 from typing import Final
-from zoneinfo import ZoneInfo
 
+from client_qt.i18n import LOCAL_TZ, MissingTranslation
 from client_qt.i18n import Catalogue as SharedCatalogue
-from client_qt.i18n import MissingTranslation
 from wire.types import Language
 
 __all__ = [
@@ -26,7 +25,6 @@ __all__ = [
 ]
 
 CATALOGUE_DIR: Final = Path(__file__).resolve().parent
-LOCAL_TZ: Final = ZoneInfo("Europe/Helsinki")
 
 SAME_IN_ALL_LANGUAGES: Final = frozenset(
     {"app.title", "lang.fi", "lang.sv", "lang.en", "bar.quieter", "bar.louder"}
