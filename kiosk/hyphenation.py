@@ -20,15 +20,17 @@ from wire.types import Language
 log = logging.getLogger("etapiste.kiosk.hyphenation")
 
 SHY: Final = "\u00ad"
-MIN_WORD: Final = 9
-"""Shorter words are never broken."""
+MIN_WORD: Final = 13
+"""Shorter words are never broken: they fit a line at any text size, and Qt's greedy line
+breaking would otherwise split many words that could simply move to the next line."""
 MIN_PART: Final = 3
 """No break leaves fewer letters than this on either side."""
 _WORD: Final = re.compile(rf"\w{{{MIN_WORD},}}")
 _PYPHEN: Final[dict[Language, str]] = {"sv": "sv", "en": "en_GB"}
 
-Splitter = Callable[[str], list[int]]
-"""A word's possible break positions (indexes into the word)."""
+Splitter = Callable[[str], tuple[list[int], set[int]]]
+"""A word's possible break positions (indexes into the word), and which of them are
+compound boundaries (the best places to break)."""
 
 
 def _voikko() -> Splitter | None:
@@ -40,9 +42,22 @@ def _voikko() -> Splitter | None:
         log.info("no Finnish hyphenation (Voikko): %s", exc)
         return None
 
-    def split(word: str) -> list[int]:
+    def split(word: str) -> tuple[list[int], set[int]]:
         pattern = voikko.getHyphenationPattern(word)
-        return [i for i, mark in enumerate(pattern) if mark in "-="]
+        cuts = {i for i, mark in enumerate(pattern) if mark in "-="}
+        compounds: set[int] = set()
+        analyses = voikko.analyze(word)
+        if analyses:
+            # STRUCTURE marks each morpheme's start with "=": "=ppppp=ppppppppp" is
+            # video|yhteydellä.
+            letters = 0
+            for mark in analyses[0].get("STRUCTURE", ""):
+                if mark == "=":
+                    if letters:
+                        compounds.add(letters)
+                else:
+                    letters += 1
+        return sorted(cuts | compounds), compounds
 
     return split
 
@@ -55,8 +70,8 @@ def _pyphen(lang: Language) -> Splitter | None:
         return None
     dic = pyphen.Pyphen(lang=_PYPHEN[lang], left=MIN_PART, right=MIN_PART)
 
-    def split(word: str) -> list[int]:
-        return list(dic.positions(word))
+    def split(word: str) -> tuple[list[int], set[int]]:
+        return list(dic.positions(word)), set()
 
     return split
 
@@ -75,11 +90,18 @@ def hyphenate(text: str, lang: Language) -> str:
 
     def word(match: re.Match[str]) -> str:
         w = match.group(0)
+        points, compounds = split(w)
         cuts: list[int] = []
-        for i in split(w):
-            # Never split off a lone syllable of one letter ("kansalaisuus-a-siat").
-            if MIN_PART <= i <= len(w) - MIN_PART and (not cuts or i - cuts[-1] >= 2):
-                cuts.append(i)
+        for i in points:
+            if not MIN_PART <= i <= len(w) - MIN_PART:
+                continue
+            if cuts and i - cuts[-1] < 2:
+                # Never leave a lone letter on a line ("kansalaisuus-a-siat"); of the two
+                # breaks around it keep the compound boundary ("video-yhteys").
+                if i in compounds and cuts[-1] not in compounds:
+                    cuts[-1] = i
+                continue
+            cuts.append(i)
         if not cuts:
             return w
         parts = [w[a:b] for a, b in zip([0, *cuts], [*cuts, len(w)], strict=True)]

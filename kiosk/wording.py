@@ -78,7 +78,8 @@ def option_text(p: KioskPresenter, cat: Catalogue, option: QueueOption) -> str:
 
 
 def language_help_lines(p: KioskPresenter, cat: Catalogue, help_: LanguageHelp) -> list[str]:
-    """Title, the reason, the citizen's right, what the other queues mean, the outlook."""
+    """Title, the reason, when service in the language is expected, then (after the
+    choices) the citizen's right and what another queue means."""
     lang = p.language
     service = service_name(p, help_.service)
     lines = [cat.tr(lang, "language.title")]
@@ -89,15 +90,19 @@ def language_help_lines(p: KioskPresenter, cat: Catalogue, help_: LanguageHelp) 
         return lines
     lines.append(cat.tr(lang, "language.nobody" if help_.nobody else "language.reason",
                         service=service))
-    lines.append(cat.tr(lang, "language.right"))
     if help_.expected_at is not None:
         when = cat.when(lang, help_.expected_at, p.wall_clock())
         lines.append(cat.tr(lang, "language.expected", when=when))
     else:
         lines.append(cat.tr(lang, "language.unknown"))
+    lines.append(cat.tr(lang, "language.right"))
     if not help_.nobody:
         lines.append(cat.tr(lang, "language.note"))
     return lines
+
+
+HELP_LINES_BEFORE_CHOICES = 3
+"""The title, the reason and the outlook come before the choices; the rest after them."""
 
 
 def waiting_lines(p: KioskPresenter, cat: Catalogue) -> tuple[str, str]:

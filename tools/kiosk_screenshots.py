@@ -236,6 +236,7 @@ def _states(p: KioskPresenter, now: float) -> list[tuple[str, Callable[[], None]
         ("waiting-prompt", prompted("waiting", waiting(2, 0.0))),
         ("call", lambda: call()),
         ("call-chat", lambda: call(chat_open=True)),
+        ("call-chat-muted", lambda: call(chat_open=True, muted=True, camera_off=True)),
         ("call-muted-camera-off", lambda: call(muted=True, camera_off=True, quality="fair")),
         ("call-camera-broken", broken),
         ("photo", photo("ready")),

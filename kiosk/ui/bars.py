@@ -190,6 +190,7 @@ class BottomBar(QWidget):
         for code, b in self.langs.items():
             b.setText(tr(code, f"lang.{code}"))  # type: ignore[arg-type]
             b.setChecked(code == lang)
-        # The welcome screen has its own big language buttons.
-        self.languages.setVisible(p.screen != Screen.WELCOME)
+        # The welcome screen has its own big language buttons; in a call the room goes to the
+        # clerk's picture (the language can be changed again after the call).
+        self.languages.setVisible(p.screen not in (Screen.WELCOME, Screen.CALL, Screen.PHOTO))
         self._arrange()

@@ -56,18 +56,18 @@ class CallScreen(ScreenBase):
 
         left = QVBoxLayout()
         left.setSpacing(12)
-        header = QHBoxLayout()
-        header.setSpacing(20)
         self.clerk = label("h2")
-        self.quality = label("quality_unknown")
-        header.addWidget(self.clerk, 1)
-        header.addWidget(self.quality)
-        left.addLayout(header)
+        left.addWidget(self.clerk)
         self.video = RemoteVideo()
         self.video.set_slot(remote)
         self.video.self_view.set_slot(own)
         left.addWidget(self.video, 1)
+        # Notices sit in the side panel, or under the video while the keyboard fills the
+        # panel (then the panel holds only the chat).
         self.notices = [label("notice") for _ in range(3)]
+        self.notices_left = [label("notice") for _ in range(3)]
+        for notice in self.notices_left:
+            left.addWidget(notice)
         self.mute = button("secondary")
         self.mute.clicked.connect(presenter.toggle_mute)
         self.camera = button("secondary")
@@ -77,7 +77,7 @@ class CallScreen(ScreenBase):
         self.chat_button.clicked.connect(lambda _=False: presenter.toggle_chat())
         self.end = button("danger")
         self.end.clicked.connect(presenter.end_call)
-        self.controls = FlowGrid()
+        self.controls = FlowGrid(last_right=True)  # "end call" apart from the rest
         self.controls.set_items([self.mute, self.camera, self.chat_button, self.end])
         left.addWidget(self.controls)
         outer.addLayout(left, 1)
@@ -88,6 +88,7 @@ class CallScreen(ScreenBase):
         right = QVBoxLayout(panel)
         right.setContentsMargins(20, 20, 20, 20)
         right.setSpacing(12)
+        self.quality = label("quality_unknown")
         self.chat_title = label("h2")
         self.history = QTextBrowser()
         self.history.setOpenLinks(False)
@@ -98,6 +99,7 @@ class CallScreen(ScreenBase):
         self.keyboard.typed.connect(self.entry.insert)
         self.keyboard.backspace.connect(self.entry.backspace)
         self.keyboard.send.connect(self._send)
+        right.addWidget(self.quality)
         for notice in self.notices:
             right.addWidget(notice)
         right.addWidget(self.chat_title)
@@ -114,6 +116,11 @@ class CallScreen(ScreenBase):
 
     def refresh(self) -> None:
         p, c = self.presenter, self.presenter.citizen
+        scale = theme.text_scale(c.large_text)
+        self.video.style_ = theme.video_style(1.3, text_scale=scale, framed=c.high_contrast)
+        self.video.self_view.style_ = theme.video_style(
+            0.8, text_scale=scale, label_below=True, framed=True
+        )
         self.clerk.setText(self.tr_("call.clerk", name=c.clerk_name) if c.clerk_name else "")
         grade = c.quality if c.quality in ("good", "fair", "poor") else "unknown"
         restyle(self.quality, f"quality_{grade}")
@@ -130,9 +137,14 @@ class CallScreen(ScreenBase):
             notices.append(self.tr_("call.muted_notice"))
         if c.clerk_away:
             notices.append(self.tr_("call.clerk_away"))
-        for i, notice in enumerate(self.notices):
+        shown, hidden = (
+            (self.notices_left, self.notices) if c.chat_open else (self.notices, self.notices_left)
+        )
+        for i, notice in enumerate(shown):
             notice.setVisible(i < len(notices))
             notice.setText(self.hy(notices[i]) if i < len(notices) else "")
+        for notice in hidden:
+            notice.setVisible(False)
         self.mute.setText(self.tr_("call.unmute" if c.muted else "call.mute"))
         self.camera.setText(self.tr_("call.camera_on" if c.camera_off else "call.camera_off"))
         self.camera.setEnabled(camera_ok)
@@ -142,6 +154,7 @@ class CallScreen(ScreenBase):
         self.chat_button.setText((CHECK if c.chat_open else "") + self.tr_("call.chat"))
         self.controls.reflow()
         self.chat_title.setText(self.tr_("call.chat_title"))
+        self.chat_title.setVisible(not c.chat_open)
         self.entry.setVisible(c.chat_open)
         self.keyboard.setVisible(c.chat_open)
         self.entry.setPlaceholderText(self.tr_("call.chat_placeholder"))

@@ -79,13 +79,14 @@ class DeviceCheckScreen(ScreenBase):
         answers.addStretch(1)
         self.result = label("body")
         self.problems = [label("notice") for _ in range(4)]
-        for widget in (self.seen, self.speak, self.meter, self.heard_mic, self.play,
-                       self.question):
+        # What is wrong comes first (visible without scrolling), then the checks.
+        self.page.body.addWidget(self.seen)
+        for problem in self.problems:
+            self.page.body.addWidget(problem)
+        for widget in (self.speak, self.meter, self.heard_mic, self.play, self.question):
             self.page.body.addWidget(widget)
         self.page.body.addLayout(answers)
         self.page.body.addWidget(self.result)
-        for problem in self.problems:
-            self.page.body.addWidget(problem)
         self.page.body.addStretch(1)
         column = QVBoxLayout()
         column.addWidget(self.page, 1)
@@ -105,6 +106,10 @@ class DeviceCheckScreen(ScreenBase):
     def refresh(self) -> None:
         p, check = self.presenter, self.presenter.citizen.check
         palette = theme.palette(p.citizen.high_contrast)
+        scale = theme.text_scale(p.citizen.large_text)
+        self.self_view.style_ = theme.video_style(
+            1.0, text_scale=scale, label_below=True, framed=p.citizen.high_contrast
+        )
         self.title.setText(self.tr_("check.title"))
         self.self_view.corner_label = self.tr_("call.self_view")
         camera_ok = p.devices.camera == DeviceStatus.OK

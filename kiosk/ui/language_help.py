@@ -9,6 +9,7 @@ from kiosk.flow import KioskPresenter
 from kiosk.i18n import Catalogue
 from kiosk.language_help import QueueOption
 from kiosk.ui.widgets import FlowGrid, ScreenBase, ScrollPage, WrapButton, button, label
+from kiosk.wording import HELP_LINES_BEFORE_CHOICES
 from wire.types import LANGUAGES
 
 
@@ -24,8 +25,10 @@ class LanguageHelpScreen(ScreenBase):
         layout.addWidget(self.title)
         self.page = ScrollPage()
         self.page.body.setSpacing(18)
-        self.lines = [label("body") for _ in range(4)]
-        for line in self.lines:
+        # The reason and the outlook, then the choices, then the rest: the choices must be
+        # on screen without scrolling, even with large text.
+        self.lines = [label("h2"), label("body"), label("body"), label("body")]
+        for line in self.lines[: HELP_LINES_BEFORE_CHOICES - 1]:
             self.page.body.addWidget(line)
         self.options: list[WrapButton] = []
         for i in range(len(LANGUAGES) - 1):
@@ -33,6 +36,8 @@ class LanguageHelpScreen(ScreenBase):
             option.clicked.connect(lambda _=False, index=i: self._choose(index))
             self.options.append(option)
             self.page.body.addWidget(option)
+        for line in self.lines[HELP_LINES_BEFORE_CHOICES - 1 :]:
+            self.page.body.addWidget(line)
         # [2.7] (#14): a callback or booking offer goes here once LanguageHelp offers one.
         self.page.body.addStretch(1)
         layout.addWidget(self.page, 1)

@@ -49,6 +49,9 @@ class PhotoScreen(ScreenBase):
     def refresh(self) -> None:
         p = self.presenter
         large = p.citizen.large_text
+        self.preview.style_ = theme.video_style(
+            1.2, text_scale=theme.text_scale(large), framed=p.citizen.high_contrast
+        )
         self.outer.setStretch(0, 1 if large else 3)
         self.outer.setStretch(1, 1 if large else 2)
         photo = p.citizen.photo

@@ -20,8 +20,8 @@ class PromptOverlay(QWidget):
         self.presenter = presenter
         self.catalogue = catalogue
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(160, 100, 160, 100)
-        outer.addStretch(1)
+        outer.setContentsMargins(160, 60, 160, 60)
+        outer.addStretch(3)  # low on the screen: the answers within reach from a wheelchair
         self.card = QWidget()
         self.card.setObjectName("card")
         self.card.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)

@@ -166,14 +166,23 @@ def pairs(c: Palette) -> dict[str, tuple[str, str]]:
     }
 
 
-def video_style(caption_scale: float, *, label_below: bool = False) -> VideoStyle:
-    """How a video view of the kiosk looks: black, white captions ``caption_scale`` × body."""
+def video_style(
+    caption_scale: float,
+    *,
+    text_scale: float = 1.0,
+    label_below: bool = False,
+    framed: bool = False,
+) -> VideoStyle:
+    """How a video view of the kiosk looks: black, white captions ``caption_scale`` × body,
+    everything ``text_scale`` larger with large text; ``framed`` in white where it lies on
+    black (the high-contrast page, the self view over the clerk's picture)."""
     return VideoStyle(
         background=NORMAL.video_bg,
         ink=NORMAL.video_ink,
-        caption_px=round(BASE_PX * caption_scale),
-        label_px=round(BASE_PX * 0.8),
+        caption_px=round(BASE_PX * caption_scale * text_scale),
+        label_px=round(BASE_PX * 0.8 * text_scale),
         label_below=label_below,
+        border=NORMAL.video_ink if framed else None,
     )
 
 
