@@ -102,6 +102,9 @@ class WrapButton(QPushButton):
         self.setAccessibleName(text)
 
 
+MORE_BELOW_MIN_PX = 24
+
+
 class ScrollPage(QScrollArea):
     """A page that scrolls when it does not fit (large text); the screen test treats its
     content as reachable.
@@ -142,7 +145,8 @@ class ScrollPage(QScrollArea):
 
     def _update_hint(self) -> None:
         bar = self.verticalScrollBar()
-        more = bar is not None and bar.value() < bar.maximum()
+        # A few pixels of margin below the last line are not "more".
+        more = bar is not None and bar.maximum() - bar.value() > MORE_BELOW_MIN_PX
         if more != self.hint.isVisible() and self.hint.parentWidget() is not None:
             self.hint.setVisible(more)
 
