@@ -2,13 +2,22 @@
 # missing (virtualenv, Debian packages) and skip what is already there.
 PY      := .venv/bin/python
 STAMP   := .venv/.installed
-SYSDEPS := /usr/bin/chromium /usr/bin/turnserver /usr/sbin/nft /usr/bin/espeak-ng \
-           /usr/share/festival/voices/finnish/suo_fi_lj_diphone /usr/lib/voikko \
-           /usr/share/alsa/alsa.conf
+# Debian packages the tests need: Chromium, coturn and namespaces for the browser and network
+# tests; for the deploy tests a virtual screen and keyboard, a Debian base for throwaway roots
+# (Weston, nginx and the rest of a kiosk or server are installed inside them, as on real
+# machines) and systemd-nspawn to boot them, podman; Qt's xcb libraries for the demo's windows;
+# the kiosk's spoken guidance (espeak-ng, Festival's Finnish voice), Finnish hyphenation
+# (Voikko) and ALSA's configuration.
+SYSDEPS := chromium coturn nftables iproute2 iptables openssl xvfb xdotool x11-utils mmdebstrap \
+           systemd-container podman runc libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
+           libxcb-render-util0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0 \
+           libxcb-cursor0 espeak-ng festival festvox-suopuhe-lj libvoikko1 voikko-fi \
+           libasound2-data
 export QT_QPA_PLATFORM ?= offscreen
 export PYTHONDONTWRITEBYTECODE = 1
 
-.PHONY: all demo test lint typecheck pytest schema bench bench-all screenshots sysdeps venv clean
+.PHONY: all demo test test-deploy lint typecheck pytest schema bench bench-all screenshots sysdeps \
+        venv clean
 
 all: test
 
@@ -20,20 +29,19 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-# Debian packages for browser tests, TURN and network-namespace tests, and the kiosk's
-# spoken guidance (espeak-ng, Festival's Finnish voice), Finnish hyphenation (Voikko) and
-# ALSA's configuration; one apt-get update, nothing when all are there.
+# One apt-get update, and only when a package is missing.
 sysdeps:
-	@missing=""; for f in $(SYSDEPS); do [ -e $$f ] || missing=1; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing Debian packages (chromium coturn nftables iproute2 espeak-ng festival voikko)"; \
+	@installed=$$(dpkg-query -W -f='$${Status}\n' $(SYSDEPS) 2>/dev/null | grep -c 'install ok installed'); \
+	if [ "$$installed" -ne "$(words $(SYSDEPS))" ]; then \
+	  echo "installing Debian packages: $(SYSDEPS)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	    chromium coturn nftables iproute2 iptables espeak-ng festival festvox-suopuhe-lj \
-	    libvoikko1 voikko-fi libasound2-data >/dev/null; \
+	    $(SYSDEPS) >/dev/null; \
 	fi
 
+# ruff, then the architecture rules (import-linter contracts in pyproject.toml).
 lint: $(STAMP)
-	$(PY) -m ruff check signaling wire jsonlog client_core client_qt kiosk agent_console tools tests bench
+	$(PY) -m ruff check signaling wire jsonlog i18n client_core client_qt kiosk agent_console demo tools tests bench
+	.venv/bin/lint-imports
 
 typecheck: $(STAMP)
 	$(PY) -m mypy --strict
@@ -42,6 +50,10 @@ pytest: $(STAMP) sysdeps
 	$(PY) -m pytest -q -p no:cacheprovider
 
 test: lint typecheck pytest
+
+# Only the deploy tests (part of `make test`): units, provisioning, TLS, TURN on 443, container.
+test-deploy: $(STAMP) sysdeps
+	$(PY) -m pytest -q -p no:cacheprovider tests/deploy
 
 demo: $(STAMP) sysdeps
 	$(PY) -m demo
@@ -66,7 +78,7 @@ SHOTS ?= screenshots
 screenshots: $(STAMP) sysdeps
 	$(PY) -m tools.kiosk_screenshots $(SHOTS)/kiosk
 	$(PY) -m tools.console_screenshots $(SHOTS)/console
-	$(PY) -m signaling.dashboard_screenshots $(SHOTS)/dashboard
+	$(PY) -m tools.dashboard_screenshots $(SHOTS)/dashboard
 
 clean:
-	rm -rf .venv .demo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv .demo .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

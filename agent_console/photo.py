@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from client_core.control import PhotoEnd, PhotoStart, parse_photo_chunk
-from client_qt.i18n import local_time
+from i18n import local_time
 
 
 @dataclass(frozen=True)

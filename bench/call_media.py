@@ -42,7 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.media_baseline import run_baseline  # noqa: E402
-from signaling.demo import seed, start_server, wait_ready  # noqa: E402
+from demo.process import start_server, wait_ready  # noqa: E402
+from demo.seed import seed  # noqa: E402
 from signaling.settings import Settings  # noqa: E402
 from tests.calls.processes import Headless, free_port, kill_all, spawn  # noqa: E402
 

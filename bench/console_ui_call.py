@@ -79,7 +79,8 @@ async def measure(seconds: float) -> dict[str, Any]:
     from agent_console.call_presenter import Media, PhotoState
     from agent_console.console_state import Phase
     from client_core.local_media import LocalMedia
-    from signaling.demo import seed, start_server, wait_ready
+    from demo.process import start_server, wait_ready
+    from demo.seed import seed
     from signaling.settings import Settings
 
     work = Path(tempfile.mkdtemp(prefix="console-bench-"))

@@ -3,7 +3,7 @@
 
 Three processes, so the figures are the kiosk's alone:
 
-* the signaling server (``signaling.demo.seed`` + ``start_server``, a fresh data directory);
+* the signaling server (``demo.seed.seed`` + ``demo.process.start_server``, a fresh data directory);
 * the headless agent (``python -m agent_console --headless``), which answers and holds;
 * this process: the real kiosk UI (:class:`kiosk.app.KioskApp`, Qt offscreen, qasync loop,
   synthetic 640x480 camera and tone), driven through its presenter to the call.
@@ -41,11 +41,12 @@ import psutil  # noqa: E402
 import qasync  # noqa: E402
 from PyQt6.QtWidgets import QApplication  # noqa: E402
 
+from demo.process import start_server, wait_ready  # noqa: E402
+from demo.seed import seed  # noqa: E402
 from kiosk.app import KioskApp, KioskConfig  # noqa: E402
 from kiosk.devices import KioskDevices  # noqa: E402
 from kiosk.state import Screen  # noqa: E402
 from kiosk.ui.call import CallScreen  # noqa: E402
-from signaling.demo import seed, start_server, wait_ready  # noqa: E402
 from signaling.settings import Settings  # noqa: E402
 
 

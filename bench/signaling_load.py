@@ -141,9 +141,9 @@ def seed(data_dir: Path, catalogue_path: Path, n_kiosks: int, n_agents: int) -> 
     from argon2 import PasswordHasher
 
     from signaling.catalogue import load_catalogue
-    from signaling.credentials import SessionSigner, load_or_create_key
+    from signaling.credentials import SessionSigner, hash_password, load_or_create_key
     from signaling.settings import Settings
-    from signaling.store import Store
+    from signaling.store import SqliteStore
 
     catalogue = load_catalogue(catalogue_path)
     sites = [s.id for s in catalogue.sites]
@@ -157,14 +157,14 @@ def seed(data_dir: Path, catalogue_path: Path, n_kiosks: int, n_agents: int) -> 
     agents: list[dict[str, str]] = []
     # Cheap argon2 parameters for the accounts whose sessions are minted here: nobody logs in
     # with them, and the default parameters would take half a second per account.
-    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    store = Store.open(data_dir, hasher=cheap)
+    cheap = hash_password(PASSWORD, PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    store = SqliteStore.open(data_dir)
     try:
-        store.seed_catalogue(catalogue)
+        store.seed_catalogue(catalogue, now=now)
         for i in range(n_kiosks):
             name = f"bench-kiosk-{i:05d}"
             service, language = pairs[i % len(pairs)]
-            kiosk_id, token = store.create_kiosk(sites[i % len(sites)], name)
+            kiosk_id, token = store.create_kiosk(sites[i % len(sites)], name, now=now)
             kiosks.append(
                 {"name": name, "id": kiosk_id, "token": token, "service": service,
                  "language": language}
@@ -172,9 +172,10 @@ def seed(data_dir: Path, catalogue_path: Path, n_kiosks: int, n_agents: int) -> 
         for i in range(1, n_agents):
             username = f"bench-agent-{i:04d}"
             account_id = store.create_account(
-                username, f"Bench Agent {i:04d}", "agent", PASSWORD, skills, list(LANGUAGES)
+                username, f"Bench Agent {i:04d}", "agent", cheap, skills, list(LANGUAGES),
+                now=now,
             )
-            session_id = store.create_session(account_id, ttl, now)
+            session_id = store.create_session(account_id, ttl, now=now)
             token = signer.issue(session_id, account_id, "agent", now)
             agents.append({"name": username, "id": account_id, "token": token})
     finally:
@@ -182,10 +183,11 @@ def seed(data_dir: Path, catalogue_path: Path, n_kiosks: int, n_agents: int) -> 
     login_username = "bench-agent-0000"
     if n_agents > 0:
         # Default argon2 parameters: this one logs in through the HTTP API like a console.
-        store = Store.open(data_dir)
+        store = SqliteStore.open(data_dir)
         try:
             store.create_account(
-                login_username, "Bench Agent 0000", "agent", PASSWORD, skills, list(LANGUAGES)
+                login_username, "Bench Agent 0000", "agent", hash_password(PASSWORD), skills,
+                list(LANGUAGES), now=now,
             )
         finally:
             store.close()

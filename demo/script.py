@@ -10,12 +10,12 @@ from client_core.call import CallSession, MediaSources
 from client_core.call_events import CallEvent, CallListener, MediaConnected, StatsSampled
 from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from client_core.signaling_client import SignalingClient, login
+from demo.seed import DemoSetup
 from wire import client_messages as C
 from wire import server_messages as S
 
 if TYPE_CHECKING:
     from client_core.call_stats import StatsSample
-    from signaling.demo import DemoSetup
 
 
 def say(who: str, text: str) -> None:

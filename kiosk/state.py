@@ -151,6 +151,8 @@ class Devices:
     speaker: DeviceStatus = DeviceStatus.OK
     online: bool = False
     headphones: bool = False
+    problem: str | None = None
+    """Why we are offline when retrying cannot help (``tls_untrusted``), else None."""
 
 
 @dataclass

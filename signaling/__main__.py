@@ -1,8 +1,9 @@
-"""Command line: ``python -m signaling serve|add-site|add-kiosk|revoke-kiosk|add-account|kiosks``.
+"""Command line: ``python -m signaling serve`` and the administrative commands.
 
 Admin commands work on the data directory directly (the server may be running: SQLite WAL
-allows it) and write every change to the audit log. A new kiosk's device token is printed
-once and never stored in clear.
+allows it) and call the same functions as the dashboard's admin page (:mod:`signaling.admin`),
+so they accept and refuse the same input and write the same audit lines, with the actor
+``admin:cli``. A new kiosk's device token is printed once and never stored in clear.
 """
 
 from __future__ import annotations
@@ -12,55 +13,169 @@ import asyncio
 import getpass
 import os
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from signaling.admin import add_cli_commands, run_cli_command
-from signaling.catalogue import load_catalogue
-from signaling.logs import setup_logging
+from jsonlog import setup_logging
+from signaling import admin
+from signaling.admin import AdminError
+from signaling.catalogue import Catalogue, load_catalogue
+from signaling.server import serve
 from signaling.settings import Settings
-from signaling.store import Store
+from signaling.store import SqliteStore, Store
+
+CLI_ACTOR = "admin:cli"
 
 
-def _store(settings: Settings) -> Store:
-    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
-    store = Store.open(Path(settings.data_dir))
-    store.seed_catalogue(load_catalogue(settings.catalogue))
-    return store
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Parse the command line and run one command."""
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m signaling", description=__doc__)
     parser.add_argument("--data-dir", type=Path, help="overrides ETAPISTE_DATA_DIR")
     sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="run the signaling server")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
-    site = sub.add_parser("add-site", help="add a joint service point")
-    site.add_argument("site_id")
-    site.add_argument("--name-fi", required=True)
-    site.add_argument("--name-sv", required=True)
-    site.add_argument("--name-en", required=True)
-    site.add_argument("--region", default="")
-    kiosk = sub.add_parser("add-kiosk", help="provision a kiosk; prints its device token once")
-    kiosk.add_argument("site_id")
-    kiosk.add_argument("name")
-    revoke = sub.add_parser("revoke-kiosk", help="revoke a kiosk's device token")
-    revoke.add_argument("kiosk_id")
-    account = sub.add_parser("add-account", help="add an agent or operator")
-    account.add_argument("username")
-    account.add_argument("--name", required=True, help="display name")
-    account.add_argument("--role", choices=["agent", "operator"], default="agent")
-    account.add_argument("--skills", default="", help="comma-separated service ids")
-    account.add_argument("--languages", default="fi", help="comma-separated: fi,sv,en")
-    account.add_argument(
+    p = sub.add_parser("serve", help="run the signaling server")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p = sub.add_parser("add-site", help="add a joint service point")
+    p.add_argument("site_id")
+    p.add_argument("--name-fi", required=True)
+    p.add_argument("--name-sv", help="default: the Finnish name")
+    p.add_argument("--name-en", help="default: the Finnish name")
+    p.add_argument("--region", default="")
+    p = sub.add_parser("add-kiosk", help="provision a kiosk; prints its device token once")
+    p.add_argument("site_id")
+    p.add_argument("name")
+    p = sub.add_parser("revoke-kiosk", help="revoke a kiosk's device token")
+    p.add_argument("kiosk_id")
+    sub.add_parser("kiosks", help="list kiosks")
+    p = sub.add_parser("add-account", help="add an agent or operator")
+    p.add_argument("username")
+    p.add_argument("--name", required=True, help="display name")
+    p.add_argument("--role", choices=["agent", "operator"], default="agent")
+    p.add_argument("--skills", default="", help="comma-separated service ids")
+    p.add_argument("--languages", default="fi", help="comma-separated: fi,sv,en")
+    p.add_argument(
         "--password-env", help="read the password from this environment variable, not a prompt"
     )
-    sub.add_parser("kiosks", help="list kiosks")
-    add_cli_commands(sub)
-    args = parser.parse_args(argv)
+    p = sub.add_parser("set-skills", help="replace an agent's services (and languages)")
+    p.add_argument("username")
+    p.add_argument("--skills", required=True, help="comma-separated service ids")
+    p.add_argument("--languages", help="comma-separated: fi,sv,en (default: unchanged)")
+    sub.add_parser("accounts", help="list agents and operators")
+    p = sub.add_parser("set-hours", help="edit a service's weekly opening hours or queue cap")
+    p.add_argument("service_id")
+    p.add_argument("--weekly", help="e.g. 'mon=09:00-16:00 tue=09:00-12:00,13:00-16:00'")
+    p.add_argument("--max-queue", type=int)
+    sub.add_parser("services", help="list services with their effective hours")
+    p = sub.add_parser("alerts", help="list open alerts (with --all: the last day's too)")
+    p.add_argument("--all", action="store_true")
+    p = sub.add_parser("ack-alert", help="acknowledge an alert")
+    p.add_argument("alert_id", type=int)
+    return parser
 
+
+def _add_site(args: argparse.Namespace, store: Store, _: Catalogue, now: float) -> None:
+    admin.add_site(store, CLI_ACTOR, args.site_id, args.name_fi, args.region, now=now,
+                   name_sv=args.name_sv, name_en=args.name_en)
+    print(f"site {args.site_id} added")
+
+
+def _add_kiosk(args: argparse.Namespace, store: Store, _: Catalogue, now: float) -> None:
+    kiosk_id, token = admin.provision_kiosk(store, CLI_ACTOR, args.site_id, args.name, now=now)
+    print(f"kiosk {kiosk_id} at {args.site_id}")
+    print(f"device token (shown once, store it in the kiosk's token file): {token}")
+
+
+def _revoke_kiosk(args: argparse.Namespace, store: Store, _: Catalogue, now: float) -> None:
+    admin.revoke_kiosk(store, CLI_ACTOR, args.kiosk_id, now=now)
+    print(f"kiosk {args.kiosk_id} revoked")
+
+
+def _kiosks(args: argparse.Namespace, store: Store, _: Catalogue, now: float) -> None:
+    for k in store.list_kiosks():
+        print(f"{k.id}\t{k.site_id}\t{k.name}\t{'revoked' if k.revoked_at else 'active'}")
+
+
+def _add_account(args: argparse.Namespace, store: Store, _: Catalogue, now: float) -> None:
+    if args.password_env:
+        password = os.environ.get(args.password_env, "")
+    else:
+        password = getpass.getpass("password: ")
+    account_id = admin.add_account(
+        store, CLI_ACTOR, args.username, args.name, args.role, password, _split(args.skills),
+        _split(args.languages), now=now,
+    )
+    print(f"{args.role} {args.username} added as {account_id}")
+
+
+def _set_skills(args: argparse.Namespace, store: Store, _: Catalogue, now: float) -> None:
+    languages = None if args.languages is None else _split(args.languages)
+    admin.set_skills(store, CLI_ACTOR, args.username, _split(args.skills), languages, now=now)
+    print(f"skills of {args.username} set (effective at the agent's next login)")
+
+
+def _accounts(args: argparse.Namespace, store: Store, _: Catalogue, now: float) -> None:
+    for a in store.accounts():
+        state = "disabled" if a.disabled else "active"
+        print(f"{a.id}\t{a.username}\t{a.role}\t{','.join(sorted(a.skills))}\t"
+              f"{','.join(sorted(a.languages))}\t{state}")
+
+
+def _set_hours(args: argparse.Namespace, store: Store, cat: Catalogue, now: float) -> None:
+    weekly = None if args.weekly is None else admin.parse_weekly(args.weekly)
+    if weekly is None and args.max_queue is None:
+        raise AdminError("give --weekly and/or --max-queue")
+    admin.set_service(store, cat, CLI_ACTOR, args.service_id, weekly=weekly,
+                      max_queue=args.max_queue, now=now)
+    print(f"{args.service_id} updated (a running server applies it within 15 s)")
+
+
+def _services(args: argparse.Namespace, store: Store, cat: Catalogue, now: float) -> None:
+    overrides = {o.service_id: o for o in store.service_overrides()}
+    for s in cat.services:
+        o = overrides.get(s.id)
+        shown: Mapping[Any, Any] = o.weekly if o and o.weekly is not None else s.hours.weekly
+        cap = o.max_queue if o and o.max_queue is not None else s.max_queue
+        mark = " (edited)" if o else ""
+        print(f"{s.id}\tmax_queue={cap}\t{admin.format_weekly(shown)}{mark}")
+
+
+def _alerts(args: argparse.Namespace, store: Store, _: Catalogue, now: float) -> None:
+    for al in store.recent_alerts(now - 86400) if args.all else store.open_alerts():
+        state = "cleared" if al.cleared_at else "open"
+        ack = f"ack by {al.acknowledged_by}" if al.acknowledged_at else "unacknowledged"
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(al.raised_at))
+        print(f"{al.id}\t{when}\t{al.kind}\t{al.subject}\t{state}\t{ack}")
+
+
+def _ack_alert(args: argparse.Namespace, store: Store, _: Catalogue, now: float) -> None:
+    admin.acknowledge_alert(store, CLI_ACTOR, CLI_ACTOR, args.alert_id, now=now)
+    print(f"alert {args.alert_id} acknowledged")
+
+
+Command = Callable[[argparse.Namespace, Store, Catalogue, float], None]
+COMMANDS: dict[str, Command] = {
+    "add-site": _add_site,
+    "add-kiosk": _add_kiosk,
+    "revoke-kiosk": _revoke_kiosk,
+    "kiosks": _kiosks,
+    "add-account": _add_account,
+    "set-skills": _set_skills,
+    "accounts": _accounts,
+    "set-hours": _set_hours,
+    "services": _services,
+    "alerts": _alerts,
+    "ack-alert": _ack_alert,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run one command; 1 if the input was refused."""
+    args = _parser().parse_args(argv)
     overrides: dict[str, object] = {}
     if args.data_dir is not None:
         overrides["data_dir"] = args.data_dir
@@ -71,55 +186,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             overrides["port"] = args.port
     settings = Settings(**overrides)  # type: ignore[arg-type]
     setup_logging(settings.log_level)
-
     if args.command == "serve":
-        from signaling.server import serve as run_server
-
-        asyncio.run(run_server(settings))
+        asyncio.run(serve(settings))
         return 0
-    store = _store(settings)
+    now = time.time()
+    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    catalogue = load_catalogue(settings.catalogue)
+    store = SqliteStore.open(Path(settings.data_dir))
     try:
-        result = run_cli_command(args, store, load_catalogue(settings.catalogue))
-        if result is not None:
-            return result
-        if args.command == "add-site":
-            store.create_site(args.site_id, args.name_fi, args.name_sv, args.name_en, args.region)
-            store.audit("admin:cli", "site_add", args.site_id, {})
-            print(f"site {args.site_id} added")
-        elif args.command == "add-kiosk":
-            kiosk_id, token = store.create_kiosk(args.site_id, args.name)
-            store.audit("admin:cli", "kiosk_add", kiosk_id, {"site": args.site_id})
-            print(f"kiosk {kiosk_id} at {args.site_id}")
-            print(f"device token (shown once, store it in the kiosk's token file): {token}")
-        elif args.command == "revoke-kiosk":
-            if not store.revoke_kiosk(args.kiosk_id):
-                print(f"no active kiosk {args.kiosk_id}", file=sys.stderr)
-                return 1
-            store.audit("admin:cli", "kiosk_revoke", args.kiosk_id, {})
-            print(f"kiosk {args.kiosk_id} revoked")
-        elif args.command == "add-account":
-            password = (
-                os.environ.get(args.password_env, "")
-                if args.password_env
-                else getpass.getpass("password: ")
-            )
-            if len(password) < 8:
-                print("password must have at least 8 characters", file=sys.stderr)
-                return 2
-            account_id = store.create_account(
-                args.username,
-                args.name,
-                args.role,
-                password,
-                [s for s in args.skills.split(",") if s],
-                [lang for lang in args.languages.split(",") if lang],
-            )
-            store.audit("admin:cli", "account_add", account_id, {"role": args.role})
-            print(f"{args.role} {args.username} added as {account_id}")
-        elif args.command == "kiosks":
-            for k in store.list_kiosks():
-                state = "revoked" if k.revoked_at else "active"
-                print(f"{k.id}\t{k.site_id}\t{k.name}\t{state}")
+        store.seed_catalogue(catalogue, now=now)
+        COMMANDS[args.command](args, store, catalogue, now)
+    except AdminError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     finally:
         store.close()
     return 0

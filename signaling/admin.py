@@ -1,7 +1,9 @@
 """Administrative actions shared by the dashboard and the command line; all audited.
 
 Each action checks its input, changes the store and writes one audit line naming the actor
-(``operator:<id>`` from the dashboard, ``admin:cli`` from the command line). A kiosk's device
+(``operator:<id>`` from the dashboard, ``admin:cli`` from the command line). The dashboard's
+forms and the command line (``python -m signaling``) both call these functions, so they accept
+and refuse the same things. A kiosk's device
 token is returned once by :func:`provision_kiosk` and never stored in clear or logged.
 
 Service edits (weekly opening hours, queue cap) are kept as overrides of the catalogue file, so
@@ -11,26 +13,28 @@ the routing rules, and :func:`apply_rules` hands them to a running router.
 
 from __future__ import annotations
 
-import argparse
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from argon2 import PasswordHasher
 from pydantic import ValidationError
 
 from signaling.catalogue import WEEKDAYS, Catalogue, OpeningHours
+from signaling.credentials import hash_password
 from signaling.errors import StoreError
 from signaling.routing.hours import OpeningHours as RoutingHours
 from signaling.routing.model import ServiceRules
-from signaling.store_operator import ServiceOverride
-from signaling.store_schema import Role
-
-if TYPE_CHECKING:
-    from signaling.routing.router import Router
-    from signaling.store import Store
+from signaling.routing.router import Router
+from signaling.store import Store
+from signaling.store.records import Role, ServiceOverride
 
 Weekly = dict[str, tuple[tuple[str, str], ...]]
+
+
+SITE_NAME_MAX = 120
+KIOSK_NAME_MAX = 80
 
 
 class AdminError(ValueError):
@@ -44,36 +48,56 @@ def _split(text: str) -> list[str]:
 # --- kiosks and sites -------------------------------------------------------------------------
 
 
-def add_site(store: Store, actor: str, site_id: str, name: str, region: str) -> None:
-    """Add a joint service point (one name used in every language until edited)."""
+def add_site(
+    store: Store,
+    actor: str,
+    site_id: str,
+    name: str,
+    region: str,
+    *,
+    now: float,
+    name_sv: str | None = None,
+    name_en: str | None = None,
+) -> None:
+    """Add a joint service point. ``name`` is used in every language not given its own."""
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,40}", site_id):
         raise AdminError("site id: lower-case letters, digits and _ (e.g. 'kitee')")
-    if not name.strip():
-        raise AdminError("the site needs a name")
+    fi, sv, en = (n.strip() for n in (name, name_sv or name, name_en or name))
+    if not (fi and sv and en) or max(len(fi), len(sv), len(en)) > SITE_NAME_MAX:
+        raise AdminError(f"the site needs a name of at most {SITE_NAME_MAX} characters")
     try:
-        store.create_site(site_id, name.strip(), name.strip(), name.strip(), region.strip())
+        store.create_site(site_id, fi, sv, en, region.strip(), now=now)
     except StoreError as exc:
         raise AdminError(f"site {site_id!r} exists already") from exc
-    store.audit(actor, "site_add", site_id, {"region": region.strip()})
+    store.audit(actor, "site_add", site_id, {"region": region.strip()}, now=now)
 
 
-def provision_kiosk(store: Store, actor: str, site_id: str, name: str) -> tuple[str, str]:
+def provision_kiosk(
+    store: Store, actor: str, site_id: str, name: str, *, now: float
+) -> tuple[str, str]:
     """Register a kiosk; returns ``(kiosk_id, device_token)``; the token is shown once."""
     name = name.strip()
     if store.site(site_id) is None:
         raise AdminError(f"no site {site_id!r}")
-    if not name or len(name) > 80:
-        raise AdminError("the kiosk needs a name of at most 80 characters")
-    kiosk_id, token = store.create_kiosk(site_id, name)
-    store.audit(actor, "kiosk_add", kiosk_id, {"site": site_id, "name": name})
+    if not name or len(name) > KIOSK_NAME_MAX:
+        raise AdminError(f"the kiosk needs a name of at most {KIOSK_NAME_MAX} characters")
+    kiosk_id, token = store.create_kiosk(site_id, name, now=now)
+    store.audit(actor, "kiosk_add", kiosk_id, {"site": site_id, "name": name}, now=now)
     return kiosk_id, token
 
 
-def revoke_kiosk(store: Store, actor: str, kiosk_id: str) -> None:
+def revoke_kiosk(store: Store, actor: str, kiosk_id: str, *, now: float) -> None:
     """Revoke a kiosk's device token for good."""
-    if not store.revoke_kiosk(kiosk_id):
+    if not store.revoke_kiosk(kiosk_id, now=now):
         raise AdminError(f"no active kiosk {kiosk_id!r}")
-    store.audit(actor, "kiosk_revoke", kiosk_id, {})
+    store.audit(actor, "kiosk_revoke", kiosk_id, {}, now=now)
+
+
+def acknowledge_alert(store: Store, actor: str, by: str, alert_id: int, *, now: float) -> None:
+    """An operator (named ``by``) has seen an alert."""
+    if not store.acknowledge_alert(alert_id, by, now):
+        raise AdminError(f"no unacknowledged alert {alert_id}")
+    store.audit(actor, "alert_acknowledge", str(alert_id), {}, now=now)
 
 
 # --- accounts ---------------------------------------------------------------------------------
@@ -88,8 +112,12 @@ def add_account(
     password: str,
     skills: Iterable[str],
     languages: Iterable[str],
+    *,
+    now: float,
+    hasher: PasswordHasher | None = None,
 ) -> str:
-    """Create an agent or operator account; returns its id."""
+    """Create an agent or operator account; returns its id. The password is hashed here
+    (argon2id, ``hasher``'s parameters) and only its hash is stored."""
     if len(password) < 8:
         raise AdminError("the password needs at least 8 characters")
     if not re.fullmatch(r"[A-Za-z0-9._-]{2,40}", username.strip()):
@@ -98,12 +126,13 @@ def add_account(
         raise AdminError("role must be agent or operator")
     try:
         account_id = store.create_account(
-            username, display_name.strip() or username, role, password, skills, languages
+            username, display_name.strip() or username, role, hash_password(password, hasher),
+            skills, languages, now=now,
         )
     except StoreError as exc:
         raise AdminError(_store_message(exc, f"username {username!r} is taken")) from exc
     store.audit(
-        actor, "account_add", account_id, {"role": role, "skills": sorted(set(skills))}
+        actor, "account_add", account_id, {"role": role, "skills": sorted(set(skills))}, now=now
     )
     return account_id
 
@@ -114,6 +143,8 @@ def set_skills(
     username: str,
     skills: Iterable[str],
     languages: Iterable[str] | None = None,
+    *,
+    now: float,
 ) -> str:
     """Replace an agent's services (and languages); takes effect at the agent's next login."""
     account = next((a for a in store.accounts() if a.username.lower() == username.lower()), None)
@@ -129,7 +160,7 @@ def set_skills(
     detail: dict[str, object] = {"skills": skills}
     if languages is not None:
         detail["languages"] = sorted(set(languages))
-    store.audit(actor, "skills_set", account.id, detail)
+    store.audit(actor, "skills_set", account.id, detail, now=now)
     return account.id
 
 
@@ -179,16 +210,19 @@ def set_service(
     *,
     weekly: Weekly | None,
     max_queue: int | None,
+    now: float,
 ) -> ServiceOverride:
     """Override a catalogue service's weekly hours and/or queue cap (None: keep catalogue's)."""
     if catalogue.service(service_id) is None:
         raise AdminError(f"no service {service_id!r}")
     if max_queue is not None and not 1 <= max_queue <= 10_000:
         raise AdminError("the queue cap must be between 1 and 10000")
-    override = store.set_service_override(service_id, actor, weekly=weekly, max_queue=max_queue)
+    override = store.set_service_override(
+        service_id, actor, weekly=weekly, max_queue=max_queue, now=now
+    )
     detail: dict[str, object] = {"max_queue": max_queue}
     detail["weekly"] = None if weekly is None else format_weekly(weekly)
-    store.audit(actor, "service_edit", service_id, detail)
+    store.audit(actor, "service_edit", service_id, detail, now=now)
     return override
 
 
@@ -223,79 +257,3 @@ def apply_rules(router: Router, rules: Mapping[str, ServiceRules]) -> None:
     """Give a running router new service rules (opening hours, queue caps); they take
     effect at the next join."""
     router.update_rules(rules)
-
-
-# --- command line -----------------------------------------------------------------------------
-
-CLI_ACTOR = "admin:cli"
-
-
-def add_cli_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register the dashboard-era admin commands on ``python -m signaling``."""
-    p = sub.add_parser("set-skills", help="replace an agent's services (and languages)")
-    p.add_argument("username")
-    p.add_argument("--skills", required=True, help="comma-separated service ids")
-    p.add_argument("--languages", help="comma-separated: fi,sv,en (default: unchanged)")
-    p = sub.add_parser("set-hours", help="edit a service's weekly opening hours or queue cap")
-    p.add_argument("service_id")
-    p.add_argument("--weekly", help="e.g. 'mon=09:00-16:00 tue=09:00-12:00,13:00-16:00'")
-    p.add_argument("--max-queue", type=int)
-    sub.add_parser("services", help="list services with their effective hours")
-    sub.add_parser("accounts", help="list agents and operators")
-    p = sub.add_parser("alerts", help="list open alerts (with --all: the last day's too)")
-    p.add_argument("--all", action="store_true")
-    p = sub.add_parser("ack-alert", help="acknowledge an alert")
-    p.add_argument("alert_id", type=int)
-
-
-def run_cli_command(args: argparse.Namespace, store: Store, catalogue: Catalogue) -> int | None:
-    """Run a command registered by :func:`add_cli_commands`; None if it is not one of them."""
-    import sys
-    import time
-
-    try:
-        if args.command == "set-skills":
-            languages = None if args.languages is None else _split(args.languages)
-            set_skills(store, CLI_ACTOR, args.username, _split(args.skills), languages)
-            print(f"skills of {args.username} set (effective at the agent's next login)")
-        elif args.command == "set-hours":
-            weekly = None if args.weekly is None else parse_weekly(args.weekly)
-            if weekly is None and args.max_queue is None:
-                raise AdminError("give --weekly and/or --max-queue")
-            set_service(store, catalogue, CLI_ACTOR, args.service_id, weekly=weekly,
-                        max_queue=args.max_queue)
-            print(f"{args.service_id} updated (a running server applies it within 15 s)")
-        elif args.command == "services":
-            overrides = {o.service_id: o for o in store.service_overrides()}
-            for s in catalogue.services:
-                o = overrides.get(s.id)
-                shown: Mapping[Any, Any] = (
-                    o.weekly if o and o.weekly is not None else s.hours.weekly
-                )
-                cap = o.max_queue if o and o.max_queue is not None else s.max_queue
-                mark = " (edited)" if o else ""
-                print(f"{s.id}\tmax_queue={cap}\t{format_weekly(shown)}{mark}")
-        elif args.command == "accounts":
-            for a in store.accounts():
-                state = "disabled" if a.disabled else "active"
-                print(f"{a.id}\t{a.username}\t{a.role}\t{','.join(sorted(a.skills))}\t"
-                      f"{','.join(sorted(a.languages))}\t{state}")
-        elif args.command == "alerts":
-            alerts = (store.recent_alerts(time.time() - 86400) if args.all
-                      else store.open_alerts())
-            for al in alerts:
-                state = "cleared" if al.cleared_at else "open"
-                ack = f"ack by {al.acknowledged_by}" if al.acknowledged_at else "unacknowledged"
-                when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(al.raised_at))
-                print(f"{al.id}\t{when}\t{al.kind}\t{al.subject}\t{state}\t{ack}")
-        elif args.command == "ack-alert":
-            if not store.acknowledge_alert(args.alert_id, CLI_ACTOR, time.time()):
-                raise AdminError(f"no unacknowledged alert {args.alert_id}")
-            store.audit(CLI_ACTOR, "alert_acknowledge", str(args.alert_id), {})
-            print(f"alert {args.alert_id} acknowledged")
-        else:
-            return None
-    except AdminError as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
-    return 0

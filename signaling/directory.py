@@ -6,17 +6,13 @@ go into every offer, and refreshed when an administrator changes them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from signaling.catalogue import Catalogue
 from signaling.routing.hours import OpeningHours
 from signaling.routing.model import ServiceRules
+from signaling.routing.router import Router
+from signaling.store import Store
 from wire import server_messages as S
 from wire.types import LANGUAGES, Names
-
-if TYPE_CHECKING:
-    from signaling.routing.router import Router
-    from signaling.store import Store
 
 
 class Directory:

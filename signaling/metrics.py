@@ -1,32 +1,25 @@
-"""``/metrics`` in the Prometheus text format, filled at scrape time.
+"""The server's Prometheus metrics, filled at scrape time (served by :mod:`.web_metrics`).
 
-A :class:`prometheus_client.registry.Collector` reads the router, the hub and the monitor's
-latest evaluation on each scrape, so figures are never stale and nothing is double-counted.
-Labels name services, languages, kiosks and sites only: no citizen data. Process metrics come
-from prometheus-client's own collectors. If ``metrics_token`` is set, scrapers must send it
-as a bearer token.
+A :class:`prometheus_client.registry.Collector` reads the router, the open connections and the
+monitor's latest evaluation on each scrape, so figures are never stale and nothing is
+double-counted. Labels name services, languages, kiosks and sites only: no citizen data.
+Process metrics come from prometheus-client's own collectors.
 """
 
 from __future__ import annotations
 
-import hmac
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator
 
-from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
 from prometheus_client.registry import Collector
 
-from signaling.app_keys import CTX
+from signaling.monitor import Monitor
 from signaling.routing.model import AgentState
-
-if TYPE_CHECKING:
-    from signaling.monitor import Monitor
-    from signaling.server import ServerContext
+from signaling.routing.router import Router
 
 KIOSK_STATES = ("online", "offline", "never_seen")
 
@@ -34,23 +27,32 @@ KIOSK_STATES = ("online", "offline", "never_seen")
 class EtapisteCollector(Collector):
     """Queue, agent, kiosk, call and alert gauges of one server."""
 
-    def __init__(self, ctx: ServerContext, monitor: Monitor) -> None:
-        self.ctx = ctx
+    def __init__(
+        self,
+        router: Router,
+        monitor: Monitor,
+        connection_roles: Callable[[], Iterable[str]],
+        clock: Callable[[], float],
+    ) -> None:
+        self.router = router
         self.monitor = monitor
+        self.connection_roles = connection_roles
+        """The role of every open connection."""
+        self.clock = clock
 
     def collect(self) -> Iterator[Metric]:
         """Yield the metric families (called by the registry on each scrape)."""
-        now = self.ctx.clock()
+        now = self.clock()
         yield from self._queues(now)
         yield from self._agents()
         yield from self._kiosks(now)
         calls = GaugeMetricFamily("etapiste_calls_active", "Calls in progress")
-        calls.add_metric([], len(self.ctx.router.calls()))
+        calls.add_metric([], len(self.router.calls()))
         yield calls
         conns = GaugeMetricFamily(
             "etapiste_connections", "Open WebSocket connections by role", labels=["role"]
         )
-        roles = Counter(c.principal.role for c in self.ctx.connections)
+        roles = Counter(self.connection_roles())
         for role in ("kiosk", "agent", "operator"):
             conns.add_metric([role], roles.get(role, 0))
         yield conns
@@ -98,7 +100,7 @@ class EtapisteCollector(Collector):
 
     def _agents(self) -> Iterator[Metric]:
         family = GaugeMetricFamily("etapiste_agents", "Logged-in agents by state", labels=["state"])
-        states = Counter(a.state for a in self.ctx.router.agents())
+        states = Counter(a.state for a in self.router.agents())
         for state in AgentState:
             family.add_metric([state.value], states.get(state, 0))
         yield family
@@ -124,27 +126,15 @@ class EtapisteCollector(Collector):
         yield from (by_state, up, age)
 
 
-def make_registry(ctx: ServerContext, monitor: Monitor) -> CollectorRegistry:
+def make_registry(
+    router: Router,
+    monitor: Monitor,
+    connection_roles: Callable[[], Iterable[str]],
+    clock: Callable[[], float],
+) -> CollectorRegistry:
     """A registry of its own (not the global one), so several servers in a test do not mix."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(EtapisteCollector(ctx, monitor))
+    registry.register(EtapisteCollector(router, monitor, connection_roles, clock))
     ProcessCollector(registry=registry)
     PlatformCollector(registry=registry)
     return registry
-
-
-def metrics_handler(
-    registry: CollectorRegistry,
-) -> Callable[[web.Request], Awaitable[web.Response]]:
-    """The ``GET /metrics`` handler for ``registry``."""
-
-    async def metrics(request: web.Request) -> web.Response:
-        token = request.app[CTX].settings.metrics_token
-        if token:
-            given = request.headers.get("Authorization", "").removeprefix("Bearer ")
-            if not hmac.compare_digest(given.encode(), token.encode()):
-                raise web.HTTPUnauthorized()
-        body = generate_latest(registry)
-        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
-
-    return metrics

@@ -20,26 +20,33 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from jsonlog import fields
+from signaling.admin import AdminError, acknowledge_alert
+from signaling.alert_texts import AlertNames, alert_texts
 from signaling.alerts import (
     DEVICES,
     AlertEngine,
     AlertRules,
     Cleared,
     Facts,
+    QueueAlertFacts,
     Raised,
     kiosk_facts_for_alerts,
 )
+from signaling.catalogue import Catalogue
+from signaling.directory import Directory
+from signaling.hub import LiveView
 from signaling.kiosk_health import HealthPolicy, KioskFacts, KioskHealthTracker, KioskStatus
-from signaling.logs import fields
 from signaling.reports import QueueDay, local_midnight, queue_day
-from signaling.store_operator import AlertRecord
-from signaling.store_schema import KioskRecord, SiteRecord
-
-if TYPE_CHECKING:
-    from signaling.server import ServerContext
+from signaling.routing.model import AgentState
+from signaling.routing.router import Router
+from signaling.routing.views import QueueStats
+from signaling.settings import Settings
+from signaling.store import Store
+from signaling.store.records import AlertRecord, KioskRecord, SiteRecord
 
 log = logging.getLogger("etapiste.monitor")
 
@@ -49,26 +56,33 @@ SLOW_STEP_MS = 100.0
 KIOSK_LIST_S = 5.0
 ALERT_HISTORY_S = 24 * 3600.0
 
-_KIND_TEXT = {
-    "kiosk_offline": "Kiosk offline",
-    "device_fault": "Device fault",
-    "call_failures": "Repeated call failures",
-    "long_wait": "Long wait",
-}
-
 
 class Monitor:
     """Kiosk status, alerts and dashboard snapshots for one server."""
 
-    def __init__(self, ctx: ServerContext) -> None:
-        s = ctx.settings
-        self.ctx = ctx
-        self.store = ctx.store
-        self.clock = ctx.clock
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        catalogue: Catalogue,
+        router: Router,
+        directory: Directory,
+        live: LiveView,
+        clock: Callable[[], float],
+    ) -> None:
+        s = settings
+        self.store = store
+        self.catalogue = catalogue
+        self.router = router
+        self.directory = directory
+        self.live = live
+        self.clock = clock
         self.tz = ZoneInfo(s.timezone)
         self.policy = HealthPolicy(s.kiosk_health_interval_s, s.kiosk_offline_missed)
-        self.tracker = KioskHealthTracker(self.policy, ctx.clock())
-        self.engine = AlertEngine(AlertRules(s.longest_wait_alert_s, s.call_failure_alert_count))
+        self.tracker = KioskHealthTracker(self.policy, clock())
+        self.engine = AlertEngine(AlertRules(
+            s.longest_wait_alert_s, s.call_failure_alert_count, s.unserved_language_alert_s
+        ))
         self.threshold_s = s.service_level_threshold_s
         for a in self.store.open_alerts():
             self.engine.adopt(a.kind, a.subject, a.id, a.raised_at)
@@ -81,6 +95,7 @@ class Monitor:
         self._call_reasons: dict[str, list[str | None]] = {}
         self._today: dict[tuple[str, str], QueueDay] = {}
         self._alerts: list[AlertRecord] | None = None
+        self._waiting: list[QueueAlertFacts] = []
         self.statuses: dict[str, KioskStatus] = {}
         self.snapshot: dict[str, Any] = {}
         self._digest = ""
@@ -95,7 +110,8 @@ class Monitor:
 
     def _refresh_slow(self, now: float) -> None:
         known = {k.id for k in self._kiosks}
-        if now - self._kiosks_at >= KIOSK_LIST_S or not known.issuperset(self.ctx.hub.kiosks):
+        connected = self.live.connected_kiosks()
+        if now - self._kiosks_at >= KIOSK_LIST_S or not known.issuperset(connected):
             self._kiosks = [k for k in self.store.list_kiosks() if k.revoked_at is None]
             self._sites = {s.id: s for s in self.store.sites()}
             self._kiosks_at = now
@@ -114,7 +130,7 @@ class Monitor:
             )
 
     def _health(self, kiosk_id: str) -> tuple[float | None, dict[str, Any] | None]:
-        live = self.ctx.hub.kiosk_live.get(kiosk_id)
+        live = self.live.kiosk_live.get(kiosk_id)
         if live is not None and live.health is not None and live.health_at is not None:
             return live.health_at, live.health.model_dump(mode="json")
         stored = self._stored_health.get(kiosk_id)
@@ -137,13 +153,14 @@ class Monitor:
         """One evaluation: statuses, alerts, snapshot; subscribers hear of any change."""
         now = self.clock()
         self._refresh_slow(now)
-        hub = self.ctx.hub
+        live = self.live
+        connected, reports = live.connected_kiosks(), live.kiosk_live
         facts, healths = [], {}
         for k in self._kiosks:
             at, health = self._health(k.id)
             healths[k.id] = health
-            facts.append(KioskFacts(k.id, k.id in hub.kiosks, at))
-            if health is not None and k.id in hub.kiosk_live:
+            facts.append(KioskFacts(k.id, k.id in connected, at))
+            if health is not None and k.id in reports:
                 self._persist_health(k.id, at, health)
         self.statuses, changes = self.tracker.evaluate(facts, now)
         for t in changes:
@@ -159,10 +176,29 @@ class Monitor:
             kiosk_facts.append(
                 kiosk_facts_for_alerts(k.id, offline, devices, self._call_reasons.get(k.id, []))
             )
-        waits = {(q.service_id, q.language): q.longest_wait_s for q in hub.router.queue_stats(now)}
-        for change in self.engine.evaluate(Facts(kiosk_facts, waits), now):
+        stats = self.router.queue_stats(now)
+        waits = {(q.service_id, q.language): q.longest_wait_s for q in stats}
+        self._waiting = self._waiting_queues(stats)
+        for change in self.engine.evaluate(Facts(kiosk_facts, waits, self._waiting), now):
             self._store_change(change)
         self._build(now, healths)
+
+    def _waiting_queues(self, stats: list[QueueStats]) -> list[QueueAlertFacts]:
+        """Queues with citizens, each with how many clerks will answer it (for the
+        ``language_unserved`` alert and the dashboard's "no clerk ready" mark)."""
+        waiting = [q for q in stats if q.waiting]
+        if not waiting:
+            return []
+        serving = [
+            a for a in self.router.agents() if a.connected and a.state is not AgentState.NOT_READY
+        ]
+        return [
+            QueueAlertFacts(
+                q.service_id, q.language, q.longest_wait_s,
+                sum(1 for a in serving if q.service_id in a.skills and q.language in a.languages),
+            )
+            for q in waiting
+        ]
 
     def _store_change(self, change: Raised | Cleared) -> None:
         self._alerts = None
@@ -182,12 +218,13 @@ class Monitor:
 
     def acknowledge(self, alert_id: int, actor: str, actor_name: str) -> bool:
         """An operator acknowledges an alert (audited)."""
-        ok = self.store.acknowledge_alert(alert_id, actor_name, self.clock())
-        if ok:
-            self.store.audit(actor, "alert_acknowledge", str(alert_id), {})
-            self._alerts = None
-            self.step()
-        return ok
+        try:
+            acknowledge_alert(self.store, actor, actor_name, alert_id, now=self.clock())
+        except AdminError:
+            return False
+        self._alerts = None
+        self.step()
+        return True
 
     # ---------------------------------------------------------------------------- snapshot
 
@@ -201,6 +238,7 @@ class Monitor:
                 "service_level_threshold_s": self.threshold_s,
                 "offline_after_s": self.policy.offline_after_s,
                 "longest_wait_alert_s": self.engine.rules.longest_wait_s,
+                "unserved_alert_s": self.engine.rules.unserved_after_s,
             },
         }
         digest = json.dumps(snap, sort_keys=True, default=str)
@@ -211,27 +249,35 @@ class Monitor:
             for notify in list(self.subscribers):
                 notify()
 
-    def _site_name(self, site_id: str) -> str:
+    def _site_names(self, site_id: str) -> dict[str, str]:
+        """The joint service point's official names, ``{language: name}``."""
         site = self._sites.get(site_id)
-        return site.name_fi if site else site_id
+        if site is None:
+            return {"fi": site_id, "sv": site_id, "en": site_id}
+        return {"fi": site.name_fi, "sv": site.name_sv, "en": site.name_en}
 
-    def kiosk_label(self, kiosk_id: str) -> str:
-        """``Kiosk name (Site)`` for alert texts."""
+    def _alert_names(self, a: AlertRecord) -> AlertNames:
+        kiosk_id = a.kiosk_id or a.subject.partition("/")[0]
         k = next((k for k in self._kiosks if k.id == kiosk_id), None)
-        return f"{k.name} ({self._site_name(k.site_id)})" if k else kiosk_id
+        service = self.catalogue.service(a.service_id or a.subject.partition("/")[0])
+        return AlertNames(
+            kiosk=k.name if k else None,
+            site=self._site_names(k.site_id) if k else {},
+            service=service.names.model_dump() if service else {},
+        )
 
     def _kiosk_rows(self, healths: dict[str, dict[str, Any] | None]) -> list[dict[str, Any]]:
-        rows = []
-        router = self.ctx.router
+        rows: list[dict[str, Any]] = []
+        router = self.router
         for k in self._kiosks:
             st = self.statuses[k.id]
             h = healths.get(k.id) or {}
-            live = self.ctx.hub.kiosk_live.get(k.id)
+            live = self.live.kiosk_live.get(k.id)
             quality = live.last_quality.quality if live and live.last_quality else None
             site = self._sites.get(k.site_id)
             activity = ""
             if router.call_for_kiosk(k.id) is not None:
-                activity = "in call"
+                activity = "in_call"
             elif router.entry_for_kiosk(k.id) is not None:
                 activity = "waiting"
             rows.append(
@@ -239,7 +285,7 @@ class Monitor:
                     "id": k.id,
                     "name": k.name,
                     "site_id": k.site_id,
-                    "site": self._site_name(k.site_id),
+                    "site": self._site_names(k.site_id),
                     "region": (site.region if site and site.region else "—"),
                     "state": st.state,
                     "connected": st.connected,
@@ -257,7 +303,7 @@ class Monitor:
                     "activity": activity,
                 }
             )
-        rows.sort(key=lambda r: (r["region"], r["site"], r["name"]))
+        rows.sort(key=lambda r: (r["region"], r["site"]["fi"], r["name"]))
         return rows
 
     def alerts(self, now: float) -> list[AlertRecord]:
@@ -266,28 +312,12 @@ class Monitor:
             self._alerts = self.store.recent_alerts(now - ALERT_HISTORY_S)
         return self._alerts
 
-    def alert_text(self, a: AlertRecord) -> str:
-        """A line an operator understands at a glance."""
-        kind = _KIND_TEXT.get(a.kind, a.kind)
-        if a.kind == "device_fault":
-            kiosk_id, _, device = a.subject.partition("/")
-            status = a.detail.get("status", "fault")
-            return f"{device.capitalize()} {status}: {self.kiosk_label(kiosk_id)}"
-        if a.kind == "long_wait":
-            service, _, language = a.subject.partition("/")
-            limit = float(str(a.detail.get("threshold_s", 0)))
-            return f"{kind} over {limit / 60:.0f} min: {self._service_name(service)} ({language})"
-        if a.kind == "call_failures":
-            count = a.detail.get("failed", "")
-            return f"{count} failed calls in a row: {self.kiosk_label(a.subject)}"
-        return f"{kind}: {self.kiosk_label(a.subject)}"
-
     def _alert_rows(self, now: float) -> list[dict[str, Any]]:
         return [
             {
                 "id": a.id,
                 "kind": a.kind,
-                "text": self.alert_text(a),
+                "text": alert_texts(a, self._alert_names(a)),
                 "raised_at": a.raised_at,
                 "cleared_at": a.cleared_at,
                 "acknowledged_at": a.acknowledged_at,
@@ -296,20 +326,28 @@ class Monitor:
             for a in self.alerts(now)
         ]
 
-    def _service_name(self, service_id: str) -> str:
-        service = self.ctx.catalogue.service(service_id)
-        return service.names.fi if service else service_id
+    def _service_names(self, service_id: str) -> tuple[dict[str, str], dict[str, str]]:
+        """The service's and its agency's official names, each ``{language: name}``."""
+        service = self.catalogue.service(service_id)
+        if service is None:
+            return {"fi": service_id, "sv": service_id, "en": service_id}, {}
+        agency = self.catalogue.agency(service.agency)
+        return service.names.model_dump(), agency.names.model_dump() if agency else {}
 
     def _queue_rows(self, now: float) -> list[dict[str, Any]]:
-        stats = {(q.service_id, q.language): q for q in self.ctx.router.queue_stats(now)}
+        stats = {(q.service_id, q.language): q for q in self.router.queue_stats(now)}
+        unserved = {(q.service_id, q.language) for q in self._waiting if not q.available_agents}
         rows = []
         for key in sorted(set(stats) | set(self._today)):
             q, day = stats.get(key), self._today.get(key)
+            service, agency = self._service_names(key[0])
             rows.append(
                 {
                     "service_id": key[0],
-                    "service": self._service_name(key[0]),
+                    "service": service,
+                    "agency": agency,
                     "language": key[1],
+                    "unserved": key in unserved,
                     "waiting": q.waiting if q else 0,
                     "longest_wait_since": (
                         round(now - q.longest_wait_s) if q and q.waiting else None
@@ -326,7 +364,7 @@ class Monitor:
         return rows
 
     def _agent_rows(self) -> list[dict[str, Any]]:
-        directory = self.ctx.directory
+        directory = self.directory
         rows = [
             {
                 "id": a.agent_id,
@@ -338,7 +376,7 @@ class Monitor:
                 "skills": sorted(a.skills),
                 "languages": sorted(a.languages),
             }
-            for a in self.ctx.router.agents()
+            for a in self.router.agents()
         ]
         rows.sort(key=lambda r: str(r["name"]))
         return rows
@@ -356,7 +394,7 @@ async def run_monitor(monitor: Monitor, period_s: float = 1.0, min_gap_s: float 
     def on_hub(topic: str) -> None:
         wake.set()
 
-    monitor.ctx.hub.listeners.append(on_hub)
+    monitor.live.add_listener(on_hub)
     try:
         while True:
             started = time.perf_counter()
@@ -375,4 +413,4 @@ async def run_monitor(monitor: Monitor, period_s: float = 1.0, min_gap_s: float 
             except TimeoutError:
                 pass
     finally:
-        monitor.ctx.hub.listeners.remove(on_hub)
+        monitor.live.remove_listener(on_hub)

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from signaling.context import CTX, ServerContext
 from signaling.errors import BadCredentials
-from signaling.ratelimit import TokenBucket
 
-if TYPE_CHECKING:
-    from signaling.server import ServerContext
-
-from signaling.app_keys import CTX, LOGIN_BUCKETS
+__all__ = ["add_routes"]
 
 log = logging.getLogger("etapiste.api")
 
@@ -34,22 +28,11 @@ def _error(status: int, code: str, message: str) -> web.Response:
     return web.json_response({"error": code, "message": message}, status=status)
 
 
-def cookie_secure(request: web.Request) -> bool:
-    """Whether cookies set in reply to ``request`` are ``Secure``: over TLS, or whenever the
-    settings say a TLS proxy stands in front (it talks plain HTTP to us)."""
-    return request.secure or request.app[CTX].settings.secure_cookies
-
-
 async def login(request: web.Request) -> web.Response:
     """Exchange username and password for a short-lived session token (and cookie)."""
     ctx: ServerContext = request.app[CTX]
     now = ctx.clock()
-    buckets: dict[str, TokenBucket] = request.app[LOGIN_BUCKETS]
-    peer = request.remote or "?"
-    bucket = buckets.setdefault(peer, TokenBucket(rate=1.0, burst=10, now=now))
-    if len(buckets) > 10_000:
-        buckets.clear()
-    if not bucket.allow(now):
+    if not ctx.login_allowed(request.remote or "?", now):
         return _error(429, "rate_limited", "too many login attempts; wait a moment")
     try:
         body = LoginRequest.model_validate_json(await request.read())
@@ -77,7 +60,7 @@ async def login(request: web.Request) -> web.Response:
         token,
         httponly=True,
         samesite="Strict",
-        secure=cookie_secure(request),
+        secure=ctx.secure_cookies(request),
         max_age=int(expires_at - now),
         path="/",
     )
@@ -96,8 +79,9 @@ async def logout(request: web.Request) -> web.Response:
     principal = ctx.auth.principal_for_token(token, ctx.clock()) if token else None
     if principal is None or principal.session_id is None:
         return _error(401, "unauthenticated", "not logged in")
-    ctx.store.revoke_session(principal.session_id)
-    ctx.store.audit(principal.label, "logout", principal.id, {})
+    now = ctx.clock()
+    ctx.store.revoke_session(principal.session_id, now=now)
+    ctx.store.audit(principal.label, "logout", principal.id, {}, now=now)
     response = web.json_response({"ok": True})
     response.del_cookie(ctx.auth.cookie_name, path="/")
     return response
@@ -121,31 +105,8 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ready", "connections": len(ctx.connections)})
 
 
-@web.middleware
-async def error_middleware(
-    request: web.Request,
-    handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
-) -> web.StreamResponse:
-    """Answer unexpected failures with a JSON error and no stack trace."""
-    try:
-        return await handler(request)
-    except web.HTTPException as exc:
-        if exc.status >= 400 and exc.content_type != "application/json":
-            return web.Response(
-                status=exc.status,
-                content_type="application/json",
-                text=json.dumps({"error": exc.reason.lower().replace(" ", "_")}),
-            )
-        raise
-    except Exception:
-        log.exception("request failed", extra={"fields": {"path": request.path}})
-        return _error(500, "internal_error", "the server could not process this")
-
-
-def add_api_routes(app: web.Application) -> None:
-    """Register the HTTP endpoints on ``app``."""
-    app[LOGIN_BUCKETS] = {}
-    app.middlewares.append(error_middleware)
+def add_routes(app: web.Application) -> None:
+    """Register login, logout and the health probes."""
     app.router.add_post("/api/login", login)
     app.router.add_post("/api/logout", logout)
     app.router.add_get("/healthz", healthz)

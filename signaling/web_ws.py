@@ -12,12 +12,12 @@ import contextlib
 import logging
 import secrets
 from collections import deque
-from typing import TYPE_CHECKING
 
 from aiohttp import WSMsgType, web
 
+from jsonlog import fields
+from signaling.context import CTX, ServerContext
 from signaling.identity import Principal
-from signaling.logs import fields
 from signaling.ratelimit import AbuseCounter, TokenBucket
 from wire import client_messages as C
 from wire import server_messages as S
@@ -25,10 +25,7 @@ from wire.codec import dump, parse_client, ref_of
 from wire.errors import ErrorCode, MessageError
 from wire.types import MAX_MESSAGE_BYTES
 
-if TYPE_CHECKING:
-    from signaling.server import ServerContext
-
-from signaling.app_keys import CTX
+__all__ = ["SUBPROTOCOL", "WsConnection", "add_routes"]
 
 log = logging.getLogger("etapiste.ws")
 
@@ -238,3 +235,8 @@ def _dispatch(
         return MessageError(ErrorCode.INTERNAL_ERROR, "the server could not process this", msg.ref)
     ctx.wake()
     return None
+
+
+def add_routes(app: web.Application) -> None:
+    """Register the WebSocket endpoint."""
+    app.router.add_get("/ws", websocket_handler)

@@ -16,7 +16,7 @@ from PyQt6.QtWidgets import (
 
 from agent_console.call_presenter import ChatLine
 from agent_console.views.context import ViewContext
-from client_qt.i18n import local_time
+from i18n import local_time
 
 
 class ChatPanel(QWidget):

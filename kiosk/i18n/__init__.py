@@ -1,6 +1,6 @@
 """The kiosk's catalogues (``fi.toml``, ``sv.toml``, ``en.toml`` beside this file).
 
-Loading and lookup are :mod:`client_qt.i18n`'s, shared with the console; a missing key
+Loading and lookup are :mod:`i18n`'s, shared with the console; a missing key
 raises :class:`MissingTranslation`.  Here: the kiosk's phrases built from several keys
 (waits in minutes, opening times).
 """
@@ -12,8 +12,8 @@ import math
 from pathlib import Path
 from typing import Final
 
-from client_qt.i18n import LOCAL_TZ, MissingTranslation
-from client_qt.i18n import Catalogue as SharedCatalogue
+from i18n import LOCAL_TZ, MissingTranslation
+from i18n import Catalogue as SharedCatalogue
 from wire.types import Language
 
 __all__ = [

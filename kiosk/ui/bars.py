@@ -82,7 +82,8 @@ class TopBar(QWidget):
         """Show the presenter's state."""
         p, lang = self.presenter, self.presenter.language
         self.title.setText(self.catalogue.tr(lang, "app.title"))
-        self.offline.setText(self.catalogue.tr(lang, "bar.offline"))
+        why = "bar.untrusted" if p.devices.problem == "tls_untrusted" else "bar.offline"
+        self.offline.setText(self.catalogue.tr(lang, why))
         self.offline.setVisible(not p.devices.online)
         loop = p.site.induction_loop
         self.loop_symbol.ink = theme.palette(p.citizen.high_contrast).bar_ink

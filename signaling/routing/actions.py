@@ -3,6 +3,10 @@
 :meth:`signaling.routing.router.Router.handle` returns these in the order they
 happened; the I/O layer sends, persists or logs each one. Invalid requests never
 raise: they produce :class:`JoinRefused` or :class:`Rejected`.
+
+Every action that the I/O layer records or that states a time carries ``at``: the router's
+``now`` when it happened. The I/O layer stores and sends these times and never reads its own
+clock while carrying actions out, so what is stored is exactly what the router decided.
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ class EntryQueued:
     language: str
     priority: int
     enqueued_at: float
+    at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +71,7 @@ class EntryRemoved:
     entry_id: str
     kiosk_id: str
     reason: RemovalReason
+    at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +86,7 @@ class OfferSent:
     language: str
     waited_s: float
     expires_at: float
+    at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +110,7 @@ class CallStarted:
     language: str
     offered_at: float
     answered_at: float
+    at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +124,7 @@ class CallEnded:
     agent_id: str
     reason: str
     by: EndedBy
+    at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +147,7 @@ class CallTransferred:
     from_service: str
     to_service: str
     entry_id: str
+    at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +159,7 @@ class AgentStateChanged:
     reason: str | None
     since: float
     until: float | None
+    at: float
 
 
 @dataclass(frozen=True, slots=True)

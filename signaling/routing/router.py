@@ -58,20 +58,21 @@ from signaling.routing.events import (
     Tick,
     Transfer,
 )
+from signaling.routing.lookups import RoutingLookups
 from signaling.routing.model import AgentState
-from signaling.routing.records import Agent, Call, Entry, Offer
+from signaling.routing.records import Agent, Call, Offer
+from signaling.routing.restore import RoutingRestore
 from signaling.routing.state import (
     CALL_TIMER,
     OFFER_TIMER,
     WRAP_TIMER,
-    RoutingState,
     uuid_ids,
 )
 
 __all__ = ["Router", "uuid_ids"]
 
 
-class Router(RoutingState):
+class Router(RoutingRestore, RoutingLookups):
     """The routing state machine: queues, agents, offers and calls.
 
     ``Router(config, services, id_factory=...)``: ``services`` maps service ids to
@@ -347,6 +348,7 @@ class Router(RoutingState):
                 call.language,
                 call.offered_at,
                 call.answered_at,
+                now,
             )
         )
         self._remove_entry(entry, "answered", out)
@@ -422,6 +424,7 @@ class Router(RoutingState):
                 call.service_id,
                 ev.service_id,
                 entry.entry_id,
+                now,
             )
         )
 
@@ -445,103 +448,3 @@ class Router(RoutingState):
         if kiosk_t is not None:
             # The kiosk is away too: it keeps what is left of its call grace.
             self._disconnect_entry(entry, kiosk_t)
-
-    # ----------------------------------------------------------- restore
-
-    def restore_entry(
-        self,
-        entry_id: str,
-        kiosk_id: str,
-        service_id: str,
-        language: str,
-        priority: int,
-        enqueued_at: float,
-        now: float,
-    ) -> list[Action]:
-        """Recreate a persisted queue entry after a restart.
-
-        The entry starts disconnected with a fresh kiosk grace from ``now``; the
-        kiosk resumes it with :class:`KioskReconnected`. Returns ``[]`` on success or
-        a single :class:`Rejected` when the record conflicts with current state.
-        """
-        now = self._advance(now)
-        problem = self._restore_problem(entry_id, kiosk_id, service_id)
-        if problem is not None or entry_id in self._entries:
-            return [problem or Rejected(entry_id, "bad_state", "entry id already in use")]
-        entry = Entry(
-            entry_id,
-            kiosk_id,
-            service_id,
-            language,
-            priority,
-            min(enqueued_at, now),
-            connected=False,
-            grace_until=now + self._cfg.kiosk_grace_s,
-        )
-        self._add_entry(entry)
-        return []
-
-    def restore_call(
-        self,
-        call_id: str,
-        entry_id: str,
-        kiosk_id: str,
-        agent_id: str,
-        service_id: str,
-        language: str,
-        priority: int,
-        enqueued_at: float,
-        offered_at: float,
-        answered_at: float,
-        now: float,
-    ) -> list[Action]:
-        """Recreate a call that was in progress at a restart (media may still flow).
-
-        Both sides start disconnected with a call grace from ``now``. The agent is
-        recreated IN_CALL with only this call's service and language as skills until
-        their :class:`AgentLogin` (or :class:`AgentReconnected`) folds into it.
-        Returns ``[]`` on success or a single :class:`Rejected`.
-        """
-        now = self._advance(now)
-        problem = self._restore_problem(call_id, kiosk_id, service_id)
-        if problem is None and (call_id in self._calls or agent_id in self._agents):
-            problem = Rejected(call_id, "bad_state", "call id or agent already in use")
-        if problem is not None:
-            return [problem]
-        grace = now + self._cfg.call_grace_s
-        agent = Agent(
-            agent_id,
-            frozenset({service_id}),
-            frozenset({language}),
-            AgentState.IN_CALL,
-            since=answered_at,
-            idle_since=answered_at,
-            connected=False,
-            call_id=call_id,
-        )
-        call = Call(
-            call_id,
-            entry_id,
-            kiosk_id,
-            agent_id,
-            service_id,
-            language,
-            priority,
-            min(enqueued_at, now),
-            offered_at,
-            answered_at,
-            kiosk_grace_until=grace,
-            agent_grace_until=grace,
-        )
-        self._add_agent(agent)
-        self._calls[call_id] = call
-        self._kiosk_call[kiosk_id] = call
-        self._schedule_call(call)
-        return []
-
-    def _restore_problem(self, target_id: str, kiosk_id: str, service_id: str) -> Rejected | None:
-        if service_id not in self._services:
-            return Rejected(target_id, "unknown_service", f"unknown service {service_id!r}")
-        if kiosk_id in self._kiosk_entry or kiosk_id in self._kiosk_call:
-            return Rejected(target_id, "bad_state", f"kiosk {kiosk_id!r} already queued or in call")
-        return None

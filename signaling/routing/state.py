@@ -1,9 +1,11 @@
 """The router's state and the transitions that several event handlers share.
 
 :class:`RoutingState` owns the records (entries, agents, offers, calls), keeps
-the kiosk and agent indexes consistent, and offers the read-only views. The
-event handlers live in :class:`signaling.routing.router.Router`, which extends it;
-use that class, not this one.
+the kiosk and agent indexes consistent. The read-only views live in
+:mod:`signaling.routing.lookups`, restoring after a restart in
+:mod:`signaling.routing.restore`, and the event handlers in
+:class:`signaling.routing.router.Router`, which extends them all; use that class, not
+this one.
 """
 
 from __future__ import annotations
@@ -12,10 +14,9 @@ import heapq
 import math
 import uuid
 from collections.abc import Callable, Mapping
-from types import MappingProxyType
 from typing import Literal
 
-from signaling.routing import ordering, views
+from signaling.routing import ordering
 from signaling.routing.actions import (
     Action,
     AgentStateChanged,
@@ -33,7 +34,6 @@ from signaling.routing.estimate import HandleTimes, shown_wait
 from signaling.routing.model import AgentState, RouterConfig, ServiceRules
 from signaling.routing.queues import QueueBook
 from signaling.routing.records import Agent, Call, Entry, Offer
-from signaling.routing.views import AgentView, CallView, EntryView, QueueStats
 
 Admission = Literal["service_closed", "queue_full", "language_unavailable"]
 
@@ -182,7 +182,11 @@ class RoutingState:
     ) -> Entry:
         entry = Entry(entry_id, kiosk_id, service_id, language, priority, enqueued_at)
         self._add_entry(entry)
-        out.append(EntryQueued(entry_id, kiosk_id, service_id, language, priority, enqueued_at))
+        out.append(
+            EntryQueued(
+                entry_id, kiosk_id, service_id, language, priority, enqueued_at, self._now
+            )
+        )
         return entry
 
     def _add_entry(self, entry: Entry) -> None:
@@ -196,7 +200,7 @@ class RoutingState:
         del self._entries[entry.entry_id]
         del self._kiosk_entry[entry.kiosk_id]
         self._book.remove(entry, self._now)
-        out.append(EntryRemoved(entry.entry_id, entry.kiosk_id, reason))
+        out.append(EntryRemoved(entry.entry_id, entry.kiosk_id, reason, self._now))
 
     def _disconnect_entry(self, entry: Entry, grace_until: float) -> None:
         self._book.set_status(entry, connected=False, offer_id=entry.offer_id)
@@ -254,10 +258,9 @@ class RoutingState:
             self._schedule(until, WRAP_TIMER, agent.agent_id)
         out.append(self._state_of(agent))
 
-    @staticmethod
-    def _state_of(agent: Agent) -> AgentStateChanged:
+    def _state_of(self, agent: Agent) -> AgentStateChanged:
         return AgentStateChanged(
-            agent.agent_id, agent.state, agent.reason, agent.since, agent.wrap_until
+            agent.agent_id, agent.state, agent.reason, agent.since, agent.wrap_until, self._now
         )
 
     def _make_ready(self, agent: Agent, now: float, out: list[Action], *, reset_idle: bool) -> None:
@@ -331,6 +334,7 @@ class RoutingState:
                     entry.language,
                     max(0.0, now - entry.enqueued_at),
                     offer.expires_at,
+                    now,
                 )
             )
             self._set_state(agent, AgentState.RESERVED, now, out)
@@ -364,7 +368,11 @@ class RoutingState:
     ) -> None:
         del self._calls[call.call_id]
         del self._kiosk_call[call.kiosk_id]
-        out.append(CallEnded(call.call_id, call.entry_id, call.kiosk_id, call.agent_id, reason, by))
+        out.append(
+            CallEnded(
+                call.call_id, call.entry_id, call.kiosk_id, call.agent_id, reason, by, now
+            )
+        )
         agent = self._agents[call.agent_id]
         agent.call_id = None
         if agent.connected:
@@ -399,12 +407,7 @@ class RoutingState:
                         )
                     )
 
-    # ------------------------------------------------------------- views
-
-    @property
-    def services(self) -> Mapping[str, ServiceRules]:
-        """The rules of every routable service (read-only)."""
-        return MappingProxyType(self._services)
+    # ------------------------------------------------------- rules and staffing
 
     def update_rules(self, rules: Mapping[str, ServiceRules]) -> None:
         """Replace the rules (opening hours, queue cap) of known services.
@@ -417,79 +420,9 @@ class RoutingState:
             if service_id in self._services:
                 self._services[service_id] = service_rules
 
-    def estimate_wait(self, service_id: str, language: str, position: int) -> float | None:
-        """The wait a citizen at ``position`` is told, rounded as in
-        :func:`~signaling.routing.estimate.shown_wait` (None if unstaffed)."""
-        if service_id not in self._services:
-            return None
-        avg = self._handle_times.average(service_id)
-        return shown_wait(position, avg, self._staffed(service_id, language))
-
     def languages_available(self, service_id: str) -> frozenset[str]:
         """Languages of logged-in agents (any state) who have the service's skill."""
         return frozenset(self._staff.get(service_id, ()))
-
-    def queue_stats(self, now: float) -> list[QueueStats]:
-        """Stats of each queue with entries or staffed agents, by (service, language)."""
-        keys = set(self._book.keys())
-        for service_id, langs in self._staff.items():
-            if service_id in self._services:
-                keys.update((service_id, lang) for lang in langs)
-        ready: dict[tuple[str, str], int] = {}
-        for a in self._agents.values():
-            if a.state is AgentState.READY and a.connected:
-                for key in ((sid, lang) for sid in a.skills for lang in a.languages):
-                    ready[key] = ready.get(key, 0) + 1
-        stats = []
-        for key in sorted(keys):
-            oldest = self._book.oldest(key)
-            stats.append(
-                QueueStats(
-                    key[0],
-                    key[1],
-                    self._book.length(key),
-                    0.0 if oldest is None else max(0.0, now - oldest),
-                    ready.get(key, 0),
-                    self._staffed(*key),
-                )
-            )
-        return stats
-
-    def queue(self, service_id: str, language: str, now: float) -> list[EntryView]:
-        """Entries of one queue in serving order (index + 1 is the position)."""
-        return [views.of_entry(e) for e in self._book.view((service_id, language), now)]
-
-    def entries(self) -> list[EntryView]:
-        """Every queue entry, sorted by entry id."""
-        return [views.of_entry(e) for _id, e in sorted(self._entries.items())]
-
-    def entry_for_kiosk(self, kiosk_id: str) -> EntryView | None:
-        """The kiosk's queue entry, if it is waiting."""
-        entry = self._kiosk_entry.get(kiosk_id)
-        return None if entry is None else views.of_entry(entry)
-
-    def agent_view(self, agent_id: str) -> AgentView | None:
-        """A logged-in agent, or None."""
-        agent = self._agents.get(agent_id)
-        return None if agent is None else views.of_agent(agent)
-
-    def agents(self) -> list[AgentView]:
-        """Every logged-in agent, sorted by agent id."""
-        return [views.of_agent(a) for _id, a in sorted(self._agents.items())]
-
-    def call(self, call_id: str) -> CallView | None:
-        """A call in progress, or None."""
-        call = self._calls.get(call_id)
-        return None if call is None else views.of_call(call)
-
-    def call_for_kiosk(self, kiosk_id: str) -> CallView | None:
-        """The kiosk's call in progress, if any."""
-        call = self._kiosk_call.get(kiosk_id)
-        return None if call is None else views.of_call(call)
-
-    def calls(self) -> list[CallView]:
-        """Every call in progress, sorted by call id."""
-        return [views.of_call(c) for _id, c in sorted(self._calls.items())]
 
 
 def _call_deadline(call: Call) -> float | None:

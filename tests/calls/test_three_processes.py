@@ -8,7 +8,8 @@ import sqlite3
 
 import pytest
 
-from signaling.demo import seed, start_server, wait_ready
+from demo.process import start_server, wait_ready
+from demo.seed import seed
 from signaling.settings import Settings
 from tests.calls.processes import Headless, free_port, kill_all, spawn
 

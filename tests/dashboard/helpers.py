@@ -45,7 +45,7 @@ def record_calls(store: Store, kiosk_id: str, agent_id: str, service: str, start
     for i, (wait, talk) in enumerate(((30.0, 300.0), (200.0, 420.0), (90.0, 600.0))):
         queued = start + i * 3600
         entry = f"entry-{kiosk_id}-{i}"
-        store.insert_entry(entry, kiosk_id, service, "fi", 0, queued)
+        store.insert_entry(entry, kiosk_id, service, "fi", 0, queued, now=queued)
         store.call_started(
             f"call-{kiosk_id}-{i}", entry_id=entry, kiosk_id=kiosk_id, agent_id=agent_id,
             service_id=service, language="fi", offered_at=queued + wait - 5,
@@ -57,5 +57,5 @@ def record_calls(store: Store, kiosk_id: str, agent_id: str, service: str, start
         store.close_entry(entry, queued + wait + talk, None)
     for i in range(2):
         entry = f"gone-{kiosk_id}-{i}"
-        store.insert_entry(entry, kiosk_id, service, "fi", 0, start + 600 + i)
+        store.insert_entry(entry, kiosk_id, service, "fi", 0, start + 600 + i, now=start)
         store.close_entry(entry, start + 900 + i, "abandoned")

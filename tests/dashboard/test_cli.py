@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from signaling.__main__ import main
-from signaling.store import Store
+from signaling.store import SqliteStore
+from tests.dashboard.helpers import form_login, http_session, page_csrf
+from tests.server.harness import PASSWORD, running_server
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +44,7 @@ def test_cli_admin_commands_are_audited(
     capsys.readouterr()
     assert run(data, "services") == 0
     assert "vero.tax\tmax_queue=5\tmon=09:00-12:00 (edited)" in capsys.readouterr().out
-    store = Store.open(data)
+    store = SqliteStore.open(data)
     try:
         (account,) = store.accounts()
         assert account.skills == {"vero.tax", "dvv.population"}
@@ -53,7 +55,7 @@ def test_cli_admin_commands_are_audited(
     assert run(data, "alerts") == 0
     assert run(data, "ack-alert", str(alert)) == 0
     assert run(data, "ack-alert", str(alert)) == 1
-    store = Store.open(data)
+    store = SqliteStore.open(data)
     try:
         actions = [(a.actor, a.action) for a in store.audit_log()]
         acked = store.alert(alert)
@@ -63,3 +65,52 @@ def test_cli_admin_commands_are_audited(
     assert ("admin:cli", "service_edit") in actions
     assert ("admin:cli", "alert_acknowledge") in actions
     assert acked is not None and acked.acknowledged_by == "admin:cli"
+
+
+# The same refusals from both doors: (dashboard form path, form, CLI arguments).
+REFUSED = [
+    pytest.param("kiosks", {"site_id": "nurmes", "name": "K" * 81},
+                 ["add-kiosk", "nurmes", "K" * 81], id="kiosk name too long"),
+    pytest.param("kiosks", {"site_id": "atlantis", "name": "Atlantis 1"},
+                 ["add-kiosk", "atlantis", "Atlantis 1"], id="kiosk at unknown site"),
+    pytest.param("sites", {"site_id": "Kontio lahti", "name": "Kontiolahti", "region": "PK"},
+                 ["add-site", "Kontio lahti", "--name-fi", "Kontiolahti"], id="bad site id"),
+    pytest.param("sites", {"site_id": "kontiolahti", "name": "S" * 121, "region": "PK"},
+                 ["add-site", "kontiolahti", "--name-fi", "S" * 121], id="site name too long"),
+    pytest.param("accounts", {"username": "a b", "display_name": "A", "role": "agent",
+                              "password": "long enough password"},
+                 ["add-account", "a b", "--name", "A", "--password-env", "PW"],
+                 id="bad username"),
+    pytest.param("accounts", {"username": "aino", "display_name": "Aino", "role": "agent",
+                              "password": "short"},
+                 ["add-account", "aino", "--name", "Aino", "--password-env", "SHORT"],
+                 id="short password"),
+]
+
+
+@pytest.mark.parametrize(("form_path", "form", "cli"), REFUSED)
+async def test_cli_refuses_what_the_dashboard_refuses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    form_path: str, form: dict[str, str], cli: list[str],
+) -> None:
+    monkeypatch.setenv("PW", "long enough password")
+    monkeypatch.setenv("SHORT", "short")
+    data = tmp_path / "data"
+    async with running_server(data) as h, http_session() as http:
+        h.add_agent("olli", [], ["fi"], role="operator")
+        await form_login(http, h.base_url, "olli", PASSWORD)
+        csrf = await page_csrf(http, h.base_url)
+
+        def state() -> tuple[object, ...]:
+            store = h.ctx.store
+            return (store.list_kiosks(), store.sites(), store.accounts())
+
+        before = state()
+        url = f"{h.base_url}/dashboard/admin/{form_path}"
+        async with http.post(url, data={**form, "csrf": csrf}, allow_redirects=False) as r:
+            assert r.status == 303 and "error=" in r.headers["Location"]
+        assert state() == before
+        capsys.readouterr()
+        assert run(data, *cli) == 1
+        assert capsys.readouterr().err.strip()  # says why, on stderr
+        assert state() == before

@@ -15,7 +15,7 @@ from signaling.reports import (
     weekly_chart_svg,
     weekly_usage,
 )
-from signaling.store_schema import CallRecord
+from signaling.store.records import CallRecord
 
 TZ = ZoneInfo("Europe/Helsinki")
 

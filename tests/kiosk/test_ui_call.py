@@ -38,7 +38,9 @@ async def _to_call(qtbot, h: Harness, app, clerk: Clerk, lang: Language) -> asyn
     """Click through welcome, services and privacy; the clerk answers."""
     p, w = app.presenter, app.window
     answering = asyncio.ensure_future(clerk.answer())
-    await wait_until(lambda: p.devices.online and h.ctx.hub.agents, 10, "online, clerk in")
+    await wait_until(
+        lambda: p.devices.online and h.ctx.live.connected_agents(), 10, "online, clerk in"
+    )
     await asyncio.sleep(0.3)
     qtbot.mouseClick(w.screens[Screen.WELCOME].buttons[lang], LEFT)
     services = w.screens[Screen.SERVICES]
@@ -196,7 +198,7 @@ async def _camera_lost(qtbot, tmp_path: Path) -> None:
             await wait_until(lambda: p.devices.camera == DeviceStatus.FAILED, 5, "camera failed")
             assert CAT.tr("fi", "call.camera_broken") in visible_texts(w)
             assert p.screen == Screen.CALL
-            live = h.ctx.hub.kiosk_live
+            live = h.ctx.live.kiosk_live
             await wait_until(
                 lambda: live[kid].health and live[kid].health.camera == DeviceStatus.FAILED,
                 5,
@@ -245,7 +247,7 @@ async def _heartbeats(tmp_path: Path) -> None:
         app.start()
         try:
             seen: list[float] = []
-            live = h.ctx.hub.kiosk_live
+            live = h.ctx.live.kiosk_live
 
             async def collect() -> None:
                 while len(seen) < 4:

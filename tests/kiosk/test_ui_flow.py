@@ -59,7 +59,7 @@ async def _flow(qtbot, tmp_path: Path, lang: Language) -> None:
                 )
             )
             await wait_until(lambda: p.devices.online, 10, "online")
-            await wait_until(lambda: h.ctx.hub.agents, 10, "agent connected")
+            await wait_until(lambda: h.ctx.live.connected_agents(), 10, "agent connected")
             await asyncio.sleep(0.3)  # its "ready" follows the welcome
             welcome = w.screens[Screen.WELCOME]
             assert isinstance(welcome, WelcomeScreen)
@@ -137,7 +137,7 @@ async def _flow(qtbot, tmp_path: Path, lang: Language) -> None:
             await wait_until(lambda: stored_rating() == 5, 5, "rating stored")
             assert app.controller.last_call_id is None
 
-            live = h.ctx.hub.kiosk_live[kid]
+            live = h.ctx.live.kiosk_live[kid]
             assert live.health is not None and live.health.camera == DeviceStatus.OK
             assert live.last_quality is not None
         finally:

@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from signaling.demo import DemoSetup, seed
+from demo.seed import DemoSetup, seed
 from signaling.settings import Settings
 from tests.netkit.coturn import Coturn, coturn
 from tests.netkit.impair import UdpPolicy, restrict_udp

@@ -74,7 +74,7 @@ def test_grace_expiry_abandons_and_moves_the_others_up() -> None:
     assert r.next_deadline() == T0 + 70
     assert of(r.handle(Tick(), T0 + 69), EntryRemoved) == []
     out = r.handle(Tick(), T0 + 70)
-    assert of(out, EntryRemoved) == [EntryRemoved("entry-1", "k1", "abandoned")]
+    assert of(out, EntryRemoved) == [EntryRemoved("entry-1", "k1", "abandoned", T0 + 70)]
     assert [(p.kiosk_id, p.position) for p in of(out, QueuePosition)] == [("k2", 1)]
     assert [x.code for x in of(r.handle(KioskReconnected("k1"), T0 + 71), Rejected)] == [
         "bad_state"
@@ -99,7 +99,7 @@ def test_leave_while_offered_revokes_with_cancelled() -> None:
     offer = only_offer(r.handle(JoinQueue("k1", "kela", "fi"), T0))
     out = r.handle(LeaveQueue("k1"), T0 + 1)
     assert of(out, OfferRevoked) == [OfferRevoked(offer.offer_id, "a1", "cancelled")]
-    assert of(out, EntryRemoved) == [EntryRemoved(offer.entry_id, "k1", "cancelled")]
+    assert of(out, EntryRemoved) == [EntryRemoved(offer.entry_id, "k1", "cancelled", T0 + 1)]
     assert agent_of(r, "a1").state is AgentState.READY
 
 
@@ -155,7 +155,9 @@ def test_agent_lost_mid_call_puts_citizen_back_at_the_head() -> None:
     r.handle(AgentDisconnected("a1"), T0 + 100)
     out = r.handle(Tick(), T0 + 120)
     ended = of(out, CallEnded)
-    assert ended == [CallEnded(call.call_id, call.entry_id, "k1", "a1", "agent_lost", "system")]
+    assert ended == [
+        CallEnded(call.call_id, call.entry_id, "k1", "a1", "agent_lost", "system", T0 + 120)
+    ]
     requeued = of(out, EntryRequeued)
     queued = of(out, EntryQueued)
     assert len(requeued) == 1 and len(queued) == 1
@@ -237,7 +239,7 @@ def test_restored_entry_abandoned_without_reconnect() -> None:
     r.restore_entry("e-old", "k1", "kela", "fi", 0, T0, T0 + 500)
     assert r.next_deadline() == T0 + 560
     out = r.handle(Tick(), T0 + 560)
-    assert of(out, EntryRemoved) == [EntryRemoved("e-old", "k1", "abandoned")]
+    assert of(out, EntryRemoved) == [EntryRemoved("e-old", "k1", "abandoned", T0 + 560)]
 
 
 def test_restore_conflicts_are_rejected() -> None:
@@ -269,7 +271,7 @@ def test_restored_call_resumes_when_both_sides_return() -> None:
     r.handle(KioskReconnected("k1"), T0 + 106)
     assert r.handle(Tick(), T0 + 130) == []
     out = r.handle(EndCall("c1", "agent", "done"), T0 + 200)
-    assert of(out, CallEnded) == [CallEnded("c1", "e1", "k1", "a1", "done", "agent")]
+    assert of(out, CallEnded) == [CallEnded("c1", "e1", "k1", "a1", "done", "agent", T0 + 200)]
     assert [s.state for s in states(out, "a1")] == [AgentState.WRAP_UP]
 
 
@@ -290,3 +292,13 @@ def test_restored_call_ends_when_nobody_returns() -> None:
     assert [c.reason for c in of(out, CallEnded)] == ["kiosk_lost"]
     assert of(out, EntryQueued) == []
     assert r.agent_view("a1") is None and r.calls() == []
+
+
+def test_actions_carry_the_routers_now_when_the_wall_clock_steps_back() -> None:
+    # NTP may step the wall clock back between two events: the router keeps the latest time
+    # seen, and the actions say so, since the server stores these times as they are.
+    r = make_router()
+    login(r, "a1", T0, ready=False)
+    r.handle(JoinQueue("k1", "kela", "fi"), T0 + 10)
+    out = r.handle(LeaveQueue("k1"), T0 + 5)
+    assert [a.at for a in of(out, EntryRemoved)] == [T0 + 10]

@@ -66,7 +66,7 @@ def test_accept_starts_call_and_moves_the_others_up() -> None:
         T0 + 2,
         T0 + 4,
     )
-    assert of(out, EntryRemoved) == [EntryRemoved(offer.entry_id, "k1", "answered")]
+    assert of(out, EntryRemoved) == [EntryRemoved(offer.entry_id, "k1", "answered", T0 + 4)]
     assert [s.state for s in states(out, "a1")] == [AgentState.IN_CALL]
     assert [(p.kiosk_id, p.position) for p in of(out, QueuePosition)] == [("k2", 1)]
     assert r.entry_for_kiosk("k1") is None

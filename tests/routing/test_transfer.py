@@ -31,12 +31,12 @@ def test_transfer_requeues_in_the_new_service_near_the_front() -> None:
     r.handle(JoinQueue("k2", "vero", "sv", priority=1), T0 + 10)  # joined vero after k1
     out = r.handle(Transfer("a1", call.call_id, "vero"), T0 + 100)
     assert of(out, CallEnded) == [
-        CallEnded(call.call_id, call.entry_id, "k1", "a1", "transferred", "agent")
+        CallEnded(call.call_id, call.entry_id, "k1", "a1", "transferred", "agent", T0 + 100)
     ]
     queued = of(out, EntryQueued)
-    assert queued == [EntryQueued("entry-3", "k1", "vero", "sv", 1, T0)]
+    assert queued == [EntryQueued("entry-3", "k1", "vero", "sv", 1, T0, T0 + 100)]
     assert of(out, CallTransferred) == [
-        CallTransferred(call.call_id, "k1", "a1", "kela", "vero", "entry-3")
+        CallTransferred(call.call_id, "k1", "a1", "kela", "vero", "entry-3", T0 + 100)
     ]
     assert [s.state for s in states(out, "a1")] == [AgentState.WRAP_UP]
     assert {(p.kiosk_id, p.position) for p in of(out, QueuePosition)} == {("k1", 1), ("k2", 2)}

@@ -37,9 +37,11 @@ def test_end_call_starts_wrap_up_with_deadline() -> None:
     r = make_router(RouterConfig(wrapup_s=30))
     call_id = in_call(r)
     out = r.handle(EndCall(call_id, "kiosk", "bye"), T0 + 100)
-    assert of(out, CallEnded) == [CallEnded(call_id, "entry-1", "k1", "a1", "bye", "kiosk")]
+    assert of(out, CallEnded) == [
+        CallEnded(call_id, "entry-1", "k1", "a1", "bye", "kiosk", T0 + 100)
+    ]
     assert states(out, "a1") == [
-        AgentStateChanged("a1", AgentState.WRAP_UP, None, T0 + 100, T0 + 130)
+        AgentStateChanged("a1", AgentState.WRAP_UP, None, T0 + 100, T0 + 130, T0 + 100)
     ]
     assert r.call(call_id) is None
     assert r.next_deadline() == T0 + 130

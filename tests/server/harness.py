@@ -11,7 +11,9 @@ from typing import Any
 from aiohttp import web
 
 from client_core.signaling_client import Backoff, SignalingClient, login
-from signaling.server import ServerContext, build_app, open_context
+from signaling.context import ServerContext, open_context
+from signaling.credentials import hash_password
+from signaling.server import build_app
 from signaling.settings import Settings
 
 PASSWORD = "correct horse battery"
@@ -29,7 +31,7 @@ class Harness:
     clients: list[SignalingClient] = field(default_factory=list)
 
     def add_kiosk(self, site: str = "nurmes", name: str = "kiosk") -> str:
-        kiosk_id, token = self.ctx.store.create_kiosk(site, name)
+        kiosk_id, token = self.ctx.store.create_kiosk(site, name, now=self.ctx.clock())
         self.kiosk_tokens[kiosk_id] = token
         return kiosk_id
 
@@ -37,7 +39,8 @@ class Harness:
         self, username: str, skills: list[str], languages: list[str], role: str = "agent"
     ) -> str:
         return self.ctx.store.create_account(
-            username, username.title(), role, PASSWORD, skills, languages
+            username, username.title(), role, hash_password(PASSWORD, self.ctx.auth.hasher),
+            skills, languages, now=self.ctx.clock(),
         )
 
     async def kiosk(self, kiosk_id: str) -> SignalingClient:

@@ -227,14 +227,13 @@ class ErrorLog(logging.Handler):
 def cheap_passwords(h: Harness) -> None:
     """Hash new passwords with minimal argon2 cost: each account would take ~1 s otherwise,
     and the property test rebuilds its scene after every failing example while shrinking."""
-    if hasattr(h.ctx.store, "_hasher"):
-        h.ctx.store._hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    h.ctx.auth.hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
 
 
 def mint_agent_token(h: Harness, account_id: str) -> str:
     """A fresh session token for an agent (the attacker may log Y out in any example)."""
     now = h.ctx.clock()
-    session_id = h.ctx.store.create_session(account_id, 3600, now)
+    session_id = h.ctx.store.create_session(account_id, 3600, now=now)
     return h.ctx.auth.signer.issue(session_id, account_id, "agent", now)
 
 

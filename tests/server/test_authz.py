@@ -61,7 +61,7 @@ async def test_handshake_needs_a_valid_credential(tmp_path):
         assert await handshake_status(f"{h.ws_url}?token={token}", {}) == 401
         assert await handshake_status(h.ws_url, {"Authorization": f"Bearer {token}"}) == 101
         # Revoked kiosks are refused at once.
-        h.ctx.store.revoke_kiosk(kid)
+        h.ctx.store.revoke_kiosk(kid, now=h.ctx.clock())
         assert await handshake_status(h.ws_url, {"Authorization": f"Bearer {token}"}) == 401
 
 

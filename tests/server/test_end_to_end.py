@@ -153,7 +153,7 @@ async def test_logs_hold_no_tokens_passwords_or_sdp(tmp_path, caplog):
 
 
 def test_formatter_redacts_token_shapes():
-    from signaling.logs import JsonFormatter
+    from jsonlog import JsonFormatter
 
     record = logging.makeLogRecord(
         {

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import signal
 import socket
+import time
 from pathlib import Path
 
 from client_core.signaling_client import SignalingClient, login
-from signaling.demo import seed, start_server, wait_ready
+from demo.process import start_server, wait_ready
+from demo.seed import seed
 from signaling.settings import Settings
-from signaling.store import Store
+from signaling.store import SqliteStore
 from tests.server.harness import FAST
 from wire import client_messages as C
 from wire import server_messages as S
@@ -23,9 +25,10 @@ def free_port() -> int:
 
 
 def add_kiosks(data_dir: Path, n: int) -> list[str]:
-    store = Store.open(data_dir)
+    store = SqliteStore.open(data_dir)
     try:
-        return [store.create_kiosk("kitee", f"Kitee {i}")[1] for i in range(n)]
+        now = time.time()
+        return [store.create_kiosk("kitee", f"Kitee {i}", now=now)[1] for i in range(n)]
     finally:
         store.close()
 

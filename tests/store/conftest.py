@@ -9,16 +9,19 @@ import pytest
 from argon2 import PasswordHasher
 
 from signaling.catalogue import Catalogue, load_catalogue
-from signaling.store import Store
+from signaling.store import SqliteStore, Store
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE_PATH = ROOT / "deploy" / "catalogue.toml"
 
 
-class FakeClock:
-    """A settable clock so timestamps in assertions are exact."""
+T0 = 1_750_000_000.0
 
-    def __init__(self, now: float = 1_750_000_000.0) -> None:
+
+class FakeClock:
+    """A settable time, passed to the store as ``now`` so timestamps in assertions are exact."""
+
+    def __init__(self, now: float = T0) -> None:
         self.now = now
 
     def __call__(self) -> float:
@@ -53,7 +56,7 @@ def data_dir(tmp_path: Path) -> Path:
 def store(
     data_dir: Path, clock: FakeClock, cheap_hasher: PasswordHasher, catalogue: Catalogue
 ) -> Iterator[Store]:
-    s = Store.open(data_dir, clock=clock, hasher=cheap_hasher)
-    s.seed_catalogue(catalogue)
+    s = SqliteStore.open(data_dir)
+    s.seed_catalogue(catalogue, now=clock.now)
     yield s
     s.close()

@@ -9,10 +9,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 
 from signaling.errors import StoreError
-from signaling.store import Store
+from signaling.store import SqliteStore, Store
 
 from .conftest import CATALOGUE_PATH, ROOT, FakeClock
 
@@ -24,18 +23,20 @@ EXPECTED = ["e4", "e5", "e1", "e2", "e3"]
 
 @pytest.fixture
 def kiosk(store: Store) -> str:
-    kiosk_id, _ = store.create_kiosk("nurmes", "Nurmes 1")
+    kiosk_id, _ = store.create_kiosk("nurmes", "Nurmes 1", now=T0)
     return kiosk_id
 
 
 @pytest.fixture
 def agent(store: Store) -> str:
-    return store.create_account("aino", "Aino", "agent", "pw-aino", ["kela.benefits"], ["fi"])
+    return store.create_account(
+        "aino", "Aino", "agent", "pw-aino", ["kela.benefits"], ["fi"], now=T0
+    )
 
 
 def _fill(store: Store, kiosk: str) -> None:
     for entry_id, priority, offset in ENTRIES:
-        store.insert_entry(entry_id, kiosk, "kela.benefits", "fi", priority, T0 + offset)
+        store.insert_entry(entry_id, kiosk, "kela.benefits", "fi", priority, T0 + offset, now=T0)
 
 
 def test_waiting_order(store: Store, kiosk: str) -> None:
@@ -44,13 +45,13 @@ def test_waiting_order(store: Store, kiosk: str) -> None:
 
 
 def test_entries_survive_reopen(
-    store: Store, kiosk: str, data_dir: Path, cheap_hasher: PasswordHasher
+    store: Store, kiosk: str, data_dir: Path
 ) -> None:
     _fill(store, kiosk)
-    store.set_entry_state("e5", "offered")
-    store.set_entry_state("e2", "in_call")
+    store.set_entry_state("e5", "offered", now=T0)
+    store.set_entry_state("e2", "in_call", now=T0)
     store.close()
-    with Store.open(data_dir, hasher=cheap_hasher) as reopened:
+    with SqliteStore.open(data_dir) as reopened:
         entries = reopened.waiting_entries()
         assert [e.id for e in entries] == ["e4", "e5", "e1", "e3"]
         assert entries[1].state == "offered"
@@ -68,37 +69,37 @@ def test_entries_survive_reopen(
 def test_entry_state_priority_and_delete(store: Store, kiosk: str, clock: FakeClock) -> None:
     _fill(store, kiosk)
     clock.advance(5)
-    assert store.set_entry_state("e3", "waiting", priority=100)
+    assert store.set_entry_state("e3", "waiting", priority=100, now=clock.now)
     assert store.waiting_entries()[0].id == "e3"
     e3 = store.entry("e3")
     assert e3 is not None and e3.updated_at == clock.now
     assert store.delete_entry("e3")
     assert not store.delete_entry("e3")
-    assert not store.set_entry_state("e3", "done")
+    assert not store.set_entry_state("e3", "done", now=clock.now)
     assert store.entry("e3") is None
 
 
 def test_entry_constraints(store: Store, kiosk: str) -> None:
     with pytest.raises(StoreError):
-        store.insert_entry("x", "kio_nope", "kela.benefits", "fi", 0, T0)
+        store.insert_entry("x", "kio_nope", "kela.benefits", "fi", 0, T0, now=T0)
     with pytest.raises(StoreError):
-        store.insert_entry("x", kiosk, "nasa.launch", "fi", 0, T0)
-    store.insert_entry("x", kiosk, "kela.benefits", "fi", 0, T0)
+        store.insert_entry("x", kiosk, "nasa.launch", "fi", 0, T0, now=T0)
+    store.insert_entry("x", kiosk, "kela.benefits", "fi", 0, T0, now=T0)
     with pytest.raises(StoreError):
-        store.insert_entry("x", kiosk, "kela.benefits", "fi", 0, T0)
+        store.insert_entry("x", kiosk, "kela.benefits", "fi", 0, T0, now=T0)
     with pytest.raises(StoreError):
-        store.set_entry_state("x", "lost")  # type: ignore[arg-type]
+        store.set_entry_state("x", "lost", now=T0)  # type: ignore[arg-type]
 
 
 def test_resume_hash(store: Store, kiosk: str) -> None:
-    store.insert_entry("e1", kiosk, "vero.tax", "sv", 0, T0, "hash-at-insert")
+    store.insert_entry("e1", kiosk, "vero.tax", "sv", 0, T0, "hash-at-insert", now=T0)
     found = store.entry_by_resume_hash("hash-at-insert")
     assert found is not None and found.id == "e1"
-    assert store.set_resume_token_hash("e1", "hash-2")
+    assert store.set_resume_token_hash("e1", "hash-2", now=T0)
     assert store.entry_by_resume_hash("hash-at-insert") is None
     found = store.entry_by_resume_hash("hash-2")
     assert found is not None and found.resume_token_hash == "hash-2"
-    store.set_entry_state("e1", "done")
+    store.set_entry_state("e1", "done", now=T0)
     assert store.entry_by_resume_hash("hash-2") is None
 
 
@@ -106,8 +107,8 @@ def test_resume_hash(store: Store, kiosk: str) -> None:
 
 
 def test_answered_call_lifecycle(store: Store, kiosk: str, agent: str) -> None:
-    store.insert_entry("e1", kiosk, "kela.benefits", "fi", 0, T0)
-    store.set_entry_state("e1", "in_call")
+    store.insert_entry("e1", kiosk, "kela.benefits", "fi", 0, T0, now=T0)
+    store.set_entry_state("e1", "in_call", now=T0)
     store.call_started(
         "c1",
         entry_id="e1",
@@ -145,8 +146,8 @@ def test_answered_call_lifecycle(store: Store, kiosk: str, agent: str) -> None:
 
 
 def test_citizen_rates_an_ended_call_once(store: Store, kiosk: str, agent: str) -> None:
-    other, _ = store.create_kiosk("lieksa", "Lieksa 1")
-    store.insert_entry("e1", kiosk, "kela.benefits", "fi", 0, T0)
+    other, _ = store.create_kiosk("lieksa", "Lieksa 1", now=T0)
+    store.insert_entry("e1", kiosk, "kela.benefits", "fi", 0, T0, now=T0)
     store.call_started("c1", entry_id="e1", kiosk_id=kiosk, agent_id=agent,
                        service_id="kela.benefits", language="fi", offered_at=T0 + 5,
                        answered_at=T0 + 6)
@@ -161,7 +162,7 @@ def test_citizen_rates_an_ended_call_once(store: Store, kiosk: str, agent: str) 
 
 
 def test_open_calls_survive_restart(
-    store: Store, kiosk: str, agent: str, data_dir: Path, cheap_hasher: PasswordHasher
+    store: Store, kiosk: str, agent: str, data_dir: Path
 ) -> None:
     store.call_started(
         "c9",
@@ -175,12 +176,12 @@ def test_open_calls_survive_restart(
         queued_at=T0,
     )
     store.close()
-    with Store.open(data_dir, hasher=cheap_hasher) as reopened:
+    with SqliteStore.open(data_dir) as reopened:
         assert [c.id for c in reopened.open_calls()] == ["c9"]
 
 
 def test_abandoned_entry_gets_a_call_row(store: Store, kiosk: str) -> None:
-    store.insert_entry("e1", kiosk, "vero.tax", "sv", 0, T0)
+    store.insert_entry("e1", kiosk, "vero.tax", "sv", 0, T0, now=T0)
     call_id = store.close_entry("e1", T0 + 90, "abandoned")
     assert call_id is not None
     assert store.entry("e1") is None
@@ -199,7 +200,7 @@ def test_abandoned_entry_gets_a_call_row(store: Store, kiosk: str) -> None:
 
 
 def test_transfer_removal_adds_no_unanswered_row(store: Store, kiosk: str, agent: str) -> None:
-    store.insert_entry("e1", kiosk, "kela.benefits", "fi", 0, T0)
+    store.insert_entry("e1", kiosk, "kela.benefits", "fi", 0, T0, now=T0)
     store.call_started(
         "c1",
         entry_id="e1",
@@ -231,8 +232,8 @@ def test_entry_closed_and_calls_between(store: Store, kiosk: str) -> None:
 def test_purge_history(store: Store, kiosk: str, agent: str, clock: FakeClock) -> None:
     store.entry_closed("old", kiosk, "kela.benefits", "fi", T0 - 1000, T0 - 900, "abandoned")
     store.entry_closed("new", kiosk, "kela.benefits", "fi", T0 + 10, T0 + 20, "abandoned")
-    store.create_session(agent, 60, T0 - 1000)
-    store.audit("admin:cli", "x", "y")
+    store.create_session(agent, 60, now=T0 - 1000)
+    store.audit("admin:cli", "x", "y", now=clock.now)
     assert store.purge_history(T0) == 2
     assert [c.entry_id for c in store.calls_between(0, T0 + 1000)] == ["new"]
     assert len(store.audit_log()) == 1  # clock.now == T0, so today's line stays
@@ -244,18 +245,17 @@ CRASH_SCRIPT = textwrap.dedent(
     """
     import os, sys
     sys.path.insert(0, sys.argv[3])
-    from argon2 import PasswordHasher
     from signaling.catalogue import load_catalogue
-    from signaling.store import Store
+    from signaling.store import SqliteStore, Store
 
-    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    store = Store.open(sys.argv[1], hasher=cheap)
-    store.seed_catalogue(load_catalogue(sys.argv[2]))
-    kiosk_id, _ = store.create_kiosk("nurmes", "Nurmes 1")
+    store = SqliteStore.open(sys.argv[1])
+    store.seed_catalogue(load_catalogue(sys.argv[2]), now={t0!r})
+    kiosk_id, _ = store.create_kiosk("nurmes", "Nurmes 1", now={t0!r})
     entries = {entries!r}
     for entry_id, priority, offset in entries:
-        store.insert_entry(entry_id, kiosk_id, "kela.benefits", "fi", priority, {t0!r} + offset)
-    store.set_entry_state("e5", "offered")
+        t = {t0!r} + offset
+        store.insert_entry(entry_id, kiosk_id, "kela.benefits", "fi", priority, t, now=t)
+    store.set_entry_state("e5", "offered", now={t0!r})
     print(kiosk_id, flush=True)
     os.kill(os.getpid(), 9)
     """
@@ -263,7 +263,7 @@ CRASH_SCRIPT = textwrap.dedent(
 
 
 @pytest.mark.slow
-def test_sigkill_keeps_committed_entries(tmp_path: Path, cheap_hasher: PasswordHasher) -> None:
+def test_sigkill_keeps_committed_entries(tmp_path: Path) -> None:
     data_dir = tmp_path / "crash"
     script = CRASH_SCRIPT.format(entries=ENTRIES, t0=T0)
     proc = subprocess.run(
@@ -277,7 +277,7 @@ def test_sigkill_keeps_committed_entries(tmp_path: Path, cheap_hasher: PasswordH
     kiosk_id = proc.stdout.strip()
     # The process died with the WAL open: its committed pages live only in the -wal file.
     assert (data_dir / "etapiste.db-wal").exists()
-    with Store.open(data_dir, hasher=cheap_hasher) as store:
+    with SqliteStore.open(data_dir) as store:
         entries = store.waiting_entries()
         assert [e.id for e in entries] == EXPECTED
         assert {e.kiosk_id for e in entries} == {kiosk_id}

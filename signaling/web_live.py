@@ -19,8 +19,10 @@ import logging
 
 from aiohttp import web
 
-from signaling.logs import fields
-from signaling.web_dashboard import DASHBOARD
+from jsonlog import fields
+from signaling.dashboard_pages import DASHBOARD
+
+__all__ = ["add_routes"]
 
 log = logging.getLogger("etapiste.dashboard.live")
 
@@ -59,7 +61,7 @@ async def events(request: web.Request) -> web.StreamResponse:
     log.info("live channel open", extra=fields(who=principal.label))
     try:
         await response.write(b"retry: 2000\n\n")
-        while not dash.closing:
+        while not dash.ctx.draining:
             data = json.dumps(dash.monitor.snapshot, separators=(",", ":"), default=str)
             await response.write(f"event: snapshot\ndata: {data}\n\n".encode())
             wake.clear()
@@ -74,3 +76,8 @@ async def events(request: web.Request) -> web.StreamResponse:
         dash.monitor.subscribers.discard(wake.set)
         log.info("live channel closed", extra=fields(who=principal.label))
     return response
+
+
+def add_routes(app: web.Application) -> None:
+    """Register the live channel."""
+    app.router.add_get("/dashboard/events", events)

@@ -1,0 +1,80 @@
+"""Demo data for ``make demo``, benchmarks and tests: :func:`seed` makes a fresh data
+directory with the Nurmes and Lieksa kiosks, two agents and an operator."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from signaling.catalogue import load_catalogue
+from signaling.credentials import hash_password
+from signaling.store import SqliteStore
+from signaling.store.records import Role
+
+__all__ = ["AGENTS", "OPERATOR", "DemoAccount", "DemoSetup", "seed"]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A demo agent's login."""
+
+    username: str
+    password: str
+    name: str
+    skills: tuple[str, ...]
+    languages: tuple[str, ...]
+
+
+AGENTS = (
+    DemoAccount(
+        "aino",
+        "demo-aino-2026",
+        "Aino Virtanen",
+        ("kela.benefits", "vero.tax", "dvv.population"),
+        ("fi", "sv"),
+    ),
+    DemoAccount(
+        "erik",
+        "demo-erik-2026",
+        "Erik Lindholm",
+        ("kela.benefits", "te.employment", "migri.permits"),
+        ("fi", "sv", "en"),
+    ),
+)
+OPERATOR = DemoAccount("operaattori", "demo-operator-2026", "Olli Operaattori", (), ("fi",))
+
+
+@dataclass(frozen=True)
+class DemoSetup:
+    """What :func:`seed` created: where the data is and the credentials to use."""
+
+    data_dir: Path
+    kiosk_tokens: dict[str, str]
+    agents: tuple[DemoAccount, ...]
+
+
+def seed(data_dir: Path, catalogue: Path) -> DemoSetup:
+    """Create a fresh store with Nurmes and Lieksa kiosks, two agents and an operator."""
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    data_dir.mkdir(parents=True)
+    store = SqliteStore.open(data_dir)
+    try:
+        now = time.time()
+        store.seed_catalogue(load_catalogue(catalogue), now=now)
+        tokens: dict[str, str] = {}
+        for site_id, kiosk_name in (("nurmes", "Nurmes kiosk 1"), ("lieksa", "Lieksa kiosk 1")):
+            kiosk_id, token = store.create_kiosk(site_id, kiosk_name, now=now)
+            tokens[kiosk_id] = token
+            store.audit("admin:demo", "kiosk_add", kiosk_id, {"site": site_id}, now=now)
+        for acc in (*AGENTS, OPERATOR):
+            role: Role = "operator" if acc is OPERATOR else "agent"
+            store.create_account(
+                acc.username, acc.name, role, hash_password(acc.password), list(acc.skills),
+                list(acc.languages), now=now,
+            )
+    finally:
+        store.close()
+    return DemoSetup(data_dir, tokens, AGENTS)

@@ -1,0 +1,129 @@
+"""The hub: where connections, the routing core and the store meet. No sockets here.
+
+It takes parsed client messages from connections (anything with ``send`` and ``close``), turns
+them into router events (:mod:`~signaling.hub.inbound`) and has the router's actions carried out
+(:mod:`~signaling.hub.delivery`). The clock is read once per client message, connection change
+or tick; the actions carry the router's time. The aiohttp layer only moves bytes in and out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from signaling.directory import Directory
+from signaling.hub.connections import Connection, Connections, ResumeTokens
+from signaling.hub.delivery import Dispatcher
+from signaling.hub.inbound import Inbound, RoutedMessage
+from signaling.hub.live import LiveState, View
+from signaling.hub.outbound import Greeting, Lookups
+from signaling.hub.persistence import Persistence, RestoreReport
+from signaling.hub.queries import Queries
+from signaling.hub.relay import Relay
+from signaling.hub.sessions import Sessions
+from signaling.routing import events as E
+from signaling.routing.router import Router
+from signaling.store import Store
+from wire import client_messages as C
+from wire import server_messages as S
+from wire.errors import ErrorCode
+
+__all__ = ["Hub"]
+
+
+class Hub:
+    """Routes client messages through the ACD core and fans the results out."""
+
+    def __init__(
+        self, *, router: Router, store: Store, directory: Directory, clock: Callable[[], float],
+        heartbeat_interval_s: float, heartbeat_timeout_s: float,
+        ice_servers: list[tuple[list[str], str | None]], ice_transport_policy: str = "all",
+        turn_ttl_s: int = 3600, dispositions: list[str] | None = None,
+        timezone: str = "Europe/Helsinki",
+    ) -> None:
+        self.router = router
+        self._clock = clock
+        conns, resume, live = Connections(), ResumeTokens(), LiveState()
+        self._conns, self._live = conns, live
+        self.view = View(conns, live)
+        """The read-only :class:`~signaling.hub.live.LiveView` for monitor, metrics, admin."""
+        self._relay = Relay(conns, live, ice_servers, ice_transport_policy, turn_ttl_s)
+        self._inbound = Inbound(router, self._relay)
+        self._records = Persistence(store, live, resume)
+        self._queries = Queries(router, store, directory, conns, timezone)
+        look = Lookups(directory.kiosk_label, directory.agent_name, live.agent_calls.get,
+                       self._relay.ice_servers, self._relay.ice_transport_policy)
+        self._dispatcher = Dispatcher(router, conns, live, self._records, look, self.view,
+                                      self._queries)
+        greeting = Greeting(heartbeat_interval_s, heartbeat_timeout_s, tuple(dispositions or ()))
+        self._sessions = Sessions(router, directory, conns, resume, live, self._inbound,
+                                  self._dispatcher, self._records, self._relay, self._queries,
+                                  look, greeting)
+
+    def attach(self, conn: Connection, hello: C.Hello) -> None:
+        """Register a connection after its ``hello``; answers ``welcome`` or refuses."""
+        self._sessions.attach(conn, hello, self._clock())
+
+    def detach(self, conn: Connection) -> None:
+        """The connection is gone (closed, timed out or replaced)."""
+        self._sessions.detach(conn, self._clock())
+
+    def disconnect_kiosk(self, kiosk_id: str, reason: str) -> None:
+        """Close a kiosk's connection (an administrator revoked its device)."""
+        conn = self._conns.kiosks.get(kiosk_id)
+        if conn is not None:
+            conn.close(reason, 1008)
+
+    def restore(self, now: float) -> RestoreReport:
+        """Adopt queue places and live calls from the store after a restart or crash."""
+        return self._records.restore(self.router, now)
+
+    def tick(self) -> None:
+        """Let the router act on timeouts (offers, grace periods, wrap-up)."""
+        self._dispatcher.run(E.Tick(), self._clock())
+
+    def push_queue_stats(self, min_interval_s: float = 1.0) -> None:
+        """Send queue figures to every agent, at most once per ``min_interval_s``."""
+        self._queries.push_queue_stats(self._clock(), min_interval_s)
+
+    def handle(self, conn: Connection, msg: C.ClientMessage) -> None:
+        """Carry out one authorised client message (role checks are done by the caller)."""
+        now, p = self._clock(), conn.principal
+        match msg:
+            case C.Ping():
+                conn.send(S.ServerPong(ref=msg.ref, t=msg.t))
+            case C.Pong() | C.Hello():
+                pass
+            case C.ServicesGet():
+                conn.send(self._queries.services(msg.ref, now))
+            case C.HistoryGet():
+                conn.send(self._queries.history(p.id, msg.ref, now))
+            case C.SdpMessage() | C.IceMessage() | C.MediaRestart() | C.CallStatsReport():
+                self._relay.handle(conn, msg)
+            case C.Health():
+                live = self._live.kiosk(p.id)
+                live.health, live.health_at = msg.health, now
+                self.view.notify("kiosk")
+            case C.CallRating():
+                if not self._records.rate(p.id, msg.call_id, msg.rating):
+                    # Another kiosk's call, one still going, or rated already: one answer.
+                    self._refuse(conn, "no ended call of yours to rate", msg.ref)
+            case C.WrapUpDone():
+                if self._records.wrap_up(p.id, msg.call_id, msg.disposition, msg.note):
+                    self._route(conn, msg, now)
+                else:
+                    self._refuse(conn, "no such call of yours", msg.ref)
+            case C.Logout():
+                if p.role == "agent":
+                    self._dispatcher.run(E.AgentLogout(p.id), now, conn, msg.ref)
+                self._records.logout(p, now)
+                conn.close("logged_out", 1000)
+            case _:
+                self._route(conn, msg, now)
+
+    def _route(self, conn: Connection, msg: RoutedMessage, now: float) -> None:
+        event = self._inbound.event_for(conn, msg)
+        if event is not None:
+            self._dispatcher.run(event, now, conn, msg.ref)
+
+    def _refuse(self, conn: Connection, message: str, ref: str | None) -> None:
+        conn.send(S.Error(ref=ref, code=ErrorCode.UNKNOWN_CALL, message=message))

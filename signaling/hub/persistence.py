@@ -1,0 +1,186 @@
+"""What the hub writes to the store, and the restore of places and calls after a restart.
+
+Queue places and calls are written through as the router decides them, each with the time the
+router acted (``action.at``), so a restart or a crash can rebuild the router from the store:
+:meth:`Persistence.restore` hands every stored place and open call back to a fresh router. What
+the router refuses to take back (a retired service, a second call of the same agent) is not
+silently dropped: it is closed in the store, logged, counted in the :class:`RestoreReport`, and
+the kiosk is told when it resumes.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from jsonlog import fields
+from signaling.hub.connections import ResumeTokens
+from signaling.hub.live import CallLive, LiveState
+from signaling.identity import Principal
+from signaling.routing import actions as A
+from signaling.routing.router import Router
+from signaling.store import Store
+from signaling.store.records import CallOutcome, CallRecord, EntryRecord
+from wire import server_messages as S
+
+__all__ = ["Persistence", "RestoreReport"]
+
+log = logging.getLogger("etapiste.hub")
+
+LOST_IN_RESTART = "lost_in_restart"
+
+
+@dataclass
+class RestoreReport:
+    """What a restore took back, and what the router refused."""
+
+    entries: int = 0
+    calls: int = 0
+    rejected: list[A.Rejected] = field(default_factory=list)
+
+
+class Persistence:
+    """Writes the router's actions and the clients' records to the store."""
+
+    def __init__(self, store: Store, live: LiveState, resume: ResumeTokens) -> None:
+        self._store = store
+        self._live = live
+        self._resume = resume
+
+    def write(self, action: A.Action) -> None:
+        """Record one action (nothing for those that only concern messages)."""
+        store = self._store
+        match action:
+            case A.EntryQueued():
+                store.insert_entry(
+                    action.entry_id, action.kiosk_id, action.service_id, action.language,
+                    action.priority, action.enqueued_at,
+                    resume_token_hash=self._resume.hash_of(action.kiosk_id), now=action.at,
+                )
+            case A.EntryRemoved(reason="answered"):
+                store.set_entry_state(action.entry_id, "in_call", now=action.at)
+            case A.EntryRemoved():
+                # One transaction: a crash cannot leave the entry both restored and counted.
+                store.close_entry(action.entry_id, action.at, action.reason)
+            case A.OfferSent():
+                store.set_entry_state(action.entry_id, "offered", now=action.at)
+            case A.CallStarted():
+                entry = store.entry(action.entry_id)
+                store.call_started(
+                    action.call_id, entry_id=action.entry_id, kiosk_id=action.kiosk_id,
+                    agent_id=action.agent_id, service_id=action.service_id,
+                    language=action.language,
+                    queued_at=entry.enqueued_at if entry else action.offered_at,
+                    offered_at=action.offered_at, answered_at=action.answered_at,
+                )
+                log.info("call started", extra=fields(
+                    call=action.call_id, kiosk=action.kiosk_id, agent=action.agent_id))
+            case A.CallEnded():
+                self._call_ended(action)
+            case A.EntryRequeued():
+                log.info("requeued", extra=fields(kiosk=action.kiosk_id, reason=action.reason))
+            case A.CallTransferred():
+                moved = {"from": action.from_service, "to": action.to_service}
+                store.audit(f"agent:{action.agent_id}", "call_transfer", action.call_id, moved,
+                            now=action.at)
+            case A.AgentStateChanged():
+                state = {"state": action.state.value, "reason": action.reason}
+                store.audit(f"agent:{action.agent_id}", "agent_state", action.agent_id, state,
+                            now=action.at)
+
+    def _call_ended(self, action: A.CallEnded) -> None:
+        outcome: CallOutcome = "transferred" if action.reason == "transferred" else "answered"
+        self._store.call_ended(action.call_id, action.at, outcome, action.reason)
+        self._store.close_entry(action.entry_id, action.at, None)
+        call = self._live.calls.get(action.call_id)
+        if call is not None and call.stats:
+            quality = {k: v.model_dump(mode="json") for k, v in call.stats.items()}
+            self._store.set_call_quality(action.call_id, quality)
+        log.info("call ended", extra=fields(
+            call=action.call_id, reason=action.reason, by=action.by))
+
+    # --------------------------------------------------------------- client records
+
+    def agent_login(self, p: Principal, now: float) -> None:
+        """Audit an agent's first connection of a session."""
+        self._store.audit(p.label, "agent_login", p.id, {}, now=now)
+
+    def logout(self, p: Principal, now: float) -> None:
+        """Audit an agent's logout and revoke the session it used."""
+        if p.role == "agent":
+            self._store.audit(p.label, "agent_logout", p.id, {}, now=now)
+        if p.session_id:
+            self._store.revoke_session(p.session_id, now=now)
+
+    def rate(self, kiosk_id: str, call_id: str, rating: int) -> bool:
+        """Store a citizen's rating; False unless it is an ended, unrated call of the kiosk."""
+        return self._store.rate_call(call_id, kiosk_id, rating)
+
+    def wrap_up(self, agent_id: str, call_id: str, disposition: str | None,
+                note: str | None) -> bool:
+        """Store an agent's wrap-up of its call; False if the call is not theirs."""
+        record = self._store.call(call_id)
+        if record is None or record.agent_id != agent_id:
+            return False
+        if disposition is not None or note is not None:
+            self._store.call_wrapup(call_id, disposition or "", note)
+        return True
+
+    # ---------------------------------------------------------------------- restore
+
+    def restore(self, router: Router, now: float) -> RestoreReport:
+        """Give a fresh router the stored places and open calls.
+
+        Restored kiosks and agents count as disconnected with a fresh grace period, so the
+        clients that reconnect in time keep their place or call; order comes from the stored
+        priority and join time, so it is the same as before the crash.
+        """
+        report = RestoreReport()
+        calls = self._store.open_calls()
+        for e in self._store.waiting_entries():
+            refused = router.restore_entry(
+                e.id, e.kiosk_id, e.service_id, e.language, e.priority, e.enqueued_at, now
+            )
+            self._resume.adopt(e.kiosk_id, e.resume_token_hash)
+            if refused:
+                self._refused(report, refused)
+                self._store.close_entry(e.id, now, "failed")
+                self._live.kiosk(e.kiosk_id).missed = S.QueueLeft(reason="abandoned")
+                continue
+            self._store.set_entry_state(e.id, "waiting", now=now)
+            report.entries += 1
+        for c in calls:
+            entry = self._store.entry(c.entry_id) if c.entry_id else None
+            if entry is None or c.agent_id is None:
+                self._store.call_ended(c.id, now, "failed", LOST_IN_RESTART)
+                continue
+            self._restore_call(router, c, entry, c.agent_id, now, report)
+        return report
+
+    def _restore_call(
+        self, router: Router, c: CallRecord, entry: EntryRecord, agent_id: str, now: float,
+        report: RestoreReport,
+    ) -> None:
+        refused = router.restore_call(
+            c.id, entry.id, c.kiosk_id, agent_id, c.service_id, c.language, entry.priority,
+            entry.enqueued_at, c.offered_at or now, c.answered_at or now, now,
+        )
+        self._resume.adopt(c.kiosk_id, entry.resume_token_hash)
+        if refused:
+            self._refused(report, refused)
+            self._store.call_ended(c.id, now, "failed", LOST_IN_RESTART)
+            self._store.close_entry(entry.id, now, None)
+            self._live.kiosk(c.kiosk_id).missed = S.CallEnded(
+                call_id=c.id, reason=LOST_IN_RESTART, by="system"
+            )
+            return
+        self._live.add_call(CallLive(c.id, c.kiosk_id, agent_id, c.service_id, c.language))
+        report.calls += 1
+
+    @staticmethod
+    def _refused(report: RestoreReport, actions: list[A.Action]) -> None:
+        for action in actions:
+            if isinstance(action, A.Rejected):
+                report.rejected.append(action)
+                log.warning("restore refused", extra=fields(
+                    target=action.target_id, code=action.code, detail=action.detail))

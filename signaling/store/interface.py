@@ -1,0 +1,360 @@
+"""The store's typed interface: what the server needs of persistence, by aggregate.
+
+:class:`Store` is the whole interface; the server, the hub and the admin actions are written
+against it, never against SQLite. :class:`~signaling.store.sqlite.SqliteStore` implements it
+today; a PostgreSQL backend (several server nodes sharing state) implements the same
+protocols.
+
+**Synchronous, on purpose.** The hub calls the store from the event loop between two messages
+and relies on each call being one short transaction that is done when it returns: the router's
+actions are written through in order, before the next event is handled, so a crash never leaves
+a place or call half recorded. An ``async`` interface would let other events interleave with a
+write in flight, and every hub module would have to become a coroutine for no gain at this
+load: the national load is calls per minute, and an indexed SQLite write transaction takes
+about a tenth of a millisecond here. The only slow work near the store, argon2, already runs
+off the loop (``asyncio.to_thread`` in the login handler).
+
+**A PostgreSQL backend** (psycopg 3) keeps this interface: a ``psycopg.Connection`` (or a
+small ``psycopg_pool.ConnectionPool`` for the admin pages and the CLI) in autocommit off, one
+``with conn.transaction():`` per method as :mod:`signaling.store.db` does with ``BEGIN
+IMMEDIATE``, the same parameterised SQL with ``%s`` placeholders, ``ON CONFLICT`` upserts as
+today, ``jsonb`` for the JSON columns and ``SELECT ... FOR UPDATE`` where SQLite relies on its
+single writer. A call then costs a LAN round trip (a fraction of a millisecond); if that ever
+shows in ``bench/signaling_load.py``, the hub's persistence module is the one place to put a
+write-behind queue, without touching this interface. Times are always the caller's (``now``),
+so nodes never stamp rows with their own clocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Protocol
+
+from signaling.catalogue import Catalogue
+from signaling.store.records import (
+    AccountRecord,
+    AgencyRecord,
+    AlertRecord,
+    AuditRecord,
+    CallOutcome,
+    CallRecord,
+    EntryRecord,
+    EntryState,
+    KioskHealthRecord,
+    KioskRecord,
+    LoginRecord,
+    Role,
+    ServiceOverride,
+    ServiceRecord,
+    SiteRecord,
+)
+
+__all__ = [
+    "AccountStore",
+    "AuditStore",
+    "CallStore",
+    "OperatorStore",
+    "QueueStore",
+    "ServiceStore",
+    "SiteStore",
+    "Store",
+]
+
+
+class AccountStore(Protocol):
+    """Staff accounts, their skills and languages, password hashes, login sessions."""
+
+    def create_account(
+        self, username: str, display_name: str, role: Role, password_hash: str,
+        skills: Iterable[str] = (), languages: Iterable[str] = (), *, now: float,
+    ) -> str:
+        """A new account's id; usernames are unique ignoring ASCII case."""
+        ...
+
+    def login_record(self, username: str) -> LoginRecord | None:
+        """What a password check needs of the named account."""
+        ...
+
+    def replace_password_hash(self, account_id: str, old_hash: str, new_hash: str) -> bool:
+        """Upgrade a hash of the same password, only if it is still ``old_hash``."""
+        ...
+
+    def set_password_hash(self, account_id: str, password_hash: str, *, now: float) -> None:
+        """A new password: store its hash and revoke the account's sessions."""
+        ...
+
+    def account(self, account_id: str) -> AccountRecord | None:
+        """One account, enabled or not."""
+        ...
+
+    def accounts(self) -> list[AccountRecord]:
+        """Every account, by username."""
+        ...
+
+    def set_skills(self, account_id: str, skills: Iterable[str]) -> None:
+        """Replace an agent's services."""
+        ...
+
+    def set_languages(self, account_id: str, languages: Iterable[str]) -> None:
+        """Replace an agent's languages."""
+        ...
+
+    def disable_account(self, account_id: str, *, now: float) -> bool:
+        """Disable an account and revoke its sessions."""
+        ...
+
+    def create_session(self, account_id: str, ttl_s: float, *, now: float) -> str:
+        """Record a login session; its id."""
+        ...
+
+    def session_active(self, session_id: str, *, now: float) -> bool:
+        """Unexpired, unrevoked, and the account enabled."""
+        ...
+
+    def revoke_session(self, session_id: str, *, now: float) -> bool:
+        """End one session (logout)."""
+        ...
+
+
+class SiteStore(Protocol):
+    """Joint service points and their kiosks; device tokens as hashes."""
+
+    def create_site(
+        self, site_id: str, name_fi: str, name_sv: str, name_en: str, region: str, *, now: float
+    ) -> SiteRecord:
+        """Add a site that is not in the catalogue."""
+        ...
+
+    def site(self, site_id: str) -> SiteRecord | None:
+        """One site."""
+        ...
+
+    def sites(self) -> list[SiteRecord]:
+        """Every site, by id."""
+        ...
+
+    def create_kiosk(self, site_id: str, name: str, *, now: float) -> tuple[str, str]:
+        """``(kiosk_id, device_token)``; the token is returned this once."""
+        ...
+
+    def rotate_kiosk_token(self, kiosk_id: str) -> str:
+        """A new token for an unrevoked kiosk; the old one stops working."""
+        ...
+
+    def kiosk_by_token(self, token: str) -> KioskRecord | None:
+        """The unrevoked kiosk owning ``token``."""
+        ...
+
+    def kiosk(self, kiosk_id: str) -> KioskRecord | None:
+        """One kiosk, revoked or not."""
+        ...
+
+    def revoke_kiosk(self, kiosk_id: str, *, now: float) -> bool:
+        """Revoke a kiosk's token for good."""
+        ...
+
+    def list_kiosks(self, site_id: str | None = None) -> list[KioskRecord]:
+        """Kiosks (revoked ones too), optionally of one site."""
+        ...
+
+
+class ServiceStore(Protocol):
+    """Agencies and services from the catalogue, and administrators' overrides."""
+
+    def seed_catalogue(self, catalogue: Catalogue, *, now: float) -> None:
+        """Upsert agencies, services and sites; retire services no longer listed."""
+        ...
+
+    def agencies(self) -> list[AgencyRecord]:
+        """Every agency, by id."""
+        ...
+
+    def services(self) -> list[ServiceRecord]:
+        """Services in the catalogue (retired ones excluded), by id."""
+        ...
+
+    def set_service_override(
+        self, service_id: str, by: str, *, weekly: Mapping[str, Sequence[tuple[str, str]]] | None,
+        max_queue: int | None, now: float,
+    ) -> ServiceOverride:
+        """Replace a service's weekly hours and/or queue cap."""
+        ...
+
+    def service_overrides(self) -> list[ServiceOverride]:
+        """Every override, by service id."""
+        ...
+
+
+class QueueStore(Protocol):
+    """Citizens' places as the router keeps them, written through for a restart."""
+
+    def insert_entry(
+        self, entry_id: str, kiosk_id: str, service_id: str, language: str, priority: int,
+        enqueued_at: float, resume_token_hash: str | None = None, *,
+        state: EntryState = "waiting", now: float,
+    ) -> None:
+        """Persist a new place (ids come from the router)."""
+        ...
+
+    def set_entry_state(
+        self, entry_id: str, state: EntryState, *, priority: int | None = None, now: float
+    ) -> bool:
+        """Move a place to ``state`` (and maybe a new priority)."""
+        ...
+
+    def delete_entry(self, entry_id: str) -> bool:
+        """Forget a place."""
+        ...
+
+    def close_entry(self, entry_id: str, ended_at: float, outcome: str | None) -> str | None:
+        """Remove a place; record it as an unanswered call if it ended unanswered."""
+        ...
+
+    def entry(self, entry_id: str) -> EntryRecord | None:
+        """One place."""
+        ...
+
+    def waiting_entries(
+        self, states: Collection[EntryState] = ("waiting", "offered")
+    ) -> list[EntryRecord]:
+        """Places in ``states``, in serving order."""
+        ...
+
+    def set_resume_token_hash(
+        self, entry_id: str, token_hash: str | None, *, now: float
+    ) -> bool:
+        """Attach (or clear) the hash of the kiosk's resume token."""
+        ...
+
+    def entry_by_resume_hash(self, token_hash: str) -> EntryRecord | None:
+        """The open place carrying ``token_hash``."""
+        ...
+
+
+class CallStore(Protocol):
+    """Call records, and places that ended unanswered, for the figures."""
+
+    def call_started(
+        self, call_id: str, *, entry_id: str, kiosk_id: str, agent_id: str, service_id: str,
+        language: str, offered_at: float | None, answered_at: float,
+        queued_at: float | None = None,
+    ) -> None:
+        """Record an answered call."""
+        ...
+
+    def call_ended(
+        self, call_id: str, ended_at: float, outcome: CallOutcome, end_reason: str | None
+    ) -> bool:
+        """Close an open call."""
+        ...
+
+    def rate_call(self, call_id: str, kiosk_id: str, rating: int) -> bool:
+        """The citizen's 1-5 rating of an ended call of that kiosk, once."""
+        ...
+
+    def call_wrapup(
+        self, call_id: str, disposition: str, note: str | None = None, *,
+        agent_id: str | None = None,
+    ) -> bool:
+        """The agent's wrap-up of a call."""
+        ...
+
+    def set_call_quality(self, call_id: str, quality: Mapping[str, object]) -> bool:
+        """Media quality figures of a call."""
+        ...
+
+    def entry_closed(
+        self, entry_id: str, kiosk_id: str, service_id: str, language: str, queued_at: float,
+        ended_at: float, outcome: CallOutcome, end_reason: str | None = None,
+    ) -> str:
+        """Record a place that ended unanswered from explicit data."""
+        ...
+
+    def call(self, call_id: str) -> CallRecord | None:
+        """One call."""
+        ...
+
+    def open_calls(self) -> list[CallRecord]:
+        """Answered calls not yet ended, oldest first."""
+        ...
+
+    def calls_between(self, t0: float, t1: float) -> list[CallRecord]:
+        """Calls queued in ``[t0, t1)``."""
+        ...
+
+
+class AuditStore(Protocol):
+    """The audit trail, and retention."""
+
+    def audit(
+        self, actor: str, action: str, subject: str | None = None,
+        detail: Mapping[str, object] | None = None, *, now: float,
+    ) -> None:
+        """Append an audit line (secrets redacted)."""
+        ...
+
+    def audit_log(self, since: float = 0.0, limit: int = 1000) -> list[AuditRecord]:
+        """Audit lines at or after ``since``, oldest first."""
+        ...
+
+    def purge_history(self, before: float) -> int:
+        """Delete records older than the retention limit; how many."""
+        ...
+
+
+class OperatorStore(Protocol):
+    """What the operator dashboard keeps: alerts and kiosks' last health reports."""
+
+    def raise_alert(
+        self, kind: str, subject: str, raised_at: float, *, kiosk_id: str | None = None,
+        service_id: str | None = None, detail: Mapping[str, object] | None = None,
+    ) -> int:
+        """Record a new alert; its id."""
+        ...
+
+    def clear_alert(self, alert_id: int, cleared_at: float) -> bool:
+        """The alert's cause has gone."""
+        ...
+
+    def acknowledge_alert(self, alert_id: int, by: str, at: float) -> bool:
+        """An operator has seen the alert."""
+        ...
+
+    def open_alerts(self) -> list[AlertRecord]:
+        """Alerts whose cause persists."""
+        ...
+
+    def recent_alerts(self, since: float, limit: int = 200) -> list[AlertRecord]:
+        """Open alerts and those cleared since ``since``."""
+        ...
+
+    def alert(self, alert_id: int) -> AlertRecord | None:
+        """One alert."""
+        ...
+
+    def save_kiosk_health(self, kiosk_id: str, at: float, health: Mapping[str, object]) -> None:
+        """Keep a kiosk's latest health report."""
+        ...
+
+    def kiosk_health(self) -> dict[str, KioskHealthRecord]:
+        """The last stored report of every kiosk."""
+        ...
+
+
+class Store(
+    AccountStore, SiteStore, ServiceStore, QueueStore, CallStore, AuditStore, OperatorStore,
+    Protocol,
+):
+    """Everything the server persists, plus the handle's own life."""
+
+    def ping(self) -> None:
+        """Raise :class:`~signaling.errors.StoreError` unless the database answers."""
+        ...
+
+    def schema_version(self) -> int:
+        """The schema version the database is at."""
+        ...
+
+    def close(self) -> None:
+        """Release the database; the store must not be used afterwards."""
+        ...

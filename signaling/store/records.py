@@ -1,0 +1,218 @@
+"""Records the store hands out: frozen dataclasses, never raw rows.
+
+No record holds citizen personal data: a queue entry or call names a kiosk, a service and a
+language, never a person. Tokens and passwords appear only as hashes, and only
+:class:`LoginRecord` carries one, for the password check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "CALL_OUTCOMES",
+    "ENTRY_STATES",
+    "ROLES",
+    "AccountRecord",
+    "AgencyRecord",
+    "AlertRecord",
+    "AuditRecord",
+    "CallOutcome",
+    "CallRecord",
+    "EntryRecord",
+    "EntryState",
+    "KioskHealthRecord",
+    "KioskRecord",
+    "LoginRecord",
+    "Role",
+    "ServiceOverride",
+    "ServiceRecord",
+    "SiteRecord",
+]
+
+Role = Literal["agent", "operator"]
+EntryState = Literal["waiting", "offered", "in_call", "done"]
+CallOutcome = Literal["answered", "abandoned", "cancelled", "refused", "transferred", "failed"]
+ROLES: tuple[Role, ...] = ("agent", "operator")
+ENTRY_STATES: tuple[EntryState, ...] = ("waiting", "offered", "in_call", "done")
+CALL_OUTCOMES: tuple[CallOutcome, ...] = (
+    "answered",
+    "abandoned",
+    "cancelled",
+    "refused",
+    "transferred",
+    "failed",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyRecord:
+    """An agency as seeded from the catalogue."""
+
+    id: str
+    name_fi: str
+    name_sv: str
+    name_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class SiteRecord:
+    """A joint service point."""
+
+    id: str
+    name_fi: str
+    name_sv: str
+    name_en: str
+    region: str
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class KioskRecord:
+    """A kiosk device. The token hash is not exposed: nothing outside the store needs it."""
+
+    id: str
+    site_id: str
+    name: str
+    created_at: float
+    revoked_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRecord:
+    """A staff account (agent or operator), without its password hash."""
+
+    id: str
+    username: str
+    display_name: str
+    role: Role
+    created_at: float
+    disabled_at: float | None
+    skills: frozenset[str]
+    languages: frozenset[str]
+
+    @property
+    def disabled(self) -> bool:
+        """Whether an administrator disabled the account."""
+        return self.disabled_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class LoginRecord:
+    """What a password check needs of an account: its id, password hash and whether an
+    administrator disabled it."""
+
+    id: str
+    password_hash: str
+    disabled: bool
+
+    def __repr__(self) -> str:
+        return f"LoginRecord(id={self.id!r}, disabled={self.disabled!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRecord:
+    """A service as stored. ``weekly`` maps weekday keys to ``(start, end)`` "HH:MM" pairs;
+    ``closed_dates`` are ISO dates (catalogue holidays already merged in)."""
+
+    id: str
+    agency_id: str
+    name_fi: str
+    name_sv: str
+    name_en: str
+    languages: tuple[str, ...]
+    max_queue: int
+    default_handle_s: int
+    weekly: Mapping[str, tuple[tuple[str, str], ...]]
+    closed_dates: tuple[str, ...]
+    tz: str
+    updated_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class EntryRecord:
+    """A citizen's place in a queue (service × language), identified only by kiosk."""
+
+    id: str
+    kiosk_id: str
+    service_id: str
+    language: str
+    priority: int
+    enqueued_at: float
+    state: EntryState
+    resume_token_hash: str | None
+    updated_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    """One call, or one queue entry that ended unanswered (``answered_at`` is None)."""
+
+    id: str
+    entry_id: str
+    kiosk_id: str
+    site_id: str
+    agent_id: str | None
+    service_id: str
+    language: str
+    queued_at: float
+    offered_at: float | None
+    answered_at: float | None
+    ended_at: float | None
+    outcome: CallOutcome | None
+    end_reason: str | None
+    disposition: str | None
+    wrapup_note: str | None
+    quality: Mapping[str, object] | None
+    rating: int | None = None
+    """The citizen's 1-5 rating from the kiosk, if given."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    """One audit log line. ``actor`` is e.g. ``agent:<id>``, ``admin:cli``, ``kiosk:<id>``."""
+
+    id: int
+    at: float
+    actor: str
+    action: str
+    subject: str
+    detail: Mapping[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRecord:
+    """One alert: raised, possibly acknowledged by an operator, cleared when the cause went."""
+
+    id: int
+    kind: str
+    subject: str
+    kiosk_id: str | None
+    service_id: str | None
+    raised_at: float
+    cleared_at: float | None
+    acknowledged_at: float | None
+    acknowledged_by: str | None
+    detail: Mapping[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class KioskHealthRecord:
+    """The last health report a kiosk sent (the wire ``KioskHealth`` as JSON) and when."""
+
+    kiosk_id: str
+    at: float
+    health: Mapping[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceOverride:
+    """An administrator's replacement of a catalogue service's weekly hours or queue cap."""
+
+    service_id: str
+    weekly: Mapping[str, tuple[tuple[str, str], ...]] | None
+    max_queue: int | None
+    updated_at: float
+    updated_by: str

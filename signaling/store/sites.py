@@ -1,0 +1,92 @@
+"""Sites (joint service points) and their kiosks, with the kiosks' device tokens as hashes."""
+
+from __future__ import annotations
+
+import dataclasses
+import hmac
+
+from signaling.credentials import DEVICE_TOKEN_PREFIX, hash_token, new_device_token
+from signaling.errors import StoreError
+from signaling.store.db import SqlAggregate, from_row, new_id
+from signaling.store.records import KioskRecord, SiteRecord
+
+__all__ = ["SitesSql"]
+
+
+class SitesSql(SqlAggregate):
+    """Sites and kiosks."""
+
+
+    def create_site(
+        self, site_id: str, name_fi: str, name_sv: str, name_en: str, region: str, *, now: float
+    ) -> SiteRecord:
+        """Add a site that is not in the catalogue."""
+        site = SiteRecord(site_id, name_fi, name_sv, name_en, region, now)
+        with self._tx() as c:
+            c.execute(
+                "INSERT INTO sites (id, name_fi, name_sv, name_en, region, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                dataclasses.astuple(site),
+            )
+        return site
+
+    def site(self, site_id: str) -> SiteRecord | None:
+        """The site with ``site_id``, or None."""
+        row = self._one("SELECT * FROM sites WHERE id=?", (site_id,))
+        return None if row is None else from_row(SiteRecord, row)
+
+    def sites(self) -> list[SiteRecord]:
+        """All sites, by id."""
+        return [from_row(SiteRecord, r) for r in self._all("SELECT * FROM sites ORDER BY id")]
+
+    def create_kiosk(self, site_id: str, name: str, *, now: float) -> tuple[str, str]:
+        """Register a kiosk at ``site_id``. Returns ``(kiosk_id, token)``; the token is shown
+        this once and only its hash is kept."""
+        kiosk_id, token = new_id("kio"), new_device_token()
+        with self._tx() as c:
+            c.execute(
+                "INSERT INTO kiosks (id, site_id, name, token_hash, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (kiosk_id, site_id, name, hash_token(token), now),
+            )
+        return kiosk_id, token
+
+    def rotate_kiosk_token(self, kiosk_id: str) -> str:
+        """Give an unrevoked kiosk a new token (returned once); the old one stops working."""
+        token = new_device_token()
+        if not self._changed(
+            "UPDATE kiosks SET token_hash=? WHERE id=? AND revoked_at IS NULL",
+            (hash_token(token), kiosk_id),
+        ):
+            raise StoreError(f"no active kiosk {kiosk_id!r}")
+        return token
+
+    def kiosk_by_token(self, token: str) -> KioskRecord | None:
+        """The unrevoked kiosk owning ``token``, or None."""
+        if not token.startswith(DEVICE_TOKEN_PREFIX) or len(token) > 256:
+            return None
+        digest = hash_token(token)
+        row = self._one("SELECT * FROM kiosks WHERE token_hash=? AND revoked_at IS NULL", (digest,))
+        if row is None or not hmac.compare_digest(str(row["token_hash"]), digest):
+            return None
+        return from_row(KioskRecord, row)
+
+    def kiosk(self, kiosk_id: str) -> KioskRecord | None:
+        """The kiosk with ``kiosk_id`` (revoked or not), or None."""
+        row = self._one("SELECT * FROM kiosks WHERE id=?", (kiosk_id,))
+        return None if row is None else from_row(KioskRecord, row)
+
+    def revoke_kiosk(self, kiosk_id: str, *, now: float) -> bool:
+        """Revoke a kiosk's token for good. False if unknown or already revoked."""
+        return self._changed(
+            "UPDATE kiosks SET revoked_at=? WHERE id=? AND revoked_at IS NULL",
+            (now, kiosk_id),
+        )
+
+    def list_kiosks(self, site_id: str | None = None) -> list[KioskRecord]:
+        """Kiosks (including revoked ones), optionally of one site, by site and name."""
+        rows = self._all(
+            "SELECT * FROM kiosks WHERE ?1 IS NULL OR site_id=?1 ORDER BY site_id, name, id",
+            (site_id,),
+        )
+        return [from_row(KioskRecord, r) for r in rows]

@@ -1,0 +1,41 @@
+"""``GET /metrics`` in the Prometheus text format (figures from :mod:`signaling.metrics`).
+
+If ``metrics_token`` is set, scrapers must send it as a bearer token.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+from signaling.context import CTX
+from signaling.metrics import make_registry
+
+__all__ = ["add_routes"]
+
+REGISTRY: web.AppKey[CollectorRegistry] = web.AppKey("metrics_registry")
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """The server's metrics, collected now."""
+    token = request.app[CTX].settings.metrics_token
+    if token:
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            raise web.HTTPUnauthorized()
+    body = generate_latest(request.app[REGISTRY])
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+def add_routes(app: web.Application) -> None:
+    """Register ``/metrics`` with a registry of this server's own."""
+    ctx = app[CTX]
+    app[REGISTRY] = make_registry(
+        ctx.router,
+        ctx.monitor,
+        lambda: [c.principal.role for c in ctx.connections],
+        ctx.clock,
+    )
+    app.router.add_get("/metrics", metrics)

@@ -1,0 +1,154 @@
+"""The usage report: weekly visits per site and service, as a page with a chart and as CSV.
+
+A joint service point under about :data:`~signaling.reports.CLOSURE_RISK_PER_WEEK` visits a
+week is at risk of closure, so the per-site table marks those weeks.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from aiohttp import web
+
+from signaling.dashboard_pages import DASHBOARD, Dashboard, e, secure_headers
+from signaling.dashboard_texts import Texts
+from signaling.reports import CLOSURE_RISK_PER_WEEK as RISK
+from signaling.reports import (
+    ChartText,
+    UsageRow,
+    site_week_totals,
+    usage_csv,
+    week_of,
+    week_start_ts,
+    weekly_chart_svg,
+    weekly_usage,
+)
+
+__all__ = ["add_routes"]
+
+
+def _weeks(request: web.Request) -> int:
+    try:
+        return max(1, min(52, int(request.query.get("weeks", "8"))))
+    except ValueError:
+        return 8
+
+
+def _usage(
+    dash: Dashboard, t: Texts, weeks: int
+) -> tuple[list[UsageRow], dict[str, str], dict[str, str]]:
+    """The rows, and site and service names in the operator's language."""
+    now = dash.ctx.clock()
+    calls = dash.ctx.store.calls_between(week_start_ts(now, dash.tz, weeks - 1), now + 1)
+    sites = {
+        s.id: t.name({"fi": s.name_fi, "sv": s.name_sv, "en": s.name_en}, s.id)
+        for s in dash.ctx.store.sites()
+    }
+    services = {s.id: s.names.get(t.lang) for s in dash.ctx.catalogue.services}
+    return list(weekly_usage(calls, dash.tz)), sites, services
+
+
+def _rating(t: Texts, mean: float | None, count: int) -> str:
+    """``4,3 (12)``: the citizens' mean rating and how many rated; a dash when none did."""
+    return "—" if mean is None else f"{t.decimal(mean)} ({count})"
+
+
+async def report_page(request: web.Request) -> web.Response:
+    """``GET /dashboard/report?weeks=N``: table and chart of weekly usage."""
+    dash = request.app[DASHBOARD]
+    principal = dash.require(request)
+    t = dash.texts(request)
+    weeks = _weeks(request)
+    rows, sites, services = _usage(dash, t, weeks)
+    table = "".join(
+        f"<tr><td>{e(t.week(r.week))}</td><td>{e(sites.get(r.site_id, r.site_id))}</td>"
+        f"<td>{e(services.get(r.service_id, r.service_id))}</td>"
+        f'<td class="num">{r.visits}</td><td class="num">{r.answered}</td>'
+        f'<td class="num">{r.abandoned}</td>'
+        f'<td class="num">{e(t.duration(r.median_wait_s))}</td>'
+        f'<td class="num">{e(t.duration(r.median_handle_s))}</td>'
+        f'<td class="num">{e(_rating(t, r.mean_rating, r.ratings))}</td></tr>'
+        for r in reversed(rows)
+    )
+    current, _monday = week_of(dash.ctx.clock(), dash.tz)
+    options = "".join(
+        f'<option value="{n}"{" selected" if n == weeks else ""}>'
+        f"{e(t.t('report.weeks_option', count=n))}</option>"
+        for n in (1, 4, 8, 13, 26, 52)
+    )
+    chart_text = ChartText(
+        label=t.t("chart.label"), none=t.t("chart.none"), so_far=t.t("chart.so_far"),
+        risk_1=t.t("chart.risk_1", risk=RISK), risk_2=t.t("chart.risk_2"), week=t.week,
+    )
+    none = e(t.t("report.none"))
+    content = dash.render(
+        "report.html", t.lang,
+        options=options,
+        csv_href=f"/dashboard/report.csv?weeks={weeks}",
+        intro=e(t.t("report.intro", risk=RISK)),
+        chart=weekly_chart_svg(rows, sites, current, chart_text),
+        caption=e(t.t("report.caption", weeks=weeks)),
+        pivot=_pivot(t, rows, sites, current),
+        detail=e(t.t("report.detail", count=len(rows))),
+        rows=table or f'<tr><td colspan="9" class="muted">{none}</td></tr>',
+    )
+    return dash.page(request, principal, "report", content)
+
+
+def _pivot(t: Texts, rows: list[UsageRow], sites: dict[str, str], current: str) -> str:
+    """Sites × weeks table of visits; full weeks under the closure-risk line are marked."""
+    totals = site_week_totals(rows)
+    mondays = {r.week: r.week_start for r in rows}
+    weeks = sorted(mondays)
+    so_far = e(t.t("report.so_far"))
+    head = "".join(
+        f'<th class="num">{e(t.week(w))}<br><small>'
+        f"{so_far if w == current else e(t.date(mondays[w]))}</small></th>"
+        for w in weeks
+    )
+    body = []
+    for site, by_week in totals.items():
+        full = [by_week.get(w, 0) for w in weeks if w != current]
+        average = sum(full) / len(full) if full else None
+        cells = "".join(
+            f'<td class="num{" risk" if w != current and by_week.get(w, 0) < RISK else ""}">'
+            f"{by_week.get(w, 0)}</td>"
+            for w in weeks
+        )
+        avg = "–" if average is None else f"{average:.0f}"
+        risk = " risk" if average is not None and average < RISK else ""
+        body.append(
+            f"<tr><td>{e(sites.get(site, site))}</td>{cells}"
+            f'<td class="num{risk}">{avg}</td></tr>'
+        )
+    return (
+        f'<table class="grid" id="pivot"><thead><tr><th>{e(t.t("report.site"))}</th>{head}'
+        f'<th class="num">{e(t.t("report.average"))}</th></tr></thead>'
+        f'<tbody>{"".join(body)}</tbody></table>'
+    )
+
+
+async def report_csv(request: web.Request) -> web.Response:
+    """``GET /dashboard/report.csv?weeks=N``: names in the operator's language."""
+    dash = request.app[DASHBOARD]
+    principal = dash.require(request)
+    t = dash.texts(request)
+    weeks = _weeks(request)
+    rows, sites, services = _usage(dash, t, weeks)
+    dash.ctx.store.audit(principal.label, "report_download", "usage", {"weeks": weeks},
+                         now=dash.ctx.clock())
+    name = f"etapiste-usage-{weeks}w-{t.lang}.csv"
+    return secure_headers(
+        web.Response(
+            text=usage_csv(rows, sites, services),
+            content_type="text/csv",
+            charset="utf-8",
+            headers={"Content-Disposition": f"attachment; filename={quote(name)}"},
+        )
+    )
+
+
+def add_routes(app: web.Application) -> None:
+    """Register the report page and its CSV download."""
+    app.router.add_get("/dashboard/report", report_page)
+    app.router.add_get("/dashboard/report.csv", report_csv)
