@@ -55,7 +55,7 @@ class Directory:
             rule = rules[service.id]
             agency = self.catalogue.agency(service.agency)
             is_open = rule.hours.is_open(now)
-            available = sorted(router.languages_available(service.id) & set(service.languages))
+            available = sorted(router.languages_available(service.id, now) & set(service.languages))
             waits: dict[str, float | None] = {}
             for lang in available:
                 stat = estimates.get((service.id, lang))
