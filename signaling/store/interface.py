@@ -38,6 +38,7 @@ from signaling.store.records import (
     AuditRecord,
     CallOutcome,
     CallRecord,
+    ClerkActivity,
     EntryRecord,
     EntryState,
     KioskHealthRecord,
@@ -51,6 +52,7 @@ from signaling.store.records import (
 
 __all__ = [
     "AccountStore",
+    "ActivityStore",
     "AuditStore",
     "CallStore",
     "OperatorStore",
@@ -155,6 +157,10 @@ class SiteStore(Protocol):
 
     def list_kiosks(self, site_id: str | None = None) -> list[KioskRecord]:
         """Kiosks (revoked ones too), optionally of one site."""
+        ...
+
+    def set_site_hearing_loop(self, site_id: str, hearing_loop: bool) -> bool:
+        """Whether the site has a hearing loop; False if there is no such site."""
         ...
 
 
@@ -302,6 +308,14 @@ class AuditStore(Protocol):
         ...
 
 
+class ActivityStore(Protocol):
+    """When clerks were at work (read back from the audit trail)."""
+
+    def clerk_activity(self, since: float, until: float) -> list[ClerkActivity]:
+        """Every clerk's state changes in ``[since, until)``, oldest first."""
+        ...
+
+
 class OperatorStore(Protocol):
     """What the operator dashboard keeps: alerts and kiosks' last health reports."""
 
@@ -343,7 +357,7 @@ class OperatorStore(Protocol):
 
 class Store(
     AccountStore, SiteStore, ServiceStore, QueueStore, CallStore, AuditStore, OperatorStore,
-    Protocol,
+    ActivityStore, Protocol,
 ):
     """Everything the server persists, plus the handle's own life."""
 

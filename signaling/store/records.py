@@ -21,6 +21,7 @@ __all__ = [
     "AuditRecord",
     "CallOutcome",
     "CallRecord",
+    "ClerkActivity",
     "EntryRecord",
     "EntryState",
     "KioskHealthRecord",
@@ -67,6 +68,8 @@ class SiteRecord:
     name_en: str
     region: str
     created_at: float
+    hearing_loop: bool = False
+    """The point has a hearing (induction) loop: its kiosks show the sign."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,3 +219,17 @@ class ServiceOverride:
     max_queue: int | None
     updated_at: float
     updated_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClerkActivity:
+    """A clerk's routing state from ``at`` on, as the audit trail recorded it.
+
+    ``state`` is the routing state (``ready``, ``not_ready``, ``reserved``, ``in_call``,
+    ``wrap_up``), or ``logged_out`` after a logout or a dropped connection and at a fresh
+    login (a login's own state line follows it).
+    """
+
+    at: float
+    agent_id: str
+    state: str

@@ -156,8 +156,14 @@ _V3: tuple[str, ...] = (
     "ALTER TABLE calls ADD COLUMN rating INTEGER CHECK (rating BETWEEN 1 AND 5)",
 )
 
+# Version 4: a site setting, whether the service point has a hearing (induction) loop; its
+# kiosks show the sign (issue 11). Set by an administrator; catalogue seeding leaves it alone.
+_V4: tuple[str, ...] = (
+    "ALTER TABLE sites ADD COLUMN hearing_loop INTEGER NOT NULL DEFAULT 0",
+)
+
 #: ``MIGRATIONS[n - 1]`` brings the schema from version ``n - 1`` to ``n``.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4)
 
 # Catalogue seeding. Each upsert touches a row only when something changed (row-value IS NOT
 # treats NULLs as equal), so re-seeding an unchanged catalogue writes nothing.

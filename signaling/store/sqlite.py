@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from signaling.store.accounts import AccountsSql
+from signaling.store.activity import ActivitySql
 from signaling.store.audit import AuditSql
 from signaling.store.calls import CallsSql
 from signaling.store.db import Database
@@ -25,7 +26,7 @@ __all__ = ["SqliteStore"]
 
 
 class SqliteStore(
-    AccountsSql, SitesSql, ServicesSql, QueueSql, CallsSql, AuditSql, OperatorSql
+    AccountsSql, SitesSql, ServicesSql, QueueSql, CallsSql, AuditSql, OperatorSql, ActivitySql
 ):
     """The SQLite store. Create with :meth:`open`; close with :meth:`close`."""
 

@@ -27,7 +27,7 @@ def test_open_creates_private_wal_database(store: Store, data_dir: Path) -> None
     assert db.exists()
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
-    assert store.schema_version() == len(MIGRATIONS) == 3
+    assert store.schema_version() == len(MIGRATIONS) == 4
     conn = sqlite3.connect(db)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -49,7 +49,7 @@ def test_migrations_idempotent(data_dir: Path) -> None:
     s = SqliteStore.open(data_dir)
     try:
         rows = s._db.conn.execute("SELECT version, applied_at FROM schema_version").fetchall()
-        assert [r[0] for r in rows] == [1, 2, 3]
+        assert [r[0] for r in rows] == [1, 2, 3, 4]
         # Stamped once, by the database itself, when each migration ran.
         assert all(before - 1 <= r[1] <= time.time() + 1 for r in rows)
     finally:
@@ -78,7 +78,7 @@ def test_upgrade_from_version_2_keeps_the_calls(
     monkeypatch.undo()
     s = SqliteStore.open(data_dir)
     try:
-        assert s.schema_version() == 3
+        assert s.schema_version() == 4
         call = s.call("c1")
         assert call is not None and call.rating is None
     finally:
