@@ -1,12 +1,14 @@
 """Names and rules of services, sites, kiosks and agents, as the hub shows them to clients.
 
 Built from the catalogue file and the store; kiosk and agent labels are cached because they
-go into every offer, and refreshed when an administrator changes them.
+go into every offer, and refreshed when an administrator changes them.  For a language no clerk
+gives a service in now, :mod:`signaling.outlook` says when it is expected.
 """
 
 from __future__ import annotations
 
 from signaling.catalogue import Catalogue
+from signaling.outlook import LanguageOutlook
 from signaling.routing.hours import OpeningHours
 from signaling.routing.model import ServiceRules
 from signaling.routing.router import Router
@@ -24,6 +26,14 @@ class Directory:
         self.always_open = always_open
         self._kiosks: dict[str, tuple[str, S.SiteRef | None]] = {}
         self._agents: dict[str, str] = {}
+        self.outlook = LanguageOutlook(store.clerk_activity, self._clerk_skills)
+
+    def _clerk_skills(self) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+        return {
+            a.id: (frozenset(a.skills), frozenset(a.languages))
+            for a in self.store.accounts()
+            if a.role == "agent"
+        }
 
     def service_rules(self) -> dict[str, ServiceRules]:
         """The routing rules of every catalogue service."""
@@ -62,6 +72,12 @@ class Directory:
                 waits[lang] = router.estimate_wait(
                     service.id, lang, (stat.waiting if stat else 0) + 1
                 )
+            expected: dict[str, float] = {}
+            for lang in service.languages:
+                if lang not in available:
+                    when = self.outlook.expected_at(service.id, lang, now, rule.hours)
+                    if when is not None:
+                        expected[lang] = when
             out.append(
                 S.ServiceInfo(
                     id=service.id,
@@ -75,6 +91,7 @@ class Directory:
                     next_opening=None if is_open else rule.hours.next_opening(now),
                     languages_available=available,  # type: ignore[arg-type]
                     estimated_wait_s=waits,  # type: ignore[arg-type]
+                    language_expected_at=expected,  # type: ignore[arg-type]
                 )
             )
         return out
@@ -85,6 +102,11 @@ class Directory:
         if site is None:
             return None
         return S.SiteRef(id=site.id, names=Names(fi=site.name_fi, sv=site.name_sv, en=site.name_en))
+
+    def hearing_loop(self, site_id: str | None) -> bool:
+        """Whether the site has a hearing loop (its kiosks show the sign)."""
+        site = self.store.site(site_id) if site_id else None
+        return site is not None and site.hearing_loop
 
     def kiosk_label(self, kiosk_id: str) -> tuple[str, S.SiteRef | None]:
         """A kiosk's display name and site."""
@@ -108,6 +130,7 @@ class Directory:
         return name
 
     def forget(self) -> None:
-        """Drop cached labels after an administrative change."""
+        """Drop cached labels (and the staffing outlook) after an administrative change."""
         self._kiosks.clear()
         self._agents.clear()
+        self.outlook.forget()

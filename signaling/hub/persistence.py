@@ -105,6 +105,11 @@ class Persistence:
         """Audit an agent's first connection of a session."""
         self._store.audit(p.label, "agent_login", p.id, {}, now=now)
 
+    def agent_dropped(self, p: Principal, now: float) -> None:
+        """Audit an agent whose connection dropped outside a call (routing logged it out):
+        the staffing outlook reads where a clerk's work ended."""
+        self._store.audit(p.label, "agent_dropped", p.id, {}, now=now)
+
     def logout(self, p: Principal, now: float) -> None:
         """Audit an agent's logout and revoke the session it used."""
         if p.role == "agent":

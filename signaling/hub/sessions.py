@@ -72,8 +72,9 @@ class Sessions:
             token = self._resume.issue(p.id)
         self._connections.register(conn)
         site = self._directory.site_ref(p.site_id) if p.site_id else None
+        loop = p.role == "kiosk" and self._directory.hearing_loop(p.site_id)
         conn.send(welcome(p, conn.connection_id, hello.protocol, hello.ref, token, site, now,
-                          self._greeting))
+                          self._greeting, hearing_loop=loop))
         log.info("attached", extra=fields(who=p.label, conn=conn.connection_id))
         self._back(conn, now)
 
@@ -111,7 +112,10 @@ class Sessions:
         event = self._inbound.detached(p)
         if self._connections.drop(conn) and event is not None:
             call = self.call_of(p)
+            routed = p.role == "agent" and self._router.agent_view(p.id) is not None
             self._dispatcher.run(event, now)
+            if routed and self._router.agent_view(p.id) is None:
+                self._records.agent_dropped(p, now)  # the drop logged the clerk out
             if call is not None and call.call_id in self._live.calls:
                 self._relay.peer_status(call.call_id, p.id, "reconnecting")
             self._queries.stats_dirty |= p.role == "agent"
