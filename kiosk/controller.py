@@ -286,8 +286,8 @@ class KioskController:
         if state == "connected":
             self._ever_connected = True
             welcome = self.client.welcome
-            if welcome is not None and welcome.identity.hearing_loop:
-                self.p.on_site(hearing_loop=True)
+            if welcome is not None:
+                self.p.on_site(hearing_loop=welcome.identity.hearing_loop)
             self.p.on_connection(True)
             self.refresh_services()
             self.health.send_now()

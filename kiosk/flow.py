@@ -75,6 +75,7 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow):
         self.prompt: Prompt | None = None
         self.queue_watch = QueueWatch()
         self.site = site or Site()
+        self._loop_configured = self.site.induction_loop
         self.screen = Screen.WELCOME
         self.screen_since = clock()
         self.citizen = CitizenSession(language=default_language)
@@ -338,8 +339,10 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow):
         self._changed()
 
     def on_site(self, hearing_loop: bool) -> None:
-        """What the server says about the service point (the config may already say so)."""
-        self.site.induction_loop = self.site.induction_loop or hearing_loop
+        """What the server says about the service point, at each connection: the sign shows
+        when the server's site setting or the kiosk's own configuration says there is a loop
+        (so an administrator can also turn the server's setting off again)."""
+        self.site.induction_loop = self._loop_configured or hearing_loop
         self._changed()
 
     def on_queued(

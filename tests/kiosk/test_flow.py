@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kiosk.flow import KioskPresenter
-from kiosk.state import CitizenSession, Screen
+from kiosk.state import CitizenSession, Screen, Site
 from tests.kiosk.memory import traces
 from tools.kiosk_screenshots import NullEffects
 from tools.shots import catalogue_services
@@ -181,3 +181,15 @@ def test_memory_probe_finds_what_it_looks_for() -> None:
     marker = "M" + "x" * 12
     holder = {"a": [("b", f"hello {marker}")], "photo": b"\xff\xd8\xff\xe0rest"}
     assert len(traces([holder], marker)) == 2
+
+
+def test_the_hearing_loop_sign_follows_the_server_or_the_kiosks_own_setting() -> None:
+    p, _, _ = make()
+    assert not p.site.induction_loop
+    p.on_site(hearing_loop=True)  # the site setting, in the welcome
+    assert p.site.induction_loop
+    p.on_site(hearing_loop=False)  # turned off again: gone at the next connection
+    assert not p.site.induction_loop
+    configured = KioskPresenter(NullEffects(), site=Site(induction_loop=True))  # type: ignore[arg-type]
+    configured.on_site(hearing_loop=False)
+    assert configured.site.induction_loop  # kiosk.env says so: the server cannot hide it
