@@ -147,7 +147,9 @@ class ScrollPage(QScrollArea):
         bar = self.verticalScrollBar()
         # A few pixels of margin below the last line are not "more".
         more = bar is not None and bar.maximum() - bar.value() > MORE_BELOW_MIN_PX
-        if more != self.hint.isVisible() and self.hint.parentWidget() is not None:
+        # isHidden, not isVisible: on a screen not shown yet every child reads invisible, and
+        # a hint shown then would stay shown when the page no longer has more.
+        if more == self.hint.isHidden() and self.hint.parentWidget() is not None:
             self.hint.setVisible(more)
 
 
