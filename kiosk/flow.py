@@ -2,7 +2,9 @@
 
 ``welcome → services → privacy → device check → waiting → call ⇄ photo → end → welcome``,
 with ``language help`` between services and privacy when no clerk serves the citizen's
-language, and ``reconnecting`` over waiting/call/photo while the connection is down.
+language, ``reconnecting`` over waiting/call/photo while the connection is down, and ``out of
+service`` instead of welcome and the screens before the queue while the kiosk cannot work
+(no server for :data:`~kiosk.state.OUT_OF_SERVICE_AFTER_S`, or one it must not trust).
 The presenter takes the citizen's intents (``choose_service``, ``end_call``, …) and the
 controller's events (``on_queued``, ``on_call_started``, …), changes
 :attr:`KioskPresenter.screen` and the :class:`CitizenSession`, asks :class:`Effects` for
@@ -30,6 +32,8 @@ from kiosk.presence import PROMPT_ANSWER_S, Presence, QueueWatch
 from kiosk.prompt_flow import PromptFlow
 from kiosk.state import (
     IDLE_TIMEOUTS_S,
+    OUT_OF_SERVICE_AFTER_S,
+    OUT_OF_SERVICE_OVER,
     CitizenSession,
     Devices,
     Prompt,
@@ -90,6 +94,7 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow):
         self._media_down = False
         self._speech_by_jack = False
         self._reconnect_shown = -1
+        self.offline_since: float | None = clock()  # not connected yet
         self._subscribers: list[Callable[[], None]] = []
 
     # ------------------------------------------------------------------------ plumbing
@@ -139,8 +144,9 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow):
         """Welcome screen: pick a language and go on to the services."""
         self.touch()
         self.citizen.language = language
-        self._go(Screen.SERVICES)
-        self.effects.refresh_services()
+        if self.screen != Screen.OUT_OF_SERVICE:  # a late touch must not start a visit
+            self._go(Screen.SERVICES)
+            self.effects.refresh_services()
         self._changed()
 
     def toggle_large_text(self) -> None:
@@ -280,12 +286,46 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow):
         """Signaling connected or lost (``problem``: why, when it is more than the network)."""
         self.devices.online = online
         self.devices.problem = None if online else problem
+        if online:
+            self.offline_since = None
+        elif self.offline_since is None:
+            self.offline_since = self.clock()
         if not online and self.screen in (Screen.WAITING, Screen.CALL, Screen.PHOTO):
             self.resume_screen = self.screen
             self._go(Screen.RECONNECTING)
         elif online and self.screen == Screen.RECONNECTING and not self._media_down:
             self._resume()
+        self._check_in_service()
         self._changed()
+
+    def out_of_service(self) -> bool:
+        """Whether the kiosk cannot serve anyone now: the server refused to be trusted, or
+        has been out of reach for :data:`~kiosk.state.OUT_OF_SERVICE_AFTER_S`."""
+        if self.devices.online or self.offline_since is None:
+            return False
+        if self.devices.problem == "tls_untrusted":  # retrying cannot help
+            return True
+        return self.clock() - self.offline_since >= OUT_OF_SERVICE_AFTER_S
+
+    def _check_in_service(self) -> bool:
+        """Put up or take down the out-of-service screen; True if the screen changed."""
+        if self.screen == Screen.OUT_OF_SERVICE and not self.out_of_service():
+            log.info("back in service")
+            self._go(Screen.WELCOME)
+            self.touch()
+            self.effects.refresh_services()
+            return True
+        if self.screen in OUT_OF_SERVICE_OVER and self.out_of_service():
+            log.warning("out of service (%s)", self.devices.problem or "no connection")
+            # Whoever was choosing cannot be served: forget their errand, but keep how they
+            # read and hear the kiosk (they may be standing in front of it).
+            old, self.citizen = self.citizen, self.fresh_citizen()
+            for setting in ("language", "large_text", "high_contrast", "speech", "volume"):
+                setattr(self.citizen, setting, getattr(old, setting))
+            self.prompt = None
+            self._go(Screen.OUT_OF_SERVICE)
+            return True
+        return False
 
     def on_media_lost(self) -> None:
         """The call's media path failed; the client core is building a new one."""
@@ -421,6 +461,9 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow):
         """Advance timers: photo countdown, "are you still there?" prompts."""
         now = self.clock()
         self._photo_tick(now)
+        if self._check_in_service():
+            self._changed()
+            return
         if self._prompt_tick(now):
             return
         if self.screen == Screen.RECONNECTING:  # the progress counts seconds

@@ -92,6 +92,8 @@ def utterance(p: KioskPresenter, cat: Catalogue) -> Utterance | None:
         case Screen.RECONNECTING:
             return Utterance(topic, _lines(lang, [tr(lang, "reconnecting.title"),
                                                   tr(lang, "reconnecting.body")]))
+        case Screen.OUT_OF_SERVICE:
+            return Utterance(topic, _lines(lang, wording.out_of_service_lines(p, cat)))
         case Screen.END:
             failed = p.citizen.end_reason in ("media_failed", "kiosk_lost", "device_failed")
             intro = [tr(lang, "end.title"), tr(lang, "end.ended_failed" if failed else "end.ended"),
@@ -114,6 +116,8 @@ FIXED_KEYS = (
     "waiting.estimate_unknown", "waiting.sound_hint", "photo.title", "photo.instructions",
     "reconnecting.title", "reconnecting.body", "end.title", "end.ended", "end.ended_failed",
     "end.wiped", "end.rate", "end.rating_thanks", "prompt.title", "prompt.reconnect_title",
+    "out_of_service.title", "out_of_service.untrusted", "out_of_service.offline",
+    "out_of_service.ask_staff", "out_of_service.other_ways", "out_of_service.operators",
 )
 """Guidance sentences without live figures: rendered ahead of time."""
 

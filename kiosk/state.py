@@ -26,6 +26,7 @@ class Screen(enum.StrEnum):
     PHOTO = "photo"
     RECONNECTING = "reconnecting"
     END = "end"
+    OUT_OF_SERVICE = "out_of_service"
 
 
 IDLE_TIMEOUTS_S: Final[dict[Screen, float | None]] = {
@@ -39,12 +40,25 @@ IDLE_TIMEOUTS_S: Final[dict[Screen, float | None]] = {
     Screen.PHOTO: None,  # part of the call
     Screen.RECONNECTING: 120.0,  # then asks whether to keep waiting for the connection
     Screen.END: 45.0,
+    Screen.OUT_OF_SERVICE: None,  # nobody to ask: it stays until the kiosk works again
 }
 """Seconds without a touch after which a screen asks "are you still there?" (None: never).
 
 Nothing ends on these alone: the prompt (:mod:`kiosk.presence`) gives the citizen
 :data:`kiosk.presence.PROMPT_ANSWER_S` to answer first.
 """
+
+OUT_OF_SERVICE_AFTER_S: Final = 60.0
+"""Seconds without the server after which the kiosk says it is out of service (at once when
+retrying cannot help, e.g. an untrusted certificate).  Shorter outages, a restart of the
+server or the first seconds after boot, only show the top bar's notice."""
+
+OUT_OF_SERVICE_OVER: Final = frozenset(
+    {Screen.WELCOME, Screen.SERVICES, Screen.LANGUAGE_HELP, Screen.PRIVACY, Screen.DEVICE_CHECK}
+)
+"""Screens the out-of-service screen replaces: nobody is queued or in a call there.  A
+citizen waiting or in a call sees the reconnecting screen instead, and the end screen is
+left to finish."""
 
 READING_SCREENS: Final = frozenset({Screen.SERVICES, Screen.LANGUAGE_HELP, Screen.PRIVACY})
 """Screens that are mostly read: they offer a "more time" control (WCAG 2.2.1)."""

@@ -178,3 +178,16 @@ def more_time_line(p: KioskPresenter, cat: Catalogue) -> str:
     if not p.citizen.more_time or minutes is None:
         return ""
     return cat.tr(p.language, "more_time.given", minutes=minutes)
+
+
+def out_of_service_lines(p: KioskPresenter, cat: Catalogue) -> list[str]:
+    """Out of service: the title, what to do instead (the helpline from the kiosk's settings
+    when it has one, else the staff), why, other ways to do the errand, and that the
+    operators know.  What to do comes first: at large text it must be on screen unscrolled."""
+    lang = p.language
+    why = "out_of_service.untrusted" if p.devices.problem == "tls_untrusted" else (
+        "out_of_service.offline")
+    help_line = (cat.tr(lang, "out_of_service.helpline", number=p.site.helpline)
+                 if p.site.helpline else cat.tr(lang, "out_of_service.ask_staff"))
+    return [cat.tr(lang, "out_of_service.title"), help_line, cat.tr(lang, why),
+            cat.tr(lang, "out_of_service.other_ways"), cat.tr(lang, "out_of_service.operators")]

@@ -211,6 +211,16 @@ def _states(p: KioskPresenter, now: float) -> list[tuple[str, Callable[[], None]
         p.screen_since = p.clock() - 75
         p._media_down = True
 
+    def out_of_service(problem: str | None, helpline: str | None = None) -> Callable[[], None]:
+        def run() -> None:
+            p.devices.online = False
+            p.devices.problem = problem
+            p.offline_since = p.clock() - 600
+            p.site.helpline = helpline
+            go(Screen.OUT_OF_SERVICE)
+
+        return run
+
     def welcome_loop() -> None:
         p.site.induction_loop = True
         c.speech = True
@@ -246,6 +256,8 @@ def _states(p: KioskPresenter, now: float) -> list[tuple[str, Callable[[], None]
         ("reconnecting-prompt", prompted("reconnect", reconnecting)),
         ("end", end(None)),
         ("end-rated", end(4)),
+        ("out-of-service-untrusted", out_of_service("tls_untrusted")),
+        ("out-of-service-offline-helpline", out_of_service(None, "0295 000 000")),
     ]
 
 

@@ -84,7 +84,8 @@ class TopBar(QWidget):
         self.title.setText(self.catalogue.tr(lang, "app.title"))
         why = "bar.untrusted" if p.devices.problem == "tls_untrusted" else "bar.offline"
         self.offline.setText(self.catalogue.tr(lang, why))
-        self.offline.setVisible(not p.devices.online)
+        # The out-of-service screen says it all, in large type.
+        self.offline.setVisible(not p.devices.online and p.screen != Screen.OUT_OF_SERVICE)
         loop = p.site.induction_loop
         self.loop_symbol.ink = theme.palette(p.citizen.high_contrast).bar_ink
         self.loop_symbol.setVisible(loop)

@@ -233,6 +233,9 @@ def stylesheet(large: bool, high_contrast: bool = False) -> str:
     QLabel#subtle {{ color: {c.subtle_ink}; }}
     QLabel#notice {{ background: {c.notice_bg}; color: {c.notice_ink}; padding: 12px 18px;
         border: 2px solid {c.notice_edge}; border-radius: 10px; }}
+    QLabel#sign_help {{ background: {c.notice_bg}; color: {c.notice_ink}; padding: 16px 24px;
+        border: 3px solid {c.notice_edge}; border-radius: 12px; font-weight: bold;
+        font-size: {font_px(s, 1.3 if s == 1 else 1.1)}px; }}
     QLabel#quality_good, QLabel#quality_fair, QLabel#quality_poor, QLabel#quality_unknown {{
         background: {c.soft}; padding: 6px 14px; border-radius: 8px; font-weight: bold; }}
     QLabel#quality_good {{ color: {c.good}; }}

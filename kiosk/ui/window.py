@@ -20,6 +20,7 @@ from kiosk.ui.call import CallScreen
 from kiosk.ui.check import DeviceCheckScreen
 from kiosk.ui.end import EndScreen
 from kiosk.ui.language_help import LanguageHelpScreen
+from kiosk.ui.out_of_service import OutOfServiceScreen
 from kiosk.ui.photo import PhotoScreen
 from kiosk.ui.privacy import PrivacyScreen
 from kiosk.ui.prompt import PromptOverlay
@@ -111,6 +112,7 @@ class KioskWindow(QWidget):
             Screen.PHOTO: PhotoScreen(presenter, catalogue, own),
             Screen.RECONNECTING: ReconnectingScreen(presenter, catalogue),
             Screen.END: EndScreen(presenter, catalogue),
+            Screen.OUT_OF_SERVICE: OutOfServiceScreen(presenter, catalogue),
         }
         for screen in self.screens.values():
             self.stack.addWidget(screen)

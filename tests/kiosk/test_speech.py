@@ -96,6 +96,9 @@ def screen_texts(p: KioskPresenter) -> list[Line] | list[list[Line]]:
         case Screen.END:
             return own(lang, tr(lang, "end.title"), tr(lang, "end.ended"), tr(lang, "end.wiped"),
                        tr(lang, "end.rate"))
+        case Screen.OUT_OF_SERVICE:
+            return own(lang, *(tr(lang, f"out_of_service.{k}") for k in (
+                "title", "ask_staff", "untrusted", "other_ways", "operators")))
     raise AssertionError(p.screen)
 
 
@@ -146,8 +149,11 @@ def steps(lang: Language) -> list[tuple[str, Callable[[KioskPresenter], None]]]:
 
     return [
         ("services", lambda p: p.choose_language(lang)),
+        ("out of service", lambda p: p.on_connection(False, problem="tls_untrusted")),
+        ("welcome again", lambda p: p.on_connection(True)),
+        ("services again", lambda p: p.choose_language(lang)),
         ("language help", no_clerk),
-        ("services again", lambda p: p.back()),
+        ("services, back", lambda p: p.back()),
         ("privacy", privacy),
         ("device check", lambda p: p.accept_privacy()),
         ("waiting", waiting),
@@ -172,7 +178,7 @@ async def test_each_screen_is_spoken_in_the_chosen_language(kiosk) -> None:
         for name, go in steps(lang):
             go(p)
             got = ac.trim(await speaker.heard(speech))
-            if name == "services again":
+            if name in ("welcome again", "services again", "services, back"):
                 continue
             lines = screen_texts(p)
             want = ac.trim(render(lines))
