@@ -103,7 +103,7 @@ def _render(
         f"<td>{e(s.region or '–')}</td><td>"
         f'<form method="post" action="/dashboard/admin/sites/{e(s.id)}" class="inline">'
         f'<input type="hidden" name="csrf" value="{csrf}">'
-        f'<label><input type="checkbox" name="hearing_loop" value="on"'
+        f'<label class="check"><input type="checkbox" name="hearing_loop" value="on"'
         f'{" checked" if s.hearing_loop else ""}> {e(t.t("admin.hearing_loop"))}</label> '
         f'<button>{e(t.t("admin.save"))}</button></form></td></tr>'
         for s in sites
