@@ -30,10 +30,9 @@ from kiosk.photo_flow import PhotoFlow
 from kiosk.ports import Effects
 from kiosk.presence import PROMPT_ANSWER_S, Presence, QueueWatch
 from kiosk.prompt_flow import PromptFlow
+from kiosk.service_flow import ServiceFlow
 from kiosk.state import (
     IDLE_TIMEOUTS_S,
-    OUT_OF_SERVICE_AFTER_S,
-    OUT_OF_SERVICE_OVER,
     CitizenSession,
     Devices,
     Prompt,
@@ -56,7 +55,7 @@ _BACK: Final = {
 }
 
 
-class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow):
+class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFlow):
     """The kiosk's flow and state, bound to views by :meth:`subscribe`."""
 
     def __init__(
@@ -297,35 +296,6 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow):
             self._resume()
         self._check_in_service()
         self._changed()
-
-    def out_of_service(self) -> bool:
-        """Whether the kiosk cannot serve anyone now: the server refused to be trusted, or
-        has been out of reach for :data:`~kiosk.state.OUT_OF_SERVICE_AFTER_S`."""
-        if self.devices.online or self.offline_since is None:
-            return False
-        if self.devices.problem == "tls_untrusted":  # retrying cannot help
-            return True
-        return self.clock() - self.offline_since >= OUT_OF_SERVICE_AFTER_S
-
-    def _check_in_service(self) -> bool:
-        """Put up or take down the out-of-service screen; True if the screen changed."""
-        if self.screen == Screen.OUT_OF_SERVICE and not self.out_of_service():
-            log.info("back in service")
-            self._go(Screen.WELCOME)
-            self.touch()
-            self.effects.refresh_services()
-            return True
-        if self.screen in OUT_OF_SERVICE_OVER and self.out_of_service():
-            log.warning("out of service (%s)", self.devices.problem or "no connection")
-            # Whoever was choosing cannot be served: forget their errand, but keep how they
-            # read and hear the kiosk (they may be standing in front of it).
-            old, self.citizen = self.citizen, self.fresh_citizen()
-            for setting in ("language", "large_text", "high_contrast", "speech", "volume"):
-                setattr(self.citizen, setting, getattr(old, setting))
-            self.prompt = None
-            self._go(Screen.OUT_OF_SERVICE)
-            return True
-        return False
 
     def on_media_lost(self) -> None:
         """The call's media path failed; the client core is building a new one."""
