@@ -36,7 +36,7 @@ def test_swedish_citizen_is_offered_the_finnish_queue_with_its_wait_and_the_outl
     assert help_ is not None and help_.offered and not help_.nobody
     lines = wording.language_help_lines(p, CAT, help_)
     assert lines[0] == "Service på svenska finns inte just nu"
-    assert "FPA:s förmåner: ingen handläggare som talar svenska är inloggad just nu." in lines
+    assert "FPA:s förmåner: ingen handläggare som talar svenska är i tjänst just nu." in lines
     assert CAT.tr("sv", "language.right") in lines
     when = CAT.when("sv", one_pm(), NOW)
     assert f"Service på svenska väntas {when}." in lines
@@ -76,7 +76,7 @@ def test_nobody_logged_in_offers_no_queue_but_still_explains() -> None:
     help_ = p.language_help()
     assert help_ is not None and help_.nobody and help_.options == ()
     lines = wording.language_help_lines(p, CAT, help_)
-    assert "FPA:s förmåner: ingen handläggare är inloggad just nu." in lines
+    assert "FPA:s förmåner: ingen handläggare är i tjänst just nu." in lines
     p.queue_in("fi")
     assert p.screen == Screen.LANGUAGE_HELP and "join_queue" not in names(effects)
 
