@@ -69,6 +69,7 @@ bench-all: $(STAMP) sysdeps
 	$(PY) bench/signaling_load.py
 	$(PY) bench/call_media.py
 	$(PY) bench/router_events.py
+	$(PY) bench/sim_day.py
 	$(PY) bench/kiosk_ui_call.py
 	$(PY) bench/console_ui_call.py
 	$(PY) bench/network_scenarios.py

@@ -11,8 +11,8 @@
   catalogue keys as ``{{nav.kiosks}}``, filled once per language and cached; the live
   script's texts travel in the page as a JSON data block (not script, so the CSP allows it).
 
-The dashboard's route modules (``web_dashboard``, ``web_live``, ``web_report``, ``web_admin``)
-reach the :class:`Dashboard` through :data:`DASHBOARD` on the application.
+The dashboard's route modules (``web_dashboard``, ``web_live``, ``web_report``, ``web_planning``,
+``web_admin``) reach the :class:`Dashboard` through :data:`DASHBOARD` on the application.
 """
 
 from __future__ import annotations
@@ -46,11 +46,11 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
-NAV = ("kiosks", "alerts", "queues", "report", "admin")
+NAV = ("kiosks", "alerts", "queues", "report", "estimates", "forecast", "admin")
 """The menu, in order: ``/dashboard/<section>``, labelled by the catalogue key ``nav.<section>``."""
 TEXT_KEY = re.compile(r"\{\{\s*([a-z0-9_]+(?:\.[a-z0-9_]+)+)\s*\}\}")
 """A catalogue key in a template: ``{{admin.save}}``."""
-_KEPT_QUERY = frozenset({"weeks"})
+_KEPT_QUERY = frozenset({"weeks", "days", "service", "language", "level", "within"})
 
 
 def e(value: object) -> str:

@@ -26,14 +26,7 @@ class Directory:
         self.always_open = always_open
         self._kiosks: dict[str, tuple[str, S.SiteRef | None]] = {}
         self._agents: dict[str, str] = {}
-        self.outlook = LanguageOutlook(store.clerk_activity, self._clerk_skills)
-
-    def _clerk_skills(self) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
-        return {
-            a.id: (frozenset(a.skills), frozenset(a.languages))
-            for a in self.store.accounts()
-            if a.role == "agent"
-        }
+        self.outlook = LanguageOutlook(store.staffing_between)
 
     def service_rules(self) -> dict[str, ServiceRules]:
         """The routing rules of every catalogue service."""
@@ -65,13 +58,16 @@ class Directory:
             rule = rules[service.id]
             agency = self.catalogue.agency(service.agency)
             is_open = rule.hours.is_open(now)
-            available = sorted(router.languages_available(service.id, now) & set(service.languages))
+            available = sorted(
+                router.languages_available(service.id, now) & set(service.languages)
+            )
             waits: dict[str, float | None] = {}
+            kinds: dict[str, str] = {}
             for lang in available:
                 stat = estimates.get((service.id, lang))
-                waits[lang] = router.estimate_wait(
-                    service.id, lang, (stat.waiting if stat else 0) + 1
-                )
+                # What a citizen who joined now would be told: the place after the last.
+                told = router.wait_estimate(service.id, lang, (stat.waiting if stat else 0) + 1)
+                waits[lang], kinds[lang] = told.shown_s, told.kind
             expected: dict[str, float] = {}
             for lang in service.languages:
                 if lang not in available:
@@ -91,6 +87,7 @@ class Directory:
                     next_opening=None if is_open else rule.hours.next_opening(now),
                     languages_available=available,  # type: ignore[arg-type]
                     estimated_wait_s=waits,  # type: ignore[arg-type]
+                    estimate_kind=kinds,  # type: ignore[arg-type]
                     language_expected_at=expected,  # type: ignore[arg-type]
                 )
             )
@@ -130,7 +127,6 @@ class Directory:
         return name
 
     def forget(self) -> None:
-        """Drop cached labels (and the staffing outlook) after an administrative change."""
+        """Drop cached labels after an administrative change."""
         self._kiosks.clear()
         self._agents.clear()
-        self.outlook.forget()

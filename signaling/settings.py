@@ -96,6 +96,13 @@ class Settings(BaseSettings):
         default=60.0, ge=0, description="wait with no clerk for the queue's language → alert"
     )
     metrics_token: str | None = Field(default=None, description="bearer token for /metrics")
+    # Staffing forecast for planners (signaling.planning, /dashboard/forecast): the defaults
+    # of its form.
+    forecast_target_level: float = Field(
+        default=0.8, gt=0, lt=1, description="share of citizens to answer within the target"
+    )
+    forecast_target_s: float = Field(default=300.0, gt=0, description="the target wait")
+    forecast_weeks: int = Field(default=4, ge=1, le=13, description="weeks of call records")
 
     ice_servers: list[IceServerSetting] = Field(default_factory=list)
     ice_transport_policy: Literal["all", "relay"] = "all"

@@ -112,10 +112,7 @@ class Sessions:
         event = self._inbound.detached(p)
         if self._connections.drop(conn) and event is not None:
             call = self.call_of(p)
-            routed = p.role == "agent" and self._router.agent_view(p.id) is not None
             self._dispatcher.run(event, now)
-            if routed and self._router.agent_view(p.id) is None:
-                self._records.agent_dropped(p, now)  # the drop logged the clerk out
             if call is not None and call.call_id in self._live.calls:
                 self._relay.peer_status(call.call_id, p.id, "reconnecting")
             self._queries.stats_dirty |= p.role == "agent"

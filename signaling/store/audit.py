@@ -45,8 +45,9 @@ class AuditSql(SqlAggregate):
         return [from_row(AuditRecord, r, detail=json.loads(r["detail"])) for r in rows]
 
     def purge_history(self, before: float) -> int:
-        """Enforce retention: delete ended calls queued, audit lines written, and sessions
-        expired before ``before`` (and entries left 'done'). Returns the number of rows deleted."""
+        """Enforce retention: delete ended calls queued, audit lines written, sessions expired,
+        ended waits joined, estimates shown and staffing hours before ``before`` (and entries
+        left 'done'). Returns the number of rows deleted."""
         with self._tx() as c:
             n = c.execute(
                 "DELETE FROM calls WHERE queued_at < ? AND ended_at IS NOT NULL", (before,)
@@ -56,4 +57,9 @@ class AuditSql(SqlAggregate):
             n += c.execute(
                 "DELETE FROM queue_entries WHERE state='done' AND updated_at < ?", (before,)
             ).rowcount
+            n += c.execute(
+                "DELETE FROM waits WHERE queued_at < ? AND ended_at IS NOT NULL", (before,)
+            ).rowcount
+            n += c.execute("DELETE FROM shown_estimates WHERE at < ?", (before,)).rowcount
+            n += c.execute("DELETE FROM staffing WHERE hour < ?", (before,)).rowcount
         return n

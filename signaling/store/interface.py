@@ -38,7 +38,6 @@ from signaling.store.records import (
     AuditRecord,
     CallOutcome,
     CallRecord,
-    ClerkActivity,
     EntryRecord,
     EntryState,
     KioskHealthRecord,
@@ -47,19 +46,23 @@ from signaling.store.records import (
     Role,
     ServiceOverride,
     ServiceRecord,
+    ShownEstimate,
     SiteRecord,
+    StaffingRecord,
+    WaitRecord,
 )
 
 __all__ = [
     "AccountStore",
-    "ActivityStore",
     "AuditStore",
     "CallStore",
     "OperatorStore",
     "QueueStore",
     "ServiceStore",
     "SiteStore",
+    "StaffingStore",
     "Store",
+    "WaitStore",
 ]
 
 
@@ -308,14 +311,6 @@ class AuditStore(Protocol):
         ...
 
 
-class ActivityStore(Protocol):
-    """When clerks were at work (read back from the audit trail)."""
-
-    def clerk_activity(self, since: float, until: float) -> list[ClerkActivity]:
-        """Every clerk's state changes in ``[since, until)``, oldest first."""
-        ...
-
-
 class OperatorStore(Protocol):
     """What the operator dashboard keeps: alerts and kiosks' last health reports."""
 
@@ -355,9 +350,41 @@ class OperatorStore(Protocol):
         ...
 
 
+class WaitStore(Protocol):
+    """The wait estimates kiosks showed, and the waits that followed."""
+
+    def record_estimates(self, shown: Sequence[ShownEstimate]) -> None:
+        """Store shown estimates (one transaction); keep each place's first."""
+        ...
+
+    def wait_ended(self, entry_id: str, ended_at: float, *, answered: bool) -> bool:
+        """How a place's wait ended: answered, or left unanswered."""
+        ...
+
+    def waits_between(self, t0: float, t1: float) -> list[WaitRecord]:
+        """Waits of the places that joined in ``[t0, t1)``."""
+        ...
+
+    def shown_estimates(self, entry_id: str) -> list[ShownEstimate]:
+        """Every estimate one place's kiosk showed, in order."""
+        ...
+
+
+class StaffingStore(Protocol):
+    """Clerk-seconds per hour, service and language."""
+
+    def add_staffing(self, rows: Sequence[StaffingRecord]) -> None:
+        """Add clerk-seconds to their hours (one transaction)."""
+        ...
+
+    def staffing_between(self, t0: float, t1: float) -> list[StaffingRecord]:
+        """The hours starting in ``[t0, t1)``."""
+        ...
+
+
 class Store(
     AccountStore, SiteStore, ServiceStore, QueueStore, CallStore, AuditStore, OperatorStore,
-    ActivityStore, Protocol,
+    WaitStore, StaffingStore, Protocol,
 ):
     """Everything the server persists, plus the handle's own life."""
 

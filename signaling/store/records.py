@@ -21,7 +21,6 @@ __all__ = [
     "AuditRecord",
     "CallOutcome",
     "CallRecord",
-    "ClerkActivity",
     "EntryRecord",
     "EntryState",
     "KioskHealthRecord",
@@ -30,10 +29,14 @@ __all__ = [
     "Role",
     "ServiceOverride",
     "ServiceRecord",
+    "ShownEstimate",
     "SiteRecord",
+    "StaffingRecord",
+    "WaitRecord",
 ]
 
 Role = Literal["agent", "operator"]
+EstimateKind = Literal["soon", "minutes", "none"]
 EntryState = Literal["waiting", "offered", "in_call", "done"]
 CallOutcome = Literal["answered", "abandoned", "cancelled", "refused", "transferred", "failed"]
 ROLES: tuple[Role, ...] = ("agent", "operator")
@@ -222,14 +225,45 @@ class ServiceOverride:
 
 
 @dataclass(frozen=True, slots=True)
-class ClerkActivity:
-    """A clerk's routing state from ``at`` on, as the audit trail recorded it.
+class ShownEstimate:
+    """A wait estimate a kiosk showed: at ``at``, for the place ``entry_id`` at ``position``,
+    ``estimate_s`` seconds (None with ``kind`` ``"none"``)."""
 
-    ``state`` is the routing state (``ready``, ``not_ready``, ``reserved``, ``in_call``,
-    ``wrap_up``), or ``logged_out`` after a logout or a dropped connection and at a fresh
-    login (a login's own state line follows it).
+    entry_id: str
+    at: float
+    position: int
+    estimate_s: float | None
+    kind: EstimateKind
+
+
+@dataclass(frozen=True, slots=True)
+class WaitRecord:
+    """One queue place's wait: the first estimate shown and what followed.
+
+    ``answered`` is None while the citizen waits, True when a clerk answered at ``ended_at``,
+    False when they left the queue unanswered then; ``waited_s`` is ``ended_at − queued_at``.
     """
 
-    at: float
-    agent_id: str
-    state: str
+    entry_id: str
+    service_id: str
+    language: str
+    queued_at: float
+    first_at: float | None
+    first_s: float | None
+    first_kind: EstimateKind | None
+    ended_at: float | None
+    answered: bool | None
+    waited_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class StaffingRecord:
+    """Clerk-seconds in one UTC hour (``hour``: its start) for one service × language:
+    logged in with the skill and language, and of those working (not on a break). Divided
+    by 3600, the clerks there were on average."""
+
+    hour: float
+    service_id: str
+    language: str
+    logged_in_s: float
+    working_s: float

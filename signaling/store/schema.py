@@ -156,14 +156,55 @@ _V3: tuple[str, ...] = (
     "ALTER TABLE calls ADD COLUMN rating INTEGER CHECK (rating BETWEEN 1 AND 5)",
 )
 
-# Version 4: a site setting, whether the service point has a hearing (induction) loop; its
-# kiosks show the sign (issue 11). Set by an administrator; catalogue seeding leaves it alone.
+# Version 4: honest waits and enough clerks (issue 16).
+# * waits: one row per queue place, kept after the place closes (queue_entries rows are
+#   deleted): the first estimate the kiosk showed, and the actual wait when the citizen was
+#   answered or left. The dashboard and /metrics score the first estimate against it.
+# * shown_estimates: every estimate a kiosk showed (time, place, seconds, kind), one row per
+#   change of what it showed.
+# * staffing: clerk-seconds per UTC hour, service and language: logged in with the skill and
+#   language, and of those not on a break; the staffing forecast shows them beside the need.
 _V4: tuple[str, ...] = (
+    """CREATE TABLE waits (
+        entry_id TEXT PRIMARY KEY,
+        service_id TEXT NOT NULL REFERENCES services(id),
+        language TEXT NOT NULL,
+        queued_at REAL NOT NULL,
+        first_at REAL,
+        first_s REAL,
+        first_kind TEXT CHECK (first_kind IN ('soon', 'minutes', 'none')),
+        ended_at REAL,
+        answered INTEGER CHECK (answered IN (0, 1)),
+        waited_s REAL
+    )""",
+    "CREATE INDEX waits_queued ON waits(queued_at)",
+    """CREATE TABLE shown_estimates (
+        entry_id TEXT NOT NULL,
+        at REAL NOT NULL,
+        position INTEGER NOT NULL,
+        estimate_s REAL,
+        kind TEXT NOT NULL CHECK (kind IN ('soon', 'minutes', 'none'))
+    )""",
+    "CREATE INDEX shown_estimates_entry ON shown_estimates(entry_id, at)",
+    "CREATE INDEX shown_estimates_at ON shown_estimates(at)",
+    """CREATE TABLE staffing (
+        hour REAL NOT NULL,
+        service_id TEXT NOT NULL REFERENCES services(id),
+        language TEXT NOT NULL,
+        logged_in_s REAL NOT NULL DEFAULT 0,
+        working_s REAL NOT NULL DEFAULT 0,
+        PRIMARY KEY (hour, service_id, language)
+    ) WITHOUT ROWID""",
+)
+
+# Version 5: a site setting, whether the service point has a hearing (induction) loop; its
+# kiosks show the sign (issue 11). Set by an administrator; catalogue seeding leaves it alone.
+_V5: tuple[str, ...] = (
     "ALTER TABLE sites ADD COLUMN hearing_loop INTEGER NOT NULL DEFAULT 0",
 )
 
 #: ``MIGRATIONS[n - 1]`` brings the schema from version ``n - 1`` to ``n``.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5)
 
 # Catalogue seeding. Each upsert touches a row only when something changed (row-value IS NOT
 # treats NULLs as equal), so re-seeding an unchanged catalogue writes nothing.

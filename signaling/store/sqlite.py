@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from signaling.store.accounts import AccountsSql
-from signaling.store.activity import ActivitySql
 from signaling.store.audit import AuditSql
 from signaling.store.calls import CallsSql
 from signaling.store.db import Database
@@ -21,12 +20,15 @@ from signaling.store.operator import OperatorSql
 from signaling.store.queue import QueueSql
 from signaling.store.services import ServicesSql
 from signaling.store.sites import SitesSql
+from signaling.store.staffing import StaffingSql
+from signaling.store.waits import WaitsSql
 
 __all__ = ["SqliteStore"]
 
 
 class SqliteStore(
-    AccountsSql, SitesSql, ServicesSql, QueueSql, CallsSql, AuditSql, OperatorSql, ActivitySql
+    AccountsSql, SitesSql, ServicesSql, QueueSql, CallsSql, AuditSql, OperatorSql, WaitsSql,
+    StaffingSql,
 ):
     """The SQLite store. Create with :meth:`open`; close with :meth:`close`."""
 

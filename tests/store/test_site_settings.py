@@ -1,4 +1,4 @@
-"""Site settings (the hearing loop) and clerks' activity read back from the audit trail."""
+"""Site settings: the hearing loop."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import pytest
 
 from signaling.catalogue import Catalogue
 from signaling.store import SqliteStore, Store
-from signaling.store.records import ClerkActivity
 from signaling.store.schema import MIGRATIONS
 
 from .conftest import T0
@@ -33,37 +32,17 @@ def test_a_site_added_later_has_no_loop(store: Store) -> None:
     assert store.site("juuka") == created
 
 
-def test_upgrade_from_version_3_keeps_sites_without_a_loop(
+def test_upgrade_from_version_4_keeps_sites_without_a_loop(
     data_dir: Path, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("signaling.store.db.MIGRATIONS", MIGRATIONS[:3])
+    monkeypatch.setattr("signaling.store.db.MIGRATIONS", MIGRATIONS[:4])
     old = SqliteStore.open(data_dir)
     old.seed_catalogue(catalogue, now=T0)
     old.create_site("juuka", "Juuka", "Juga", "Juuka", "", now=T0)
-    assert old.schema_version() == 3
+    assert old.schema_version() == 4
     old.close()
     monkeypatch.undo()
     with SqliteStore.open(data_dir) as s:
-        assert s.schema_version() == 4
+        assert s.schema_version() == 5
         juuka = s.site("juuka")
         assert juuka is not None and juuka.name_sv == "Juga" and not juuka.hearing_loop
-
-
-def test_clerk_activity_is_read_back_from_the_audit_trail(store: Store) -> None:
-    store.audit("agent:a1", "agent_login", "a1", {}, now=T0)
-    store.audit("agent:a1", "agent_state", "a1", {"state": "not_ready", "reason": "login"},
-                now=T0)
-    store.audit("agent:a1", "agent_state", "a1", {"state": "ready", "reason": None}, now=T0 + 5)
-    store.audit("operator:o1", "kiosk_add", "kio_1", {"site": "nurmes"}, now=T0 + 6)
-    store.audit("agent:a2", "agent_state", "a2", {"state": "in_call", "reason": None},
-                now=T0 + 7)
-    store.audit("agent:a1", "agent_dropped", "a1", {}, now=T0 + 60)
-    store.audit("agent:a2", "agent_logout", "a2", {}, now=T0 + 120)
-    got = store.clerk_activity(T0 + 1, T0 + 120)
-    assert got == [
-        ClerkActivity(T0 + 5, "a1", "ready"),
-        ClerkActivity(T0 + 7, "a2", "in_call"),
-        ClerkActivity(T0 + 60, "a1", "logged_out"),
-    ]
-    assert [a.state for a in store.clerk_activity(T0, T0 + 121)] == [
-        "logged_out", "not_ready", "ready", "in_call", "logged_out", "logged_out"]
