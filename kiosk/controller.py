@@ -168,7 +168,9 @@ class KioskController:
             self.p.on_refused("offline")
             return
         if isinstance(reply, S.QueuePosition):
-            self.p.on_queued(reply.position, reply.estimated_wait_s, reply.kiosk_needed)
+            self.p.on_queued(
+                reply.position, reply.estimated_wait_s, reply.kiosk_needed, reply.estimate_kind
+            )
 
     def leave_queue(self) -> None:
         self._spawn(self._leave(), "leave")
@@ -309,7 +311,10 @@ class KioskController:
                 self.p.on_services(message.services)
             case S.QueuePosition():
                 self.p.on_queued(
-                    message.position, message.estimated_wait_s, message.kiosk_needed
+                    message.position,
+                    message.estimated_wait_s,
+                    message.kiosk_needed,
+                    message.estimate_kind,
                 )
             case S.QueueLeft() if message.reason in ("cancelled", "abandoned"):
                 self.p.on_left_queue()

@@ -41,7 +41,7 @@ from kiosk.state import (
     Site,
 )
 from wire.server_messages import ServiceInfo
-from wire.types import DeviceStatus, Language
+from wire.types import DeviceStatus, EstimateKind, Language
 
 TileState = Literal["open", "other_language", "closed"]
 
@@ -235,6 +235,7 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFl
             return
         self.citizen.position = None
         self.citizen.estimated_wait_s = None
+        self.citizen.estimate_kind = None
         self.citizen.transferred = False
         self.queued = True
         self.queue_watch.joined(self.clock())
@@ -356,13 +357,18 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFl
         self._changed()
 
     def on_queued(
-        self, position: int, estimated_wait_s: float | None, kiosk_needed: bool = False
+        self,
+        position: int,
+        estimated_wait_s: float | None,
+        kiosk_needed: bool = False,
+        estimate_kind: EstimateKind | None = None,
     ) -> None:
         """The server placed (or moved) us in the queue.  Not a touch: waiting is fine."""
         if not self.queued:
             return
         self.citizen.position = position
         self.citizen.estimated_wait_s = estimated_wait_s
+        self.citizen.estimate_kind = estimate_kind
         self.queue_watch.estimate(self.clock(), estimated_wait_s)
         self.queue_watch.kiosk_needed = kiosk_needed
         self._changed()

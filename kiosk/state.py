@@ -10,7 +10,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
-from wire.types import DeviceStatus, Language
+from wire.types import DeviceStatus, EstimateKind, Language
 
 
 class Screen(enum.StrEnum):
@@ -140,6 +140,8 @@ class CitizenSession:
     """The language of the queue joined, when not the interface language (no clerk spoke it)."""
     position: int | None = None
     estimated_wait_s: float | None = None
+    estimate_kind: EstimateKind | None = None
+    """How to read the estimate (None: an older server sent only the seconds)."""
     transferred: bool = False
     refusal: Refusal | None = None
     clerk_name: str | None = None

@@ -13,7 +13,7 @@ from kiosk.i18n import Catalogue
 from kiosk.language_help import LanguageHelp, QueueOption
 from kiosk.state import Refusal
 from wire.server_messages import ServiceInfo
-from wire.types import Language
+from wire.types import EstimateKind, Language
 
 PRIVACY_POINTS: Final = ("point_video", "point_photos", "point_chat", "point_kept", "point_clerk")
 SHORT_TILE_WAIT_S: Final = 120.0
@@ -105,19 +105,37 @@ HELP_LINES_BEFORE_CHOICES = 3
 """The title, the reason and the outlook come before the choices; the rest after them."""
 
 
+def estimate_kind(wait_s: float | None, kind: EstimateKind | None) -> EstimateKind:
+    """How to read a queue estimate: the server's kind, or (from a server that predates
+    it) the kind the seconds alone imply."""
+    if kind == "minutes" and wait_s is None:
+        return "none"  # a number was promised but none came: do not invent one
+    if kind is not None:
+        return kind
+    if wait_s is None:
+        return "none"
+    return "soon" if wait_s < SHORT_QUEUE_WAIT_S else "minutes"
+
+
 def waiting_lines(p: KioskPresenter, cat: Catalogue) -> tuple[str, str]:
-    """The queue position and the estimate (or that we are still joining)."""
+    """The queue position and the estimate (or that we are still joining).
+
+    "Soon" is said in words, not as "0 minutes"; minutes are rounded up; with no honest
+    estimate the citizen is told so and that their place is kept all the same."""
     c, lang = p.citizen, p.language
     if c.position is None:
         return cat.tr(lang, "waiting.joining"), ""
     key = "waiting.position_first" if c.position == 1 else "waiting.position"
     position = cat.tr(lang, key, position=c.position)
-    wait = c.estimated_wait_s
-    if wait is None:
-        return position, cat.tr(lang, "waiting.estimate_unknown")
-    if wait < SHORT_QUEUE_WAIT_S:
-        return position, cat.tr(lang, "waiting.estimate_short")
-    return position, cat.tr(lang, "waiting.estimate", minutes=cat.minutes(wait))
+    kind = estimate_kind(c.estimated_wait_s, c.estimate_kind)
+    if kind == "soon":
+        return position, cat.tr(lang, "waiting.estimate_soon")
+    if kind == "none" or c.estimated_wait_s is None:
+        return position, cat.tr(lang, "waiting.estimate_none")
+    minutes = cat.minutes(c.estimated_wait_s)
+    if minutes == 1:
+        return position, cat.tr(lang, "waiting.estimate_one")
+    return position, cat.tr(lang, "waiting.estimate", minutes=minutes)
 
 
 def queue_language_line(p: KioskPresenter, cat: Catalogue) -> str:

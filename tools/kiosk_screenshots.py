@@ -140,11 +140,14 @@ def _states(p: KioskPresenter, now: float) -> list[tuple[str, Callable[[], None]
 
         return run
 
-    def waiting(position: int, wait: float, queue_language: bool = False) -> Callable[[], None]:
+    def waiting(
+        position: int, wait: float | None, kind: str, queue_language: bool = False
+    ) -> Callable[[], None]:
         def run() -> None:
             c.service_id = "kela.benefits"
             c.position = position
             c.estimated_wait_s = wait
+            c.estimate_kind = kind
             if queue_language:
                 c.queue_language = "en" if p.language != "en" else "fi"
             p.queued = True
@@ -240,10 +243,11 @@ def _states(p: KioskPresenter, now: float) -> list[tuple[str, Callable[[], None]
         ("check", check("start")),
         ("check-heard", check("heard")),
         ("check-problems", check("problems")),
-        ("waiting", waiting(3, 420.0)),
-        ("waiting-next", waiting(1, 30.0)),
-        ("waiting-other-language", waiting(2, 600.0, queue_language=True)),
-        ("waiting-prompt", prompted("waiting", waiting(2, 0.0))),
+        ("waiting", waiting(3, 421.0, "minutes")),
+        ("waiting-next", waiting(1, 30.0, "soon")),
+        ("waiting-no-estimate", waiting(4, None, "none")),
+        ("waiting-other-language", waiting(2, 600.0, "minutes", queue_language=True)),
+        ("waiting-prompt", prompted("waiting", waiting(2, 0.0, "soon"))),
         ("call", lambda: call()),
         ("call-chat", lambda: call(chat_open=True)),
         ("call-chat-muted", lambda: call(chat_open=True, muted=True, camera_off=True)),

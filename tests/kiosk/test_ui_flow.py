@@ -13,6 +13,7 @@ import pytest
 from PyQt6.QtCore import Qt
 
 from agent_console.headless import AgentScript, run_agent
+from kiosk import wording
 from kiosk.i18n import Catalogue
 from kiosk.state import Screen
 from kiosk.ui.call import CallScreen
@@ -100,7 +101,9 @@ async def _flow(qtbot, tmp_path: Path, lang: Language) -> None:
             assert isinstance(waiting, WaitingScreen)
             first = CAT.tr(lang, "waiting.position_first")
             await wait_until(lambda: waiting.position.text() == first, 10, "queue position")
-            assert waiting.estimate.text()  # an estimate or an honest "cannot estimate"
+            # The server's kind of estimate came over the wire and is what the screen says.
+            assert p.citizen.estimate_kind in ("soon", "minutes", "none")
+            assert waiting.estimate.text() == wording.waiting_lines(p, CAT)[1] != ""
 
             await wait_until(lambda: p.screen == Screen.CALL, 20, "call screen")
             assert app.controller.chime.played == 1
