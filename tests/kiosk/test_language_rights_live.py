@@ -97,6 +97,11 @@ async def _scenario(qtbot, tmp_path: Path) -> None:
                              "queued")
             entry = h.ctx.router.entry_for_kiosk(kid)
             assert entry is not None and entry.language == "fi"
-            assert CAT.tr("sv", "waiting.position_first") in visible_texts(w)
+            # The router holds the entry before the kiosk has read the reply: wait for it.
+            first = CAT.tr("sv", "waiting.position_first")
+            await wait_until(lambda: first in visible_texts(w), 10, "position shown")
+            # The Finnish queue's estimate, in Swedish, read by the kind the server sent.
+            assert p.citizen.estimate_kind is not None
+            assert wording.waiting_lines(p, CAT)[1] in visible_texts(w)
         finally:
             await app.stop()
