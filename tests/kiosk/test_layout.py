@@ -16,6 +16,7 @@ from kiosk.flow import KioskPresenter
 from kiosk.i18n import Catalogue
 from kiosk.state import Screen
 from kiosk.ui.call import CallScreen
+from kiosk.ui.services import ServicesScreen
 from kiosk.ui.theme import HIGH_CONTRAST, NORMAL
 from kiosk.ui.window import KioskWindow
 from tests.kiosk import render_checks as rc
@@ -127,6 +128,29 @@ def test_a_disabled_button_looks_disabled(kiosk: Kiosk, palette) -> None:  # typ
     _, enabled_edge_changes = look(call.mute)
     assert f"#{disabled_fill:06x}" == palette.disabled_bg
     assert disabled_edge_changes >= 10 and enabled_edge_changes <= 4  # dashed vs solid
+
+
+@pytest.mark.parametrize("palette", [NORMAL, HIGH_CONTRAST], ids=lambda c: c.name)
+def test_a_closed_tile_is_told_apart_by_more_than_its_shade(kiosk: Kiosk, palette) -> None:  # type: ignore[no-untyped-def]
+    """Open and closed tiles once differed only by a 1.24:1 background: a closed one now has
+    a dashed edge (open ones a solid one) in both themes, as the services hint says."""
+    kiosk.p.choose_language("sv")
+    kiosk.p.citizen.high_contrast = palette is HIGH_CONTRAST
+    kiosk.show()
+    screen = kiosk.w.screens[Screen.SERVICES]
+    assert isinstance(screen, ServicesScreen)
+    changes: dict[str, int] = {}
+    for state in ("open", "closed"):
+        tile = next(t for t in screen.tiles if t.isVisible() and t.state == state)
+        screen.area.ensureWidgetVisible(tile)
+        settle(kiosk.w)
+        image = rc.pixels(kiosk.w)
+        box = in_window(tile)
+        edge = image[box.top() + 1, box.left() + 20 : box.right() - 20]
+        changes[state] = int((edge[1:] != edge[:-1]).sum())
+        assert tile.isEnabled() == (state == "open")
+    assert changes["closed"] >= 10 and changes["open"] <= 4, changes  # dashed vs solid
+    assert "streckad" in CAT.tr("sv", "services.hint")  # the hint names the same sign
 
 
 def test_controls_sit_in_the_lower_part_of_every_screen(kiosk: Kiosk) -> None:
