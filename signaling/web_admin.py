@@ -23,6 +23,7 @@ from signaling.admin import (
     parse_weekly,
     provision_kiosk,
     revoke_kiosk,
+    set_hearing_loop,
     set_service,
     set_skills,
 )
@@ -40,7 +41,8 @@ def _split(text: str) -> list[str]:
 
 
 DONE_KEYS = frozenset({
-    "kiosk_revoked", "site_added", "account_added", "skills_saved", "service_saved"
+    "kiosk_revoked", "site_added", "account_added", "skills_saved", "service_saved",
+    "site_saved",
 })
 """Keys of ``[admin]`` texts a change can report (``?done=``)."""
 
@@ -96,6 +98,16 @@ def _render(
         + "</td></tr>"
         for k in store.list_kiosks()
     )
+    site_rows = "".join(
+        f"<tr><td>{e(site_names[s.id])}<br><code>{e(s.id)}</code></td>"
+        f"<td>{e(s.region or '–')}</td><td>"
+        f'<form method="post" action="/dashboard/admin/sites/{e(s.id)}" class="inline">'
+        f'<input type="hidden" name="csrf" value="{csrf}">'
+        f'<label class="check"><input type="checkbox" name="hearing_loop" value="on"'
+        f'{" checked" if s.hearing_loop else ""}> {e(t.t("admin.hearing_loop"))}</label> '
+        f'<button>{e(t.t("admin.save"))}</button></form></td></tr>'
+        for s in sites
+    )
     site_options = "".join(
         f'<option value="{e(s.id)}">{e(site_names[s.id])} ({e(s.region or "—")})</option>'
         for s in sites
@@ -135,6 +147,7 @@ def _render(
         notice=notice + token_box,
         csrf=csrf,
         kiosk_rows=kiosk_rows,
+        site_rows=site_rows,
         site_options=site_options,
         account_rows=account_rows,
         service_rows="".join(service_rows),
@@ -200,6 +213,19 @@ async def site(request: web.Request) -> web.Response:
     raise _done("site_added", form.get("site_id", ""))
 
 
+async def site_settings(request: web.Request) -> web.Response:
+    """``POST /dashboard/admin/sites/{site_id}``: the hearing loop (a checkbox)."""
+    dash = request.app[DASHBOARD]
+    principal, form = await dash.require_post(request)
+    site_id = request.match_info["site_id"]
+    try:
+        set_hearing_loop(dash.ctx.store, principal.label, site_id,
+                         form.get("hearing_loop") == "on", now=dash.ctx.clock())
+    except AdminError as exc:
+        raise _refused(str(exc)) from None
+    raise _done("site_saved", site_id)
+
+
 async def account(request: web.Request) -> web.Response:
     """``POST /dashboard/admin/accounts``."""
     dash = request.app[DASHBOARD]
@@ -260,6 +286,7 @@ def add_routes(app: web.Application) -> None:
     r.add_post("/dashboard/admin/kiosks", provision)
     r.add_post("/dashboard/admin/kiosks/{kiosk_id}/revoke", revoke)
     r.add_post("/dashboard/admin/sites", site)
+    r.add_post("/dashboard/admin/sites/{site_id}", site_settings)
     r.add_post("/dashboard/admin/accounts", account)
     r.add_post("/dashboard/admin/skills", skills)
     r.add_post("/dashboard/admin/services/{service_id}", service)

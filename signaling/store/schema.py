@@ -199,12 +199,18 @@ _V4: tuple[Statement, ...] = (
     ) WITHOUT ROWID""",
 )
 
-# Version 5: several server nodes on one database. ``cluster_lease`` holds the current routing
+# Version 5: a site setting, whether the service point has a hearing (induction) loop; its
+# kiosks show the sign (issue 11). Set by an administrator; catalogue seeding leaves it alone.
+_V5: tuple[Statement, ...] = (
+    "ALTER TABLE sites ADD COLUMN hearing_loop INTEGER NOT NULL DEFAULT 0",
+)
+
+# Version 6: several server nodes on one database. ``cluster_lease`` holds the current routing
 # term (one row); each term a node took is kept in ``lease_terms`` with the count and time of
 # the routing writes made under it, so a write under an old term would show. Agents' routing
 # states outlive the node that routed them (restored when the agent comes back). Messages
 # between nodes too large for a NOTIFY wait in ``cluster_payloads`` until read.
-_V5: tuple[Statement, ...] = (
+_V6: tuple[Statement, ...] = (
     """CREATE TABLE cluster_lease (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         term INTEGER NOT NULL,
@@ -236,7 +242,7 @@ _V5: tuple[Statement, ...] = (
 )
 
 #: ``MIGRATIONS[n - 1]`` brings the schema from version ``n - 1`` to ``n``.
-MIGRATIONS: tuple[tuple[Statement, ...], ...] = (_V1, _V2, _V3, _V4, _V5)
+MIGRATIONS: tuple[tuple[Statement, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 
 
 # Catalogue seeding. Each upsert touches a row only when something changed (row-value IS

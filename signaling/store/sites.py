@@ -7,7 +7,7 @@ import hmac
 
 from signaling.credentials import DEVICE_TOKEN_PREFIX, hash_token, new_device_token
 from signaling.errors import StoreError
-from signaling.store.db import SqlAggregate, from_row, new_id
+from signaling.store.db import Row, SqlAggregate, from_row, new_id
 from signaling.store.records import KioskRecord, SiteRecord
 
 __all__ = ["SitesSql"]
@@ -15,7 +15,6 @@ __all__ = ["SitesSql"]
 
 class SitesSql(SqlAggregate):
     """Sites and kiosks."""
-
 
     def create_site(
         self, site_id: str, name_fi: str, name_sv: str, name_en: str, region: str, *, now: float
@@ -26,18 +25,24 @@ class SitesSql(SqlAggregate):
             c.execute(
                 "INSERT INTO sites (id, name_fi, name_sv, name_en, region, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                dataclasses.astuple(site),
+                dataclasses.astuple(site)[:6],
             )
         return site
 
     def site(self, site_id: str) -> SiteRecord | None:
         """The site with ``site_id``, or None."""
         row = self._one("SELECT * FROM sites WHERE id=?", (site_id,))
-        return None if row is None else from_row(SiteRecord, row)
+        return None if row is None else _site(row)
 
     def sites(self) -> list[SiteRecord]:
         """All sites, by id."""
-        return [from_row(SiteRecord, r) for r in self._all("SELECT * FROM sites ORDER BY id")]
+        return [_site(r) for r in self._all("SELECT * FROM sites ORDER BY id")]
+
+    def set_site_hearing_loop(self, site_id: str, hearing_loop: bool) -> bool:
+        """Record whether the site has a hearing loop. False if there is no such site."""
+        return self._changed(
+            "UPDATE sites SET hearing_loop=? WHERE id=?", (int(hearing_loop), site_id)
+        )
 
     def create_kiosk(self, site_id: str, name: str, *, now: float) -> tuple[str, str]:
         """Register a kiosk at ``site_id``. Returns ``(kiosk_id, token)``; the token is shown
@@ -102,3 +107,7 @@ class SitesSql(SqlAggregate):
             (),
         )
         return tuple(row[i] for i in range(5)) if row is not None else ()
+
+
+def _site(row: Row) -> SiteRecord:
+    return from_row(SiteRecord, row, hearing_loop=bool(row["hearing_loop"]))

@@ -28,7 +28,7 @@ def test_open_creates_private_wal_database(data_dir: Path) -> None:
     assert db.exists()
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
-    assert store.schema_version() == len(MIGRATIONS) == 5
+    assert store.schema_version() == len(MIGRATIONS) == 6
     conn = sqlite3.connect(db)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -50,7 +50,7 @@ def test_migrations_idempotent(data_dir: Path) -> None:
     s = SqliteStore.open(data_dir)
     try:
         rows = s._db.conn.execute("SELECT version, applied_at FROM schema_version").fetchall()
-        assert [r[0] for r in rows] == [1, 2, 3, 4, 5]
+        assert [r[0] for r in rows] == list(range(1, len(MIGRATIONS) + 1))
         # Stamped once, by the database itself, when each migration ran.
         assert all(before - 1 <= r[1] <= time.time() + 1 for r in rows)
     finally:
