@@ -37,12 +37,15 @@ from signaling.store.records import (
     AlertRecord,
     AuditRecord,
     CallOutcome,
+    ChainReport,
     CallRecord,
     EntryRecord,
     EntryState,
     KioskHealthRecord,
     KioskRecord,
     LoginRecord,
+    PurgeCutoffs,
+    Revocation,
     Role,
     ServiceOverride,
     ServiceRecord,
@@ -55,6 +58,7 @@ __all__ = [
     "CallStore",
     "OperatorStore",
     "QueueStore",
+    "RevocationStore",
     "ServiceStore",
     "SiteStore",
     "Store",
@@ -79,8 +83,11 @@ class AccountStore(Protocol):
         """Upgrade a hash of the same password, only if it is still ``old_hash``."""
         ...
 
-    def set_password_hash(self, account_id: str, password_hash: str, *, now: float) -> None:
-        """A new password: store its hash and revoke the account's sessions."""
+    def set_password_hash(
+        self, account_id: str, password_hash: str, *, now: float, must_change: bool = False
+    ) -> None:
+        """A new password: store its hash and revoke the account's sessions (each in the
+        revocation feed); ``must_change`` for a temporary one an administrator set."""
         ...
 
     def account(self, account_id: str) -> AccountRecord | None:
@@ -100,7 +107,11 @@ class AccountStore(Protocol):
         ...
 
     def disable_account(self, account_id: str, *, now: float) -> bool:
-        """Disable an account and revoke its sessions."""
+        """Disable an account and revoke its sessions (each in the revocation feed)."""
+        ...
+
+    def enable_account(self, account_id: str) -> bool:
+        """Let a disabled account log in again."""
         ...
 
     def create_session(self, account_id: str, ttl_s: float, *, now: float) -> str:
@@ -111,8 +122,8 @@ class AccountStore(Protocol):
         """Unexpired, unrevoked, and the account enabled."""
         ...
 
-    def revoke_session(self, session_id: str, *, now: float) -> bool:
-        """End one session (logout)."""
+    def revoke_session(self, session_id: str, *, now: float, reason: str = "logged_out") -> bool:
+        """End one session (logout, or ``reason`` ``revoked``), in the revocation feed."""
         ...
 
 
@@ -137,8 +148,8 @@ class SiteStore(Protocol):
         """``(kiosk_id, device_token)``; the token is returned this once."""
         ...
 
-    def rotate_kiosk_token(self, kiosk_id: str) -> str:
-        """A new token for an unrevoked kiosk; the old one stops working."""
+    def rotate_kiosk_token(self, kiosk_id: str, *, now: float) -> str:
+        """A new token for an unrevoked kiosk; the old one stops working (revocation feed)."""
         ...
 
     def kiosk_by_token(self, token: str) -> KioskRecord | None:
@@ -150,7 +161,7 @@ class SiteStore(Protocol):
         ...
 
     def revoke_kiosk(self, kiosk_id: str, *, now: float) -> bool:
-        """Revoke a kiosk's token for good."""
+        """Revoke a kiosk's token for good (revocation feed)."""
         ...
 
     def list_kiosks(self, site_id: str | None = None) -> list[KioskRecord]:
@@ -297,8 +308,36 @@ class AuditStore(Protocol):
         """Audit lines at or after ``since``, oldest first."""
         ...
 
-    def purge_history(self, before: float) -> int:
-        """Delete records older than the retention limit; how many."""
+    def audit_search(
+        self, *, actor: str | None = None, action: str | None = None,
+        since: float | None = None, until: float | None = None, before_id: int | None = None,
+        limit: int = 200,
+    ) -> list[AuditRecord]:
+        """Audit lines newest first, filtered by actor (contains), action, time, page."""
+        ...
+
+    def audit_actions(self) -> list[str]:
+        """The actions that occur in the audit log."""
+        ...
+
+    def verify_audit_chain(self) -> ChainReport:
+        """Check the tamper-evident chain over the audit rows."""
+        ...
+
+    def purge(self, cutoffs: PurgeCutoffs) -> dict[str, int]:
+        """Enforce retention; rows deleted (notes: cleared) by kind."""
+        ...
+
+
+class RevocationStore(Protocol):
+    """The feed of revoking writes, which every server process follows."""
+
+    def revocation_seq(self) -> int:
+        """The newest revocation's sequence number (0 if none)."""
+        ...
+
+    def revocations_after(self, seq: int) -> list[Revocation]:
+        """Revocations after ``seq``, oldest first."""
         ...
 
 
@@ -343,7 +382,7 @@ class OperatorStore(Protocol):
 
 class Store(
     AccountStore, SiteStore, ServiceStore, QueueStore, CallStore, AuditStore, OperatorStore,
-    Protocol,
+    RevocationStore, Protocol,
 ):
     """Everything the server persists, plus the handle's own life."""
 

@@ -156,8 +156,57 @@ _V3: tuple[str, ...] = (
     "ALTER TABLE calls ADD COLUMN rating INTEGER CHECK (rating BETWEEN 1 AND 5)",
 )
 
+# Version 4: security and data protection (issue 12).
+# * accounts: the admin role (SQLite cannot alter a CHECK, so the table is rebuilt the way the
+#   SQLite manual prescribes; migrations run with foreign keys off and are checked with
+#   foreign_key_check before they commit) and the "must change the password at next login" flag
+#   an administrator's password reset sets.
+# * revocations: every revoking write (logout, session revocation, account disabled or password
+#   reset: each session it ends; kiosk revoked or its token rotated) appends a row in the same
+#   transaction; each server process polls it, so revocation from the CLI or another node
+#   closes live connections.
+# * audit: each row carries an HMAC chained to the previous row's; audit_anchor holds the link
+#   to the first row kept after retention deleted older ones.
+_V4: tuple[str, ...] = (
+    """CREATE TABLE accounts_v4 (
+        id TEXT PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        display_name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('agent', 'operator', 'admin')),
+        password_hash TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        disabled_at REAL,
+        must_change_password INTEGER NOT NULL DEFAULT 0
+    )""",
+    "INSERT INTO accounts_v4 (id, username, display_name, role, password_hash, created_at, "
+    "disabled_at) SELECT id, username, display_name, role, password_hash, created_at, disabled_at "
+    "FROM accounts",
+    "DROP TABLE accounts",
+    "ALTER TABLE accounts_v4 RENAME TO accounts",
+    """CREATE TABLE revocations (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at REAL NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('session', 'kiosk', 'kiosk_token')),
+        subject TEXT NOT NULL,
+        reason TEXT NOT NULL
+    )""",
+    "CREATE INDEX revocations_at ON revocations(at)",
+    "ALTER TABLE audit ADD COLUMN prev_hash TEXT",
+    "ALTER TABLE audit ADD COLUMN hash TEXT",
+    "CREATE INDEX audit_actor ON audit(actor, at)",
+    "CREATE INDEX audit_action ON audit(action, at)",
+    """CREATE TABLE audit_anchor (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        prev_hash TEXT NOT NULL,
+        through_id INTEGER NOT NULL,
+        mac TEXT NOT NULL
+    )""",
+    "CREATE INDEX sessions_expires ON sessions(expires_at)",
+    "CREATE INDEX calls_ended ON calls(ended_at)",
+)
+
 #: ``MIGRATIONS[n - 1]`` brings the schema from version ``n - 1`` to ``n``.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4)
 
 # Catalogue seeding. Each upsert touches a row only when something changed (row-value IS NOT
 # treats NULLs as equal), so re-seeding an unchanged catalogue writes nothing.

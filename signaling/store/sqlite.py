@@ -12,26 +12,33 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from signaling.credentials import load_or_create_key
 from signaling.store.accounts import AccountsSql
 from signaling.store.audit import AuditSql
 from signaling.store.calls import CallsSql
 from signaling.store.db import Database
 from signaling.store.operator import OperatorSql
 from signaling.store.queue import QueueSql
+from signaling.store.revocations import RevocationsSql
 from signaling.store.services import ServicesSql
 from signaling.store.sites import SitesSql
 
-__all__ = ["SqliteStore"]
+__all__ = ["AUDIT_KEY_FILENAME", "SqliteStore"]
+
+AUDIT_KEY_FILENAME = "audit.key"
 
 
 class SqliteStore(
-    AccountsSql, SitesSql, ServicesSql, QueueSql, CallsSql, AuditSql, OperatorSql
+    AccountsSql, SitesSql, ServicesSql, QueueSql, CallsSql, AuditSql, OperatorSql,
+    RevocationsSql,
 ):
     """The SQLite store. Create with :meth:`open`; close with :meth:`close`."""
 
-    def __init__(self, db: Database) -> None:
-        """Wrap an open database. Use :meth:`open`, which also configures and migrates."""
+    def __init__(self, db: Database, audit_key: bytes) -> None:
+        """Wrap an open database. Use :meth:`open`, which also configures and migrates.
+        ``audit_key`` keys the audit chain (:mod:`signaling.store.audit`)."""
         self._db = db
+        self._audit_key = audit_key
 
     @classmethod
     def open(
@@ -41,8 +48,9 @@ class SqliteStore(
         busy_timeout_ms: int = 5000,
     ) -> SqliteStore:
         """Open (creating if needed) ``<data_dir>/etapiste.db`` and migrate it to the latest
-        schema."""
-        return cls(Database.open(Path(data_dir), busy_timeout_ms))
+        schema; the audit chain's key is ``<data_dir>/audit.key`` (created if missing)."""
+        key = load_or_create_key(Path(data_dir) / AUDIT_KEY_FILENAME)
+        return cls(Database.open(Path(data_dir), busy_timeout_ms), key)
 
     @property
     def path(self) -> Path:

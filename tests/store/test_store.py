@@ -27,7 +27,7 @@ def test_open_creates_private_wal_database(store: Store, data_dir: Path) -> None
     assert db.exists()
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
-    assert store.schema_version() == len(MIGRATIONS) == 3
+    assert store.schema_version() == len(MIGRATIONS) == 4
     conn = sqlite3.connect(db)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -49,7 +49,7 @@ def test_migrations_idempotent(data_dir: Path) -> None:
     s = SqliteStore.open(data_dir)
     try:
         rows = s._db.conn.execute("SELECT version, applied_at FROM schema_version").fetchall()
-        assert [r[0] for r in rows] == [1, 2, 3]
+        assert [r[0] for r in rows] == [1, 2, 3, 4]
         # Stamped once, by the database itself, when each migration ran.
         assert all(before - 1 <= r[1] <= time.time() + 1 for r in rows)
     finally:
@@ -78,7 +78,7 @@ def test_upgrade_from_version_2_keeps_the_calls(
     monkeypatch.undo()
     s = SqliteStore.open(data_dir)
     try:
-        assert s.schema_version() == 3
+        assert s.schema_version() == 4
         call = s.call("c1")
         assert call is not None and call.rating is None
     finally:
@@ -161,7 +161,7 @@ def test_kiosk_token_lifecycle(store: Store) -> None:
     revoked = store.kiosk(kiosk_id)
     assert revoked is not None and revoked.revoked_at is not None
     with pytest.raises(StoreError):
-        store.rotate_kiosk_token(kiosk_id)
+        store.rotate_kiosk_token(kiosk_id, now=T0)
 
 
 def test_token_stored_only_as_hash(store: Store) -> None:
@@ -173,7 +173,7 @@ def test_token_stored_only_as_hash(store: Store) -> None:
 
 def test_rotate_kiosk_token(store: Store) -> None:
     kiosk_id, old = store.create_kiosk("kitee", "Kitee 1", now=T0)
-    new = store.rotate_kiosk_token(kiosk_id)
+    new = store.rotate_kiosk_token(kiosk_id, now=T0)
     assert store.kiosk_by_token(old) is None
     kiosk = store.kiosk_by_token(new)
     assert kiosk is not None and kiosk.id == kiosk_id
@@ -231,7 +231,7 @@ def test_bad_account_input(store: Store) -> None:
     with pytest.raises(StoreError, match="language"):
         store.create_account("y", "Y", "agent", HASH, [], ["Finnish"], now=T0)
     with pytest.raises(ValueError):
-        store.create_account("z", "Z", "admin", HASH, now=T0)  # type: ignore[arg-type]
+        store.create_account("z", "Z", "root", HASH, now=T0)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         store.create_account("w", "W", "agent", "", now=T0)
     assert store.accounts() == []  # failed creations left nothing behind
@@ -322,7 +322,7 @@ def test_no_token_or_password_anywhere_in_the_files(
     )
     assert auth.check_password("aino", password) is not None
     assert auth.check_password("aino", "Wrong-" + password) is None
-    rotated = store.rotate_kiosk_token(kiosk_id)
+    rotated = store.rotate_kiosk_token(kiosk_id, now=now)
     # Careless callers: secrets in detail keys, values, free text and the subject.
     store.audit(
         f"kiosk:{kiosk_id}", "kiosk_add", token, {"token": token, "note": f"t={token}"}, now=now
