@@ -23,12 +23,16 @@ from jsonlog import fields
 from signaling.admin import apply_rules, effective_rules
 from signaling.auth import Authenticator
 from signaling.catalogue import Catalogue, load_catalogue
+from signaling.client_address import client_address, is_loopback_host, parse_networks
 from signaling.credentials import SessionSigner, load_or_create_key
 from signaling.directory import Directory
 from signaling.hub import Hub, LiveView
 from signaling.identity import Principal
+from signaling.login_limits import LoginLimits
 from signaling.monitor import Monitor, run_monitor
-from signaling.ratelimit import TokenBucket
+from signaling.password_pool import PasswordPool
+from signaling.retention import RetentionPolicy, purge
+from signaling.revocation_watch import RevocationWatch
 from signaling.routing.model import RouterConfig
 from signaling.routing.router import Router
 from signaling.settings import Settings
@@ -40,7 +44,7 @@ __all__ = ["CTX", "ClientConnection", "ServerContext", "open_context"]
 log = logging.getLogger("etapiste.server")
 
 OVERRIDE_RELOAD_S = 15.0
-_LOGIN_PEERS_MAX = 10_000
+SYSTEM_ACTOR = "system:server"
 
 
 class ClientConnection(Protocol):
@@ -73,7 +77,16 @@ class ServerContext:
         self.clock = clock
         self.started_at = clock()
         self.key = load_or_create_key(Path(settings.data_dir) / "session.key")
-        self.auth = Authenticator(store, SessionSigner(self.key, settings.session_ttl_s))
+        self.passwords = PasswordPool(settings.password_workers, settings.password_queue)
+        self.auth = Authenticator(
+            store, SessionSigner(self.key, settings.session_ttl_s), pool=self.passwords
+        )
+        self.login_limits = LoginLimits(
+            settings.login_rate_per_s, settings.login_burst, settings.login_failures_per_user,
+            settings.login_failure_refill_s,
+        )
+        self.trusted_proxies = parse_networks(settings.trusted_proxies)
+        self.retention = RetentionPolicy.from_settings(settings)
         self.directory = Directory(catalogue, store, always_open=settings.always_open)
         config = RouterConfig(
             offer_timeout_s=settings.offer_timeout_s,
@@ -97,14 +110,15 @@ class ServerContext:
             turn_ttl_s=settings.turn_credential_ttl_s,
             dispositions=settings.dispositions,
             timezone=settings.timezone,
+            photo_retention_days=settings.retention_photos_days,
         )
         self.live: LiveView = self.hub.view
         self.monitor = Monitor(
             settings, store, catalogue, self.router, self.directory, self.live, clock
         )
         self.connections: set[ClientConnection] = set()
+        self.revocations = RevocationWatch(store, lambda: self.connections, self._wake_dashboards)
         self.draining = False
-        self._login_buckets: dict[str, TokenBucket] = {}
         self._overrides_seen: tuple[tuple[str, float], ...] | None = None
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -129,12 +143,28 @@ class ServerContext:
         the settings say a TLS proxy stands in front (it talks plain HTTP to us)."""
         return request.secure or self.settings.secure_cookies
 
-    def login_allowed(self, peer: str, now: float) -> bool:
-        """The login rate limit per peer address, shared by the API and the dashboard."""
-        bucket = self._login_buckets.setdefault(peer, TokenBucket(rate=1.0, burst=10, now=now))
-        if len(self._login_buckets) > _LOGIN_PEERS_MAX:
-            self._login_buckets.clear()
-        return bucket.allow(now)
+    def client(self, request: web.Request) -> str:
+        """The client's address (what a trusted proxy vouches for, else the peer's)."""
+        return client_address(
+            request.remote, request.headers.get("X-Forwarded-For"), self.trusted_proxies
+        )
+
+    def metrics_open(self, request: web.Request) -> bool:
+        """Whether ``/metrics`` may answer without its token: only when none is configured,
+        the server listens on loopback only, and the request did not come through a proxy."""
+        if self.settings.metrics_token:
+            return False
+        forwarded = "X-Forwarded-For" in request.headers or "Forwarded" in request.headers
+        return is_loopback_host(self.settings.host) and not forwarded
+
+    def check_revocations(self) -> None:
+        """Act on revocations now (after this process wrote one) rather than at the poll."""
+        self.revocations.poll(self.clock())
+
+    def _wake_dashboards(self) -> None:
+        # The live channel re-checks its session when woken.
+        for notify in list(self.monitor.subscribers):
+            notify()
 
     # ---------------------------------------------------------------------- state
 
@@ -158,22 +188,43 @@ class ServerContext:
     # ----------------------------------------------------------------- background
 
     async def start_background(self) -> None:
-        """Start the routing timer, the heartbeat sweep, the monitor and the edit watcher."""
+        """Start the routing timer, the heartbeat sweep, the monitor, the edit watcher, the
+        revocation watch and the retention purge (which runs once now)."""
         self.apply_overrides(force=True)
+        purge(self.store, self.retention, SYSTEM_ACTOR, self.clock(), always_audit=True)
         self._tasks = [
             asyncio.create_task(self._timer_loop(), name="router-timer"),
             asyncio.create_task(self._heartbeat_loop(), name="heartbeat"),
             asyncio.create_task(run_monitor(self.monitor), name="monitor"),
             asyncio.create_task(self._overrides_loop(), name="service-overrides"),
+            asyncio.create_task(self._revocation_loop(), name="revocations"),
+            asyncio.create_task(self._retention_loop(), name="retention"),
         ]
 
     async def stop_background(self) -> None:
-        """Stop the loops started by :meth:`start_background`."""
+        """Stop the loops started by :meth:`start_background`, and the password pool."""
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        self.passwords.close()
+
+    async def _revocation_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.revocation_poll_s)
+            try:
+                self.revocations.poll(self.clock())
+            except Exception:
+                log.exception("revocation check failed")
+
+    async def _retention_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.retention_interval_s)
+            try:
+                purge(self.store, self.retention, SYSTEM_ACTOR, self.clock())
+            except Exception:
+                log.exception("retention purge failed")
 
     async def _timer_loop(self) -> None:
         while True:

@@ -141,7 +141,7 @@ async def revoke(request: web.Request) -> web.Response:
         revoke_kiosk(dash.ctx.store, principal.label, kiosk_id, now=dash.ctx.clock())
     except AdminError as exc:
         raise _done(str(exc), error=True) from None
-    dash.ctx.hub.disconnect_kiosk(kiosk_id, "revoked")
+    dash.ctx.check_revocations()
     dash.monitor.invalidate()
     raise _done(f"kiosk {kiosk_id} revoked")
 

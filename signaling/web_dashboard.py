@@ -17,6 +17,7 @@ from aiohttp import web
 from jsonlog import fields
 from signaling.dashboard_pages import ASSETS, DASHBOARD, Dashboard, e, secure_headers
 from signaling.errors import BadCredentials
+from signaling.password_pool import PoolBusy
 
 __all__ = ["add_routes"]
 
@@ -52,12 +53,18 @@ async def login_submit(request: web.Request) -> web.Response:
     given, cookie = str(form.get("csrf", "")), request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not cookie or not hmac.compare_digest(given.encode(), cookie.encode()):
         return _login_page(dash, request, "The form expired. Please try again.", 403)
-    if not ctx.login_allowed(request.remote or "?", now):
+    client = ctx.client(request)
+    if not ctx.login_limits.client_allowed(client, now):
         return _login_page(dash, request, "Too many attempts. Wait a moment.", 429)
     username, password = str(form.get("username", ""))[:64], str(form.get("password", ""))[:256]
+    if not ctx.login_limits.username_allowed(username, now):
+        return _login_page(dash, request, "Too many attempts. Wait a moment.", 429)
     try:
-        token, expires_at, principal = ctx.auth.login(username, password, now)
+        token, expires_at, principal = await ctx.auth.login(username, password, now, client=client)
+    except PoolBusy:
+        return _login_page(dash, request, "The server is busy. Try again in a moment.", 503)
     except BadCredentials:
+        ctx.login_limits.failed(username, now)
         return _login_page(dash, request, "Unknown user or wrong password.", 401)
     if principal.role != "operator":
         if principal.session_id:

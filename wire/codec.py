@@ -49,7 +49,8 @@ def _error(exc: ValidationError, data: str | bytes) -> MessageError:
     parts = []
     for err in errors[:3]:
         where = ".".join(str(p) for p in err["loc"]) or "message"
-        parts.append(f"{where}: {err['msg']}")
+        what = "characters not allowed" if err["type"] == "string_pattern_mismatch" else err["msg"]
+        parts.append(f"{where}: {what}")
     return MessageError(ErrorCode.BAD_MESSAGE, "; ".join(parts), ref_of(data))
 
 

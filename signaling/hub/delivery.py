@@ -54,8 +54,9 @@ class Dispatcher:
         now: float,
         origin: Connection | None = None,
         ref: str | None = None,
-    ) -> None:
-        """Hand ``event`` to the router at ``now``; record and deliver every action."""
+    ) -> list[A.Action]:
+        """Hand ``event`` to the router at ``now``; record and deliver every action. Returns
+        the actions, so a caller can tell whether the router refused (``Rejected``)."""
         actions = self._router.handle(event, now)
         pending = ref if origin is not None else None
         for action in actions:
@@ -76,6 +77,7 @@ class Dispatcher:
         if actions:
             self._queries.stats_dirty = True
             self._view.notify("queues")
+        return actions
 
     def _deliver(
         self, out: Outgoing, origin: Connection | None, ref: str | None, pending: str | None

@@ -27,7 +27,6 @@ import logging
 import sqlite3
 from collections.abc import Iterator, Mapping
 
-from jsonlog import fields
 from signaling.credentials import redact
 from signaling.store.db import SqlAggregate, from_row, to_json
 from signaling.store.records import AuditRecord, ChainReport, PurgeCutoffs
@@ -79,8 +78,9 @@ class AuditSql(SqlAggregate):
             assert row_id is not None
             digest = _row_mac(self._audit_key, prev, row_id, now, *values)
             c.execute("UPDATE audit SET prev_hash=?, hash=? WHERE id=?", (prev, digest, row_id))
-        log.info("audit", extra=fields(id=row_id, actor=values[0], action=values[1],
-                                       subject=values[2], hash=digest))
+        log.info("audit", extra={"fields": {"id": row_id, "actor": values[0],
+                                            "action": values[1], "subject": values[2],
+                                            "hash": digest}})
 
     def audit_log(self, since: float = 0.0, limit: int = 1000) -> list[AuditRecord]:
         """Audit lines at or after ``since``, oldest first, at most ``limit``."""

@@ -30,11 +30,12 @@ class SitesSql(SqlAggregate):
     ) -> SiteRecord:
         """Add a site that is not in the catalogue."""
         try:
-            names = [check_name(n, "site name", SITE_NAME_MAX) for n in (name_fi, name_sv, name_en)]
+            fi, sv, en = (check_name(n, "site name", SITE_NAME_MAX)
+                          for n in (name_fi, name_sv, name_en))
             region = check_name(region, "region", REGION_MAX, required=False)
         except TextRejected as exc:
             raise StoreError(f"invalid {exc}") from exc
-        site = SiteRecord(site_id, *names, region, now)
+        site = SiteRecord(site_id, fi, sv, en, region, now)
         with self._tx() as c:
             c.execute(
                 "INSERT INTO sites (id, name_fi, name_sv, name_en, region, created_at) "
