@@ -6,7 +6,7 @@ executor, fifty anonymous wrong logins queue fifty hashes and 3 GiB of memory. S
 to a pool of ``workers`` threads, at most ``queue_limit`` more jobs wait, and beyond that
 :class:`PoolBusy` is raised at once (the web layer answers 503 with ``Retry-After``).
 
-The threads run at a lower scheduling priority (``nice`` 10; on Linux a thread's nice value
+The threads run at the lowest scheduling priority (``nice`` 19; on Linux a thread's nice value
 is its own and argon2's lane threads inherit it), so on a small machine the event loop thread
 gets the CPU first when both want it. argon2-cffi releases the GIL while hashing.
 """
@@ -29,7 +29,7 @@ __all__ = ["PasswordPool", "PoolBusy"]
 P = ParamSpec("P")
 T = TypeVar("T")
 
-_NICE = 10
+_NICE = 19
 
 
 class PoolBusy(AuthError):
