@@ -27,6 +27,7 @@ from aiohttp import web
 
 from jsonlog import fields
 from signaling.context import ServerContext
+from signaling.form_body import read_form
 from signaling.identity import Principal
 
 __all__ = ["ASSETS", "DASHBOARD", "Dashboard", "e", "secure_headers"]
@@ -99,7 +100,7 @@ class Dashboard:
     async def require_post(self, request: web.Request) -> tuple[Principal, Mapping[str, str]]:
         """Operator plus form fields of a POST whose CSRF token is right (else 403)."""
         principal = self.require(request)
-        form = await request.post()
+        form = await read_form(request)
         given = request.headers.get("X-CSRF-Token") or str(form.get("csrf", ""))
         if not hmac.compare_digest(given.encode(), self.csrf_token(principal).encode()):
             log.warning("csrf refused", extra=fields(path=request.path, who=principal.label))

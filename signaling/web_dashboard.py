@@ -17,6 +17,7 @@ from aiohttp import web
 from jsonlog import fields
 from signaling.dashboard_pages import ASSETS, DASHBOARD, Dashboard, e, secure_headers
 from signaling.errors import BadCredentials
+from signaling.form_body import read_form
 from signaling.password_pool import PoolBusy
 
 __all__ = ["add_routes"]
@@ -49,7 +50,7 @@ async def login_submit(request: web.Request) -> web.Response:
     dash = request.app[DASHBOARD]
     ctx = dash.ctx
     now = ctx.clock()
-    form = await request.post()
+    form = await read_form(request)
     given, cookie = str(form.get("csrf", "")), request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not cookie or not hmac.compare_digest(given.encode(), cookie.encode()):
         return _login_page(dash, request, "The form expired. Please try again.", 403)

@@ -80,4 +80,5 @@ async def events(request: web.Request) -> web.StreamResponse:
 
 def add_routes(app: web.Application) -> None:
     """Register the live channel."""
-    app.router.add_get("/dashboard/events", events)
+    # No HEAD: a stream has no end at which a header-only answer could be cut.
+    app.router.add_get("/dashboard/events", events, allow_head=False)
