@@ -12,7 +12,9 @@ from multidict import MultiDictProxy
 __all__ = ["read_form"]
 
 
-async def read_form(request: web.Request) -> MultiDictProxy[str | bytes | web.FileField]:
+async def read_form(
+    request: web.Request,
+) -> MultiDictProxy[str | bytes | bytearray | web.FileField]:
     """The request's form fields, or :class:`aiohttp.web.HTTPBadRequest`."""
     try:
         return await request.post()
