@@ -29,7 +29,7 @@ sysdeps:
 
 # ruff, then the architecture rules (import-linter contracts in pyproject.toml).
 lint: $(STAMP)
-	$(PY) -m ruff check signaling wire jsonlog client_core client_qt kiosk agent_console demo tools tests bench
+	$(PY) -m ruff check signaling wire jsonlog i18n client_core client_qt kiosk agent_console demo tools tests bench
 	.venv/bin/lint-imports
 
 typecheck: $(STAMP)

@@ -12,6 +12,10 @@ Alert kinds and their conditions:
   call that ends normally.
 * ``long_wait`` (subject: ``<service>/<language>``): the longest wait in a queue passed the
   threshold; cleared when it is back under.
+* ``language_unserved`` (subject: ``<service>/<language>``): citizens have waited
+  ``unserved_after_s`` in a queue where no clerk with that service and language is ready or
+  busy serving it (all logged out, not ready or disconnected), so nobody will answer them in
+  their language; cleared when such a clerk is back or the queue empties.
 
 A condition is true (raise if not active), false (clear if active) or undecided (keep as is).
 The engine keeps one active alert per ``(kind, subject)``; the I/O layer stores what it returns
@@ -24,8 +28,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-AlertKind = Literal["kiosk_offline", "device_fault", "call_failures", "long_wait"]
-ALERT_KINDS: tuple[AlertKind, ...] = ("kiosk_offline", "device_fault", "call_failures", "long_wait")
+AlertKind = Literal[
+    "kiosk_offline", "device_fault", "call_failures", "long_wait", "language_unserved"
+]
+ALERT_KINDS: tuple[AlertKind, ...] = (
+    "kiosk_offline", "device_fault", "call_failures", "long_wait", "language_unserved"
+)
 DEVICES: tuple[str, ...] = ("camera", "microphone", "speaker")
 #: Call end reasons (and outcomes) that count as a failed call.
 FAILURE_REASONS: frozenset[str] = frozenset(
@@ -41,6 +49,9 @@ class AlertRules:
 
     longest_wait_s: float = 600.0
     call_failures: int = 3
+    unserved_after_s: float = 60.0
+    """How long citizens wait with no clerk for their queue before the alert (a grace for a
+    clerk who just logged out or went on a break while another is about to log in)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +67,26 @@ class KioskAlertFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class QueueAlertFacts:
+    """A service × language queue with citizens waiting."""
+
+    service_id: str
+    language: str
+    longest_wait_s: float
+    available_agents: int
+    """Clerks with the service and the language who are ready or busy serving (offered a
+    call, in a call, in wrap-up), connected: those who will answer this queue."""
+
+
+@dataclass(frozen=True, slots=True)
 class Facts:
     """Everything the engine looks at in one evaluation."""
 
     kiosks: Sequence[KioskAlertFacts] = ()
     longest_waits: Mapping[tuple[str, str], float] = field(default_factory=dict)
     """Longest current wait per (service, language) queue."""
+    waiting_queues: Sequence[QueueAlertFacts] = ()
+    """Queues where citizens wait now (the ``language_unserved`` condition)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +158,13 @@ def conditions(facts: Facts, rules: AlertRules) -> tuple[list[Condition], set[Al
             wait_detail = {"language": language, "threshold_s": rules.longest_wait_s}
             subject = f"{service}/{language}"
             true.append(Condition("long_wait", subject, service_id=service, detail=wait_detail))
+    for q in facts.waiting_queues:
+        if q.available_agents == 0 and q.longest_wait_s >= rules.unserved_after_s:
+            subject = f"{q.service_id}/{q.language}"
+            true.append(Condition(
+                "language_unserved", subject, service_id=q.service_id,
+                detail={"language": q.language},
+            ))
     return true, undecided
 
 

@@ -7,6 +7,9 @@
   under the server key, in the ``csrf`` form field or the ``X-CSRF-Token`` header.
 * Pages carry a strict Content-Security-Policy: scripts and styles from this origin only, no
   inline script, no network fetches elsewhere.
+* Pages speak the operator's language (:mod:`signaling.dashboard_texts`): templates name
+  catalogue keys as ``{{nav.kiosks}}``, filled once per language and cached; the live
+  script's texts travel in the page as a JSON data block (not script, so the CSP allows it).
 
 The dashboard's route modules (``web_dashboard``, ``web_live``, ``web_report``, ``web_admin``)
 reach the :class:`Dashboard` through :data:`DASHBOARD` on the application.
@@ -17,20 +20,25 @@ from __future__ import annotations
 import hashlib
 import hmac
 import html
+import json
 import logging
+import re
 import string
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from jsonlog import fields
 from signaling.context import ServerContext
+from signaling.dashboard_texts import LANG_COOKIE, Texts, negotiate, texts
 from signaling.form_body import read_form
 from signaling.identity import Principal
+from wire.types import LANGUAGES, Language
 
-__all__ = ["ASSETS", "DASHBOARD", "Dashboard", "e", "secure_headers"]
+__all__ = ["ASSETS", "DASHBOARD", "NAV", "Dashboard", "e", "secure_headers"]
 
 log = logging.getLogger("etapiste.dashboard")
 
@@ -39,13 +47,11 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
-NAV = (
-    ("kiosks", "Kiosks"),
-    ("alerts", "Alerts"),
-    ("queues", "Queues & agents"),
-    ("report", "Usage report"),
-    ("admin", "Admin"),
-)
+NAV = ("kiosks", "alerts", "queues", "report", "admin")
+"""The menu, in order: ``/dashboard/<section>``, labelled by the catalogue key ``nav.<section>``."""
+TEXT_KEY = re.compile(r"\{\{\s*([a-z0-9_]+(?:\.[a-z0-9_]+)+)\s*\}\}")
+"""A catalogue key in a template: ``{{admin.save}}``."""
+_KEPT_QUERY = frozenset({"weeks"})
 
 
 def e(value: object) -> str:
@@ -71,7 +77,7 @@ class Dashboard:
         self.monitor = ctx.monitor
         self.tz = ZoneInfo(ctx.settings.timezone)
         self._csrf_key = hashlib.sha256(b"etapiste-csrf\x00" + ctx.key).digest()
-        self._templates: dict[str, string.Template] = {}
+        self._templates: dict[tuple[str, Language], string.Template] = {}
 
     # ------------------------------------------------------------------ session and CSRF
 
@@ -109,36 +115,81 @@ class Dashboard:
 
     # ----------------------------------------------------------------------- rendering
 
-    def template(self, name: str) -> string.Template:
-        """A template from ``signaling/dashboard`` (cached)."""
-        if name not in self._templates:
-            self._templates[name] = string.Template((ASSETS / name).read_text(encoding="utf-8"))
-        return self._templates[name]
+    # ------------------------------------------------------------------------ language
+
+    def language(self, request: web.Request) -> Language:
+        """The operator's language: the remembered choice, the browser's, or Finnish."""
+        return negotiate(request.cookies.get(LANG_COOKIE), request.headers.get("Accept-Language"))
+
+    def texts(self, request: web.Request) -> Texts:
+        """The texts and formats of the operator's language."""
+        return texts(self.language(request))
+
+    def language_links(self, request: web.Request, current: Language, back: str) -> str:
+        """The language switch: each language named in itself, the current one marked."""
+        query = {k: v for k, v in request.query.items() if k in _KEPT_QUERY}
+        here = back + ("?" + urlencode(query) if query else "")
+        t = texts(current)
+        links = "".join(
+            f'<a href="/dashboard/language/{lang}?{urlencode({"next": here})}" lang="{lang}" '
+            f'hreflang="{lang}"{" aria-current=true" if lang == current else ""}>'
+            f"{e(t.t(f'lang.{lang}'))}</a>"
+            for lang in LANGUAGES
+        )
+        return f'<nav class="langs" aria-label="{e(t.t("lang.choose"))}">{links}</nav>'
+
+    # ----------------------------------------------------------------------- rendering
+
+    def render(self, name: str, lang: Language, /, **values: object) -> str:
+        """A template from ``signaling/dashboard`` in ``lang``: ``{{key}}`` texts filled
+        (cached per language), then ``$name`` values substituted as they are (HTML)."""
+        if (name, lang) not in self._templates:
+            t = texts(lang)
+            source = (ASSETS / name).read_text(encoding="utf-8")
+            filled = TEXT_KEY.sub(lambda m: e(t.t(m.group(1))).replace("$", "$$"), source)
+            self._templates[(name, lang)] = string.Template(filled)
+        return self._templates[(name, lang)].substitute(values)
 
     def page(
         self,
+        request: web.Request,
         principal: Principal,
         section: str,
-        title: str,
         content: str,
         *,
         status: int = 200,
     ) -> web.Response:
-        """A full dashboard page around ``content`` (already HTML)."""
+        """A full dashboard page around ``content`` (already HTML, in the operator's
+        language), titled by the catalogue key ``title.<section>``."""
+        lang = self.language(request)
+        t = texts(lang)
         nav = "".join(
             f'<a href="/dashboard/{key}"{" aria-current=page" if key == section else ""}>'
-            f"{label}</a>"
-            for key, label in NAV
+            f"{e(t.t(f'nav.{key}'))}</a>"
+            for key in NAV
         )
-        body = self.template("layout.html").substitute(
+        title = t.t(f"title.{section}")
+        back = request.path if request.method == "GET" else f"/dashboard/{section}"
+        body = self.render(
+            "layout.html", lang,
+            lang=lang,
+            page_title=e(t.t("app.page_title", title=title)),
             title=e(title),
             nav=nav,
+            languages=self.language_links(request, lang, back),
             content=content,
+            texts=_json_block(t.js_texts()),
             csrf=e(self.csrf_token(principal)),
             user=e(principal.name),
             section=e(section),
         )
         return secure_headers(web.Response(text=body, content_type="text/html", status=status))
+
+
+def _json_block(data: object) -> str:
+    """JSON safe inside ``<script type="application/json">`` (no ``</script>`` break-out)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 DASHBOARD: web.AppKey[Dashboard] = web.AppKey("dashboard")

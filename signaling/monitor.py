@@ -25,12 +25,14 @@ from zoneinfo import ZoneInfo
 
 from jsonlog import fields
 from signaling.admin import AdminError, acknowledge_alert
+from signaling.alert_texts import AlertNames, alert_texts
 from signaling.alerts import (
     DEVICES,
     AlertEngine,
     AlertRules,
     Cleared,
     Facts,
+    QueueAlertFacts,
     Raised,
     kiosk_facts_for_alerts,
 )
@@ -39,7 +41,9 @@ from signaling.directory import Directory
 from signaling.hub import LiveView
 from signaling.kiosk_health import HealthPolicy, KioskFacts, KioskHealthTracker, KioskStatus
 from signaling.reports import QueueDay, local_midnight, queue_day
+from signaling.routing.model import AgentState
 from signaling.routing.router import Router
+from signaling.routing.views import QueueStats
 from signaling.settings import Settings
 from signaling.store import Store
 from signaling.store.records import AlertRecord, KioskRecord, SiteRecord
@@ -51,13 +55,6 @@ SLOW_FACTS_S = 5.0
 SLOW_STEP_MS = 100.0
 KIOSK_LIST_S = 5.0
 ALERT_HISTORY_S = 24 * 3600.0
-
-_KIND_TEXT = {
-    "kiosk_offline": "Kiosk offline",
-    "device_fault": "Device fault",
-    "call_failures": "Repeated call failures",
-    "long_wait": "Long wait",
-}
 
 
 class Monitor:
@@ -83,7 +80,9 @@ class Monitor:
         self.tz = ZoneInfo(s.timezone)
         self.policy = HealthPolicy(s.kiosk_health_interval_s, s.kiosk_offline_missed)
         self.tracker = KioskHealthTracker(self.policy, clock())
-        self.engine = AlertEngine(AlertRules(s.longest_wait_alert_s, s.call_failure_alert_count))
+        self.engine = AlertEngine(AlertRules(
+            s.longest_wait_alert_s, s.call_failure_alert_count, s.unserved_language_alert_s
+        ))
         self.threshold_s = s.service_level_threshold_s
         for a in self.store.open_alerts():
             self.engine.adopt(a.kind, a.subject, a.id, a.raised_at)
@@ -96,6 +95,7 @@ class Monitor:
         self._call_reasons: dict[str, list[str | None]] = {}
         self._today: dict[tuple[str, str], QueueDay] = {}
         self._alerts: list[AlertRecord] | None = None
+        self._waiting: list[QueueAlertFacts] = []
         self.statuses: dict[str, KioskStatus] = {}
         self.snapshot: dict[str, Any] = {}
         self._digest = ""
@@ -178,9 +178,27 @@ class Monitor:
             )
         stats = self.router.queue_stats(now)
         waits = {(q.service_id, q.language): q.longest_wait_s for q in stats}
-        for change in self.engine.evaluate(Facts(kiosk_facts, waits), now):
+        self._waiting = self._waiting_queues(stats)
+        for change in self.engine.evaluate(Facts(kiosk_facts, waits, self._waiting), now):
             self._store_change(change)
         self._build(now, healths)
+
+    def _waiting_queues(self, stats: list[QueueStats]) -> list[QueueAlertFacts]:
+        """Queues with citizens, each with how many clerks will answer it (for the
+        ``language_unserved`` alert and the dashboard's "no clerk ready" mark)."""
+        waiting = [q for q in stats if q.waiting]
+        if not waiting:
+            return []
+        serving = [
+            a for a in self.router.agents() if a.connected and a.state is not AgentState.NOT_READY
+        ]
+        return [
+            QueueAlertFacts(
+                q.service_id, q.language, q.longest_wait_s,
+                sum(1 for a in serving if q.service_id in a.skills and q.language in a.languages),
+            )
+            for q in waiting
+        ]
 
     def _store_change(self, change: Raised | Cleared) -> None:
         self._alerts = None
@@ -220,6 +238,7 @@ class Monitor:
                 "service_level_threshold_s": self.threshold_s,
                 "offline_after_s": self.policy.offline_after_s,
                 "longest_wait_alert_s": self.engine.rules.longest_wait_s,
+                "unserved_alert_s": self.engine.rules.unserved_after_s,
             },
         }
         digest = json.dumps(snap, sort_keys=True, default=str)
@@ -230,17 +249,25 @@ class Monitor:
             for notify in list(self.subscribers):
                 notify()
 
-    def _site_name(self, site_id: str) -> str:
+    def _site_names(self, site_id: str) -> dict[str, str]:
+        """The joint service point's official names, ``{language: name}``."""
         site = self._sites.get(site_id)
-        return site.name_fi if site else site_id
+        if site is None:
+            return {"fi": site_id, "sv": site_id, "en": site_id}
+        return {"fi": site.name_fi, "sv": site.name_sv, "en": site.name_en}
 
-    def kiosk_label(self, kiosk_id: str) -> str:
-        """``Kiosk name (Site)`` for alert texts."""
+    def _alert_names(self, a: AlertRecord) -> AlertNames:
+        kiosk_id = a.kiosk_id or a.subject.partition("/")[0]
         k = next((k for k in self._kiosks if k.id == kiosk_id), None)
-        return f"{k.name} ({self._site_name(k.site_id)})" if k else kiosk_id
+        service = self.catalogue.service(a.service_id or a.subject.partition("/")[0])
+        return AlertNames(
+            kiosk=k.name if k else None,
+            site=self._site_names(k.site_id) if k else {},
+            service=service.names.model_dump() if service else {},
+        )
 
     def _kiosk_rows(self, healths: dict[str, dict[str, Any] | None]) -> list[dict[str, Any]]:
-        rows = []
+        rows: list[dict[str, Any]] = []
         router = self.router
         for k in self._kiosks:
             st = self.statuses[k.id]
@@ -250,7 +277,7 @@ class Monitor:
             site = self._sites.get(k.site_id)
             activity = ""
             if router.call_for_kiosk(k.id) is not None:
-                activity = "in call"
+                activity = "in_call"
             elif router.entry_for_kiosk(k.id) is not None:
                 activity = "waiting"
             rows.append(
@@ -258,7 +285,7 @@ class Monitor:
                     "id": k.id,
                     "name": k.name,
                     "site_id": k.site_id,
-                    "site": self._site_name(k.site_id),
+                    "site": self._site_names(k.site_id),
                     "region": (site.region if site and site.region else "—"),
                     "state": st.state,
                     "connected": st.connected,
@@ -276,7 +303,7 @@ class Monitor:
                     "activity": activity,
                 }
             )
-        rows.sort(key=lambda r: (r["region"], r["site"], r["name"]))
+        rows.sort(key=lambda r: (r["region"], r["site"]["fi"], r["name"]))
         return rows
 
     def alerts(self, now: float) -> list[AlertRecord]:
@@ -285,28 +312,12 @@ class Monitor:
             self._alerts = self.store.recent_alerts(now - ALERT_HISTORY_S)
         return self._alerts
 
-    def alert_text(self, a: AlertRecord) -> str:
-        """A line an operator understands at a glance."""
-        kind = _KIND_TEXT.get(a.kind, a.kind)
-        if a.kind == "device_fault":
-            kiosk_id, _, device = a.subject.partition("/")
-            status = a.detail.get("status", "fault")
-            return f"{device.capitalize()} {status}: {self.kiosk_label(kiosk_id)}"
-        if a.kind == "long_wait":
-            service, _, language = a.subject.partition("/")
-            limit = float(str(a.detail.get("threshold_s", 0)))
-            return f"{kind} over {limit / 60:.0f} min: {self._service_name(service)} ({language})"
-        if a.kind == "call_failures":
-            count = a.detail.get("failed", "")
-            return f"{count} failed calls in a row: {self.kiosk_label(a.subject)}"
-        return f"{kind}: {self.kiosk_label(a.subject)}"
-
     def _alert_rows(self, now: float) -> list[dict[str, Any]]:
         return [
             {
                 "id": a.id,
                 "kind": a.kind,
-                "text": self.alert_text(a),
+                "text": alert_texts(a, self._alert_names(a)),
                 "raised_at": a.raised_at,
                 "cleared_at": a.cleared_at,
                 "acknowledged_at": a.acknowledged_at,
@@ -315,20 +326,28 @@ class Monitor:
             for a in self.alerts(now)
         ]
 
-    def _service_name(self, service_id: str) -> str:
+    def _service_names(self, service_id: str) -> tuple[dict[str, str], dict[str, str]]:
+        """The service's and its agency's official names, each ``{language: name}``."""
         service = self.catalogue.service(service_id)
-        return service.names.fi if service else service_id
+        if service is None:
+            return {"fi": service_id, "sv": service_id, "en": service_id}, {}
+        agency = self.catalogue.agency(service.agency)
+        return service.names.model_dump(), agency.names.model_dump() if agency else {}
 
     def _queue_rows(self, now: float) -> list[dict[str, Any]]:
         stats = {(q.service_id, q.language): q for q in self.router.queue_stats(now)}
+        unserved = {(q.service_id, q.language) for q in self._waiting if not q.available_agents}
         rows = []
         for key in sorted(set(stats) | set(self._today)):
             q, day = stats.get(key), self._today.get(key)
+            service, agency = self._service_names(key[0])
             rows.append(
                 {
                     "service_id": key[0],
-                    "service": self._service_name(key[0]),
+                    "service": service,
+                    "agency": agency,
                     "language": key[1],
+                    "unserved": key in unserved,
                     "waiting": q.waiting if q else 0,
                     "longest_wait_since": (
                         round(now - q.longest_wait_s) if q and q.waiting else None

@@ -21,8 +21,8 @@ import html
 import io
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -210,10 +210,27 @@ def site_week_totals(rows: Iterable[UsageRow]) -> dict[str, dict[str, int]]:
     return {site: dict(weeks) for site, weeks in sorted(totals.items())}
 
 
+@dataclass(frozen=True, slots=True)
+class ChartText:
+    """The chart's words, in the reader's language (English by default)."""
+
+    label: str = "Visits per site per week"
+    none: str = "No visits in this period."
+    so_far: str = "(so far)"
+    risk_1: str = f"{CLOSURE_RISK_PER_WEEK} a week:"
+    risk_2: str = "closure risk"
+    week: Callable[[str], str] = field(default=str)
+    """Writes an ISO week label (``2026-W03``) for the axis."""
+
+
 def weekly_chart_svg(
-    rows: Sequence[UsageRow], site_names: Mapping[str, str], current_week: str | None = None
+    rows: Sequence[UsageRow],
+    site_names: Mapping[str, str],
+    current_week: str | None = None,
+    text: ChartText = ChartText(),
 ) -> str:
     """Grouped bars: visits per site per week, with the closure-risk line at 100 a week."""
+    esc = html.escape
     weeks = sorted({r.week for r in rows})
     sites = sorted({r.site_id for r in rows})
     totals: dict[tuple[str, str], int] = defaultdict(int)
@@ -222,8 +239,8 @@ def weekly_chart_svg(
     width, height, left, right, bottom, top = 900, 280, 48, 110, 40, 16
     if not weeks:
         return (
-            f'<svg class="chart" viewBox="0 0 {width} 60" role="img" aria-label="no visits">'
-            '<text x="10" y="35">No visits in this period.</text></svg>'
+            f'<svg class="chart" viewBox="0 0 {width} 60" role="img" '
+            f'aria-label="{esc(text.none)}"><text x="10" y="35">{esc(text.none)}</text></svg>'
         )
     peak = max([CLOSURE_RISK_PER_WEEK, *totals.values()]) * 1.1
     plot_h, plot_r = height - bottom - top, width - right
@@ -236,7 +253,7 @@ def weekly_chart_svg(
 
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height + 16 + 20 * legend_rows}"'
-        ' role="img" aria-label="Visits per site per week">',
+        f' role="img" aria-label="{esc(text.label)}">',
     ]
     for tick in _ticks(peak):
         parts.append(
@@ -258,19 +275,25 @@ def weekly_chart_svg(
                 f'<rect x="{x0 + j * bar_w:.1f}" y="{y(v):.1f}" width="{bar_w - 1:.1f}" '
                 f'height="{y(0) - y(v):.1f}" fill="{_PALETTE[j % len(_PALETTE)]}"'
                 f"{faded}>"
-                f"<title>{name} {html.escape(week)}: {v}</title></rect>"
+                f"<title>{name} {esc(text.week(week))}: {v}</title></rect>"
             )
-        label = html.escape(week) + (" (so far)" if week == current_week else "")
+        # "(so far)" on a line of its own: beside the label it ran into the next week's.
+        x = left + (i + 0.5) * group_w
         parts.append(
-            f'<text x="{left + (i + 0.5) * group_w:.1f}" y="{y(0) + 16:.1f}" '
-            f'text-anchor="middle" font-size="11">{label}</text>'
+            f'<text x="{x:.1f}" y="{y(0) + 16:.1f}" text-anchor="middle" font-size="11">'
+            f"{esc(text.week(week))}</text>"
         )
+        if week == current_week:
+            parts.append(
+                f'<text x="{x:.1f}" y="{y(0) + 30:.1f}" text-anchor="middle" font-size="11">'
+                f"{esc(text.so_far)}</text>"
+            )
     risk = y(CLOSURE_RISK_PER_WEEK)
     parts.append(
         f'<line x1="{left}" y1="{risk:.1f}" x2="{plot_r}" y2="{risk:.1f}" stroke="#c0392b" '
         f'stroke-dasharray="6 4"/><text x="{plot_r + 6}" y="{risk - 2:.1f}" font-size="11" '
-        f'fill="#c0392b">{CLOSURE_RISK_PER_WEEK} a week:</text><text x="{plot_r + 6}" '
-        f'y="{risk + 12:.1f}" font-size="11" fill="#c0392b">closure risk</text>'
+        f'fill="#c0392b">{esc(text.risk_1)}</text><text x="{plot_r + 6}" '
+        f'y="{risk + 12:.1f}" font-size="11" fill="#c0392b">{esc(text.risk_2)}</text>'
     )
     for j, site in enumerate(sites):
         lx, ly = left + (j % 3) * 275, height + 6 + 20 * (j // 3)

@@ -117,6 +117,9 @@ class Settings(BaseSettings):
     kiosk_offline_missed: int = Field(default=2, ge=1, description="missed reports → offline")
     longest_wait_alert_s: float = Field(default=600.0, gt=0)
     call_failure_alert_count: int = Field(default=3, ge=1, description="failed calls in a row")
+    unserved_language_alert_s: float = Field(
+        default=60.0, ge=0, description="wait with no clerk for the queue's language → alert"
+    )
     metrics_token: str | None = Field(
         default=None,
         description="bearer token for /metrics; without it only a server listening on loopback "

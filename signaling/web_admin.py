@@ -3,11 +3,15 @@
 Server-rendered forms (they work without script), each POST checked for the session's CSRF
 token and carried out by :mod:`signaling.admin`, which writes the audit line. A new kiosk's
 device token is shown once on the page that answers the provisioning form, never put in a URL.
+After a change the page redirects with ``?done=<catalogue key>&subject=<id>`` (a message the
+operator reads in their language) or ``?error=<reason>``; the reasons come from
+:mod:`signaling.admin`, shared with the command line, and are English.
 """
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from collections.abc import Sequence
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -22,7 +26,9 @@ from signaling.admin import (
     set_service,
     set_skills,
 )
+from signaling.catalogue import Service
 from signaling.dashboard_pages import DASHBOARD, Dashboard, e
+from signaling.dashboard_texts import Texts
 from signaling.identity import Principal
 from signaling.store.records import Role
 
@@ -33,43 +39,70 @@ def _split(text: str) -> list[str]:
     return [p.strip() for p in text.split(",") if p.strip()]
 
 
-def _done(message: str, error: bool = False) -> web.HTTPSeeOther:
-    key = "error" if error else "msg"
-    return web.HTTPSeeOther(f"/dashboard/admin?{key}={quote(message[:200])}")
+DONE_KEYS = frozenset({
+    "kiosk_revoked", "site_added", "account_added", "skills_saved", "service_saved"
+})
+"""Keys of ``[admin]`` texts a change can report (``?done=``)."""
+
+
+def _done(done: str, subject: str) -> web.HTTPSeeOther:
+    query = urlencode({"done": done, "subject": subject[:100]})
+    return web.HTTPSeeOther(f"/dashboard/admin?{query}")
+
+
+def _refused(reason: str) -> web.HTTPSeeOther:
+    return web.HTTPSeeOther(f"/dashboard/admin?{urlencode({'error': reason[:200]})}")
 
 
 async def admin_page(request: web.Request) -> web.Response:
     """``GET /dashboard/admin``."""
     dash = request.app[DASHBOARD]
     principal = dash.require(request)
-    return _render(dash, principal, request.query.get("msg", ""), request.query.get("error", ""))
+    t = dash.texts(request)
+    q = request.query
+    msg = ""
+    if q.get("done") in DONE_KEYS:
+        msg = t.t(f"admin.{q['done']}", subject=q.get("subject", ""))
+    error = t.t("admin.not_done", reason=q["error"]) if q.get("error") else ""
+    return _render(dash, request, principal, msg, error)
 
 
 def _render(
-    dash: Dashboard, principal: Principal, msg: str, error: str, token_box: str = ""
+    dash: Dashboard,
+    request: web.Request,
+    principal: Principal,
+    msg: str,
+    error: str,
+    token_box: str = "",
 ) -> web.Response:
     store, catalogue, csrf = dash.ctx.store, dash.ctx.catalogue, e(dash.csrf_token(principal))
+    t = dash.texts(request)
     sites = store.sites()
-    site_names = {s.id: s.name_fi for s in sites}
+    site_names = {
+        s.id: t.name({"fi": s.name_fi, "sv": s.name_sv, "en": s.name_en}, s.id) for s in sites
+    }
     kiosk_rows = "".join(
         f"<tr><td>{e(site_names.get(k.site_id, k.site_id))}</td><td>{e(k.name)}</td>"
-        f"<td><code>{e(k.id)}</code></td><td>{'revoked' if k.revoked_at else 'active'}</td><td>"
+        f"<td><code>{e(k.id)}</code></td>"
+        f"<td>{e(t.t('admin.revoked' if k.revoked_at else 'admin.active'))}</td><td>"
         + (
             ""
             if k.revoked_at
             else f'<form method="post" action="/dashboard/admin/kiosks/{e(k.id)}/revoke" '
-            f'class="inline confirm" data-confirm="Revoke {e(k.name)}? It cannot connect again.">'
+            f'class="inline confirm" data-confirm="{e(t.t("admin.revoke_confirm", kiosk=k.name))}">'
             f'<input type="hidden" name="csrf" value="{csrf}">'
-            f'<button class="danger">Revoke</button></form>'
+            f'<button class="danger">{e(t.t("admin.revoke"))}</button></form>'
         )
         + "</td></tr>"
         for k in store.list_kiosks()
     )
     site_options = "".join(
-        f'<option value="{e(s.id)}">{e(s.name_fi)} ({e(s.region or "—")})</option>' for s in sites
+        f'<option value="{e(s.id)}">{e(site_names[s.id])} ({e(s.region or "—")})</option>'
+        for s in sites
     )
     account_rows = "".join(
-        f"<tr><td>{e(a.username)}</td><td>{e(a.display_name)}</td><td>{e(a.role)}</td>"
+        f"<tr><td>{e(a.username)}</td><td>{e(a.display_name)}</td>"
+        f"<td>{e(t.label('admin', f'role_{a.role}'))}</td>"
         f"<td>{e(', '.join(sorted(a.skills)) or '–')}</td>"
         f"<td>{e(', '.join(sorted(a.languages)) or '–')}</td></tr>"
         for a in store.accounts()
@@ -80,35 +113,39 @@ def _render(
         o = overrides.get(s.id)
         weekly = o.weekly if o and o.weekly is not None else s.hours.weekly
         cap = o.max_queue if o and o.max_queue is not None else s.max_queue
-        edited = f" <small>edited by {e(o.updated_by)}</small>" if o else ""
+        name = s.names.get(t.lang)
+        edited = f" <small>{e(t.t('admin.edited_by', name=o.updated_by))}</small>" if o else ""
         service_rows.append(
-            f'<tr><td>{e(s.names.fi)}<br><code>{e(s.id)}</code>{edited}</td><td colspan="2">'
+            f'<tr><td>{e(name)}<br><code>{e(s.id)}</code>{edited}</td><td colspan="2">'
             f'<form method="post" action="/dashboard/admin/services/{e(s.id)}" class="inline">'
             f'<input type="hidden" name="csrf" value="{csrf}">'
             f'<input name="weekly" size="48" value="{e(format_weekly(weekly))}" '
-            f'aria-label="Opening hours of {e(s.names.fi)}">'
+            f'aria-label="{e(t.t("admin.hours_of", service=name))}">'
             f'<input name="max_queue" type="number" min="1" max="10000" value="{cap}" '
-            f'aria-label="Queue cap" class="narrow"><button>Save</button></form></td></tr>'
+            f'aria-label="{e(t.t("admin.queue_cap"))}" class="narrow">'
+            f'<button>{e(t.t("admin.save"))}</button></form></td></tr>'
         )
-    service_options = "".join(
-        f'<option value="{e(s.id)}">{e(s.names.fi)}</option>' for s in catalogue.services
-    )
     notice = ""
     if msg:
         notice = f'<p class="notice" role="status">{e(msg)}</p>'
     if error:
         notice = f'<p class="error" role="alert">{e(error)}</p>'
-    content = dash.template("admin.html").substitute(
+    content = dash.render(
+        "admin.html", t.lang,
         notice=notice + token_box,
         csrf=csrf,
         kiosk_rows=kiosk_rows,
         site_options=site_options,
         account_rows=account_rows,
         service_rows="".join(service_rows),
-        service_list=e(", ".join(s.id for s in catalogue.services)),
-        service_options=service_options,
+        service_list=_service_list(t, catalogue.services),
     )
-    return dash.page(principal, "admin", "Admin", content)
+    return dash.page(request, principal, "admin", content)
+
+
+def _service_list(t: Texts, services: Sequence[Service]) -> str:
+    """``<code>kela.benefits</code> Kelan etuudet, ...``: ids to type, names to recognise."""
+    return ", ".join(f"<code>{e(s.id)}</code> {e(s.names.get(t.lang))}" for s in services)
 
 
 async def provision(request: web.Request) -> web.Response:
@@ -121,15 +158,15 @@ async def provision(request: web.Request) -> web.Response:
             now=dash.ctx.clock(),
         )
     except AdminError as exc:
-        raise _done(str(exc), error=True) from None
+        raise _refused(str(exc)) from None
     dash.monitor.invalidate()
+    t = dash.texts(request)
     box = (
-        '<div class="token" role="status"><h2>Kiosk provisioned</h2>'
-        f"<p>Kiosk <code>{e(kiosk_id)}</code>. Its device token is shown <strong>only "
-        "now</strong>: put it in the kiosk's token file before leaving this page.</p>"
+        f'<div class="token" role="status"><h2>{e(t.t("admin.token_heading"))}</h2>'
+        f"<p>{e(t.t('admin.token_text', kiosk=kiosk_id))}</p>"
         f'<p><code id="device-token" class="secret">{e(token)}</code></p></div>'
     )
-    return _render(dash, principal, "", "", box)
+    return _render(dash, request, principal, "", "", box)
 
 
 async def revoke(request: web.Request) -> web.Response:
@@ -140,10 +177,10 @@ async def revoke(request: web.Request) -> web.Response:
     try:
         revoke_kiosk(dash.ctx.store, principal.label, kiosk_id, now=dash.ctx.clock())
     except AdminError as exc:
-        raise _done(str(exc), error=True) from None
+        raise _refused(str(exc)) from None
     dash.ctx.check_revocations()
     dash.monitor.invalidate()
-    raise _done(f"kiosk {kiosk_id} revoked")
+    raise _done("kiosk_revoked", kiosk_id)
 
 
 async def site(request: web.Request) -> web.Response:
@@ -154,11 +191,13 @@ async def site(request: web.Request) -> web.Response:
         add_site(
             dash.ctx.store, principal.label, form.get("site_id", ""), form.get("name", ""),
             form.get("region", ""), now=dash.ctx.clock(),
+            name_sv=form.get("name_sv", "").strip() or None,
+            name_en=form.get("name_en", "").strip() or None,
         )
     except AdminError as exc:
-        raise _done(str(exc), error=True) from None
+        raise _refused(str(exc)) from None
     dash.monitor.invalidate()
-    raise _done(f"site {form.get('site_id')} added")
+    raise _done("site_added", form.get("site_id", ""))
 
 
 async def account(request: web.Request) -> web.Response:
@@ -174,8 +213,8 @@ async def account(request: web.Request) -> web.Response:
             now=dash.ctx.clock(),
         )
     except AdminError as exc:
-        raise _done(str(exc), error=True) from None
-    raise _done(f"{role} {form.get('username')} added")
+        raise _refused(str(exc)) from None
+    raise _done("account_added", form.get("username", ""))
 
 
 async def skills(request: web.Request) -> web.Response:
@@ -190,9 +229,9 @@ async def skills(request: web.Request) -> web.Response:
             now=dash.ctx.clock(),
         )
     except AdminError as exc:
-        raise _done(str(exc), error=True) from None
+        raise _refused(str(exc)) from None
     dash.ctx.directory.forget()
-    raise _done(f"skills of {form.get('username')} saved; they apply at the agent's next login")
+    raise _done("skills_saved", form.get("username", ""))
 
 
 async def service(request: web.Request) -> web.Response:
@@ -209,9 +248,9 @@ async def service(request: web.Request) -> web.Response:
             weekly=weekly, max_queue=cap, now=dash.ctx.clock(),
         )
     except ValueError as exc:  # AdminError is a ValueError, as is a bad number
-        raise _done(str(exc), error=True) from None
+        raise _refused(str(exc)) from None
     dash.ctx.apply_overrides(force=True)
-    raise _done(f"{service_id} saved and applied")
+    raise _done("service_saved", service_id)
 
 
 def add_routes(app: web.Application) -> None:

@@ -4,33 +4,49 @@
   stops login CSRF; the shared login rate limit applies; only the operator role gets in.
 * The kiosks, alerts and queues pages are shells that the live channel (:mod:`.web_live`)
   fills; session, CSRF and layout come from :mod:`signaling.dashboard_pages`.
+* ``GET /dashboard/language/{lang}?next=PATH`` remembers the operator's language in a cookie
+  (a preference, not a secret) and goes back to the page, which must be a dashboard path.
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
+import re
 import secrets
 
 from aiohttp import web
 
 from jsonlog import fields
-from signaling.dashboard_pages import ASSETS, DASHBOARD, Dashboard, e, secure_headers
+from signaling.dashboard_pages import ASSETS, DASHBOARD, TEXT_KEY, Dashboard, e, secure_headers
+from signaling.dashboard_texts import LANG_COOKIE, texts
 from signaling.errors import BadCredentials
 from signaling.form_body import read_form
 from signaling.password_pool import PoolBusy
+from wire.types import LANGUAGES
 
 __all__ = ["add_routes"]
 
 log = logging.getLogger("etapiste.dashboard")
 
 LOGIN_CSRF_COOKIE = "etapiste_login_csrf"
+LANG_COOKIE_MAX_AGE = 365 * 86400
+_SAFE_NEXT = re.compile(r"^/dashboard(/[A-Za-z0-9_./-]*)?(\?[A-Za-z0-9_=&%.-]*)?$")
 
 
 def _login_page(dash: Dashboard, request: web.Request, error: str, status: int) -> web.Response:
+    """The login form; ``error`` is a catalogue key under ``login.`` (or empty)."""
     token = secrets.token_urlsafe(24)
-    body = dash.template("login.html").substitute(
-        csrf=e(token), error=f'<p class="error" role="alert">{e(error)}</p>' if error else ""
+    lang = dash.language(request)
+    t = texts(lang)
+    message = t.t(f"login.{error}") if error else ""
+    body = dash.render(
+        "login.html", lang,
+        lang=lang,
+        page_title=e(t.t("app.page_title", title=t.t("login.title"))),
+        languages=dash.language_links(request, lang, "/dashboard/login"),
+        csrf=e(token),
+        error=f'<p class="error" role="alert">{e(message)}</p>' if message else "",
     )
     response = secure_headers(web.Response(text=body, content_type="text/html", status=status))
     response.set_cookie(
@@ -53,24 +69,24 @@ async def login_submit(request: web.Request) -> web.Response:
     form = await read_form(request)
     given, cookie = str(form.get("csrf", "")), request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not cookie or not hmac.compare_digest(given.encode(), cookie.encode()):
-        return _login_page(dash, request, "The form expired. Please try again.", 403)
+        return _login_page(dash, request, "expired", 403)
     client = ctx.client(request)
     if not ctx.login_limits.client_allowed(client, now):
-        return _login_page(dash, request, "Too many attempts. Wait a moment.", 429)
+        return _login_page(dash, request, "too_many", 429)
     username, password = str(form.get("username", ""))[:64], str(form.get("password", ""))[:256]
     if not ctx.login_limits.username_allowed(username, now):
-        return _login_page(dash, request, "Too many attempts. Wait a moment.", 429)
+        return _login_page(dash, request, "too_many", 429)
     try:
         token, expires_at, principal = await ctx.auth.login(username, password, now, client=client)
     except PoolBusy:
-        return _login_page(dash, request, "The server is busy. Try again in a moment.", 503)
+        return _login_page(dash, request, "busy", 503)
     except BadCredentials:
         ctx.login_limits.failed(username, now)
-        return _login_page(dash, request, "Unknown user or wrong password.", 401)
+        return _login_page(dash, request, "wrong", 401)
     if principal.role != "operator":
         if principal.session_id:
             ctx.store.revoke_session(principal.session_id, now=now)
-        return _login_page(dash, request, "This dashboard is for operators only.", 403)
+        return _login_page(dash, request, "operators_only", 403)
     response = web.Response(status=303, headers={"Location": "/dashboard/kiosks"})
     response.set_cookie(
         ctx.auth.cookie_name, token, httponly=True, samesite="Strict",
@@ -96,15 +112,16 @@ async def logout(request: web.Request) -> web.Response:
 
 # --------------------------------------------------------------------------------- pages
 
+_LOADING = '<p class="muted">{{top.loading}}</p>'
 _LIVE_SECTIONS = {
-    "kiosks": ("Kiosks", '<div id="kiosks" class="live"><p class="muted">Loading…</p></div>'),
-    "alerts": ("Alerts", '<div id="alerts" class="live"><p class="muted">Loading…</p></div>'),
+    "kiosks": '<div id="kiosks" class="live">' + _LOADING + "</div>",
+    "alerts": '<div id="alerts" class="live">' + _LOADING + "</div>",
     "queues": (
-        "Queues & agents",
-        '<h2>Queues</h2><div id="queues" class="live"><p class="muted">Loading…</p></div>'
-        '<h2>Agents</h2><div id="agents" class="live"></div>',
+        '<h2>{{queues.queues}}</h2><div id="queues" class="live">' + _LOADING + "</div>"
+        '<h2>{{queues.agents}}</h2><div id="agents" class="live"></div>'
     ),
 }
+"""Shells of the live pages; ``{{key}}`` texts are filled like a template's."""
 
 
 async def root(request: web.Request) -> web.Response:
@@ -117,8 +134,26 @@ async def live_page(request: web.Request) -> web.Response:
     dash = request.app[DASHBOARD]
     principal = dash.require(request)
     section = request.path.rsplit("/", 1)[-1]
-    title, content = _LIVE_SECTIONS[section]
-    return dash.page(principal, section, title, content)
+    t = dash.texts(request)
+    content = TEXT_KEY.sub(lambda m: e(t.t(m.group(1))), _LIVE_SECTIONS[section])
+    return dash.page(request, principal, section, content)
+
+
+async def choose_language(request: web.Request) -> web.Response:
+    """``GET /dashboard/language/{lang}?next=PATH``: remember the choice, go back."""
+    dash = request.app[DASHBOARD]
+    lang = request.match_info["lang"]
+    if lang not in LANGUAGES:
+        raise web.HTTPNotFound()
+    target = request.query.get("next", "")
+    if not _SAFE_NEXT.match(target) or "//" in target:
+        target = "/dashboard/kiosks"
+    response = web.Response(status=303, headers={"Location": target})
+    response.set_cookie(
+        LANG_COOKIE, lang, httponly=True, samesite="Lax", secure=dash.ctx.secure_cookies(request),
+        path="/dashboard", max_age=LANG_COOKIE_MAX_AGE,
+    )
+    return response
 
 
 async def acknowledge(request: web.Request) -> web.Response:
@@ -152,6 +187,7 @@ def add_routes(app: web.Application) -> None:
     r.add_get("/dashboard", root)
     r.add_get("/dashboard/", root)
     r.add_get("/dashboard/login", login_form)
+    r.add_get("/dashboard/language/{lang}", choose_language)
     r.add_post("/dashboard/login", login_submit)
     r.add_post("/dashboard/logout", logout)
     for section in _LIVE_SECTIONS:

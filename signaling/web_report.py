@@ -11,8 +11,10 @@ from urllib.parse import quote
 from aiohttp import web
 
 from signaling.dashboard_pages import DASHBOARD, Dashboard, e, secure_headers
+from signaling.dashboard_texts import Texts
 from signaling.reports import CLOSURE_RISK_PER_WEEK as RISK
 from signaling.reports import (
+    ChartText,
     UsageRow,
     site_week_totals,
     usage_csv,
@@ -32,58 +34,76 @@ def _weeks(request: web.Request) -> int:
         return 8
 
 
-def _usage(dash: Dashboard, weeks: int) -> tuple[list[UsageRow], dict[str, str], dict[str, str]]:
+def _usage(
+    dash: Dashboard, t: Texts, weeks: int
+) -> tuple[list[UsageRow], dict[str, str], dict[str, str]]:
+    """The rows, and site and service names in the operator's language."""
     now = dash.ctx.clock()
     calls = dash.ctx.store.calls_between(week_start_ts(now, dash.tz, weeks - 1), now + 1)
-    sites = {s.id: s.name_fi for s in dash.ctx.store.sites()}
-    services = {s.id: s.names.fi for s in dash.ctx.catalogue.services}
+    sites = {
+        s.id: t.name({"fi": s.name_fi, "sv": s.name_sv, "en": s.name_en}, s.id)
+        for s in dash.ctx.store.sites()
+    }
+    services = {s.id: s.names.get(t.lang) for s in dash.ctx.catalogue.services}
     return list(weekly_usage(calls, dash.tz)), sites, services
 
 
-def _rating(mean: float | None, count: int) -> str:
-    """``4.3 (12)``: the citizens' mean rating and how many rated; a dash when none did."""
-    return "—" if mean is None else f"{mean:.1f} ({count})"
+def _rating(t: Texts, mean: float | None, count: int) -> str:
+    """``4,3 (12)``: the citizens' mean rating and how many rated; a dash when none did."""
+    return "—" if mean is None else f"{t.decimal(mean)} ({count})"
 
 
 async def report_page(request: web.Request) -> web.Response:
     """``GET /dashboard/report?weeks=N``: table and chart of weekly usage."""
     dash = request.app[DASHBOARD]
     principal = dash.require(request)
+    t = dash.texts(request)
     weeks = _weeks(request)
-    rows, sites, services = _usage(dash, weeks)
+    rows, sites, services = _usage(dash, t, weeks)
     table = "".join(
-        f"<tr><td>{e(r.week)}</td><td>{e(sites.get(r.site_id, r.site_id))}</td>"
+        f"<tr><td>{e(t.week(r.week))}</td><td>{e(sites.get(r.site_id, r.site_id))}</td>"
         f"<td>{e(services.get(r.service_id, r.service_id))}</td>"
         f'<td class="num">{r.visits}</td><td class="num">{r.answered}</td>'
         f'<td class="num">{r.abandoned}</td>'
-        f'<td class="num">{_duration(r.median_wait_s)}</td>'
-        f'<td class="num">{_duration(r.median_handle_s)}</td>'
-        f'<td class="num">{_rating(r.mean_rating, r.ratings)}</td></tr>'
+        f'<td class="num">{e(t.duration(r.median_wait_s))}</td>'
+        f'<td class="num">{e(t.duration(r.median_handle_s))}</td>'
+        f'<td class="num">{e(_rating(t, r.mean_rating, r.ratings))}</td></tr>'
         for r in reversed(rows)
     )
     current, _monday = week_of(dash.ctx.clock(), dash.tz)
     options = "".join(
-        f'<option value="{n}"{" selected" if n == weeks else ""}>{n} weeks</option>'
+        f'<option value="{n}"{" selected" if n == weeks else ""}>'
+        f"{e(t.t('report.weeks_option', count=n))}</option>"
         for n in (1, 4, 8, 13, 26, 52)
     )
-    content = dash.template("report.html").substitute(
-        options=options,
-        weeks=weeks,
-        csv_href=f"/dashboard/report.csv?weeks={weeks}",
-        chart=weekly_chart_svg(rows, sites, current),
-        pivot=_pivot(rows, sites, current),
-        detail_count=len(rows),
-        rows=table or '<tr><td colspan="9" class="muted">No visits in this period.</td></tr>',
+    chart_text = ChartText(
+        label=t.t("chart.label"), none=t.t("chart.none"), so_far=t.t("chart.so_far"),
+        risk_1=t.t("chart.risk_1", risk=RISK), risk_2=t.t("chart.risk_2"), week=t.week,
     )
-    return dash.page(principal, "report", "Usage report", content)
+    none = e(t.t("report.none"))
+    content = dash.render(
+        "report.html", t.lang,
+        options=options,
+        csv_href=f"/dashboard/report.csv?weeks={weeks}",
+        intro=e(t.t("report.intro", risk=RISK)),
+        chart=weekly_chart_svg(rows, sites, current, chart_text),
+        caption=e(t.t("report.caption", weeks=weeks)),
+        pivot=_pivot(t, rows, sites, current),
+        detail=e(t.t("report.detail", count=len(rows))),
+        rows=table or f'<tr><td colspan="9" class="muted">{none}</td></tr>',
+    )
+    return dash.page(request, principal, "report", content)
 
 
-def _pivot(rows: list[UsageRow], sites: dict[str, str], current: str) -> str:
+def _pivot(t: Texts, rows: list[UsageRow], sites: dict[str, str], current: str) -> str:
     """Sites × weeks table of visits; full weeks under the closure-risk line are marked."""
     totals = site_week_totals(rows)
-    weeks = sorted({r.week for r in rows})
+    mondays = {r.week: r.week_start for r in rows}
+    weeks = sorted(mondays)
+    so_far = e(t.t("report.so_far"))
     head = "".join(
-        f'<th class="num">{e(w)}{"<br><small>so far</small>" if w == current else ""}</th>'
+        f'<th class="num">{e(t.week(w))}<br><small>'
+        f"{so_far if w == current else e(t.date(mondays[w]))}</small></th>"
         for w in weeks
     )
     body = []
@@ -102,28 +122,22 @@ def _pivot(rows: list[UsageRow], sites: dict[str, str], current: str) -> str:
             f'<td class="num{risk}">{avg}</td></tr>'
         )
     return (
-        f'<table class="grid" id="pivot"><thead><tr><th>Site</th>{head}'
-        f'<th class="num">Average of full weeks</th></tr></thead><tbody>{"".join(body)}'
-        "</tbody></table>"
+        f'<table class="grid" id="pivot"><thead><tr><th>{e(t.t("report.site"))}</th>{head}'
+        f'<th class="num">{e(t.t("report.average"))}</th></tr></thead>'
+        f'<tbody>{"".join(body)}</tbody></table>'
     )
 
 
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
-
-
 async def report_csv(request: web.Request) -> web.Response:
-    """``GET /dashboard/report.csv?weeks=N``."""
+    """``GET /dashboard/report.csv?weeks=N``: names in the operator's language."""
     dash = request.app[DASHBOARD]
     principal = dash.require(request)
+    t = dash.texts(request)
     weeks = _weeks(request)
-    rows, sites, services = _usage(dash, weeks)
+    rows, sites, services = _usage(dash, t, weeks)
     dash.ctx.store.audit(principal.label, "report_download", "usage", {"weeks": weeks},
                          now=dash.ctx.clock())
-    name = f"etapiste-usage-{weeks}w.csv"
+    name = f"etapiste-usage-{weeks}w-{t.lang}.csv"
     return secure_headers(
         web.Response(
             text=usage_csv(rows, sites, services),

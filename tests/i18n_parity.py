@@ -1,11 +1,11 @@
-"""Parity checks both apps' catalogues pass (kiosk and console, one TOML format)."""
+"""Parity checks every catalogue passes (kiosk, console, dashboard: one TOML format)."""
 
 from __future__ import annotations
 
 import string
 from collections.abc import Set
 
-from client_qt.i18n import Catalogue
+from i18n import Catalogue
 from wire.types import LANGUAGES
 
 

@@ -1,11 +1,13 @@
-"""``python -m tools.dashboard_screenshots OUTDIR``: PNGs of every dashboard page.
+"""``python -m tools.dashboard_screenshots OUTDIR``: PNGs of every dashboard page, per language.
 
 Starts a server on a throw-away data directory with realistic demo data (no citizen data:
 there is none to invent), connects simulated kiosks that report health (one with a failed
-camera, one long offline, one not installed yet), two agents and waiting citizens, writes eight
-weeks of call records, then photographs the pages in Debian's headless Chromium through
-Playwright: login, kiosks, alerts, queues and agents, usage report, admin, and the one-time
-device token page after provisioning a kiosk.
+camera, one long offline, one not installed yet), two agents (a Finnish-only one ready, a
+trilingual one on a break) and waiting citizens (a Finnish one being offered, a Swedish and an
+English one with no clerk ready: language alerts), writes eight weeks of call records, then
+photographs the pages in Debian's headless Chromium through Playwright, in Finnish, Swedish and
+English (``OUTDIR/fi/``, ``OUTDIR/sv/``, ``OUTDIR/en/``): login, kiosks, alerts, queues and
+agents, usage report, admin, and the one-time device token page after provisioning a kiosk.
 
 :func:`chromium_page` is also what the browser tests use: the system Chromium only, never a
 downloaded browser.
@@ -34,7 +36,7 @@ from signaling.server import build_app
 from signaling.settings import Settings
 from signaling.store import SqliteStore, Store
 from wire import client_messages as C
-from wire.types import DeviceStatus, KioskHealth, Language
+from wire.types import LANGUAGES, DeviceStatus, KioskHealth, Language
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -48,9 +50,12 @@ CHROMIUM_ARGS = [
 ]
 PASSWORD = "demo-screens-2026"  # noqa: S105 - a throw-away demo account
 EXTRA_SITES = (
-    ("kuhmo", "Kuhmon yhteispalvelupiste", "Kainuu"),
-    ("suomussalmi", "Suomussalmen yhteispalvelupiste", "Kainuu"),
-    ("pello", "Pellon yhteispalvelupiste", "Lappi"),
+    ("kuhmo", "Kuhmon yhteispalvelupiste", "Kuhmo gemensamma serviceställe",
+     "Kuhmo joint service point", "Kainuu"),
+    ("suomussalmi", "Suomussalmen yhteispalvelupiste", "Suomussalmi gemensamma serviceställe",
+     "Suomussalmi joint service point", "Kainuu"),
+    ("pello", "Pellon yhteispalvelupiste", "Pello gemensamma serviceställe",
+     "Pello joint service point", "Lappi"),
 )
 # Mean visits a week per site: some points are under the closure-risk line on purpose.
 WEEKLY_VISITS = {"nurmes": 150, "lieksa": 115, "kitee": 85, "kuhmo": 95, "suomussalmi": 60,
@@ -61,9 +66,10 @@ SERVICE_SHARE = {"kela.benefits": 0.4, "vero.tax": 0.2, "te.employment": 0.15,
 
 @contextlib.asynccontextmanager
 async def chromium_page(
-    profile_dir: Path, width: int = 1440, height: int = 900
+    profile_dir: Path, width: int = 1440, height: int = 900, locale: str | None = None
 ) -> AsyncIterator[Page]:
-    """Debian's Chromium, headless, with a fresh profile; yields a page."""
+    """Debian's Chromium, headless, with a fresh profile; yields a page. ``locale`` sets the
+    browser's language (its ``Accept-Language``), e.g. ``sv-FI``."""
     async with async_playwright() as pw:
         context = await pw.chromium.launch_persistent_context(
             str(profile_dir),
@@ -73,6 +79,7 @@ async def chromium_page(
             viewport={"width": width, "height": height},
             accept_downloads=True,
             timeout=20_000,
+            locale=locale,
         )
         try:
             page = context.pages[0] if context.pages else await context.new_page()
@@ -92,8 +99,8 @@ def _health(camera: DeviceStatus = DeviceStatus.OK, cpu: float = 12.0) -> KioskH
 
 def seed(store: Store, now: float) -> dict[str, tuple[str, str]]:
     """Sites, kiosks, accounts, history. Returns kiosk name -> (id, token)."""
-    for site_id, name, region in EXTRA_SITES:
-        store.create_site(site_id, name, name, name, region, now=now)
+    for site_id, name_fi, name_sv, name_en, region in EXTRA_SITES:
+        store.create_site(site_id, name_fi, name_sv, name_en, region, now=now)
     kiosks = {}
     for site_id, name in (
         ("nurmes", "Nurmes kiosk 1"), ("nurmes", "Nurmes kiosk 2"), ("lieksa", "Lieksa kiosk 1"),
@@ -103,8 +110,8 @@ def seed(store: Store, now: float) -> dict[str, tuple[str, str]]:
         kiosks[name] = store.create_kiosk(site_id, name, now=now)
     store.create_account("olli", "Olli Operaattori", "operator", hash_password(PASSWORD), now=now)
     aino = store.create_account("aino", "Aino Virtanen", "agent", hash_password(PASSWORD),
-                                ["kela.benefits", "vero.tax", "dvv.population"], ["fi", "sv"],
-                                now=now)
+                                ["kela.benefits", "vero.tax", "dvv.population", "te.employment"],
+                                ["fi"], now=now)
     store.create_account("erik", "Erik Lindholm", "agent", hash_password(PASSWORD),
                          ["te.employment", "migri.permits", "poliisi.permits"], ["fi", "sv", "en"],
                          now=now)
@@ -171,7 +178,9 @@ async def take(outdir: Path) -> list[Path]:
     with tempfile.TemporaryDirectory(prefix="etapiste-screens-") as tmp:
         data = Path(tmp) / "data"
         store = SqliteStore.open(data)
-        settings = Settings(data_dir=data, port=0, always_open=True)
+        settings = Settings(
+            data_dir=data, port=0, always_open=True, unserved_language_alert_s=1.0
+        )
         now = time.time()
         store.seed_catalogue(load_catalogue(settings.catalogue), now=now)
         kiosks = seed(store, now)
@@ -222,38 +231,42 @@ async def take(outdir: Path) -> list[Path]:
 async def _photograph(base: str, outdir: Path, profile: Path) -> list[Path]:
     shots = []
     async with chromium_page(profile) as page:
+        for number, lang in enumerate(LANGUAGES, start=2):
+            (outdir / lang).mkdir(parents=True, exist_ok=True)
 
-        async def shot(name: str) -> None:
-            path = outdir / f"{name}.png"
-            await page.screenshot(path=str(path), full_page=True)
-            shots.append(path)
+            async def shot(name: str, lang: str = lang) -> None:
+                path = outdir / lang / f"{name}.png"
+                await page.screenshot(path=str(path), full_page=True)
+                shots.append(path)
 
-        await page.goto(f"{base}/dashboard/login")
-        await shot("01-login")
-        await page.fill("input[name=username]", "olli")
-        await page.fill("input[name=password]", PASSWORD)
-        await page.click("button[type=submit]")
-        await page.wait_for_selector("#live-state.on")
-        await page.wait_for_selector("tr[data-kiosk]")
-        await page.wait_for_timeout(1500)
-        await shot("02-kiosks")
-        await page.goto(f"{base}/dashboard/alerts")
-        await page.wait_for_selector(".alert")
-        await page.wait_for_timeout(500)
-        await shot("03-alerts")
-        await page.goto(f"{base}/dashboard/queues")
-        await page.wait_for_selector("table.queues")
-        await page.wait_for_timeout(500)
-        await shot("04-queues-agents")
-        await page.goto(f"{base}/dashboard/report?weeks=8")
-        await shot("05-report")
-        await page.goto(f"{base}/dashboard/admin")
-        await shot("06-admin")
-        await page.select_option("#provision-form select[name=site_id]", "kitee")
-        await page.fill("#provision-form input[name=name]", "Kitee kiosk 2")
-        await page.click("#provision-form button")
-        await page.wait_for_selector("#device-token")
-        await shot("07-admin-token-once")
+            # The language link, as an operator would choose it; remembered from then on.
+            await page.goto(f"{base}/dashboard/language/{lang}?next=/dashboard/login")
+            await shot("01-login")
+            await page.fill("input[name=username]", "olli")
+            await page.fill("input[name=password]", PASSWORD)
+            await page.click("button[type=submit]")
+            await page.wait_for_url(f"{base}/dashboard/kiosks")
+            await page.wait_for_selector("#live-state.on")
+            await page.wait_for_selector("tr[data-kiosk]")
+            await page.wait_for_timeout(1500)
+            await shot("02-kiosks")
+            await page.goto(f"{base}/dashboard/alerts")
+            await page.wait_for_selector(".alert[data-kind=language_unserved]")
+            await page.wait_for_timeout(500)
+            await shot("03-alerts")
+            await page.goto(f"{base}/dashboard/queues")
+            await page.wait_for_selector("table.queues")
+            await page.wait_for_timeout(500)
+            await shot("04-queues-agents")
+            await page.goto(f"{base}/dashboard/report?weeks=8")
+            await shot("05-report")
+            await page.goto(f"{base}/dashboard/admin")
+            await shot("06-admin")
+            await page.select_option("#provision-form select[name=site_id]", "kitee")
+            await page.fill("#provision-form input[name=name]", f"Kitee kiosk {number}")
+            await page.click("#provision-form button")
+            await page.wait_for_selector("#device-token")
+            await shot("07-admin-token-once")
     return shots
 
 

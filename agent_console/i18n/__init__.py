@@ -1,6 +1,6 @@
 """The console's catalogues (``fi.toml``, ``sv.toml``, ``en.toml`` beside this file).
 
-Loading is :mod:`client_qt.i18n`'s, shared with the kiosk. Staff in Finland work in Finnish
+Loading is :mod:`i18n`'s, shared with the kiosk. Staff in Finland work in Finnish
 or Swedish; English is the third. The console shows one language at a time, chosen by the
 agent: :class:`Catalogue` is that language's view. A key missing from it falls back to
 Finnish, then to the key itself, so a gap shows up as a readable key rather than a crash in
@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Final
 
-from client_qt.i18n import Catalogue as Texts
+from i18n import Catalogue as Texts
 from wire.types import LANGUAGES, Language
 
 UiLanguage = Language

@@ -1,6 +1,6 @@
 """The kiosk's catalogues (``fi.toml``, ``sv.toml``, ``en.toml`` beside this file).
 
-Loading and lookup are :mod:`client_qt.i18n`'s, shared with the console; a missing key
+Loading and lookup are :mod:`i18n`'s, shared with the console; a missing key
 raises :class:`MissingTranslation`.  Here: the kiosk's phrases built from several keys
 (waits in minutes, opening times).
 """
@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from client_qt.i18n import Catalogue as SharedCatalogue
-from client_qt.i18n import MissingTranslation
+from i18n import Catalogue as SharedCatalogue
+from i18n import MissingTranslation
 from wire.types import Language
 
 __all__ = [

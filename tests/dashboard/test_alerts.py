@@ -8,6 +8,7 @@ from signaling.alerts import (
     Cleared,
     Facts,
     KioskAlertFacts,
+    QueueAlertFacts,
     Raised,
     kiosk_facts_for_alerts,
 )
@@ -83,4 +84,36 @@ def test_adopted_alerts_survive_restart_until_cause_goes() -> None:
     assert engine.evaluate(Facts([KioskAlertFacts("k1", True)]), 200) == []
     assert engine.evaluate(Facts([KioskAlertFacts("k1", False)]), 201) == [
         Cleared(("kiosk_offline", "k1"), 7, 201)
+    ]
+
+
+def test_language_unserved_after_grace_and_cleared_when_a_clerk_is_back() -> None:
+    engine = AlertEngine(AlertRules(unserved_after_s=60))
+    nobody = QueueAlertFacts("kela.benefits", "sv", 59.0, available_agents=0)
+    assert engine.evaluate(Facts(waiting_queues=[nobody]), 1) == []  # within the grace
+    nobody = QueueAlertFacts("kela.benefits", "sv", 60.0, available_agents=0)
+    changes = engine.evaluate(Facts(waiting_queues=[nobody]), 2)
+    assert kinds(changes) == [("raise", "language_unserved", "kela.benefits/sv")]
+    assert isinstance(changes[0], Raised)
+    assert changes[0].condition.service_id == "kela.benefits"
+    assert changes[0].condition.detail == {"language": "sv"}
+    assert engine.evaluate(Facts(waiting_queues=[nobody]), 3) == []  # raised once
+    # A Swedish-speaking clerk is back (ready, or busy serving that queue): cleared.
+    back = QueueAlertFacts("kela.benefits", "sv", 300.0, available_agents=1)
+    assert kinds(engine.evaluate(Facts(waiting_queues=[back]), 4)) == [
+        ("clear", "language_unserved", "kela.benefits/sv")
+    ]
+    # Raised again, then the queue empties: cleared too.
+    engine.evaluate(Facts(waiting_queues=[nobody]), 5)
+    assert kinds(engine.evaluate(Facts(), 6)) == [
+        ("clear", "language_unserved", "kela.benefits/sv")
+    ]
+
+
+def test_a_busy_queue_with_clerks_is_not_unserved() -> None:
+    engine = AlertEngine(AlertRules(unserved_after_s=0))
+    served = QueueAlertFacts("vero.tax", "fi", 900.0, available_agents=2)
+    other = QueueAlertFacts("vero.tax", "en", 0.0, available_agents=0)
+    assert kinds(engine.evaluate(Facts(waiting_queues=[served, other]), 1)) == [
+        ("raise", "language_unserved", "vero.tax/en")
     ]

@@ -60,7 +60,7 @@ async def test_operator_watches_kiosk_die_acknowledges_and_downloads_report(
         agent_id = h.add_agent("aino", ["kela.benefits"], ["fi"])
         kiosk_id = h.add_kiosk("nurmes", "Nurmes kiosk 1")
         await h.agent("aino")  # logged in, not ready: the kiosk can queue and wait
-        async with chromium_page(tmp_path / "profile") as page:
+        async with chromium_page(tmp_path / "profile", locale="en-GB") as page:
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
 
@@ -72,6 +72,7 @@ async def test_operator_watches_kiosk_die_acknowledges_and_downloads_report(
             # -- log in, watch the kiosk appear -----------------------------------------------
             await login(page, h.base_url, "olli", PASSWORD)
             await expect(page).to_have_url(f"{h.base_url}/dashboard/kiosks")
+            await expect(page.locator("html")).to_have_attribute("lang", "en")
             await expect(page.locator("#live-state")).to_have_text("live", timeout=10_000)
             row = page.locator(f'tr[data-kiosk="{kiosk_id}"]')
             await expect(row).to_have_class("never_seen", timeout=10_000)
@@ -89,8 +90,8 @@ async def test_operator_watches_kiosk_die_acknowledges_and_downloads_report(
                 kiosk.kill()
                 kiosk.wait(5)
             await expect(row.locator("td.state")).to_contain_text("OFFLINE", timeout=30_000)
-            await expect(page.locator("#unacked")).to_contain_text(
-                "1 unacknowledged", timeout=5_000
+            await expect(page.locator("#unacked")).to_have_text(
+                "Unacknowledged alerts: 1", timeout=5_000
             )
             offline_after = time.monotonic() - killed_at
             print(f"kiosk killed -> shown offline with an alert: {offline_after:.1f} s")
@@ -99,10 +100,12 @@ async def test_operator_watches_kiosk_die_acknowledges_and_downloads_report(
             # -- acknowledge the alert --------------------------------------------------------
             await page.click("header nav >> text=Alerts")
             alert = page.locator("#alerts-open .alert[data-kind=kiosk_offline]")
-            await expect(alert).to_contain_text("Kiosk offline: Nurmes kiosk 1")
+            await expect(alert).to_contain_text(
+                "Kiosk offline: Nurmes kiosk 1 (Nurmes joint service point)"
+            )
             await alert.locator("button.ack").click()
             await expect(alert).to_contain_text("acknowledged by Olli")
-            await expect(page.locator("#unacked")).to_contain_text("0 unacknowledged")
+            await expect(page.locator("#unacked")).to_have_text("Unacknowledged alerts: 0")
             (stored,) = h.ctx.store.open_alerts()
             assert stored.kind == "kiosk_offline" and stored.acknowledged_by == "Olli"
             assert any(a.action == "alert_acknowledge" for a in h.ctx.store.audit_log())
@@ -110,7 +113,7 @@ async def test_operator_watches_kiosk_die_acknowledges_and_downloads_report(
             # -- the CSV matches the call records ---------------------------------------------
             record_calls(h.ctx.store, kiosk_id, agent_id, "kela.benefits", time.time() - 7200)
             await page.click("header nav >> text=Usage report")
-            await expect(page.locator("#report-table")).to_contain_text("Kelan etuudet")
+            await expect(page.locator("#report-table")).to_contain_text("Kela benefits")
             async with page.expect_download() as info:
                 await page.click("#csv-download")
             download = await info.value

@@ -131,7 +131,11 @@ async def test_live_channel_checks_origin_and_session(tmp_path: Path) -> None:
         alerts = snap["alerts"]
         assert isinstance(alerts, list)
         assert [a["kind"] for a in alerts] == ["device_fault"]
-        assert "Camera failed" in alerts[0]["text"]
+        # Rendered in every dashboard language; each operator's page picks theirs.
+        text = alerts[0]["text"]
+        assert text["en"] == "Camera failed: Nurmes kiosk 1 (Nurmes joint service point)"
+        assert text["sv"] == "Kamera: fel – Nurmes kiosk 1 (Nurmes gemensamma serviceställe)"
+        assert text["fi"].startswith("Kamera: vikaantunut – Nurmes kiosk 1")
 
 
 async def test_metrics_parse_with_queue_and_kiosk_gauges(tmp_path: Path) -> None:
@@ -202,8 +206,13 @@ async def test_csv_rows_match_call_records(tmp_path: Path) -> None:
             assert float(row["median_handle_s"]) == 420.0
             assert (row["ratings"], row["mean_rating"]) == ("2", "4.00")
         async with http.get(f"{h.base_url}/dashboard/report?weeks=2") as r:
+            page = await r.text()  # Finnish by default: decimal comma
+            assert "<svg" in page and "lakkautusuhka" in page
+            assert page.count('<td class="num">4,0 (2)</td>') == 2
+        english = {"Accept-Language": "en-GB,en;q=0.9"}
+        async with http.get(f"{h.base_url}/dashboard/report?weeks=2", headers=english) as r:
             page = await r.text()
-            assert "<svg" in page and "closure risk" in page
+            assert "closure risk" in page and '<html lang="en">' in page
             assert page.count('<td class="num">4.0 (2)</td>') == 2
 
 
@@ -214,13 +223,22 @@ async def test_service_edit_applies_and_is_audited(tmp_path: Path) -> None:
         csrf = await page_csrf(http, h.base_url, "/dashboard/admin")
         form = {"csrf": csrf, "weekly": "mon=08:00-12:00 wed=08:00-12:00", "max_queue": "7"}
         async with http.post(f"{h.base_url}/dashboard/admin/services/vero.tax", data=form) as r:
-            assert r.status == 200 and "saved and applied" in await r.text()
+            # No language chosen, none from the browser: Finnish.
+            assert r.status == 200 and "vero.tax tallennettu ja otettu käyttöön" in await r.text()
         assert h.ctx.router.services["vero.tax"].max_queue == 7
         (override,) = h.ctx.store.service_overrides()
         assert override.weekly == parse_weekly("mon=08:00-12:00 wed=08:00-12:00")
         form = {"csrf": csrf, "weekly": "mon=16:00-09:00", "max_queue": "7"}
         async with http.post(f"{h.base_url}/dashboard/admin/services/vero.tax", data=form) as r:
             assert "must start before it ends" in await r.text()
+        form = {"csrf": csrf, "site_id": "kontiolahti", "name": "Kontiolahden yhteispalvelupiste",
+                "name_sv": "Kontiolax gemensamma serviceställe", "name_en": "", "region": "PK"}
+        async with http.post(f"{h.base_url}/dashboard/admin/sites", data=form) as r:
+            assert "Palvelupiste kontiolahti lisätty." in await r.text()
+        (site,) = [s for s in h.ctx.store.sites() if s.id == "kontiolahti"]
+        assert (site.name_sv, site.name_en) == (
+            "Kontiolax gemensamma serviceställe", "Kontiolahden yhteispalvelupiste"
+        )
         actions = [(a.actor, a.action, a.subject) for a in h.ctx.store.audit_log()]
         assert [x for x in actions if x[1] == "service_edit"] == [
             (f"operator:{h.ctx.store.accounts()[0].id}", "service_edit", "vero.tax")

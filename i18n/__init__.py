@@ -1,10 +1,14 @@
-"""Interface texts in Finnish, Swedish and English, for the kiosk and the console alike.
+"""Interface texts in Finnish, Swedish and English: one catalogue format for every part.
 
-One TOML file per language (``fi.toml``, ``sv.toml``, ``en.toml``) in an app's catalogue
-directory; tables nest keys, so ``[call]`` + ``end = "..."`` is the key ``call.end``.  Values
-are :meth:`str.format` templates.  Views never hold user-visible text: they ask a
-:class:`Catalogue` by key.  The parity tests of each app check that every language has every
-key, filled, translated and with the same placeholders.
+A bottom layer (it imports only :mod:`wire.types`, no Qt): the kiosk, the console and the
+server's operator dashboard all load their texts with it, so the apps and the server share the
+format without the server importing a client package.
+
+One TOML file per language (``fi.toml``, ``sv.toml``, ``en.toml``) in a catalogue directory;
+tables nest keys, so ``[call]`` + ``end = "..."`` is the key ``call.end``.  Values are
+:meth:`str.format` templates.  Views never hold user-visible text: they ask a
+:class:`Catalogue` by key.  The parity tests of each catalogue check that every language has
+every key, filled, translated and with the same placeholders.
 """
 
 from __future__ import annotations
