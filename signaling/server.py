@@ -18,7 +18,18 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from jsonlog import fields
-from signaling import web_admin, web_api, web_dashboard, web_live, web_metrics, web_report, web_ws
+from signaling import (
+    web_accounts,
+    web_admin,
+    web_api,
+    web_audit,
+    web_dashboard,
+    web_live,
+    web_metrics,
+    web_password,
+    web_report,
+    web_ws,
+)
 from signaling.context import CTX, ServerContext, open_context
 from signaling.dashboard_pages import DASHBOARD, Dashboard
 from signaling.settings import Settings
@@ -27,7 +38,10 @@ __all__ = ["build_app", "serve"]
 
 log = logging.getLogger("etapiste.server")
 
-ROUTE_MODULES = (web_ws, web_api, web_dashboard, web_live, web_report, web_admin, web_metrics)
+ROUTE_MODULES = (
+    web_ws, web_api, web_dashboard, web_live, web_report, web_admin, web_accounts, web_audit,
+    web_password, web_metrics,
+)
 
 
 @web.middleware

@@ -44,7 +44,7 @@ async def events(request: web.Request) -> web.StreamResponse:
         origin = request.headers.get("Origin")
         log.warning("live channel origin refused", extra=fields(origin=origin))
         raise web.HTTPForbidden(text="origin not allowed")
-    principal = dash.operator(request)
+    principal = dash.user(request)
     if principal is None:
         raise web.HTTPUnauthorized(text="log in first")
     response = web.StreamResponse(
@@ -67,7 +67,7 @@ async def events(request: web.Request) -> web.StreamResponse:
             wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=KEEPALIVE_S)
-            if dash.operator(request) is None:
+            if dash.user(request) is None:
                 await response.write(b"event: logout\ndata: {}\n\n")
                 break
     except (ConnectionResetError, ConnectionError):

@@ -109,6 +109,7 @@ def seed(store: Store, now: float) -> dict[str, tuple[str, str]]:
     ):
         kiosks[name] = store.create_kiosk(site_id, name, now=now)
     store.create_account("olli", "Olli Operaattori", "operator", hash_password(PASSWORD), now=now)
+    store.create_account("ada", "Ada Ylläpitäjä", "admin", hash_password(PASSWORD), now=now)
     aino = store.create_account("aino", "Aino Virtanen", "agent", hash_password(PASSWORD),
                                 ["kela.benefits", "vero.tax", "dvv.population", "te.employment"],
                                 ["fi"], now=now)
@@ -260,13 +261,26 @@ async def _photograph(base: str, outdir: Path, profile: Path) -> list[Path]:
             await shot("04-queues-agents")
             await page.goto(f"{base}/dashboard/report?weeks=8")
             await shot("05-report")
+            # Administration is for admins: the operator logs out, the admin logs in.
+            await page.click("header form button")
+            await page.wait_for_url(f"{base}/dashboard/login")
+            await page.fill("input[name=username]", "ada")
+            await page.fill("input[name=password]", PASSWORD)
+            await page.click("button[type=submit]")
+            await page.wait_for_url(f"{base}/dashboard/kiosks")
             await page.goto(f"{base}/dashboard/admin")
             await shot("06-admin")
             await page.select_option("#provision-form select[name=site_id]", "kitee")
             await page.fill("#provision-form input[name=name]", f"Kitee kiosk {number}")
             await page.click("#provision-form button")
-            await page.wait_for_selector("#device-token")
+            await page.wait_for_selector("#secret")
             await shot("07-admin-token-once")
+            await page.goto(f"{base}/dashboard/audit")
+            await shot("08-audit")
+            await page.goto(f"{base}/dashboard/password")
+            await shot("09-password")
+            await page.click("header form button")
+            await page.wait_for_url(f"{base}/dashboard/login")
     return shots
 
 
