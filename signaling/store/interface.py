@@ -11,8 +11,9 @@ actions are written through in order, before the next event is handled, so a cra
 a place or call half recorded. An ``async`` interface would let other events interleave with a
 write in flight, and every hub module would have to become a coroutine for no gain at this
 load: the national load is calls per minute, and an indexed SQLite write transaction takes
-about a tenth of a millisecond here. The only slow work near the store, argon2, already runs
-off the loop (``asyncio.to_thread`` in the login handler).
+about a tenth of a millisecond here. The only slow work near the store, argon2, runs off the
+loop in the server's bounded password pool (:mod:`signaling.password_pool`); the store calls
+around it stay on the loop.
 
 **A PostgreSQL backend** (psycopg 3) keeps this interface: a ``psycopg.Connection`` (or a
 small ``psycopg_pool.ConnectionPool`` for the admin pages and the CLI) in autocommit off, one
