@@ -4,10 +4,12 @@ Each event is a full JSON snapshot from :class:`signaling.monitor.Monitor`, sent
 changes and at least every :data:`KEEPALIVE_S` (which also refreshes the browser's estimate of
 the server clock). The browser's ``EventSource`` reconnects by itself.
 
-Checks before streaming: an operator session cookie, and the Origin rule of the WebSocket
-endpoint (same origin or the configured allowlist); a request without Origin that the browser
-marks ``Sec-Fetch-Site: cross-site`` is refused too. The session is re-checked at every
-keepalive, so logging out or revoking the account ends the stream within that time.
+Checks before streaming: an operator's or admin's session cookie (not one still on a
+temporary password), and the Origin rule of the WebSocket endpoint (same origin or the
+configured allowlist); a request without Origin that the browser marks ``Sec-Fetch-Site:
+cross-site`` is refused too. The session is re-checked whenever the revocation watch reads a
+revocation (within about a second, whoever revoked it) and at every keepalive (which is how
+an expired session ends).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ async def events(request: web.Request) -> web.StreamResponse:
         log.warning("live channel origin refused", extra=fields(origin=origin))
         raise web.HTTPForbidden(text="origin not allowed")
     principal = dash.user(request)
-    if principal is None:
+    if principal is None or principal.must_change_password:
         raise web.HTTPUnauthorized(text="log in first")
     response = web.StreamResponse(
         headers={
