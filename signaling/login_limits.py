@@ -9,6 +9,9 @@
   keep a known user out for a while; the threat model accepts that (the user's own correct
   password still fails during the lock, an administrator sees the failures in the audit log).
 
+Wrong current passwords when changing a password count against the account's label
+(``agent:acc_…``), which no username can spell (a colon is not allowed in one).
+
 Both tables are bounded: past ``max_keys`` entries the oldest half is forgotten.
 """
 

@@ -132,7 +132,7 @@ async def change_password(request: web.Request) -> web.Response:
     except (ValidationError, ValueError):
         return _error(400, "bad_message", "expected JSON with current_password, new_password")
     now, client = ctx.clock(), ctx.client(request)
-    if not ctx.login_limits.username_allowed(principal.id, now):
+    if not ctx.login_limits.username_allowed(principal.label, now):
         return _error(429, "rate_limited", "too many wrong passwords; wait",
                       **{"Retry-After": RETRY_AFTER_S})
     try:
@@ -145,7 +145,7 @@ async def change_password(request: web.Request) -> web.Response:
     except PasswordRefused as exc:
         return _error(400, "password_refused", str(exc))
     except BadCredentials:
-        ctx.login_limits.failed(principal.id, now)
+        ctx.login_limits.failed(principal.label, now)
         return _error(401, "bad_credentials", "the current password is wrong")
     ctx.check_revocations()
     return _session_answer(token, expires_at, fresh)

@@ -47,7 +47,7 @@ async def password_submit(request: web.Request) -> web.Response:
     if new != form.get("new_password_again", ""):
         return _page(dash, request, principal, "mismatch", 400)
     now = ctx.clock()
-    if not ctx.login_limits.username_allowed(principal.id, now):
+    if not ctx.login_limits.username_allowed(principal.label, now):
         return _page(dash, request, principal, "too_many", 429)
     try:
         token, expires_at, _fresh = await ctx.auth.change_password(
@@ -56,7 +56,7 @@ async def password_submit(request: web.Request) -> web.Response:
     except PasswordRefused:
         return _page(dash, request, principal, "refused", 400)
     except BadCredentials:
-        ctx.login_limits.failed(principal.id, now)
+        ctx.login_limits.failed(principal.label, now)
         return _page(dash, request, principal, "wrong_current", 401)
     except PoolBusy:
         return _page(dash, request, principal, "busy", 503)
