@@ -2,11 +2,19 @@
 # missing (virtualenv, Debian packages) and skip what is already there.
 PY      := .venv/bin/python
 STAMP   := .venv/.installed
-SYSDEPS := /usr/bin/chromium /usr/bin/turnserver /usr/sbin/nft
+# Debian packages the tests need: Chromium, coturn and namespaces for the browser and network
+# tests; for the deploy tests a virtual screen and keyboard, a Debian base for throwaway roots
+# (Weston, nginx and the rest of a kiosk or server are installed inside them, as on real
+# machines) and systemd-nspawn to boot them, podman; Qt's xcb libraries for the demo's windows.
+SYSDEPS := chromium coturn nftables iproute2 iptables openssl xvfb xdotool x11-utils mmdebstrap \
+           systemd-container podman runc libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
+           libxcb-render-util0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0 \
+           libxcb-cursor0
 export QT_QPA_PLATFORM ?= offscreen
 export PYTHONDONTWRITEBYTECODE = 1
 
-.PHONY: all demo test lint typecheck pytest schema bench bench-all screenshots sysdeps venv clean
+.PHONY: all demo test test-deploy lint typecheck pytest schema bench bench-all screenshots sysdeps \
+        venv clean
 
 all: test
 
@@ -18,13 +26,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-# Debian packages for browser tests, TURN and network-namespace tests; one apt-get update.
+# One apt-get update, and only when a package is missing.
 sysdeps:
-	@missing=""; for f in $(SYSDEPS); do [ -e $$f ] || missing=1; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing Debian packages (chromium coturn nftables iproute2)"; \
+	@installed=$$(dpkg-query -W -f='$${Status}\n' $(SYSDEPS) 2>/dev/null | grep -c 'install ok installed'); \
+	if [ "$$installed" -ne "$(words $(SYSDEPS))" ]; then \
+	  echo "installing Debian packages: $(SYSDEPS)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	    chromium coturn nftables iproute2 iptables >/dev/null; \
+	    $(SYSDEPS) >/dev/null; \
 	fi
 
 # ruff, then the architecture rules (import-linter contracts in pyproject.toml).
@@ -40,6 +48,10 @@ pytest: $(STAMP) sysdeps
 
 test: lint typecheck pytest
 
+# Only the deploy tests (part of `make test`): units, provisioning, TLS, TURN on 443, container.
+test-deploy: $(STAMP) sysdeps
+	$(PY) -m pytest -q -p no:cacheprovider tests/deploy
+
 demo: $(STAMP) sysdeps
 	$(PY) -m demo
 
@@ -54,6 +66,7 @@ bench-all: $(STAMP) sysdeps
 	$(PY) bench/signaling_load.py
 	$(PY) bench/call_media.py
 	$(PY) bench/router_events.py
+	$(PY) bench/sim_day.py
 	$(PY) bench/kiosk_ui_call.py
 	$(PY) bench/console_ui_call.py
 	$(PY) bench/network_scenarios.py

@@ -30,6 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     ui.add_argument("--no-sound", action="store_true", help="system beep instead of the chime")
     args = parser.parse_args(argv)
     setup_logging(args.log_level)
+    if args.ca_file:
+        from client_core.tls import trust_ca_file_everywhere
+
+        trust_ca_file_everywhere(args.ca_file)
     if not args.headless:
         from agent_console.app import run_ui
 

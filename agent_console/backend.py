@@ -33,6 +33,7 @@ from client_core.signaling_client import (
     change_password,
     login,
 )
+from client_core.tls import connect_problem
 from wire import client_messages as C
 from wire import server_messages as S
 from wire.errors import ErrorCode
@@ -195,8 +196,13 @@ class ConsoleBackend:
             presenter.on_login_failed("login.busy_server" if busy else "login.refused")
             return
         except (OSError, aiohttp.ClientError, TimeoutError, ValueError) as exc:
-            log.warning("login failed: %s", type(exc).__name__)
-            presenter.on_login_failed("login.unreachable")
+            problem, reason = connect_problem(exc)
+            if problem == "tls_untrusted":
+                log.error("cannot log in at %s: %s", self.base_url, reason)
+                presenter.on_login_failed("login.untrusted")
+            else:
+                log.warning("login failed: %s", reason)
+                presenter.on_login_failed("login.unreachable")
             return
         if result.role != "agent":
             presenter.on_login_failed("login.not_agent")

@@ -23,8 +23,9 @@ by a simulated service point, so the figures are the router's alone.
   After every event the driver calls ``next_deadline()`` (timed separately), as the server's
   timer loop does.
 
-Figures: ``handle_ms`` p50/p99/max of ``Router.handle`` CPU per event (also per event type),
-``events_per_s`` = events / total handle CPU, ``next_deadline_ms`` p50/p99/max, and
+Figures: ``handle_ms`` p50/p99/max/mean of ``Router.handle`` CPU per event (also p50/p99 per
+event type), ``events_per_s`` = events / total handle CPU, ``core_share`` = total handle CPU /
+simulated seconds of the measured events, ``next_deadline_ms`` p50/p99/max, and
 ``queue_positions_per_event`` (QueuePosition actions emitted per event).
 
 Run from the project root::
@@ -191,11 +192,12 @@ class World:
         return events
 
 
-def make_router(waiting: int) -> Router:
+def make_router(waiting: int, estimator: str) -> Router:
     hours = OpeningHours.always()
     rules = {s: ServiceRules(s, hours, max_queue=waiting * 2 + 100) for s in SERVICES}
     ids = itertools.count()
-    return Router(RouterConfig(), rules, id_factory=lambda p: f"{p}-{next(ids)}")
+    config = RouterConfig(estimator=estimator)  # type: ignore[arg-type]
+    return Router(config, rules, id_factory=lambda p: f"{p}-{next(ids)}")
 
 
 def agent_logins(rng: random.Random, agents: int) -> list[AgentLogin]:
@@ -215,9 +217,11 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def run(waiting: int, agents: int, events: int, warmup: int, seed: int) -> dict[str, Any]:
+def run(
+    waiting: int, agents: int, events: int, warmup: int, seed: int, estimator: str
+) -> dict[str, Any]:
     rng = random.Random(seed)
-    world = World(rng, make_router(waiting))
+    world = World(rng, make_router(waiting, estimator))
     r = world.router
 
     def feed(event: Event) -> list[Action]:
@@ -243,11 +247,13 @@ def run(waiting: int, agents: int, events: int, warmup: int, seed: int) -> dict[
     waiting_seen: list[int] = []
     last_tick = world.now
     positions_at_start = 0
+    measured_from = world.now
     gc.collect()
     for n in range(warmup + events):
         measured = n >= warmup
         if n == warmup:
             positions_at_start = world.positions
+            measured_from = world.now
         deadline = r.next_deadline()
         next_at = world.pending[0][0] if world.pending else world.now + 1.0
         tick_at = min(last_tick + 1.0, deadline if deadline is not None else last_tick + 1.0)
@@ -280,6 +286,7 @@ def run(waiting: int, agents: int, events: int, warmup: int, seed: int) -> dict[
     return {
         "waiting": waiting,
         "agents": agents,
+        "estimator": estimator,
         "queues": len(QUEUES),
         "events": len(ms),
         "seed": seed,
@@ -292,6 +299,8 @@ def run(waiting: int, agents: int, events: int, warmup: int, seed: int) -> dict[
             "mean": round(statistics.fmean(ms), 4),
         },
         "events_per_s": round(len(ms) / (sum(ms) / 1000), 1),
+        # Router CPU over the simulated time it served: the share of one core it needs.
+        "core_share": round(sum(ms) / 1000 / max(1e-9, world.now - measured_from), 5),
         "next_deadline_ms": {
             "p50": round(percentile(dms, 0.5), 4),
             "p99": round(percentile(dms, 0.99), 4),
@@ -316,10 +325,14 @@ def main() -> int:
     p.add_argument("--events", type=int, default=5000, help="measured events")
     p.add_argument("--warmup", type=int, default=1000, help="unmeasured events first")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument(
+        "--estimator", choices=("agents", "staffed"), default=RouterConfig().estimator,
+        help="wait estimate pushed to kiosks (default: the router's)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--no-save", action="store_true", help=f"do not write {RESULTS.name}")
     args = p.parse_args()
-    result = run(args.waiting, args.agents, args.events, args.warmup, args.seed)
+    result = run(args.waiting, args.agents, args.events, args.warmup, args.seed, args.estimator)
     if not args.no_save:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
@@ -329,11 +342,18 @@ def main() -> int:
     h, d = result["handle_ms"], result["next_deadline_ms"]
     print(
         f"router events: {result['waiting']} waiting (seen {result['waiting_min_max']}), "
-        f"{result['agents']} agents, {result['queues']} queues, {result['events']} events "
+        f"{result['agents']} agents, {result['queues']} queues, {result['events']} events, "
+        f"estimator {result['estimator']}, "
         f"over {result['simulated_s']} simulated s"
     )
-    print(f"  handle CPU ms   p50 {h['p50']:.4f}  p99 {h['p99']:.4f}  max {h['max']:.4f}")
-    print(f"  events/s        {result['events_per_s']:.0f}")
+    print(
+        f"  handle CPU ms   p50 {h['p50']:.4f}  p99 {h['p99']:.4f}  max {h['max']:.4f}  "
+        f"mean {h['mean']:.4f}"
+    )
+    print(
+        f"  events/s        {result['events_per_s']:.0f}   "
+        f"share of a core {100 * result['core_share']:.2f} %"
+    )
     print(f"  next_deadline   p50 {d['p50']:.4f}  p99 {d['p99']:.4f}  max {d['max']:.4f} ms")
     print(f"  QueuePosition   {result['queue_positions_per_event']} per event")
     for kind, row in result["by_event"].items():

@@ -26,6 +26,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
 from client_core.errors import AuthFailed, NotConnected, ServerRefused, SessionEnded
+from client_core.tls import ConnectProblem, connect_problem
+from client_core.tls import tls_context as tls_context  # where callers have found it
 from wire import client_messages as C
 from wire import server_messages as S
 from wire.codec import dump, parse_server
@@ -152,6 +154,8 @@ class SignalingClient:
         self.resume_token: str | None = None
         self.connects = 0
         self.last_rtt_ms: float | None = None
+        self.problem: ConnectProblem | None = None
+        """Why the last attempt failed (``tls_untrusted``: retrying will not help), or None."""
         self._ws: ClientConnection | None = None
         self._listeners: list[Listener] = []
         self._state_listeners: list[Callable[[State], None]] = []
@@ -286,6 +290,14 @@ class SignalingClient:
 
     # ------------------------------------------------------------------------------ internals
 
+    def _failed(self, exc: BaseException) -> None:
+        problem, reason = connect_problem(exc)
+        if problem == "unreachable":
+            log.info("signaling connect failed: %s", reason)
+        elif problem != self.problem:  # once per change: it repeats on every retry
+            log.error("cannot connect to %s: %s", self.url, reason)
+        self.problem = problem
+
     def _set_state(self, state: State) -> None:
         if state != self.state:
             log.info("signaling %s -> %s", self.state, state)
@@ -311,7 +323,7 @@ class SignalingClient:
                     self._set_state("closed")
                     return
                 except (OSError, WebSocketException, TimeoutError) as exc:
-                    log.info("signaling connect failed: %s", type(exc).__name__)
+                    self._failed(exc)
                 delay = self.backoff.delay(attempt, self._rng)
                 attempt += 1
                 self._set_state("reconnecting")
@@ -385,6 +397,7 @@ class SignalingClient:
                 self.resume_token = message.resume_token or self.resume_token
                 timeout = message.heartbeat_timeout_s
                 self.connects += 1
+                self.problem = None
                 self._connected.set()
                 self._set_state("connected")
             elif isinstance(message, S.ServerPing):
@@ -420,14 +433,3 @@ class SignalingClient:
     def measure_rtt(self) -> None:
         """Send a ping; the pong updates :attr:`last_rtt_ms`."""
         self.send(C.Ping(t=time.monotonic()))
-
-
-def tls_context(ca_file: str | None) -> ssl.SSLContext:
-    """A client TLS context that verifies the server, against ``ca_file`` if given.
-
-    Agencies often run their own CA; the system store is used when no file is named.
-    Verification is never turned off.
-    """
-    context = ssl.create_default_context(cafile=ca_file)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    return context

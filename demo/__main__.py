@@ -7,13 +7,15 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import subprocess
 from pathlib import Path
 
 from demo.process import ROOT, start_server, wait_ready
 from demo.script import run_script
-from demo.seed import STAFF, seed
+from demo.seed import AGENTS, STAFF, seed
+from demo.windows import close_windows, has_display, open_windows
 from signaling.settings import Settings
 
 
@@ -24,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=ROOT / ".demo" / "data")
     parser.add_argument("--seconds", type=float, default=12.0, help="length of the demo call")
     parser.add_argument("--no-wait", action="store_true", help="stop after the script")
+    parser.add_argument("--no-windows", action="store_true", help="no kiosk/console windows")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
@@ -38,14 +41,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {acc.username} / {acc.password}  ({acc.name}; {what})")
     server = start_server(setup.data_dir, args.port)
     code = 0
+    windows: list[subprocess.Popen[bytes]] = []
     try:
         asyncio.run(wait_ready(base))
+        if has_display(os.environ) and not args.no_windows:
+            # The scripted call uses the first kiosk and both agents; the windows get the
+            # second kiosk, and the console waits at its login for erik (password above).
+            windows = open_windows(base, list(setup.kiosk_tokens.values())[-1], AGENTS[1].username)
+            print("  windows: the Lieksa kiosk and the agent console (close them with Ctrl-C)")
         code = asyncio.run(run_script(base, setup, args.seconds))
         if not args.no_wait:
             print(f"The server keeps running at {base}; press Ctrl-C to stop it.")
             with contextlib.suppress(KeyboardInterrupt):
                 server.wait()
     finally:
+        close_windows(windows)
         if server.poll() is None:
             server.send_signal(signal.SIGTERM)
             try:

@@ -15,6 +15,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server", default="ws://127.0.0.1:8765/ws", help="signaling URL")
     parser.add_argument("--token-file", help="file holding the kiosk's device token")
     parser.add_argument("--token-env", default="ETAPISTE_KIOSK_TOKEN")
+    parser.add_argument(
+        "--ca-file", help="CA bundle that signed the server's (and TURN relay's) certificate"
+    )
     parser.add_argument("--headless", action="store_true", help="no screen: scripted citizen")
     parser.add_argument("--service", default="kela.benefits")
     parser.add_argument("--language", default="fi", choices=["fi", "sv", "en"])
@@ -31,13 +34,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     setup_logging(args.log_level)
     token = read_secret(args.token_file, args.token_env)
+    if args.ca_file:
+        from client_core.tls import trust_ca_file_everywhere
+
+        trust_ca_file_everywhere(args.ca_file)
     if not args.headless:
         from pathlib import Path
 
         from kiosk.app import KioskConfig, default_crash_dir, run
 
         config = KioskConfig(
-            url=args.server, token=token, language=args.language, windowed=args.windowed
+            url=args.server,
+            token=token,
+            language=args.language,
+            windowed=args.windowed,
+            ca_file=args.ca_file,
         )
         crash_dir = Path(args.crash_dir) if args.crash_dir else default_crash_dir()
         return run(config, synthetic=args.synthetic_media, camera=args.camera, crash_dir=crash_dir)
@@ -46,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     script = KioskScript(
         url=args.server,
         token=token,
+        ca_file=args.ca_file,
         service=args.service,
         language=args.language,
         answer_photos=args.answer_photos,

@@ -22,6 +22,7 @@ from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QApplication
 
 from client_core.signaling_client import Backoff, SignalingClient
+from client_core.tls import tls_context
 from client_qt.logs import route_qt_messages
 from kiosk import crash, systemd
 from kiosk.chime import Chime
@@ -37,6 +38,8 @@ from wire.types import Language
 log = logging.getLogger("etapiste.kiosk.app")
 
 EXIT_SESSION_ENDED = 3
+HANG_REPORT_PERIODS = 1.8
+"""Keepalive periods (half ``WatchdogSec`` each) without a ping before the hang report."""
 
 
 @dataclass
@@ -47,6 +50,8 @@ class KioskConfig:
     token: str
     language: Language = "fi"
     windowed: bool = False
+    ca_file: str | None = None
+    """CA bundle for a ``wss://`` server (None: the system store)."""
     health_interval_s: float = HEALTH_INTERVAL_S
     stats_interval_s: float = 2.0
     media_timeout_s: float = 4.0
@@ -69,7 +74,11 @@ class KioskApp:
         self.config = config
         self.devices = devices
         self.client = SignalingClient(
-            config.url, config.token, client_name="kiosk-ui", backoff=config.backoff
+            config.url,
+            config.token,
+            client_name="kiosk-ui",
+            ssl_context=tls_context(config.ca_file) if config.url.startswith("wss:") else None,
+            backoff=config.backoff,
         )
         self.controller = KioskController(
             self.client,
@@ -100,6 +109,7 @@ class KioskApp:
         self.ended = asyncio.Event()
         self.exit_code = 0
         self._stopping = False
+        self._hang_report_s = 0.0
         self.client.add_state_listener(self._on_state)
 
     def start(self) -> None:
@@ -119,11 +129,14 @@ class KioskApp:
             self.watchdog.setInterval(int(interval * 1000))
             self.watchdog.timeout.connect(self._keepalive)
             self.watchdog.start()
+            self._hang_report_s = interval * HANG_REPORT_PERIODS
+            crash.arm_hang_report(self._hang_report_s)
         systemd.notify("READY=1")
 
     def _keepalive(self) -> None:
         if systemd.notify("WATCHDOG=1"):
             self.watchdog_pings += 1
+        crash.arm_hang_report(self._hang_report_s)
 
     def _on_state(self, state: str) -> None:
         if state == "closed" and not self._stopping and not self.ended.is_set():
@@ -135,6 +148,7 @@ class KioskApp:
         """Hang up, disconnect, release devices, close the window."""
         self._stopping = True
         self.watchdog.stop()
+        crash.disarm_hang_report()
         systemd.notify("STOPPING=1")
         app = QApplication.instance()
         if app is not None:

@@ -253,7 +253,7 @@ class KioskController:
             self.refresh_services()
             self.health.send_now()
         elif state in ("reconnecting", "closed") or self._ever_connected:
-            self.p.on_connection(False)
+            self.p.on_connection(False, problem=self.client.problem)
 
     def _on_device(self, kind: DeviceKind, status: DeviceStatus) -> None:
         log.warning("device %s is %s; telling the operator", kind, status)

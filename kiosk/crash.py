@@ -67,6 +67,22 @@ def install(directory: Path) -> None:
     threading.excepthook = thread_hook
 
 
+def arm_hang_report(seconds: float) -> None:
+    """Write every thread's stack to the crash log unless re-armed within ``seconds``.
+
+    Re-armed by each watchdog keepalive from the UI loop, and set to fire a little before
+    systemd's ``WatchdogSec`` runs out: a hung UI leaves a report of where it hung before
+    systemd kills it. A no-op until :func:`install` has opened the log.
+    """
+    if _fault_file is not None:
+        faulthandler.dump_traceback_later(seconds, repeat=False, file=_fault_file)
+
+
+def disarm_hang_report() -> None:
+    """Stop the pending hang report (the app is shutting down on purpose)."""
+    faulthandler.cancel_dump_traceback_later()
+
+
 def loop_exception_handler(directory: Path) -> Any:
     """An asyncio exception handler: exceptions from the kiosk's own tasks are fatal.
 

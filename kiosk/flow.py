@@ -233,9 +233,10 @@ class KioskPresenter(PhotoFlow):
 
     # ------------------------------------------------------------------ controller events
 
-    def on_connection(self, online: bool) -> None:
-        """Signaling connected or lost."""
+    def on_connection(self, online: bool, problem: str | None = None) -> None:
+        """Signaling connected or lost (``problem``: why, when it is more than the network)."""
         self.devices.online = online
+        self.devices.problem = None if online else problem
         if not online and self.screen in (Screen.WAITING, Screen.CALL, Screen.PHOTO):
             self.resume_screen = self.screen
             self._go(Screen.RECONNECTING)

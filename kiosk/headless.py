@@ -18,6 +18,7 @@ from client_core.errors import ServerRefused
 from client_core.headless import CallScript, StopSignal, emit, hold_call, report_event
 from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from client_core.signaling_client import SignalingClient
+from client_core.tls import tls_context
 from kiosk.devices import KioskDevices
 from kiosk.health import HealthReporter
 from wire import client_messages as C
@@ -33,6 +34,8 @@ class KioskScript(CallScript):
     token: str
     service: str
     language: Language
+    ca_file: str | None = None
+    """CA bundle for a ``wss://`` server (None: the system store)."""
     width: int = 640
     height: int = 480
     fps: float = 30.0
@@ -46,7 +49,10 @@ class KioskScript(CallScript):
 
 async def run_kiosk(script: KioskScript) -> int:
     """Queue, take the call, hold it, hang up; ``calls`` times. Returns an exit code."""
-    client = SignalingClient(script.url, script.token, client_name="kiosk-headless")
+    tls = tls_context(script.ca_file) if script.url.startswith("wss:") else None
+    client = SignalingClient(
+        script.url, script.token, client_name="kiosk-headless", ssl_context=tls
+    )
     client.add_state_listener(lambda state: emit("signaling", state=state))
     sources = MediaSources(
         video=SyntheticVideoTrack(

@@ -102,3 +102,5 @@ class Devices:
     microphone: DeviceStatus = DeviceStatus.OK
     speaker: DeviceStatus = DeviceStatus.OK
     online: bool = False
+    problem: str | None = None
+    """Why we are offline when retrying cannot help (``tls_untrusted``), else None."""

@@ -13,9 +13,9 @@
   catalogue keys as ``{{nav.kiosks}}``, filled once per language and cached; the live
   script's texts travel in the page as a JSON data block (not script, so the CSP allows it).
 
-The dashboard's route modules (``web_dashboard``, ``web_live``, ``web_report``, ``web_admin``,
-``web_accounts``, ``web_audit``, ``web_password``) reach the :class:`Dashboard` through
-:data:`DASHBOARD` on the application.
+The dashboard's route modules (``web_dashboard``, ``web_live``, ``web_report``, ``web_planning``,
+``web_admin``, ``web_accounts``, ``web_audit``, ``web_password``) reach the :class:`Dashboard`
+through :data:`DASHBOARD` on the application.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
-NAV = ("kiosks", "alerts", "queues", "report", "admin", "audit")
+NAV = ("kiosks", "alerts", "queues", "report", "estimates", "forecast", "admin", "audit")
 """The menu, in order: ``/dashboard/<section>``, labelled by the catalogue key ``nav.<section>``."""
 ADMIN_SECTIONS = frozenset({"admin", "audit"})
 """Sections only admins see (and may open)."""
@@ -61,7 +61,7 @@ DASHBOARD_ROLES = frozenset({"operator", "admin"})
 """Who may log in to the dashboard: operators watch; admins also administer."""
 TEXT_KEY = re.compile(r"\{\{\s*([a-z0-9_]+(?:\.[a-z0-9_]+)+)\s*\}\}")
 """A catalogue key in a template: ``{{admin.save}}``."""
-_KEPT_QUERY = frozenset({"weeks"})
+_KEPT_QUERY = frozenset({"weeks", "days", "service", "language", "level", "within"})
 
 
 def e(value: object) -> str:

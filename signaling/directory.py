@@ -58,11 +58,12 @@ class Directory:
             is_open = rule.hours.is_open(now)
             available = sorted(router.languages_available(service.id) & set(service.languages))
             waits: dict[str, float | None] = {}
+            kinds: dict[str, str] = {}
             for lang in available:
                 stat = estimates.get((service.id, lang))
-                waits[lang] = router.estimate_wait(
-                    service.id, lang, (stat.waiting if stat else 0) + 1
-                )
+                # What a citizen who joined now would be told: the place after the last.
+                told = router.wait_estimate(service.id, lang, (stat.waiting if stat else 0) + 1)
+                waits[lang], kinds[lang] = told.shown_s, told.kind
             out.append(
                 S.ServiceInfo(
                     id=service.id,
@@ -76,6 +77,7 @@ class Directory:
                     next_opening=None if is_open else rule.hours.next_opening(now),
                     languages_available=available,  # type: ignore[arg-type]
                     estimated_wait_s=waits,  # type: ignore[arg-type]
+                    estimate_kind=kinds,  # type: ignore[arg-type]
                 )
             )
         return out

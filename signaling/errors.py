@@ -42,3 +42,7 @@ class ExpiredToken(AuthError):
 
 class Revoked(AuthError):
     """The credential was revoked by an administrator or by logout."""
+
+
+class ForecastError(SignalingError, ValueError):
+    """A staffing figure was asked for with impossible inputs (negative rates, no handle time)."""

@@ -45,6 +45,7 @@ class EtapisteCollector(Collector):
         now = self.clock()
         yield from self._queues(now)
         yield from self._agents()
+        yield from self._estimates()
         yield from self._kiosks(now)
         calls = GaugeMetricFamily("etapiste_calls_active", "Calls in progress")
         calls.add_metric([], len(self.router.calls()))
@@ -97,6 +98,38 @@ class EtapisteCollector(Collector):
             if row["service_level"] is not None:
                 level.add_metric(key, row["service_level"])
         yield from (waiting, longest, ready, staffed, answered, abandoned, level)
+
+    def _estimates(self) -> Iterator[Metric]:
+        """Today's first wait estimates per service against the waits that followed
+        (signaling.wait_report; none until someone was answered)."""
+        labels = ["service"]
+        error = GaugeMetricFamily(
+            "etapiste_wait_estimate_abs_error_median_seconds",
+            "Median |first shown estimate - actual wait| of citizens answered today",
+            labels=labels,
+        )
+        close = GaugeMetricFamily(
+            "etapiste_wait_estimate_within_2min_ratio",
+            "Share of citizens answered today whose wait was within 2 min of their first estimate",
+            labels=labels,
+        )
+        scored = GaugeMetricFamily(
+            "etapiste_wait_estimates_scored_today",
+            "Citizens answered today whose first estimate was a number",
+            labels=labels,
+        )
+        broken = GaugeMetricFamily(
+            "etapiste_wait_estimate_soon_then_over_10min_today",
+            "Citizens first told a clerk would answer soon who still waited over 10 min, today",
+            labels=labels,
+        )
+        for service, figures in self.monitor.estimates_today.items():
+            scored.add_metric([service], figures.scored)
+            broken.add_metric([service], figures.soon_then_over_10min)
+            if figures.median_abs_error_s is not None and figures.within_2min is not None:
+                error.add_metric([service], figures.median_abs_error_s)
+                close.add_metric([service], figures.within_2min)
+        yield from (error, close, scored, broken)
 
     def _agents(self) -> Iterator[Metric]:
         family = GaugeMetricFamily("etapiste_agents", "Logged-in agents by state", labels=["state"])

@@ -45,8 +45,11 @@ from signaling.routing.model import AgentState
 from signaling.routing.router import Router
 from signaling.routing.views import QueueStats
 from signaling.settings import Settings
+from signaling.staffing_log import StaffingLog
 from signaling.store import Store
 from signaling.store.records import AlertRecord, KioskRecord, SiteRecord
+from signaling.wait_accuracy import Accuracy
+from signaling.wait_report import accuracy_by_service
 
 log = logging.getLogger("etapiste.monitor")
 
@@ -94,6 +97,9 @@ class Monitor:
         self._slow_at = -1e18
         self._call_reasons: dict[str, list[str | None]] = {}
         self._today: dict[tuple[str, str], QueueDay] = {}
+        self.estimates_today: dict[str, Accuracy] = {}
+        """Accuracy of today's first wait estimates per service (for ``/metrics``)."""
+        self.staffing = StaffingLog(store)
         self._alerts: list[AlertRecord] | None = None
         self._waiting: list[QueueAlertFacts] = []
         self.statuses: dict[str, KioskStatus] = {}
@@ -125,8 +131,12 @@ class Monitor:
             self._call_reasons = {
                 k: [r for _t, r in sorted(v, key=lambda x: -x[0])] for k, v in reasons.items()
             }
+            midnight = local_midnight(now, self.tz)
             self._today = queue_day(
-                self.store.calls_between(local_midnight(now, self.tz), now + 1), self.threshold_s
+                self.store.calls_between(midnight, now + 1), self.threshold_s
+            )
+            self.estimates_today = accuracy_by_service(
+                self.store.waits_between(midnight, now + 1), until=now
             )
 
     def _health(self, kiosk_id: str) -> tuple[float | None, dict[str, Any] | None]:
@@ -177,6 +187,7 @@ class Monitor:
                 kiosk_facts_for_alerts(k.id, offline, devices, self._call_reasons.get(k.id, []))
             )
         stats = self.router.queue_stats(now)
+        self.staffing.observe(now, stats)
         waits = {(q.service_id, q.language): q.longest_wait_s for q in stats}
         self._waiting = self._waiting_queues(stats)
         for change in self.engine.evaluate(Facts(kiosk_facts, waits, self._waiting), now):
@@ -414,3 +425,7 @@ async def run_monitor(monitor: Monitor, period_s: float = 1.0, min_gap_s: float 
                 pass
     finally:
         monitor.live.remove_listener(on_hub)
+        try:
+            monitor.staffing.flush(monitor.clock())  # the last minute's clerk-seconds
+        except Exception:
+            log.exception("staffing flush failed")

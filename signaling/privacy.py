@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-__all__ = ["FACT_PERIOD", "GONE_WITH_THE_VISIT", "INTERNAL", "VISIT_RECORD"]
+__all__ = ["FACT_PERIOD", "GONE_WITH_THE_VISIT", "INTERNAL", "SHOWN_ESTIMATES", "VISIT_RECORD",
+           "WAIT_RECORD"]
 
 VISIT_RECORD: Mapping[str, str] = MappingProxyType({
     "id": "internal",
@@ -51,6 +52,31 @@ GONE_WITH_THE_VISIT: Mapping[str, str] = MappingProxyType({
 })
 """Columns of ``queue_entries``: the place in the queue, deleted when the visit ends."""
 
+WAIT_RECORD: Mapping[str, str] = MappingProxyType({
+    "entry_id": "internal",
+    "service_id": "service",
+    "language": "service",
+    "queued_at": "times",
+    "first_at": "estimate",
+    "first_s": "estimate",
+    "first_kind": "estimate",
+    "ended_at": "times",
+    "answered": "ending",
+    "waited_s": "times",
+})
+"""Columns of ``waits`` (issue 16): one row per queue place, the first wait estimate its
+kiosk showed and the wait that followed; kept with the call records."""
+
+SHOWN_ESTIMATES: Mapping[str, str] = MappingProxyType({
+    "entry_id": "internal",
+    "at": "estimate",
+    "position": "estimate",
+    "estimate_s": "estimate",
+    "kind": "estimate",
+})
+"""Columns of ``shown_estimates`` (issue 16): every change of the place and wait a kiosk
+showed; kept with the call records."""
+
 INTERNAL = "internal"
 """Identifiers and bookkeeping that say nothing about the visit beyond the facts above."""
 
@@ -63,6 +89,7 @@ FACT_PERIOD: Mapping[str, str] = MappingProxyType({
     "outcome": "retention_calls_days",
     "quality": "retention_calls_days",
     "rating": "retention_calls_days",
+    "estimate": "retention_calls_days",
     "note": "retention_notes_days",
     "saved_photo": "retention_photos_days",
 })

@@ -27,6 +27,7 @@ from signaling import (
     web_live,
     web_metrics,
     web_password,
+    web_planning,
     web_report,
     web_ws,
 )
@@ -39,8 +40,8 @@ __all__ = ["build_app", "serve"]
 log = logging.getLogger("etapiste.server")
 
 ROUTE_MODULES = (
-    web_ws, web_api, web_dashboard, web_live, web_report, web_admin, web_accounts, web_audit,
-    web_password, web_metrics,
+    web_ws, web_api, web_dashboard, web_live, web_report, web_planning, web_admin, web_accounts,
+    web_audit, web_password, web_metrics,
 )
 
 

@@ -138,6 +138,13 @@ class Settings(BaseSettings):
         default=7, ge=1, description="document photos a clerk saved on the console's computer"
     )
     retention_interval_s: float = Field(default=3600.0, gt=0, description="purge period")
+    # Staffing forecast for planners (signaling.planning, /dashboard/forecast): the defaults
+    # of its form.
+    forecast_target_level: float = Field(
+        default=0.8, gt=0, lt=1, description="share of citizens to answer within the target"
+    )
+    forecast_target_s: float = Field(default=300.0, gt=0, description="the target wait")
+    forecast_weeks: int = Field(default=4, ge=1, le=13, description="weeks of call records")
 
     ice_servers: list[IceServerSetting] = Field(default_factory=list)
     ice_transport_policy: Literal["all", "relay"] = "all"

@@ -7,7 +7,8 @@ trilingual one on a break) and waiting citizens (a Finnish one being offered, a 
 English one with no clerk ready: language alerts), writes eight weeks of call records, then
 photographs the pages in Debian's headless Chromium through Playwright, in Finnish, Swedish and
 English (``OUTDIR/fi/``, ``OUTDIR/sv/``, ``OUTDIR/en/``): login, kiosks, alerts, queues and
-agents, usage report, admin, and the one-time device token page after provisioning a kiosk.
+agents, usage report, wait estimates, staffing forecast, admin, and the one-time device token
+page after provisioning a kiosk.
 
 :func:`chromium_page` is also what the browser tests use: the system Chromium only, never a
 downloaded browser.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import random
 import sys
 import tempfile
@@ -32,9 +34,11 @@ from jsonlog import setup_logging
 from signaling.catalogue import load_catalogue
 from signaling.context import open_context
 from signaling.credentials import hash_password
+from signaling.dashboard_texts import HELSINKI
 from signaling.server import build_app
 from signaling.settings import Settings
 from signaling.store import SqliteStore, Store
+from signaling.store.records import ShownEstimate, StaffingRecord
 from wire import client_messages as C
 from wire.types import LANGUAGES, DeviceStatus, KioskHealth, Language
 
@@ -135,18 +139,22 @@ def _history(store: Store, kiosks: dict[str, tuple[str, str]], agent: str, now: 
     for k in store.list_kiosks():
         by_site.setdefault(k.site_id, k.id)
     n = 0
+    days = _weekdays(now, 8)
     for week in range(8):
         for site, mean in WEEKLY_VISITS.items():
             for _ in range(max(0, int(rng.gauss(mean, mean * 0.12)))):
-                queued = now - week * 7 * 86400 - rng.uniform(3600, 5 * 86400)
-                queued = min(queued, now - 3600)
+                # Office hours, Monday to Friday, Finnish time, in whole days gone by.
+                queued = rng.choice(days[week * 5:week * 5 + 5]) + rng.uniform(8, 16) * 3600
                 service = rng.choices(list(SERVICE_SHARE), list(SERVICE_SHARE.values()))[0]
                 entry, n = f"demo-{n}", n + 1
                 store.insert_entry(entry, by_site[site], service, "fi", 0, queued, now=queued)
                 wait = rng.expovariate(1 / 150)
+                store.record_estimates([_first_estimate(rng, entry, queued, wait)])
                 if rng.random() < 0.08:
                     store.close_entry(entry, queued + wait, "abandoned")
+                    store.wait_ended(entry, queued + wait, answered=False)
                     continue
+                store.wait_ended(entry, queued + wait, answered=True)
                 talk = rng.uniform(240, 900)
                 store.call_started(f"call-{entry}", entry_id=entry, kiosk_id=by_site[site],
                                    agent_id=agent, service_id=service, language="fi",
@@ -157,6 +165,45 @@ def _history(store: Store, kiosks: dict[str, tuple[str, str]], agent: str, now: 
                     rating = rng.choices((1, 2, 3, 4, 5), (1, 1, 3, 8, 12))[0]
                     store.rate_call(f"call-{entry}", by_site[site], rating)
                 store.close_entry(entry, queued + wait + talk, None)
+    _staffing(store, days)
+
+
+def _weekdays(now: float, weeks: int) -> list[float]:
+    """Local midnights of the last ``weeks`` × 5 weekdays before today, newest first."""
+    today = dt.datetime.fromtimestamp(now, HELSINKI).date()
+    days = []
+    for back in range(1, weeks * 7 + 1):
+        day = today - dt.timedelta(days=back)
+        if day.weekday() < 5:
+            days.append(dt.datetime(day.year, day.month, day.day, tzinfo=HELSINKI).timestamp())
+    return days
+
+
+def _first_estimate(rng: random.Random, entry: str, queued: float, wait: float) -> ShownEstimate:
+    """What the kiosk told on joining: usually minutes near the wait, sometimes "soon" or
+    "no estimate" (demo data)."""
+    draw = rng.random()
+    if draw < 0.03:
+        return ShownEstimate(entry, queued, 1, None, "none")
+    if wait < 40 and draw < 0.3:
+        return ShownEstimate(entry, queued, 1, 30.0, "soon")
+    guess = wait * rng.lognormvariate(0, 0.35) + rng.gauss(0, 20)
+    return ShownEstimate(entry, queued, rng.randint(1, 4), max(60.0, 60.0 * -(-guess // 60)),
+                         "minutes")
+
+
+def _staffing(store: Store, days: list[float]) -> None:
+    """Clerks logged in on the same weekdays, 8-16 (one fewer over lunch)."""
+    clerks = {"kela.benefits": 3, "vero.tax": 2, "te.employment": 1, "dvv.population": 1,
+              "migri.permits": 1, "poliisi.permits": 1}
+    rows = []
+    for day in days:
+        for hour in range(8, 16):
+            for service, count in clerks.items():
+                there = count - (hour == 12)
+                rows.append(StaffingRecord(day + hour * 3600, service, "fi", 3600.0 * there,
+                                           3600.0 * there * 0.85))
+    store.add_staffing(rows)
 
 
 async def _kiosk(
@@ -261,6 +308,10 @@ async def _photograph(base: str, outdir: Path, profile: Path) -> list[Path]:
             await shot("04-queues-agents")
             await page.goto(f"{base}/dashboard/report?weeks=8")
             await shot("05-report")
+            await page.goto(f"{base}/dashboard/estimates?days=30")
+            await shot("06-estimates")
+            await page.goto(f"{base}/dashboard/forecast?service=kela.benefits&language=fi&weeks=8")
+            await shot("07-forecast")
             # Administration is for admins: the operator logs out, the admin logs in.
             await page.click("header form button")
             await page.wait_for_url(f"{base}/dashboard/login")
@@ -269,16 +320,16 @@ async def _photograph(base: str, outdir: Path, profile: Path) -> list[Path]:
             await page.click("button[type=submit]")
             await page.wait_for_url(f"{base}/dashboard/kiosks")
             await page.goto(f"{base}/dashboard/admin")
-            await shot("06-admin")
+            await shot("08-admin")
             await page.select_option("#provision-form select[name=site_id]", "kitee")
             await page.fill("#provision-form input[name=name]", f"Kitee kiosk {number}")
             await page.click("#provision-form button")
             await page.wait_for_selector("#secret")
-            await shot("07-admin-token-once")
+            await shot("09-admin-token-once")
             await page.goto(f"{base}/dashboard/audit")
-            await shot("08-audit")
+            await shot("10-audit")
             await page.goto(f"{base}/dashboard/password")
-            await shot("09-password")
+            await shot("11-password")
             await page.click("header form button")
             await page.wait_for_url(f"{base}/dashboard/login")
     return shots

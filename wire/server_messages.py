@@ -13,6 +13,7 @@ from pydantic import Field
 from wire.client_messages import IceMessage, MediaRestart, SdpMessage
 from wire.errors import ErrorCode
 from wire.types import (
+    EstimateKind,
     IceServer,
     Ident,
     Language,
@@ -96,6 +97,9 @@ class ServiceInfo(WireModel):
     next_opening: float | None = None
     languages_available: list[Language]
     estimated_wait_s: dict[Language, float | None] = Field(default_factory=dict)
+    estimate_kind: dict[Language, EstimateKind] | None = None
+    """How to read each language's ``estimated_wait_s`` for a citizen who joined now (see
+    :data:`~wire.types.EstimateKind`); absent from servers that predate it."""
 
 
 class Services(ServerBase):
@@ -114,6 +118,10 @@ class QueuePosition(ServerBase):
     language: Language
     position: Annotated[int, Field(ge=1)]
     estimated_wait_s: NonNegative | None = None
+    estimate_kind: EstimateKind | None = None
+    """How to read ``estimated_wait_s`` (see :data:`~wire.types.EstimateKind`): ``soon``
+    comes with seconds under a minute, ``none`` without seconds. Absent from servers that
+    predate it: then the seconds alone (None for no estimate)."""
 
 
 class QueueLeft(ServerBase):

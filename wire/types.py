@@ -41,6 +41,11 @@ LANGUAGES: tuple[Language, ...] = ("fi", "sv", "en")
 
 Role = Literal["kiosk", "agent", "operator", "admin"]
 
+EstimateKind = Literal["soon", "minutes", "none"]
+"""How to read a wait estimate: ``soon`` (a clerk will answer within about a minute: say so,
+not a number), ``minutes`` (the seconds given, never under a minute), ``none`` (no honest
+estimate now, e.g. no clerk of the queue is working: say that, not a number)."""
+
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Attempt = Annotated[int, Field(ge=0, le=10_000)]
 

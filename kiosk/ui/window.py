@@ -110,7 +110,8 @@ class TopBar(QWidget):
         p = self.presenter
         lang = p.language
         self.title.setText(self.catalogue.tr(lang, "app.title"))
-        self.offline.setText(self.catalogue.tr(lang, "bar.offline"))
+        why = "bar.untrusted" if p.devices.problem == "tls_untrusted" else "bar.offline"
+        self.offline.setText(self.catalogue.tr(lang, why))
         self.offline.setVisible(not p.devices.online)
         key = "bar.normal_text" if p.citizen.large_text else "bar.larger_text"
         self.bigtext.setText(self.catalogue.tr(lang, key))

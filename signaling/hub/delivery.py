@@ -74,6 +74,10 @@ class Dispatcher:
             except Exception:
                 # One failed action must not stop the others: they concern other clients.
                 log.exception("action failed", extra=fields(action=type(action).__name__))
+        try:
+            self._records.flush()
+        except Exception:
+            log.exception("store write failed", extra=fields(action="shown estimates"))
         if actions:
             self._queries.stats_dirty = True
             self._view.notify("queues")

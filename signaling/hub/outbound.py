@@ -160,6 +160,7 @@ def render(action: A.Action, look: Lookups) -> list[Outgoing]:
                 language=action.language,  # type: ignore[arg-type]
                 position=action.position,
                 estimated_wait_s=action.estimated_wait_s,
+                estimate_kind=action.estimate_kind,
             )
             return [Outgoing(action.kiosk_id, position)]
         case A.JoinRefused():

@@ -1,9 +1,12 @@
 """What the hub writes to the store, and the restore of places and calls after a restart.
 
 Queue places and calls are written through as the router decides them, each with the time the
-router acted (``action.at``), so a restart or a crash can rebuild the router from the store:
-:meth:`Persistence.restore` hands every stored place and open call back to a fresh router. What
-the router refuses to take back (a retired service, a second call of the same agent) is not
+router acted (``action.at``), so a restart or a crash can rebuild the router from the store.
+Every wait estimate a kiosk is shown is kept with its place (a new row when what the kiosk shows
+changes, written once per router step, see :meth:`Persistence.flush`), and so is the wait that
+followed, for the estimate's accuracy on the dashboard and in ``/metrics``.
+:meth:`Persistence.restore` hands every stored place and open call back to a fresh router.
+What the router refuses to take back (a retired service, a second call of the same agent) is not
 silently dropped: it is closed in the store, logged, counted in the :class:`RestoreReport`, and
 the kiosk is told when it resumes.
 """
@@ -20,7 +23,7 @@ from signaling.identity import Principal
 from signaling.routing import actions as A
 from signaling.routing.router import Router
 from signaling.store import Store
-from signaling.store.records import CallOutcome, CallRecord, EntryRecord
+from signaling.store.records import CallOutcome, CallRecord, EntryRecord, ShownEstimate
 from wire import server_messages as S
 
 __all__ = ["Persistence", "RestoreReport"]
@@ -46,6 +49,8 @@ class Persistence:
         self._store = store
         self._live = live
         self._resume = resume
+        self._shown: list[ShownEstimate] = []  # to store at the end of the router's step
+        self._showing: dict[str, tuple[float | None, str]] = {}  # entry -> what its kiosk shows
 
     def write(self, action: A.Action) -> None:
         """Record one action (nothing for those that only concern messages)."""
@@ -57,11 +62,15 @@ class Persistence:
                     action.priority, action.enqueued_at,
                     resume_token_hash=self._resume.hash_of(action.kiosk_id), now=action.at,
                 )
+            case A.QueuePosition():
+                self._shown_estimate(action)
             case A.EntryRemoved(reason="answered"):
                 store.set_entry_state(action.entry_id, "in_call", now=action.at)
+                self._wait_ended(action.entry_id, action.at, answered=True)
             case A.EntryRemoved():
                 # One transaction: a crash cannot leave the entry both restored and counted.
                 store.close_entry(action.entry_id, action.at, action.reason)
+                self._wait_ended(action.entry_id, action.at, answered=False)
             case A.OfferSent():
                 store.set_entry_state(action.entry_id, "offered", now=action.at)
             case A.CallStarted():
@@ -87,6 +96,28 @@ class Persistence:
                 state = {"state": action.state.value, "reason": action.reason}
                 store.audit(f"agent:{action.agent_id}", "agent_state", action.agent_id, state,
                             now=action.at)
+
+    def _shown_estimate(self, action: A.QueuePosition) -> None:
+        """Keep an estimate for :meth:`flush` if the kiosk shows something new (a new place
+        alone, with the same estimate, is not a new estimate)."""
+        showing = (action.estimated_wait_s, action.estimate_kind)
+        if self._showing.get(action.entry_id) == showing:
+            return
+        self._showing[action.entry_id] = showing
+        self._shown.append(ShownEstimate(
+            action.entry_id, action.at, action.position, action.estimated_wait_s,
+            action.estimate_kind,
+        ))
+
+    def _wait_ended(self, entry_id: str, at: float, *, answered: bool) -> None:
+        self._showing.pop(entry_id, None)
+        self._store.wait_ended(entry_id, at, answered=answered)
+
+    def flush(self) -> None:
+        """Store the estimates shown during the router's step, in one transaction: a busy
+        queue tells dozens of kiosks at once when someone ahead is answered."""
+        shown, self._shown = self._shown, []
+        self._store.record_estimates(shown)
 
     def _call_ended(self, action: A.CallEnded) -> None:
         outcome: CallOutcome = "transferred" if action.reason == "transferred" else "answered"
@@ -150,6 +181,7 @@ class Persistence:
             if refused:
                 self._refused(report, refused)
                 self._store.close_entry(e.id, now, "failed")
+                self._store.wait_ended(e.id, now, answered=False)
                 self._live.kiosk(e.kiosk_id).missed = S.QueueLeft(reason="abandoned")
                 continue
             self._store.set_entry_state(e.id, "waiting", now=now)

@@ -8,6 +8,7 @@ from signaling.routing.hours import OpeningHours
 from signaling.routing.model import AgentState, RouterConfig, ServiceRules
 from signaling.routing.router import Router, uuid_ids
 from signaling.routing.views import AgentView, CallView, EntryView, QueueStats
+from signaling.routing.waits import WaitEstimate
 
 __all__ = [
     "AgentState",
@@ -19,5 +20,6 @@ __all__ = [
     "Router",
     "RouterConfig",
     "ServiceRules",
+    "WaitEstimate",
     "uuid_ids",
 ]

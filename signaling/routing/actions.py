@@ -16,6 +16,8 @@ from typing import Literal
 
 from signaling.routing.model import AgentState
 
+EstimateKind = Literal["soon", "minutes", "none"]
+
 JoinRefusal = Literal[
     "service_closed", "queue_full", "language_unavailable", "unknown_service", "already_queued"
 ]
@@ -31,6 +33,11 @@ class QueuePosition:
     """Tell a waiting kiosk where it stands; sent only when position or estimate changed.
 
     ``position`` is 1-based within the entry's service × language queue.
+    ``estimate_kind`` says how to read ``estimated_wait_s`` (see
+    :mod:`signaling.routing.waits`): ``"soon"`` (a clerk will answer within about a
+    minute; the seconds are under 60), ``"minutes"`` (the seconds, never under 60 with the
+    default estimator) or ``"none"`` (no honest estimate; the seconds are None). ``at`` is
+    when it was told: the hub stores every estimate a citizen was shown with that time.
     """
 
     kiosk_id: str
@@ -39,6 +46,12 @@ class QueuePosition:
     language: str
     position: int
     estimated_wait_s: float | None
+    estimate_kind: EstimateKind
+    at: float
+
+    def __post_init__(self) -> None:
+        if (self.estimated_wait_s is None) != (self.estimate_kind == "none"):
+            raise ValueError("estimate_kind 'none' goes with estimated_wait_s None, and only it")
 
 
 @dataclass(frozen=True, slots=True)

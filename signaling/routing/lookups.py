@@ -1,4 +1,6 @@
-"""Read-only questions to the router: rules, estimates, queues, entries, agents and calls.
+"""Read-only questions to the router: rules, queues, entries, agents and calls.
+
+Wait estimates are answered by :mod:`signaling.routing.positions`, which computes them.
 
 Every answer is a copy (:mod:`signaling.routing.views`), so callers cannot change the
 router's state through it.
@@ -10,7 +12,6 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from signaling.routing import views
-from signaling.routing.estimate import shown_wait
 from signaling.routing.model import AgentState, ServiceRules
 from signaling.routing.state import RoutingState
 from signaling.routing.views import AgentView, CallView, EntryView, QueueStats
@@ -26,20 +27,10 @@ class RoutingLookups(RoutingState):
         """The rules of every routable service (read-only)."""
         return MappingProxyType(self._services)
 
-    def estimate_wait(self, service_id: str, language: str, position: int) -> float | None:
-        """The wait a citizen at ``position`` is told, rounded as in
-        :func:`~signaling.routing.estimate.shown_wait` (None if unstaffed)."""
-        if service_id not in self._services:
-            return None
-        avg = self._handle_times.average(service_id)
-        return shown_wait(position, avg, self._staffed(service_id, language))
-
     def queue_stats(self, now: float) -> list[QueueStats]:
         """Stats of each queue with entries or staffed agents, by (service, language)."""
         keys = set(self._book.keys())
-        for service_id, langs in self._staff.items():
-            if service_id in self._services:
-                keys.update((service_id, lang) for lang in langs)
+        keys.update(key for key in self._staff.queues() if key[0] in self._services)
         ready: dict[tuple[str, str], int] = {}
         for a in self._agents.values():
             if a.state is AgentState.READY and a.connected:
@@ -56,6 +47,7 @@ class RoutingLookups(RoutingState):
                     0.0 if oldest is None else max(0.0, now - oldest),
                     ready.get(key, 0),
                     self._staffed(*key),
+                    self._staff.of(*key).working,
                 )
             )
         return stats

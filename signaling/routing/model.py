@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Literal
 
 from signaling.routing.hours import OpeningHours
 
@@ -51,3 +52,12 @@ class RouterConfig:
     decline_cooloff_s: float = 30.0
     # Weight of the newest sample in the handle-time moving average.
     handle_time_alpha: float = 0.2
+    # Wait estimate pushed to kiosks: "agents" looks at each clerk's state
+    # (signaling.routing.waits); "staffed" is the earlier position × average handle time ÷
+    # clerks logged in (signaling.routing.estimate), kept so the bench can compare them.
+    estimator: Literal["agents", "staffed"] = "agents"
+    # "agents" estimate: a queue is recomputed when its clerks change, but at most every
+    # estimate_interval_s (in between, citizens who move up take over the estimate of
+    # their new place), and at least every estimate_refresh_s (calls run on meanwhile).
+    estimate_interval_s: float = 2.0
+    estimate_refresh_s: float = 30.0

@@ -3,8 +3,10 @@
 They let the router do per event only the work the event touches:
 
 * **Membership** per queue, with its length, the count of *offerable* entries (connected
-  and not reserved by an offer) so that matching skips queues with nobody to offer, and
-  the oldest ``enqueued_at`` for the operators' longest wait.
+  and not reserved by an offer) so that matching skips queues with nobody to offer, the
+  oldest ``enqueued_at`` for the operators' longest wait, and the sorted ``enqueued_at``
+  of the entries no offer reserves (the wait estimates of other queues count them; kept
+  in step here so that no estimate sorts a queue).
 * **Serving order, cached.** The order of :func:`signaling.routing.ordering.entry_key`
   changes with time only when one entry overtakes its neighbour ahead, and the cache
   keeps the instant of the first such swap (``valid_until``, see :func:`swap_time`): a
@@ -31,7 +33,7 @@ from __future__ import annotations
 import heapq
 import math
 import sys
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Iterator
 from itertools import pairwise
 
@@ -82,12 +84,14 @@ class Queue:
         "oldest",
         "order",
         "sorted_at",
+        "unoffered",
         "valid_until",
     )
 
     def __init__(self) -> None:
         self.members: dict[str, Entry] = {}
         self.offerable = 0
+        self.unoffered: list[float] = []  # sorted enqueued_at of entries without an offer
         self.oldest: float | None = math.inf  # None: recompute when asked
         # Serving order valid in [sorted_at, valid_until); None: sort when next needed.
         self.order: list[Entry] | None = []
@@ -128,6 +132,12 @@ class QueueBook:
         queue = self._queues.get(key)
         return () if queue is None else queue.members.values()
 
+    def unoffered_joins(self, key: QueueKey) -> list[float]:
+        """Sorted ``enqueued_at`` of a queue's entries that no offer reserves (connected or
+        not). The list is the index itself: do not change it or keep it across changes."""
+        queue = self._queues.get(key)
+        return [] if queue is None else queue.unoffered
+
     def offerable_keys(self) -> list[QueueKey]:
         """Keys of the queues that hold an entry that is connected and not reserved."""
         return [key for key, queue in self._queues.items() if queue.offerable > 0]
@@ -165,6 +175,8 @@ class QueueBook:
             queue = self._queues[key] = Queue()
         queue.members[entry.entry_id] = entry
         queue.offerable += offerable(entry)
+        if entry.offer_id is None:
+            _insert(queue.unoffered, entry.enqueued_at)
         if queue.oldest is not None:
             queue.oldest = min(queue.oldest, entry.enqueued_at)
         order = queue.order
@@ -185,6 +197,8 @@ class QueueBook:
         queue = self._queues[key]
         del queue.members[entry.entry_id]
         queue.offerable -= offerable(entry)
+        if entry.offer_id is None:
+            _discard(queue.unoffered, entry.enqueued_at)
         if not queue.members:
             del self._queues[key]
             self._dirty.discard(key)
@@ -203,15 +217,21 @@ class QueueBook:
     def set_status(self, entry: Entry, *, connected: bool, offer_id: str | None) -> None:
         """Change whether a queued entry is connected and which offer reserves it."""
         queue = self._queues[(entry.service_id, entry.language)]
-        before = offerable(entry)
+        before, was_free = offerable(entry), entry.offer_id is None
         entry.connected, entry.offer_id = connected, offer_id
         queue.offerable += offerable(entry) - before
+        if was_free != (offer_id is None):
+            if was_free:
+                _discard(queue.unoffered, entry.enqueued_at)
+            else:
+                _insert(queue.unoffered, entry.enqueued_at)
 
-    def touch(self, key: QueueKey) -> None:
-        """The estimate's inputs of a queue changed: recheck every position's push."""
+    def touch(self, key: QueueKey, stop: int = _END) -> None:
+        """The estimate's inputs of a queue changed: recheck the pushes of the first ``stop``
+        positions (default: every one)."""
         queue = self._queues.get(key)
         if queue is not None:
-            self._touch(key, queue)
+            self._touch(key, queue, 0, stop)
 
     def touch_service(self, service_id: str) -> None:
         """Like :meth:`touch` for every language queue of a service."""
@@ -329,3 +349,17 @@ class QueueBook:
             start, stop = min(start, queue.dirty[0]), max(stop, queue.dirty[1])
         queue.dirty = (start, stop)
         self._dirty.add(key)
+
+
+def _insert(times: list[float], at: float) -> None:
+    if not times or times[-1] <= at:
+        times.append(at)  # the usual case: a citizen who joins now
+    else:
+        insort(times, at)
+
+
+def _discard(times: list[float], at: float) -> None:
+    # Equal times are interchangeable: removing any one of them keeps the list right.
+    index = bisect_left(times, at)
+    if index < len(times) and times[index] == at:
+        del times[index]

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from signaling.routing.actions import Action, Rejected
 from signaling.routing.model import AgentState
+from signaling.routing.positions import Positions
 from signaling.routing.records import Agent, Call, Entry
-from signaling.routing.state import RoutingState
 
 __all__ = ["RoutingRestore"]
 
 
-class RoutingRestore(RoutingState):
+class RoutingRestore(Positions):
     """Restoring from persisted records (mixed into :class:`~signaling.routing.router.Router`)."""
 
     def restore_entry(

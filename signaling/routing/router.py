@@ -13,7 +13,8 @@ Each :meth:`Router.handle` call runs four phases:
 2. apply the event;
 3. run a matching pass (offers for waiting citizens and ready agents);
 4. push :class:`~signaling.routing.actions.QueuePosition` to every connected
-   waiting kiosk whose position or (rounded) estimate changed.
+   waiting kiosk whose position or shown estimate changed (see
+   :mod:`signaling.routing.positions` for when estimates are recomputed).
 
 The cost of an event follows what it touches, not how many citizens wait: timers
 and cool-offs sit in heaps, staffed counts are kept per queue, matching looks only
@@ -89,7 +90,7 @@ class Router(RoutingRestore, RoutingLookups):
         self._expire(now, out)
         self._dispatch(event, now, out)
         self._match(now, out)
-        self._push_positions(now, out)
+        self._push_positions(now, out, upkeep=isinstance(event, Tick))
         return out
 
     def _dispatch(self, event: Event, now: float, out: list[Action]) -> None:
@@ -245,6 +246,7 @@ class Router(RoutingRestore, RoutingLookups):
             self._make_ready(agent, now, out, reset_idle=True)
         elif agent.state is AgentState.IN_CALL:
             agent.pending_not_ready = None
+            self._touch_agent(agent)  # back in the wait estimates after this call
         elif agent.state is AgentState.WRAP_UP:
             agent.pending_not_ready = None
             self._end_wrap_up(agent, now, out)
@@ -255,6 +257,7 @@ class Router(RoutingRestore, RoutingLookups):
             return
         if agent.state in (AgentState.IN_CALL, AgentState.WRAP_UP):
             agent.pending_not_ready = ev.reason
+            self._touch_agent(agent)  # out of the wait estimates after this call
             return
         if agent.offer_id is not None:
             self._decline(self._offers[agent.offer_id], "rejected", now, out)
@@ -328,6 +331,7 @@ class Router(RoutingRestore, RoutingLookups):
         self._book.set_status(entry, connected=entry.connected, offer_id=None)
         agent.offer_id = None
         agent.missed = 0
+        self._observed.record_answer(now - offer.offered_at)
         call = Call(
             self._new_id("call"),
             entry.entry_id,

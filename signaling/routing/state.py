@@ -26,14 +26,15 @@ from signaling.routing.actions import (
     EntryRemoved,
     OfferRevoked,
     OfferSent,
-    QueuePosition,
     RemovalReason,
     RevokeReason,
 )
-from signaling.routing.estimate import HandleTimes, shown_wait
+from signaling.routing.estimate import HandleTimes
 from signaling.routing.model import AgentState, RouterConfig, ServiceRules
-from signaling.routing.queues import QueueBook
+from signaling.routing.observed import Observed
+from signaling.routing.queues import QueueBook, QueueKey
 from signaling.routing.records import Agent, Call, Entry, Offer
+from signaling.routing.staff import Staff
 
 Admission = Literal["service_closed", "queue_full", "language_unavailable"]
 
@@ -64,6 +65,7 @@ class RoutingState:
             {sid: rules.default_handle_s for sid, rules in self._services.items()},
             config.handle_time_alpha,
         )
+        self._observed = Observed(self._services, config.wrapup_s, config.handle_time_alpha)
         self._entries: dict[str, Entry] = {}
         self._kiosk_entry: dict[str, Entry] = {}
         self._agents: dict[str, Agent] = {}
@@ -74,8 +76,11 @@ class RoutingState:
         # Indexes kept in step with the records above, so that an event costs what it
         # touches rather than what is waiting:
         self._book = QueueBook(config.escalation_step_s)  # queues, orders, pending pushes
-        # service -> language -> logged-in agents with that skill and language
-        self._staff: dict[str, dict[str, int]] = {}
+        self._staff = Staff()  # who serves each queue, and who of them works
+        # queues whose "agents" estimate inputs changed since it was last computed; urgent
+        # ones because a clerk started or stopped working (recomputed at once)
+        self._stale_waits: set[QueueKey] = set()
+        self._urgent_waits: set[QueueKey] = set()
         # Heaps with lazy deletion: an item counts only while the record still holds
         # that time (see _timer_live); stale ones are dropped when they reach the top.
         self._timers: list[Timer] = []
@@ -167,8 +172,11 @@ class RoutingState:
         return None
 
     def _staffed(self, service_id: str, language: str) -> int:
-        langs = self._staff.get(service_id)
-        return 0 if langs is None else langs.get(language, 0)
+        return len(self._serving(service_id, language))
+
+    def _serving(self, service_id: str, language: str) -> Mapping[str, Agent]:
+        """Logged-in agents with the skill and the language, by id."""
+        return self._staff.serving(service_id, language)
 
     def _enqueue(
         self,
@@ -197,6 +205,9 @@ class RoutingState:
             self._schedule(entry.grace_until, ENTRY_TIMER, entry.entry_id)
 
     def _remove_entry(self, entry: Entry, reason: RemovalReason, out: list[Action]) -> None:
+        if reason != "transferred":
+            gave_up = reason in ("cancelled", "abandoned")
+            self._observed.record_wait(entry.service_id, self._now - entry.enqueued_at, gave_up)
         del self._entries[entry.entry_id]
         del self._kiosk_entry[entry.kiosk_id]
         self._book.remove(entry, self._now)
@@ -224,22 +235,20 @@ class RoutingState:
             self._count_staff(agent, +1)
 
     def _count_staff(self, agent: Agent, delta: int) -> None:
-        # A staffed count feeds the estimate of its queue: recheck those pushes.
+        flipped = self._staff.add(agent) if delta > 0 else self._staff.remove(agent)
         for service_id in agent.skills:
-            langs = self._staff.setdefault(service_id, {})
             for language in agent.languages:
-                count = langs.get(language, 0) + delta
-                if count:
-                    langs[language] = count
-                else:
-                    del langs[language]
+                # A staffed count feeds the earlier estimate of its queue: recheck those pushes.
                 self._book.touch((service_id, language))
-            if not langs:
-                del self._staff[service_id]
+        self._mark_waits(agent, flipped)
 
     def _record_handle_time(self, service_id: str, handle_s: float) -> None:
         self._handle_times.record(service_id, handle_s)
-        self._book.touch_service(service_id)  # new average: recheck that service's estimates
+        if self._cfg.estimator == "agents":
+            languages = self._staff.languages(service_id)
+            self._stale_waits.update((service_id, lang) for lang in languages)
+        else:
+            self._book.touch_service(service_id)  # new average: recheck its estimates
 
     # ------------------------------------------------------ agent states
 
@@ -253,10 +262,26 @@ class RoutingState:
         reason: str | None = None,
         until: float | None = None,
     ) -> None:
+        if agent.state is AgentState.NOT_READY and state is not AgentState.NOT_READY:
+            self._observed.record_away(agent.reason or "", now - agent.since)
         agent.state, agent.since, agent.reason, agent.wrap_until = state, now, reason, until
         if state is AgentState.WRAP_UP and until is not None:
             self._schedule(until, WRAP_TIMER, agent.agent_id)
+        self._touch_agent(agent)
         out.append(self._state_of(agent))
+
+    def _touch_agent(self, agent: Agent) -> None:
+        """The clerk's state changed (or the break they asked for after this call): it moves
+        the waits of their queues (with the "agents" estimate)."""
+        self._mark_waits(agent, self._staff.update(agent))
+
+    def _mark_waits(self, agent: Agent, flipped: list[QueueKey]) -> None:
+        """Mark the clerk's queues for a new estimate at the next due renewal, and at once
+        those in ``flipped``, where the first clerk started working or the last one stopped:
+        their estimate may change between "none" and a number."""
+        if self._cfg.estimator == "agents":
+            self._stale_waits.update((s, lang) for s in agent.skills for lang in agent.languages)
+            self._urgent_waits.update(flipped)
 
     def _state_of(self, agent: Agent) -> AgentStateChanged:
         return AgentStateChanged(
@@ -276,6 +301,8 @@ class RoutingState:
             self._end_wrap_up(agent, now, out)
 
     def _end_wrap_up(self, agent: Agent, now: float, out: list[Action]) -> None:
+        if agent.state is AgentState.WRAP_UP:
+            self._observed.record_wrap(now - agent.since)
         reason, agent.pending_not_ready = agent.pending_not_ready, None
         if reason is not None:
             self._set_state(agent, AgentState.NOT_READY, now, out, reason=reason)
@@ -381,33 +408,6 @@ class RoutingState:
         else:
             self._drop_agent(agent)  # dropped and now without a call: logged out
 
-    # --------------------------------------------------------- positions
-
-    def _push_positions(self, now: float, out: list[Action]) -> None:
-        # Only queues whose order, membership or estimate inputs changed, and in them
-        # only the indexes that may have moved (see queues.QueueBook).
-        for (service_id, language), order, start, stop in self._book.take_pushes(now):
-            staffed = self._staffed(service_id, language)
-            avg = self._handle_times.average(service_id)
-            for index in range(start, stop):
-                entry = order[index]
-                if not entry.connected:
-                    continue  # cannot reach it; it gets a fresh position on reconnect
-                position = index + 1
-                estimate = shown_wait(position, avg, staffed)
-                if entry.pushed != (position, estimate):
-                    entry.pushed = (position, estimate)
-                    out.append(
-                        QueuePosition(
-                            entry.kiosk_id,
-                            entry.entry_id,
-                            service_id,
-                            language,
-                            position,
-                            estimate,
-                        )
-                    )
-
     # ------------------------------------------------------- rules and staffing
 
     def update_rules(self, rules: Mapping[str, ServiceRules]) -> None:
@@ -423,10 +423,11 @@ class RoutingState:
 
     def languages_available(self, service_id: str) -> frozenset[str]:
         """Languages of logged-in agents (any state) who have the service's skill."""
-        return frozenset(self._staff.get(service_id, ()))
+        return self._staff.languages(service_id)
 
 
 def _call_deadline(call: Call) -> float | None:
     """When a call's earlier side grace runs out, if a side is away."""
     graces = [t for t in (call.kiosk_grace_until, call.agent_grace_until) if t is not None]
     return min(graces, default=None)
+

@@ -13,6 +13,7 @@ class QueueStats:
     """Health of one service × language queue at a moment.
 
     ``waiting`` counts every entry in the queue (offered and disconnected ones too);
+    ``staffed_agents`` every agent logged in with the skill and the language, in any state;
     ``longest_wait_s`` is measured from the entry's ``enqueued_at``, which a requeued
     or transferred citizen carries over from their first join.
     """
@@ -23,6 +24,8 @@ class QueueStats:
     longest_wait_s: float
     ready_agents: int
     staffed_agents: int
+    working_agents: int = 0
+    """Of the staffed agents, those taking citizens: not on a break or going on one."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,9 +2,10 @@
 
 :class:`Store` (:mod:`.interface`) is what the server is written against. Aggregates: accounts
 and sessions (:mod:`.accounts`), sites and kiosks (:mod:`.sites`), services (:mod:`.services`),
-the queue (:mod:`.queue`), calls (:mod:`.calls`), the audit trail (:mod:`.audit`) and the
-operator's records (:mod:`.operator`); :class:`SqliteStore` (:mod:`.sqlite`) joins their SQLite
-implementations over one handle (:mod:`.db`).
+the queue (:mod:`.queue`), calls (:mod:`.calls`), the audit trail (:mod:`.audit`), the
+operator's records (:mod:`.operator`), shown wait estimates and actual waits (:mod:`.waits`)
+and the staffing history (:mod:`.staffing`); :class:`SqliteStore` (:mod:`.sqlite`) joins
+their SQLite implementations over one handle (:mod:`.db`).
 """
 
 from signaling.store.calls import UNANSWERED_OUTCOMES

@@ -164,6 +164,18 @@ class AuditSql(SqlAggregate):
                     (cutoffs.sessions_before,),
                 ).rowcount,
                 "audit": _purge_audit(c, self._audit_key, cutoffs.audit_before),
+                # Wait statistics (issue 16) name a queue place, never a person; they go with
+                # the call records they are scored against.
+                "waits": c.execute(
+                    "DELETE FROM waits WHERE queued_at < ? AND ended_at IS NOT NULL",
+                    (cutoffs.calls_before,),
+                ).rowcount,
+                "estimates": c.execute(
+                    "DELETE FROM shown_estimates WHERE at < ?", (cutoffs.calls_before,)
+                ).rowcount,
+                "staffing": c.execute(
+                    "DELETE FROM staffing WHERE hour < ?", (cutoffs.calls_before,)
+                ).rowcount,
             }
             # Bookkeeping that is no one's data: finished queue places, old revocations (every
             # server reads them within seconds), alerts cleared before the call records go.

@@ -50,7 +50,10 @@ from signaling.store.records import (
     Role,
     ServiceOverride,
     ServiceRecord,
+    ShownEstimate,
     SiteRecord,
+    StaffingRecord,
+    WaitRecord,
 )
 
 __all__ = [
@@ -62,7 +65,9 @@ __all__ = [
     "RevocationStore",
     "ServiceStore",
     "SiteStore",
+    "StaffingStore",
     "Store",
+    "WaitStore",
 ]
 
 
@@ -381,9 +386,41 @@ class OperatorStore(Protocol):
         ...
 
 
+class WaitStore(Protocol):
+    """The wait estimates kiosks showed, and the waits that followed."""
+
+    def record_estimates(self, shown: Sequence[ShownEstimate]) -> None:
+        """Store shown estimates (one transaction); keep each place's first."""
+        ...
+
+    def wait_ended(self, entry_id: str, ended_at: float, *, answered: bool) -> bool:
+        """How a place's wait ended: answered, or left unanswered."""
+        ...
+
+    def waits_between(self, t0: float, t1: float) -> list[WaitRecord]:
+        """Waits of the places that joined in ``[t0, t1)``."""
+        ...
+
+    def shown_estimates(self, entry_id: str) -> list[ShownEstimate]:
+        """Every estimate one place's kiosk showed, in order."""
+        ...
+
+
+class StaffingStore(Protocol):
+    """Clerk-seconds per hour, service and language."""
+
+    def add_staffing(self, rows: Sequence[StaffingRecord]) -> None:
+        """Add clerk-seconds to their hours (one transaction)."""
+        ...
+
+    def staffing_between(self, t0: float, t1: float) -> list[StaffingRecord]:
+        """The hours starting in ``[t0, t1)``."""
+        ...
+
+
 class Store(
     AccountStore, SiteStore, ServiceStore, QueueStore, CallStore, AuditStore, OperatorStore,
-    RevocationStore, Protocol,
+    RevocationStore, WaitStore, StaffingStore, Protocol,
 ):
     """Everything the server persists, plus the handle's own life."""
 

@@ -29,7 +29,7 @@ class QueueSql(SqlAggregate):
         state: EntryState = "waiting",
         now: float,
     ) -> None:
-        """Persist a new queue entry (ids come from the routing core)."""
+        """Persist a new queue entry (ids come from the routing core), and its wait."""
         with self._tx() as c:
             c.execute(
                 "INSERT INTO queue_entries (id, kiosk_id, service_id, language, priority, "
@@ -39,6 +39,12 @@ class QueueSql(SqlAggregate):
                     entry_id, kiosk_id, service_id, language, priority, enqueued_at, state,
                     resume_token_hash, now,
                 ),
+            )
+            # Its wait is kept after the place closes (signaling.store.waits).
+            c.execute(
+                "INSERT OR IGNORE INTO waits (entry_id, service_id, language, queued_at) "
+                "VALUES (?, ?, ?, ?)",
+                (entry_id, service_id, language, enqueued_at),
             )
 
     def set_entry_state(

@@ -33,10 +33,14 @@ __all__ = [
     "Role",
     "ServiceOverride",
     "ServiceRecord",
+    "ShownEstimate",
     "SiteRecord",
+    "StaffingRecord",
+    "WaitRecord",
 ]
 
 Role = Literal["agent", "operator", "admin"]
+EstimateKind = Literal["soon", "minutes", "none"]
 EntryState = Literal["waiting", "offered", "in_call", "done"]
 CallOutcome = Literal["answered", "abandoned", "cancelled", "refused", "transferred", "failed"]
 ROLES: tuple[Role, ...] = ("agent", "operator", "admin")
@@ -269,3 +273,48 @@ class ServiceOverride:
     max_queue: int | None
     updated_at: float
     updated_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShownEstimate:
+    """A wait estimate a kiosk showed: at ``at``, for the place ``entry_id`` at ``position``,
+    ``estimate_s`` seconds (None with ``kind`` ``"none"``)."""
+
+    entry_id: str
+    at: float
+    position: int
+    estimate_s: float | None
+    kind: EstimateKind
+
+
+@dataclass(frozen=True, slots=True)
+class WaitRecord:
+    """One queue place's wait: the first estimate shown and what followed.
+
+    ``answered`` is None while the citizen waits, True when a clerk answered at ``ended_at``,
+    False when they left the queue unanswered then; ``waited_s`` is ``ended_at − queued_at``.
+    """
+
+    entry_id: str
+    service_id: str
+    language: str
+    queued_at: float
+    first_at: float | None
+    first_s: float | None
+    first_kind: EstimateKind | None
+    ended_at: float | None
+    answered: bool | None
+    waited_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class StaffingRecord:
+    """Clerk-seconds in one UTC hour (``hour``: its start) for one service × language:
+    logged in with the skill and language, and of those working (not on a break). Divided
+    by 3600, the clerks there were on average."""
+
+    hour: float
+    service_id: str
+    language: str
+    logged_in_s: float
+    working_s: float

@@ -156,7 +156,48 @@ _V3: tuple[str, ...] = (
     "ALTER TABLE calls ADD COLUMN rating INTEGER CHECK (rating BETWEEN 1 AND 5)",
 )
 
-# Version 4: security and data protection (issue 12).
+# Version 4: honest waits and enough clerks (issue 16).
+# * waits: one row per queue place, kept after the place closes (queue_entries rows are
+#   deleted): the first estimate the kiosk showed, and the actual wait when the citizen was
+#   answered or left. The dashboard and /metrics score the first estimate against it.
+# * shown_estimates: every estimate a kiosk showed (time, place, seconds, kind), one row per
+#   change of what it showed.
+# * staffing: clerk-seconds per UTC hour, service and language: logged in with the skill and
+#   language, and of those not on a break; the staffing forecast shows them beside the need.
+_V4: tuple[str, ...] = (
+    """CREATE TABLE waits (
+        entry_id TEXT PRIMARY KEY,
+        service_id TEXT NOT NULL REFERENCES services(id),
+        language TEXT NOT NULL,
+        queued_at REAL NOT NULL,
+        first_at REAL,
+        first_s REAL,
+        first_kind TEXT CHECK (first_kind IN ('soon', 'minutes', 'none')),
+        ended_at REAL,
+        answered INTEGER CHECK (answered IN (0, 1)),
+        waited_s REAL
+    )""",
+    "CREATE INDEX waits_queued ON waits(queued_at)",
+    """CREATE TABLE shown_estimates (
+        entry_id TEXT NOT NULL,
+        at REAL NOT NULL,
+        position INTEGER NOT NULL,
+        estimate_s REAL,
+        kind TEXT NOT NULL CHECK (kind IN ('soon', 'minutes', 'none'))
+    )""",
+    "CREATE INDEX shown_estimates_entry ON shown_estimates(entry_id, at)",
+    "CREATE INDEX shown_estimates_at ON shown_estimates(at)",
+    """CREATE TABLE staffing (
+        hour REAL NOT NULL,
+        service_id TEXT NOT NULL REFERENCES services(id),
+        language TEXT NOT NULL,
+        logged_in_s REAL NOT NULL DEFAULT 0,
+        working_s REAL NOT NULL DEFAULT 0,
+        PRIMARY KEY (hour, service_id, language)
+    ) WITHOUT ROWID""",
+)
+
+# Version 5: security and data protection (issue 12).
 # * accounts: the admin role (SQLite cannot alter a CHECK, so the table is rebuilt the way the
 #   SQLite manual prescribes; migrations run with foreign keys off and are checked with
 #   foreign_key_check before they commit) and the "must change the password at next login" flag
@@ -167,8 +208,8 @@ _V3: tuple[str, ...] = (
 #   closes live connections.
 # * audit: each row carries an HMAC chained to the previous row's; audit_anchor holds the link
 #   to the first row kept after retention deleted older ones.
-_V4: tuple[str, ...] = (
-    """CREATE TABLE accounts_v4 (
+_V5: tuple[str, ...] = (
+    """CREATE TABLE accounts_v5 (
         id TEXT PRIMARY KEY,
         username TEXT NOT NULL UNIQUE COLLATE NOCASE,
         display_name TEXT NOT NULL,
@@ -178,11 +219,11 @@ _V4: tuple[str, ...] = (
         disabled_at REAL,
         must_change_password INTEGER NOT NULL DEFAULT 0
     )""",
-    "INSERT INTO accounts_v4 (id, username, display_name, role, password_hash, created_at, "
+    "INSERT INTO accounts_v5 (id, username, display_name, role, password_hash, created_at, "
     "disabled_at) SELECT id, username, display_name, role, password_hash, created_at, disabled_at "
     "FROM accounts",
     "DROP TABLE accounts",
-    "ALTER TABLE accounts_v4 RENAME TO accounts",
+    "ALTER TABLE accounts_v5 RENAME TO accounts",
     """CREATE TABLE revocations (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         at REAL NOT NULL,
@@ -206,7 +247,7 @@ _V4: tuple[str, ...] = (
 )
 
 #: ``MIGRATIONS[n - 1]`` brings the schema from version ``n - 1`` to ``n``.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5)
 
 # Catalogue seeding. Each upsert touches a row only when something changed (row-value IS NOT
 # treats NULLs as equal), so re-seeding an unchanged catalogue writes nothing.

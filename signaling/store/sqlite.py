@@ -22,6 +22,8 @@ from signaling.store.queue import QueueSql
 from signaling.store.revocations import RevocationsSql
 from signaling.store.services import ServicesSql
 from signaling.store.sites import SitesSql
+from signaling.store.staffing import StaffingSql
+from signaling.store.waits import WaitsSql
 
 __all__ = ["AUDIT_KEY_FILENAME", "SqliteStore"]
 
@@ -30,7 +32,7 @@ AUDIT_KEY_FILENAME = "audit.key"
 
 class SqliteStore(
     AccountsSql, SitesSql, ServicesSql, QueueSql, CallsSql, AuditSql, OperatorSql,
-    RevocationsSql,
+    RevocationsSql, WaitsSql, StaffingSql,
 ):
     """The SQLite store. Create with :meth:`open`; close with :meth:`close`."""
 

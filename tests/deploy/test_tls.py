@@ -2,78 +2,19 @@
 
 from __future__ import annotations
 
-import subprocess
-from pathlib import Path
-
 import pytest
 
 from client_core.errors import NotConnected
-from client_core.signaling_client import SignalingClient, login, tls_context
+from client_core.signaling_client import SignalingClient, login
+from client_core.tls import tls_context
 from demo.process import start_server, wait_ready
 from demo.seed import seed
 from signaling.settings import Settings
 from tests.calls.processes import free_port
+from tests.deploy.pki import make_ca_and_cert
 from tests.server.harness import FAST
 from wire import client_messages as C
 from wire import server_messages as S
-
-
-def make_ca_and_cert(folder: Path) -> tuple[Path, Path, Path]:
-    """A throwaway CA and a server certificate for 127.0.0.1 / localhost it signed."""
-
-    def run(*args: str) -> None:
-        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
-
-    run(
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=Etapiste test CA",
-    )
-    run(
-        "req",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        "server.key",
-        "-out",
-        "server.csr",
-        "-subj",
-        "/CN=localhost",
-    )
-    (folder / "san.ext").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
-    run(
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "server.pem",
-        "-days",
-        "2",
-        "-extfile",
-        "san.ext",
-    )
-    return folder / "ca.pem", folder / "server.pem", folder / "server.key"
 
 
 async def test_wss_with_a_custom_ca_and_refusal_without_it(tmp_path):

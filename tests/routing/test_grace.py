@@ -50,7 +50,10 @@ def test_disconnected_kiosk_keeps_place_but_is_not_offered() -> None:
     assert [e.kiosk_id for e in r.queue("kela", "fi", T0 + 2)] == ["k1", "k2"]
     out = r.handle(AgentReady("a1"), T0 + 3)
     assert only_offer(out).kiosk_id == "k2"  # k1 skipped, not dropped
-    assert of(out, QueuePosition) == []  # k2 is still second
+    # k2 is still second; it hears only that a clerk now has it (about a minute).
+    assert [(p.kiosk_id, p.position, p.estimate_kind) for p in of(out, QueuePosition)] == [
+        ("k2", 2, "minutes")
+    ]
 
 
 def test_reconnect_within_grace_resends_position_and_offers() -> None:

@@ -9,6 +9,7 @@ import math
 import os
 from dataclasses import dataclass, field
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -42,6 +43,7 @@ from signaling.routing.events import (
 from signaling.routing.hours import OpeningHours
 from signaling.routing.model import AgentState, RouterConfig
 from signaling.routing.router import Router
+from signaling.routing.staff import works
 
 from .helpers import T0, make_router, service
 
@@ -53,9 +55,15 @@ LANGS = ("fi", "sv")
 DVV_HOURS = OpeningHours({"tue": [["12:00", "12:30"], ["13:00", "14:00"]]}, tz="UTC")
 
 
-def new_router() -> Router:
+def new_router(estimator: str = "staffed") -> Router:
     return make_router(
-        RouterConfig(offer_timeout_s=20, wrapup_s=30, kiosk_grace_s=60, call_grace_s=20),
+        RouterConfig(
+            offer_timeout_s=20,
+            wrapup_s=30,
+            kiosk_grace_s=60,
+            call_grace_s=20,
+            estimator=estimator,  # type: ignore[arg-type]
+        ),
         {
             "kela": service("kela", max_queue=3),
             "vero": service("vero", max_queue=4, default_handle_s=200),
@@ -122,17 +130,45 @@ def check(r: Router, ledger: Ledger, now: float) -> None:
         assert agents[call.agent_id].call_id == call.call_id
 
     # Positions are 1..n per queue; every connected kiosk was told its current position
-    # and estimate.
+    # and (with the earlier estimator, a function of the state) its estimate; with the
+    # agent-state one, a "none" never while a clerk of the queue works.
     queues = sorted({(e.service_id, e.language) for e in entries})
     for service_id, language in queues:
         members = r.queue(service_id, language, now)
         assert len({m.entry_id for m in members}) == len(members)
         stats = {(s.service_id, s.language): s for s in r.queue_stats(now)}
         assert stats[(service_id, language)].waiting == len(members)
+        # The index the wait estimates read instead of sorting each queue.
+        unoffered = sorted(m.enqueued_at for m in members if m.offer_id is None)
+        assert r._book.unoffered_joins((service_id, language)) == unoffered
         for position, entry in enumerate(members, start=1):
-            if entry.connected:
+            if not entry.connected:
+                continue
+            told = ledger.pushed[entry.kiosk_id]
+            if r._cfg.estimator == "staffed":
                 estimate = r.estimate_wait(service_id, language, position)
-                assert ledger.pushed[entry.kiosk_id] == (entry.entry_id, position, estimate)
+                assert told == (entry.entry_id, position, estimate)
+                continue
+            assert told[:2] == (entry.entry_id, position)
+            serving = [a for a in agents.values() if a.skills >= {service_id}]
+            serving = [a for a in serving if language in a.languages]
+            if any(
+                a.state is not AgentState.NOT_READY and a.pending_not_ready is None
+                for a in serving
+            ):
+                assert told[2] is not None
+
+    # Who serves and who works, as the estimates read it, kept in step with every change.
+    for service_id in SERVICES:
+        for language in LANGS:
+            staff = r._staff.of(service_id, language)
+            serving = {a.agent_id: a for a in r._agents.values() if a.serves(service_id, language)}
+            assert staff.agents == serving
+            assert staff.resting == {i: a for i, a in serving.items() if not works(a)}
+            assert staff.working == len(serving) - len(staff.resting)
+    for agent in r._agents.values():
+        serves = {(s, lang) for s in agent.skills for lang in agent.languages}
+        assert set(r._staff.queues_of(agent.agent_id)) == serves
 
     deadline = r.next_deadline()
     assert deadline is None or deadline > now
@@ -239,6 +275,7 @@ def event_for(step: Step, r: Router) -> Event:
     return events[step.kind]
 
 
+@pytest.mark.parametrize("estimator", ["staffed", "agents"])
 @settings(max_examples=int(os.environ.get("ROUTING_FUZZ_EXAMPLES", "200")), deadline=None)
 @given(
     restore=st.booleans(),
@@ -246,9 +283,9 @@ def event_for(step: Step, r: Router) -> Event:
     steps=st.lists(STEP, min_size=20, max_size=60),
 )
 def test_random_sequences_keep_invariants(
-    restore: bool, staff: list[Step], steps: list[Step]
+    estimator: str, restore: bool, staff: list[Step], steps: list[Step]
 ) -> None:
-    r = new_router()
+    r = new_router(estimator)
     ledger = Ledger()
     now = T0
     if restore:

@@ -134,7 +134,8 @@ def test_offer_reserves_without_moving_anyone() -> None:
     r.handle(JoinQueue("k2", "kela", "fi"), T0 + 1)
     out = r.handle(AgentReady("a1"), T0 + 2)
     assert only_offer(out).kiosk_id == "k1"
-    assert of(out, QueuePosition) == []
+    # Nobody moves; both now hear an estimate (a clerk is working) at their old places.
+    assert {(p.kiosk_id, p.position) for p in of(out, QueuePosition)} == {("k1", 1), ("k2", 2)}
     assert queue_kiosks(r, "kela", "fi", T0 + 2) == ["k1", "k2"]
 
 

@@ -32,6 +32,8 @@ async def test_queue_offer_reject_accept_relay_end_wrapup(tmp_path):
         pb = await kb.request(C.QueueJoin(service="kela.benefits", language="fi"))
         assert isinstance(pa, S.QueuePosition) and pa.position == 1
         assert isinstance(pb, S.QueuePosition) and pb.position == 2
+        # Both clerks logged in but neither working: no estimate, and the kiosk is told so.
+        assert (pb.estimated_wait_s, pb.estimate_kind) == (None, "none")
 
         # Aino becomes ready first, so Erik is the longest idle only after Aino rejects.
         offer_a = asyncio.ensure_future(aino.wait_for(S.Offer))
@@ -55,7 +57,12 @@ async def test_queue_offer_reject_accept_relay_end_wrapup(tmp_path):
         ks, es = await k_start, await e_start
         assert ks.call_id == es.call_id
         assert (ks.role, es.role) == ("offerer", "answerer")
-        await b_moves
+        moved = await b_moves
+        # What B was shown, and A's wait, are stored (A's was answered: it has ended).
+        assert h.ctx.store.shown_estimates(pb.entry_id)[0].kind == "none"
+        assert moved.estimate_kind in ("soon", "minutes", "none")
+        (wait_a,) = [w for w in h.ctx.store.waits_between(0, 2e9) if w.entry_id == pa.entry_id]
+        assert wait_a.answered is True and wait_a.waited_s is not None
 
         # SDP and ICE are relayed only between the two members.
         got_offer = asyncio.ensure_future(erik.wait_for(C.SdpMessage))

@@ -4,7 +4,8 @@ service, duration and rating are kept, while the store keeps site, kiosk, langua
 disposition, a free-text note and quality figures").
 
 The data map is :mod:`signaling.privacy`; this test ties it to the database and to the notice:
-a new column of ``calls`` or ``queue_entries`` without a line there fails, and so does a fact
+a new column of ``calls``, ``queue_entries``, ``waits`` or ``shown_estimates`` without a line
+there fails, and so does a fact
 or a period the notice does not state in every language.
 """
 
@@ -16,7 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from signaling.privacy import FACT_PERIOD, GONE_WITH_THE_VISIT, INTERNAL, VISIT_RECORD
+from signaling.privacy import (
+    FACT_PERIOD,
+    GONE_WITH_THE_VISIT,
+    INTERNAL,
+    SHOWN_ESTIMATES,
+    VISIT_RECORD,
+    WAIT_RECORD,
+)
 from signaling.settings import Settings
 from signaling.store import SqliteStore
 
@@ -29,6 +37,9 @@ SAYS: dict[str, dict[str, tuple[str, str]]] = {
     "times": {"fi": ("point_kept", "milloin tulit ja kauanko odotit ja puhuit"),
               "sv": ("point_kept", "när du kom och hur länge du väntade och talade"),
               "en": ("point_kept", "when you came and how long you waited and talked")},
+    "estimate": {"fi": ("point_kept", "mitkä odotusajat sinulle näytettiin"),
+                 "sv": ("point_kept", "vilka väntetider som visades för dig"),
+                 "en": ("point_kept", "the waiting times you were shown")},
     "place": {"fi": ("point_kept", "asiointipiste ja laite"),
               "sv": ("point_kept", "serviceställe och terminal"),
               "en": ("point_kept", "service point and kiosk")},
@@ -87,6 +98,8 @@ def test_every_stored_column_of_a_visit_is_in_the_data_map(tmp_path: Path) -> No
             "the kiosk's privacy notice), or one listed there is gone"
         )
         assert columns(store, "queue_entries") == set(GONE_WITH_THE_VISIT)
+        assert columns(store, "waits") == set(WAIT_RECORD)
+        assert columns(store, "shown_estimates") == set(SHOWN_ESTIMATES)
     finally:
         store.close()
 
@@ -94,7 +107,8 @@ def test_every_stored_column_of_a_visit_is_in_the_data_map(tmp_path: Path) -> No
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_notice_states_every_fact_and_its_period(lang: str) -> None:
     texts = notice(lang)
-    facts = (set(VISIT_RECORD.values()) | set(GONE_WITH_THE_VISIT.values())) - {INTERNAL}
+    mapped = (VISIT_RECORD, GONE_WITH_THE_VISIT, WAIT_RECORD, SHOWN_ESTIMATES)
+    facts = set().union(*(m.values() for m in mapped)) - {INTERNAL}
     facts |= {"saved_photo"}
     assert facts == set(SAYS), "a fact without words in the notice (see SAYS)"
     defaults = Settings()

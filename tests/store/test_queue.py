@@ -236,7 +236,8 @@ def test_purge(store: Store, kiosk: str, agent: str, clock: FakeClock) -> None:
     store.create_session(agent, 60, now=T0 - 1000)
     store.audit("admin:cli", "x", "y", now=clock.now)
     counts = store.purge(PurgeCutoffs(T0, T0, T0, T0))
-    assert counts == {"calls": 1, "notes": 0, "sessions": 1, "audit": 0}
+    assert counts == {"calls": 1, "notes": 0, "sessions": 1, "audit": 0, "waits": 0,
+                      "estimates": 0, "staffing": 0}
     assert [c.entry_id for c in store.calls_between(0, T0 + 1000)] == ["new"]
     assert len(store.audit_log()) == 1  # clock.now == T0, so today's line stays
 

@@ -11,7 +11,7 @@ import pytest
 from signaling.catalogue import Catalogue
 from signaling.errors import StoreError
 from signaling.store import SqliteStore, Store
-from signaling.store.records import PurgeCutoffs
+from signaling.store.records import PurgeCutoffs, ShownEstimate
 from signaling.store.schema import MIGRATIONS
 
 from .conftest import T0, FakeClock
@@ -128,10 +128,12 @@ def test_purge_clears_notes_before_records(store: Store, clock: FakeClock) -> No
     assert store.call("c0").disposition == "resolved"  # type: ignore[union-attr]
 
 
-def test_a_schema_3_database_migrates_with_its_accounts_and_references(
-    data_dir: Path, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("version", [3, 4])
+def test_an_older_database_migrates_with_its_accounts_and_references(
+    version: int, data_dir: Path, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("signaling.store.db.MIGRATIONS", MIGRATIONS[:3])
+    """Schema 3 (the first release) and 4 (honest waits, #16) both reach the current one."""
+    monkeypatch.setattr("signaling.store.db.MIGRATIONS", MIGRATIONS[:version])
     old = SqliteStore.open(data_dir)
     old.seed_catalogue(catalogue, now=T0)
     acc = old.create_account("olli", "Olli", "operator", "hash", ["kela.benefits"], ["fi", "sv"],
@@ -143,11 +145,18 @@ def test_a_schema_3_database_migrates_with_its_accounts_and_references(
     old._db.conn.execute(  # type: ignore[attr-defined]
         "INSERT INTO audit (at, actor, action, subject) VALUES (?, 'admin:cli', 'old', '')", (T0,)
     )
+    if version >= 4:
+        old.insert_entry("e2", kiosk_id, "kela.benefits", "fi", 0, T0, now=T0)
+        old.record_estimates([ShownEstimate("e2", T0, 1, 120.0, "minutes")])
+        old.wait_ended("e2", T0 + 60, answered=True)
+    assert old.schema_version() == version
     old.close()
     monkeypatch.setattr("signaling.store.db.MIGRATIONS", MIGRATIONS)
     new = SqliteStore.open(data_dir)
     try:
-        assert new.schema_version() == 4
+        assert new.schema_version() == len(MIGRATIONS) == 5
+        if version >= 4:
+            assert [w.waited_s for w in new.waits_between(0, 2e9)] == [60.0]
         account = new.account(acc)
         assert account is not None and account.role == "operator"
         assert account.skills == {"kela.benefits"} and account.languages == {"fi", "sv"}

@@ -27,7 +27,7 @@ def test_open_creates_private_wal_database(store: Store, data_dir: Path) -> None
     assert db.exists()
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
-    assert store.schema_version() == len(MIGRATIONS) == 4
+    assert store.schema_version() == len(MIGRATIONS) == 5
     conn = sqlite3.connect(db)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -49,7 +49,7 @@ def test_migrations_idempotent(data_dir: Path) -> None:
     s = SqliteStore.open(data_dir)
     try:
         rows = s._db.conn.execute("SELECT version, applied_at FROM schema_version").fetchall()
-        assert [r[0] for r in rows] == [1, 2, 3, 4]
+        assert [r[0] for r in rows] == list(range(1, len(MIGRATIONS) + 1))
         # Stamped once, by the database itself, when each migration ran.
         assert all(before - 1 <= r[1] <= time.time() + 1 for r in rows)
     finally:
@@ -70,7 +70,12 @@ def test_upgrade_from_version_2_keeps_the_calls(
     agent = old.create_account(
         "aino", "Aino", "agent", "pw", ["kela.benefits"], ["fi"], now=clock.now
     )
-    old.insert_entry("e1", kiosk, "kela.benefits", "fi", 0, 1.0, now=clock.now)
+    # As a server of version 2 stored a place (no waits table then).
+    old._db.conn.execute(
+        "INSERT INTO queue_entries (id, kiosk_id, service_id, language, priority, enqueued_at, "
+        "state, updated_at) VALUES ('e1', ?, 'kela.benefits', 'fi', 0, 1.0, 'waiting', ?)",
+        (kiosk, clock.now),
+    )
     old.call_started("c1", entry_id="e1", kiosk_id=kiosk, agent_id=agent,
                      service_id="kela.benefits", language="fi", offered_at=2.0, answered_at=3.0)
     assert old.schema_version() == 2
@@ -78,9 +83,10 @@ def test_upgrade_from_version_2_keeps_the_calls(
     monkeypatch.undo()
     s = SqliteStore.open(data_dir)
     try:
-        assert s.schema_version() == 4
+        assert s.schema_version() == len(MIGRATIONS)
         call = s.call("c1")
         assert call is not None and call.rating is None
+        assert s.waits_between(0, 2e9) == []  # places from before version 4 have no wait row
     finally:
         s.close()
 
