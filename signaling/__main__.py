@@ -58,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rotate-kiosk-token", help="a new device token for a kiosk (printed once)")
     p.add_argument("kiosk_id")
     sub.add_parser("kiosks", help="list kiosks")
-    p = sub.add_parser("add-account", help="add an agent or operator")
+    p = sub.add_parser("add-account", help="add an agent, operator or admin")
     p.add_argument("username")
     p.add_argument("--name", required=True, help="display name")
     p.add_argument("--role", choices=["agent", "operator", "admin"], default="agent")

@@ -40,7 +40,7 @@ FIELDS = [
     "csrf", "username", "password", "name", "site_id", "region", "display_name", "role",
     "skills", "languages", "weekly", "max_queue", "current_password", "new_password",
     "new_password_again", "actor", "action", "since", "until", "before", "kiosk_id", "format",
-    "weeks", "name_sv", "name_en", "next",
+    "weeks", "name_sv", "name_en", "next", "service", "language", "level", "within", "days",
 ]
 
 

@@ -175,3 +175,18 @@ async def test_role_refusals_are_audited(tmp_path: Path) -> None:
         refused = [a for a in h.ctx.store.audit_log() if a.action == "refused"]
         assert [a.actor for a in refused] == [f"kiosk:{kiosk_id}"] * 2
         assert refused[0].detail["code"] == "not_allowed"
+
+
+async def test_failed_logins_are_audited_with_the_username_tried(tmp_path: Path) -> None:
+    """Finding: "Failed logins are audited as anonymous with no username" (default settings:
+    no proxy, no special limits; the dashboard form and the API alike)."""
+    async with running_server(tmp_path / "data") as h, http_session() as http:
+        hasher_of(h)
+        h.add_agent("olli", [], ["fi"], role="operator")
+        assert (await form_login(http, h.base_url, "olli", "wrong password")).status == 401
+        assert await api_login(http, h, "nobody", "wrong password") == 401
+        failed = [a for a in h.ctx.store.audit_log() if a.action == "login_failed"]
+        assert sorted(str(a.detail["username"]) for a in failed) == ["nobody", "olli"]
+        assert {str(a.detail["client"]) for a in failed} == {"127.0.0.1"}
+        assert all(PASSWORD not in str(a.detail) and "wrong" not in str(a.detail)
+                   for a in failed)
