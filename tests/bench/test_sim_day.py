@@ -85,7 +85,8 @@ def make_data_dir(path: Path) -> None:
     tz = ZoneInfo("Europe/Helsinki")
     day = dt.datetime(2025, 3, 5, tzinfo=tz)  # a Wednesday
     conn.execute(
-        "INSERT INTO accounts VALUES ('clerk-a', 'a', 'A', 'agent', 'x', 0, NULL)"
+        "INSERT INTO accounts (id, username, display_name, role, password_hash, created_at) "
+        "VALUES ('clerk-a', 'a', 'A', 'agent', 'x', 0)"
     )
     conn.execute("INSERT INTO agent_skills VALUES ('clerk-a', 'kela.benefits')")
     conn.execute("INSERT INTO agent_languages VALUES ('clerk-a', 'fi')")
