@@ -18,8 +18,10 @@ class PrivacyScreen(ScreenBase):
     def __init__(self, presenter: KioskPresenter, catalogue: Catalogue) -> None:
         super().__init__(presenter, catalogue)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(120, 50, 120, 50)
-        layout.setSpacing(22)
+        # Tight vertical margins: in large text the five points need nearly the whole screen,
+        # and a squeezed label loses its first and last lines (tests/kiosk/test_screens.py).
+        layout.setContentsMargins(120, 24, 120, 24)
+        layout.setSpacing(14)
         self.title = label("h1")
         self.service = label("h2")
         self.intro = label("body")

@@ -67,6 +67,14 @@ def test_every_screen_in_every_language(qapp: QApplication) -> None:
                 and label.fontMetrics().horizontalAdvance(label.text()) > label.width()
             ):
                 problems.append(f"{lang}/{state}: label {label.text()!r} cut off")
+            if (  # wrapped text needs its height: a squeezed label loses its first/last lines
+                state.startswith("privacy")  # the consent screen (the services grid still clips)
+                and label.isVisible()
+                and label.wordWrap()
+                and label.text()
+                and label.heightForWidth(label.width()) > label.height() + 2
+            ):
+                problems.append(f"{lang}/{state}: wrapped label {label.text()[:40]!r} cut off")
         if state != "welcome":  # the welcome screen greets in all three on purpose
             for text in visible_texts(window):  # type: ignore[arg-type]
                 if text in foreign[lang]:
