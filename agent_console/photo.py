@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from client_core.control import PhotoEnd, PhotoStart, parse_photo_chunk
+from i18n import local_time
 
 log = logging.getLogger("etapiste.console.photo")
 
@@ -137,7 +138,7 @@ def purge_photos(folder: Path, max_age_days: int, now: float | None = None) -> i
 def save_photo(photo: ReceivedPhoto, folder: Path, call_id: str) -> Path:
     """Write ``photo`` into ``folder`` (readable by the agent's account only); the new path."""
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(photo.received_at))
+    stamp = local_time(photo.received_at).strftime("%Y%m%d-%H%M%S")
     safe_call = "".join(c for c in call_id if c.isalnum())[:12]
     path = folder / f"etapiste-{stamp}-{safe_call}-{photo.photo_id}{photo.extension}"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -50,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--name-sv", help="default: the Finnish name")
     p.add_argument("--name-en", help="default: the Finnish name")
     p.add_argument("--region", default="")
+    sub.add_parser("sites", help="list sites and their settings")
+    p = sub.add_parser("set-site", help="change a site's settings")
+    p.add_argument("site_id")
+    p.add_argument("--hearing-loop", choices=["on", "off"], required=True,
+                   help="the site has an induction loop: its kiosks show the sign")
     p = sub.add_parser("add-kiosk", help="provision a kiosk; prints its device token once")
     p.add_argument("site_id")
     p.add_argument("name")
@@ -104,6 +109,18 @@ def _add_site(args: argparse.Namespace, store: Store, _: Catalogue, now: float) 
     admin.add_site(store, CLI_ACTOR, args.site_id, args.name_fi, args.region, now=now,
                    name_sv=args.name_sv, name_en=args.name_en)
     print(f"site {args.site_id} added")
+
+
+def _sites(args: argparse.Namespace, store: Store, _: Catalogue, now: float) -> None:
+    for site in store.sites():
+        loop = "hearing-loop" if site.hearing_loop else "-"
+        print(f"{site.id}\t{site.name_fi}\t{site.region or '-'}\t{loop}")
+
+
+def _set_site(args: argparse.Namespace, store: Store, _: Catalogue, now: float) -> None:
+    admin.set_hearing_loop(store, CLI_ACTOR, args.site_id, args.hearing_loop == "on", now=now)
+    print(f"site {args.site_id}: hearing loop {args.hearing_loop} "
+          "(kiosks show it from their next connection)")
 
 
 def _add_kiosk(args: argparse.Namespace, store: Store, _: Catalogue, now: float) -> None:
@@ -229,6 +246,8 @@ def _ack_alert(args: argparse.Namespace, store: Store, _: Catalogue, now: float)
 Command = Callable[[argparse.Namespace, Store, Catalogue, float], int | None]
 COMMANDS: dict[str, Command] = {
     "add-site": _add_site,
+    "sites": _sites,
+    "set-site": _set_site,
     "add-kiosk": _add_kiosk,
     "revoke-kiosk": _revoke_kiosk,
     "rotate-kiosk-token": _rotate_kiosk,

@@ -144,6 +144,14 @@ def rotate_kiosk_token(store: Store, actor: str, kiosk_id: str, *, now: float) -
     return token
 
 
+def set_hearing_loop(store: Store, actor: str, site_id: str, on: bool, *, now: float) -> None:
+    """Record whether a site has a hearing loop; its kiosks show the sign from their next
+    connection on."""
+    if not store.set_site_hearing_loop(site_id, on):
+        raise AdminError(f"no site {site_id!r}")
+    store.audit(actor, "site_hearing_loop", site_id, {"on": on}, now=now)
+
+
 def acknowledge_alert(store: Store, actor: str, by: str, alert_id: int, *, now: float) -> None:
     """An operator (named ``by``) has seen an alert."""
     if not store.acknowledge_alert(alert_id, by, now):

@@ -26,7 +26,7 @@ __all__ = ["DONE_KEYS", "done", "refused", "render_admin", "secret_box", "split"
 
 DONE_KEYS = frozenset({
     "kiosk_revoked", "site_added", "account_added", "skills_saved", "service_saved",
-    "account_disabled", "account_enabled", "purged",
+    "account_disabled", "account_enabled", "purged", "site_saved",
 })
 """Keys of ``[admin]`` texts a change can report (``?done=``)."""
 
@@ -124,6 +124,16 @@ def render_admin(
     kiosk_rows = "".join(
         _kiosk_row(k, site_names.get(k.site_id, k.site_id), csrf, t) for k in store.list_kiosks()
     )
+    site_rows = "".join(
+        f"<tr><td>{e(site_names[s.id])}<br><code>{e(s.id)}</code></td>"
+        f"<td>{e(s.region or '–')}</td><td>"
+        f'<form method="post" action="/dashboard/admin/sites/{e(s.id)}" class="inline">'
+        f'<input type="hidden" name="csrf" value="{csrf}">'
+        f'<label class="check"><input type="checkbox" name="hearing_loop" value="on"'
+        f'{" checked" if s.hearing_loop else ""}> {e(t.t("admin.hearing_loop"))}</label> '
+        f'<button>{e(t.t("admin.save"))}</button></form></td></tr>'
+        for s in sites
+    )
     site_options = "".join(
         f'<option value="{e(s.id)}">{e(site_names[s.id])} ({e(s.region or "—")})</option>'
         for s in sites
@@ -165,6 +175,7 @@ def render_admin(
         notice=notice + box,
         csrf=csrf,
         kiosk_rows=kiosk_rows,
+        site_rows=site_rows,
         site_options=site_options,
         account_rows=account_rows,
         service_rows="".join(service_rows),

@@ -18,6 +18,7 @@ from signaling.admin import (
     provision_kiosk,
     revoke_kiosk,
     rotate_kiosk_token,
+    set_hearing_loop,
     set_service,
 )
 from signaling.admin_page import DONE_KEYS, done, refused, render_admin, secret_box
@@ -104,6 +105,19 @@ async def site(request: web.Request) -> web.Response:
     raise done("site_added", form.get("site_id", ""))
 
 
+async def site_settings(request: web.Request) -> web.Response:
+    """``POST /dashboard/admin/sites/{site_id}``: the hearing loop (a checkbox)."""
+    dash = request.app[DASHBOARD]
+    principal, form = await dash.require_post(request, admin=True)
+    site_id = request.match_info["site_id"]
+    try:
+        set_hearing_loop(dash.ctx.store, principal.label, site_id,
+                         form.get("hearing_loop") == "on", now=dash.ctx.clock())
+    except AdminError as exc:
+        raise refused(str(exc)) from None
+    raise done("site_saved", site_id)
+
+
 async def service(request: web.Request) -> web.Response:
     """``POST /dashboard/admin/services/{service_id}``: hours and queue cap, applied at once."""
     dash = request.app[DASHBOARD]
@@ -140,5 +154,6 @@ def add_routes(app: web.Application) -> None:
     r.add_post("/dashboard/admin/kiosks/{kiosk_id}/rotate", rotate)
     r.add_post("/dashboard/admin/kiosks/{kiosk_id}/revoke", revoke)
     r.add_post("/dashboard/admin/sites", site)
+    r.add_post("/dashboard/admin/sites/{site_id}", site_settings)
     r.add_post("/dashboard/admin/services/{service_id}", service)
     r.add_post("/dashboard/admin/purge", purge_now)

@@ -112,6 +112,7 @@ def seed(store: Store, now: float) -> dict[str, tuple[str, str]]:
         ("suomussalmi", "Suomussalmi kiosk 1"), ("pello", "Pello kiosk 1"),
     ):
         kiosks[name] = store.create_kiosk(site_id, name, now=now)
+    store.set_site_hearing_loop("nurmes", True)  # the library's hall has a loop
     store.create_account("olli", "Olli Operaattori", "operator", hash_password(PASSWORD), now=now)
     store.create_account("ada", "Ada Ylläpitäjä", "admin", hash_password(PASSWORD), now=now)
     aino = store.create_account("aino", "Aino Virtanen", "agent", hash_password(PASSWORD),

@@ -84,9 +84,9 @@ class Greeting:
 
 def welcome(
     p: Principal, conn_id: str, protocol: int, ref: str | None, resume_token: str | None,
-    site: S.SiteRef | None, now: float, greeting: Greeting,
+    site: S.SiteRef | None, now: float, greeting: Greeting, *, hearing_loop: bool = False,
 ) -> S.Welcome:
-    """The ``welcome`` for a connection of ``p``."""
+    """The ``welcome`` for a connection of ``p`` (``hearing_loop``: its site has one)."""
     agent = p.role == "agent"
     return S.Welcome(
         ref=ref,
@@ -100,6 +100,7 @@ def welcome(
             site=site.names if site else None,
             skills=sorted(p.skills),
             languages=[lang for lang in LANGUAGES if lang in p.languages],
+            hearing_loop=hearing_loop and p.role == "kiosk",
         ),
         connection_id=conn_id,
         heartbeat_interval_s=greeting.heartbeat_interval_s,

@@ -72,8 +72,9 @@ class Sessions:
             token = self._resume.issue(p.id)
         self._connections.register(conn)
         site = self._directory.site_ref(p.site_id) if p.site_id else None
+        loop = p.role == "kiosk" and self._directory.hearing_loop(p.site_id)
         conn.send(welcome(p, conn.connection_id, hello.protocol, hello.ref, token, site, now,
-                          self._greeting))
+                          self._greeting, hearing_loop=loop))
         log.info("attached", extra=fields(who=p.label, conn=conn.connection_id))
         self._back(conn, now)
 

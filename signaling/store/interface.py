@@ -174,6 +174,10 @@ class SiteStore(Protocol):
         """Kiosks (revoked ones too), optionally of one site."""
         ...
 
+    def set_site_hearing_loop(self, site_id: str, hearing_loop: bool) -> bool:
+        """Whether the site has a hearing loop; False if there is no such site."""
+        ...
+
 
 class ServiceStore(Protocol):
     """Agencies and services from the catalogue, and administrators' overrides."""

@@ -76,6 +76,8 @@ class SiteRecord:
     name_en: str
     region: str
     created_at: float
+    hearing_loop: bool = False
+    """The point has a hearing (induction) loop: its kiosks show the sign."""
 
 
 @dataclass(frozen=True, slots=True)

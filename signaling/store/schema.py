@@ -197,7 +197,13 @@ _V4: tuple[str, ...] = (
     ) WITHOUT ROWID""",
 )
 
-# Version 5: security and data protection (issue 12).
+# Version 5: a site setting, whether the service point has a hearing (induction) loop; its
+# kiosks show the sign (issue 11). Set by an administrator; catalogue seeding leaves it alone.
+_V5: tuple[str, ...] = (
+    "ALTER TABLE sites ADD COLUMN hearing_loop INTEGER NOT NULL DEFAULT 0",
+)
+
+# Version 6: security and data protection (issue 12).
 # * accounts: the admin role (SQLite cannot alter a CHECK, so the table is rebuilt the way the
 #   SQLite manual prescribes; migrations run with foreign keys off and are checked with
 #   foreign_key_check before they commit) and the "must change the password at next login" flag
@@ -208,8 +214,8 @@ _V4: tuple[str, ...] = (
 #   closes live connections.
 # * audit: each row carries an HMAC chained to the previous row's; audit_anchor holds the link
 #   to the first row kept after retention deleted older ones.
-_V5: tuple[str, ...] = (
-    """CREATE TABLE accounts_v5 (
+_V6: tuple[str, ...] = (
+    """CREATE TABLE accounts_v6 (
         id TEXT PRIMARY KEY,
         username TEXT NOT NULL UNIQUE COLLATE NOCASE,
         display_name TEXT NOT NULL,
@@ -219,11 +225,11 @@ _V5: tuple[str, ...] = (
         disabled_at REAL,
         must_change_password INTEGER NOT NULL DEFAULT 0
     )""",
-    "INSERT INTO accounts_v5 (id, username, display_name, role, password_hash, created_at, "
+    "INSERT INTO accounts_v6 (id, username, display_name, role, password_hash, created_at, "
     "disabled_at) SELECT id, username, display_name, role, password_hash, created_at, disabled_at "
     "FROM accounts",
     "DROP TABLE accounts",
-    "ALTER TABLE accounts_v5 RENAME TO accounts",
+    "ALTER TABLE accounts_v6 RENAME TO accounts",
     """CREATE TABLE revocations (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         at REAL NOT NULL,
@@ -247,7 +253,7 @@ _V5: tuple[str, ...] = (
 )
 
 #: ``MIGRATIONS[n - 1]`` brings the schema from version ``n - 1`` to ``n``.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 
 # Catalogue seeding. Each upsert touches a row only when something changed (row-value IS NOT
 # treats NULLs as equal), so re-seeding an unchanged catalogue writes nothing.

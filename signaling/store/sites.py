@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hmac
+import sqlite3
 
 from signaling.credentials import DEVICE_TOKEN_PREFIX, hash_token, new_device_token
 from signaling.errors import StoreError
@@ -40,18 +41,24 @@ class SitesSql(SqlAggregate):
             c.execute(
                 "INSERT INTO sites (id, name_fi, name_sv, name_en, region, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                dataclasses.astuple(site),
+                dataclasses.astuple(site)[:6],
             )
         return site
 
     def site(self, site_id: str) -> SiteRecord | None:
         """The site with ``site_id``, or None."""
         row = self._one("SELECT * FROM sites WHERE id=?", (site_id,))
-        return None if row is None else from_row(SiteRecord, row)
+        return None if row is None else _site(row)
 
     def sites(self) -> list[SiteRecord]:
         """All sites, by id."""
-        return [from_row(SiteRecord, r) for r in self._all("SELECT * FROM sites ORDER BY id")]
+        return [_site(r) for r in self._all("SELECT * FROM sites ORDER BY id")]
+
+    def set_site_hearing_loop(self, site_id: str, hearing_loop: bool) -> bool:
+        """Record whether the site has a hearing loop. False if there is no such site."""
+        return self._changed(
+            "UPDATE sites SET hearing_loop=? WHERE id=?", (int(hearing_loop), site_id)
+        )
 
     def create_kiosk(self, site_id: str, name: str, *, now: float) -> tuple[str, str]:
         """Register a kiosk at ``site_id``. Returns ``(kiosk_id, token)``; the token is shown
@@ -116,3 +123,7 @@ class SitesSql(SqlAggregate):
             (site_id,),
         )
         return [from_row(KioskRecord, r) for r in rows]
+
+
+def _site(row: sqlite3.Row) -> SiteRecord:
+    return from_row(SiteRecord, row, hearing_loop=bool(row["hearing_loop"]))

@@ -6,8 +6,8 @@ variables expanded by :mod:`tests.deploy.units`), the process runs chrooted in t
 root as ``User=`` with ``NoNewPrivileges=``, ``CapabilityBoundingSet=``,
 ``AmbientCapabilities=`` and ``UMask=`` (``setpriv``), in the environment systemd would give
 it (``Environment=``, ``EnvironmentFile=``, ``RUNTIME_DIRECTORY``, ``STATE_DIRECTORY``,
-``NOTIFY_SOCKET``, ``WATCHDOG_USEC``, ``WATCHDOG_PID``), with its runtime and state directories
-made as systemd makes them.
+``CACHE_DIRECTORY``, ``NOTIFY_SOCKET``, ``WATCHDOG_USEC``, ``WATCHDOG_PID``), with its runtime,
+state and cache directories made as systemd makes them.
 
 The notify socket is the test's: each datagram comes with the sender's PID (``SO_PASSCRED``)
 and is accepted only as ``NotifyAccess=`` allows (``main``: the main process; ``all``: any
@@ -37,12 +37,16 @@ from typing import IO
 from tests.deploy.rootfs import ThrowawayRoot
 from tests.deploy.units import Unit, UnitError, command_line, seconds, service_environment
 
+DIRECTORIES = (("RuntimeDirectory", "/run"), ("StateDirectory", "/var/lib"),
+               ("CacheDirectory", "/var/cache"))
+"""Directory settings systemd makes for the service, and where (``*_DIRECTORY`` in its env)."""
 APPLIED = frozenset(
     {"Type", "NotifyAccess", "User", "Group", "Environment", "EnvironmentFile", "ExecStart",
      "ExecStartPre", "WatchdogSec", "Restart", "RestartSec", "TimeoutStartSec",
      "TimeoutStopSec", "TimeoutAbortSec", "KillMode", "KillSignal", "RuntimeDirectory",
-     "RuntimeDirectoryMode", "StateDirectory", "StateDirectoryMode", "NoNewPrivileges",
-     "CapabilityBoundingSet", "AmbientCapabilities", "UMask", "PIDFile"}
+     "RuntimeDirectoryMode", "StateDirectory", "StateDirectoryMode", "CacheDirectory",
+     "CacheDirectoryMode", "NoNewPrivileges", "CapabilityBoundingSet", "AmbientCapabilities",
+     "UMask", "PIDFile"}
 )
 NOT_APPLIED = frozenset(
     {"PAMName", "TTYPath", "TTYReset", "TTYVHangup", "TTYVTDisallocate", "StandardInput",
@@ -206,7 +210,7 @@ class ServiceRun:
                "HOME": spec["h"], "USER": spec["u"], "LOGNAME": spec["u"],
                "INVOCATION_ID": os.urandom(16).hex()}
         env.update(service_environment(self.unit, spec, read))
-        for key, base in (("RuntimeDirectory", "/run"), ("StateDirectory", "/var/lib")):
+        for key, base in DIRECTORIES:
             names = [n for v in self.unit.values("Service", key) for n in v.split()]
             if names:
                 env[f"{key[:-len('Directory')].upper()}_DIRECTORY"] = ":".join(
@@ -224,7 +228,7 @@ class ServiceRun:
     def _directories(self) -> None:
         user = self.value("User")
         owner = self.root.user(user) if user else None
-        for key, base in (("RuntimeDirectory", "/run"), ("StateDirectory", "/var/lib")):
+        for key, base in DIRECTORIES:
             mode = int(self.value(f"{key}Mode", "0755") or "0755", 8)
             for name in (n for v in self.unit.values("Service", key) for n in v.split()):
                 target = self.root.path(f"{base}/{name}")

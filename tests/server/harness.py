@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,10 +60,12 @@ class Harness:
 
 
 @contextlib.asynccontextmanager
-async def running_server(data_dir: Path, **overrides: Any) -> AsyncIterator[Harness]:
+async def running_server(
+    data_dir: Path, clock: Callable[[], float] = time.time, **overrides: Any
+) -> AsyncIterator[Harness]:
     """Start a server on an ephemeral loopback port; stop it and close every client after."""
     settings = Settings(data_dir=data_dir, port=0, always_open=True, **overrides)
-    ctx = open_context(settings)
+    ctx = open_context(settings, clock)
     app = build_app(ctx)
     runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1)
     await runner.setup()
