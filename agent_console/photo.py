@@ -9,6 +9,7 @@ documents out of files by default.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from pathlib import Path
 
 from client_core.control import PhotoEnd, PhotoStart, parse_photo_chunk
 from i18n import local_time
+
+log = logging.getLogger("etapiste.console.photo")
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,27 @@ class PhotoAssembler:
         self._start = None
         self._chunks = {}
         self._bytes = 0
+
+
+PHOTO_GLOB = "etapiste-*"
+"""What :func:`save_photo` names its files: the only files :func:`purge_photos` touches."""
+
+
+def purge_photos(folder: Path, max_age_days: int, now: float | None = None) -> int:
+    """Delete photos this console saved in ``folder`` that are older than ``max_age_days``
+    (by modification time); how many went. Other files in the folder are left alone."""
+    if not folder.is_dir():
+        return 0
+    cutoff = (time.time() if now is None else now) - max_age_days * 86400
+    removed = 0
+    for path in folder.glob(PHOTO_GLOB):
+        try:
+            if path.is_file() and not path.is_symlink() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except OSError as exc:
+            log.warning("old photo not deleted: %s", type(exc).__name__)
+    return removed
 
 
 def save_photo(photo: ReceivedPhoto, folder: Path, call_id: str) -> Path:

@@ -44,7 +44,7 @@ State = Literal["idle", "connecting", "connected", "reconnecting", "closed"]
 Listener = Callable[[S.ServerMessage], None]
 M = TypeVar("M", bound=S.ServerBase)
 
-_TERMINAL_GOODBYES = frozenset({"replaced", "revoked", "logged_out", "abuse"})
+_TERMINAL_GOODBYES = frozenset({"replaced", "revoked", "logged_out", "session_expired", "abuse"})
 _RELAYED = (C.SdpMessage, C.IceMessage, C.MediaRestart)
 """What the server relays from a call's other member (see SignalingClient.claim_call)."""
 _CALLS_REMEMBERED = 16
@@ -79,28 +79,53 @@ class LoginResult:
     role: str
     id: str
     name: str
+    must_change_password: bool = False
+    """The password was a temporary one: the token only allows :func:`change_password`."""
+
+
+async def _session_call(
+    url: str, body: dict[str, str], ssl_context: ssl.SSLContext | None, token: str | None = None
+) -> LoginResult:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(
+            url, json=body, headers=headers,
+            ssl=ssl_context if ssl_context is not None else True,
+        ) as response,
+    ):
+        answer = await response.json(content_type=None)
+        if response.status == 401:
+            raise AuthFailed("unknown user or wrong password")
+        if response.status != 200:
+            code = answer.get("error", response.status) if isinstance(answer, dict) else "?"
+            raise AuthFailed(f"refused: {code}", code=str(code))
+        return LoginResult(
+            answer["token"], answer["expires_at"], answer["role"], answer["id"], answer["name"],
+            bool(answer.get("must_change_password", False)),
+        )
 
 
 async def login(
     base_url: str, username: str, password: str, ssl_context: ssl.SSLContext | None = None
 ) -> LoginResult:
     """Exchange a username and password for a session token (``POST /api/login``)."""
-    async with (
-        aiohttp.ClientSession() as http,
-        http.post(
-            f"{base_url.rstrip('/')}/api/login",
-            json={"username": username, "password": password},
-            ssl=ssl_context if ssl_context is not None else True,
-        ) as response,
-    ):
-        body = await response.json(content_type=None)
-        if response.status == 401:
-            raise AuthFailed("unknown user or wrong password")
-        if response.status != 200:
-            raise AuthFailed(f"login refused: {body.get('error', response.status)}")
-        return LoginResult(
-            body["token"], body["expires_at"], body["role"], body["id"], body["name"]
-        )
+    return await _session_call(
+        f"{base_url.rstrip('/')}/api/login", {"username": username, "password": password},
+        ssl_context,
+    )
+
+
+async def change_password(
+    base_url: str, token: str, current: str, new: str, ssl_context: ssl.SSLContext | None = None
+) -> LoginResult:
+    """Set a new password (``POST /api/password``); the answer is a fresh session, as every
+    other session of the account ends. :class:`AuthFailed` with ``code`` ``password_refused``
+    when the new password breaks a rule."""
+    return await _session_call(
+        f"{base_url.rstrip('/')}/api/password",
+        {"current_password": current, "new_password": new}, ssl_context, token,
+    )
 
 
 class SignalingClient:

@@ -28,13 +28,17 @@ from jsonlog import fields
 from signaling.admin import apply_rules, effective_rules
 from signaling.auth import Authenticator
 from signaling.catalogue import Catalogue, load_catalogue
+from signaling.client_address import client_address, is_loopback_host, parse_networks
 from signaling.cluster import BROADCAST_CHANNEL, LEADER_CHANNEL, Bus, BusDown, ClusterNode, Lease
 from signaling.credentials import SessionSigner, load_or_create_key
 from signaling.directory import Directory
 from signaling.hub import Hub, LiveView
 from signaling.identity import Principal
+from signaling.login_limits import LoginLimits
 from signaling.monitor import Monitor, run_monitor
-from signaling.ratelimit import TokenBucket
+from signaling.password_pool import PasswordPool
+from signaling.retention import RetentionPolicy, purge
+from signaling.revocation_watch import RevocationWatch
 from signaling.routing.model import RouterConfig
 from signaling.routing.router import Router
 from signaling.settings import Settings
@@ -47,7 +51,7 @@ __all__ = ["CTX", "ClientConnection", "ServerContext", "open_context"]
 log = logging.getLogger("etapiste.server")
 
 OVERRIDE_RELOAD_S = 15.0
-_LOGIN_PEERS_MAX = 10_000
+SYSTEM_ACTOR = "system:server"
 
 
 class ClientConnection(Protocol):
@@ -88,7 +92,16 @@ class ServerContext:
         self.key = load_or_create_key(
             settings.session_key_file or Path(settings.data_dir) / "session.key"
         )
-        self.auth = Authenticator(store, SessionSigner(self.key, settings.session_ttl_s))
+        self.passwords = PasswordPool(settings.password_workers, settings.password_queue)
+        self.auth = Authenticator(
+            store, SessionSigner(self.key, settings.session_ttl_s), pool=self.passwords
+        )
+        self.login_limits = LoginLimits(
+            settings.login_rate_per_s, settings.login_burst, settings.login_failures_per_user,
+            settings.login_failure_refill_s,
+        )
+        self.trusted_proxies = parse_networks(settings.trusted_proxies)
+        self.retention = RetentionPolicy.from_settings(settings)
         self.directory = Directory(catalogue, store, always_open=settings.always_open)
         self.node_id = settings.node_id or f"{socket.gethostname()}-{settings.port}"
         self.config = RouterConfig(
@@ -108,8 +121,8 @@ class ServerContext:
             settings, store, catalogue, self.router, self.directory, self.live, clock
         )
         self.connections: set[ClientConnection] = set()
+        self.revocations = RevocationWatch(store, lambda: self.connections, self._wake_dashboards)
         self.draining = False
-        self._login_buckets: dict[str, TokenBucket] = {}
         self._overrides_seen: tuple[tuple[str, float], ...] | None = None
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -129,7 +142,7 @@ class ServerContext:
             ice_servers=[(i.urls, i.turn_secret) for i in s.ice_servers],
             ice_transport_policy=s.ice_transport_policy, turn_ttl_s=s.turn_credential_ttl_s,
             dispositions=s.dispositions, timezone=s.timezone, term=term, on_lost=self._lost,
-            agent_grace_s=s.kiosk_grace_s,
+            agent_grace_s=s.kiosk_grace_s, photo_retention_days=s.retention_photos_days,
         )
 
     # --------------------------------------------------------------------- routing
@@ -226,12 +239,28 @@ class ServerContext:
         the settings say a TLS proxy stands in front (it talks plain HTTP to us)."""
         return request.secure or self.settings.secure_cookies
 
-    def login_allowed(self, peer: str, now: float) -> bool:
-        """The login rate limit per peer address, shared by the API and the dashboard."""
-        bucket = self._login_buckets.setdefault(peer, TokenBucket(rate=1.0, burst=10, now=now))
-        if len(self._login_buckets) > _LOGIN_PEERS_MAX:
-            self._login_buckets.clear()
-        return bucket.allow(now)
+    def client(self, request: web.Request) -> str:
+        """The client's address (what a trusted proxy vouches for, else the peer's)."""
+        return client_address(
+            request.remote, request.headers.get("X-Forwarded-For"), self.trusted_proxies
+        )
+
+    def metrics_open(self, request: web.Request) -> bool:
+        """Whether ``/metrics`` may answer without its token: only when none is configured,
+        the server listens on loopback only, and the request did not come through a proxy."""
+        if self.settings.metrics_token:
+            return False
+        forwarded = "X-Forwarded-For" in request.headers or "Forwarded" in request.headers
+        return is_loopback_host(self.settings.host) and not forwarded
+
+    def check_revocations(self) -> None:
+        """Act on revocations now (after this process wrote one) rather than at the poll."""
+        self.revocations.poll(self.clock())
+
+    def _wake_dashboards(self) -> None:
+        # The live channel re-checks its session when woken.
+        for notify in list(self.monitor.subscribers):
+            notify()
 
     # ---------------------------------------------------------------------- state
 
@@ -255,14 +284,20 @@ class ServerContext:
     # ----------------------------------------------------------------- background
 
     async def start_background(self) -> None:
-        """Start the routing timer, the heartbeat sweep, the monitor and the edit watcher;
-        in a cluster, the bus and the lease."""
+        """Start the routing timer, the heartbeat sweep, the monitor, the edit watcher, the
+        revocation watch and the retention purge (which runs once now on one node; in a
+        cluster, only on the routing node, at its interval); in a cluster, the bus and the
+        lease."""
         self.apply_overrides(force=True)
+        if self.cluster is None:
+            purge(self.store, self.retention, SYSTEM_ACTOR, self.clock(), always_audit=True)
         self._tasks = [
             asyncio.create_task(self._timer_loop(), name="router-timer"),
             asyncio.create_task(self._heartbeat_loop(), name="heartbeat"),
             asyncio.create_task(run_monitor(self.monitor), name="monitor"),
             asyncio.create_task(self._overrides_loop(), name="service-overrides"),
+            asyncio.create_task(self._revocation_loop(), name="revocations"),
+            asyncio.create_task(self._retention_loop(), name="retention"),
         ]
         if self.bus is not None and self.cluster is not None and self.settings.database:
             lease = Lease(self.settings.database, self.cluster, self.store, self.clock)
@@ -274,12 +309,31 @@ class ServerContext:
             ]
 
     async def stop_background(self) -> None:
-        """Stop the loops started by :meth:`start_background`."""
+        """Stop the loops started by :meth:`start_background`, and the password pool."""
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        self.passwords.close()
+
+    async def _revocation_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.revocation_poll_s)
+            try:
+                self.revocations.poll(self.clock())
+            except Exception:
+                log.exception("revocation check failed")
+
+    async def _retention_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.retention_interval_s)
+            if not self.routing:
+                continue  # one node of a cluster purges: the one that routes
+            try:
+                purge(self.store, self.retention, SYSTEM_ACTOR, self.clock())
+            except Exception:
+                log.exception("retention purge failed")
 
     async def _bus_loop(self) -> None:
         assert self.bus is not None and self.cluster is not None
@@ -377,7 +431,8 @@ def open_context(settings: Settings, clock: Callable[[], float] = time.time) -> 
     data_dir.mkdir(parents=True, exist_ok=True)
     catalogue = load_catalogue(settings.catalogue)
     node_id = settings.node_id or f"{socket.gethostname()}-{settings.port}"
-    store = open_store(settings.database, data_dir, application_name=f"etapiste:{node_id}")
+    store = open_store(settings.database, data_dir, audit_key_file=settings.audit_key_file,
+                       application_name=f"etapiste:{node_id}")
     store.seed_catalogue(catalogue, now=clock())
     ctx = ServerContext(settings, store, catalogue, clock)
     if ctx.cluster is None:

@@ -13,6 +13,7 @@ from signaling.routing.hours import OpeningHours
 from signaling.routing.model import ServiceRules
 from signaling.routing.router import Router
 from signaling.store import Store
+from signaling.text_rules import fit_for_wire
 from wire import server_messages as S
 from wire.types import LANGUAGES, Names
 
@@ -113,7 +114,7 @@ class Directory:
             if kiosk is None:
                 cached = (kiosk_id, None)
             else:
-                cached = (kiosk.name, self.site_ref(kiosk.site_id))
+                cached = (fit_for_wire(kiosk.name), self.site_ref(kiosk.site_id))
             self._kiosks[kiosk_id] = cached
         return cached
 
@@ -122,7 +123,7 @@ class Directory:
         name = self._agents.get(agent_id)
         if name is None:
             account = self.store.account(agent_id)
-            name = account.display_name if account else agent_id
+            name = fit_for_wire(account.display_name) if account else agent_id
             self._agents[agent_id] = name
         return name
 

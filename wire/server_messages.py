@@ -59,6 +59,9 @@ class Welcome(ServerBase):
     server_time: float
     dispositions: list[Annotated[str, Field(max_length=40)]] = Field(default_factory=list)
     services: list[Ident] = Field(default_factory=list)
+    photo_retention_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    """Agents: how long document photos saved on the console's computer may be kept; the
+    console deletes older ones (at start, and whenever it saves one)."""
 
 
 class ServerPing(ServerBase):
@@ -274,6 +277,7 @@ class Goodbye(ServerBase):
         "replaced",
         "heartbeat_timeout",
         "logged_out",
+        "session_expired",
         "unsupported_version",
         "protocol_error",
     ]

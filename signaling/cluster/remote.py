@@ -56,7 +56,7 @@ def principal_to(p: Principal) -> dict[str, Any]:
     return {
         "role": p.role, "id": p.id, "name": p.name, "site_id": p.site_id,
         "skills": sorted(p.skills), "languages": sorted(p.languages),
-        "session_id": p.session_id,
+        "session_id": p.session_id, "expires_at": p.expires_at, "token": p.token_digest,
     }
 
 
@@ -65,5 +65,6 @@ def principal_from(d: dict[str, Any]) -> Principal:
     return Principal(
         role=d["role"], id=str(d["id"]), name=str(d["name"]), site_id=d.get("site_id"),
         skills=frozenset(d.get("skills") or ()), languages=frozenset(d.get("languages") or ()),
-        session_id=d.get("session_id"),
+        session_id=d.get("session_id"), expires_at=d.get("expires_at"),
+        token_digest=d.get("token"),
     )

@@ -64,17 +64,19 @@ class Dispatcher:
         now: float,
         origin: Connection | None = None,
         ref: str | None = None,
-    ) -> None:
-        """Hand ``event`` to the router at ``now``; record and deliver every action.
+    ) -> list[A.Action]:
+        """Hand ``event`` to the router at ``now``; record and deliver every action. Returns
+        the actions, so a caller can tell whether the router refused (``Rejected``).
 
         The event's writes commit together before anything is delivered: what a client is told
-        is what a restore would find."""
+        is what a restore would find; if they cannot (the routing lease is lost), nothing is
+        delivered and no actions are returned."""
         actions = self._router.handle(event, now)
         gone = _leaving(event)
         if gone is not None and self._router.agent_view(gone) is not None:
             gone = None
         if (actions or gone) and not self._write(actions, gone, now):
-            return
+            return []
         pending = ref if origin is not None else None
         for action in actions:
             try:
@@ -91,6 +93,7 @@ class Dispatcher:
         if actions:
             self._queries.stats_dirty = True
             self._view.notify("queues")
+        return actions
 
     def flush_positions(self, now: float, min_interval_s: float) -> None:
         """Send each kiosk its latest queue position, if ``min_interval_s`` has passed."""

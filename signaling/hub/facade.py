@@ -20,6 +20,7 @@ from signaling.hub.persistence import Persistence, RestoreReport
 from signaling.hub.queries import Queries
 from signaling.hub.relay import Relay
 from signaling.hub.sessions import Sessions
+from signaling.routing import actions as A
 from signaling.routing import events as E
 from signaling.routing.router import Router
 from signaling.store import Store
@@ -40,9 +41,11 @@ class Hub:
         turn_ttl_s: int = 3600, dispositions: list[str] | None = None,
         timezone: str = "Europe/Helsinki", term: int | None = None,
         on_lost: Callable[[Exception], bool] | None = None, agent_grace_s: float = 60.0,
+        photo_retention_days: int | None = None,
     ) -> None:
         self.router = router
         self._clock = clock
+        self._dispositions = frozenset(dispositions or ())
         conns, resume, live = Connections(), ResumeTokens(), LiveState()
         self._conns, self._live = conns, live
         self.view = View(conns, live)
@@ -58,7 +61,8 @@ class Hub:
                        self._relay.ice_servers, self._relay.ice_transport_policy)
         self._dispatcher = Dispatcher(router, conns, live, self._records, look, self.view,
                                       self._queries)
-        greeting = Greeting(heartbeat_interval_s, heartbeat_timeout_s, tuple(dispositions or ()))
+        greeting = Greeting(heartbeat_interval_s, heartbeat_timeout_s, tuple(dispositions or ()),
+                            photo_retention_days)
         self._sessions = Sessions(router, directory, conns, resume, live, self._inbound,
                                   self._dispatcher, self._records, self._relay, self._queries,
                                   look, greeting, self.view)
@@ -73,12 +77,6 @@ class Hub:
     def detach(self, conn: Connection) -> None:
         """The connection is gone (closed, timed out or replaced)."""
         self._sessions.detach(conn, self._clock())
-
-    def disconnect_kiosk(self, kiosk_id: str, reason: str) -> None:
-        """Close a kiosk's connection (an administrator revoked its device)."""
-        conn = self._conns.kiosks.get(kiosk_id)
-        if conn is not None:
-            conn.close(reason, 1008)
 
     def restore(self, now: float) -> RestoreReport:
         """Adopt queue places and live calls from the store after a restart or crash."""
@@ -119,10 +117,9 @@ class Hub:
                     # Another kiosk's call, one still going, or rated already: one answer.
                     self._refuse(conn, "no ended call of yours to rate", msg.ref)
             case C.WrapUpDone():
-                if self._records.wrap_up(p.id, msg.call_id, msg.disposition, msg.note):
-                    self._route(conn, msg, now)
-                else:
-                    self._refuse(conn, "no such call of yours", msg.ref)
+                self._wrap_up(conn, msg, now)
+            case C.PhotosPurged():
+                self._records.photos_purged(p, msg.count, now)
             case C.Logout():
                 if p.role == "agent":
                     self._dispatcher.run(E.AgentLogout(p.id), now, conn, msg.ref)
@@ -135,6 +132,19 @@ class Hub:
         event = self._inbound.event_for(conn, msg)
         if event is not None:
             self._dispatcher.run(event, now, conn, msg.ref)
+
+    def _wrap_up(self, conn: Connection, msg: C.WrapUpDone, now: float) -> None:
+        """End wrap-up; only what the router accepted is written (the call's disposition and
+        note), so a refused or late wrap-up changes no record."""
+        if (msg.disposition is not None and self._dispositions
+                and msg.disposition not in self._dispositions):
+            conn.send(S.Error(ref=msg.ref, code=ErrorCode.BAD_MESSAGE,
+                              message="unknown disposition"))
+            return
+        event = E.EndWrapUp(conn.principal.id, msg.call_id)
+        actions = self._dispatcher.run(event, now, conn, msg.ref)
+        if not any(isinstance(a, A.Rejected) for a in actions):
+            self._records.wrap_up(conn.principal, msg.call_id, msg.disposition, msg.note, now)
 
     def _refuse(self, conn: Connection, message: str, ref: str | None) -> None:
         conn.send(S.Error(ref=ref, code=ErrorCode.UNKNOWN_CALL, message=message))

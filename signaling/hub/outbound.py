@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from signaling.identity import Principal
 from signaling.routing import actions as A
 from signaling.routing.model import AgentState
+from signaling.text_rules import fit_for_wire
 from wire import server_messages as S
 from wire.errors import ErrorCode
-from wire.types import PROTOCOL_VERSION, IceServer
+from wire.types import LANGUAGES, PROTOCOL_VERSION, IceServer
 
 __all__ = [
     "REJECT_CODES",
@@ -78,6 +79,7 @@ class Greeting:
     heartbeat_interval_s: float
     heartbeat_timeout_s: float
     dispositions: tuple[str, ...]
+    photo_retention_days: int | None = None
 
 
 def welcome(
@@ -92,10 +94,12 @@ def welcome(
         role=p.role,
         identity=S.Identity(
             id=p.id,
-            name=p.name,
+            # Whatever was stored, the welcome must be sendable, or the client could never
+            # connect (see signaling.text_rules).
+            name=fit_for_wire(p.name),
             site=site.names if site else None,
             skills=sorted(p.skills),
-            languages=sorted(p.languages),  # type: ignore[arg-type]
+            languages=[lang for lang in LANGUAGES if lang in p.languages],
             hearing_loop=hearing_loop and p.role == "kiosk",
         ),
         connection_id=conn_id,
@@ -105,6 +109,7 @@ def welcome(
         server_time=now,
         dispositions=list(greeting.dispositions) if agent else [],
         services=sorted(p.skills) if agent else [],
+        photo_retention_days=greeting.photo_retention_days if agent else None,
     )
 
 

@@ -201,15 +201,20 @@ class Persistence:
         """Store a citizen's rating; False unless it is an ended, unrated call of the kiosk."""
         return self._store.rate_call(call_id, kiosk_id, rating)
 
-    def wrap_up(self, agent_id: str, call_id: str, disposition: str | None,
-                note: str | None) -> bool:
-        """Store an agent's wrap-up of its call; False if the call is not theirs."""
-        record = self._store.call(call_id)
-        if record is None or record.agent_id != agent_id:
-            return False
-        if disposition is not None or note is not None:
-            self._store.call_wrapup(call_id, disposition or "", note)
-        return True
+    def wrap_up(self, p: Principal, call_id: str, disposition: str | None, note: str | None,
+                now: float) -> None:
+        """Store the wrap-up the router accepted, and audit the edit (the note's length, never
+        its text: the audit log is kept longer than notes are)."""
+        if disposition is None and note is None:
+            return
+        if self._store.call_wrapup(call_id, disposition or "", note, agent_id=p.id):
+            detail = {"call": call_id, "disposition": disposition,
+                      "note_chars": len(note) if note else 0}
+            self._store.audit(p.label, "wrapup", call_id, detail, now=now)
+
+    def photos_purged(self, p: Principal, count: int, now: float) -> None:
+        """An agent console deleted saved photos past their retention period."""
+        self._store.audit(p.label, "photo_purge", p.id, {"count": count}, now=now)
 
     # ---------------------------------------------------------------------- restore
 

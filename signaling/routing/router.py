@@ -301,6 +301,9 @@ class Router(RoutingRestore, RoutingLookups):
         agent = self._agent(ev.agent_id, out)
         if agent is None:
             return
+        if ev.call_id is not None and ev.call_id != agent.wrap_call_id:
+            out.append(Rejected(ev.call_id, "unknown_call", "not the call of this wrap-up"))
+            return
         if agent.state is not AgentState.WRAP_UP:
             detail = f"agent is {agent.state}, not in wrap-up"
             out.append(Rejected(ev.agent_id, "bad_state", detail))

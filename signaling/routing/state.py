@@ -402,6 +402,7 @@ class RoutingState:
         )
         agent = self._agents[call.agent_id]
         agent.call_id = None
+        agent.wrap_call_id = call.call_id
         if agent.connected:
             self._start_wrap_up(agent, now, out)
         else:

@@ -123,8 +123,11 @@ class Database:
                 if str(mode).lower() != "wal":
                     log.warning("journal mode not wal", extra={"fields": {"mode": str(mode)}})
                 conn.execute("PRAGMA synchronous=NORMAL")
-                conn.execute("PRAGMA foreign_keys=ON")
+            # Migrations run with foreign keys off (a table rebuild must not cascade deletes),
+            # and check them before committing; then they are on for good.
             db.migrate()
+            with db.errors():
+                conn.execute("PRAGMA foreign_keys=ON")
         except BaseException:
             conn.close()
             raise
@@ -151,7 +154,12 @@ class Database:
                 )
             for version in range(current + 1, len(MIGRATIONS) + 1):
                 for statement in MIGRATIONS[version - 1]:
-                    c.execute(pick(statement, "sqlite"))
+                    text = pick(statement, "sqlite")
+                    if text:
+                        c.execute(text)
+                broken = c.execute("PRAGMA foreign_key_check").fetchone()
+                if broken is not None:
+                    raise StoreError(f"migration to version {version} broke a foreign key")
                 c.execute(_STAMP_MIGRATION, (version,))
                 log.info("store migrated", extra={"fields": {"schema_version": version}})
 

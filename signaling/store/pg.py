@@ -183,7 +183,9 @@ class PgDatabase:
                 )
             for version in range(current + 1, len(MIGRATIONS) + 1):
                 for statement in MIGRATIONS[version - 1]:
-                    c.execute(pick(statement, "postgresql"))
+                    text = pick(statement, "postgresql")
+                    if text:  # empty: a step only the other database needs
+                        c.execute(text)
                 c.execute(_STAMP, (version,))
                 log.info("store migrated", extra={"fields": {"schema_version": version}})
 

@@ -10,7 +10,7 @@ language, never a person. Tokens and passwords appear only as hashes.
 
 from __future__ import annotations
 
-from signaling.store.dialect import Statement
+from signaling.store.dialect import Dialect, Statement
 
 __all__ = ["MIGRATIONS", "RETIRE_SERVICES", "UPSERT_AGENCY", "UPSERT_SERVICE", "UPSERT_SITE"]
 
@@ -205,12 +205,71 @@ _V5: tuple[Statement, ...] = (
     "ALTER TABLE sites ADD COLUMN hearing_loop INTEGER NOT NULL DEFAULT 0",
 )
 
-# Version 6: several server nodes on one database. ``cluster_lease`` holds the current routing
+# Version 6: security and data protection (issue 12).
+# * accounts: the admin role (SQLite cannot alter a CHECK, so the table is rebuilt the way the
+#   SQLite manual prescribes; migrations run with foreign keys off and are checked with
+#   foreign_key_check before they commit) and the "must change the password at next login" flag
+#   an administrator's password reset sets.
+# * revocations: every revoking write (logout, session revocation, account disabled or password
+#   reset: each session it ends; kiosk revoked or its token rotated) appends a row in the same
+#   transaction; each server process polls it, so revocation from the CLI or another node
+#   closes live connections.
+# * audit: each row carries an HMAC chained to the previous row's; audit_anchor holds the link
+#   to the first row kept after retention deleted older ones.
+_V6: tuple[Statement, ...] = (
+    # PostgreSQL alters a CHECK and adds a column in place; a rebuild there would have to
+    # drop and re-create every foreign key that names accounts.
+    Dialect(
+        sqlite="""CREATE TABLE accounts_v6 (
+        id TEXT PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        display_name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('agent', 'operator', 'admin')),
+        password_hash TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        disabled_at REAL,
+        must_change_password INTEGER NOT NULL DEFAULT 0
+    )""",
+        postgresql="ALTER TABLE accounts DROP CONSTRAINT accounts_role_check, "
+        "ADD CONSTRAINT accounts_role_check CHECK (role IN ('agent', 'operator', 'admin')), "
+        "ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0",
+    ),
+    Dialect(
+        sqlite="INSERT INTO accounts_v6 (id, username, display_name, role, password_hash, "
+        "created_at, disabled_at) SELECT id, username, display_name, role, password_hash, "
+        "created_at, disabled_at FROM accounts",
+        postgresql="",
+    ),
+    Dialect(sqlite="DROP TABLE accounts", postgresql=""),
+    Dialect(sqlite="ALTER TABLE accounts_v6 RENAME TO accounts", postgresql=""),
+    """CREATE TABLE revocations (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at REAL NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('session', 'kiosk', 'kiosk_token')),
+        subject TEXT NOT NULL,
+        reason TEXT NOT NULL
+    )""",
+    "CREATE INDEX revocations_at ON revocations(at)",
+    "ALTER TABLE audit ADD COLUMN prev_hash TEXT",
+    "ALTER TABLE audit ADD COLUMN hash TEXT",
+    "CREATE INDEX audit_actor ON audit(actor, at)",
+    "CREATE INDEX audit_action ON audit(action, at)",
+    """CREATE TABLE audit_anchor (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        prev_hash TEXT NOT NULL,
+        through_id INTEGER NOT NULL,
+        mac TEXT NOT NULL
+    )""",
+    "CREATE INDEX sessions_expires ON sessions(expires_at)",
+    "CREATE INDEX calls_ended ON calls(ended_at)",
+)
+
+# Version 7: several server nodes on one database. ``cluster_lease`` holds the current routing
 # term (one row); each term a node took is kept in ``lease_terms`` with the count and time of
 # the routing writes made under it, so a write under an old term would show. Agents' routing
 # states outlive the node that routed them (restored when the agent comes back). Messages
 # between nodes too large for a NOTIFY wait in ``cluster_payloads`` until read.
-_V6: tuple[Statement, ...] = (
+_V7: tuple[Statement, ...] = (
     """CREATE TABLE cluster_lease (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         term INTEGER NOT NULL,
@@ -242,7 +301,7 @@ _V6: tuple[Statement, ...] = (
 )
 
 #: ``MIGRATIONS[n - 1]`` brings the schema from version ``n - 1`` to ``n``.
-MIGRATIONS: tuple[tuple[Statement, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
+MIGRATIONS: tuple[tuple[Statement, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 
 
 # Catalogue seeding. Each upsert touches a row only when something changed (row-value IS

@@ -9,6 +9,14 @@ from signaling.credentials import DEVICE_TOKEN_PREFIX, hash_token, new_device_to
 from signaling.errors import StoreError
 from signaling.store.db import Row, SqlAggregate, from_row, new_id
 from signaling.store.records import KioskRecord, SiteRecord
+from signaling.store.revocations import record_revocation
+from signaling.text_rules import (
+    KIOSK_NAME_MAX,
+    REGION_MAX,
+    SITE_NAME_MAX,
+    TextRejected,
+    check_name,
+)
 
 __all__ = ["SitesSql"]
 
@@ -20,7 +28,13 @@ class SitesSql(SqlAggregate):
         self, site_id: str, name_fi: str, name_sv: str, name_en: str, region: str, *, now: float
     ) -> SiteRecord:
         """Add a site that is not in the catalogue."""
-        site = SiteRecord(site_id, name_fi, name_sv, name_en, region, now)
+        try:
+            fi, sv, en = (check_name(n, "site name", SITE_NAME_MAX)
+                          for n in (name_fi, name_sv, name_en))
+            region = check_name(region, "region", REGION_MAX, required=False)
+        except TextRejected as exc:
+            raise StoreError(f"invalid {exc}") from exc
+        site = SiteRecord(site_id, fi, sv, en, region, now)
         with self._tx() as c:
             c.execute(
                 "INSERT INTO sites (id, name_fi, name_sv, name_en, region, created_at) "
@@ -47,6 +61,10 @@ class SitesSql(SqlAggregate):
     def create_kiosk(self, site_id: str, name: str, *, now: float) -> tuple[str, str]:
         """Register a kiosk at ``site_id``. Returns ``(kiosk_id, token)``; the token is shown
         this once and only its hash is kept."""
+        try:
+            name = check_name(name, "kiosk name", KIOSK_NAME_MAX)
+        except TextRejected as exc:
+            raise StoreError(f"invalid {exc}") from exc
         kiosk_id, token = new_id("kio"), new_device_token()
         with self._tx() as c:
             c.execute(
@@ -56,14 +74,18 @@ class SitesSql(SqlAggregate):
             )
         return kiosk_id, token
 
-    def rotate_kiosk_token(self, kiosk_id: str) -> str:
-        """Give an unrevoked kiosk a new token (returned once); the old one stops working."""
+    def rotate_kiosk_token(self, kiosk_id: str, *, now: float) -> str:
+        """Give an unrevoked kiosk a new token (returned once); the old one stops working, and
+        a connection made with it is closed."""
         token = new_device_token()
-        if not self._changed(
-            "UPDATE kiosks SET token_hash=? WHERE id=? AND revoked_at IS NULL",
-            (hash_token(token), kiosk_id),
-        ):
-            raise StoreError(f"no active kiosk {kiosk_id!r}")
+        with self._tx() as c:
+            row = c.execute(
+                "SELECT token_hash FROM kiosks WHERE id=? AND revoked_at IS NULL", (kiosk_id,)
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"no active kiosk {kiosk_id!r}")
+            c.execute("UPDATE kiosks SET token_hash=? WHERE id=?", (hash_token(token), kiosk_id))
+            record_revocation(c, "kiosk_token", str(row[0]), "revoked", now)
         return token
 
     def kiosk_by_token(self, token: str) -> KioskRecord | None:
@@ -83,10 +105,14 @@ class SitesSql(SqlAggregate):
 
     def revoke_kiosk(self, kiosk_id: str, *, now: float) -> bool:
         """Revoke a kiosk's token for good. False if unknown or already revoked."""
-        return self._changed(
-            "UPDATE kiosks SET revoked_at=? WHERE id=? AND revoked_at IS NULL",
-            (now, kiosk_id),
-        )
+        with self._tx() as c:
+            changed = c.execute(
+                "UPDATE kiosks SET revoked_at=? WHERE id=? AND revoked_at IS NULL",
+                (now, kiosk_id),
+            ).rowcount
+            if changed:
+                record_revocation(c, "kiosk", kiosk_id, "revoked", now)
+        return changed > 0
 
     def list_kiosks(self, site_id: str | None = None) -> list[KioskRecord]:
         """Kiosks (including revoked ones), optionally of one site, by site and name."""

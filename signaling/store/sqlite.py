@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from signaling.credentials import load_or_create_key
 from signaling.errors import StoreError
 from signaling.store.accounts import AccountsSql
 from signaling.store.audit import AuditSql
@@ -22,23 +23,28 @@ from signaling.store.dialect import Name
 from signaling.store.operator import OperatorSql
 from signaling.store.pg import PgDatabase
 from signaling.store.queue import QueueSql
+from signaling.store.revocations import RevocationsSql
 from signaling.store.services import ServicesSql
 from signaling.store.sites import SitesSql
 from signaling.store.staffing import StaffingSql
 from signaling.store.waits import WaitsSql
 
-__all__ = ["PostgresStore", "SqlStore", "SqliteStore", "open_store"]
+__all__ = ["AUDIT_KEY_FILENAME", "PostgresStore", "SqlStore", "SqliteStore", "open_store"]
+
+AUDIT_KEY_FILENAME = "audit.key"
 
 
 class SqlStore(
-    AccountsSql, SitesSql, ServicesSql, QueueSql, CallsSql, AuditSql, OperatorSql, WaitsSql,
-    StaffingSql, ClusterSql,
+    AccountsSql, SitesSql, ServicesSql, QueueSql, CallsSql, AuditSql, OperatorSql,
+    RevocationsSql, WaitsSql, StaffingSql, ClusterSql,
 ):
     """The store over one database handle. Use :class:`SqliteStore` or :class:`PostgresStore`."""
 
-    def __init__(self, db: Handle) -> None:
-        """Wrap an open, migrated database handle."""
+    def __init__(self, db: Handle, audit_key: bytes) -> None:
+        """Wrap an open, migrated database handle. ``audit_key`` keys the audit chain
+        (:mod:`signaling.store.audit`); every node of a cluster must have the same one."""
         self._db = db
+        self._audit_key = audit_key
 
     @property
     def dialect(self) -> Name:
@@ -66,9 +72,11 @@ class PostgresStore(SqlStore):
     _db: PgDatabase
 
     @classmethod
-    def open(cls, url: str, *, application_name: str = "etapiste") -> PostgresStore:
+    def open(
+        cls, url: str, *, audit_key: bytes, application_name: str = "etapiste"
+    ) -> PostgresStore:
         """Connect to ``url`` (``postgresql://...``) and migrate to the latest schema."""
-        return cls(PgDatabase.open(url, application_name))
+        return cls(PgDatabase.open(url, application_name), audit_key)
 
     @property
     def url(self) -> str:
@@ -93,10 +101,13 @@ class SqliteStore(SqlStore):
         data_dir: str | Path,
         *,
         busy_timeout_ms: int = 5000,
+        audit_key_file: Path | None = None,
     ) -> SqliteStore:
         """Open (creating if needed) ``<data_dir>/etapiste.db`` and migrate it to the latest
-        schema."""
-        return cls(Database.open(Path(data_dir), busy_timeout_ms))
+        schema; the audit chain's key is ``audit_key_file``, by default ``<data_dir>/audit.key``
+        (created if missing)."""
+        key = load_or_create_key(audit_key_file or Path(data_dir) / AUDIT_KEY_FILENAME)
+        return cls(Database.open(Path(data_dir), busy_timeout_ms), key)
 
     @property
     def path(self) -> Path:
@@ -110,10 +121,17 @@ class SqliteStore(SqlStore):
         self.close()
 
 
-def open_store(database: str | None, data_dir: str | Path, **kw: str) -> SqlStore:
-    """PostgreSQL when ``database`` is a ``postgresql://`` URL, else SQLite in ``data_dir``."""
+def open_store(
+    database: str | None, data_dir: str | Path, *, audit_key_file: Path | None = None,
+    application_name: str = "etapiste",
+) -> SqlStore:
+    """PostgreSQL when ``database`` is a ``postgresql://`` URL, else SQLite in ``data_dir``.
+
+    The audit chain's key is ``audit_key_file`` (default ``<data_dir>/audit.key``, made if
+    missing); nodes sharing a PostgreSQL database must share the file."""
     if database and database.startswith(("postgresql://", "postgres://")):
-        return PostgresStore.open(database, **kw)
+        key = load_or_create_key(audit_key_file or Path(data_dir) / AUDIT_KEY_FILENAME)
+        return PostgresStore.open(database, audit_key=key, application_name=application_name)
     if database:
         raise StoreError("database must be a postgresql:// URL (or unset for SQLite)")
-    return SqliteStore.open(data_dir)
+    return SqliteStore.open(data_dir, audit_key_file=audit_key_file)

@@ -166,9 +166,9 @@ class Cluster:
         return client
 
 
-def _seed(url: str, kiosks: int, agents: Sequence[tuple[str, list[str], list[str]]]
-          ) -> tuple[dict[str, str], dict[str, str]]:
-    store = PostgresStore.open(url)
+def _seed(url: str, kiosks: int, agents: Sequence[tuple[str, list[str], list[str]]],
+          audit_key: bytes) -> tuple[dict[str, str], dict[str, str]]:
+    store = PostgresStore.open(url, audit_key=audit_key)
     try:
         now = time.time()
         store.seed_catalogue(load_catalogue(Settings().catalogue), now=now)
@@ -218,8 +218,12 @@ def _prepare(
     agents: Sequence[tuple[str, list[str], list[str]]], env: dict[str, str],
 ) -> Cluster:
     url = pg.fresh_database()
-    tokens, ids = _seed(url, kiosks, agents)
     work.mkdir(parents=True, exist_ok=True)
+    # Every node shares one audit key, as deploy/README.md asks: one chain, whoever appends.
+    audit_key_file = work / "audit.key"
+    audit_key_file.write_bytes(os.urandom(32))
+    audit_key_file.chmod(0o600)
+    tokens, ids = _seed(url, kiosks, agents, audit_key_file.read_bytes())
     ca = make_ca(work / "pki")
     cert = issue(ca, work / "pki", "proxy", ["IP:127.0.0.1", "DNS:localhost"])
     key_file = work / "session.key"
@@ -230,6 +234,7 @@ def _prepare(
     c.tls_files = (cert.chain, cert.key)
     c.env = {
         "ETAPISTE_DATABASE": url, "ETAPISTE_SESSION_KEY_FILE": str(key_file),
+        "ETAPISTE_AUDIT_KEY_FILE": str(audit_key_file),
         "ETAPISTE_ALWAYS_OPEN": "true", "ETAPISTE_LOG_LEVEL": "INFO", **env,
     }
     return c

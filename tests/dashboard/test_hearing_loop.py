@@ -56,7 +56,7 @@ async def test_admin_page_sets_the_loop_and_the_next_kiosk_welcome_carries_it(
     ) as http:
         kiosk_id = h.add_kiosk("nurmes", "Nurmes 1")
         other_id = h.add_kiosk("lieksa", "Lieksa 1")
-        h.add_agent("olli", [], ["fi"], role="operator")
+        h.add_agent("olli", [], ["fi"], role="admin")
         await form_login(http, h.base_url, "olli", PASSWORD)
         before = await h.kiosk(kiosk_id)
         assert before.welcome is not None and before.welcome.identity.hearing_loop is False
@@ -85,7 +85,7 @@ async def test_admin_page_sets_the_loop_and_the_next_kiosk_welcome_carries_it(
         elsewhere = await h.kiosk(other_id)
         assert elsewhere.welcome is not None and elsewhere.welcome.identity.hearing_loop is False
         audit = [(a.actor, a.action) for a in h.ctx.store.audit_log()]
-        assert any(act == "site_hearing_loop" and who.startswith("operator:")
+        assert any(act == "site_hearing_loop" and who.startswith("admin:")
                    for who, act in audit)
 
         # Unticked, the form turns it off; without the CSRF token nothing changes.

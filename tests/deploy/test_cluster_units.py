@@ -48,13 +48,15 @@ def _install_postgresql(site: Site, password: str) -> None:
 
 
 def _install_nodes(site: Site, password: str) -> None:
-    """Steps 3-5: the shared settings, the database URL, the session key, each node's port."""
+    """Steps 3-5: the shared settings, the database URL, the session and audit keys, each
+    node's port."""
     root = site.root
     etapiste = root.user("etapiste")
     url = f"postgresql://etapiste:{password}@127.0.0.1:5432/etapiste"
     root.put("/etc/etapiste/cluster.env", f"ETAPISTE_DATABASE={url}\n".encode(), mode=0o640)
     os.chown(root.path("/etc/etapiste/cluster.env"), 0, etapiste.gid)
     root.put("/etc/etapiste/session.key", secrets.token_bytes(32), mode=0o600, owner="etapiste")
+    root.put("/etc/etapiste/audit.key", secrets.token_bytes(32), mode=0o600, owner="etapiste")
     for name, port in NODES.items():
         root.put(f"/etc/etapiste/node-{name}.env", f"ETAPISTE_PORT={port}\n".encode(),
                  mode=0o640)

@@ -11,6 +11,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from signaling.catalogue import Catalogue, load_catalogue
+from signaling.credentials import load_or_create_key
 from signaling.store import PostgresStore, SqliteStore, Store
 from tests.pgserver import PgServer
 
@@ -59,7 +60,7 @@ def data_dir(tmp_path: Path) -> Path:
 def pg_template(pg_server: PgServer, catalogue: Catalogue) -> str:
     """A database migrated and seeded as the ``store`` fixture would, copied for each test."""
     url = pg_server.fresh_database()
-    s = PostgresStore.open(url)
+    s = PostgresStore.open(url, audit_key=bytes(32))
     s.seed_catalogue(catalogue, now=T0)
     s.close()
     return url.rsplit("/", 1)[1]
@@ -88,7 +89,8 @@ def reopen(
         )]
         admin.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
         admin.execute("UPDATE cluster_lease SET term = 0, holder = NULL, taken_at = NULL")
-    return lambda: PostgresStore.open(url)
+    # The audit key lives beside the data as SQLite's does: a reopened store keeps the chain.
+    return lambda: PostgresStore.open(url, audit_key=load_or_create_key(data_dir / "audit.key"))
 
 
 @pytest.fixture

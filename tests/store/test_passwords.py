@@ -45,14 +45,23 @@ def test_only_an_argon2id_hash_is_stored(store: Store, cheap_hasher: PasswordHas
     assert stored.startswith("$argon2id$") and "s3cret-pass" not in stored
 
 
-def test_disabled_account_cannot_log_in(store: Store, cheap_hasher: PasswordHasher) -> None:
+async def test_disabled_account_cannot_log_in(store: Store, cheap_hasher: PasswordHasher) -> None:
     account_id = _aino(store, cheap_hasher)
     store.disable_account(account_id, now=T0)
     auth = _auth(store, cheap_hasher)
     assert auth.check_password("aino", "s3cret-pass") is None
     with pytest.raises(BadCredentials):
-        auth.login("aino", "s3cret-pass", T0)
-    assert [a.action for a in store.audit_log()][-1] == "login_failed"
+        await auth.login("aino", "s3cret-pass", T0, client="192.0.2.7")
+    last = store.audit_log()[-1]
+    # Failed logins name the username tried and where from (finding: "anonymous", nothing else).
+    assert last.action == "login_failed"
+    assert last.detail == {"username": "aino", "client": "192.0.2.7"}
+    # What was typed as a username is kept printable and short.
+    with pytest.raises(BadCredentials):
+        await auth.login("x\u202e\n" + "y" * 100, "pw", T0)
+    tried = str(store.audit_log()[-1].detail["username"])
+    assert "\u202e" not in tried and "\n" not in tried and len(tried) == 64
+    auth.pool.close()
 
 
 def test_outdated_hash_is_upgraded_on_login(

@@ -14,6 +14,7 @@ import pytest
 
 from signaling.errors import StoreError
 from signaling.store import SqliteStore, Store
+from signaling.store.records import PurgeCutoffs
 
 from .conftest import CATALOGUE_PATH, ROOT, FakeClock
 
@@ -231,12 +232,14 @@ def test_entry_closed_and_calls_between(store: Store, kiosk: str) -> None:
         store.entry_closed("e5", kiosk, "kela.benefits", "fi", T0, T0, "vanished")  # type: ignore[arg-type]
 
 
-def test_purge_history(store: Store, kiosk: str, agent: str, clock: FakeClock) -> None:
+def test_purge(store: Store, kiosk: str, agent: str, clock: FakeClock) -> None:
     store.entry_closed("old", kiosk, "kela.benefits", "fi", T0 - 1000, T0 - 900, "abandoned")
     store.entry_closed("new", kiosk, "kela.benefits", "fi", T0 + 10, T0 + 20, "abandoned")
     store.create_session(agent, 60, now=T0 - 1000)
     store.audit("admin:cli", "x", "y", now=clock.now)
-    assert store.purge_history(T0) == 2
+    counts = store.purge(PurgeCutoffs(T0, T0, T0, T0))
+    assert counts == {"calls": 1, "notes": 0, "sessions": 1, "audit": 0, "waits": 0,
+                      "estimates": 0, "staffing": 0}
     assert [c.entry_id for c in store.calls_between(0, T0 + 1000)] == ["new"]
     assert len(store.audit_log()) == 1  # clock.now == T0, so today's line stays
 

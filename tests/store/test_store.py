@@ -28,7 +28,7 @@ def test_open_creates_private_wal_database(data_dir: Path) -> None:
     assert db.exists()
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
-    assert store.schema_version() == len(MIGRATIONS) == 6
+    assert store.schema_version() == len(MIGRATIONS) == 7
     conn = sqlite3.connect(db)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -168,7 +168,7 @@ def test_kiosk_token_lifecycle(store: Store) -> None:
     revoked = store.kiosk(kiosk_id)
     assert revoked is not None and revoked.revoked_at is not None
     with pytest.raises(StoreError):
-        store.rotate_kiosk_token(kiosk_id)
+        store.rotate_kiosk_token(kiosk_id, now=T0)
 
 
 def test_token_stored_only_as_hash(store: Store) -> None:
@@ -180,7 +180,7 @@ def test_token_stored_only_as_hash(store: Store) -> None:
 
 def test_rotate_kiosk_token(store: Store) -> None:
     kiosk_id, old = store.create_kiosk("kitee", "Kitee 1", now=T0)
-    new = store.rotate_kiosk_token(kiosk_id)
+    new = store.rotate_kiosk_token(kiosk_id, now=T0)
     assert store.kiosk_by_token(old) is None
     kiosk = store.kiosk_by_token(new)
     assert kiosk is not None and kiosk.id == kiosk_id
@@ -238,7 +238,7 @@ def test_bad_account_input(store: Store) -> None:
     with pytest.raises(StoreError, match="language"):
         store.create_account("y", "Y", "agent", HASH, [], ["Finnish"], now=T0)
     with pytest.raises(ValueError):
-        store.create_account("z", "Z", "admin", HASH, now=T0)  # type: ignore[arg-type]
+        store.create_account("z", "Z", "root", HASH, now=T0)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         store.create_account("w", "W", "agent", "", now=T0)
     assert store.accounts() == []  # failed creations left nothing behind
@@ -329,7 +329,7 @@ def test_no_token_or_password_anywhere_in_the_files(
     )
     assert auth.check_password("aino", password) is not None
     assert auth.check_password("aino", "Wrong-" + password) is None
-    rotated = store.rotate_kiosk_token(kiosk_id)
+    rotated = store.rotate_kiosk_token(kiosk_id, now=now)
     # Careless callers: secrets in detail keys, values, free text and the subject.
     store.audit(
         f"kiosk:{kiosk_id}", "kiosk_add", token, {"token": token, "note": f"t={token}"}, now=now
