@@ -75,12 +75,16 @@ class KioskBoard:
             self.tracker.forget(kiosk_id)
         return gone
 
-    def set_call_reasons(self, reasons: dict[str, list[str | None]]) -> None:
-        """Each kiosk's latest call end reasons, newest first; changed kiosks become dirty."""
-        for kiosk_id in set(reasons) | set(self.call_reasons):
-            if reasons.get(kiosk_id) != self.call_reasons.get(kiosk_id):
+    def set_call_reasons_of(self, reasons: Mapping[str, list[str | None]]) -> None:
+        """Some kiosks' latest call end reasons, newest first (empty: none any more); the
+        others keep theirs. Changed kiosks become dirty."""
+        for kiosk_id, latest in reasons.items():
+            if latest != self.call_reasons.get(kiosk_id, []):
                 self.dirty.add(kiosk_id)
-        self.call_reasons = reasons
+            if latest:
+                self.call_reasons[kiosk_id] = latest
+            else:
+                self.call_reasons.pop(kiosk_id, None)
 
     def site_names(self, site_id: str) -> dict[str, str]:
         """The joint service point's official names, ``{language: name}``."""

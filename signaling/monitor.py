@@ -7,6 +7,8 @@ driven by :func:`run_monitor`) and feeds the sans-I/O parts with what changed:
   whose offline time came), with :class:`~signaling.kiosk_health.KioskHealthTracker`;
 * :class:`~signaling.alerts.AlertEngine` re-evaluates those kiosks and the queues, and the
   raised and cleared alerts are stored;
+* :class:`~signaling.recent_calls.RecentCalls` keeps the day's calls and waits from the rows
+  that changed since its last read (every few seconds), never the whole day again;
 * the last health report of each kiosk is persisted (throttled) for after a restart;
 * a JSON-ready snapshot goes to every subscriber (the live channel) when it changed.
 
@@ -20,7 +22,6 @@ import asyncio
 import json
 import logging
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,7 +43,8 @@ from signaling.directory import Directory
 from signaling.hub import LiveView
 from signaling.kiosk_board import KioskBoard
 from signaling.kiosk_health import HealthPolicy, KioskHealthTracker, KioskStatus
-from signaling.reports import QueueDay, local_midnight, queue_day
+from signaling.recent_calls import RecentCalls
+from signaling.reports import QueueDay, local_midnight
 from signaling.routing.model import AgentState
 from signaling.routing.router import Router
 from signaling.routing.views import QueueStats
@@ -51,7 +53,6 @@ from signaling.staffing_log import StaffingLog
 from signaling.store import Store
 from signaling.store.records import AlertRecord
 from signaling.wait_accuracy import Accuracy
-from signaling.wait_report import accuracy_by_service
 
 log = logging.getLogger("etapiste.monitor")
 
@@ -98,7 +99,7 @@ class Monitor:
         self._kiosks_at = -1e18
         self._kiosks_mark: tuple[object, ...] = ()
         self._slow_at = -1e18
-        self._call_reasons: dict[str, list[str | None]] = {}
+        self.recent = RecentCalls(store)
         self._today: dict[tuple[str, str], QueueDay] = {}
         self.estimates_today: dict[str, Accuracy] = {}
         """Accuracy of today's first wait estimates per service (for ``/metrics``)."""
@@ -130,6 +131,7 @@ class Monitor:
         self.listen(None)
         self.router, self.live, self.routing = router, live, routing
         self.listen(listener)
+        self.recent.reset()  # another node routed meanwhile: its calls were never read here
 
     def mirror(self, snapshot: dict[str, Any]) -> None:
         """Show the routing node's snapshot (on a node that does not route)."""
@@ -176,21 +178,11 @@ class Monitor:
                 gone = self.board.set_kiosks(kiosks, {s.id: s for s in self.store.sites()})
         if now - self._slow_at >= SLOW_FACTS_S:
             self._slow_at = now
-            reasons: dict[str, list[tuple[float, str | None]]] = defaultdict(list)
-            for c in self.store.calls_between(now - 86400, now + 1):
-                if c.answered_at is not None and c.ended_at is not None:
-                    failed = c.outcome == "failed"
-                    reasons[c.kiosk_id].append((c.ended_at, "failed" if failed else c.end_reason))
-            self.board.set_call_reasons({
-                k: [r for _t, r in sorted(v, key=lambda x: -x[0])] for k, v in reasons.items()
-            })
-            midnight = local_midnight(now, self.tz)
-            self._today = queue_day(
-                self.store.calls_between(midnight, now + 1), self.threshold_s
-            )
-            self.estimates_today = accuracy_by_service(
-                self.store.waits_between(midnight, now + 1), until=now
-            )
+            recent = self.recent
+            changed = recent.refresh(now, local_midnight(now, self.tz), self.threshold_s)
+            self.board.set_call_reasons_of({k: recent.reasons.get(k, []) for k in changed})
+            self._today = recent.today
+            self.estimates_today = recent.estimates
         return gone
 
     # -------------------------------------------------------------------------------- step

@@ -120,6 +120,17 @@ class CallsSql(SqlAggregate):
         )
         return [call_from_row(r) for r in rows]
 
+    def calls_changed_since(self, t: float) -> list[CallRecord]:
+        """Calls not ended yet, and calls that ended at or after ``t``. Both halves use the
+        ``calls_ended`` index (NULLs included): the cost follows the calls in progress and
+        those just ended, never the day's history."""
+        rows = self._all(
+            "SELECT * FROM calls WHERE ended_at IS NULL "
+            "UNION ALL SELECT * FROM calls WHERE ended_at >= ?",
+            (t,),
+        )
+        return [call_from_row(r) for r in rows]
+
 
 def insert_unanswered(
     c: Conn,

@@ -27,14 +27,13 @@ module is the place for a write-behind queue. Times are always the caller's (``n
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager
 from typing import Protocol
 
 from signaling.catalogue import Catalogue
+from signaling.store.cluster_interface import ClusterStore
 from signaling.store.records import (
     AccountRecord,
     AgencyRecord,
-    AgentStateRecord,
     AlertRecord,
     AuditRecord,
     CallOutcome,
@@ -53,7 +52,6 @@ from signaling.store.records import (
     ShownEstimate,
     SiteRecord,
     StaffingRecord,
-    TermRecord,
     WaitRecord,
 )
 
@@ -309,6 +307,10 @@ class CallStore(Protocol):
         """Calls queued in ``[t0, t1)``."""
         ...
 
+    def calls_changed_since(self, t: float) -> list[CallRecord]:
+        """Calls not ended yet, and calls that ended at or after ``t`` (indexed by end)."""
+        ...
+
 
 class AuditStore(Protocol):
     """The audit trail, and retention."""
@@ -411,6 +413,10 @@ class WaitStore(Protocol):
         """Waits of the places that joined in ``[t0, t1)``."""
         ...
 
+    def waits_of(self, entry_ids: Collection[str]) -> list[WaitRecord]:
+        """The waits of these places (those that exist)."""
+        ...
+
     def shown_estimates(self, entry_id: str) -> list[ShownEstimate]:
         """Every estimate one place's kiosk showed, in order."""
         ...
@@ -425,54 +431,6 @@ class StaffingStore(Protocol):
 
     def staffing_between(self, t0: float, t1: float) -> list[StaffingRecord]:
         """The hours starting in ``[t0, t1)``."""
-        ...
-
-
-class ClusterStore(Protocol):
-    """Routing terms and their fence, agents' routing states, inter-node payloads."""
-
-    def take_term(self, holder: str, *, now: float) -> int:
-        """Start a new routing term held by ``holder`` (who holds the lease); its number."""
-        ...
-
-    def current_term(self) -> tuple[int, str | None]:
-        """The current term and its holder."""
-        ...
-
-    def terms(self) -> list[TermRecord]:
-        """Every term taken, oldest first, with the routing writes made under it."""
-        ...
-
-    def fenced(self, term: int, *, now: float) -> AbstractContextManager[None]:
-        """One transaction for one event's routing writes (store calls inside it join it),
-        committed only while ``term`` is current; else :class:`FencedError`, nothing kept."""
-        ...
-
-    def save_agent_state(
-        self, agent_id: str, state: str, reason: str | None, since: float, until: float | None,
-        *, now: float,
-    ) -> None:
-        """Keep an agent's routing state for a restore."""
-        ...
-
-    def forget_agent_state(self, agent_id: str) -> bool:
-        """The agent is no longer routed (logged out, left)."""
-        ...
-
-    def agent_states(self) -> list[AgentStateRecord]:
-        """Every kept agent state."""
-        ...
-
-    def put_payload(self, body: str, *, now: float) -> int:
-        """Keep a message too large for a notification; its id."""
-        ...
-
-    def take_payload(self, payload_id: int) -> str | None:
-        """Read and delete a kept message."""
-        ...
-
-    def purge_payloads(self, before: float) -> int:
-        """Drop kept messages older than ``before``."""
         ...
 
 
