@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+
+import pytest
 from hypothesis import Phase, settings
 
 # The "explain" phase re-runs a failing example under a tracer to annotate it; on a 2-core CI
@@ -12,3 +16,14 @@ settings.register_profile(
     print_blob=True,
 )
 settings.load_profile("etapiste")
+
+
+@pytest.fixture
+def keep_root_logging() -> Iterator[None]:
+    """Put the root logger's handlers and level back after a test that ran a CLI ``main``
+    (which points the root logger at stderr)."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
