@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -27,3 +28,14 @@ def pg_server() -> Iterator[pgserver.PgServer]:
         pytest.skip(f"PostgreSQL not available: {reason}")
     with pgserver.running_server() as server:
         yield server
+
+
+@pytest.fixture
+def keep_root_logging() -> Iterator[None]:
+    """Put the root logger's handlers and level back after a test that ran a CLI ``main``
+    (which points the root logger at stderr)."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)

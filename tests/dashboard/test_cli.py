@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,15 +11,7 @@ from signaling.store import SqliteStore
 from tests.dashboard.helpers import form_login, http_session, page_csrf
 from tests.server.harness import PASSWORD, running_server
 
-
-@pytest.fixture(autouse=True)
-def keep_logging() -> Iterator[None]:
-    """``main`` points the root logger at (captured) stderr; put the old handlers back."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("keep_root_logging")
 
 
 def run(data: Path, *args: str) -> int:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
@@ -14,15 +12,7 @@ from signaling.store import SqliteStore
 from tests.dashboard.helpers import form_login, page_csrf
 from tests.server.harness import PASSWORD, running_server
 
-
-@pytest.fixture(autouse=True)
-def keep_logging() -> Iterator[None]:
-    """``main`` points the root logger at (captured) stderr; put the old handlers back."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("keep_root_logging")
 
 
 def run(data: Path, *args: str) -> int:
@@ -56,8 +46,8 @@ async def test_admin_page_sets_the_loop_and_the_next_kiosk_welcome_carries_it(
     ) as http:
         kiosk_id = h.add_kiosk("nurmes", "Nurmes 1")
         other_id = h.add_kiosk("lieksa", "Lieksa 1")
-        h.add_agent("olli", [], ["fi"], role="admin")
-        await form_login(http, h.base_url, "olli", PASSWORD)
+        h.add_agent("ada", [], ["fi"], role="admin")  # site settings are an admin's
+        await form_login(http, h.base_url, "ada", PASSWORD)
         before = await h.kiosk(kiosk_id)
         assert before.welcome is not None and before.welcome.identity.hearing_loop is False
         await before.close()

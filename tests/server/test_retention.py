@@ -4,10 +4,8 @@ audit chain can be checked from the command line."""
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,14 +19,7 @@ from tests.server.harness import running_server
 DAY = 86400.0
 
 
-@pytest.fixture(autouse=True)
-def keep_logging() -> Iterator[None]:
-    """``main`` points the root logger at stderr; put the old handlers back."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("keep_root_logging")
 
 
 def old_history(data: Path, now: float) -> None:
