@@ -3,13 +3,17 @@
 PY      := .venv/bin/python
 STAMP   := .venv/.installed
 # Debian packages the tests need: Chromium, coturn and namespaces for the browser and network
-# tests; for the deploy tests a virtual screen and keyboard, a Debian base for throwaway roots
+# tests; PostgreSQL for the store on both databases and the cluster tests (a throwaway cluster
+# per test session, made with initdb and run as the postgres user); for the deploy tests a virtual screen and keyboard, a Debian base for throwaway roots
 # (Weston, nginx and the rest of a kiosk or server are installed inside them, as on real
-# machines) and systemd-nspawn to boot them, podman; Qt's xcb libraries for the demo's windows.
-SYSDEPS := chromium coturn nftables iproute2 iptables openssl xvfb xdotool x11-utils mmdebstrap \
+# machines) and systemd-nspawn to boot them, podman; Qt's xcb libraries for the demo's windows;
+# the kiosk's spoken guidance (espeak-ng, Festival's Finnish voice), Finnish hyphenation
+# (Voikko) and ALSA's configuration.
+SYSDEPS := chromium coturn postgresql nginx nftables iproute2 iptables openssl xvfb xdotool x11-utils mmdebstrap \
            systemd-container podman runc libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
            libxcb-render-util0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0 \
-           libxcb-cursor0
+           libxcb-cursor0 espeak-ng festival festvox-suopuhe-lj libvoikko1 voikko-fi \
+           libasound2-data
 export QT_QPA_PLATFORM ?= offscreen
 export PYTHONDONTWRITEBYTECODE = 1
 
@@ -71,6 +75,7 @@ bench-all: $(STAMP) sysdeps
 	$(PY) bench/console_ui_call.py
 	$(PY) bench/network_scenarios.py
 	$(PY) bench/link_quality.py
+	$(PY) bench/login_stall.py
 
 # PNGs of every kiosk screen in every language, every console state, every dashboard page.
 SHOTS ?= screenshots

@@ -25,7 +25,14 @@ from client_core.call_events import CallEvent
 from client_core.errors import AuthFailed, NotConnected, SessionEnded
 from client_core.frame_slot import FrameSlot
 from client_core.local_media import LocalMedia
-from client_core.signaling_client import Backoff, SignalingClient, State, login
+from client_core.signaling_client import (
+    Backoff,
+    LoginResult,
+    SignalingClient,
+    State,
+    change_password,
+    login,
+)
 from client_core.tls import connect_problem
 from wire import client_messages as C
 from wire import server_messages as S
@@ -62,6 +69,8 @@ class ConsoleBackend:
         """The citizen's picture (filled by each call) and the agent's own, for the views."""
         self._tasks: set[asyncio.Future[Any]] = set()
         self._closing = False
+        self._pending: tuple[LoginResult, str] | None = None
+        """A login made with a temporary password, and that password, until it is changed."""
 
     def attach(self, presenter: ConsolePresenter) -> None:
         """The presenter to feed."""
@@ -72,6 +81,18 @@ class ConsoleBackend:
     def login(self, username: str, password: str) -> None:
         """Log in and connect in the background."""
         self._spawn(self._login(username, password))
+
+    def change_password(self, new_password: str) -> None:
+        """Replace the temporary password, then connect with the new session."""
+        self._spawn(self._change_password(new_password))
+
+    def cancel_password_change(self) -> None:
+        """Forget the login made with the temporary password."""
+        self._pending = None
+
+    def photos_purged(self, count: int) -> None:
+        """Report deleted photos to the server's audit log."""
+        self._send(C.PhotosPurged(count=count))
 
     def logout(self) -> None:
         """Tell the server; it closes the session."""
@@ -170,8 +191,9 @@ class ConsoleBackend:
         assert presenter is not None
         try:
             result = await login(self.base_url, username, password, self.ssl_context)
-        except AuthFailed:
-            presenter.on_login_failed("login.refused")
+        except AuthFailed as exc:
+            busy = exc.code in ("rate_limited", "busy")
+            presenter.on_login_failed("login.busy_server" if busy else "login.refused")
             return
         except (OSError, aiohttp.ClientError, TimeoutError, ValueError) as exc:
             problem, reason = connect_problem(exc)
@@ -185,6 +207,39 @@ class ConsoleBackend:
         if result.role != "agent":
             presenter.on_login_failed("login.not_agent")
             return
+        if result.must_change_password:
+            self._pending = (result, password)
+            presenter.on_password_change_required()
+            return
+        await self._connect(result)
+
+    async def _change_password(self, new_password: str) -> None:
+        presenter, pending = self.presenter, self._pending
+        assert presenter is not None
+        if pending is None:
+            presenter.on_login_failed("login.session_ended")
+            return
+        result, current = pending
+        try:
+            fresh = await change_password(
+                self.base_url, result.token, current, new_password, self.ssl_context
+            )
+        except AuthFailed as exc:
+            refused = exc.code == "password_refused"
+            presenter.on_password_change_failed(
+                "password.refused" if refused else "password.failed"
+            )
+            return
+        except (OSError, aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            log.warning("password change failed: %s", type(exc).__name__)
+            presenter.on_password_change_failed("password.failed")
+            return
+        self._pending = None
+        await self._connect(fresh)
+
+    async def _connect(self, result: LoginResult) -> None:
+        presenter = self.presenter
+        assert presenter is not None
         client = SignalingClient(
             ws_url_for(self.base_url),
             result.token,
@@ -218,6 +273,7 @@ class ConsoleBackend:
                 languages=list(welcome.identity.languages),
                 dispositions=list(welcome.dispositions),
                 server_time=welcome.server_time,
+                photo_retention_days=welcome.photo_retention_days,
             )
         )
         client.send(C.ServicesGet())

@@ -16,6 +16,8 @@ class Phase(StrEnum):
 
     LOGGED_OUT = "logged_out"
     LOGGING_IN = "logging_in"
+    CHANGE_PASSWORD = "change_password"  # noqa: S105 - a phase name
+    """An administrator reset the password: a new one must be set before anything else."""
     NOT_READY = "not_ready"
     READY = "ready"
     OFFERED = "offered"
@@ -33,6 +35,8 @@ class LoginInfo:
     languages: list[str]
     dispositions: list[str]
     server_time: float
+    photo_retention_days: int | None = None
+    """How long saved document photos may stay on this computer (the server's setting)."""
 
 
 @dataclass
@@ -83,3 +87,22 @@ class Session:
     clock_offset: float
     """Server wall time minus ours, so server timestamps read right on a skewed PC."""
     services: dict[str, S.ServiceInfo] = field(default_factory=dict)
+
+
+PASSWORD_MIN_CHARS = 8
+"""The server's rule (``signaling.credentials.PASSWORD_MIN``), checked here to say it at once."""
+
+
+@dataclass
+class PasswordForm:
+    """The new-password form after a login with a temporary password."""
+
+    error: str | None = None
+    """A catalogue key: why the new password was not accepted."""
+    busy: bool = False
+
+    def problem(self, new_password: str, again: str) -> str | None:
+        """What is wrong with the two fields, as a catalogue key, or None."""
+        if len(new_password) < PASSWORD_MIN_CHARS:
+            return "password.too_short"
+        return "password.mismatch" if new_password != again else None

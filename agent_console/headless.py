@@ -31,6 +31,9 @@ async def run_agent(script: AgentScript) -> int:
     """Answer ``calls`` calls (rejecting the first ``reject_first`` offers). Exit code."""
     tls = tls_context(script.ca_file) if script.base_url.startswith("https") else None
     session = await login(script.base_url, script.username, script.password, tls)
+    if session.must_change_password:
+        emit("login", error="password_change_required")  # a person must set it in the app
+        return 2
     ws_url = script.base_url.replace("http", "ws", 1).rstrip("/") + "/ws"
     client = SignalingClient(ws_url, session.token, client_name="agent-headless", ssl_context=tls)
     client.add_state_listener(lambda state: emit("signaling", state=state))

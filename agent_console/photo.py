@@ -9,12 +9,16 @@ documents out of files by default.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from client_core.control import PhotoEnd, PhotoStart, parse_photo_chunk
+from i18n import local_time
+
+log = logging.getLogger("etapiste.console.photo")
 
 
 @dataclass(frozen=True)
@@ -110,10 +114,31 @@ class PhotoAssembler:
         self._bytes = 0
 
 
+PHOTO_GLOB = "etapiste-*"
+"""What :func:`save_photo` names its files: the only files :func:`purge_photos` touches."""
+
+
+def purge_photos(folder: Path, max_age_days: int, now: float | None = None) -> int:
+    """Delete photos this console saved in ``folder`` that are older than ``max_age_days``
+    (by modification time); how many went. Other files in the folder are left alone."""
+    if not folder.is_dir():
+        return 0
+    cutoff = (time.time() if now is None else now) - max_age_days * 86400
+    removed = 0
+    for path in folder.glob(PHOTO_GLOB):
+        try:
+            if path.is_file() and not path.is_symlink() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except OSError as exc:
+            log.warning("old photo not deleted: %s", type(exc).__name__)
+    return removed
+
+
 def save_photo(photo: ReceivedPhoto, folder: Path, call_id: str) -> Path:
     """Write ``photo`` into ``folder`` (readable by the agent's account only); the new path."""
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(photo.received_at))
+    stamp = local_time(photo.received_at).strftime("%Y%m%d-%H%M%S")
     safe_call = "".join(c for c in call_id if c.isalnum())[:12]
     path = folder / f"etapiste-{stamp}-{safe_call}-{photo.photo_id}{photo.extension}"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -30,6 +30,16 @@ class Backend(Protocol):
     def logout(self) -> None:
         """End the session."""
 
+    def change_password(self, new_password: str) -> None:
+        """Replace the temporary password the login was made with, then connect; the
+        presenter hears ``on_logged_in`` or ``on_password_change_failed``."""
+
+    def cancel_password_change(self) -> None:
+        """Forget the half-done login whose password must change."""
+
+    def photos_purged(self, count: int) -> None:
+        """Tell the server how many saved photos were deleted for retention (it audits)."""
+
     def set_state(self, state: str, reason: str | None) -> None:
         """Ask to become ``ready`` or ``not_ready`` (with a reason)."""
 

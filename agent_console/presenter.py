@@ -19,12 +19,14 @@ from agent_console.clock import Clock
 from agent_console.console_state import (
     LoginInfo,
     OfferView,
+    PasswordForm,
     Phase,
     QueueRow,
     Session,
     Status,
     WrapUp,
 )
+from agent_console.photo import purge_photos
 from agent_console.ports import Backend
 from client_core.call_events import CallEvent
 from wire import server_messages as S
@@ -36,6 +38,7 @@ NOT_READY_REASONS = ("break", "lunch", "meeting", "training", "other")
 """Reasons an agent may pick; the server may also set ``missed_offers``."""
 
 NOTE_MAX_CHARS = 500
+WRAPUP_SEND_BEFORE_END_S = 2.0
 
 
 class ConsolePresenter:
@@ -65,12 +68,12 @@ class ConsolePresenter:
         self.notice: str | None = None
         """A catalogue key for the latest problem to show (cleared on the next command)."""
         self.login_error: str | None = None
+        self.password = PasswordForm()
         self.missed_offers = 0
         self.alert = alert or OfferAlert()
         self.alert_frame = AlertFrame(active=False, flash_on=False, play_sound=False, urgent=False)
         self._chime = chime
         self._subscribers: list[Callable[[str], None]] = []
-        self._late_wrapup = False
         self._last_call_id: str | None = None
         self._last_service = ""
 
@@ -169,6 +172,22 @@ class ConsolePresenter:
         self._set_phase(Phase.LOGGING_IN)
         self.backend.login(username.strip(), password)
 
+    def change_password(self, new_password: str, again: str) -> None:
+        """Set a new password in place of the temporary one an administrator gave."""
+        if self.phase is Phase.CHANGE_PASSWORD and not self.password.busy:
+            self.password.error = self.password.problem(new_password, again)
+            self.password.busy = self.password.error is None
+            if self.password.busy:
+                self.backend.change_password(new_password)
+            self._notify("password")
+
+    def cancel_password_change(self) -> None:
+        """Back to the login page without changing the password."""
+        if self.phase is Phase.CHANGE_PASSWORD:
+            self.backend.cancel_password_change()
+            self.password = PasswordForm()
+            self._set_phase(Phase.LOGGED_OUT)
+
     def logout(self) -> None:
         """Log out (not while a call is in progress)."""
         if self.phase in (Phase.IN_CALL, Phase.LOGGED_OUT, Phase.LOGGING_IN):
@@ -250,11 +269,30 @@ class ConsolePresenter:
     def on_logged_in(self, info: LoginInfo) -> None:
         """The backend has a session and a connection."""
         self.session = Session(info, clock_offset=info.server_time - self.clock.time())
-        self.login_error = None
+        self.login_error, self.password = None, PasswordForm()
         self.missed_offers = 0
         self._set_phase(Phase.NOT_READY)
         self._notify("session")
         self.backend.request_history()
+        self._purge_photos(info.photo_retention_days)
+
+    def _purge_photos(self, days: int | None) -> None:
+        """Retention of saved document photos at each session start (so at console start):
+        the server names the period, the count goes to its audit log."""
+        if self.photo_folder is not None and days is not None:
+            removed = purge_photos(self.photo_folder, days, self.clock.time())
+            if removed:
+                self.backend.photos_purged(removed)
+
+    def on_password_change_required(self) -> None:
+        """The password was right but is a temporary one: ask for a new one."""
+        self.login_error, self.password = None, PasswordForm()
+        self._set_phase(Phase.CHANGE_PASSWORD)
+
+    def on_password_change_failed(self, key: str) -> None:
+        """The new password was refused (``key`` says why); the form stays."""
+        self.password = PasswordForm(error=key)
+        self._notify("password")
 
     def on_login_failed(self, key: str) -> None:
         """Login or connection refused; ``key`` names the reason in the catalogue."""
@@ -355,15 +393,20 @@ class ConsolePresenter:
     def _close_wrapup(self) -> None:
         wrap = self.wrapup
         self.wrapup = None
-        if wrap is not None and wrap.call_id and not wrap.sent and (
-            wrap.disposition or wrap.note.strip()
-        ):
-            # Time ran out with a choice made: record it anyway (the server answers bad_state
-            # for the wrap-up end, but keeps the disposition).
-            self._late_wrapup = True
-            self.backend.wrapup_done(wrap.call_id, wrap.disposition, wrap.note.strip() or None)
+        if wrap is not None and not wrap.sent and (wrap.disposition or wrap.note.strip()):
+            log.warning("wrap-up ended before its choice could be sent; not recorded")
         self._notify("wrapup")
         self.backend.request_history()
+
+    def _send_before_wrapup_ends(self) -> None:
+        """The server keeps a wrap-up only while it lasts: a choice made but not sent goes
+        out just before the time runs out (ending the wrap-up that little bit early)."""
+        wrap, left = self.wrapup, self.wrapup_remaining_s()
+        if (self.phase is Phase.WRAP_UP and wrap is not None and not wrap.sent and wrap.call_id
+                and (wrap.disposition or wrap.note.strip()) and left is not None
+                and left <= WRAPUP_SEND_BEFORE_END_S):
+            wrap.sent = True
+            self.backend.wrapup_done(wrap.call_id, wrap.disposition, wrap.note.strip() or None)
 
     def _on_offer(self, message: S.Offer) -> None:
         now = self.clock.monotonic()
@@ -421,9 +464,6 @@ class ConsolePresenter:
             self._set_phase(Phase.WRAP_UP)
 
     def _on_error(self, message: S.Error) -> None:
-        if self._late_wrapup and message.code is ErrorCode.BAD_STATE:
-            self._late_wrapup = False
-            return
         key = {
             ErrorCode.UNKNOWN_OFFER: "error.offer_gone",
             ErrorCode.NOT_ALLOWED: "error.not_allowed",
@@ -448,4 +488,5 @@ class ConsolePresenter:
         if frame != self.alert_frame:
             self.alert_frame = frame
             self._notify("alert")
+        self._send_before_wrapup_ends()
         self._notify("tick")

@@ -97,7 +97,11 @@ async def measure(seconds: float, workdir: Path) -> dict[str, object]:
         )
         token = next(iter(setup.kiosk_tokens.values()))
         config = KioskConfig(
-            url=f"ws://127.0.0.1:{port}/ws", token=token, windowed=True, chime_device=None
+            url=f"ws://127.0.0.1:{port}/ws",
+            token=token,
+            windowed=True,
+            audio_device=None,
+            speech=False,
         )
         app = KioskApp(config, KioskDevices.synthetic(stamp_frames=True))
         app.start()
@@ -112,6 +116,7 @@ async def measure(seconds: float, workdir: Path) -> dict[str, object]:
             await asyncio.sleep(0.5)
         p.choose_service("kela.benefits")
         p.accept_privacy()
+        p.join_queue()  # past the device check
         await until(lambda: p.screen == Screen.CALL, 30, "call")
         view = app.window.screens[Screen.CALL]
         assert isinstance(view, CallScreen)

@@ -544,10 +544,17 @@ class LoadGen:
         queue = f"{kiosk.service}|{kiosk.language}"
         self.outstanding[queue] = self.outstanding.get(queue, 0) + 1
         kiosk.join_at = time.perf_counter()
-        await kiosk.ws.send(
-            json.dumps({"type": "queue_join", "service": kiosk.service,
-                        "language": kiosk.language})
-        )
+        from websockets.exceptions import ConnectionClosed
+
+        try:
+            await kiosk.ws.send(
+                json.dumps({"type": "queue_join", "service": kiosk.service,
+                            "language": kiosk.language})
+            )
+        except ConnectionClosed:
+            # Closed by the server since the reader last looked (its goodbye says why): one
+            # error, counted with the unexpected close, not the end of the run.
+            self.error("join_on_closed")
 
     async def join(self, kiosk: Client) -> None:
         """Send a kiosk's queue_join now, or hold it until its queue has room."""

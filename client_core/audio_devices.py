@@ -15,7 +15,9 @@ from __future__ import annotations
 import asyncio
 import fractions
 import logging
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Final
 
 import av
@@ -28,6 +30,14 @@ log = logging.getLogger(__name__)
 
 BACKENDS: Final = ("pulse", "alsa")
 _RATE: Final = 48000
+SYSTEM_ALSA_CONFIG: Final = Path("/usr/share/alsa/alsa.conf")
+
+# The ALSA library inside PyAV's wheel looks for its configuration under the path it was
+# built with (``/tmp/vendor/share/alsa``), finds nothing there and then knows no device at
+# all, not even ``default``.  Point it at the system's configuration (Debian's
+# libasound2-data) unless the environment already chose one.
+if SYSTEM_ALSA_CONFIG.exists():
+    os.environ.setdefault("ALSA_CONFIG_PATH", str(SYSTEM_ALSA_CONFIG))
 
 
 def available_backends(wanted: Sequence[str] = BACKENDS) -> list[str]:

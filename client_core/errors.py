@@ -10,7 +10,14 @@ class ClientError(Exception):
 
 
 class AuthFailed(ClientError, PermissionError):
-    """The server refused our credentials; retrying will not help."""
+    """The server refused our credentials; retrying will not help.
+
+    ``code`` is the server's error code when it gave one (``bad_credentials``,
+    ``password_refused``, ``rate_limited``...)."""
+
+    def __init__(self, message: str, code: str = "bad_credentials") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class NotConnected(ClientError, ConnectionError):

@@ -4,7 +4,8 @@ It keeps one WebSocket to the server alive: the credential travels in the handsh
 ``hello`` carries the resume token so a reconnect keeps the citizen's place or call, the
 server's heartbeat is answered (and its absence detected), and a lost connection is retried
 with capped exponential backoff and full jitter (so a thousand kiosks do not reconnect in
-lock-step after a server restart).
+lock-step after a server restart). Given several server URLs (the nodes of a cluster, when no
+proxy stands in front), it moves to the next one whenever a connection fails or is lost.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import random
 import ssl
 import time
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -43,7 +44,7 @@ State = Literal["idle", "connecting", "connected", "reconnecting", "closed"]
 Listener = Callable[[S.ServerMessage], None]
 M = TypeVar("M", bound=S.ServerBase)
 
-_TERMINAL_GOODBYES = frozenset({"replaced", "revoked", "logged_out", "abuse"})
+_TERMINAL_GOODBYES = frozenset({"replaced", "revoked", "logged_out", "session_expired", "abuse"})
 _RELAYED = (C.SdpMessage, C.IceMessage, C.MediaRestart)
 """What the server relays from a call's other member (see SignalingClient.claim_call)."""
 _CALLS_REMEMBERED = 16
@@ -78,28 +79,53 @@ class LoginResult:
     role: str
     id: str
     name: str
+    must_change_password: bool = False
+    """The password was a temporary one: the token only allows :func:`change_password`."""
+
+
+async def _session_call(
+    url: str, body: dict[str, str], ssl_context: ssl.SSLContext | None, token: str | None = None
+) -> LoginResult:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(
+            url, json=body, headers=headers,
+            ssl=ssl_context if ssl_context is not None else True,
+        ) as response,
+    ):
+        answer = await response.json(content_type=None)
+        if response.status == 401:
+            raise AuthFailed("unknown user or wrong password")
+        if response.status != 200:
+            code = answer.get("error", response.status) if isinstance(answer, dict) else "?"
+            raise AuthFailed(f"refused: {code}", code=str(code))
+        return LoginResult(
+            answer["token"], answer["expires_at"], answer["role"], answer["id"], answer["name"],
+            bool(answer.get("must_change_password", False)),
+        )
 
 
 async def login(
     base_url: str, username: str, password: str, ssl_context: ssl.SSLContext | None = None
 ) -> LoginResult:
     """Exchange a username and password for a session token (``POST /api/login``)."""
-    async with (
-        aiohttp.ClientSession() as http,
-        http.post(
-            f"{base_url.rstrip('/')}/api/login",
-            json={"username": username, "password": password},
-            ssl=ssl_context if ssl_context is not None else True,
-        ) as response,
-    ):
-        body = await response.json(content_type=None)
-        if response.status == 401:
-            raise AuthFailed("unknown user or wrong password")
-        if response.status != 200:
-            raise AuthFailed(f"login refused: {body.get('error', response.status)}")
-        return LoginResult(
-            body["token"], body["expires_at"], body["role"], body["id"], body["name"]
-        )
+    return await _session_call(
+        f"{base_url.rstrip('/')}/api/login", {"username": username, "password": password},
+        ssl_context,
+    )
+
+
+async def change_password(
+    base_url: str, token: str, current: str, new: str, ssl_context: ssl.SSLContext | None = None
+) -> LoginResult:
+    """Set a new password (``POST /api/password``); the answer is a fresh session, as every
+    other session of the account ends. :class:`AuthFailed` with ``code`` ``password_refused``
+    when the new password breaks a rule."""
+    return await _session_call(
+        f"{base_url.rstrip('/')}/api/password",
+        {"current_password": current, "new_password": new}, ssl_context, token,
+    )
 
 
 class SignalingClient:
@@ -110,7 +136,7 @@ class SignalingClient:
 
     def __init__(
         self,
-        url: str,
+        url: str | Sequence[str],
         token: str,
         *,
         client_name: str = "etapiste-client",
@@ -118,7 +144,14 @@ class SignalingClient:
         backoff: Backoff | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        self.url = url
+        # A string may name several servers, comma-separated: a kiosk's --server in a cluster
+        # without a proxy in front, or with the proxy and a node as a last resort.
+        listed = url.split(",") if isinstance(url, str) else list(url)
+        self.urls: tuple[str, ...] = tuple(u.strip() for u in listed if u.strip())
+        if not self.urls:
+            raise ValueError("no server URL")
+        self.url = self.urls[0]
+        """The server URL in use (the next one of :attr:`urls` after each failure)."""
         self._token = token
         self.client_name = client_name
         self.ssl_context = ssl_context
@@ -299,6 +332,7 @@ class SignalingClient:
                     return
                 except (OSError, WebSocketException, TimeoutError) as exc:
                     self._failed(exc)
+                self._next_url()
                 delay = self.backoff.delay(attempt, self._rng)
                 attempt += 1
                 self._set_state("reconnecting")
@@ -309,13 +343,19 @@ class SignalingClient:
                 if not future.done():
                     future.set_exception(NotConnected("client closed"))
 
+    def _next_url(self) -> None:
+        if len(self.urls) > 1:
+            self.url = self.urls[(self.urls.index(self.url) + 1) % len(self.urls)]
+            log.info("next signaling server: %s", self.url)
+
     async def _session(self) -> None:
         try:
             ws = await connect(
                 self.url,
                 additional_headers={"Authorization": f"Bearer {self._token}"},
                 subprotocols=["etapiste.v1"],  # type: ignore[list-item]
-                ssl=self.ssl_context,
+                # Only for wss: (websockets refuses a context for ws:), a list may mix them.
+                ssl=self.ssl_context if self.url.startswith("wss:") else None,
                 max_size=4 * MAX_MESSAGE_BYTES,
                 ping_interval=None,
                 # Short: an attempt started while the network is down must not hold up the

@@ -20,6 +20,7 @@ from PyQt6.QtCore import QRect, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import (
     QColor,
     QFont,
+    QFontMetrics,
     QImage,
     QPainter,
     QPaintEvent,
@@ -40,6 +41,9 @@ class VideoStyle:
     """Colours and caption size of a view; ``caption_px`` None scales with the height.
 
     ``border`` draws a 2-pixel frame (a self view over the remote picture).
+    ``label_below`` puts the corner label in a strip under the picture instead of over its
+    top left corner, so it never hides part of the picture (a kiosk's self view, where the
+    citizen checks their own face).
     """
 
     background: str = "#000000"
@@ -47,6 +51,7 @@ class VideoStyle:
     caption_px: int | None = None
     label_px: int = 22
     border: str | None = None
+    label_below: bool = False
 
 
 def fit(width: int, height: int, box_w: int, box_h: int) -> tuple[int, int]:
@@ -69,7 +74,9 @@ def to_qimage(frame: VideoFrame, box_w: int, box_h: int) -> QImage:
 class VideoView(QWidget):
     """Paints the newest frame of a slot, scaled to fit; a caption when there is none.
 
-    ``corner_label`` (e.g. "You") is drawn in the top left corner over the picture.
+    ``corner_label`` (e.g. "You") is drawn in the top left corner over the picture, or in a
+    strip below it (``VideoStyle.label_below``).  A ``placeholder`` text (e.g. "Your camera is
+    off") replaces the picture entirely, whatever the slot holds.
     """
 
     converted = pyqtSignal(int, QImage)
@@ -86,6 +93,7 @@ class VideoView(QWidget):
         self.slot: FrameSlot | None = None
         self.caption = ""
         self.corner_label = ""
+        self.placeholder = ""
         self.frames_shown = 0
         self._image: QImage | None = None
         self._shown_seq = -1
@@ -110,9 +118,51 @@ class VideoView(QWidget):
             self.caption = text
             self.update()
 
+    def set_placeholder(self, text: str) -> None:
+        """Show ``text`` instead of the picture ("" shows the picture again)."""
+        if text != self.placeholder:
+            self.placeholder = text
+            self.update()
+
     def has_image(self) -> bool:
         """Whether a converted frame is on screen."""
-        return self._image is not None
+        return self._image is not None and not self.placeholder
+
+    def settled(self) -> bool:
+        """Whether what the view shows is final: a placeholder, no frame to show, or the
+        slot's newest frame converted at the current size (screenshots wait for this)."""
+        if self.placeholder or self.slot is None:
+            return True
+        seq, frame = self.slot.get()
+        if frame is None:
+            return True
+        return not self._busy and self._shown_seq == seq and self._image is not None
+
+    def _label_height(self) -> int:
+        if not self.corner_label or not self.style_.label_below:
+            return 0
+        font = QFont(self.font())
+        font.setPixelSize(self.style_.label_px)
+        font.setBold(True)
+        return QFontMetrics(font).height() + 12
+
+    def picture_rect(self) -> QRect:
+        """Where the picture (or caption) is drawn: the view minus the label strip."""
+        return self.rect().adjusted(0, 0, 0, -self._label_height())
+
+    def label_rect(self) -> QRect:
+        """Where the corner label is drawn (empty without one)."""
+        if not self.corner_label:
+            return QRect()
+        font = QFont(self.font())
+        font.setPixelSize(self.style_.label_px)
+        font.setBold(True)
+        metrics = QFontMetrics(font)
+        if self.style_.label_below:
+            h = self._label_height()
+            return QRect(0, self.height() - h, self.width(), h)
+        return QRect(8, 8, metrics.horizontalAdvance(self.corner_label) + 24,
+                     metrics.height() + 12)
 
     def showEvent(self, event: QShowEvent | None) -> None:
         self._timer.start()
@@ -139,7 +189,8 @@ class VideoView(QWidget):
                 self.update()
             return
         self._busy = True
-        _CONVERTER.submit(self._convert, seq, frame, self.width(), self.height())
+        box = self.picture_rect()
+        _CONVERTER.submit(self._convert, seq, frame, box.width(), box.height())
 
     def _convert(self, seq: int, frame: VideoFrame, box_w: int, box_h: int) -> None:
         try:
@@ -159,34 +210,46 @@ class VideoView(QWidget):
         self._shown_seq = seq
         self.update()
 
+    def caption_font(self) -> QFont:
+        """The font of the caption and placeholder."""
+        font = QFont(self.font())
+        area = self.picture_rect()
+        font.setPixelSize(self.style_.caption_px or max(13, min(24, area.height() // 14)))
+        return font
+
+    def caption_rect(self) -> QRect:
+        """The box the caption or placeholder is wrapped into."""
+        area = self.picture_rect()
+        margin = max(4, min(20, area.width() // 12, area.height() // 12))
+        return area.adjusted(margin, margin, -margin, -margin)
+
     def paintEvent(self, event: QPaintEvent | None) -> None:
         style = self.style_
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor(style.background))
-        image = self._image
+        area = self.picture_rect()
+        image = None if self.placeholder else self._image
+        text = self.placeholder or self.caption
         if image is not None:
             w, h = image.width(), image.height()
-            if w > self.width() or h > self.height():  # resized since converted
-                w, h = fit(w, h, self.width(), self.height())
-            x, y = (self.width() - w) // 2, (self.height() - h) // 2
+            if w > area.width() or h > area.height():  # resized since converted
+                w, h = fit(w, h, area.width(), area.height())
+            x, y = (area.width() - w) // 2, (area.height() - h) // 2
             painter.drawImage(QRect(x, y, w, h), image)
-        elif self.caption:
-            font = QFont(painter.font())
-            font.setPixelSize(style.caption_px or max(13, min(24, self.height() // 14)))
-            painter.setFont(font)
+        elif text:
+            painter.setFont(self.caption_font())
             painter.setPen(QColor(style.ink))
-            box = self.rect().adjusted(20, 20, -20, -20)
             painter.drawText(
-                box, int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap), self.caption
+                self.caption_rect(),
+                int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
+                text,
             )
         if self.corner_label:
             font = QFont(painter.font())
             font.setPixelSize(style.label_px)
             font.setBold(True)
             painter.setFont(font)
-            metrics = painter.fontMetrics()
-            w = metrics.horizontalAdvance(self.corner_label) + 24
-            box = QRect(8, 8, w, metrics.height() + 12)
+            box = self.label_rect()
             painter.fillRect(box, QColor(style.background))
             painter.setPen(QColor(style.ink))
             painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), self.corner_label)

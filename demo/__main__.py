@@ -14,7 +14,7 @@ from pathlib import Path
 
 from demo.process import ROOT, start_server, wait_ready
 from demo.script import run_script
-from demo.seed import AGENTS, OPERATOR, seed
+from demo.seed import AGENTS, STAFF, seed
 from demo.windows import close_windows, has_display, open_windows
 from signaling.settings import Settings
 
@@ -36,8 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  signaling server: {base}  (WebSocket {base.replace('http', 'ws')}/ws)")
     for kiosk_id, token in setup.kiosk_tokens.items():
         print(f"  kiosk {kiosk_id}: device token {token}")
-    for acc in (*AGENTS, OPERATOR):
-        what = ", ".join(acc.skills) or "operator"
+    for acc, role in STAFF:
+        what = ", ".join(acc.skills) or role
         print(f"  {acc.username} / {acc.password}  ({acc.name}; {what})")
     server = start_server(setup.data_dir, args.port)
     code = 0

@@ -1,5 +1,5 @@
 """Demo data for ``make demo``, benchmarks and tests: :func:`seed` makes a fresh data
-directory with the Nurmes and Lieksa kiosks, two agents and an operator."""
+directory with the Nurmes and Lieksa kiosks, two agents, an operator and an admin."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from signaling.credentials import hash_password
 from signaling.store import SqliteStore
 from signaling.store.records import Role
 
-__all__ = ["AGENTS", "OPERATOR", "DemoAccount", "DemoSetup", "seed"]
+__all__ = ["ADMIN", "AGENTS", "OPERATOR", "STAFF", "DemoAccount", "DemoSetup", "seed"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,11 @@ AGENTS = (
     ),
 )
 OPERATOR = DemoAccount("operaattori", "demo-operator-2026", "Olli Operaattori", (), ("fi",))
+ADMIN = DemoAccount("yllapito", "demo-admin-2026", "Ada Ylläpitäjä", (), ("fi",))
+STAFF: tuple[tuple[DemoAccount, Role], ...] = (
+    *((acc, "agent") for acc in AGENTS), (OPERATOR, "operator"), (ADMIN, "admin"),
+)
+"""Every demo account with its role."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,8 @@ class DemoSetup:
 
 
 def seed(data_dir: Path, catalogue: Path) -> DemoSetup:
-    """Create a fresh store with Nurmes and Lieksa kiosks, two agents and an operator."""
+    """Create a fresh store with Nurmes and Lieksa kiosks, two agents, an operator and an
+    admin."""
     if data_dir.exists():
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True)
@@ -69,8 +75,7 @@ def seed(data_dir: Path, catalogue: Path) -> DemoSetup:
             kiosk_id, token = store.create_kiosk(site_id, kiosk_name, now=now)
             tokens[kiosk_id] = token
             store.audit("admin:demo", "kiosk_add", kiosk_id, {"site": site_id}, now=now)
-        for acc in (*AGENTS, OPERATOR):
-            role: Role = "operator" if acc is OPERATOR else "agent"
+        for acc, role in STAFF:
             store.create_account(
                 acc.username, acc.name, role, hash_password(acc.password), list(acc.skills),
                 list(acc.languages), now=now,

@@ -13,12 +13,22 @@ every key, filled, translated and with the same placeholders.
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Final, Self
+from zoneinfo import ZoneInfo
 
 from wire.types import LANGUAGES, Language
+
+LOCAL_TZ: Final = ZoneInfo("Europe/Helsinki")
+"""Every time a citizen or a clerk reads is Finnish time, whatever zone the machine is in."""
+
+
+def local_time(epoch: float) -> dt.datetime:
+    """``epoch`` as a Europe/Helsinki wall-clock time."""
+    return dt.datetime.fromtimestamp(epoch, LOCAL_TZ)
 
 
 class MissingTranslation(KeyError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 
 from client_core.headless import add_call_arguments, call_options, read_secret
 from jsonlog import setup_logging
@@ -12,7 +13,10 @@ from jsonlog import setup_logging
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments and run the kiosk."""
     parser = argparse.ArgumentParser(prog="python -m kiosk", description=__doc__)
-    parser.add_argument("--server", default="ws://127.0.0.1:8765/ws", help="signaling URL")
+    parser.add_argument(
+        "--server", default="ws://127.0.0.1:8765/ws",
+        help="signaling URL; several, comma-separated, are tried in turn (the nodes of a cluster)",
+    )
     parser.add_argument("--token-file", help="file holding the kiosk's device token")
     parser.add_argument("--token-env", default="ETAPISTE_KIOSK_TOKEN")
     parser.add_argument(
@@ -31,6 +35,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--camera", default="0", help="UI: V4L2 index or device path")
     parser.add_argument("--crash-dir", help="UI: where crash reports go")
+    parser.add_argument("--audio-device", default="default", help="UI: speaker (ALSA name)")
+    parser.add_argument("--speech-cache", help="UI: where spoken guidance is rendered to")
+    parser.add_argument("--no-speech", action="store_true", help="UI: no spoken guidance")
+    parser.add_argument(
+        "--hearing-loop",
+        action="store_true",
+        default=os.environ.get("ETAPISTE_HEARING_LOOP") == "1",
+        help="UI: the site has a hearing loop, show its sign (env ETAPISTE_HEARING_LOOP=1)",
+    )
+    parser.add_argument(
+        "--helpline",
+        default=os.environ.get("ETAPISTE_HELPLINE") or None,
+        help="UI: phone number named when a device fails (env ETAPISTE_HELPLINE)",
+    )
     args = parser.parse_args(argv)
     setup_logging(args.log_level)
     token = read_secret(args.token_file, args.token_env)
@@ -49,6 +67,11 @@ def main(argv: list[str] | None = None) -> int:
             language=args.language,
             windowed=args.windowed,
             ca_file=args.ca_file,
+            audio_device=args.audio_device,
+            speech=not args.no_speech,
+            speech_cache=Path(args.speech_cache) if args.speech_cache else None,
+            hearing_loop=args.hearing_loop,
+            helpline=args.helpline,
         )
         crash_dir = Path(args.crash_dir) if args.crash_dir else default_crash_dir()
         return run(config, synthetic=args.synthetic_media, camera=args.camera, crash_dir=crash_dir)

@@ -25,13 +25,19 @@ from client_core.signaling_client import Backoff, SignalingClient
 from client_core.tls import tls_context
 from client_qt.logs import route_qt_messages
 from kiosk import crash, systemd
+from kiosk.audio_out import AudioOut
 from kiosk.chime import Chime
 from kiosk.controller import KioskController
 from kiosk.devices import KioskDevices
 from kiosk.flow import KioskPresenter
+from kiosk.guidance import fixed_lines
+from kiosk.headphones import read_jack
 from kiosk.health import HEALTH_INTERVAL_S
 from kiosk.i18n import Catalogue
-from kiosk.state import Screen
+from kiosk.speech.cache import SpeechCache, default_cache_dir
+from kiosk.speech.speaker import Announcer, Speech
+from kiosk.speech.voices import voice_for
+from kiosk.state import Screen, Site
 from kiosk.ui.window import KioskGuard, KioskWindow
 from wire.types import Language
 
@@ -57,7 +63,15 @@ class KioskConfig:
     media_timeout_s: float = 4.0
     idle_timeouts: dict[Screen, float | None] | None = None
     backoff: Backoff = field(default_factory=Backoff)
-    chime_device: str | None = "default"
+    audio_device: str | None = "default"
+    """The speaker for chimes and spoken guidance, as ALSA names it (None: silent)."""
+    speech: bool = True
+    """Spoken guidance available (rendered into ``speech_cache`` on first start)."""
+    speech_cache: Path | None = None
+    hearing_loop: bool = False
+    """The site has a hearing (induction) loop (the server may also say so)."""
+    helpline: str | None = None
+    """A phone number the device check names when a device fails."""
 
 
 class KioskApp:
@@ -73,17 +87,25 @@ class KioskApp:
     ) -> None:
         self.config = config
         self.devices = devices
+        self.catalogue = catalogue or Catalogue.load()
         self.client = SignalingClient(
             config.url,
             config.token,
             client_name="kiosk-ui",
-            ssl_context=tls_context(config.ca_file) if config.url.startswith("wss:") else None,
+            ssl_context=tls_context(config.ca_file) if "wss:" in config.url else None,
             backoff=config.backoff,
+        )
+        self.audio_out = AudioOut(config.audio_device if devices.speaker_device else None)
+        self.speech_cache = SpeechCache(config.speech_cache or default_cache_dir(), voice_for)
+        self.speech = (
+            Speech(self.audio_out, self.speech_cache, self.catalogue) if config.speech else None
         )
         self.controller = KioskController(
             self.client,
             devices,
-            chime=Chime(config.chime_device if devices.speaker_device else None),
+            chime=Chime(self.audio_out),
+            speech=self.speech,
+            read_headphones=read_jack if devices.speaker_device else lambda: None,
             health_interval_s=config.health_interval_s,
             stats_interval_s=config.stats_interval_s,
             media_timeout_s=config.media_timeout_s,
@@ -93,9 +115,12 @@ class KioskApp:
             clock=clock,
             default_language=config.language,
             idle_timeouts=config.idle_timeouts,
+            site=Site(induction_loop=config.hearing_loop, helpline=config.helpline),
         )
         self.controller.bind(self.presenter)
-        self.catalogue = catalogue or Catalogue.load()
+        self.announcer = (
+            Announcer(self.presenter, self.catalogue, self.speech) if self.speech else None
+        )
         self.window = KioskWindow(
             self.presenter,
             self.catalogue,
@@ -107,6 +132,7 @@ class KioskApp:
         self.watchdog = QTimer()
         self.watchdog_pings = 0
         self.ended = asyncio.Event()
+        self._prerender: asyncio.Future[int] | None = None
         self.exit_code = 0
         self._stopping = False
         self._hang_report_s = 0.0
@@ -123,6 +149,12 @@ class KioskApp:
         else:
             self.window.showFullScreen()
         self.controller.start()
+        if self.speech is not None:
+            # First start (or a changed catalogue): render the fixed sentences in the
+            # background; anything asked for before then is rendered on demand.
+            self._prerender = asyncio.ensure_future(
+                asyncio.to_thread(self.speech_cache.prerender, fixed_lines(self.catalogue))
+            )
         interval = systemd.watchdog_interval_s()
         if interval is not None:
             # Pinged from the UI loop itself: a hung loop stops the pings.
@@ -155,6 +187,10 @@ class KioskApp:
             app.removeEventFilter(self.guard)
         self.window.tick_timer.stop()
         await self.controller.stop()
+        if self._prerender is not None:
+            with contextlib.suppress(Exception):
+                await self._prerender
+        self.audio_out.close()
         self.window.allow_close = True
         self.window.close()
         self.window.deleteLater()

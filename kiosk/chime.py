@@ -1,74 +1,61 @@
-"""The "a clerk answered" chime: two soft tones, played on the speaker in a worker thread.
+"""The kiosk's two signal sounds, played through :class:`~kiosk.audio_out.AudioOut`.
 
-Best effort: a kiosk without a speaker logs it (the screen change is the cue then).
+* the "a clerk answered" chime: two soft falling tones;
+* the attention sound of an "are you still there?" prompt: three short rising beeps, so a
+  waiting citizen never mistakes it for a clerk answering.
+
+Best effort: a kiosk without a speaker logs it (the screen carries the message then).
 """
 
 from __future__ import annotations
 
 import asyncio
-import fractions
-import logging
 from typing import Final
 
-import av
 import numpy as np
 
-from client_core.audio_devices import available_backends
+from kiosk.audio_out import RATE, AudioOut, Clip
 
-log = logging.getLogger("etapiste.kiosk.chime")
+_NOTES_ANSWERED: Final = ((1318.5, 0.25), (1046.5, 0.45))
+_NOTES_ATTENTION: Final = ((880.0, 0.16), (0.0, 0.08), (987.8, 0.16), (0.0, 0.08), (1174.7, 0.3))
 
-RATE: Final = 48000
 
-
-def chime_pcm(volume: float = 0.3) -> bytes:
-    """About 0.7 s of mono s16: E6 then C6, each with a soft decay."""
+def tones(notes: tuple[tuple[float, float], ...], volume: float = 0.3) -> Clip:
+    """Notes ``(Hz, seconds)`` (0 Hz: a rest), each with a soft decay, as one clip."""
     parts = []
-    for freq, length in ((1318.5, 0.25), (1046.5, 0.45)):
+    for freq, length in notes:
         t = np.arange(int(RATE * length)) / RATE
+        if freq <= 0:
+            parts.append(np.zeros_like(t))
+            continue
         envelope = np.exp(-4.0 * t / length) * np.minimum(1.0, t / 0.01)
         parts.append(volume * 32767 * envelope * np.sin(2 * np.pi * freq * t))
-    return np.concatenate(parts).astype("<i2").tobytes()
-
-
-def _play(device: str, pcm: bytes) -> bool:
-    for backend in available_backends():
-        try:
-            container = av.open(device, mode="w", format=backend)
-        except (OSError, ValueError, av.FFmpegError):
-            continue
-        try:
-            stream = container.add_stream("pcm_s16le", rate=RATE, layout="mono")
-            frame = av.AudioFrame(format="s16", layout="mono", samples=len(pcm) // 2)
-            frame.planes[0].update(pcm)
-            frame.sample_rate = RATE
-            frame.time_base = fractions.Fraction(1, RATE)
-            frame.pts = 0
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        finally:
-            container.close()
-        return True
-    return False
+    return Clip(np.concatenate(parts).astype(np.int16), RATE)
 
 
 class Chime:
-    """Plays the chime; counts how often it was asked to (tests read :attr:`played`)."""
+    """Plays the signal sounds; counts them (tests read :attr:`played` and :attr:`attentions`)."""
 
-    def __init__(self, device: str | None = "default") -> None:
-        self.device = device
+    def __init__(self, out: AudioOut | None = None) -> None:
+        self.out = out or AudioOut(None)
         self.played = 0
-        self._pcm = chime_pcm()
+        self.attentions = 0
+        self._answered = tones(_NOTES_ANSWERED)
+        self._attention = tones(_NOTES_ATTENTION)
 
     def play(self) -> None:
-        """Start the chime without waiting for it."""
+        """The "a clerk answered" chime, without waiting for it."""
         self.played += 1
-        if self.device is None:
-            log.info("chime (no speaker)")
-            return
-        task = asyncio.ensure_future(asyncio.to_thread(_play, self.device, self._pcm))
-        task.add_done_callback(self._done)
+        self._start(self._answered, "chime")
 
-    @staticmethod
-    def _done(task: asyncio.Future[bool]) -> None:
-        if task.cancelled() or task.exception() is not None or not task.result():
-            log.info("chime not played: no usable speaker")
+    def attention(self) -> None:
+        """The prompt's attention sound, without waiting for it."""
+        self.attentions += 1
+        self._start(self._attention, "attention")
+
+    def _start(self, clip: Clip, label: str) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # no loop (a presenter test): nothing to play on
+            return
+        self.out.play(clip, label)

@@ -12,7 +12,7 @@ import contextlib
 import logging
 import shutil
 import subprocess
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from client_core.call import CallSession, MediaSources
@@ -29,11 +29,14 @@ from client_core.control import Chat, ControlMessage, PeerMediaStatus, PhotoCanc
 from client_core.errors import ClientError, NotConnected, ServerRefused
 from client_core.frame_slot import FrameSlot
 from client_core.signaling_client import SignalingClient, State
+from client_core.source_check import SourceCheck
 from kiosk.chime import Chime
 from kiosk.devices import DeviceKind, KioskDevices
 from kiosk.flow import KioskPresenter
+from kiosk.headphones import HeadphoneWatch, read_jack
 from kiosk.health import HEALTH_INTERVAL_S, HealthReporter
 from kiosk.photo import PhotoSendFailed, send_photo
+from kiosk.speech.speaker import Speech
 from kiosk.state import Screen
 from kiosk.stills import StillUnavailable, encode_jpeg
 from wire import client_messages as C
@@ -55,13 +58,18 @@ class KioskController:
         devices: KioskDevices,
         *,
         chime: Chime | None = None,
+        speech: Speech | None = None,
+        read_headphones: Callable[[], bool | None] = read_jack,
         health_interval_s: float = HEALTH_INTERVAL_S,
         stats_interval_s: float = 2.0,
         media_timeout_s: float = 4.0,
     ) -> None:
         self.client = client
         self.devices = devices
-        self.chime = chime or Chime(None)
+        self.chime = chime or Chime()
+        self.speech = speech
+        self.source_check = SourceCheck(devices.media, self._on_level)
+        self.headphones = HeadphoneWatch(self._on_headphones, read_headphones)
         self.stats_interval_s = stats_interval_s
         self.media_timeout_s = media_timeout_s
         self.presenter: KioskPresenter | None = None
@@ -102,6 +110,7 @@ class KioskController:
         self.client.add_state_listener(self._on_state)
         self.client.start()
         self.health.start()
+        self.headphones.start()
         self._spawn(self._refresh_loop(), "services-refresh")
 
     async def stop(self) -> None:
@@ -110,6 +119,10 @@ class KioskController:
             with contextlib.suppress(Exception):
                 await self.session.hangup(timeout=2.0)
         await self.health.stop()
+        await self.headphones.stop()
+        await self.source_check.stop()
+        if self.speech is not None:
+            self.speech.stop()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -155,7 +168,9 @@ class KioskController:
             self.p.on_refused("offline")
             return
         if isinstance(reply, S.QueuePosition):
-            self.p.on_queued(reply.position, reply.estimated_wait_s)
+            self.p.on_queued(
+                reply.position, reply.estimated_wait_s, reply.kiosk_needed, reply.estimate_kind
+            )
 
     def leave_queue(self) -> None:
         self._spawn(self._leave(), "leave")
@@ -226,7 +241,30 @@ class KioskController:
             self.session.send_control(PhotoCancel().model_dump())
 
     def play_chime(self) -> None:
+        if self.speech is not None:
+            self.speech.stop()  # the clerk is here: guidance about waiting is over
         self.chime.play()
+
+    def play_attention(self) -> None:
+        self.chime.attention()
+
+    def play_test_sound(self, language: Language) -> None:
+        if self.speech is None:
+            log.info("test sound asked for, but this kiosk has no speech")
+            return
+        self.speech.say_keys(language, ["check.test_sentence"], "test-sound")
+
+    def start_device_check(self) -> None:
+        self.source_check.start()
+
+    def stop_device_check(self) -> None:
+        self._spawn(self.source_check.stop(), "check-stop")
+
+    def _on_level(self, level: float) -> None:
+        self.p.on_microphone_level(level)
+
+    def _on_headphones(self, plugged: bool) -> None:
+        self.p.on_headphones(plugged)
 
     def submit_rating(self, rating: int) -> None:
         # Stored on the call record (anonymous); the kiosk keeps nothing.
@@ -249,6 +287,9 @@ class KioskController:
     def _on_state(self, state: State) -> None:
         if state == "connected":
             self._ever_connected = True
+            welcome = self.client.welcome
+            if welcome is not None:
+                self.p.on_site(hearing_loop=welcome.identity.hearing_loop)
             self.p.on_connection(True)
             self.refresh_services()
             self.health.send_now()
@@ -269,7 +310,12 @@ class KioskController:
             case S.Services():
                 self.p.on_services(message.services)
             case S.QueuePosition():
-                self.p.on_queued(message.position, message.estimated_wait_s)
+                self.p.on_queued(
+                    message.position,
+                    message.estimated_wait_s,
+                    message.kiosk_needed,
+                    message.estimate_kind,
+                )
             case S.QueueLeft() if message.reason in ("cancelled", "abandoned"):
                 self.p.on_left_queue()
             case S.CallStart() if not message.resumed:
@@ -286,6 +332,7 @@ class KioskController:
             return
         self.calls += 1
         self.last_call_id = start.call_id
+        await self.source_check.stop()  # the call takes over the camera and microphone
         sources = MediaSources(
             video=self.devices.video,
             audio=self.devices.audio,

@@ -1,15 +1,19 @@
 """The citizen's journey through the kiosk as a plain state machine (no Qt, no I/O).
 
-``welcome → services → privacy → waiting → call ⇄ photo → end → welcome``, with
-``reconnecting`` over waiting/call/photo while the connection is down.  The presenter takes
-the citizen's intents (``choose_service``, ``end_call``, …) and the controller's events
-(``on_queued``, ``on_call_started``, …), changes :attr:`KioskPresenter.screen` and the
-:class:`CitizenSession`, asks :class:`Effects` for the side effects, and tells subscribers.
+``welcome → services → privacy → device check → waiting → call ⇄ photo → end → welcome``,
+with ``language help`` between services and privacy when no clerk serves the citizen's
+language, ``reconnecting`` over waiting/call/photo while the connection is down, and ``out of
+service`` instead of welcome and the screens before the queue while the kiosk cannot work
+(no server for :data:`~kiosk.state.OUT_OF_SERVICE_AFTER_S`, or one it must not trust).
+The presenter takes the citizen's intents (``choose_service``, ``end_call``, …) and the
+controller's events (``on_queued``, ``on_call_started``, …), changes
+:attr:`KioskPresenter.screen` and the :class:`CitizenSession`, asks :class:`Effects` for
+the side effects, and tells subscribers.
 
 Everything known about the current citizen lives in one :class:`CitizenSession`; leaving
-(idle timeout, finishing) replaces it with a fresh one, so nothing of them is left behind.
-Time comes from an injectable clock; :meth:`KioskPresenter.tick` is called a few times a
-second and drives idle timeouts, the photo countdown and the end screen's return.
+(finishing, or an unanswered "are you still there?") replaces it with a fresh one, so nothing
+of them is left behind.  Time comes from an injectable clock; :meth:`KioskPresenter.tick` is
+called a few times a second and drives the prompts and the photo countdown.
 """
 
 from __future__ import annotations
@@ -19,27 +23,39 @@ import time
 from collections.abc import Callable
 from typing import Final, Literal
 
+from kiosk.call_flow import VOLUME_STEP, CallFlow
+from kiosk.check_flow import DeviceCheckFlow
+from kiosk.language_help import LanguageHelp, language_help
 from kiosk.photo_flow import PhotoFlow
 from kiosk.ports import Effects
+from kiosk.presence import PROMPT_ANSWER_S, Presence, QueueWatch
+from kiosk.prompt_flow import PromptFlow
+from kiosk.service_flow import ServiceFlow
 from kiosk.state import (
     IDLE_TIMEOUTS_S,
-    ChatLine,
     CitizenSession,
     Devices,
+    Prompt,
     Refusal,
     Screen,
+    Site,
 )
 from wire.server_messages import ServiceInfo
-from wire.types import DeviceStatus, Language
+from wire.types import DeviceStatus, EstimateKind, Language
+
+TileState = Literal["open", "other_language", "closed"]
 
 log = logging.getLogger("etapiste.kiosk.flow")
 
-CHAT_HISTORY_MAX: Final = 200
-END_AFTER_RATING_S: Final = 6.0
-VOLUME_STEP: Final = 10
+_BACK: Final = {
+    Screen.SERVICES: Screen.WELCOME,
+    Screen.LANGUAGE_HELP: Screen.SERVICES,
+    Screen.PRIVACY: Screen.SERVICES,
+    Screen.DEVICE_CHECK: Screen.PRIVACY,
+}
 
 
-class KioskPresenter(PhotoFlow):
+class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFlow):
     """The kiosk's flow and state, bound to views by :meth:`subscribe`."""
 
     def __init__(
@@ -50,13 +66,21 @@ class KioskPresenter(PhotoFlow):
         wall_clock: Callable[[], float] = time.time,
         default_language: Language = "fi",
         idle_timeouts: dict[Screen, float | None] | None = None,
+        prompt_answer_s: float = PROMPT_ANSWER_S,
+        site: Site | None = None,
     ) -> None:
         self.effects = effects
         self.clock = clock
         self.wall_clock = wall_clock
         self.default_language: Language = default_language
-        self.idle_timeouts = dict(idle_timeouts or IDLE_TIMEOUTS_S)
+        self.presence = Presence(idle_timeouts or IDLE_TIMEOUTS_S)
+        self.prompt_answer_s = prompt_answer_s
+        self.prompt: Prompt | None = None
+        self.queue_watch = QueueWatch()
+        self.site = site or Site()
+        self._loop_configured = self.site.induction_loop
         self.screen = Screen.WELCOME
+        self.screen_since = clock()
         self.citizen = CitizenSession(language=default_language)
         self.devices = Devices()
         self.services: list[ServiceInfo] = []
@@ -67,6 +91,9 @@ class KioskPresenter(PhotoFlow):
         self.last_touch = clock()
         self.resets = 0
         self._media_down = False
+        self._speech_by_jack = False
+        self._reconnect_shown = -1
+        self.offline_since: float | None = clock()  # not connected yet
         self._subscribers: list[Callable[[], None]] = []
 
     # ------------------------------------------------------------------------ plumbing
@@ -80,13 +107,24 @@ class KioskPresenter(PhotoFlow):
             callback()
 
     def _go(self, screen: Screen) -> None:
-        if screen != self.screen:
-            log.info("screen %s -> %s", self.screen, screen)
-            self.screen = screen
+        if screen == self.screen:
+            return
+        log.info("screen %s -> %s", self.screen, screen)
+        old, self.screen = self.screen, screen
+        self.screen_since = self.clock()
+        self.prompt = None  # a new screen: whatever was asked is moot
+        if old == Screen.DEVICE_CHECK:
+            self.effects.stop_device_check()
+        if screen == Screen.DEVICE_CHECK:
+            self.effects.start_device_check()
 
     def touch(self) -> None:
         """The citizen touched the screen: restart the idle timer."""
         self.last_touch = self.clock()
+
+    def fresh_citizen(self) -> CitizenSession:
+        """The session a new citizen starts with (spoken guidance on with headphones in)."""
+        return CitizenSession(language=self.default_language, speech=self.devices.headphones)
 
     @property
     def language(self) -> Language:
@@ -105,8 +143,9 @@ class KioskPresenter(PhotoFlow):
         """Welcome screen: pick a language and go on to the services."""
         self.touch()
         self.citizen.language = language
-        self._go(Screen.SERVICES)
-        self.effects.refresh_services()
+        if self.screen != Screen.OUT_OF_SERVICE:  # a late touch must not start a visit
+            self._go(Screen.SERVICES)
+            self.effects.refresh_services()
         self._changed()
 
     def toggle_large_text(self) -> None:
@@ -115,47 +154,94 @@ class KioskPresenter(PhotoFlow):
         self.citizen.large_text = not self.citizen.large_text
         self._changed()
 
+    def toggle_high_contrast(self) -> None:
+        """White and yellow on black on every screen, or back to the normal colours."""
+        self.touch()
+        self.citizen.high_contrast = not self.citizen.high_contrast
+        self._changed()
+
+    def toggle_speech(self) -> None:
+        """Spoken guidance on or off."""
+        self.touch()
+        self.citizen.speech = not self.citizen.speech
+        self._speech_by_jack = False
+        self._changed()
+
     def service(self, service_id: str | None) -> ServiceInfo | None:
         """The service with ``service_id``, as the server last described it."""
         return next((s for s in self.services if s.id == service_id), None)
 
+    def tile_state(self, info: ServiceInfo) -> TileState:
+        """Open and served in the citizen's language, open in other languages only, or
+        closed.  Only closed tiles are disabled: the others explain when touched."""
+        if not info.open:
+            return "closed"
+        return "open" if self.language in info.languages_available else "other_language"
+
     def selectable(self, info: ServiceInfo) -> bool:
-        """Whether a tile may be chosen: open, and served in the current language."""
-        return info.open and self.language in info.languages_available
+        """Whether a tile leads straight to the queue: open and served in this language."""
+        return self.tile_state(info) == "open"
 
     def choose_service(self, service_id: str) -> None:
-        """Services screen: pick a service (only open ones), then the privacy notice."""
+        """Services screen: an open service leads to the privacy notice; one that no clerk
+        serves in the citizen's language leads to what exists instead."""
         self.touch()
         info = self.service(service_id)
-        if info is None or not self.selectable(info):
+        if info is None or self.tile_state(info) == "closed":
             return
         self.citizen.service_id = service_id
+        self.citizen.queue_language = None
         self.citizen.refusal = None
+        self._go(Screen.PRIVACY if self.selectable(info) else Screen.LANGUAGE_HELP)
+        self._changed()
+
+    def language_help(self) -> LanguageHelp | None:
+        """What exists for the chosen service when the citizen's language is not served."""
+        info = self.service(self.citizen.service_id)
+        return None if info is None else language_help(info, self.language)
+
+    def queue_in(self, language: Language) -> None:
+        """Language help: queue in another language (the screens stay in the citizen's)."""
+        self.touch()
+        help_ = self.language_help()
+        if help_ is None or language not in [o.language for o in help_.options]:
+            return
+        self.citizen.queue_language = language
         self._go(Screen.PRIVACY)
         self._changed()
 
     def back(self) -> None:
-        """Back one step (privacy → services, services → welcome)."""
+        """Back one step (device check → privacy → services → welcome)."""
         self.touch()
-        if self.screen == Screen.PRIVACY:
-            self._go(Screen.SERVICES)
-        elif self.screen == Screen.SERVICES:
-            self._go(Screen.WELCOME)
+        target = _BACK.get(self.screen)
+        if target is not None:
+            self._go(target)
         self._changed()
 
     def accept_privacy(self) -> None:
-        """Consent given: join the queue."""
+        """Consent given: check the camera, microphone and speaker before queueing."""
+        self.touch()
+        if self.screen != Screen.PRIVACY or self.citizen.service_id is None:
+            return
+        self.citizen.check.heard = None
+        self._go(Screen.DEVICE_CHECK)
+        self._changed()
+
+    def join_queue(self) -> None:
+        """Device check done: join the queue."""
         self.touch()
         service_id = self.citizen.service_id
-        if self.screen != Screen.PRIVACY or service_id is None:
+        if self.screen != Screen.DEVICE_CHECK or service_id is None:
             return
         self.citizen.position = None
         self.citizen.estimated_wait_s = None
+        self.citizen.estimate_kind = None
         self.citizen.transferred = False
         self.citizen.requeue_reason = None
         self.queued = True
+        self.queue_watch.joined(self.clock())
         self._go(Screen.WAITING)
-        self.effects.join_queue(service_id, self.language)
+        self.effects.join_queue(service_id, self.citizen.queue_language or self.language)
         self._changed()
 
     def cancel_wait(self) -> None:
@@ -163,23 +249,10 @@ class KioskPresenter(PhotoFlow):
         self.touch()
         if self.queued:
             self.queued = False
+            self.queue_watch.left()
             self.effects.leave_queue()
         self._go(Screen.SERVICES)
         self.effects.refresh_services()
-        self._changed()
-
-    def toggle_mute(self) -> None:
-        """Microphone off/on."""
-        self.touch()
-        self.citizen.muted = not self.citizen.muted
-        self.effects.set_microphone(not self.citizen.muted)
-        self._changed()
-
-    def toggle_camera(self) -> None:
-        """Camera off/on."""
-        self.touch()
-        self.citizen.camera_off = not self.citizen.camera_off
-        self.effects.set_camera(not self.citizen.camera_off)
         self._changed()
 
     def change_volume(self, steps: int) -> None:
@@ -190,40 +263,6 @@ class KioskPresenter(PhotoFlow):
         self.effects.set_volume(level)
         self._changed()
 
-    def toggle_chat(self) -> None:
-        """Show or hide the chat keyboard."""
-        self.touch()
-        self.citizen.chat_open = not self.citizen.chat_open
-        self._changed()
-
-    def send_chat(self, text: str) -> None:
-        """The citizen writes to the clerk."""
-        self.touch()
-        text = text.strip()
-        if not text or not self.in_call:
-            return
-        self._add_chat(ChatLine(mine=True, text=text[:1000]))
-        self.effects.send_chat(text[:1000])
-        self._changed()
-
-    def end_call(self) -> None:
-        """The citizen hangs up."""
-        self.touch()
-        if self.in_call:
-            self.effects.hang_up()
-            self._call_over("hangup")
-        self._changed()
-
-    def rate(self, rating: int) -> None:
-        """End screen: 1–5."""
-        self.touch()
-        if self.screen != Screen.END or not 1 <= rating <= 5 or self.citizen.rating is not None:
-            return
-        self.citizen.rating = rating
-        self.citizen.rated_at = self.clock()
-        self.effects.submit_rating(rating)
-        self._changed()
-
     def finish(self) -> None:
         """End screen: done, back to welcome for the next citizen."""
         self.reset()
@@ -232,17 +271,32 @@ class KioskPresenter(PhotoFlow):
         """Reconnecting screen: stop waiting for the connection and start over."""
         self.reset()
 
+    def reconnecting_for(self) -> float:
+        """Seconds the reconnecting screen has been up (its progress)."""
+        if self.screen != Screen.RECONNECTING:
+            return 0.0
+        return max(0.0, self.clock() - self.screen_since)
+
+    def media_down(self) -> bool:
+        """Whether the call's media path is being rebuilt."""
+        return self._media_down
+
     # ------------------------------------------------------------------ controller events
 
     def on_connection(self, online: bool, problem: str | None = None) -> None:
         """Signaling connected or lost (``problem``: why, when it is more than the network)."""
         self.devices.online = online
         self.devices.problem = None if online else problem
+        if online:
+            self.offline_since = None
+        elif self.offline_since is None:
+            self.offline_since = self.clock()
         if not online and self.screen in (Screen.WAITING, Screen.CALL, Screen.PHOTO):
             self.resume_screen = self.screen
             self._go(Screen.RECONNECTING)
         elif online and self.screen == Screen.RECONNECTING and not self._media_down:
             self._resume()
+        self._check_in_service()
         self._changed()
 
     def on_media_lost(self) -> None:
@@ -272,7 +326,7 @@ class KioskPresenter(PhotoFlow):
     ) -> None:
         """A device appeared, went missing or failed."""
         setattr(self.devices, kind, status)
-        if kind == "microphone" and status != DeviceStatus.OK:
+        if kind == "microphone" and status != DeviceStatus.OK and self.in_call:
             self.citizen.chat_open = True
         if kind == "camera" and status != DeviceStatus.OK and self.citizen.photo is not None:
             self.citizen.photo.phase = "unavailable"
@@ -284,12 +338,40 @@ class KioskPresenter(PhotoFlow):
         self.services_loaded = True
         self._changed()
 
-    def on_queued(self, position: int, estimated_wait_s: float | None) -> None:
-        """The server placed (or moved) us in the queue."""
+    def on_headphones(self, plugged: bool) -> None:
+        """Headphones plugged in turn spoken guidance on (and off again when unplugged,
+        unless the citizen switched it on themselves)."""
+        self.devices.headphones = plugged
+        if plugged and not self.citizen.speech:
+            self.citizen.speech = True
+            self._speech_by_jack = True
+        elif not plugged and self._speech_by_jack:
+            self.citizen.speech = False
+            self._speech_by_jack = False
+        self._changed()
+
+    def on_site(self, hearing_loop: bool) -> None:
+        """What the server says about the service point, at each connection: the sign shows
+        when the server's site setting or the kiosk's own configuration says there is a loop
+        (so an administrator can also turn the server's setting off again)."""
+        self.site.induction_loop = self._loop_configured or hearing_loop
+        self._changed()
+
+    def on_queued(
+        self,
+        position: int,
+        estimated_wait_s: float | None,
+        kiosk_needed: bool = False,
+        estimate_kind: EstimateKind | None = None,
+    ) -> None:
+        """The server placed (or moved) us in the queue.  Not a touch: waiting is fine."""
         if not self.queued:
             return
         self.citizen.position = position
         self.citizen.estimated_wait_s = estimated_wait_s
+        self.citizen.estimate_kind = estimate_kind
+        self.queue_watch.estimate(self.clock(), estimated_wait_s)
+        self.queue_watch.kiosk_needed = kiosk_needed
         self._changed()
 
     def on_refused(
@@ -297,20 +379,32 @@ class KioskPresenter(PhotoFlow):
     ) -> None:
         """Joining the queue was refused (closed, full, language, offline)."""
         self.queued = False
-        self.citizen.refusal = Refusal(code, next_opening, list(languages or []))
-        if self.screen in (Screen.WAITING, Screen.PRIVACY):
-            self._go(Screen.SERVICES)
+        self.queue_watch.left()
+        service_id = self.citizen.service_id
+        info = self.service(service_id)
+        if code == "language_unavailable" and info is not None and languages is not None:
+            # The clerk logged out since the list came: show what exists now.
+            fresh = info.model_copy(update={"languages_available": list(languages)})
+            self.services = [fresh if s.id == info.id else s for s in self.services]
+            self.citizen.queue_language = None
+            self._go(Screen.LANGUAGE_HELP)
+        else:
+            self.citizen.refusal = Refusal(code, next_opening, list(languages or []), service_id)
+            if self.screen in (Screen.WAITING, Screen.PRIVACY, Screen.DEVICE_CHECK):
+                self._go(Screen.SERVICES)
         self.effects.refresh_services()
         self._changed()
 
     def on_left_queue(self) -> None:
         """The server dropped us from the queue (not answered)."""
         self.queued = False
+        self.queue_watch.left()
         self._changed()
 
     def on_call_started(self, clerk_name: str) -> None:
         """A clerk answered: chime and show the call."""
         self.queued = False
+        self.queue_watch.left()
         self.in_call = True
         self._media_down = False
         self.citizen.clerk_name = clerk_name
@@ -326,33 +420,12 @@ class KioskPresenter(PhotoFlow):
         self.touch()
         self._changed()
 
-    def on_chat_received(self, text: str) -> None:
-        """The clerk wrote."""
-        if not self.in_call:
-            return
-        self._add_chat(ChatLine(mine=False, text=text))
-        self.touch()
-        self._changed()
-
-    def _add_chat(self, line: ChatLine) -> None:
-        self.citizen.chat.append(line)
-        del self.citizen.chat[:-CHAT_HISTORY_MAX]
-
-    def on_quality(self, grade: str) -> None:
-        """Latest call quality grade (good, fair, poor)."""
-        self.citizen.quality = grade
-        self._changed()
-
-    def on_clerk_status(self, away: bool) -> None:
-        """The clerk's own connection dropped or came back."""
-        self.citizen.clerk_away = away
-        self._changed()
-
     def on_transferred(self, reason: str = "transferred") -> None:
         """Back in a queue: the clerk transferred the citizen, or the clerk's side was lost."""
         self.in_call = False
         self._media_down = False
         self.queued = True
+        self.queue_watch.joined(self.clock())
         self.citizen.transferred = reason == "transferred"
         self.citizen.requeue_reason = None if reason == "transferred" else reason
         self.citizen.position = None
@@ -360,60 +433,23 @@ class KioskPresenter(PhotoFlow):
         self._go(Screen.WAITING)
         self._changed()
 
-    @property
-    def waiting_notice_key(self) -> str | None:
-        """Why the citizen is waiting again without having asked, as a catalogue key."""
-        if self.citizen.transferred:
-            return "waiting.transferred"
-        if self.citizen.requeue_reason == "media_requeued":
-            return "waiting.requeued_media"
-        return None
-
-    @property
-    def end_message_key(self) -> str:
-        """What the end screen says about how the call ended (and what to do next)."""
-        reason = self.citizen.end_reason
-        if reason == "media_failed":
-            return "end.ended_media_failed"
-        if reason in ("kiosk_lost", "device_failed"):
-            return "end.ended_failed"
-        return "end.ended"
-
-    def on_call_ended(self, reason: str) -> None:
-        """The call ended (clerk hung up, or it failed)."""
-        if self.in_call:
-            self._call_over(reason)
-        self._changed()
-
-    def _call_over(self, reason: str) -> None:
-        self.in_call = False
-        self._media_down = False
-        self.citizen.end_reason = reason
-        self.citizen.photo = None
-        self.citizen.chat.clear()
-        self.resume_screen = None
-        self._go(Screen.END)
-        self.touch()
 
     # ------------------------------------------------------------------------------ time
 
     def tick(self) -> None:
-        """Advance timers: photo countdown, end screen, idle timeout."""
+        """Advance timers: photo countdown, "are you still there?" prompts."""
         now = self.clock()
         self._photo_tick(now)
-        rated_at = self.citizen.rated_at if self.screen == Screen.END else None
-        if rated_at is not None and now - rated_at >= END_AFTER_RATING_S:
-            self.reset()
+        if self._check_in_service():
+            self._changed()
             return
-        timeout = self.idle_timeouts.get(self.screen)
-        if timeout is not None and now - self.last_touch >= timeout:
-            if self.screen != Screen.WELCOME or self.citizen != CitizenSession(
-                language=self.default_language
-            ):
-                log.info("idle for %.0f s on %s: starting over", now - self.last_touch, self.screen)
-                self.reset()
-            else:
-                self.last_touch = now
+        if self._prompt_tick(now):
+            return
+        if self.screen == Screen.RECONNECTING:  # the progress counts seconds
+            elapsed = int(self.reconnecting_for())
+            if elapsed != self._reconnect_shown:
+                self._reconnect_shown = elapsed
+                self._changed()
 
     def reset(self) -> None:
         """Back to welcome; forget the citizen completely (queue, call, chat, photo, rating)."""
@@ -422,10 +458,13 @@ class KioskPresenter(PhotoFlow):
         if self.in_call:
             self.effects.hang_up()
         self.queued = False
+        self.queue_watch.left()
         self.in_call = False
         self._media_down = False
         self.resume_screen = None
-        self.citizen = CitizenSession(language=self.default_language)
+        self.prompt = None
+        self.citizen = self.fresh_citizen()
+        self._speech_by_jack = self.devices.headphones
         self.effects.set_microphone(True)
         self.effects.set_camera(True)
         self.effects.forget_citizen()

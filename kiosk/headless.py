@@ -49,7 +49,7 @@ class KioskScript(CallScript):
 
 async def run_kiosk(script: KioskScript) -> int:
     """Queue, take the call, hold it, hang up; ``calls`` times. Returns an exit code."""
-    tls = tls_context(script.ca_file) if script.url.startswith("wss:") else None
+    tls = tls_context(script.ca_file) if "wss:" in script.url else None
     client = SignalingClient(
         script.url, script.token, client_name="kiosk-headless", ssl_context=tls
     )

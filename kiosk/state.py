@@ -10,7 +10,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
-from wire.types import DeviceStatus, Language
+from wire.types import DeviceStatus, EstimateKind, Language
 
 
 class Screen(enum.StrEnum):
@@ -18,25 +18,53 @@ class Screen(enum.StrEnum):
 
     WELCOME = "welcome"
     SERVICES = "services"
+    LANGUAGE_HELP = "language_help"
     PRIVACY = "privacy"
+    DEVICE_CHECK = "device_check"
     WAITING = "waiting"
     CALL = "call"
     PHOTO = "photo"
     RECONNECTING = "reconnecting"
     END = "end"
+    OUT_OF_SERVICE = "out_of_service"
 
 
 IDLE_TIMEOUTS_S: Final[dict[Screen, float | None]] = {
-    Screen.WELCOME: 60.0,  # a half-finished language choice is forgotten
-    Screen.SERVICES: 90.0,
-    Screen.PRIVACY: 90.0,
-    Screen.WAITING: 20 * 60.0,  # waiting is legitimate idleness; give up after 20 min
+    Screen.WELCOME: 60.0,  # only when something was chosen (text size, speech, contrast)
+    Screen.SERVICES: 120.0,
+    Screen.LANGUAGE_HELP: 120.0,
+    Screen.PRIVACY: 120.0,
+    Screen.DEVICE_CHECK: 120.0,
+    Screen.WAITING: None,  # waiting is not idleness: see kiosk.presence
     Screen.CALL: None,  # a live call is activity; the clerk ends it
     Screen.PHOTO: None,  # part of the call
-    Screen.RECONNECTING: 120.0,
+    Screen.RECONNECTING: 120.0,  # then asks whether to keep waiting for the connection
     Screen.END: 45.0,
+    Screen.OUT_OF_SERVICE: None,  # nobody to ask: it stays until the kiosk works again
 }
-"""Seconds without a touch after which a screen returns to welcome (None: never)."""
+"""Seconds without a touch after which a screen asks "are you still there?" (None: never).
+
+Nothing ends on these alone: the prompt (:mod:`kiosk.presence`) gives the citizen
+:data:`kiosk.presence.PROMPT_ANSWER_S` to answer first.
+"""
+
+OUT_OF_SERVICE_AFTER_S: Final = 60.0
+"""Seconds without the server after which the kiosk says it is out of service (at once when
+retrying cannot help, e.g. an untrusted certificate).  Shorter outages, a restart of the
+server or the first seconds after boot, only show the top bar's notice."""
+
+OUT_OF_SERVICE_OVER: Final = frozenset(
+    {Screen.WELCOME, Screen.SERVICES, Screen.LANGUAGE_HELP, Screen.PRIVACY, Screen.DEVICE_CHECK}
+)
+"""Screens the out-of-service screen replaces: nobody is queued or in a call there.  A
+citizen waiting or in a call sees the reconnecting screen instead, and the end screen is
+left to finish."""
+
+READING_SCREENS: Final = frozenset({Screen.SERVICES, Screen.LANGUAGE_HELP, Screen.PRIVACY})
+"""Screens that are mostly read: they offer a "more time" control (WCAG 2.2.1)."""
+
+MORE_TIME_FACTOR: Final = 10.0
+"""How much longer a reading screen waits once the citizen asked for more time."""
 
 
 PhotoPhase = Literal["ready", "countdown", "sending", "sent", "failed", "unavailable"]
@@ -62,11 +90,38 @@ class PhotoState:
 
 @dataclass
 class Refusal:
-    """Why joining a queue did not work (``code`` from the server, or ``offline``)."""
+    """Why joining a queue did not work (``code`` from the server, or ``offline``), and for
+    which service."""
 
     code: str
     next_opening: float | None = None
     languages_available: list[Language] = field(default_factory=list)
+    service_id: str | None = None
+
+
+PromptKind = Literal["idle", "waiting", "reconnect"]
+
+
+@dataclass
+class Prompt:
+    """An "are you still there?" question on screen; unanswered by ``deadline`` it ends the
+    visit (``kind`` says what is at stake: the screen, the queue place, the reconnection)."""
+
+    kind: PromptKind
+    deadline: float
+
+
+@dataclass
+class DeviceCheck:
+    """What the citizen found out on the device-check screen."""
+
+    microphone_level: float = 0.0
+    """The latest microphone level, 0 (silence) to 1 (full scale)."""
+    loudest: float = 0.0
+    """The loudest level heard since the screen opened (shows the microphone hears)."""
+    test_sound_played: bool = False
+    heard: bool | None = None
+    """The citizen's answer to "did you hear the test sound?" (None: not answered)."""
 
 
 @dataclass
@@ -75,9 +130,18 @@ class CitizenSession:
 
     language: Language
     large_text: bool = False
+    high_contrast: bool = False
+    speech: bool = False
+    """Spoken guidance on (the citizen asked, or headphones are plugged in)."""
+    more_time: bool = False
+    """The citizen asked for more time on reading screens."""
     service_id: str | None = None
+    queue_language: Language | None = None
+    """The language of the queue joined, when not the interface language (no clerk spoke it)."""
     position: int | None = None
     estimated_wait_s: float | None = None
+    estimate_kind: EstimateKind | None = None
+    """How to read the estimate (None: an older server sent only the seconds)."""
     transferred: bool = False
     requeue_reason: str | None = None
     """Why the citizen is back at the head of the queue without asking (``agent_lost``,
@@ -94,7 +158,7 @@ class CitizenSession:
     photo: PhotoState | None = None
     end_reason: str | None = None
     rating: int | None = None
-    rated_at: float | None = None
+    check: DeviceCheck = field(default_factory=DeviceCheck)
 
 
 @dataclass
@@ -105,5 +169,16 @@ class Devices:
     microphone: DeviceStatus = DeviceStatus.OK
     speaker: DeviceStatus = DeviceStatus.OK
     online: bool = False
+    headphones: bool = False
     problem: str | None = None
     """Why we are offline when retrying cannot help (``tls_untrusted``), else None."""
+
+
+@dataclass
+class Site:
+    """Facts about the service point, from the kiosk's config or the server."""
+
+    induction_loop: bool = False
+    """The point has a hearing (induction) loop: the kiosk shows its sign."""
+    helpline: str | None = None
+    """A phone number citizens can call when the kiosk cannot help (shown as is)."""

@@ -3,7 +3,9 @@
 Admin commands work on the data directory directly (the server may be running: SQLite WAL
 allows it) and call the same functions as the dashboard's admin page (:mod:`signaling.admin`),
 so they accept and refuse the same input and write the same audit lines, with the actor
-``admin:cli``. A new kiosk's device token is printed once and never stored in clear.
+``admin:cli``. A new kiosk's device token and a temporary password are printed once and
+never stored in clear. Revoking, rotating, disabling and resetting take effect on a running
+server within a few seconds (it follows the store's revocation feed).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import json
 import os
 import sys
 import time
@@ -22,9 +25,10 @@ from jsonlog import setup_logging
 from signaling import admin
 from signaling.admin import AdminError
 from signaling.catalogue import Catalogue, load_catalogue
+from signaling.retention import RetentionPolicy, purge
 from signaling.server import serve
 from signaling.settings import Settings
-from signaling.store import SqliteStore, Store
+from signaling.store import Store, open_store
 
 CLI_ACTOR = "admin:cli"
 
@@ -46,16 +50,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--name-sv", help="default: the Finnish name")
     p.add_argument("--name-en", help="default: the Finnish name")
     p.add_argument("--region", default="")
+    sub.add_parser("sites", help="list sites and their settings")
+    p = sub.add_parser("set-site", help="change a site's settings")
+    p.add_argument("site_id")
+    p.add_argument("--hearing-loop", choices=["on", "off"], required=True,
+                   help="the site has an induction loop: its kiosks show the sign")
     p = sub.add_parser("add-kiosk", help="provision a kiosk; prints its device token once")
     p.add_argument("site_id")
     p.add_argument("name")
     p = sub.add_parser("revoke-kiosk", help="revoke a kiosk's device token")
     p.add_argument("kiosk_id")
+    p = sub.add_parser("rotate-kiosk-token", help="a new device token for a kiosk (printed once)")
+    p.add_argument("kiosk_id")
     sub.add_parser("kiosks", help="list kiosks")
-    p = sub.add_parser("add-account", help="add an agent or operator")
+    p = sub.add_parser("add-account", help="add an agent, operator or admin")
     p.add_argument("username")
     p.add_argument("--name", required=True, help="display name")
-    p.add_argument("--role", choices=["agent", "operator"], default="agent")
+    p.add_argument("--role", choices=["agent", "operator", "admin"], default="agent")
     p.add_argument("--skills", default="", help="comma-separated service ids")
     p.add_argument("--languages", default="fi", help="comma-separated: fi,sv,en")
     p.add_argument(
@@ -65,7 +76,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("username")
     p.add_argument("--skills", required=True, help="comma-separated service ids")
     p.add_argument("--languages", help="comma-separated: fi,sv,en (default: unchanged)")
-    sub.add_parser("accounts", help="list agents and operators")
+    sub.add_parser("accounts", help="list agents, operators and admins")
+    p = sub.add_parser("disable-account", help="disable an account; its sessions end at once")
+    p.add_argument("username")
+    p = sub.add_parser("enable-account", help="let a disabled account log in again")
+    p.add_argument("username")
+    p = sub.add_parser(
+        "reset-password",
+        help="a temporary password (printed once) that must be changed at the next login",
+    )
+    p.add_argument("username")
+    p.add_argument("--password-env", help="take the temporary password from this variable")
     p = sub.add_parser("set-hours", help="edit a service's weekly opening hours or queue cap")
     p.add_argument("service_id")
     p.add_argument("--weekly", help="e.g. 'mon=09:00-16:00 tue=09:00-12:00,13:00-16:00'")
@@ -75,6 +96,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true")
     p = sub.add_parser("ack-alert", help="acknowledge an alert")
     p.add_argument("alert_id", type=int)
+    p = sub.add_parser("audit", help="show audit lines, newest first")
+    p.add_argument("--actor", help="actor contains this text")
+    p.add_argument("--action", help="exactly this action")
+    p.add_argument("--limit", type=int, default=50)
+    sub.add_parser("verify-audit", help="check the audit log's hash chain (exit 2 if broken)")
+    sub.add_parser("purge", help="delete what has outlived its retention period now")
     return parser
 
 
@@ -82,6 +109,18 @@ def _add_site(args: argparse.Namespace, store: Store, _: Catalogue, now: float) 
     admin.add_site(store, CLI_ACTOR, args.site_id, args.name_fi, args.region, now=now,
                    name_sv=args.name_sv, name_en=args.name_en)
     print(f"site {args.site_id} added")
+
+
+def _sites(args: argparse.Namespace, store: Store, _: Catalogue, now: float) -> None:
+    for site in store.sites():
+        loop = "hearing-loop" if site.hearing_loop else "-"
+        print(f"{site.id}\t{site.name_fi}\t{site.region or '-'}\t{loop}")
+
+
+def _set_site(args: argparse.Namespace, store: Store, _: Catalogue, now: float) -> None:
+    admin.set_hearing_loop(store, CLI_ACTOR, args.site_id, args.hearing_loop == "on", now=now)
+    print(f"site {args.site_id}: hearing loop {args.hearing_loop} "
+          "(kiosks show it from their next connection)")
 
 
 def _add_kiosk(args: argparse.Namespace, store: Store, _: Catalogue, now: float) -> None:
@@ -93,6 +132,12 @@ def _add_kiosk(args: argparse.Namespace, store: Store, _: Catalogue, now: float)
 def _revoke_kiosk(args: argparse.Namespace, store: Store, _: Catalogue, now: float) -> None:
     admin.revoke_kiosk(store, CLI_ACTOR, args.kiosk_id, now=now)
     print(f"kiosk {args.kiosk_id} revoked")
+
+
+def _rotate_kiosk(args: argparse.Namespace, store: Store, _: Catalogue, now: float) -> None:
+    token = admin.rotate_kiosk_token(store, CLI_ACTOR, args.kiosk_id, now=now)
+    print(f"kiosk {args.kiosk_id}: new device token (shown once; the old one no longer works):")
+    print(token)
 
 
 def _kiosks(args: argparse.Namespace, store: Store, _: Catalogue, now: float) -> None:
@@ -123,6 +168,47 @@ def _accounts(args: argparse.Namespace, store: Store, _: Catalogue, now: float) 
         state = "disabled" if a.disabled else "active"
         print(f"{a.id}\t{a.username}\t{a.role}\t{','.join(sorted(a.skills))}\t"
               f"{','.join(sorted(a.languages))}\t{state}")
+
+
+def _disable_account(args: argparse.Namespace, store: Store, _: Catalogue, now: float) -> None:
+    admin.set_account_enabled(store, CLI_ACTOR, args.username, False, now=now)
+    print(f"{args.username} disabled; its sessions have ended")
+
+
+def _enable_account(args: argparse.Namespace, store: Store, _: Catalogue, now: float) -> None:
+    admin.set_account_enabled(store, CLI_ACTOR, args.username, True, now=now)
+    print(f"{args.username} enabled")
+
+
+def _reset_password(args: argparse.Namespace, store: Store, _: Catalogue, now: float) -> None:
+    given = os.environ.get(args.password_env, "") if args.password_env else ""
+    password = given or admin.temporary_password()
+    admin.reset_password(store, CLI_ACTOR, args.username, password, now=now)
+    print(f"{args.username}: password reset; it must be changed at the next login")
+    if not given:
+        print(f"temporary password (shown once): {password}")
+
+
+def _audit(args: argparse.Namespace, store: Store, _: Catalogue, now: float) -> None:
+    for a in store.audit_search(actor=args.actor, action=args.action, limit=args.limit):
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(a.at))
+        print(f"{a.id}\t{when}\t{a.actor}\t{a.action}\t{a.subject}\t{json.dumps(a.detail)}")
+
+
+def _verify_audit(args: argparse.Namespace, store: Store, _: Catalogue, now: float) -> int:
+    report = store.verify_audit_chain()
+    legacy = f" ({report.legacy} written before the chain existed)" if report.legacy else ""
+    if report.ok:
+        print(f"audit chain intact: {report.rows} rows{legacy}")
+        return 0
+    print(f"audit chain BROKEN at row {report.first_bad_id}: {report.problem}", file=sys.stderr)
+    return 2
+
+
+def _purge(args: argparse.Namespace, store: Store, _: Catalogue, now: float) -> None:
+    policy = RetentionPolicy.from_settings(Settings())  # the periods of the server's settings
+    counts = purge(store, policy, CLI_ACTOR, now, always_audit=True)
+    print(" ".join(f"{k}={v}" for k, v in counts.items()))
 
 
 def _set_hours(args: argparse.Namespace, store: Store, cat: Catalogue, now: float) -> None:
@@ -157,15 +243,24 @@ def _ack_alert(args: argparse.Namespace, store: Store, _: Catalogue, now: float)
     print(f"alert {args.alert_id} acknowledged")
 
 
-Command = Callable[[argparse.Namespace, Store, Catalogue, float], None]
+Command = Callable[[argparse.Namespace, Store, Catalogue, float], int | None]
 COMMANDS: dict[str, Command] = {
     "add-site": _add_site,
+    "sites": _sites,
+    "set-site": _set_site,
     "add-kiosk": _add_kiosk,
     "revoke-kiosk": _revoke_kiosk,
+    "rotate-kiosk-token": _rotate_kiosk,
     "kiosks": _kiosks,
     "add-account": _add_account,
     "set-skills": _set_skills,
     "accounts": _accounts,
+    "disable-account": _disable_account,
+    "enable-account": _enable_account,
+    "reset-password": _reset_password,
+    "audit": _audit,
+    "verify-audit": _verify_audit,
+    "purge": _purge,
     "set-hours": _set_hours,
     "services": _services,
     "alerts": _alerts,
@@ -192,16 +287,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     now = time.time()
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     catalogue = load_catalogue(settings.catalogue)
-    store = SqliteStore.open(Path(settings.data_dir))
+    # On a cluster node this is the shared PostgreSQL database: a revocation written here
+    # closes the connection on whichever node holds it (each polls the revocation feed).
+    store = open_store(settings.database, Path(settings.data_dir),
+                       audit_key_file=settings.audit_key_file, application_name="etapiste:cli")
     try:
         store.seed_catalogue(catalogue, now=now)
-        COMMANDS[args.command](args, store, catalogue, now)
+        code = COMMANDS[args.command](args, store, catalogue, now)
     except AdminError as exc:
         print(str(exc), file=sys.stderr)
         return 1
     finally:
         store.close()
-    return 0
+    return code or 0
 
 
 if __name__ == "__main__":

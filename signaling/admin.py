@@ -1,10 +1,18 @@
 """Administrative actions shared by the dashboard and the command line; all audited.
 
 Each action checks its input, changes the store and writes one audit line naming the actor
-(``operator:<id>`` from the dashboard, ``admin:cli`` from the command line). The dashboard's
+(``admin:<id>`` from the dashboard, ``admin:cli`` from the command line). The dashboard's
 forms and the command line (``python -m signaling``) both call these functions, so they accept
-and refuse the same things. A kiosk's device
-token is returned once by :func:`provision_kiosk` and never stored in clear or logged.
+and refuse the same things. A kiosk's device token is returned once by :func:`provision_kiosk`
+and :func:`rotate_kiosk_token`, a temporary password once by :func:`reset_password`; neither
+is stored in clear or logged.
+
+Actions that take a credential away (revoking or rotating a kiosk, disabling an account,
+resetting a password) write to the store's revocation feed, so every server process closes the
+connections concerned within a couple of seconds, whoever ran the action.
+
+Hashing a password takes argon2's time: the command line calls these functions as they are,
+the dashboard hashes in the server's password pool first and passes ``password_hash``.
 
 Service edits (weekly opening hours, queue cap) are kept as overrides of the catalogue file, so
 reseeding the catalogue at start-up does not undo them; :func:`effective_rules` merges them into
@@ -14,6 +22,7 @@ the routing rules, and :func:`apply_rules` hands them to a running router.
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -22,23 +31,56 @@ from argon2 import PasswordHasher
 from pydantic import ValidationError
 
 from signaling.catalogue import WEEKDAYS, Catalogue, OpeningHours
-from signaling.credentials import hash_password
+from signaling.credentials import PasswordRefused, check_new_password, hash_password
 from signaling.errors import StoreError
 from signaling.routing.hours import OpeningHours as RoutingHours
 from signaling.routing.model import ServiceRules
 from signaling.routing.router import Router
 from signaling.store import Store
-from signaling.store.records import Role, ServiceOverride
+from signaling.store.records import ROLES, AccountRecord, Role, ServiceOverride
+from signaling.text_rules import (
+    DISPLAY_NAME_MAX,
+    KIOSK_NAME_MAX,
+    REGION_MAX,
+    SITE_NAME_MAX,
+    TextRejected,
+    check_name,
+)
+from wire.types import LANGUAGES
 
 Weekly = dict[str, tuple[tuple[str, str], ...]]
 
-
-SITE_NAME_MAX = 120
-KIOSK_NAME_MAX = 80
+USERNAME_RE = re.compile(r"[A-Za-z0-9._-]{2,40}")
+# Temporary passwords are read out or typed from a note: no 0/O, 1/l/I.
+_TEMP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
 class AdminError(ValueError):
     """An administrative action was refused; the message is safe to show."""
+
+
+def _name(text: str, what: str, max_len: int, *, required: bool = True) -> str:
+    try:
+        return check_name(text, what, max_len, required=required)
+    except TextRejected as exc:
+        raise AdminError(str(exc)) from None
+
+
+def _languages(languages: Iterable[str]) -> list[str]:
+    wanted = sorted({lang.strip() for lang in languages if lang.strip()})
+    unknown = [lang for lang in wanted if lang not in LANGUAGES]
+    if unknown:
+        raise AdminError(f"languages: only {', '.join(LANGUAGES)} (not {', '.join(unknown)})")
+    return wanted
+
+
+def find_account(store: Store, username: str) -> AccountRecord:
+    """The account named ``username`` (any case), or :class:`AdminError`."""
+    wanted = username.strip().lower()
+    account = next((a for a in store.accounts() if a.username.lower() == wanted), None)
+    if account is None:
+        raise AdminError(f"no account {username.strip()[:40]!r}")
+    return account
 
 
 def _split(text: str) -> list[str]:
@@ -62,35 +104,52 @@ def add_site(
     """Add a joint service point. ``name`` is used in every language not given its own."""
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,40}", site_id):
         raise AdminError("site id: lower-case letters, digits and _ (e.g. 'kitee')")
-    fi, sv, en = (n.strip() for n in (name, name_sv or name, name_en or name))
-    if not (fi and sv and en) or max(len(fi), len(sv), len(en)) > SITE_NAME_MAX:
-        raise AdminError(f"the site needs a name of at most {SITE_NAME_MAX} characters")
+    fi, sv, en = (_name(n, "site name", SITE_NAME_MAX)
+                  for n in (name, name_sv or name, name_en or name))
+    region = _name(region, "region", REGION_MAX, required=False)
     try:
-        store.create_site(site_id, fi, sv, en, region.strip(), now=now)
+        store.create_site(site_id, fi, sv, en, region, now=now)
     except StoreError as exc:
         raise AdminError(f"site {site_id!r} exists already") from exc
-    store.audit(actor, "site_add", site_id, {"region": region.strip()}, now=now)
+    store.audit(actor, "site_add", site_id, {"region": region}, now=now)
 
 
 def provision_kiosk(
     store: Store, actor: str, site_id: str, name: str, *, now: float
 ) -> tuple[str, str]:
     """Register a kiosk; returns ``(kiosk_id, device_token)``; the token is shown once."""
-    name = name.strip()
     if store.site(site_id) is None:
-        raise AdminError(f"no site {site_id!r}")
-    if not name or len(name) > KIOSK_NAME_MAX:
-        raise AdminError(f"the kiosk needs a name of at most {KIOSK_NAME_MAX} characters")
+        raise AdminError(f"no site {site_id[:40]!r}")
+    name = _name(name, "kiosk name", KIOSK_NAME_MAX)
     kiosk_id, token = store.create_kiosk(site_id, name, now=now)
     store.audit(actor, "kiosk_add", kiosk_id, {"site": site_id, "name": name}, now=now)
     return kiosk_id, token
 
 
 def revoke_kiosk(store: Store, actor: str, kiosk_id: str, *, now: float) -> None:
-    """Revoke a kiosk's device token for good."""
+    """Revoke a kiosk's device token for good; its connection closes."""
     if not store.revoke_kiosk(kiosk_id, now=now):
-        raise AdminError(f"no active kiosk {kiosk_id!r}")
+        raise AdminError(f"no active kiosk {kiosk_id[:40]!r}")
     store.audit(actor, "kiosk_revoke", kiosk_id, {}, now=now)
+
+
+def rotate_kiosk_token(store: Store, actor: str, kiosk_id: str, *, now: float) -> str:
+    """A new device token for a kiosk (shown once); the old one stops working and a
+    connection made with it closes."""
+    try:
+        token = store.rotate_kiosk_token(kiosk_id, now=now)
+    except StoreError:
+        raise AdminError(f"no active kiosk {kiosk_id[:40]!r}") from None
+    store.audit(actor, "kiosk_token_rotate", kiosk_id, {}, now=now)
+    return token
+
+
+def set_hearing_loop(store: Store, actor: str, site_id: str, on: bool, *, now: float) -> None:
+    """Record whether a site has a hearing loop; its kiosks show the sign from their next
+    connection on."""
+    if not store.set_site_hearing_loop(site_id, on):
+        raise AdminError(f"no site {site_id!r}")
+    store.audit(actor, "site_hearing_loop", site_id, {"on": on}, now=now)
 
 
 def acknowledge_alert(store: Store, actor: str, by: str, alert_id: int, *, now: float) -> None:
@@ -115,18 +174,24 @@ def add_account(
     *,
     now: float,
     hasher: PasswordHasher | None = None,
+    password_hash: str | None = None,
 ) -> str:
-    """Create an agent or operator account; returns its id. The password is hashed here
-    (argon2id, ``hasher``'s parameters) and only its hash is stored."""
-    if len(password) < 8:
-        raise AdminError("the password needs at least 8 characters")
-    if not re.fullmatch(r"[A-Za-z0-9._-]{2,40}", username.strip()):
+    """Create an agent, operator or admin account; returns its id. The password is hashed
+    here (argon2id, ``hasher``'s parameters) unless ``password_hash`` already is its hash;
+    only the hash is stored."""
+    try:
+        check_new_password(password)
+    except PasswordRefused as exc:
+        raise AdminError(str(exc)) from None
+    if not USERNAME_RE.fullmatch(username.strip()):
         raise AdminError("username: 2-40 letters, digits, '.', '_' or '-'")
-    if role not in ("agent", "operator"):
-        raise AdminError("role must be agent or operator")
+    if role not in ROLES:
+        raise AdminError("role must be agent, operator or admin")
+    display = _name(display_name or username, "display name", DISPLAY_NAME_MAX)
+    languages = _languages(languages)
     try:
         account_id = store.create_account(
-            username, display_name.strip() or username, role, hash_password(password, hasher),
+            username, display, role, password_hash or hash_password(password, hasher),
             skills, languages, now=now,
         )
     except StoreError as exc:
@@ -147,10 +212,9 @@ def set_skills(
     now: float,
 ) -> str:
     """Replace an agent's services (and languages); takes effect at the agent's next login."""
-    account = next((a for a in store.accounts() if a.username.lower() == username.lower()), None)
-    if account is None:
-        raise AdminError(f"no account {username!r}")
+    account = find_account(store, username)
     skills = sorted(set(skills))
+    languages = None if languages is None else _languages(languages)
     try:
         store.set_skills(account.id, skills)
         if languages is not None:
@@ -161,6 +225,51 @@ def set_skills(
     if languages is not None:
         detail["languages"] = sorted(set(languages))
     store.audit(actor, "skills_set", account.id, detail, now=now)
+    return account.id
+
+
+def set_account_enabled(
+    store: Store, actor: str, username: str, enabled: bool, *, now: float
+) -> str:
+    """Disable an account (its sessions end and its connections close) or enable it again."""
+    account = find_account(store, username)
+    if enabled:
+        if not store.enable_account(account.id):
+            raise AdminError(f"{account.username} is not disabled")
+    elif not store.disable_account(account.id, now=now):
+        raise AdminError(f"{account.username} is disabled already")
+    store.audit(actor, "account_enable" if enabled else "account_disable", account.id, {},
+                now=now)
+    return account.id
+
+
+def temporary_password() -> str:
+    """A random temporary password such as ``k7dm-q3xa-vnp2`` (about 60 bits)."""
+    raw = "".join(secrets.choice(_TEMP_ALPHABET) for _ in range(12))
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+
+
+def reset_password(
+    store: Store,
+    actor: str,
+    username: str,
+    password: str,
+    *,
+    now: float,
+    hasher: PasswordHasher | None = None,
+    password_hash: str | None = None,
+) -> str:
+    """Give an account a temporary password that must be changed at the next login; every
+    session of the account ends and its connections close. Returns the account id."""
+    account = find_account(store, username)
+    try:
+        check_new_password(password)
+    except PasswordRefused as exc:
+        raise AdminError(str(exc)) from None
+    store.set_password_hash(
+        account.id, password_hash or hash_password(password, hasher), now=now, must_change=True
+    )
+    store.audit(actor, "password_reset", account.id, {}, now=now)
     return account.id
 
 

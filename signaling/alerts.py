@@ -24,7 +24,7 @@ and hands back the store's id with :meth:`AlertEngine.bind`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -132,30 +132,52 @@ class _Active:
     alert_id: int | None
 
 
+KIOSK_KINDS = frozenset({"kiosk_offline", "device_fault", "call_failures"})
+"""Kinds of alert about one kiosk (their subject starts with the kiosk's id)."""
+
+
+def kiosk_of(key: AlertKey) -> str | None:
+    """The kiosk an alert key is about, if it is a kiosk's."""
+    return key[1].partition("/")[0] if key[0] in KIOSK_KINDS else None
+
+
 def conditions(facts: Facts, rules: AlertRules) -> tuple[list[Condition], set[AlertKey]]:
     """The true conditions, and the keys whose truth is undecided now."""
     true: list[Condition] = []
     undecided: set[AlertKey] = set()
     for k in facts.kiosks:
-        kid = k.kiosk_id
-        if k.offline is None:
-            undecided.add(("kiosk_offline", kid))
-        elif k.offline:
-            true.append(Condition("kiosk_offline", kid, kiosk_id=kid))
-        for device in DEVICES:
-            key: AlertKey = ("device_fault", f"{kid}/{device}")
-            status = None if k.devices is None or k.offline is not False else k.devices.get(device)
-            if status is None:
-                undecided.add(key)
-            elif status != "ok":
-                detail = {"device": device, "status": status}
-                true.append(Condition("device_fault", key[1], kiosk_id=kid, detail=detail))
-        recent = list(k.recent_calls_failed)
-        n = rules.call_failures
-        if len(recent) >= n and all(recent[:n]):
-            true.append(Condition("call_failures", kid, kiosk_id=kid, detail={"failed": n}))
-        elif recent and recent[0]:
-            undecided.add(("call_failures", kid))
+        kiosk_conditions(k, rules, true, undecided)
+    queue_conditions(facts, rules, true)
+    return true, undecided
+
+
+def kiosk_conditions(
+    k: KioskAlertFacts, rules: AlertRules, true: list[Condition], undecided: set[AlertKey]
+) -> None:
+    """Add one kiosk's true and undecided conditions."""
+    kid = k.kiosk_id
+    if k.offline is None:
+        undecided.add(("kiosk_offline", kid))
+    elif k.offline:
+        true.append(Condition("kiosk_offline", kid, kiosk_id=kid))
+    for device in DEVICES:
+        key: AlertKey = ("device_fault", f"{kid}/{device}")
+        status = None if k.devices is None or k.offline is not False else k.devices.get(device)
+        if status is None:
+            undecided.add(key)
+        elif status != "ok":
+            detail = {"device": device, "status": status}
+            true.append(Condition("device_fault", key[1], kiosk_id=kid, detail=detail))
+    recent = list(k.recent_calls_failed)
+    n = rules.call_failures
+    if len(recent) >= n and all(recent[:n]):
+        true.append(Condition("call_failures", kid, kiosk_id=kid, detail={"failed": n}))
+    elif recent and recent[0]:
+        undecided.add(("call_failures", kid))
+
+
+def queue_conditions(facts: Facts, rules: AlertRules, true: list[Condition]) -> None:
+    """Add the queues' true conditions (waits, unserved languages)."""
     for (service, language), wait in sorted(facts.longest_waits.items()):
         if wait > rules.longest_wait_s:
             wait_detail = {"language": language, "threshold_s": rules.longest_wait_s}
@@ -168,7 +190,6 @@ def conditions(facts: Facts, rules: AlertRules) -> tuple[list[Condition], set[Al
                 "language_unserved", subject, service_id=q.service_id,
                 detail={"language": q.language},
             ))
-    return true, undecided
 
 
 class AlertEngine:
@@ -197,6 +218,35 @@ class AlertEngine:
     def evaluate(self, facts: Facts, now: float) -> list[Raised | Cleared]:
         """Raise alerts for new true conditions, clear those whose condition is false."""
         true, undecided = conditions(facts, self.rules)
+        return self._apply(true, undecided, now, lambda key: True)
+
+    def evaluate_kiosks(
+        self, changed: Mapping[str, KioskAlertFacts | None], now: float, *, complete: bool = False
+    ) -> list[Raised | Cleared]:
+        """Re-evaluate only the kiosks whose facts changed (None: the kiosk is gone). With
+        ``complete``, ``changed`` holds every kiosk: alerts of any other kiosk are cleared."""
+        true: list[Condition] = []
+        undecided: set[AlertKey] = set()
+        for facts in changed.values():
+            if facts is not None:
+                kiosk_conditions(facts, self.rules, true, undecided)
+
+        def mine(key: AlertKey) -> bool:
+            kiosk = kiosk_of(key)
+            return kiosk is not None and (complete or kiosk in changed)
+
+        return self._apply(true, undecided, now, mine)
+
+    def evaluate_queues(self, facts: Facts, now: float) -> list[Raised | Cleared]:
+        """Re-evaluate the queue conditions only (``facts.kiosks`` is ignored)."""
+        true: list[Condition] = []
+        queue_conditions(facts, self.rules, true)
+        return self._apply(true, set(), now, lambda key: kiosk_of(key) is None)
+
+    def _apply(
+        self, true: list[Condition], undecided: set[AlertKey], now: float,
+        scope: Callable[[AlertKey], bool],
+    ) -> list[Raised | Cleared]:
         out: list[Raised | Cleared] = []
         seen: set[AlertKey] = set()
         for condition in true:
@@ -205,7 +255,7 @@ class AlertEngine:
                 self._active[condition.key] = _Active(condition, now, None)
                 out.append(Raised(condition, now))
         for key in list(self._active):
-            if key not in seen and key not in undecided:
+            if key not in seen and key not in undecided and scope(key):
                 gone = self._active.pop(key)
                 out.append(Cleared(key, gone.alert_id, now))
         return out

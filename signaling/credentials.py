@@ -28,15 +28,19 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from signaling.errors import ConfigError, ExpiredToken, InvalidToken
+from signaling.errors import AuthError, ConfigError, ExpiredToken, InvalidToken
 
 __all__ = [
     "DEVICE_TOKEN_PREFIX",
     "KEY_BYTES",
+    "PASSWORD_MAX",
+    "PASSWORD_MIN",
     "REDACTED",
     "SESSION_TOKEN_VERSION",
+    "PasswordRefused",
     "SessionClaims",
     "SessionSigner",
+    "check_new_password",
     "dummy_verify",
     "hash_password",
     "hash_token",
@@ -79,6 +83,24 @@ def token_matches(token: str, token_hash: str) -> bool:
 
 
 # --- passwords --------------------------------------------------------------------------------
+
+PASSWORD_MIN = 8
+PASSWORD_MAX = 256
+"""Longest password accepted anywhere (the login API's limit): argon2 time does not depend on
+it, but a bound keeps requests small."""
+
+
+class PasswordRefused(AuthError, ValueError):
+    """A new password breaks a rule; the message is safe to show."""
+
+
+def check_new_password(password: str) -> None:
+    """Refuse a new password that is too short or too long (:class:`PasswordRefused`)."""
+    if len(password) < PASSWORD_MIN:
+        raise PasswordRefused(f"the password needs at least {PASSWORD_MIN} characters")
+    if len(password) > PASSWORD_MAX:
+        raise PasswordRefused(f"the password may have at most {PASSWORD_MAX} characters")
+
 
 
 def hash_password(password: str, hasher: PasswordHasher | None = None) -> str:

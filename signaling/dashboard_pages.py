@@ -2,7 +2,9 @@
 
 * The session is the server's signed session token in the ``etapiste_session`` cookie
   (HttpOnly, SameSite=Strict, Secure over TLS), checked against the store on every request;
-  only the operator role gets in.
+  operators and admins get in. Operators watch (kiosks, alerts, queues, the report) and
+  acknowledge alerts; the admin and audit sections are for admins only. A session whose
+  password is a temporary one an admin set opens only the password page.
 * Every state-changing request needs the session-bound CSRF token, an HMAC of the session id
   under the server key, in the ``csrf`` form field or the ``X-CSRF-Token`` header.
 * Pages carry a strict Content-Security-Policy: scripts and styles from this origin only, no
@@ -12,7 +14,8 @@
   script's texts travel in the page as a JSON data block (not script, so the CSP allows it).
 
 The dashboard's route modules (``web_dashboard``, ``web_live``, ``web_report``, ``web_planning``,
-``web_admin``) reach the :class:`Dashboard` through :data:`DASHBOARD` on the application.
+``web_admin``, ``web_accounts``, ``web_audit``, ``web_password``) reach the :class:`Dashboard`
+through :data:`DASHBOARD` on the application.
 """
 
 from __future__ import annotations
@@ -34,10 +37,14 @@ from aiohttp import web
 from jsonlog import fields
 from signaling.context import ServerContext
 from signaling.dashboard_texts import LANG_COOKIE, Texts, negotiate, texts
+from signaling.form_body import read_form
 from signaling.identity import Principal
 from wire.types import LANGUAGES, Language
 
-__all__ = ["ASSETS", "DASHBOARD", "NAV", "Dashboard", "e", "secure_headers"]
+__all__ = [
+    "ADMIN_SECTIONS", "ASSETS", "DASHBOARD", "DASHBOARD_ROLES", "NAV", "Dashboard", "e",
+    "secure_headers",
+]
 
 log = logging.getLogger("etapiste.dashboard")
 
@@ -46,8 +53,12 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
-NAV = ("kiosks", "alerts", "queues", "report", "estimates", "forecast", "admin")
+NAV = ("kiosks", "alerts", "queues", "report", "estimates", "forecast", "admin", "audit")
 """The menu, in order: ``/dashboard/<section>``, labelled by the catalogue key ``nav.<section>``."""
+ADMIN_SECTIONS = frozenset({"admin", "audit"})
+"""Sections only admins see (and may open)."""
+DASHBOARD_ROLES = frozenset({"operator", "admin"})
+"""Who may log in to the dashboard: operators watch; admins also administer."""
 TEXT_KEY = re.compile(r"\{\{\s*([a-z0-9_]+(?:\.[a-z0-9_]+)+)\s*\}\}")
 """A catalogue key in a template: ``{{admin.save}}``."""
 _KEPT_QUERY = frozenset({"weeks", "days", "service", "language", "level", "within"})
@@ -80,21 +91,37 @@ class Dashboard:
 
     # ------------------------------------------------------------------ session and CSRF
 
-    def operator(self, request: web.Request) -> Principal | None:
-        """The operator whose session cookie came with ``request``, or None."""
+    def user(self, request: web.Request) -> Principal | None:
+        """The operator or admin whose session cookie came with ``request``, or None."""
         token = request.cookies.get(self.ctx.auth.cookie_name, "")
         if not token:
             return None
         principal = self.ctx.auth.principal_for_token(token, self.ctx.clock())
-        return principal if principal is not None and principal.role == "operator" else None
+        return principal if principal is not None and principal.role in DASHBOARD_ROLES else None
 
-    def require(self, request: web.Request) -> Principal:
-        """The operator, or a redirect to the login page (401 for non-page requests)."""
-        principal = self.operator(request)
+    def require(
+        self, request: web.Request, *, admin: bool = False, password_page: bool = False
+    ) -> Principal:
+        """The operator or admin (only an admin with ``admin``), or a way out: the login page
+        (401 for non-page requests), the password page while a temporary password is in use,
+        403 for an operator on an admin page."""
+        principal = self.user(request)
+        page = request.method == "GET" and "text/html" in request.headers.get("Accept", "")
         if principal is None:
-            if request.method == "GET" and "text/html" in request.headers.get("Accept", ""):
+            if page:
                 raise web.HTTPSeeOther("/dashboard/login")
             raise web.HTTPUnauthorized(text="log in first")
+        if principal.must_change_password and not password_page:
+            if page:
+                raise web.HTTPSeeOther("/dashboard/password")
+            raise web.HTTPForbidden(text="set a new password first")
+        if admin and principal.role != "admin":
+            log.warning("admin page refused", extra=fields(path=request.path,
+                                                           who=principal.label))
+            self.ctx.store.audit(principal.label, "refused", principal.id,
+                                 {"code": "not_admin", "path": request.path[:100]},
+                                 now=self.ctx.clock())
+            raise web.HTTPForbidden(text=self.texts(request).t("top.admins_only"))
         return principal
 
     def csrf_token(self, principal: Principal) -> str:
@@ -102,10 +129,13 @@ class Dashboard:
         sid = (principal.session_id or "").encode()
         return hmac.new(self._csrf_key, b"csrf\x00" + sid, hashlib.sha256).hexdigest()
 
-    async def require_post(self, request: web.Request) -> tuple[Principal, Mapping[str, str]]:
-        """Operator plus form fields of a POST whose CSRF token is right (else 403)."""
-        principal = self.require(request)
-        form = await request.post()
+    async def require_post(
+        self, request: web.Request, *, admin: bool = False, password_page: bool = False
+    ) -> tuple[Principal, Mapping[str, str]]:
+        """As :meth:`require`, plus the form fields of a POST whose CSRF token is right (else
+        403)."""
+        principal = self.require(request, admin=admin, password_page=password_page)
+        form = await read_form(request)
         given = request.headers.get("X-CSRF-Token") or str(form.get("csrf", ""))
         if not hmac.compare_digest(given.encode(), self.csrf_token(principal).encode()):
             log.warning("csrf refused", extra=fields(path=request.path, who=principal.label))
@@ -166,6 +196,7 @@ class Dashboard:
             f'<a href="/dashboard/{key}"{" aria-current=page" if key == section else ""}>'
             f"{e(t.t(f'nav.{key}'))}</a>"
             for key in NAV
+            if key not in ADMIN_SECTIONS or principal.role == "admin"
         )
         title = t.t(f"title.{section}")
         back = request.path if request.method == "GET" else f"/dashboard/{section}"

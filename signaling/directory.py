@@ -1,16 +1,19 @@
 """Names and rules of services, sites, kiosks and agents, as the hub shows them to clients.
 
 Built from the catalogue file and the store; kiosk and agent labels are cached because they
-go into every offer, and refreshed when an administrator changes them.
+go into every offer, and refreshed when an administrator changes them.  For a language no clerk
+gives a service in now, :mod:`signaling.outlook` says when it is expected.
 """
 
 from __future__ import annotations
 
 from signaling.catalogue import Catalogue
+from signaling.outlook import LanguageOutlook
 from signaling.routing.hours import OpeningHours
 from signaling.routing.model import ServiceRules
 from signaling.routing.router import Router
 from signaling.store import Store
+from signaling.text_rules import fit_for_wire
 from wire import server_messages as S
 from wire.types import LANGUAGES, Names
 
@@ -24,6 +27,7 @@ class Directory:
         self.always_open = always_open
         self._kiosks: dict[str, tuple[str, S.SiteRef | None]] = {}
         self._agents: dict[str, str] = {}
+        self.outlook = LanguageOutlook(store.staffing_between)
 
     def service_rules(self) -> dict[str, ServiceRules]:
         """The routing rules of every catalogue service."""
@@ -55,7 +59,9 @@ class Directory:
             rule = rules[service.id]
             agency = self.catalogue.agency(service.agency)
             is_open = rule.hours.is_open(now)
-            available = sorted(router.languages_available(service.id) & set(service.languages))
+            available = sorted(
+                router.languages_available(service.id, now) & set(service.languages)
+            )
             waits: dict[str, float | None] = {}
             kinds: dict[str, str] = {}
             for lang in available:
@@ -63,6 +69,12 @@ class Directory:
                 # What a citizen who joined now would be told: the place after the last.
                 told = router.wait_estimate(service.id, lang, (stat.waiting if stat else 0) + 1)
                 waits[lang], kinds[lang] = told.shown_s, told.kind
+            expected: dict[str, float] = {}
+            for lang in service.languages:
+                if lang not in available:
+                    when = self.outlook.expected_at(service.id, lang, now, rule.hours)
+                    if when is not None:
+                        expected[lang] = when
             out.append(
                 S.ServiceInfo(
                     id=service.id,
@@ -77,6 +89,7 @@ class Directory:
                     languages_available=available,  # type: ignore[arg-type]
                     estimated_wait_s=waits,  # type: ignore[arg-type]
                     estimate_kind=kinds,  # type: ignore[arg-type]
+                    language_expected_at=expected,  # type: ignore[arg-type]
                 )
             )
         return out
@@ -88,6 +101,11 @@ class Directory:
             return None
         return S.SiteRef(id=site.id, names=Names(fi=site.name_fi, sv=site.name_sv, en=site.name_en))
 
+    def hearing_loop(self, site_id: str | None) -> bool:
+        """Whether the site has a hearing loop (its kiosks show the sign)."""
+        site = self.store.site(site_id) if site_id else None
+        return site is not None and site.hearing_loop
+
     def kiosk_label(self, kiosk_id: str) -> tuple[str, S.SiteRef | None]:
         """A kiosk's display name and site."""
         cached = self._kiosks.get(kiosk_id)
@@ -96,7 +114,7 @@ class Directory:
             if kiosk is None:
                 cached = (kiosk_id, None)
             else:
-                cached = (kiosk.name, self.site_ref(kiosk.site_id))
+                cached = (fit_for_wire(kiosk.name), self.site_ref(kiosk.site_id))
             self._kiosks[kiosk_id] = cached
         return cached
 
@@ -105,7 +123,7 @@ class Directory:
         name = self._agents.get(agent_id)
         if name is None:
             account = self.store.account(agent_id)
-            name = account.display_name if account else agent_id
+            name = fit_for_wire(account.display_name) if account else agent_id
             self._agents[agent_id] = name
         return name
 

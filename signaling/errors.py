@@ -24,6 +24,11 @@ class StoreError(SignalingError):
     """The persistent store failed or holds unexpected data."""
 
 
+class FencedError(StoreError):
+    """A routing write under a term that is no longer the current one: another node has
+    taken the routing lease, and nothing of the write was kept."""
+
+
 class AuthError(SignalingError):
     """Authentication failed. The message is safe to log; it never holds a credential."""
 

@@ -9,7 +9,7 @@ from wire.types import Role
 
 @dataclass(frozen=True)
 class Principal:
-    """An authenticated kiosk, agent or operator. Holds no credential."""
+    """An authenticated kiosk, agent, operator or admin. Holds no credential."""
 
     role: Role
     id: str
@@ -18,6 +18,12 @@ class Principal:
     skills: frozenset[str] = field(default_factory=frozenset)
     languages: frozenset[str] = field(default_factory=frozenset)
     session_id: str | None = None
+    expires_at: float | None = None
+    """When the session ends (staff); live connections are closed then."""
+    token_digest: str | None = None
+    """A kiosk's device token as the store keeps it (SHA-256): which token a rotation ends."""
+    must_change_password: bool = False
+    """The password is a temporary one: only changing it is allowed."""
 
     @property
     def label(self) -> str:

@@ -91,6 +91,23 @@ class KioskHealthTracker:
         alertable = state != "offline" or now - self.started_at > limit
         return KioskStatus(facts.kiosk_id, state, facts.connected, beat, alertable)
 
+    def update(self, facts: KioskFacts, now: float) -> tuple[KioskStatus, Transition | None]:
+        """One kiosk's status at ``now``, recorded; the transition if its state changed."""
+        status = self.status(facts, now)
+        old = self._states.get(facts.kiosk_id)
+        self._states[facts.kiosk_id] = status.state
+        changed = old != status.state
+        return status, Transition(facts.kiosk_id, old, status.state) if changed else None
+
+    def forget(self, kiosk_id: str) -> None:
+        """The kiosk is gone (revoked)."""
+        self._states.pop(kiosk_id, None)
+
+    def offline_at(self, facts: KioskFacts) -> float | None:
+        """When a kiosk reporting as ``facts`` says turns offline, unless it reports again."""
+        beat = facts.heartbeat_at
+        return None if beat is None else beat + self.policy.offline_after_s
+
     def evaluate(
         self, kiosks: Iterable[KioskFacts], now: float
     ) -> tuple[dict[str, KioskStatus], list[Transition]]:

@@ -34,11 +34,15 @@ class EtapisteCollector(Collector):
         connection_roles: Callable[[], Iterable[str]],
         clock: Callable[[], float],
     ) -> None:
-        self.router = router
         self.monitor = monitor
         self.connection_roles = connection_roles
         """The role of every open connection."""
         self.clock = clock
+
+    @property
+    def router(self) -> Router:
+        """The router the monitor watches (a cluster node gets a new one when it leads)."""
+        return self.monitor.router
 
     def collect(self) -> Iterator[Metric]:
         """Yield the metric families (called by the registry on each scrape)."""
@@ -47,6 +51,12 @@ class EtapisteCollector(Collector):
         yield from self._agents()
         yield from self._estimates()
         yield from self._kiosks(now)
+        leader = GaugeMetricFamily(
+            "etapiste_routing_leader",
+            "1 on the node that routes (one node always; of several, the lease holder)",
+        )
+        leader.add_metric([], 1 if self.monitor.routing else 0)
+        yield leader
         calls = GaugeMetricFamily("etapiste_calls_active", "Calls in progress")
         calls.add_metric([], len(self.router.calls()))
         yield calls

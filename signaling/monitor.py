@@ -1,10 +1,14 @@
 """The operator monitor: watches kiosks and queues, keeps alerts, builds dashboard snapshots.
 
-One :meth:`Monitor.step` a second (driven by :func:`run_monitor`) feeds the sans-I/O parts with
-facts from the hub, the router and the store:
+A :meth:`Monitor.step` runs soon after the hub reports a change (and at least once a second,
+driven by :func:`run_monitor`) and feeds the sans-I/O parts with what changed:
 
-* :class:`~signaling.kiosk_health.KioskHealthTracker` says which kiosks are online;
-* :class:`~signaling.alerts.AlertEngine` raises and clears alerts, which are stored;
+* :class:`~signaling.kiosk_board.KioskBoard` looks again only at the kiosks the hub named (or
+  whose offline time came), with :class:`~signaling.kiosk_health.KioskHealthTracker`;
+* :class:`~signaling.alerts.AlertEngine` re-evaluates those kiosks and the queues, and the
+  raised and cleared alerts are stored;
+* :class:`~signaling.recent_calls.RecentCalls` keeps the day's calls and waits from the rows
+  that changed since its last read (every few seconds), never the whole day again;
 * the last health report of each kiosk is persisted (throttled) for after a restart;
 * a JSON-ready snapshot goes to every subscriber (the live channel) when it changed.
 
@@ -18,7 +22,6 @@ import asyncio
 import json
 import logging
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,36 +30,37 @@ from jsonlog import fields
 from signaling.admin import AdminError, acknowledge_alert
 from signaling.alert_texts import AlertNames, alert_texts
 from signaling.alerts import (
-    DEVICES,
     AlertEngine,
     AlertRules,
     Cleared,
     Facts,
+    KioskAlertFacts,
     QueueAlertFacts,
     Raised,
-    kiosk_facts_for_alerts,
 )
 from signaling.catalogue import Catalogue
 from signaling.directory import Directory
 from signaling.hub import LiveView
-from signaling.kiosk_health import HealthPolicy, KioskFacts, KioskHealthTracker, KioskStatus
-from signaling.reports import QueueDay, local_midnight, queue_day
+from signaling.kiosk_board import KioskBoard
+from signaling.kiosk_health import HealthPolicy, KioskHealthTracker, KioskStatus
+from signaling.recent_calls import RecentCalls
+from signaling.reports import QueueDay, local_midnight
 from signaling.routing.model import AgentState
 from signaling.routing.router import Router
 from signaling.routing.views import QueueStats
 from signaling.settings import Settings
 from signaling.staffing_log import StaffingLog
 from signaling.store import Store
-from signaling.store.records import AlertRecord, KioskRecord, SiteRecord
+from signaling.store.records import AlertRecord
 from signaling.wait_accuracy import Accuracy
-from signaling.wait_report import accuracy_by_service
 
 log = logging.getLogger("etapiste.monitor")
 
-HEALTH_PERSIST_S = 60.0
 SLOW_FACTS_S = 5.0
 SLOW_STEP_MS = 100.0
 KIOSK_LIST_S = 5.0
+"""How often the store is asked whether kiosks or sites changed (one aggregate query); the
+lists are re-read only then, or at once when an unknown kiosk shows up."""
 ALERT_HISTORY_S = 24 * 3600.0
 
 
@@ -89,110 +93,121 @@ class Monitor:
         self.threshold_s = s.service_level_threshold_s
         for a in self.store.open_alerts():
             self.engine.adopt(a.kind, a.subject, a.id, a.raised_at)
-        self._stored_health = {k: (r.at, r.health) for k, r in self.store.kiosk_health().items()}
-        self._persisted: dict[str, tuple[float, str]] = {}
-        self._kiosks: list[KioskRecord] = []
-        self._sites: dict[str, SiteRecord] = {}
+        stored = {k: (r.at, r.health) for k, r in self.store.kiosk_health().items()}
+        self.board = KioskBoard(self.tracker, stored, self._save_health)
+        self._evaluated = False
         self._kiosks_at = -1e18
+        self._kiosks_mark: tuple[object, ...] = ()
         self._slow_at = -1e18
-        self._call_reasons: dict[str, list[str | None]] = {}
+        self.recent = RecentCalls(store)
         self._today: dict[tuple[str, str], QueueDay] = {}
         self.estimates_today: dict[str, Accuracy] = {}
         """Accuracy of today's first wait estimates per service (for ``/metrics``)."""
         self.staffing = StaffingLog(store)
         self._alerts: list[AlertRecord] | None = None
         self._waiting: list[QueueAlertFacts] = []
-        self.statuses: dict[str, KioskStatus] = {}
+        self._rows: list[dict[str, Any]] = []
+        self._rows_version = -1
         self.snapshot: dict[str, Any] = {}
         self._digest = ""
         self.subscribers: set[Callable[[], None]] = set()
+        self.routing = True
+        """Whether this server routes; a cluster's other nodes show the leader's snapshot."""
+        self.on_snapshot: Callable[[dict[str, Any]], None] | None = None
+        """Called with each changed snapshot (the leader publishes it to the other nodes)."""
+        self._listener: Callable[[str], None] | None = None
+
+    def listen(self, listener: Callable[[str], None] | None) -> None:
+        """Hear of the hub's changes through ``listener`` (None: stop)."""
+        if self._listener is not None:
+            self.live.remove_listener(self._listener)
+        self._listener = listener
+        if listener is not None:
+            self.live.add_listener(listener)
+
+    def rebind(self, router: Router, live: LiveView, *, routing: bool) -> None:
+        """Watch a new router and hub (this node started or stopped routing)."""
+        listener = self._listener
+        self.listen(None)
+        self.router, self.live, self.routing = router, live, routing
+        self.listen(listener)
+        self.recent.reset()  # another node routed meanwhile: its calls were never read here
+
+    def mirror(self, snapshot: dict[str, Any]) -> None:
+        """Show the routing node's snapshot (on a node that does not route)."""
+        if self.routing:
+            return
+        self.snapshot = snapshot
+        digest = json.dumps({k: v for k, v in snapshot.items() if k != "server_time"},
+                            sort_keys=True, default=str)
+        if digest != self._digest:
+            self._digest = digest
+            for notify in list(self.subscribers):
+                notify()
 
     # ------------------------------------------------------------------------------- facts
+
+    @property
+    def statuses(self) -> dict[str, KioskStatus]:
+        """Every kiosk's status as last evaluated."""
+        return self.board.statuses
+
+    def touch(self, kiosk_id: str) -> None:
+        """The hub says something about a kiosk changed."""
+        self.board.touch(kiosk_id)
 
     def invalidate(self) -> None:
         """Re-read kiosks, sites and alerts from the store at the next step."""
         self._kiosks_at = -1e18
+        self._kiosks_mark = ()
         self._alerts = None
 
-    def _refresh_slow(self, now: float) -> None:
-        known = {k.id for k in self._kiosks}
-        connected = self.live.connected_kiosks()
-        if now - self._kiosks_at >= KIOSK_LIST_S or not known.issuperset(connected):
-            self._kiosks = [k for k in self.store.list_kiosks() if k.revoked_at is None]
-            self._sites = {s.id: s for s in self.store.sites()}
+    def _save_health(self, kiosk_id: str, at: float, health: dict[str, Any]) -> None:
+        self.store.save_kiosk_health(kiosk_id, at, health)
+
+    def _refresh_slow(self, now: float) -> set[str]:
+        """Re-read what changes seldom; the kiosks that went away."""
+        gone: set[str] = set()
+        known = self.board.kiosks
+        if now - self._kiosks_at >= KIOSK_LIST_S or any(k not in known for k in self.board.dirty):
             self._kiosks_at = now
+            mark = self.store.kiosks_changed_mark()
+            if mark != self._kiosks_mark or any(k not in known for k in self.board.dirty):
+                self._kiosks_mark = mark
+                kiosks = [k for k in self.store.list_kiosks() if k.revoked_at is None]
+                gone = self.board.set_kiosks(kiosks, {s.id: s for s in self.store.sites()})
         if now - self._slow_at >= SLOW_FACTS_S:
             self._slow_at = now
-            reasons: dict[str, list[tuple[float, str | None]]] = defaultdict(list)
-            for c in self.store.calls_between(now - 86400, now + 1):
-                if c.answered_at is not None and c.ended_at is not None:
-                    failed = c.outcome == "failed"
-                    reasons[c.kiosk_id].append((c.ended_at, "failed" if failed else c.end_reason))
-            self._call_reasons = {
-                k: [r for _t, r in sorted(v, key=lambda x: -x[0])] for k, v in reasons.items()
-            }
-            midnight = local_midnight(now, self.tz)
-            self._today = queue_day(
-                self.store.calls_between(midnight, now + 1), self.threshold_s
-            )
-            self.estimates_today = accuracy_by_service(
-                self.store.waits_between(midnight, now + 1), until=now
-            )
-
-    def _health(self, kiosk_id: str) -> tuple[float | None, dict[str, Any] | None]:
-        live = self.live.kiosk_live.get(kiosk_id)
-        if live is not None and live.health is not None and live.health_at is not None:
-            return live.health_at, live.health.model_dump(mode="json")
-        stored = self._stored_health.get(kiosk_id)
-        return (stored[0], dict(stored[1])) if stored else (None, None)
-
-    def _persist_health(self, kiosk_id: str, at: float | None, health: dict[str, Any]) -> None:
-        if at is None:
-            return
-        devices = json.dumps([health.get(d) for d in ("camera", "microphone", "speaker")])
-        last = self._persisted.get(kiosk_id)
-        if last is not None and at <= last[0]:
-            return
-        if last is None or at - last[0] >= HEALTH_PERSIST_S or last[1] != devices:
-            self.store.save_kiosk_health(kiosk_id, at, health)
-            self._persisted[kiosk_id] = (at, devices)
+            recent = self.recent
+            changed = recent.refresh(now, local_midnight(now, self.tz), self.threshold_s)
+            self.board.set_call_reasons_of({k: recent.reasons.get(k, []) for k in changed})
+            self._today = recent.today
+            self.estimates_today = recent.estimates
+        return gone
 
     # -------------------------------------------------------------------------------- step
 
     def step(self) -> None:
-        """One evaluation: statuses, alerts, snapshot; subscribers hear of any change."""
+        """One evaluation of what changed: statuses, alerts, snapshot; subscribers hear of
+        any change. Only kiosks the hub named since the last step are looked at again."""
         now = self.clock()
-        self._refresh_slow(now)
-        live = self.live
-        connected, reports = live.connected_kiosks(), live.kiosk_live
-        facts, healths = [], {}
-        for k in self._kiosks:
-            at, health = self._health(k.id)
-            healths[k.id] = health
-            facts.append(KioskFacts(k.id, k.id in connected, at))
-            if health is not None and k.id in reports:
-                self._persist_health(k.id, at, health)
-        self.statuses, changes = self.tracker.evaluate(facts, now)
-        for t in changes:
-            log.info("kiosk state", extra=fields(kiosk=t.kiosk_id, change=f"{t.old} -> {t.new}"))
-        kiosk_facts = []
-        for k in self._kiosks:
-            st = self.statuses[k.id]
-            offline = None
-            if st.alertable and st.state != "never_seen":
-                offline = st.state == "offline"
-            h = healths.get(k.id)
-            devices = None if h is None else {d: str(h.get(d)) for d in DEVICES}
-            kiosk_facts.append(
-                kiosk_facts_for_alerts(k.id, offline, devices, self._call_reasons.get(k.id, []))
-            )
+        gone = self._refresh_slow(now)
+        changed: dict[str, KioskAlertFacts | None] = dict(
+            self.board.update(now, self.live, self.router)
+        )
+        changed.update(dict.fromkeys(gone))
+        complete, self._evaluated = not self._evaluated, True
+        if complete:  # the first step knows every kiosk: alerts of unknown ones are cleared
+            changed = dict(self.board.alert_facts)
+        changes = self.engine.evaluate_kiosks(changed, now, complete=complete) if changed else []
         stats = self.router.queue_stats(now)
         self.staffing.observe(now, stats)
         waits = {(q.service_id, q.language): q.longest_wait_s for q in stats}
         self._waiting = self._waiting_queues(stats)
-        for change in self.engine.evaluate(Facts(kiosk_facts, waits, self._waiting), now):
+        changes += self.engine.evaluate_queues(Facts((), waits, self._waiting), now)
+        for change in changes:
             self._store_change(change)
-        self._build(now, healths)
+        self._build(now)
 
     def _waiting_queues(self, stats: list[QueueStats]) -> list[QueueAlertFacts]:
         """Queues with citizens, each with how many clerks will answer it (for the
@@ -239,9 +254,8 @@ class Monitor:
 
     # ---------------------------------------------------------------------------- snapshot
 
-    def _build(self, now: float, healths: dict[str, dict[str, Any] | None]) -> None:
+    def _build(self, now: float) -> None:
         snap: dict[str, Any] = {
-            "kiosks": self._kiosk_rows(healths),
             "alerts": self._alert_rows(now),
             "queues": self._queue_rows(now),
             "agents": self._agent_rows(),
@@ -252,70 +266,29 @@ class Monitor:
                 "unserved_alert_s": self.engine.rules.unserved_after_s,
             },
         }
-        digest = json.dumps(snap, sort_keys=True, default=str)
+        # The kiosk rows (thousands) are compared by the board's version, not serialised.
+        digest = f"{self.board.version}:" + json.dumps(snap, sort_keys=True, default=str)
+        if self._rows_version != self.board.version:
+            self._rows, self._rows_version = self.board.row_list(), self.board.version
+        snap["kiosks"] = self._rows
         snap["server_time"] = now
         self.snapshot = snap
         if digest != self._digest:
             self._digest = digest
             for notify in list(self.subscribers):
                 notify()
-
-    def _site_names(self, site_id: str) -> dict[str, str]:
-        """The joint service point's official names, ``{language: name}``."""
-        site = self._sites.get(site_id)
-        if site is None:
-            return {"fi": site_id, "sv": site_id, "en": site_id}
-        return {"fi": site.name_fi, "sv": site.name_sv, "en": site.name_en}
+            if self.on_snapshot is not None:
+                self.on_snapshot(snap)
 
     def _alert_names(self, a: AlertRecord) -> AlertNames:
         kiosk_id = a.kiosk_id or a.subject.partition("/")[0]
-        k = next((k for k in self._kiosks if k.id == kiosk_id), None)
+        k = self.board.kiosks.get(kiosk_id)
         service = self.catalogue.service(a.service_id or a.subject.partition("/")[0])
         return AlertNames(
             kiosk=k.name if k else None,
-            site=self._site_names(k.site_id) if k else {},
+            site=self.board.site_names(k.site_id) if k else {},
             service=service.names.model_dump() if service else {},
         )
-
-    def _kiosk_rows(self, healths: dict[str, dict[str, Any] | None]) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = []
-        router = self.router
-        for k in self._kiosks:
-            st = self.statuses[k.id]
-            h = healths.get(k.id) or {}
-            live = self.live.kiosk_live.get(k.id)
-            quality = live.last_quality.quality if live and live.last_quality else None
-            site = self._sites.get(k.site_id)
-            activity = ""
-            if router.call_for_kiosk(k.id) is not None:
-                activity = "in_call"
-            elif router.entry_for_kiosk(k.id) is not None:
-                activity = "waiting"
-            rows.append(
-                {
-                    "id": k.id,
-                    "name": k.name,
-                    "site_id": k.site_id,
-                    "site": self._site_names(k.site_id),
-                    "region": (site.region if site and site.region else "—"),
-                    "state": st.state,
-                    "connected": st.connected,
-                    "heartbeat_at": st.heartbeat_at,
-                    "camera": h.get("camera"),
-                    "microphone": h.get("microphone"),
-                    "speaker": h.get("speaker"),
-                    "cpu": h.get("cpu_percent"),
-                    "memory": h.get("memory_percent"),
-                    "disk": h.get("disk_percent"),
-                    "temperature": h.get("temperature_c"),
-                    "app_version": h.get("app_version"),
-                    "server_rtt_ms": h.get("server_rtt_ms"),
-                    "last_quality": str(quality) if quality else h.get("last_call_quality"),
-                    "activity": activity,
-                }
-            )
-        rows.sort(key=lambda r: (r["region"], r["site"]["fi"], r["name"]))
-        return rows
 
     def alerts(self, now: float) -> list[AlertRecord]:
         """Open alerts and those cleared within the last day, newest first (cached)."""
@@ -403,14 +376,17 @@ async def run_monitor(monitor: Monitor, period_s: float = 1.0, min_gap_s: float 
     wake = asyncio.Event()
 
     def on_hub(topic: str) -> None:
+        if topic.startswith("kiosk:"):
+            monitor.touch(topic[6:])
         wake.set()
 
-    monitor.live.add_listener(on_hub)
+    monitor.listen(on_hub)
     try:
         while True:
             started = time.perf_counter()
             try:
-                monitor.step()
+                if monitor.routing:
+                    monitor.step()
             except Exception:
                 log.exception("monitor step failed")
             took_ms = (time.perf_counter() - started) * 1000
@@ -424,7 +400,7 @@ async def run_monitor(monitor: Monitor, period_s: float = 1.0, min_gap_s: float 
             except TimeoutError:
                 pass
     finally:
-        monitor.live.remove_listener(on_hub)
+        monitor.listen(None)
         try:
             monitor.staffing.flush(monitor.clock())  # the last minute's clerk-seconds
         except Exception:

@@ -14,11 +14,15 @@ class TokenBucket:
         self._tokens = float(burst)
         self._at = now
 
+    def peek(self, now: float) -> float:
+        """The tokens there are now, taking none."""
+        self._tokens = min(self.burst, self._tokens + max(0.0, now - self._at) * self.rate)
+        self._at = max(self._at, now)
+        return self._tokens
+
     def allow(self, now: float) -> bool:
         """Take one token if there is one."""
-        self._tokens = min(self.burst, self._tokens + (now - self._at) * self.rate)
-        self._at = now
-        if self._tokens >= 1.0:
+        if self.peek(now) >= 1.0:
             self._tokens -= 1.0
             return True
         return False

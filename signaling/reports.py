@@ -154,9 +154,9 @@ def usage_csv(
                 r.week,
                 r.week_start.isoformat(),
                 r.site_id,
-                _csv_text(site_names.get(r.site_id, r.site_id)),
+                csv_text(site_names.get(r.site_id, r.site_id)),
                 r.service_id,
-                _csv_text(service_names.get(r.service_id, r.service_id)),
+                csv_text(service_names.get(r.service_id, r.service_id)),
                 r.visits,
                 r.answered,
                 r.abandoned,
@@ -169,7 +169,7 @@ def usage_csv(
     return out.getvalue()
 
 
-def _csv_text(text: str) -> str:
+def csv_text(text: str) -> str:
     """Defuse spreadsheet formulas in names (CSV injection)."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 

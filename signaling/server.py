@@ -19,11 +19,14 @@ from aiohttp import web
 
 from jsonlog import fields
 from signaling import (
+    web_accounts,
     web_admin,
     web_api,
+    web_audit,
     web_dashboard,
     web_live,
     web_metrics,
+    web_password,
     web_planning,
     web_report,
     web_ws,
@@ -37,7 +40,8 @@ __all__ = ["build_app", "serve"]
 log = logging.getLogger("etapiste.server")
 
 ROUTE_MODULES = (
-    web_ws, web_api, web_dashboard, web_live, web_report, web_planning, web_admin, web_metrics,
+    web_ws, web_api, web_dashboard, web_live, web_report, web_planning, web_admin, web_accounts,
+    web_audit, web_password, web_metrics,
 )
 
 

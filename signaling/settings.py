@@ -10,13 +10,15 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from signaling.client_address import parse_networks
 
 _ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +38,26 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8443, ge=0, le=65535)
     data_dir: Path = Path("data")
+    database: str | None = Field(
+        default=None,
+        description="a postgresql:// URL: several nodes share it (deploy/README.md, 'Several "
+        "nodes'); unset: SQLite in data_dir, for one node. Holds a password: never logged",
+        repr=False,
+    )
+    node_id: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9_.-]{1,40}$",
+        description="this node's name among several (default: host name and port)",
+    )
+    session_key_file: Path | None = Field(
+        default=None,
+        description="the key that signs clerks' session tokens; every node of a cluster needs "
+        "the same one (default: session.key in data_dir, made on first start)",
+    )
+    audit_key_file: Path | None = Field(
+        default=None,
+        description="the key of the audit log's hash chain; every node of a cluster needs the "
+        "same one (default: audit.key in data_dir, made on first start)",
+    )
     catalogue: Path = _ROOT / "deploy" / "catalogue.toml"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     tls_cert: Path | None = None
@@ -56,6 +78,29 @@ class Settings(BaseSettings):
     shutdown_grace_s: float = Field(default=5.0, ge=0)
     session_ttl_s: float = Field(default=8 * 3600, gt=0)
     allowed_origins: list[str] = Field(default_factory=list)
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="addresses or networks of reverse proxies whose X-Forwarded-For is believed "
+        "(the documented nginx on the same host: 127.0.0.1)",
+    )
+    login_rate_per_s: float = Field(default=1.0, gt=0, description="login attempts per client")
+    login_burst: int = Field(default=10, ge=1)
+    login_failures_per_user: int = Field(
+        default=10, ge=1, description="failed logins of one username before it must wait"
+    )
+    login_failure_refill_s: float = Field(
+        default=60.0, gt=0, description="one more try for a username every this many seconds"
+    )
+    password_workers: int = Field(
+        default=1, ge=1, le=16, description="threads checking passwords (argon2) off the loop"
+    )
+    password_queue: int = Field(
+        default=8, ge=0, le=1000, description="password checks that may wait; more get 503"
+    )
+    revocation_poll_s: float = Field(
+        default=1.0, gt=0, le=4.0,
+        description="how often revocations written by anyone (CLI, other nodes) are read",
+    )
     secure_cookies: bool = Field(
         default=False,
         description="mark session cookies Secure although requests arrive over plain HTTP: set "
@@ -68,6 +113,10 @@ class Settings(BaseSettings):
     kiosk_grace_s: float = Field(default=60.0, ge=0)
     call_grace_s: float = Field(default=20.0, ge=0)
     escalation_step_s: float = Field(default=300.0, gt=0)
+    position_interval_s: float = Field(
+        default=1.0, ge=0,
+        description="queue positions to a waiting kiosk: its latest at most once per interval",
+    )
     always_open: bool = Field(
         default=False, description="ignore opening hours (demos and tests outside office hours)"
     )
@@ -95,7 +144,24 @@ class Settings(BaseSettings):
     unserved_language_alert_s: float = Field(
         default=60.0, ge=0, description="wait with no clerk for the queue's language → alert"
     )
-    metrics_token: str | None = Field(default=None, description="bearer token for /metrics")
+    metrics_token: str | None = Field(
+        default=None,
+        description="bearer token for /metrics; without it only a server listening on loopback "
+        "answers, and only requests that did not come through a proxy",
+    )
+
+    # Retention (deploy/README.md gives the reason for each default; the kiosk's privacy
+    # notice states them, tests/server/test_privacy_notice.py keeps the two in step).
+    retention_calls_days: int = Field(default=730, ge=1, description="call records")
+    retention_notes_days: int = Field(default=30, ge=1, description="clerks' wrap-up notes")
+    retention_audit_days: int = Field(default=730, ge=1, description="audit log rows")
+    retention_sessions_days: int = Field(
+        default=30, ge=1, description="login sessions, after they expired or were revoked"
+    )
+    retention_photos_days: int = Field(
+        default=7, ge=1, description="document photos a clerk saved on the console's computer"
+    )
+    retention_interval_s: float = Field(default=3600.0, gt=0, description="purge period")
     # Staffing forecast for planners (signaling.planning, /dashboard/forecast): the defaults
     # of its form.
     forecast_target_level: float = Field(
@@ -107,6 +173,12 @@ class Settings(BaseSettings):
     ice_servers: list[IceServerSetting] = Field(default_factory=list)
     ice_transport_policy: Literal["all", "relay"] = "all"
     turn_credential_ttl_s: int = Field(default=3600, ge=60)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        parse_networks(value)  # ValueError names the bad entry
+        return value
 
     @classmethod
     def settings_customise_sources(

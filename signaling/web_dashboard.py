@@ -1,7 +1,8 @@
 """The operator dashboard's pages: login form, logout, the live pages, alert acknowledgement.
 
 * Login is a form: a double-submit token (cookie ``etapiste_login_csrf`` + hidden field)
-  stops login CSRF; the shared login rate limit applies; only the operator role gets in.
+  stops login CSRF; the login limits apply (per client and per username), the password is
+  checked in the server's password pool; operators and admins get in.
 * The kiosks, alerts and queues pages are shells that the live channel (:mod:`.web_live`)
   fills; session, CSRF and layout come from :mod:`signaling.dashboard_pages`.
 * ``GET /dashboard/language/{lang}?next=PATH`` remembers the operator's language in a cookie
@@ -18,9 +19,19 @@ import secrets
 from aiohttp import web
 
 from jsonlog import fields
-from signaling.dashboard_pages import ASSETS, DASHBOARD, TEXT_KEY, Dashboard, e, secure_headers
+from signaling.dashboard_pages import (
+    ASSETS,
+    DASHBOARD,
+    DASHBOARD_ROLES,
+    TEXT_KEY,
+    Dashboard,
+    e,
+    secure_headers,
+)
 from signaling.dashboard_texts import LANG_COOKIE, texts
 from signaling.errors import BadCredentials
+from signaling.form_body import read_form
+from signaling.password_pool import PoolBusy
 from wire.types import LANGUAGES
 
 __all__ = ["add_routes"]
@@ -64,22 +75,32 @@ async def login_submit(request: web.Request) -> web.Response:
     dash = request.app[DASHBOARD]
     ctx = dash.ctx
     now = ctx.clock()
-    form = await request.post()
+    form = await read_form(request)
     given, cookie = str(form.get("csrf", "")), request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not cookie or not hmac.compare_digest(given.encode(), cookie.encode()):
         return _login_page(dash, request, "expired", 403)
-    if not ctx.login_allowed(request.remote or "?", now):
+    client = ctx.client(request)
+    if not ctx.login_limits.client_allowed(client, now):
         return _login_page(dash, request, "too_many", 429)
     username, password = str(form.get("username", ""))[:64], str(form.get("password", ""))[:256]
+    if not ctx.login_limits.username_allowed(username, now):
+        return _login_page(dash, request, "too_many", 429)
     try:
-        token, expires_at, principal = ctx.auth.login(username, password, now)
+        token, expires_at, principal = await ctx.auth.login(username, password, now, client=client)
+    except PoolBusy:
+        return _login_page(dash, request, "busy", 503)
     except BadCredentials:
+        ctx.login_limits.failed(username, now)
         return _login_page(dash, request, "wrong", 401)
-    if principal.role != "operator":
+    if principal.role not in DASHBOARD_ROLES:
         if principal.session_id:
-            ctx.store.revoke_session(principal.session_id, now=now)
+            ctx.store.revoke_session(principal.session_id, now=now, reason="revoked")
+        ctx.store.audit(principal.label, "refused", principal.id,
+                        {"code": "not_dashboard_role"}, now=now)
         return _login_page(dash, request, "operators_only", 403)
-    response = web.Response(status=303, headers={"Location": "/dashboard/kiosks"})
+    # A temporary password (an admin's reset) opens nothing but the page that replaces it.
+    target = "/dashboard/password" if principal.must_change_password else "/dashboard/kiosks"
+    response = web.Response(status=303, headers={"Location": target})
     response.set_cookie(
         ctx.auth.cookie_name, token, httponly=True, samesite="Strict",
         secure=ctx.secure_cookies(request), max_age=int(expires_at - now), path="/",
@@ -92,10 +113,11 @@ async def login_submit(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     """``POST /dashboard/logout``."""
     dash = request.app[DASHBOARD]
-    principal, _form = await dash.require_post(request)
+    principal, _form = await dash.require_post(request, password_page=True)
     now = dash.ctx.clock()
     if principal.session_id:
         dash.ctx.store.revoke_session(principal.session_id, now=now)
+        dash.ctx.check_revocations()
     dash.ctx.store.audit(principal.label, "logout", principal.id, {}, now=now)
     response = web.Response(status=303, headers={"Location": "/dashboard/login"})
     response.del_cookie(dash.ctx.auth.cookie_name, path="/")

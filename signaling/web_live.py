@@ -4,10 +4,12 @@ Each event is a full JSON snapshot from :class:`signaling.monitor.Monitor`, sent
 changes and at least every :data:`KEEPALIVE_S` (which also refreshes the browser's estimate of
 the server clock). The browser's ``EventSource`` reconnects by itself.
 
-Checks before streaming: an operator session cookie, and the Origin rule of the WebSocket
-endpoint (same origin or the configured allowlist); a request without Origin that the browser
-marks ``Sec-Fetch-Site: cross-site`` is refused too. The session is re-checked at every
-keepalive, so logging out or revoking the account ends the stream within that time.
+Checks before streaming: an operator's or admin's session cookie (not one still on a
+temporary password), and the Origin rule of the WebSocket endpoint (same origin or the
+configured allowlist); a request without Origin that the browser marks ``Sec-Fetch-Site:
+cross-site`` is refused too. The session is re-checked whenever the revocation watch reads a
+revocation (within about a second, whoever revoked it) and at every keepalive (which is how
+an expired session ends).
 """
 
 from __future__ import annotations
@@ -44,8 +46,8 @@ async def events(request: web.Request) -> web.StreamResponse:
         origin = request.headers.get("Origin")
         log.warning("live channel origin refused", extra=fields(origin=origin))
         raise web.HTTPForbidden(text="origin not allowed")
-    principal = dash.operator(request)
-    if principal is None:
+    principal = dash.user(request)
+    if principal is None or principal.must_change_password:
         raise web.HTTPUnauthorized(text="log in first")
     response = web.StreamResponse(
         headers={
@@ -67,7 +69,7 @@ async def events(request: web.Request) -> web.StreamResponse:
             wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=KEEPALIVE_S)
-            if dash.operator(request) is None:
+            if dash.user(request) is None:
                 await response.write(b"event: logout\ndata: {}\n\n")
                 break
     except (ConnectionResetError, ConnectionError):
@@ -80,4 +82,5 @@ async def events(request: web.Request) -> web.StreamResponse:
 
 def add_routes(app: web.Application) -> None:
     """Register the live channel."""
-    app.router.add_get("/dashboard/events", events)
+    # No HEAD: a stream has no end at which a header-only answer could be cut.
+    app.router.add_get("/dashboard/events", events, allow_head=False)

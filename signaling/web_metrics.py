@@ -1,6 +1,8 @@
 """``GET /metrics`` in the Prometheus text format (figures from :mod:`signaling.metrics`).
 
-If ``metrics_token`` is set, scrapers must send it as a bearer token.
+Scrapers send ``metrics_token`` as a bearer token. Without a token configured the figures
+(which name kiosks) are served only by a server listening on loopback, to requests that did
+not come through a proxy: a scraper on the same machine.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ REGISTRY: web.AppKey[CollectorRegistry] = web.AppKey("metrics_registry")
 
 async def metrics(request: web.Request) -> web.Response:
     """The server's metrics, collected now."""
-    token = request.app[CTX].settings.metrics_token
-    if token:
+    ctx = request.app[CTX]
+    token = ctx.settings.metrics_token
+    if not ctx.metrics_open(request):
         given = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        if not hmac.compare_digest(given.encode(), token.encode()):
+        if not token or not hmac.compare_digest(given.encode(), token.encode()):
             raise web.HTTPUnauthorized()
     body = generate_latest(request.app[REGISTRY])
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import secrets
 from collections import deque
+from collections.abc import Callable
 
 from aiohttp import WSMsgType, web
 
@@ -40,15 +41,30 @@ _ALLOWED: dict[str, frozenset[str]] = {
     "kiosk": C.KIOSK_TYPES,
     "agent": C.AGENT_TYPES,
     "operator": C.OPERATOR_TYPES,
+    "admin": C.OPERATOR_TYPES,
 }
+AUDITED_REFUSALS = frozenset({ErrorCode.NOT_ALLOWED, ErrorCode.UNKNOWN_OFFER, ErrorCode.BAD_STATE})
+"""Refusals that say a client tried what its role does not allow, or acted out of turn (a
+wrap-up after it ended, another agent's offer): written to the audit log, at most
+:data:`REFUSALS_AUDITED` per connection (the abuse limit closes a connection that keeps
+trying). ``unknown_call`` is left out: late ICE candidates and statistics of a call that just
+ended get it in every normal call."""
+REFUSALS_AUDITED = 10
 
 
 class WsConnection:
     """One client's socket: an outbox drained by a writer task, and liveness bookkeeping."""
 
-    def __init__(self, ws: web.WebSocketResponse, principal: Principal, now: float) -> None:
+    def __init__(
+        self,
+        ws: web.WebSocketResponse,
+        principal: Principal,
+        now: float,
+        audit: Callable[[S.Error], None] | None = None,
+    ) -> None:
         self.ws = ws
         self.principal = principal
+        self._audit = audit
         self.connection_id = "c" + secrets.token_hex(6)
         self.last_seen = now
         self.last_ping = now
@@ -56,6 +72,9 @@ class WsConnection:
         self._wake = asyncio.Event()
         self.closing = False
         self.attached = False
+        self.hello: C.Hello | None = None
+        self.welcomed = False
+        """Whether the hub (here or on the routing node) has welcomed this client."""
         self.errors_sent = 0
         """Error replies queued so far: the hub's refusals count towards abuse too."""
 
@@ -63,13 +82,25 @@ class WsConnection:
         """Queue a message; a client that lets the outbox overflow is disconnected."""
         if self.closing:
             return
+        error = isinstance(message, S.Error)
+        self.send_text(dump(message), error=error, welcome=isinstance(message, S.Welcome))
+        # Refusals relayed from the routing node arrive as text (send_text): counted, not
+        # audited; those of this node's own hub are audited here.
+        if (isinstance(message, S.Error) and self._audit is not None
+                and message.code in AUDITED_REFUSALS and self.errors_sent <= REFUSALS_AUDITED):
+            self._audit(message)
+
+    def send_text(self, text: str, *, error: bool = False, welcome: bool = False) -> None:
+        """Queue an encoded message (from this node's hub, or the routing node's)."""
+        if self.closing:
+            return
         if len(self._outbox) >= OUTBOX_LIMIT:
             log.warning("slow client dropped", extra=fields(who=self.principal.label))
             self.close("protocol_error", 1008)
             return
-        if isinstance(message, S.Error):
-            self.errors_sent += 1
-        self._outbox.append(dump(message))
+        self.errors_sent += error
+        self.welcomed |= welcome
+        self._outbox.append(text)
         self._wake.set()
 
     def close(self, reason: str, code: int = 1000) -> None:
@@ -123,14 +154,32 @@ async def authenticate(request: web.Request, ctx: ServerContext) -> Principal | 
     return ctx.auth.principal_for_token(token, ctx.clock())
 
 
+def _refusal_auditor(ctx: ServerContext, principal: Principal) -> Callable[[S.Error], None]:
+    def audit(error: S.Error) -> None:
+        detail = {"code": str(error.code), "message": error.message[:200]}
+        try:
+            ctx.store.audit(principal.label, "refused", principal.id, detail, now=ctx.clock())
+        except Exception:
+            log.exception("refusal not audited")
+
+    return audit
+
+
 async def websocket_handler(request: web.Request) -> web.StreamResponse:
     """Upgrade, authenticate, then pump messages between the client and the hub."""
     ctx: ServerContext = request.app[CTX]
+    feed_position = ctx.revocations.position()
     principal = await authenticate(request, ctx)
     if principal is None:
         return web.json_response({"error": "unauthenticated"}, status=401)
+    if principal.must_change_password:
+        # A temporary password set by an administrator opens nothing but its own change.
+        return web.json_response({"error": "password_change_required"}, status=403)
     if ctx.draining:
         return web.json_response({"error": "shutting_down"}, status=503)
+    if not ctx.serving:
+        # A cluster node without its database: the proxy tries the next node.
+        return web.json_response({"error": "unavailable"}, status=503)
     ws = web.WebSocketResponse(
         protocols=(SUBPROTOCOL,),
         max_msg_size=4 * MAX_MESSAGE_BYTES,
@@ -139,15 +188,20 @@ async def websocket_handler(request: web.Request) -> web.StreamResponse:
         compress=False,
     )
     await ws.prepare(request)
-    conn = WsConnection(ws, principal, ctx.clock())
+    conn = WsConnection(ws, principal, ctx.clock(), _refusal_auditor(ctx, principal))
     writer = asyncio.create_task(conn.writer())
     ctx.connections.add(conn)
+    # Revoked between the check above and now? The watch may have read it before this
+    # connection was registered, so look again from where the feed stood before the check.
+    gone = ctx.revocations.revoked_since(principal, feed_position)
+    if gone is not None:
+        conn.close(gone, 1008)
     try:
         await _pump(ws, conn, ctx)
     finally:
         ctx.connections.discard(conn)
         if conn.attached:
-            ctx.hub.detach(conn)
+            ctx.detach(conn)
         if conn.closing and not ws.closed:
             # We decided to close (abuse, timeout, shutdown): let the writer deliver what is
             # queued, the goodbye and the close code, before giving up on the peer.
@@ -216,7 +270,7 @@ def _dispatch(
         if not isinstance(msg, C.Hello):
             return MessageError(ErrorCode.BAD_MESSAGE, "the first message must be hello", msg.ref)
         conn.attached = True
-        ctx.hub.attach(conn, msg)
+        ctx.attach(conn, msg)
         ctx.wake()
         return None
     if isinstance(msg, C.Hello):
@@ -227,7 +281,7 @@ def _dispatch(
             conn.send(S.ServerPong(ref=msg.ref, t=msg.t))
         return None
     try:
-        ctx.hub.handle(conn, msg)
+        ctx.handle(conn, msg)
     except Exception:
         # Never let one message take the connection, or the server, down; and never show
         # the client a stack trace.

@@ -152,6 +152,14 @@ def capture(out_dir: Path, language: UiLanguage = "fi") -> list[Path]:
     shot("login")
 
     presenter.login("aino", "x")
+    presenter.on_password_change_required()
+    window.password.new.setText("new secret")
+    window.password.again.setText("new secrte")
+    presenter.change_password("new secret", "new secrte")
+    shot("new-password")
+    presenter.cancel_password_change()
+
+    presenter.login("aino", "x")
     presenter.on_logged_in(LoginInfo("a1", "Aino Virtanen", ["kela.benefits", "vero.tax",
                            "dvv.population"], ["fi", "sv"], DISPOSITIONS, now))
     presenter.on_services(catalogue_services(now))

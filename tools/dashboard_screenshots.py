@@ -112,7 +112,9 @@ def seed(store: Store, now: float) -> dict[str, tuple[str, str]]:
         ("suomussalmi", "Suomussalmi kiosk 1"), ("pello", "Pello kiosk 1"),
     ):
         kiosks[name] = store.create_kiosk(site_id, name, now=now)
+    store.set_site_hearing_loop("nurmes", True)  # the library's hall has a loop
     store.create_account("olli", "Olli Operaattori", "operator", hash_password(PASSWORD), now=now)
+    store.create_account("ada", "Ada Ylläpitäjä", "admin", hash_password(PASSWORD), now=now)
     aino = store.create_account("aino", "Aino Virtanen", "agent", hash_password(PASSWORD),
                                 ["kela.benefits", "vero.tax", "dvv.population", "te.employment"],
                                 ["fi"], now=now)
@@ -311,13 +313,26 @@ async def _photograph(base: str, outdir: Path, profile: Path) -> list[Path]:
             await shot("06-estimates")
             await page.goto(f"{base}/dashboard/forecast?service=kela.benefits&language=fi&weeks=8")
             await shot("07-forecast")
+            # Administration is for admins: the operator logs out, the admin logs in.
+            await page.click("header form button")
+            await page.wait_for_url(f"{base}/dashboard/login")
+            await page.fill("input[name=username]", "ada")
+            await page.fill("input[name=password]", PASSWORD)
+            await page.click("button[type=submit]")
+            await page.wait_for_url(f"{base}/dashboard/kiosks")
             await page.goto(f"{base}/dashboard/admin")
             await shot("08-admin")
             await page.select_option("#provision-form select[name=site_id]", "kitee")
             await page.fill("#provision-form input[name=name]", f"Kitee kiosk {number}")
             await page.click("#provision-form button")
-            await page.wait_for_selector("#device-token")
+            await page.wait_for_selector("#secret")
             await shot("09-admin-token-once")
+            await page.goto(f"{base}/dashboard/audit")
+            await shot("10-audit")
+            await page.goto(f"{base}/dashboard/password")
+            await shot("11-password")
+            await page.click("header form button")
+            await page.wait_for_url(f"{base}/dashboard/login")
     return shots
 
 

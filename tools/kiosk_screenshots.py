@@ -1,8 +1,10 @@
-"""``python -m tools.kiosk_screenshots OUTDIR``: a PNG of every screen in every language.
+"""``python -m tools.kiosk_screenshots OUTDIR``: a PNG of every screen in every language,
+text size and theme (normal and high contrast).
 
 Renders the real window offscreen at 1920×1080 with the real presenter and catalogues, the
-service list of ``deploy/catalogue.toml`` (some open, some closed) and a drawn clerk in the
-call, so a reviewer sees what a citizen sees — cut-off text, small targets, wrong language.
+service list of ``deploy/catalogue.toml`` (some open, some closed, one without a clerk in the
+citizen's language) and a drawn clerk in the call, so a reviewer sees what a citizen sees —
+cut-off text, small targets, wrong language.  ``--only`` picks states by name.
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ from av import VideoFrame
 from client_core.frame_slot import FrameSlot
 from kiosk.flow import KioskPresenter
 from kiosk.i18n import Catalogue
-from kiosk.state import ChatLine, PhotoState, Refusal, Screen
-from tools.shots import catalogue_services, settle
+from kiosk.state import ChatLine, PhotoState, Prompt, Refusal, Screen
+from tools.shots import catalogue_services, settle, without_clerk_in
 from wire.types import LANGUAGES, DeviceStatus, Language
 
 SIZE = (1920, 1080)
+THEMES = ("normal", "contrast")
+SIZES = ("normal", "large")
 # Sample content a clerk and a citizen might write (data, not interface text).
 CLERK_LINES = {
     "fi": "Hei! Voit myös kirjoittaa tähän, jos ääni ei kuulu.",
@@ -136,55 +140,132 @@ def _states(p: KioskPresenter, now: float) -> list[tuple[str, Callable[[], None]
 
         return run
 
-    def waiting(position: int, wait: float) -> Callable[[], None]:
+    def waiting(
+        position: int, wait: float | None, kind: str, queue_language: bool = False
+    ) -> Callable[[], None]:
         def run() -> None:
             c.service_id = "kela.benefits"
             c.position = position
             c.estimated_wait_s = wait
+            c.estimate_kind = kind
+            if queue_language:
+                c.queue_language = "en" if p.language != "en" else "fi"
+            p.queued = True
             go(Screen.WAITING)
 
         return run
 
     def requeued_media() -> None:
-        waiting(1, 30.0)()
+        waiting(1, 30.0, "soon")()
         c.requeue_reason = "media_requeued"
 
-    def privacy() -> None:
-        c.service_id = "kela.benefits"
-        go(Screen.PRIVACY)
+    def privacy(more_time: bool = False) -> Callable[[], None]:
+        def run() -> None:
+            c.service_id = "kela.benefits"
+            c.more_time = more_time
+            go(Screen.PRIVACY)
+
+        return run
 
     def refused() -> None:
-        c.refusal = Refusal("queue_full")
+        c.service_id = "vero.tax"
+        c.refusal = Refusal("queue_full", service_id="vero.tax")
         go(Screen.SERVICES)
 
-    def large_services() -> None:
-        c.large_text = True
+    def no_clerk(nobody: bool = False) -> None:
+        p.on_services(without_clerk_in(p.services, p.language, now, nobody=nobody))
+
+    def services_no_clerk() -> None:
+        no_clerk()
         go(Screen.SERVICES)
 
-    def large_privacy() -> None:
-        privacy()
-        c.large_text = True
+    def language_help(nobody: bool = False) -> Callable[[], None]:
+        def run() -> None:
+            no_clerk(nobody)
+            c.service_id = "kela.benefits"
+            go(Screen.LANGUAGE_HELP)
+
+        return run
+
+    def check(state: str) -> Callable[[], None]:
+        def run() -> None:
+            c.service_id = "kela.benefits"
+            if state in ("heard", "problems"):
+                c.check.microphone_level = 0.55
+                c.check.loudest = 0.7
+                c.check.test_sound_played = True
+                c.check.heard = state == "heard"
+            if state == "problems":
+                p.devices.microphone = DeviceStatus.MISSING
+                p.devices.camera = DeviceStatus.FAILED
+                p.site.helpline = "0295 000 000"
+            go(Screen.DEVICE_CHECK)
+
+        return run
+
+    def prompted(kind: str, setup: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            setup()
+            p.prompt = Prompt(kind, p.clock() + 45.0)  # type: ignore[arg-type]
+
+        return run
+
+    def reconnecting() -> None:
+        call()
+        p.devices.online = True
+        p.resume_screen = Screen.CALL
+        go(Screen.RECONNECTING)
+        p.screen_since = p.clock() - 75
+        p._media_down = True
+
+    def out_of_service(problem: str | None, helpline: str | None = None) -> Callable[[], None]:
+        def run() -> None:
+            p.devices.online = False
+            p.devices.problem = problem
+            p.offline_since = p.clock() - 600
+            p.site.helpline = helpline
+            go(Screen.OUT_OF_SERVICE)
+
+        return run
+
+    def welcome_loop() -> None:
+        p.site.induction_loop = True
+        c.speech = True
+        go(Screen.WELCOME)
 
     return [
         ("welcome", lambda: go(Screen.WELCOME)),
+        ("welcome-speech-loop", welcome_loop),
         ("services", lambda: go(Screen.SERVICES)),
         ("services-refused", refused),
-        ("privacy", privacy),
-        ("waiting", waiting(3, 420.0)),
-        ("waiting-next", waiting(1, 30.0)),
+        ("services-no-clerk", services_no_clerk),
+        ("services-prompt", prompted("idle", lambda: go(Screen.SERVICES))),
+        ("language-help", language_help()),
+        ("language-help-nobody", language_help(nobody=True)),
+        ("privacy", privacy()),
+        ("privacy-more-time", privacy(more_time=True)),
+        ("check", check("start")),
+        ("check-heard", check("heard")),
+        ("check-problems", check("problems")),
+        ("waiting", waiting(3, 421.0, "minutes")),
+        ("waiting-next", waiting(1, 30.0, "soon")),
+        ("waiting-no-estimate", waiting(4, None, "none")),
+        ("waiting-other-language", waiting(2, 600.0, "minutes", queue_language=True)),
+        ("waiting-prompt", prompted("waiting", waiting(2, 0.0, "soon"))),
         ("call", lambda: call()),
         ("call-chat", lambda: call(chat_open=True)),
+        ("call-chat-muted", lambda: call(chat_open=True, muted=True, camera_off=True)),
         ("call-muted-camera-off", lambda: call(muted=True, camera_off=True, quality="fair")),
         ("call-camera-broken", broken),
         ("photo", photo("ready")),
         ("photo-countdown", photo("countdown")),
         ("photo-sent", photo("sent")),
-        ("reconnecting", lambda: go(Screen.RECONNECTING)),
+        ("reconnecting", reconnecting),
+        ("reconnecting-prompt", prompted("reconnect", reconnecting)),
         ("end", end(None)),
         ("end-rated", end(4)),
-        ("services-large", large_services),
-        ("call-large", lambda: call(large_text=True, chat_open=True)),
-        ("privacy-large", large_privacy),
+        ("out-of-service-untrusted", out_of_service("tls_untrusted")),
+        ("out-of-service-offline-helpline", out_of_service(None, "0295 000 000")),
         ("waiting-requeued-media", requeued_media),
         ("end-media-failed", end(None, "media_failed")),
     ]
@@ -193,12 +274,17 @@ def _states(p: KioskPresenter, now: float) -> list[tuple[str, Callable[[], None]
 def render_all(
     outdir: Path | None,
     languages: tuple[Language, ...] = LANGUAGES,
-    on_state: Callable[[Language, str, Any], None] | None = None,
+    on_state: Callable[[str, Any], None] | None = None,
+    *,
+    themes: tuple[str, ...] = THEMES,
+    sizes: tuple[str, ...] = SIZES,
+    only: tuple[str, ...] = (),
 ) -> list[Path]:
-    """Write ``<lang>-<nn>-<state>.png`` for every state and language; returns the paths.
+    """Write ``<theme>-<size>-<lang>-<nn>-<state>.png`` for every combination; returns the
+    paths.
 
-    ``on_state(lang, name, window)`` is called with each state on screen (tests); with
-    ``outdir`` None nothing is written.
+    ``on_state(name, window)`` is called with each state on screen (tests; ``name`` is the
+    file name without ``.png``); with ``outdir`` None nothing is written.
     """
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PyQt6.QtWidgets import QApplication
@@ -217,24 +303,34 @@ def render_all(
     window.resize(*SIZE)
     window.show()
     written = []
-    for lang in languages:
-        for index, (name, setup) in enumerate(_states(presenter, now), start=1):
-            presenter.reset()
-            presenter.on_services(catalogue_services(now))
-            presenter.devices.online = True
-            presenter.devices.camera = DeviceStatus.OK
-            presenter.citizen.language = lang
-            setup()
-            remote.put(clerk)
-            own.put(citizen)
-            window.refresh()
-            settle(window)
-            if on_state is not None:
-                on_state(lang, name, window)
-            if outdir is not None:
-                path = outdir / f"{lang}-{index:02d}-{name}.png"
-                window.grab().save(str(path))
-                written.append(path)
+    for theme_name in themes:
+        for size in sizes:
+            for lang in languages:
+                for index, (name, setup) in enumerate(_states(presenter, now), start=1):
+                    if only and name not in only:
+                        continue
+                    presenter.reset()
+                    presenter.on_services(catalogue_services(now))
+                    presenter.devices.online = True
+                    presenter.devices.camera = DeviceStatus.OK
+                    presenter.devices.microphone = DeviceStatus.OK
+                    presenter.site.induction_loop = False
+                    presenter.site.helpline = None
+                    presenter.citizen.language = lang
+                    presenter.citizen.large_text = size == "large"
+                    presenter.citizen.high_contrast = theme_name == "contrast"
+                    setup()
+                    remote.put(clerk)
+                    own.put(citizen)
+                    window.refresh()
+                    settle(window)
+                    stem = f"{theme_name}-{size}-{lang}-{index:02d}-{name}"
+                    if on_state is not None:
+                        on_state(stem, window)
+                    if outdir is not None:
+                        path = outdir / f"{stem}.png"
+                        window.grab().save(str(path))
+                        written.append(path)
     window.allow_close = True
     window.close()
     return written
@@ -244,8 +340,18 @@ def main(argv: list[str] | None = None) -> int:
     """Parse arguments and write the screenshots."""
     parser = argparse.ArgumentParser(prog="python -m tools.kiosk_screenshots", description=__doc__)
     parser.add_argument("outdir", type=Path)
+    parser.add_argument("--only", nargs="*", default=[], help="state names (all if none)")
+    parser.add_argument("--languages", nargs="*", default=list(LANGUAGES))
+    parser.add_argument("--themes", nargs="*", default=list(THEMES))
+    parser.add_argument("--sizes", nargs="*", default=list(SIZES))
     args = parser.parse_args(argv)
-    paths = render_all(args.outdir)
+    paths = render_all(
+        args.outdir,
+        tuple(args.languages),
+        themes=tuple(args.themes),
+        sizes=tuple(args.sizes),
+        only=tuple(args.only),
+    )
     print(f"{len(paths)} screenshots in {args.outdir}")
     return 0
 

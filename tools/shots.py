@@ -50,17 +50,41 @@ def catalogue_services(
     return out
 
 
+def without_clerk_in(
+    services: list[ServiceInfo], language: str, now: float, *, nobody: bool = False
+) -> list[ServiceInfo]:
+    """The list with no clerk in ``language`` for Kela and tax (Kela's clerk in that language
+    expected at 13.00); ``nobody``: no clerk at all for Kela."""
+    local = dt.datetime.fromtimestamp(now, LOCAL_TZ)
+    one_pm = local.replace(hour=13, minute=0, second=0, microsecond=0)
+    if one_pm <= local:
+        one_pm += dt.timedelta(days=1)
+    out = []
+    for info in services:
+        if info.id in ("kela.benefits", "vero.tax") and info.open:
+            others = [] if nobody and info.id == "kela.benefits" else [
+                x for x in info.languages_available if x != language
+            ]
+            expected = {language: one_pm.timestamp()} if info.id == "kela.benefits" else {}
+            info = info.model_copy(
+                update={
+                    "languages_available": others,
+                    "estimated_wait_s": {x: info.estimated_wait_s.get(x) for x in others},
+                    "language_expected_at": expected,
+                }
+            )
+        out.append(info)
+    return out
+
+
 def settle(window: QWidget, timeout: float = 2.0) -> None:
-    """Process events until every visible video view shows its picture."""
+    """Process events until every visible video view shows its newest picture at its size."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         QApplication.processEvents()
         views = [v for v in window.findChildren(VideoView) if v.isVisible()]
-        if all(v.has_image() for v in views):
+        if all(v.settled() for v in views):
             break
-        time.sleep(0.01)
-    end = time.monotonic() + 0.15  # let a resized view convert again
-    while time.monotonic() < end:
+        time.sleep(0.005)
+    for _ in range(3):  # layout changes set off by the last pass (a "more below" hint)
         QApplication.processEvents()
-        time.sleep(0.01)
-    QApplication.processEvents()

@@ -188,6 +188,14 @@ class HistoryGet(ClientBase):
     type: Literal["history_get"] = "history_get"
 
 
+class PhotosPurged(ClientBase):
+    """An agent console deleted saved document photos older than the retention period (the
+    server writes it to the audit log; no file names, only the count)."""
+
+    type: Literal["photos_purged"] = "photos_purged"
+    count: Annotated[int, Field(ge=1, le=1_000_000)]
+
+
 class Logout(ClientBase):
     """An agent or operator ends the session; its token stops working."""
 
@@ -214,6 +222,7 @@ ClientMessage = Annotated[
     | WrapUpDone
     | CallTransfer
     | HistoryGet
+    | PhotosPurged
     | Logout,
     Field(discriminator="type"),
 ]
@@ -255,10 +264,12 @@ AGENT_TYPES = frozenset(
         "wrapup_done",
         "call_transfer",
         "history_get",
+        "photos_purged",
         "logout",
     }
 )
 """Message types an agent may send."""
 
 OPERATOR_TYPES = frozenset({"hello", "ping", "pong", "services_get", "logout"})
-"""Message types an operator may send over the socket (the dashboard uses HTTP for the rest)."""
+"""Message types an operator or admin may send over the socket (the dashboard uses HTTP for
+the rest)."""

@@ -48,8 +48,12 @@ def _error(exc: ValidationError, data: str | bytes) -> MessageError:
         return MessageError(ErrorCode.BAD_MESSAGE, "unknown message type", ref_of(data))
     parts = []
     for err in errors[:3]:
-        where = ".".join(str(p) for p in err["loc"]) or "message"
-        parts.append(f"{where}: {err['msg']}")
+        loc = [str(p) for p in err["loc"]]
+        if err["type"] == "extra_forbidden" and loc:
+            loc[-1] = "(unexpected field)"  # the key is the client's text: never echoed
+        where = ".".join(loc) or "message"
+        what = "characters not allowed" if err["type"] == "string_pattern_mismatch" else err["msg"]
+        parts.append(f"{where}: {what}")
     return MessageError(ErrorCode.BAD_MESSAGE, "; ".join(parts), ref_of(data))
 
 

@@ -40,6 +40,9 @@ class Identity(WireModel):
     site: Names | None = None
     skills: list[Ident] = Field(default_factory=list)
     languages: list[Language] = Field(default_factory=list)
+    hearing_loop: bool = False
+    """Kiosks: their service point has a hearing (induction) loop, so the kiosk shows the
+    sign.  Optional (protocol 1 servers leave it out)."""
 
 
 class Welcome(ServerBase):
@@ -56,6 +59,9 @@ class Welcome(ServerBase):
     server_time: float
     dispositions: list[Annotated[str, Field(max_length=40)]] = Field(default_factory=list)
     services: list[Ident] = Field(default_factory=list)
+    photo_retention_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    """Agents: how long document photos saved on the console's computer may be kept; the
+    console deletes older ones (at start, and whenever it saves one)."""
 
 
 class ServerPing(ServerBase):
@@ -97,6 +103,10 @@ class ServiceInfo(WireModel):
     estimate_kind: dict[Language, EstimateKind] | None = None
     """How to read each language's ``estimated_wait_s`` for a citizen who joined now (see
     :data:`~wire.types.EstimateKind`); absent from servers that predate it."""
+    language_expected_at: dict[Language, float] = Field(default_factory=dict)
+    """For a language of ``languages`` that no clerk serves now: when service in it is
+    expected (epoch seconds), from opening hours and recent staffing.  A language is left
+    out when the server cannot say.  Optional (older servers send none)."""
 
 
 class Services(ServerBase):
@@ -119,6 +129,10 @@ class QueuePosition(ServerBase):
     """How to read ``estimated_wait_s`` (see :data:`~wire.types.EstimateKind`): ``soon``
     comes with seconds under a minute, ``none`` without seconds. Absent from servers that
     predate it: then the seconds alone (None for no estimate)."""
+    kiosk_needed: bool = False
+    """Someone else needs this kiosk (e.g. a booked meeting at the point is due): a kiosk
+    whose citizen has waited past the estimate may then ask whether they are still there.
+    Optional (older servers never set it, and the kiosk then never asks while queued)."""
 
 
 class QueueLeft(ServerBase):
@@ -263,6 +277,7 @@ class Goodbye(ServerBase):
         "replaced",
         "heartbeat_timeout",
         "logged_out",
+        "session_expired",
         "unsupported_version",
         "protocol_error",
     ]

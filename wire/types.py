@@ -24,15 +24,22 @@ Ident = Annotated[
 Ref = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 """A client-chosen request reference that the server echoes in its reply or error."""
 
-ShortText = Annotated[str, StringConstraints(max_length=200)]
-Note = Annotated[str, StringConstraints(max_length=500)]
+# Free text people type: no control characters (line breaks only in notes), no bidirectional
+# overrides or isolates, which can make a text display as something else to the next reader.
+_NO_CONTROLS_ONE_LINE = r"^[^\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]*$"
+_NO_CONTROLS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]*$"
+
+ShortText = Annotated[str, StringConstraints(max_length=200, pattern=_NO_CONTROLS_ONE_LINE)]
+"""One line of text (a name, a version): at most 200 characters, no control characters."""
+Note = Annotated[str, StringConstraints(max_length=500, pattern=_NO_CONTROLS)]
+"""A clerk's short note: at most 500 characters, line breaks allowed, no other controls."""
 Sdp = Annotated[str, StringConstraints(min_length=1, max_length=60_000)]
 Candidate = Annotated[str, StringConstraints(max_length=1024)]
 
 Language = Literal["fi", "sv", "en"]
 LANGUAGES: tuple[Language, ...] = ("fi", "sv", "en")
 
-Role = Literal["kiosk", "agent", "operator"]
+Role = Literal["kiosk", "agent", "operator", "admin"]
 
 EstimateKind = Literal["soon", "minutes", "none"]
 """How to read a wait estimate: ``soon`` (a clerk will answer within about a minute: say so,

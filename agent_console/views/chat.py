@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import time
 
 from PyQt6.QtWidgets import (
     QHBoxLayout,
@@ -17,6 +16,7 @@ from PyQt6.QtWidgets import (
 
 from agent_console.call_presenter import ChatLine
 from agent_console.views.context import ViewContext
+from i18n import local_time
 
 
 class ChatPanel(QWidget):
@@ -68,7 +68,7 @@ class ChatPanel(QWidget):
             bar.setValue(bar.maximum())
 
     def _line(self, line: ChatLine) -> str:
-        at = time.strftime("%H:%M", time.localtime(line.at))
+        at = local_time(line.at).strftime("%H:%M")
         if line.sender == "system":
             text = html.escape(self.ctx.t(f"sys.{line.text}"))
             return f'<p style="color:#6b7280"><i>{at} {text}</i></p>'

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
     QAbstractItemView,
@@ -18,6 +16,7 @@ from PyQt6.QtWidgets import (
 
 from agent_console.i18n import format_duration
 from agent_console.views.context import ViewContext
+from i18n import local_time
 
 
 class HistoryPanel(QWidget):
@@ -72,7 +71,7 @@ class HistoryPanel(QWidget):
             )
             outcome = call.outcome or ""
             cells = [
-                time.strftime("%H:%M", time.localtime(start)),
+                local_time(start).strftime("%H:%M"),
                 self.ctx.service(call.service),
                 self.ctx.language(call.language),
                 self.ctx.site(call.site.names if call.site else None),

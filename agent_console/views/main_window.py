@@ -21,6 +21,7 @@ from agent_console.views.context import ViewContext
 from agent_console.views.history import HistoryPanel
 from agent_console.views.login import LoginView
 from agent_console.views.offer import IdlePanel, OfferPanel
+from agent_console.views.password import PasswordView
 from agent_console.views.queues import QueuePanel
 from agent_console.views.status_bar import StatusBar
 from agent_console.views.style import STYLESHEET
@@ -94,10 +95,11 @@ class MainWindow(QMainWindow):
         self.notice.setObjectName("notice")
         self.notice.setWordWrap(True)
         self.login = LoginView(ctx, self.set_language)
+        self.password = PasswordView(ctx)
         self.work = WorkPage(ctx)
         self.call = CallView(ctx)
         self.pages = QStackedWidget()
-        for page in (self.login, self.work, self.call):
+        for page in (self.login, self.password, self.work, self.call):
             self.pages.addWidget(page)
         central = QWidget()
         central.setObjectName("page")
@@ -130,6 +132,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.ctx.t("app.title"))
         self.status.retranslate()
         self.login.retranslate()
+        self.password.retranslate()
         self.work.retranslate()
         self.call.retranslate()
         self.refresh()
@@ -140,6 +143,8 @@ class MainWindow(QMainWindow):
         phase = p.phase
         if phase in (Phase.LOGGED_OUT, Phase.LOGGING_IN):
             self.pages.setCurrentWidget(self.login)
+        elif phase is Phase.CHANGE_PASSWORD:
+            self.pages.setCurrentWidget(self.password)
         elif phase is Phase.IN_CALL and p.call is not None:
             self.pages.setCurrentWidget(self.call)
         else:

@@ -11,10 +11,9 @@ import datetime as dt
 import math
 from pathlib import Path
 from typing import Final
-from zoneinfo import ZoneInfo
 
+from i18n import LOCAL_TZ, MissingTranslation
 from i18n import Catalogue as SharedCatalogue
-from i18n import MissingTranslation
 from wire.types import Language
 
 __all__ = [
@@ -26,10 +25,11 @@ __all__ = [
 ]
 
 CATALOGUE_DIR: Final = Path(__file__).resolve().parent
-LOCAL_TZ: Final = ZoneInfo("Europe/Helsinki")
 
-SAME_IN_ALL_LANGUAGES: Final = frozenset({"app.title", "lang.fi", "lang.sv", "lang.en"})
-"""Keys whose text is deliberately identical in every language (names, not prose)."""
+SAME_IN_ALL_LANGUAGES: Final = frozenset(
+    {"app.title", "lang.fi", "lang.sv", "lang.en", "bar.quieter", "bar.louder"}
+)
+"""Keys whose text is deliberately identical in every language (names and signs, not prose)."""
 
 SAME_IN_FI_AND_SV: Final = frozenset({"when.time"})
 """Keys that Finnish and Swedish write the same way (the ``9.00`` clock format)."""

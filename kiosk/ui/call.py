@@ -1,4 +1,10 @@
-"""In call: the clerk large, the citizen small, big controls, chat and plain quality."""
+"""In call: the clerk large, the citizen small, big controls, chat and plain quality.
+
+The on-screen keyboard opens in the side panel beside the video, never under it: the
+clerk's picture keeps its size while the citizen types (lip-reading goes on).  The self
+view's label sits under the citizen's own picture, not over it, and a camera that is off or
+broken shows a placeholder there, not the live picture.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +18,12 @@ from client_qt.video_view import VideoView
 from kiosk.flow import KioskPresenter
 from kiosk.i18n import Catalogue
 from kiosk.ui import theme
+from kiosk.ui.bars import CHECK
 from kiosk.ui.keyboard import OnScreenKeyboard
-from kiosk.ui.widgets import ScreenBase, button, label
+from kiosk.ui.widgets import FlowGrid, ScreenBase, button, label, restyle
 from wire.types import DeviceStatus
+
+PANEL_WIDTH = 780
 
 
 class RemoteVideo(VideoView):
@@ -22,12 +31,14 @@ class RemoteVideo(VideoView):
 
     def __init__(self) -> None:
         super().__init__(theme.video_style(1.3))
-        self.self_view = VideoView(theme.video_style(0.8))
+        self.self_view = VideoView(theme.video_style(0.8, label_below=True))
         self.self_view.setParent(self)
 
     def resizeEvent(self, event: QResizeEvent | None) -> None:
-        h = max(90, min(self.width() // 4 * 3 // 4, self.height() * 35 // 100))
-        w = h * 4 // 3
+        # A quarter of the width, at least 220 px: big enough to check one's own face and
+        # to read "camera off" in it; its label strip sits below the picture.
+        w = max(220, self.width() // 4)
+        h = min(w * 3 // 4 + 40, self.height() * 55 // 100)
         self.self_view.setGeometry(self.width() - w - 16, self.height() - h - 16, w, h)
         super().resizeEvent(event)
 
@@ -40,70 +51,63 @@ class CallScreen(ScreenBase):
     ) -> None:
         super().__init__(presenter, catalogue)
         outer = QHBoxLayout(self)
-        outer.setContentsMargins(24, 20, 24, 20)
+        outer.setContentsMargins(24, 16, 24, 16)
         outer.setSpacing(24)
 
         left = QVBoxLayout()
-        left.setSpacing(14)
+        left.setSpacing(12)
+        self.clerk = label("h2")
+        left.addWidget(self.clerk)
         self.video = RemoteVideo()
         self.video.set_slot(remote)
         self.video.self_view.set_slot(own)
         left.addWidget(self.video, 1)
-        self.entry = QLineEdit()
-        self.entry.setMaxLength(1000)
-        self.entry.returnPressed.connect(self._send)
-        left.addWidget(self.entry)
-        self.keyboard = OnScreenKeyboard()
-        self.keyboard.typed.connect(self.entry.insert)
-        self.keyboard.backspace.connect(self.entry.backspace)
-        self.keyboard.send.connect(self._send)
-        left.addWidget(self.keyboard)
-        controls = QHBoxLayout()
-        controls.setSpacing(14)
+        # Notices sit in the side panel, or under the video while the keyboard fills the
+        # panel (then the panel holds only the chat).
+        self.notices = [label("notice") for _ in range(3)]
+        self.notices_left = [label("notice") for _ in range(3)]
+        for notice in self.notices_left:
+            left.addWidget(notice)
         self.mute = button("secondary")
         self.mute.clicked.connect(presenter.toggle_mute)
         self.camera = button("secondary")
         self.camera.clicked.connect(presenter.toggle_camera)
-        self.quieter = button("secondary")
-        self.quieter.clicked.connect(lambda: presenter.change_volume(-1))
-        self.volume = label("body", wrap=False)
-        self.louder = button("secondary")
-        self.louder.clicked.connect(lambda: presenter.change_volume(+1))
+        self.chat_button = button("secondary")
+        self.chat_button.setCheckable(True)
+        self.chat_button.clicked.connect(lambda _=False: presenter.toggle_chat())
         self.end = button("danger")
         self.end.clicked.connect(presenter.end_call)
-        controls.addWidget(self.mute)
-        controls.addWidget(self.camera)
-        controls.addStretch(1)
-        controls.addWidget(self.end)
-        left.addLayout(controls)
-        outer.addLayout(left, 3)
+        self.controls = FlowGrid(last_right=True)  # "end call" apart from the rest
+        self.controls.set_items([self.mute, self.camera, self.chat_button, self.end])
+        left.addWidget(self.controls)
+        outer.addLayout(left, 1)
 
         panel = QWidget()
         panel.setObjectName("panel")
-        panel.setMinimumWidth(600)
-        panel.setMaximumWidth(720)
+        panel.setFixedWidth(PANEL_WIDTH)
         right = QVBoxLayout(panel)
-        right.setContentsMargins(22, 22, 22, 22)
-        right.setSpacing(14)
-        self.clerk = label("h2")
+        right.setContentsMargins(20, 20, 20, 20)
+        right.setSpacing(12)
         self.quality = label("quality_unknown")
-        self.notices = [label("notice") for _ in range(3)]
         self.chat_title = label("h2")
         self.history = QTextBrowser()
         self.history.setOpenLinks(False)
-        self.chat_button = button("primary")
-        self.chat_button.clicked.connect(presenter.toggle_chat)
-        for widget in (self.clerk, self.quality, *self.notices, self.volume):
-            right.addWidget(widget)
-        volume_row = QHBoxLayout()
-        volume_row.addWidget(self.quieter)
-        volume_row.addWidget(self.louder)
-        right.addLayout(volume_row)
+        self.entry = QLineEdit()
+        self.entry.setMaxLength(1000)
+        self.entry.returnPressed.connect(self._send)
+        self.keyboard = OnScreenKeyboard()
+        self.keyboard.typed.connect(self.entry.insert)
+        self.keyboard.backspace.connect(self.entry.backspace)
+        self.keyboard.send.connect(self._send)
+        right.addWidget(self.quality)
+        for notice in self.notices:
+            right.addWidget(notice)
         right.addWidget(self.chat_title)
         right.addWidget(self.history, 1)
-        right.addWidget(self.chat_button)
-        outer.addWidget(panel, 1)
-        self._chat_shown: list[tuple[bool, str]] | None = None
+        right.addWidget(self.entry)
+        right.addWidget(self.keyboard)
+        outer.addWidget(panel)
+        self._chat_shown: tuple[str, list[tuple[bool, str]]] | None = None
 
     def _send(self) -> None:
         text = self.entry.text()
@@ -112,14 +116,18 @@ class CallScreen(ScreenBase):
 
     def refresh(self) -> None:
         p, c = self.presenter, self.presenter.citizen
+        scale = theme.text_scale(c.large_text)
+        self.video.style_ = theme.video_style(1.3, text_scale=scale, framed=c.high_contrast)
+        self.video.self_view.style_ = theme.video_style(
+            0.8, text_scale=scale, label_below=True, framed=True
+        )
         self.clerk.setText(self.tr_("call.clerk", name=c.clerk_name) if c.clerk_name else "")
         grade = c.quality if c.quality in ("good", "fair", "poor") else "unknown"
-        self.quality.setObjectName(f"quality_{grade}")
+        restyle(self.quality, f"quality_{grade}")
         self.quality.setText(self.tr_(f"call.quality_{grade}"))
-        self.quality.style().unpolish(self.quality)  # type: ignore[union-attr]
-        self.quality.style().polish(self.quality)  # type: ignore[union-attr]
         notices = []
-        if p.devices.camera != DeviceStatus.OK:
+        camera_ok = p.devices.camera == DeviceStatus.OK
+        if not camera_ok:
             notices.append(self.tr_("call.camera_broken"))
         elif c.camera_off:
             notices.append(self.tr_("call.camera_off_notice"))
@@ -129,19 +137,24 @@ class CallScreen(ScreenBase):
             notices.append(self.tr_("call.muted_notice"))
         if c.clerk_away:
             notices.append(self.tr_("call.clerk_away"))
-        for i, notice in enumerate(self.notices):
+        shown, hidden = (
+            (self.notices_left, self.notices) if c.chat_open else (self.notices, self.notices_left)
+        )
+        for i, notice in enumerate(shown):
             notice.setVisible(i < len(notices))
-            notice.setText(notices[i] if i < len(notices) else "")
+            notice.setText(self.hy(notices[i]) if i < len(notices) else "")
+        for notice in hidden:
+            notice.setVisible(False)
         self.mute.setText(self.tr_("call.unmute" if c.muted else "call.mute"))
         self.camera.setText(self.tr_("call.camera_on" if c.camera_off else "call.camera_off"))
-        self.camera.setEnabled(p.devices.camera == DeviceStatus.OK)
+        self.camera.setEnabled(camera_ok)
         self.mute.setEnabled(p.devices.microphone == DeviceStatus.OK)
-        self.quieter.setText(self.tr_("call.volume_down"))
-        self.louder.setText(self.tr_("call.volume_up"))
-        self.volume.setText(self.tr_("call.volume", level=c.volume))
         self.end.setText(self.tr_("call.end"))
+        self.chat_button.setChecked(c.chat_open)
+        self.chat_button.setText((CHECK if c.chat_open else "") + self.tr_("call.chat"))
+        self.controls.reflow()
         self.chat_title.setText(self.tr_("call.chat_title"))
-        self.chat_button.setText(self.tr_("keyboard.hide" if c.chat_open else "call.chat"))
+        self.chat_title.setVisible(not c.chat_open)
         self.entry.setVisible(c.chat_open)
         self.keyboard.setVisible(c.chat_open)
         self.entry.setPlaceholderText(self.tr_("call.chat_placeholder"))
@@ -151,27 +164,37 @@ class CallScreen(ScreenBase):
             self.tr_("keyboard.space"), self.tr_("keyboard.backspace"), self.tr_("call.send")
         )
         self.video.set_caption(self.tr_("call.waiting_video"))
-        self.video.self_view.corner_label = self.tr_("call.self_view")
+        own = self.video.self_view
+        own.corner_label = self.tr_("call.self_view")
+        if not camera_ok:
+            own.set_placeholder(self.tr_("video.camera_broken"))
+        elif c.camera_off:
+            own.set_placeholder(self.tr_("video.camera_off"))
+        else:
+            own.set_placeholder("")
         self._render_chat()
 
     def _render_chat(self) -> None:
         c = self.presenter.citizen
+        colours = theme.palette(c.high_contrast)
         lines = [(line.mine, line.text) for line in c.chat]
-        if lines == self._chat_shown:
+        shown = (colours.name, lines)
+        if shown == self._chat_shown:
             return
-        self._chat_shown = lines
+        self._chat_shown = shown
         if not lines:
             self.history.setHtml(
-                f"<p style='color:{theme.MUTED_INK}'>{html.escape(self.tr_('call.chat_empty'))}</p>"
+                f"<p style='color:{colours.subtle_ink}'>"
+                f"{html.escape(self.tr_('call.chat_empty'))}</p>"
             )
             return
         parts = []
         for mine, text in lines:
             who = self.tr_("call.you" if mine else "call.clerk_short")
-            bg = theme.PAIRS["chat mine" if mine else "chat theirs"][1]
+            bg = colours.chat_mine if mine else colours.chat_theirs
             parts.append(
-                f"<p style='background:{bg}; margin:6px'><b>{html.escape(who)}:</b> "
-                f"{html.escape(text)}</p>"
+                f"<p style='background:{bg}; color:{colours.ink}; margin:6px'>"
+                f"<b>{html.escape(who)}:</b> {html.escape(text)}</p>"
             )
         self.history.setHtml("".join(parts))
         bar = self.history.verticalScrollBar()

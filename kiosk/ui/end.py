@@ -7,26 +7,30 @@ from PyQt6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout
 
 from kiosk.flow import KioskPresenter
 from kiosk.i18n import Catalogue
-from kiosk.ui.widgets import ScreenBase, button, label
+from kiosk.ui.widgets import ScreenBase, ScrollPage, button, label
 
 
 class EndScreen(ScreenBase):
-    """After the call."""
+    """After the call; the explanations scroll when the text is large, the rating stays."""
 
     def __init__(self, presenter: KioskPresenter, catalogue: Catalogue) -> None:
         super().__init__(presenter, catalogue)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(120, 60, 120, 60)
-        layout.setSpacing(26)
+        layout.setContentsMargins(100, 30, 100, 20)
+        layout.setSpacing(16)
         self.title = label("h1")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.title)
+        self.page = ScrollPage()
+        self.page.body.setSpacing(16)
         self.ended = label("h2")
         self.wiped = label("body")
-        self.rate = label("body")
-        self.thanks = label("h2")
-        for widget in (self.title, self.ended, self.wiped):
+        for widget in (self.ended, self.wiped):
             widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            layout.addWidget(widget)
-        layout.addStretch(1)
+            self.page.body.addWidget(widget)
+        self.page.body.addStretch(1)
+        layout.addWidget(self.page, 1)
+        self.rate = label("body")
         self.rate.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.rate)
         row = QHBoxLayout()
@@ -42,10 +46,11 @@ class EndScreen(ScreenBase):
             row.addWidget(star)
         row.addStretch(1)
         layout.addLayout(row)
+        self.thanks = label("h2")
         self.thanks.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.thanks)
-        layout.addStretch(2)
         bottom = QHBoxLayout()
+        bottom.addWidget(self.page.hint)
         bottom.addStretch(1)
         self.done = button("primary")
         self.done.clicked.connect(presenter.finish)
@@ -62,4 +67,6 @@ class EndScreen(ScreenBase):
             star.setChecked(c.rating == value)
             star.setEnabled(c.rating is None or c.rating == value)
         self.thanks.setText(self.tr_("end.rating_thanks") if c.rating is not None else "")
+        self.thanks.setVisible(c.rating is not None)
         self.done.setText(self.tr_("end.done"))
+        self.page.hint.setText(self.tr_("common.more_below"))

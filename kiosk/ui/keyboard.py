@@ -38,13 +38,13 @@ class OnScreenKeyboard(QWidget):
         bottom = QHBoxLayout()
         self.space = button("key")
         self.space.clicked.connect(lambda: self.typed.emit(" "))
-        self.delete = button("secondary")
+        self.delete = button("key_fn")
         self.delete.clicked.connect(self.backspace.emit)
-        self.send_button = button("primary")
+        self.send_button = button("key_send")
         self.send_button.clicked.connect(self.send.emit)
-        bottom.addWidget(self.delete, 2)
-        bottom.addWidget(self.space, 5)
-        bottom.addWidget(self.send_button, 2)
+        bottom.addWidget(self.delete, 3)
+        bottom.addWidget(self.space, 4)
+        bottom.addWidget(self.send_button, 3)
         layout.addLayout(bottom)
 
     def retranslate(self, space: str, delete: str, send: str) -> None:

@@ -1,4 +1,8 @@
-"""Service choice: big tiles grouped by agency; closed ones greyed with their opening time."""
+"""Service choice: big tiles; closed ones greyed and dashed with their opening time, ones with
+no clerk in the citizen's language marked and explained when touched.
+
+Large text reflows: two columns instead of three, taller tiles, long words hyphenated.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +11,20 @@ from PyQt6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QPushButton,
-    QScrollArea,
-    QScroller,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
+from kiosk import wording
 from kiosk.flow import KioskPresenter
 from kiosk.i18n import Catalogue
-from kiosk.ui.widgets import ScreenBase, button, label
+from kiosk.ui.widgets import FlowGrid, ScreenBase, ScrollPage, button, label, set_state
 from wire.server_messages import ServiceInfo
 
 COLUMNS = 3
-SHORT_WAIT_S = 120.0
+COLUMNS_LARGE = 2
+BORDER_PX = 4
 
 
 class ServiceTile(QPushButton):
@@ -29,8 +34,11 @@ class ServiceTile(QPushButton):
         super().__init__()
         self.setObjectName("tile")
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # A push button is vertically Fixed by default: it would keep one line's height
+        # while its grid row grows for a wrapped name, and cut the name.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         box = QVBoxLayout(self)
-        box.setContentsMargins(26, 18, 26, 18)
+        box.setContentsMargins(26, 16 + BORDER_PX, 26, 16 + BORDER_PX)
         box.setSpacing(6)
         self.agency = label("tile_agency")
         self.name = label("tile_name")
@@ -40,6 +48,14 @@ class ServiceTile(QPushButton):
             box.addWidget(part)
         box.addStretch(1)
         self.service_id = ""
+        self.state = "open"
+
+    def show_state(self, state: str) -> None:
+        """``open``, ``other_language`` or ``closed`` (closed tiles are disabled)."""
+        self.state = state
+        for widget in (self, self.agency, self.name, self.status):
+            set_state(widget, state)
+        self.setEnabled(state != "closed")
 
 
 class ServicesScreen(ScreenBase):
@@ -48,68 +64,64 @@ class ServicesScreen(ScreenBase):
     def __init__(self, presenter: KioskPresenter, catalogue: Catalogue) -> None:
         super().__init__(presenter, catalogue)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(60, 30, 60, 30)
-        layout.setSpacing(16)
+        layout.setContentsMargins(60, 24, 60, 20)
+        layout.setSpacing(14)
         self.title = label("h1")
         self.hint = label("body")
         self.notice = label("notice")
         layout.addWidget(self.title)
         layout.addWidget(self.hint)
         layout.addWidget(self.notice)
-        self.area = QScrollArea()
-        self.area.setWidgetResizable(True)
-        self.area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        QScroller.grabGesture(
-            self.area.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture
-        )
+        self.area = ScrollPage()
         self.grid_host = QWidget()
         self.grid = QGridLayout(self.grid_host)
         self.grid.setSpacing(22)
-        self.grid.setContentsMargins(0, 0, 0, 0)
-        self.area.setWidget(self.grid_host)
+        self.grid.setContentsMargins(0, 0, 8, 0)
+        self.area.body.addWidget(self.grid_host)
+        self.area.body.addStretch(1)
         layout.addWidget(self.area, 1)
         self.empty = label("h2")
         layout.addWidget(self.empty)
-        row = QHBoxLayout()
+        notes = QHBoxLayout()
+        notes.setSpacing(20)
+        self.more_time_given = label("body")
+        notes.addWidget(self.area.hint)
+        notes.addStretch(1)
+        notes.addWidget(self.more_time_given)
+        layout.addLayout(notes)
         self.back = button("secondary")
         self.back.clicked.connect(presenter.back)
-        row.addWidget(self.back)
-        row.addStretch(1)
-        layout.addLayout(row)
+        self.more_time = button("secondary")
+        self.more_time.clicked.connect(presenter.request_more_time)
+        self.buttons = FlowGrid(last_right=True)
+        self.buttons.set_items([self.back, self.more_time])
+        layout.addWidget(self.buttons)
         self.tiles: list[ServiceTile] = []
+        self._columns = 0
 
     def _ordered(self) -> list[ServiceInfo]:
-        lang = self.presenter.language
+        p = self.presenter
+        rank = {"open": 0, "other_language": 1, "closed": 2}
         return sorted(
-            self.presenter.services,
-            key=lambda s: (not self.presenter.selectable(s), getattr(s.agency_names, lang)),
+            p.services,
+            key=lambda s: (rank[p.tile_state(s)], getattr(s.agency_names, p.language)),
         )
-
-    def _status(self, info: ServiceInfo) -> str:
-        lang = self.presenter.language
-        if not info.open:
-            if info.next_opening is not None:
-                when = self.catalogue.when(lang, info.next_opening, self.presenter.wall_clock())
-                return self.tr_("services.closed_until", when=when)
-            return self.tr_("services.closed")
-        if lang not in info.languages_available:
-            return self.tr_("services.language_unavailable")
-        wait = info.estimated_wait_s.get(lang)
-        if wait is None:
-            return ""
-        if wait < SHORT_WAIT_S:
-            return self.tr_("services.wait_short")
-        return self.tr_("services.wait", minutes=self.catalogue.minutes(wait))
 
     def refresh(self) -> None:
         p, lang = self.presenter, self.presenter.language
         self.title.setText(self.tr_("services.title"))
         self.hint.setText(self.tr_("services.hint"))
         self.back.setText(self.tr_("common.back"))
+        self.area.hint.setText(self.tr_("common.more_below"))
+        self.more_time.setText(self.tr_("more_time.button"))
+        self.more_time.setVisible(not p.citizen.more_time)
+        self.more_time_given.setText(wording.more_time_line(p, self.catalogue))
+        self.more_time_given.setVisible(p.citizen.more_time)
+        self.buttons.reflow()
         refusal = p.citizen.refusal
         self.notice.setVisible(refusal is not None)
         if refusal is not None:
-            self.notice.setText(self._refusal_text(refusal.code, refusal.next_opening))
+            self.notice.setText(wording.refusal_text(p, self.catalogue, refusal))
         services = self._ordered()
         self.empty.setVisible(not services)
         self.empty.setText(
@@ -121,24 +133,21 @@ class ServicesScreen(ScreenBase):
                 lambda _=False, t=tile: self.presenter.choose_service(t.service_id)
             )
             self.tiles.append(tile)
+        columns = COLUMNS_LARGE if p.citizen.large_text else COLUMNS
+        if columns != self._columns:
+            self._columns = columns
+            for col in range(COLUMNS):
+                self.grid.setColumnStretch(col, 1 if col < columns else 0)
         for i, tile in enumerate(self.tiles):
             if i >= len(services):
                 tile.setVisible(False)
                 continue
             info = services[i]
             tile.service_id = info.id
-            tile.agency.setText(getattr(info.agency_names, lang))
-            tile.name.setText(getattr(info.names, lang))
-            tile.status.setText(self._status(info))
-            tile.setEnabled(p.selectable(info))
-            self.grid.addWidget(tile, i // COLUMNS, i % COLUMNS)
+            tile.agency.setText(self.hy(getattr(info.agency_names, lang)))
+            tile.name.setText(self.hy(getattr(info.names, lang)))
+            tile.status.setText(self.hy(wording.tile_status(p, self.catalogue, info)))
+            tile.show_state(p.tile_state(info))
+            self.grid.removeWidget(tile)
+            self.grid.addWidget(tile, i // columns, i % columns)
             tile.setVisible(True)
-
-    def _refusal_text(self, code: str, next_opening: float | None) -> str:
-        if code == "service_closed" and next_opening is not None:
-            when = self.catalogue.when(
-                self.presenter.language, next_opening, self.presenter.wall_clock()
-            )
-            return self.tr_("refusal.service_closed_until", when=when)
-        known = {"service_closed", "queue_full", "language_unavailable", "offline"}
-        return self.tr_(f"refusal.{code}" if code in known else "refusal.generic")

@@ -5,11 +5,10 @@ from __future__ import annotations
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QHBoxLayout, QVBoxLayout
 
+from kiosk import wording
 from kiosk.flow import KioskPresenter
 from kiosk.i18n import Catalogue
 from kiosk.ui.widgets import ScreenBase, button, label
-
-SHORT_WAIT_S = 60.0
 
 
 class WaitingScreen(ScreenBase):
@@ -18,15 +17,16 @@ class WaitingScreen(ScreenBase):
     def __init__(self, presenter: KioskPresenter, catalogue: Catalogue) -> None:
         super().__init__(presenter, catalogue)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(120, 60, 120, 60)
-        layout.setSpacing(26)
+        layout.setContentsMargins(80, 30, 80, 20)
+        layout.setSpacing(16)
         self.title = label("h1")
         self.service = label("h2")
+        self.queue_language = label("notice")
         self.notice = label("notice")
         self.position = label("big")
         self.estimate = label("h2")
         self.hint = label("body")
-        for widget in (self.title, self.service, self.notice):
+        for widget in (self.title, self.service, self.queue_language, self.notice):
             layout.addWidget(widget)
         layout.addStretch(1)
         for widget in (self.position, self.estimate, self.hint):
@@ -41,26 +41,17 @@ class WaitingScreen(ScreenBase):
         layout.addLayout(row)
 
     def refresh(self) -> None:
-        p, c = self.presenter, self.presenter.citizen
-        info = p.service(c.service_id)
+        p = self.presenter
         self.title.setText(self.tr_("waiting.title"))
-        self.service.setText(getattr(info.names, p.language) if info else "")
+        self.service.setText(self.hy(wording.chosen_service_name(p)))
+        other = wording.queue_language_line(p, self.catalogue)
+        self.queue_language.setText(other)
+        self.queue_language.setVisible(bool(other))
         notice = p.waiting_notice_key
         self.notice.setVisible(notice is not None)
         self.notice.setText(self.tr_(notice) if notice is not None else "")
-        if c.position is None:
-            self.position.setText(self.tr_("waiting.joining"))
-            self.estimate.setText("")
-        else:
-            key = "waiting.position_first" if c.position == 1 else "waiting.position"
-            self.position.setText(self.tr_(key, position=c.position))
-            wait = c.estimated_wait_s
-            if wait is None:
-                self.estimate.setText(self.tr_("waiting.estimate_unknown"))
-            elif wait < SHORT_WAIT_S:
-                self.estimate.setText(self.tr_("waiting.estimate_short"))
-            else:
-                minutes = self.catalogue.minutes(wait)
-                self.estimate.setText(self.tr_("waiting.estimate", minutes=minutes))
+        position, estimate = wording.waiting_lines(p, self.catalogue)
+        self.position.setText(position)
+        self.estimate.setText(estimate)
         self.hint.setText(self.tr_("waiting.sound_hint"))
         self.cancel.setText(self.tr_("waiting.cancel"))

@@ -1,37 +1,35 @@
-"""The kiosk window: a top bar (language, larger text) over a stack of screens.
+"""The kiosk window: an information strip, the screens, and the controls bar at the bottom.
 
 Kiosk mode: fullscreen, no frame, no escape shortcuts (:class:`KioskGuard`), close refused.
 Any touch restarts the presenter's idle timer; a 250 ms timer drives the presenter's clock.
+The "are you still there?" prompt is an overlay over everything (:mod:`kiosk.ui.prompt`).
 """
 
 from __future__ import annotations
 
 from PyQt6.QtCore import QEvent, QObject, Qt, QTimer
-from PyQt6.QtGui import QCloseEvent, QKeyEvent
-from PyQt6.QtWidgets import (
-    QButtonGroup,
-    QHBoxLayout,
-    QPushButton,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PyQt6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent
+from PyQt6.QtWidgets import QLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from client_core.frame_slot import FrameSlot
 from kiosk.flow import KioskPresenter
 from kiosk.i18n import Catalogue
 from kiosk.state import Screen
+from kiosk.ui.bars import BottomBar, TopBar
 from kiosk.ui.call import CallScreen
+from kiosk.ui.check import DeviceCheckScreen
 from kiosk.ui.end import EndScreen
+from kiosk.ui.language_help import LanguageHelpScreen
+from kiosk.ui.out_of_service import OutOfServiceScreen
 from kiosk.ui.photo import PhotoScreen
 from kiosk.ui.privacy import PrivacyScreen
+from kiosk.ui.prompt import PromptOverlay
 from kiosk.ui.reconnecting import ReconnectingScreen
 from kiosk.ui.services import ServicesScreen
 from kiosk.ui.theme import stylesheet
 from kiosk.ui.waiting import WaitingScreen
 from kiosk.ui.welcome import WelcomeScreen
-from kiosk.ui.widgets import ScreenBase, button, label
-from wire.types import LANGUAGES
+from kiosk.ui.widgets import ScreenBase
 
 TICK_MS = 250
 _TOUCH_EVENTS = frozenset(
@@ -74,52 +72,6 @@ class KioskGuard(QObject):
         return key == Qt.Key.Key_Escape or Qt.Key.Key_F1 <= key <= Qt.Key.Key_F35
 
 
-class TopBar(QWidget):
-    """App name, connection warning, larger-text toggle and the language switch."""
-
-    def __init__(self, presenter: KioskPresenter, catalogue: Catalogue) -> None:
-        super().__init__()
-        self.setObjectName("topbar")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
-        self.presenter = presenter
-        self.catalogue = catalogue
-        row = QHBoxLayout(self)
-        row.setContentsMargins(30, 12, 30, 12)
-        row.setSpacing(16)
-        self.title = label("apptitle", wrap=False)
-        self.offline = label("offline")
-        row.addWidget(self.title)
-        row.addSpacing(20)
-        row.addWidget(self.offline, 1)
-        row.addStretch(0)
-        self.bigtext = button("bigtext")
-        self.bigtext.clicked.connect(presenter.toggle_large_text)
-        row.addWidget(self.bigtext)
-        row.addSpacing(20)
-        self.group = QButtonGroup(self)
-        self.langs: dict[str, QPushButton] = {}
-        for lang in LANGUAGES:
-            b = button("lang")
-            b.setCheckable(True)
-            b.clicked.connect(lambda _=False, code=lang: presenter.set_language(code))
-            self.group.addButton(b)
-            self.langs[lang] = b
-            row.addWidget(b)
-
-    def refresh(self) -> None:
-        p = self.presenter
-        lang = p.language
-        self.title.setText(self.catalogue.tr(lang, "app.title"))
-        why = "bar.untrusted" if p.devices.problem == "tls_untrusted" else "bar.offline"
-        self.offline.setText(self.catalogue.tr(lang, why))
-        self.offline.setVisible(not p.devices.online)
-        key = "bar.normal_text" if p.citizen.large_text else "bar.larger_text"
-        self.bigtext.setText(self.catalogue.tr(lang, key))
-        for code, b in self.langs.items():
-            b.setText(self.catalogue.tr(code, f"lang.{code}"))  # type: ignore[arg-type]
-            b.setChecked(code == lang)
-
-
 class KioskWindow(QWidget):
     """The whole kiosk UI bound to one presenter."""
 
@@ -140,24 +92,33 @@ class KioskWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        # The window is the screen: content never makes it grow (off-screen, in fullscreen);
+        # what does not fit must reflow or scroll, and the screen test finds what is cut.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         self.topbar = TopBar(presenter, catalogue)
         layout.addWidget(self.topbar)
         self.stack = QStackedWidget()
         layout.addWidget(self.stack, 1)
+        self.bottombar = BottomBar(presenter, catalogue)
+        layout.addWidget(self.bottombar)
         self.screens: dict[Screen, ScreenBase] = {
             Screen.WELCOME: WelcomeScreen(presenter, catalogue),
             Screen.SERVICES: ServicesScreen(presenter, catalogue),
+            Screen.LANGUAGE_HELP: LanguageHelpScreen(presenter, catalogue),
             Screen.PRIVACY: PrivacyScreen(presenter, catalogue),
+            Screen.DEVICE_CHECK: DeviceCheckScreen(presenter, catalogue, own),
             Screen.WAITING: WaitingScreen(presenter, catalogue),
             Screen.CALL: CallScreen(presenter, catalogue, remote, own),
             Screen.PHOTO: PhotoScreen(presenter, catalogue, own),
             Screen.RECONNECTING: ReconnectingScreen(presenter, catalogue),
             Screen.END: EndScreen(presenter, catalogue),
+            Screen.OUT_OF_SERVICE: OutOfServiceScreen(presenter, catalogue),
         }
         for screen in self.screens.values():
             self.stack.addWidget(screen)
+        self.prompt = PromptOverlay(self, presenter, catalogue)
         self._shown: tuple[Screen, int, str] | None = None
-        self._large: bool | None = None
+        self._style: tuple[bool, bool] | None = None
         self.tick_timer = QTimer(self)
         self.tick_timer.setInterval(TICK_MS)
         self.tick_timer.timeout.connect(presenter.tick)
@@ -174,9 +135,11 @@ class KioskWindow(QWidget):
     def refresh(self) -> None:
         """Show the presenter's state: current screen, texts, text size."""
         p = self.presenter
-        if p.citizen.large_text != self._large:
-            self._large = p.citizen.large_text
-            self.setStyleSheet(stylesheet(self._large))
+        style = (p.citizen.large_text, p.citizen.high_contrast)
+        if style != self._style:
+            self._style = style
+            self.setStyleSheet(stylesheet(*style))
+            self._shown = None  # sizes changed: every screen lays out again
         key = (p.screen, p.resets, p.language)
         current = self.screens[p.screen]
         if key != self._shown:
@@ -192,6 +155,13 @@ class KioskWindow(QWidget):
             current.refresh()
         self.stack.setCurrentWidget(current)
         self.topbar.refresh()
+        self.bottombar.refresh()
+        self.prompt.refresh()
+
+    def resizeEvent(self, event: QResizeEvent | None) -> None:
+        super().resizeEvent(event)
+        if self.prompt.isVisible():
+            self.prompt.setGeometry(self.rect())
 
     def closeEvent(self, event: QCloseEvent | None) -> None:
         if event is not None and not self.allow_close:

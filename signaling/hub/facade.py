@@ -20,6 +20,7 @@ from signaling.hub.persistence import Persistence, RestoreReport
 from signaling.hub.queries import Queries
 from signaling.hub.relay import Relay
 from signaling.hub.sessions import Sessions
+from signaling.routing import actions as A
 from signaling.routing import events as E
 from signaling.routing.router import Router
 from signaling.store import Store
@@ -38,40 +39,44 @@ class Hub:
         heartbeat_interval_s: float, heartbeat_timeout_s: float,
         ice_servers: list[tuple[list[str], str | None]], ice_transport_policy: str = "all",
         turn_ttl_s: int = 3600, dispositions: list[str] | None = None,
-        timezone: str = "Europe/Helsinki",
+        timezone: str = "Europe/Helsinki", term: int | None = None,
+        on_lost: Callable[[Exception], bool] | None = None, agent_grace_s: float = 60.0,
+        photo_retention_days: int | None = None,
     ) -> None:
         self.router = router
         self._clock = clock
+        self._dispositions = frozenset(dispositions or ())
         conns, resume, live = Connections(), ResumeTokens(), LiveState()
         self._conns, self._live = conns, live
         self.view = View(conns, live)
         """The read-only :class:`~signaling.hub.live.LiveView` for monitor, metrics, admin."""
-        self._relay = Relay(conns, live, ice_servers, ice_transport_policy, turn_ttl_s)
+        self._relay = Relay(conns, live, ice_servers, ice_transport_policy, turn_ttl_s,
+                            self.view.notify_kiosk)
         self._inbound = Inbound(router, self._relay)
-        self._records = Persistence(store, live, resume)
+        self._records = Persistence(store, live, resume, term=term, agent_grace_s=agent_grace_s)
+        if on_lost is not None:
+            self._records.on_lost = on_lost
         self._queries = Queries(router, store, directory, conns, timezone)
         look = Lookups(directory.kiosk_label, directory.agent_name, live.agent_calls.get,
                        self._relay.ice_servers, self._relay.ice_transport_policy)
         self._dispatcher = Dispatcher(router, conns, live, self._records, look, self.view,
                                       self._queries)
-        greeting = Greeting(heartbeat_interval_s, heartbeat_timeout_s, tuple(dispositions or ()))
+        greeting = Greeting(heartbeat_interval_s, heartbeat_timeout_s, tuple(dispositions or ()),
+                            photo_retention_days)
         self._sessions = Sessions(router, directory, conns, resume, live, self._inbound,
                                   self._dispatcher, self._records, self._relay, self._queries,
-                                  look, greeting)
+                                  look, greeting, self.view)
 
-    def attach(self, conn: Connection, hello: C.Hello) -> None:
-        """Register a connection after its ``hello``; answers ``welcome`` or refuses."""
-        self._sessions.attach(conn, hello, self._clock())
+    def attach(self, conn: Connection, hello: C.Hello, *, quiet: bool = False) -> None:
+        """Register a connection after its ``hello``; answers ``welcome`` or refuses.
+
+        ``quiet``: re-register a client that stays connected to its node when routing moves
+        to this hub (no ``welcome``, nothing of its citizen session ends)."""
+        self._sessions.attach(conn, hello, self._clock(), quiet=quiet)
 
     def detach(self, conn: Connection) -> None:
         """The connection is gone (closed, timed out or replaced)."""
         self._sessions.detach(conn, self._clock())
-
-    def disconnect_kiosk(self, kiosk_id: str, reason: str) -> None:
-        """Close a kiosk's connection (an administrator revoked its device)."""
-        conn = self._conns.kiosks.get(kiosk_id)
-        if conn is not None:
-            conn.close(reason, 1008)
 
     def restore(self, now: float) -> RestoreReport:
         """Adopt queue places and live calls from the store after a restart or crash."""
@@ -80,6 +85,10 @@ class Hub:
     def tick(self) -> None:
         """Let the router act on timeouts (offers, grace periods, wrap-up)."""
         self._dispatcher.run(E.Tick(), self._clock())
+
+    def flush_positions(self, min_interval_s: float = 1.0) -> None:
+        """Send waiting kiosks their latest position, each at most once per interval."""
+        self._dispatcher.flush_positions(self._clock(), min_interval_s)
 
     def push_queue_stats(self, min_interval_s: float = 1.0) -> None:
         """Send queue figures to every agent, at most once per ``min_interval_s``."""
@@ -102,16 +111,15 @@ class Hub:
             case C.Health():
                 live = self._live.kiosk(p.id)
                 live.health, live.health_at = msg.health, now
-                self.view.notify("kiosk")
+                self.view.notify_kiosk(p.id)
             case C.CallRating():
                 if not self._records.rate(p.id, msg.call_id, msg.rating):
                     # Another kiosk's call, one still going, or rated already: one answer.
                     self._refuse(conn, "no ended call of yours to rate", msg.ref)
             case C.WrapUpDone():
-                if self._records.wrap_up(p.id, msg.call_id, msg.disposition, msg.note):
-                    self._route(conn, msg, now)
-                else:
-                    self._refuse(conn, "no such call of yours", msg.ref)
+                self._wrap_up(conn, msg, now)
+            case C.PhotosPurged():
+                self._records.photos_purged(p, msg.count, now)
             case C.Logout():
                 if p.role == "agent":
                     self._dispatcher.run(E.AgentLogout(p.id), now, conn, msg.ref)
@@ -124,6 +132,19 @@ class Hub:
         event = self._inbound.event_for(conn, msg)
         if event is not None:
             self._dispatcher.run(event, now, conn, msg.ref)
+
+    def _wrap_up(self, conn: Connection, msg: C.WrapUpDone, now: float) -> None:
+        """End wrap-up; only what the router accepted is written (the call's disposition and
+        note), so a refused or late wrap-up changes no record."""
+        if (msg.disposition is not None and self._dispositions
+                and msg.disposition not in self._dispositions):
+            conn.send(S.Error(ref=msg.ref, code=ErrorCode.BAD_MESSAGE,
+                              message="unknown disposition"))
+            return
+        event = E.EndWrapUp(conn.principal.id, msg.call_id)
+        actions = self._dispatcher.run(event, now, conn, msg.ref)
+        if not any(isinstance(a, A.Rejected) for a in actions):
+            self._records.wrap_up(conn.principal, msg.call_id, msg.disposition, msg.note, now)
 
     def _refuse(self, conn: Connection, message: str, ref: str | None) -> None:
         conn.send(S.Error(ref=ref, code=ErrorCode.UNKNOWN_CALL, message=message))

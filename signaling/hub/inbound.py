@@ -63,7 +63,7 @@ class Inbound:
             case C.OfferReject():
                 return E.RejectOffer(p.id, msg.offer_id)
             case C.WrapUpDone():
-                return E.EndWrapUp(p.id)
+                return E.EndWrapUp(p.id, msg.call_id)
 
     def fresh_session(self, kiosk_id: str) -> list[E.Event]:
         """A kiosk without its resume token starts a new citizen session: the previous

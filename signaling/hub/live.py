@@ -118,7 +118,8 @@ class LiveView(Protocol):
         """Ids of the agents connected now."""
 
     def add_listener(self, listener: Callable[[str], None]) -> None:
-        """Call ``listener(topic)`` when queues, agents or kiosks change."""
+        """Call ``listener(topic)`` when queues (``queues``), agents (``agents``) or one kiosk
+        (``kiosk:<id>``: it came or went, reported, queued or was served) change."""
 
     def remove_listener(self, listener: Callable[[str], None]) -> None:
         """Stop calling ``listener``."""
@@ -146,12 +147,17 @@ class View:
         return self._connections.agent_ids()
 
     def add_listener(self, listener: Callable[[str], None]) -> None:
-        """Call ``listener(topic)`` when queues, agents or kiosks change."""
+        """Call ``listener(topic)`` when queues (``queues``), agents (``agents``) or one kiosk
+        (``kiosk:<id>``: it came or went, reported, queued or was served) change."""
         self.listeners.append(listener)
 
     def remove_listener(self, listener: Callable[[str], None]) -> None:
         """Stop calling ``listener``."""
         self.listeners.remove(listener)
+
+    def notify_kiosk(self, kiosk_id: str) -> None:
+        """Tell every listener that one kiosk changed (topic ``kiosk:<id>``)."""
+        self.notify(f"kiosk:{kiosk_id}")
 
     def notify(self, topic: str) -> None:
         """Tell every listener that ``topic`` changed."""

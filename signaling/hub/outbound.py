@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from signaling.identity import Principal
 from signaling.routing import actions as A
 from signaling.routing.model import AgentState
+from signaling.text_rules import fit_for_wire
 from wire import server_messages as S
 from wire.errors import ErrorCode
-from wire.types import PROTOCOL_VERSION, IceServer
+from wire.types import LANGUAGES, PROTOCOL_VERSION, IceServer
 
 __all__ = [
     "REJECT_CODES",
@@ -78,13 +79,14 @@ class Greeting:
     heartbeat_interval_s: float
     heartbeat_timeout_s: float
     dispositions: tuple[str, ...]
+    photo_retention_days: int | None = None
 
 
 def welcome(
     p: Principal, conn_id: str, protocol: int, ref: str | None, resume_token: str | None,
-    site: S.SiteRef | None, now: float, greeting: Greeting,
+    site: S.SiteRef | None, now: float, greeting: Greeting, *, hearing_loop: bool = False,
 ) -> S.Welcome:
-    """The ``welcome`` for a connection of ``p``."""
+    """The ``welcome`` for a connection of ``p`` (``hearing_loop``: its site has one)."""
     agent = p.role == "agent"
     return S.Welcome(
         ref=ref,
@@ -92,10 +94,13 @@ def welcome(
         role=p.role,
         identity=S.Identity(
             id=p.id,
-            name=p.name,
+            # Whatever was stored, the welcome must be sendable, or the client could never
+            # connect (see signaling.text_rules).
+            name=fit_for_wire(p.name),
             site=site.names if site else None,
             skills=sorted(p.skills),
-            languages=sorted(p.languages),  # type: ignore[arg-type]
+            languages=[lang for lang in LANGUAGES if lang in p.languages],
+            hearing_loop=hearing_loop and p.role == "kiosk",
         ),
         connection_id=conn_id,
         heartbeat_interval_s=greeting.heartbeat_interval_s,
@@ -104,6 +109,7 @@ def welcome(
         server_time=now,
         dispositions=list(greeting.dispositions) if agent else [],
         services=sorted(p.skills) if agent else [],
+        photo_retention_days=greeting.photo_retention_days if agent else None,
     )
 
 

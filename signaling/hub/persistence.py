@@ -13,7 +13,9 @@ the kiosk is told when it resumes.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from jsonlog import fields
@@ -21,9 +23,16 @@ from signaling.hub.connections import ResumeTokens
 from signaling.hub.live import CallLive, LiveState
 from signaling.identity import Principal
 from signaling.routing import actions as A
+from signaling.routing.model import AgentState
 from signaling.routing.router import Router
 from signaling.store import Store
-from signaling.store.records import CallOutcome, CallRecord, EntryRecord, ShownEstimate
+from signaling.store.records import (
+    AgentStateRecord,
+    CallOutcome,
+    CallRecord,
+    EntryRecord,
+    ShownEstimate,
+)
 from wire import server_messages as S
 
 __all__ = ["Persistence", "RestoreReport"]
@@ -42,15 +51,44 @@ class RestoreReport:
     rejected: list[A.Rejected] = field(default_factory=list)
 
 
-class Persistence:
-    """Writes the router's actions and the clients' records to the store."""
+def _deliver_anyway(exc: Exception) -> bool:
+    log.error("routing writes failed", extra=fields(error=str(exc)))
+    return True
 
-    def __init__(self, store: Store, live: LiveState, resume: ResumeTokens) -> None:
+
+class Persistence:
+    """Writes the router's actions and the clients' records to the store.
+
+    With a routing ``term`` every event's writes are one fenced transaction
+    (:meth:`~signaling.store.interface.ClusterStore.fenced`): kept only while the term is the
+    store's current one. ``on_lost`` decides what a failed batch means: one node goes on
+    (the clients' messages matter more than a lost record); a cluster node that may have lost
+    the lease delivers nothing and steps down.
+    """
+
+    def __init__(
+        self, store: Store, live: LiveState, resume: ResumeTokens, *, term: int | None = None,
+        on_lost: Callable[[Exception], bool] = _deliver_anyway, agent_grace_s: float = 60.0,
+    ) -> None:
         self._store = store
         self._live = live
         self._resume = resume
+        self.term = term
+        self.on_lost = on_lost
+        self._agent_grace_s = agent_grace_s
+        self._returning: dict[str, tuple[AgentStateRecord, float]] = {}
+
         self._shown: list[ShownEstimate] = []  # to store at the end of the router's step
         self._showing: dict[str, tuple[float | None, str]] = {}  # entry -> what its kiosk shows
+
+    @contextlib.contextmanager
+    def batch(self, now: float) -> Iterator[None]:
+        """One event's writes: fenced by the term, or each its own transaction."""
+        if self.term is None:
+            yield
+            return
+        with self._store.fenced(self.term, now=now):
+            yield
 
     def write(self, action: A.Action) -> None:
         """Record one action (nothing for those that only concern messages)."""
@@ -96,6 +134,8 @@ class Persistence:
                 state = {"state": action.state.value, "reason": action.reason}
                 store.audit(f"agent:{action.agent_id}", "agent_state", action.agent_id, state,
                             now=action.at)
+                store.save_agent_state(action.agent_id, action.state.value, action.reason,
+                                       action.since, action.until, now=action.at)
 
     def _shown_estimate(self, action: A.QueuePosition) -> None:
         """Keep an estimate for :meth:`flush` if the kiosk shows something new (a new place
@@ -130,6 +170,20 @@ class Persistence:
         log.info("call ended", extra=fields(
             call=action.call_id, reason=action.reason, by=action.by))
 
+    def agent_gone(self, agent_id: str) -> None:
+        """The router no longer routes the agent (logged out or left): nothing to restore."""
+        self._returning.pop(agent_id, None)
+        self._store.forget_agent_state(agent_id)
+
+    def agent_back(self, router: Router, p: Principal, now: float) -> None:
+        """An agent attaches after a restore: give the router the state the store kept."""
+        kept = self._returning.pop(p.id, None)
+        if kept is None or router.agent_view(p.id) is not None or now > kept[1]:
+            return
+        record = kept[0]
+        router.restore_agent(p.id, p.skills, p.languages, AgentState(record.state),
+                             record.reason, record.since, record.until, now)
+
     # --------------------------------------------------------------- client records
 
     def agent_login(self, p: Principal, now: float) -> None:
@@ -147,15 +201,20 @@ class Persistence:
         """Store a citizen's rating; False unless it is an ended, unrated call of the kiosk."""
         return self._store.rate_call(call_id, kiosk_id, rating)
 
-    def wrap_up(self, agent_id: str, call_id: str, disposition: str | None,
-                note: str | None) -> bool:
-        """Store an agent's wrap-up of its call; False if the call is not theirs."""
-        record = self._store.call(call_id)
-        if record is None or record.agent_id != agent_id:
-            return False
-        if disposition is not None or note is not None:
-            self._store.call_wrapup(call_id, disposition or "", note)
-        return True
+    def wrap_up(self, p: Principal, call_id: str, disposition: str | None, note: str | None,
+                now: float) -> None:
+        """Store the wrap-up the router accepted, and audit the edit (the note's length, never
+        its text: the audit log is kept longer than notes are)."""
+        if disposition is None and note is None:
+            return
+        if self._store.call_wrapup(call_id, disposition or "", note, agent_id=p.id):
+            detail = {"call": call_id, "disposition": disposition,
+                      "note_chars": len(note) if note else 0}
+            self._store.audit(p.label, "wrapup", call_id, detail, now=now)
+
+    def photos_purged(self, p: Principal, count: int, now: float) -> None:
+        """An agent console deleted saved photos past their retention period."""
+        self._store.audit(p.label, "photo_purge", p.id, {"count": count}, now=now)
 
     # ---------------------------------------------------------------------- restore
 
@@ -166,7 +225,13 @@ class Persistence:
         clients that reconnect in time keep their place or call; order comes from the stored
         priority and join time, so it is the same as before the crash.
         """
+        with self.batch(now):
+            return self._restore(router, now)
+
+    def _restore(self, router: Router, now: float) -> RestoreReport:
         report = RestoreReport()
+        until = now + self._agent_grace_s
+        self._returning = {r.agent_id: (r, until) for r in self._store.agent_states()}
         calls = self._store.open_calls()
         for e in self._store.waiting_entries():
             refused = router.restore_entry(

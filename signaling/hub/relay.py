@@ -7,6 +7,7 @@ candidates pass through unchanged and are never logged.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from signaling.hub.connections import Connection, Connections
@@ -32,12 +33,14 @@ class Relay:
         ice_servers: list[tuple[list[str], str | None]],
         ice_transport_policy: str,
         turn_ttl_s: int,
+        kiosk_changed: Callable[[str], None] = lambda kiosk_id: None,
     ) -> None:
         self._connections = connections
         self._live = live
         self._servers = ice_servers
         self.ice_transport_policy = "relay" if ice_transport_policy == "relay" else "all"
         self._ttl_s = turn_ttl_s
+        self._kiosk_changed = kiosk_changed
 
     def other_member(self, conn: Connection, call_id: str, ref: str | None) -> str | None:
         """The other member's id if ``conn`` belongs to the call; else an error is sent."""
@@ -59,6 +62,7 @@ class Relay:
             self._live.calls[msg.call_id].stats[p.role] = msg.stats
             if p.role == "kiosk":
                 self._live.kiosk(p.id).last_quality = msg.stats
+                self._kiosk_changed(p.id)
             return
         peer = self._connections.member(other)
         if peer is not None:

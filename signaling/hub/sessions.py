@@ -16,7 +16,7 @@ from signaling.directory import Directory
 from signaling.hub.connections import Connection, Connections, ResumeTokens
 from signaling.hub.delivery import Dispatcher
 from signaling.hub.inbound import Inbound
-from signaling.hub.live import CallLive, LiveState
+from signaling.hub.live import CallLive, LiveState, View
 from signaling.hub.outbound import Greeting, Lookups, agent_status, call_start, welcome
 from signaling.hub.persistence import Persistence
 from signaling.hub.queries import Queries
@@ -40,6 +40,7 @@ class Sessions:
         self, router: Router, directory: Directory, connections: Connections,
         resume: ResumeTokens, live: LiveState, inbound: Inbound, dispatcher: Dispatcher,
         records: Persistence, relay: Relay, queries: Queries, look: Lookups, greeting: Greeting,
+        view: View,
     ) -> None:
         self._router = router
         self._directory = directory
@@ -53,10 +54,25 @@ class Sessions:
         self._queries = queries
         self._look = look
         self._greeting = greeting
+        self._view = view
 
-    def attach(self, conn: Connection, hello: C.Hello, now: float) -> None:
-        """Register a connection after its ``hello``; answers ``welcome`` or refuses."""
+    def attach(self, conn: Connection, hello: C.Hello, now: float, *, quiet: bool = False) -> None:
+        """Register a connection after its ``hello``; answers ``welcome`` or refuses.
+
+        ``quiet``: the client was attached to the previous routing node and stays connected
+        (its node re-registers it with a new one): no ``welcome``, and never a new citizen
+        session, only where it stands."""
         p = conn.principal
+        if quiet:
+            held = self._connections.member(p.id) if p.role != "operator" else None
+            if held is not None and held is not conn:
+                # The client came back on another connection since: this one is stale.
+                conn.close("replaced", 1000)
+                return
+            self._connections.register(conn)
+            log.info("reattached", extra=fields(who=p.label, conn=conn.connection_id))
+            self._back(conn, now)
+            return
         if hello.protocol < 1:
             conn.send(S.Error(code=ErrorCode.UNSUPPORTED_VERSION, message="protocol too old"))
             conn.close("unsupported_version", 1002)
@@ -72,18 +88,23 @@ class Sessions:
             token = self._resume.issue(p.id)
         self._connections.register(conn)
         site = self._directory.site_ref(p.site_id) if p.site_id else None
+        loop = p.role == "kiosk" and self._directory.hearing_loop(p.site_id)
         conn.send(welcome(p, conn.connection_id, hello.protocol, hello.ref, token, site, now,
-                          self._greeting))
+                          self._greeting, hearing_loop=loop))
         log.info("attached", extra=fields(who=p.label, conn=conn.connection_id))
         self._back(conn, now)
 
     def _back(self, conn: Connection, now: float) -> None:
         """Tell a kiosk or agent that just attached where it stands."""
         p = conn.principal
+        if p.role == "kiosk":
+            self._view.notify_kiosk(p.id)
         missed = None
         if p.role == "kiosk":
             live = self._live.kiosk(p.id)
             missed, live.missed = live.missed, None
+        if p.role == "agent":
+            self._records.agent_back(self._router, p, now)
         event = self._inbound.attached(p)
         if event is None:
             if missed is not None:  # the place or call ran out while the kiosk was away
@@ -115,6 +136,8 @@ class Sessions:
             if call is not None and call.call_id in self._live.calls:
                 self._relay.peer_status(call.call_id, p.id, "reconnecting")
             self._queries.stats_dirty |= p.role == "agent"
+        if p.role == "kiosk":
+            self._view.notify_kiosk(p.id)
         log.info("detached", extra=fields(who=p.label, conn=conn.connection_id))
 
     def call_of(self, p: Principal) -> CallLive | None:

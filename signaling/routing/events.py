@@ -115,9 +115,10 @@ class EndCall:
 
 @dataclass(frozen=True, slots=True)
 class EndWrapUp:
-    """The agent finishes wrap-up early."""
+    """The agent finishes wrap-up early; with ``call_id``, only the wrap-up of that call."""
 
     agent_id: str
+    call_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,6 +59,9 @@ class RouterConfig:
     # +1 effective priority per escalation step waited; 0 or less disables escalation.
     escalation_step_s: float = 300.0
     decline_cooloff_s: float = 30.0
+    # A clerk not ready for longer than this no longer makes their languages look served
+    # (a short break or the minutes after logging in do; an afternoon away does not).
+    not_ready_grace_s: float = 600.0
     # Weight of the newest sample in the handle-time moving average.
     handle_time_alpha: float = 0.2
     # Wait estimate pushed to kiosks: "agents" looks at each clerk's state

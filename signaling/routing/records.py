@@ -48,6 +48,8 @@ class Agent:
     missed: int = 0
     offer_id: str | None = None
     call_id: str | None = None
+    wrap_call_id: str | None = None
+    """The call whose wrap-up the agent is in (or last was)."""
     wrap_until: float | None = None
     pending_not_ready: str | None = None
 

@@ -12,6 +12,7 @@ from signaling.routing.actions import Action, Rejected
 from signaling.routing.model import AgentState
 from signaling.routing.positions import Positions
 from signaling.routing.records import Agent, Call, Entry
+from signaling.routing.state import WRAP_TIMER
 
 __all__ = ["RoutingRestore"]
 
@@ -108,6 +109,44 @@ class RoutingRestore(Positions):
         self._calls[call_id] = call
         self._kiosk_call[kiosk_id] = call
         self._schedule_call(call)
+        return []
+
+    def restore_agent(
+        self,
+        agent_id: str,
+        skills: frozenset[str],
+        languages: frozenset[str],
+        state: AgentState,
+        reason: str | None,
+        since: float,
+        wrap_until: float | None,
+        now: float,
+    ) -> list[Action]:
+        """Take back an agent who comes back after a restart (or a new routing node) in the
+        state the store kept: ready stays ready, a break keeps its reason, a wrap-up its end.
+
+        The agent is connected (call this as they attach). An offer or a call does not survive
+        without its own record (:meth:`restore_call` brings calls back), so a reserved agent
+        is ready again and one whose call is gone is not ready. Returns ``[]``, or a
+        :class:`Rejected` if the agent is already routed.
+        """
+        now = self._advance(now)
+        if agent_id in self._agents:
+            return [Rejected(agent_id, "bad_state", "agent already routed")]
+        if state is AgentState.RESERVED:
+            state = AgentState.READY
+        elif state is AgentState.IN_CALL:
+            state, reason = AgentState.NOT_READY, "call_lost"
+        if state is AgentState.WRAP_UP and (wrap_until is None or wrap_until <= now):
+            state = AgentState.READY
+        agent = Agent(
+            agent_id, skills, languages, state, since=min(since, now),
+            idle_since=min(since, now), reason=reason if state is AgentState.NOT_READY else None,
+            wrap_until=wrap_until if state is AgentState.WRAP_UP else None,
+        )
+        self._add_agent(agent)
+        if agent.wrap_until is not None:
+            self._schedule(agent.wrap_until, WRAP_TIMER, agent_id)
         return []
 
     def _restore_problem(self, target_id: str, kiosk_id: str, service_id: str) -> Rejected | None:

@@ -152,13 +152,14 @@ class Router(RoutingRestore, RoutingLookups):
         if rules is None:
             out.append(JoinRefused(ev.kiosk_id, "unknown_service", None, ()))
             return
-        available = tuple(sorted(self.languages_available(ev.service_id)))
         if ev.kiosk_id in self._kiosk_entry or ev.kiosk_id in self._kiosk_call:
+            available = tuple(sorted(self.languages_available(ev.service_id, now)))
             out.append(JoinRefused(ev.kiosk_id, "already_queued", None, available))
             return
         refusal = self._admission(ev.service_id, rules, ev.language, now)
         if refusal is not None:
             opening = rules.hours.next_opening(now) if refusal == "service_closed" else None
+            available = tuple(sorted(self.languages_available(ev.service_id, now)))
             out.append(JoinRefused(ev.kiosk_id, refusal, opening, available))
             return
         self._enqueue(
@@ -299,6 +300,9 @@ class Router(RoutingRestore, RoutingLookups):
     def _on_end_wrap_up(self, ev: EndWrapUp, now: float, out: list[Action]) -> None:
         agent = self._agent(ev.agent_id, out)
         if agent is None:
+            return
+        if ev.call_id is not None and ev.call_id != agent.wrap_call_id:
+            out.append(Rejected(ev.call_id, "unknown_call", "not the call of this wrap-up"))
             return
         if agent.state is not AgentState.WRAP_UP:
             detail = f"agent is {agent.state}, not in wrap-up"

@@ -167,7 +167,7 @@ class RoutingState:
             return "service_closed"
         if self._book.length((service_id, language)) >= rules.max_queue:
             return "queue_full"
-        if language not in self.languages_available(service_id):
+        if not self._language_served(service_id, language, now):
             return "language_unavailable"
         return None
 
@@ -402,6 +402,7 @@ class RoutingState:
         )
         agent = self._agents[call.agent_id]
         agent.call_id = None
+        agent.wrap_call_id = call.call_id
         if agent.connected:
             self._start_wrap_up(agent, now, out)
         else:
@@ -420,9 +421,34 @@ class RoutingState:
             if service_id in self._services:
                 self._services[service_id] = service_rules
 
-    def languages_available(self, service_id: str) -> frozenset[str]:
-        """Languages of logged-in agents (any state) who have the service's skill."""
-        return self._staff.languages(service_id)
+    def languages_available(self, service_id: str, now: float | None = None) -> frozenset[str]:
+        """Languages in which the service is being given at ``now`` (default: the router's
+        latest time): those of its agents who are ready, reserved, in a call or in wrap-up, or
+        not ready for less than ``RouterConfig.not_ready_grace_s`` (a short break, or just
+        logged in). A clerk logged in but not ready for longer does not make a language look
+        served: the kiosk then tells the citizen the truth and offers what exists.
+
+        Wait estimates read the staff their own way (:mod:`signaling.routing.staff`).
+        """
+        at = self._now if now is None else now
+        return frozenset(
+            language
+            for language in self._staff.languages(service_id)
+            if self._language_served(service_id, language, at)
+        )
+
+    def _language_served(self, service_id: str, language: str, now: float) -> bool:
+        queue = self._staff.of(service_id, language)
+        # Working agents (ready, reserved, in a call or wrap-up, no break pending) serve; of
+        # the resting few, those in a call before a break, or on a short break, still do.
+        return queue.working > 0 or any(
+            self._giving_service(agent, now) for agent in queue.resting.values()
+        )
+
+    def _giving_service(self, agent: Agent, now: float) -> bool:
+        if agent.state is not AgentState.NOT_READY:
+            return True
+        return now - agent.since < self._cfg.not_ready_grace_s
 
 
 def _call_deadline(call: Call) -> float | None:

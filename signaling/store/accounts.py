@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 import secrets
-import sqlite3
 from collections.abc import Iterable
 
 from signaling.errors import StoreError
-from signaling.store.db import SqlAggregate, from_row, new_id
+from signaling.store.db import Conn, Row, SqlAggregate, from_row, new_id
 from signaling.store.records import ROLES, AccountRecord, LoginRecord, Role
+from signaling.store.revocations import record_revocation
+from signaling.text_rules import DISPLAY_NAME_MAX, TextRejected, check_name
 
 __all__ = ["AccountsSql"]
 
@@ -38,7 +39,11 @@ class AccountsSql(SqlAggregate):
         (:func:`signaling.credentials.hash_password`): the store never sees it in clear."""
         username = username.strip()
         if role not in ROLES or not username or not password_hash:
-            raise ValueError("need a role of 'agent' or 'operator', a username and a password")
+            raise ValueError("need a role (agent, operator, admin), a username and a password")
+        try:
+            display_name = check_name(display_name, "display name", DISPLAY_NAME_MAX)
+        except TextRejected as exc:
+            raise StoreError(f"invalid {exc}") from exc
         account_id = new_id("acc")
         with self._tx() as c:
             c.execute(
@@ -96,17 +101,20 @@ class AccountsSql(SqlAggregate):
             c.execute("DELETE FROM agent_languages WHERE account_id=?", (account_id,))
             _write_languages(c, account_id, languages)
 
-    def set_password_hash(self, account_id: str, password_hash: str, *, now: float) -> None:
-        """Set a new password (hashed) and revoke the account's sessions."""
+    def set_password_hash(
+        self, account_id: str, password_hash: str, *, now: float, must_change: bool = False
+    ) -> None:
+        """Set a new password (hashed) and revoke the account's sessions. ``must_change``: the
+        password is a temporary one an administrator set, to be replaced at the next login."""
         if not password_hash:
             raise ValueError("empty password")
         with self._tx() as c:
             _require_account(c, account_id)
-            c.execute("UPDATE accounts SET password_hash=? WHERE id=?", (password_hash, account_id))
             c.execute(
-                "UPDATE sessions SET revoked_at=? WHERE account_id=? AND revoked_at IS NULL",
-                (now, account_id),
+                "UPDATE accounts SET password_hash=?, must_change_password=? WHERE id=?",
+                (password_hash, int(must_change), account_id),
             )
+            _revoke_sessions(c, account_id, now)
 
     def disable_account(self, account_id: str, *, now: float) -> bool:
         """Disable an account and revoke its sessions. False if unknown or already disabled."""
@@ -115,11 +123,15 @@ class AccountsSql(SqlAggregate):
                 "UPDATE accounts SET disabled_at=? WHERE id=? AND disabled_at IS NULL",
                 (now, account_id),
             ).rowcount
-            c.execute(
-                "UPDATE sessions SET revoked_at=? WHERE account_id=? AND revoked_at IS NULL",
-                (now, account_id),
-            )
+            _revoke_sessions(c, account_id, now)
         return changed > 0
+
+    def enable_account(self, account_id: str) -> bool:
+        """Let a disabled account log in again. False if unknown or not disabled."""
+        return self._changed(
+            "UPDATE accounts SET disabled_at=NULL WHERE id=? AND disabled_at IS NOT NULL",
+            (account_id,),
+        )
 
     def create_session(self, account_id: str, ttl_s: float, *, now: float) -> str:
         """Record a login session lasting ``ttl_s`` and return its id. The id alone grants
@@ -141,29 +153,52 @@ class AccountsSql(SqlAggregate):
         )
         return row is not None
 
-    def revoke_session(self, session_id: str, *, now: float) -> bool:
-        """Revoke one session (logout). False if unknown or already revoked."""
-        return self._changed(
-            "UPDATE sessions SET revoked_at=? WHERE id=? AND revoked_at IS NULL",
-            (now, session_id),
-        )
+    def revoke_session(self, session_id: str, *, now: float, reason: str = "logged_out") -> bool:
+        """Revoke one session (logout, or ``reason`` ``revoked``). False if unknown or already
+        revoked."""
+        with self._tx() as c:
+            changed = c.execute(
+                "UPDATE sessions SET revoked_at=? WHERE id=? AND revoked_at IS NULL",
+                (now, session_id),
+            ).rowcount
+            if changed:
+                record_revocation(c, "session", session_id, reason, now)
+        return changed > 0
 
 
-def _account(c: sqlite3.Connection, row: sqlite3.Row) -> AccountRecord:
+def _account(c: Conn, row: Row) -> AccountRecord:
     skills = c.execute("SELECT service_id FROM agent_skills WHERE account_id=?", (row["id"],))
     langs = c.execute("SELECT language FROM agent_languages WHERE account_id=?", (row["id"],))
     return from_row(
-        AccountRecord, row, skills=frozenset(r[0] for r in skills), languages=frozenset(r[0] for r
-        in langs),
+        AccountRecord, row, skills=frozenset(r[0] for r in skills),
+        languages=frozenset(r[0] for r in langs),
+        must_change_password=bool(row["must_change_password"]),
     )
 
 
-def _require_account(c: sqlite3.Connection, account_id: str) -> None:
+def _revoke_sessions(c: Conn, account_id: str, now: float) -> None:
+    """Revoke every live session of an account, each in the revocation feed."""
+    ids = [
+        str(r[0])
+        for r in c.execute(
+            "SELECT id FROM sessions WHERE account_id=? AND revoked_at IS NULL AND expires_at > ?",
+            (account_id, now),
+        )
+    ]
+    c.execute(
+        "UPDATE sessions SET revoked_at=? WHERE account_id=? AND revoked_at IS NULL",
+        (now, account_id),
+    )
+    for session_id in ids:
+        record_revocation(c, "session", session_id, "revoked", now)
+
+
+def _require_account(c: Conn, account_id: str) -> None:
     if c.execute("SELECT 1 FROM accounts WHERE id=?", (account_id,)).fetchone() is None:
         raise StoreError(f"no account {account_id!r}")
 
 
-def _write_skills(c: sqlite3.Connection, account_id: str, skills: Iterable[str]) -> None:
+def _write_skills(c: Conn, account_id: str, skills: Iterable[str]) -> None:
     wanted = sorted(set(skills))
     known = {r[0] for r in c.execute("SELECT id FROM services WHERE retired_at IS NULL")}
     unknown = [s for s in wanted if s not in known]
@@ -175,7 +210,7 @@ def _write_skills(c: sqlite3.Connection, account_id: str, skills: Iterable[str])
     )
 
 
-def _write_languages(c: sqlite3.Connection, account_id: str, languages: Iterable[str]) -> None:
+def _write_languages(c: Conn, account_id: str, languages: Iterable[str]) -> None:
     wanted = sorted(set(languages))
     bad = [lang for lang in wanted if not re.fullmatch(r"[a-z]{2,3}", lang)]
     if bad:

@@ -6,12 +6,11 @@ A call row names a kiosk, its site, an agent, a service and a language; never a 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping
 
 from signaling.credentials import redact
 from signaling.errors import StoreError
-from signaling.store.db import SqlAggregate, from_row, new_id, to_json
+from signaling.store.db import Conn, Row, SqlAggregate, from_row, new_id, to_json
 from signaling.store.records import CallOutcome, CallRecord
 
 __all__ = ["UNANSWERED_OUTCOMES", "CallsSql", "call_from_row", "insert_unanswered"]
@@ -78,7 +77,7 @@ class CallsSql(SqlAggregate):
         note = None if note is None else note[:_WRAPUP_NOTE_MAX]
         return self._changed(
             "UPDATE calls SET disposition=?1, wrapup_note=?2 "
-            "WHERE id=?3 AND (?4 IS NULL OR agent_id=?4)",
+            "WHERE id=?3 AND (CAST(?4 AS TEXT) IS NULL OR agent_id=?4)",
             (disposition, note, call_id, agent_id),
         )
 
@@ -121,9 +120,20 @@ class CallsSql(SqlAggregate):
         )
         return [call_from_row(r) for r in rows]
 
+    def calls_changed_since(self, t: float) -> list[CallRecord]:
+        """Calls not ended yet, and calls that ended at or after ``t``. Both halves use the
+        ``calls_ended`` index (NULLs included): the cost follows the calls in progress and
+        those just ended, never the day's history."""
+        rows = self._all(
+            "SELECT * FROM calls WHERE ended_at IS NULL "
+            "UNION ALL SELECT * FROM calls WHERE ended_at >= ?",
+            (t,),
+        )
+        return [call_from_row(r) for r in rows]
+
 
 def insert_unanswered(
-    c: sqlite3.Connection,
+    c: Conn,
     entry: Mapping[str, object],
     ended_at: float,
     outcome: str,
@@ -144,7 +154,7 @@ def insert_unanswered(
 
 
 
-def call_from_row(row: sqlite3.Row) -> CallRecord:
+def call_from_row(row: Row) -> CallRecord:
     """A :class:`CallRecord` from a ``calls`` row."""
     quality = None if row["quality"] is None else json.loads(row["quality"])
     return from_row(CallRecord, row, quality=quality)

@@ -1,4 +1,9 @@
-"""The one SQLite database handle the store's aggregates share, and row helpers.
+"""The database handle the store's aggregates share, and row helpers.
+
+:class:`Handle` is what an aggregate needs of a database: transactions that nest (an inner one
+is a savepoint, so one event's routing writes commit together while a failed write rolls back
+alone), and a connection that runs SQLite-flavoured SQL (:mod:`signaling.store.dialect`).
+:class:`Database` is the SQLite handle; :mod:`signaling.store.pg` has PostgreSQL's.
 
 SQLite in WAL mode, one short transaction a call. WAL with ``synchronous=NORMAL`` makes each
 commit survive a crash of the process (only a power loss can drop the last commits), which is
@@ -14,15 +19,64 @@ import os
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from signaling.errors import StoreError
+from signaling.store.dialect import Name, pick
 from signaling.store.schema import MIGRATIONS
 
-__all__ = ["DB_FILENAME", "Database", "SqlAggregate", "from_row", "new_id", "to_json"]
+__all__ = [
+    "DB_FILENAME", "Conn", "Cursor", "Database", "Handle", "Row", "SqlAggregate", "from_row",
+    "new_id", "to_json",
+]
+
+Params = Sequence[Any] | Mapping[str, Any]
+
+
+class Row(Protocol):
+    """A result row: by column name or position (``sqlite3.Row`` and the PostgreSQL rows)."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+
+    def keys(self) -> list[str]: ...
+
+
+class Cursor(Protocol):
+    """What the aggregates read of an executed statement."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Conn(Protocol):
+    """A connection inside a transaction, taking SQLite-flavoured SQL."""
+
+    def execute(self, sql: str, parameters: Params = (), /) -> Cursor: ...
+
+    def executemany(self, sql: str, seq_of_parameters: Iterable[Params], /) -> Cursor: ...
+
+
+class Handle(Protocol):
+    """One database as the aggregates use it."""
+
+    dialect: Name
+
+    def tx(self, write: bool = True) -> AbstractContextManager[Conn]:
+        """A transaction (a savepoint inside another); committed if the block completes."""
+        ...
+
+    def close(self) -> None:
+        """Release the database."""
+        ...
 
 log = logging.getLogger("etapiste.store")
 
@@ -40,11 +94,14 @@ class Database:
     an executor thread calls in.
     """
 
+    dialect: Name = "sqlite"
+
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
         self.conn.row_factory = sqlite3.Row
         self.path = path
         self.lock = threading.RLock()
+        self._depth = 0
 
     @classmethod
     def open(cls, data_dir: Path, busy_timeout_ms: int = 5000) -> Database:
@@ -66,8 +123,11 @@ class Database:
                 if str(mode).lower() != "wal":
                     log.warning("journal mode not wal", extra={"fields": {"mode": str(mode)}})
                 conn.execute("PRAGMA synchronous=NORMAL")
-                conn.execute("PRAGMA foreign_keys=ON")
+            # Migrations run with foreign keys off (a table rebuild must not cascade deletes),
+            # and check them before committing; then they are on for good.
             db.migrate()
+            with db.errors():
+                conn.execute("PRAGMA foreign_keys=ON")
         except BaseException:
             conn.close()
             raise
@@ -94,7 +154,12 @@ class Database:
                 )
             for version in range(current + 1, len(MIGRATIONS) + 1):
                 for statement in MIGRATIONS[version - 1]:
-                    c.execute(statement)
+                    text = pick(statement, "sqlite")
+                    if text:
+                        c.execute(text)
+                broken = c.execute("PRAGMA foreign_key_check").fetchone()
+                if broken is not None:
+                    raise StoreError(f"migration to version {version} broke a foreign key")
                 c.execute(_STAMP_MIGRATION, (version,))
                 log.info("store migrated", extra={"fields": {"schema_version": version}})
 
@@ -110,11 +175,18 @@ class Database:
 
     @contextmanager
     def tx(self, write: bool = True) -> Iterator[sqlite3.Connection]:
-        """One transaction: committed if the block completes, rolled back if it raises."""
+        """One transaction: committed if the block completes, rolled back if it raises.
+
+        Inside another transaction it is a savepoint: rolled back alone if the block raises,
+        committed with the outer transaction."""
         # IMMEDIATE takes the write lock up front, so a writer never fails half-way on a lock
         # upgrade; reads use a deferred transaction for one consistent snapshot.
         with self.lock, self.errors():
+            if self._depth:
+                yield from self._savepoint()
+                return
             self.conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            self._depth = 1
             try:
                 yield self.conn
                 self.conn.execute("COMMIT")
@@ -122,26 +194,42 @@ class Database:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 raise
+            finally:
+                self._depth = 0
+
+    def _savepoint(self) -> Iterator[sqlite3.Connection]:
+        name = f"sp{self._depth}"
+        self.conn.execute(f"SAVEPOINT {name}")
+        self._depth += 1
+        try:
+            yield self.conn
+            self.conn.execute(f"RELEASE {name}")
+        except BaseException:
+            self.conn.execute(f"ROLLBACK TO {name}")
+            self.conn.execute(f"RELEASE {name}")
+            raise
+        finally:
+            self._depth -= 1
 
 
 class SqlAggregate:
     """Base of the store's aggregates: the shared handle and one-statement helpers."""
 
-    _db: Database
+    _db: Handle
 
-    def _tx(self, write: bool = True) -> AbstractContextManager[sqlite3.Connection]:
+    def _tx(self, write: bool = True) -> AbstractContextManager[Conn]:
         return self._db.tx(write)
 
     def _changed(self, sql: str, params: Iterable[object]) -> bool:
         with self._db.tx() as c:
             return c.execute(sql, tuple(params)).rowcount > 0
 
-    def _one(self, sql: str, params: Iterable[object]) -> sqlite3.Row | None:
+    def _one(self, sql: str, params: Iterable[object]) -> Row | None:
         with self._db.tx(write=False) as c:
-            row: sqlite3.Row | None = c.execute(sql, tuple(params)).fetchone()
+            row: Row | None = c.execute(sql, tuple(params)).fetchone()
             return row
 
-    def _all(self, sql: str, params: Iterable[object] = ()) -> list[sqlite3.Row]:
+    def _all(self, sql: str, params: Iterable[object] = ()) -> list[Row]:
         with self._db.tx(write=False) as c:
             return c.execute(sql, tuple(params)).fetchall()
 
@@ -149,7 +237,7 @@ class SqlAggregate:
 _R = TypeVar("_R")
 
 
-def from_row(cls: type[_R], row: sqlite3.Row, **override: Any) -> _R:
+def from_row(cls: type[_R], row: Row, **override: Any) -> _R:
     """Build record ``cls`` from the row's columns named like its fields; ``override`` wins.
 
     Selecting by column name keeps records right when a migration appends columns."""

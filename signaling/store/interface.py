@@ -1,9 +1,9 @@
 """The store's typed interface: what the server needs of persistence, by aggregate.
 
 :class:`Store` is the whole interface; the server, the hub and the admin actions are written
-against it, never against SQLite. :class:`~signaling.store.sqlite.SqliteStore` implements it
-today; a PostgreSQL backend (several server nodes sharing state) implements the same
-protocols.
+against it, never against a database. :class:`~signaling.store.sqlite.SqliteStore` (one node,
+the embedded default) and :class:`~signaling.store.sqlite.PostgresStore` (several nodes
+sharing state) implement it over the same aggregates and migrations.
 
 **Synchronous, on purpose.** The hub calls the store from the event loop between two messages
 and relies on each call being one short transaction that is done when it returns: the router's
@@ -11,18 +11,17 @@ actions are written through in order, before the next event is handled, so a cra
 a place or call half recorded. An ``async`` interface would let other events interleave with a
 write in flight, and every hub module would have to become a coroutine for no gain at this
 load: the national load is calls per minute, and an indexed SQLite write transaction takes
-about a tenth of a millisecond here. The only slow work near the store, argon2, already runs
-off the loop (``asyncio.to_thread`` in the login handler).
+about a tenth of a millisecond here. The only slow work near the store, argon2, runs off the
+loop in the server's bounded password pool (:mod:`signaling.password_pool`); the store calls
+around it stay on the loop.
 
-**A PostgreSQL backend** (psycopg 3) keeps this interface: a ``psycopg.Connection`` (or a
-small ``psycopg_pool.ConnectionPool`` for the admin pages and the CLI) in autocommit off, one
-``with conn.transaction():`` per method as :mod:`signaling.store.db` does with ``BEGIN
-IMMEDIATE``, the same parameterised SQL with ``%s`` placeholders, ``ON CONFLICT`` upserts as
-today, ``jsonb`` for the JSON columns and ``SELECT ... FOR UPDATE`` where SQLite relies on its
-single writer. A call then costs a LAN round trip (a fraction of a millisecond); if that ever
-shows in ``bench/signaling_load.py``, the hub's persistence module is the one place to put a
-write-behind queue, without touching this interface. Times are always the caller's (``now``),
-so nodes never stamp rows with their own clocks.
+**The PostgreSQL backend** (psycopg 3, :mod:`signaling.store.pg`) keeps this interface: one
+``psycopg.Connection`` per node, one ``with conn.transaction():`` per method as
+:mod:`signaling.store.db` does with ``BEGIN IMMEDIATE``, the aggregates' own SQL rewritten by
+:mod:`signaling.store.dialect`, and a lock on the lease row where SQLite relies on its single
+writer (:meth:`ClusterStore.fenced`), or an advisory lock (the audit chain). A call costs a
+LAN round trip; if that ever shows in ``bench/signaling_load.py``, the hub's persistence
+module is the place for a write-behind queue. Times are always the caller's (``now``).
 """
 
 from __future__ import annotations
@@ -31,6 +30,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Protocol
 
 from signaling.catalogue import Catalogue
+from signaling.store.cluster_interface import ClusterStore
 from signaling.store.records import (
     AccountRecord,
     AgencyRecord,
@@ -38,11 +38,14 @@ from signaling.store.records import (
     AuditRecord,
     CallOutcome,
     CallRecord,
+    ChainReport,
     EntryRecord,
     EntryState,
     KioskHealthRecord,
     KioskRecord,
     LoginRecord,
+    PurgeCutoffs,
+    Revocation,
     Role,
     ServiceOverride,
     ServiceRecord,
@@ -56,8 +59,10 @@ __all__ = [
     "AccountStore",
     "AuditStore",
     "CallStore",
+    "ClusterStore",
     "OperatorStore",
     "QueueStore",
+    "RevocationStore",
     "ServiceStore",
     "SiteStore",
     "StaffingStore",
@@ -84,8 +89,11 @@ class AccountStore(Protocol):
         """Upgrade a hash of the same password, only if it is still ``old_hash``."""
         ...
 
-    def set_password_hash(self, account_id: str, password_hash: str, *, now: float) -> None:
-        """A new password: store its hash and revoke the account's sessions."""
+    def set_password_hash(
+        self, account_id: str, password_hash: str, *, now: float, must_change: bool = False
+    ) -> None:
+        """A new password: store its hash and revoke the account's sessions (each in the
+        revocation feed); ``must_change`` for a temporary one an administrator set."""
         ...
 
     def account(self, account_id: str) -> AccountRecord | None:
@@ -105,7 +113,11 @@ class AccountStore(Protocol):
         ...
 
     def disable_account(self, account_id: str, *, now: float) -> bool:
-        """Disable an account and revoke its sessions."""
+        """Disable an account and revoke its sessions (each in the revocation feed)."""
+        ...
+
+    def enable_account(self, account_id: str) -> bool:
+        """Let a disabled account log in again."""
         ...
 
     def create_session(self, account_id: str, ttl_s: float, *, now: float) -> str:
@@ -116,8 +128,8 @@ class AccountStore(Protocol):
         """Unexpired, unrevoked, and the account enabled."""
         ...
 
-    def revoke_session(self, session_id: str, *, now: float) -> bool:
-        """End one session (logout)."""
+    def revoke_session(self, session_id: str, *, now: float, reason: str = "logged_out") -> bool:
+        """End one session (logout, or ``reason`` ``revoked``), in the revocation feed."""
         ...
 
 
@@ -142,8 +154,8 @@ class SiteStore(Protocol):
         """``(kiosk_id, device_token)``; the token is returned this once."""
         ...
 
-    def rotate_kiosk_token(self, kiosk_id: str) -> str:
-        """A new token for an unrevoked kiosk; the old one stops working."""
+    def rotate_kiosk_token(self, kiosk_id: str, *, now: float) -> str:
+        """A new token for an unrevoked kiosk; the old one stops working (revocation feed)."""
         ...
 
     def kiosk_by_token(self, token: str) -> KioskRecord | None:
@@ -155,11 +167,19 @@ class SiteStore(Protocol):
         ...
 
     def revoke_kiosk(self, kiosk_id: str, *, now: float) -> bool:
-        """Revoke a kiosk's token for good."""
+        """Revoke a kiosk's token for good (revocation feed)."""
         ...
 
     def list_kiosks(self, site_id: str | None = None) -> list[KioskRecord]:
         """Kiosks (revoked ones too), optionally of one site."""
+        ...
+
+    def kiosks_changed_mark(self) -> tuple[object, ...]:
+        """Changes whenever a site or kiosk is added or revoked (re-read the lists then)."""
+        ...
+
+    def set_site_hearing_loop(self, site_id: str, hearing_loop: bool) -> bool:
+        """Whether the site has a hearing loop; False if there is no such site."""
         ...
 
 
@@ -287,6 +307,10 @@ class CallStore(Protocol):
         """Calls queued in ``[t0, t1)``."""
         ...
 
+    def calls_changed_since(self, t: float) -> list[CallRecord]:
+        """Calls not ended yet, and calls that ended at or after ``t`` (indexed by end)."""
+        ...
+
 
 class AuditStore(Protocol):
     """The audit trail, and retention."""
@@ -302,8 +326,36 @@ class AuditStore(Protocol):
         """Audit lines at or after ``since``, oldest first."""
         ...
 
-    def purge_history(self, before: float) -> int:
-        """Delete records older than the retention limit; how many."""
+    def audit_search(
+        self, *, actor: str | None = None, action: str | None = None,
+        since: float | None = None, until: float | None = None, before_id: int | None = None,
+        limit: int = 200,
+    ) -> list[AuditRecord]:
+        """Audit lines newest first, filtered by actor (contains), action, time, page."""
+        ...
+
+    def audit_actions(self) -> list[str]:
+        """The actions that occur in the audit log."""
+        ...
+
+    def verify_audit_chain(self) -> ChainReport:
+        """Check the tamper-evident chain over the audit rows."""
+        ...
+
+    def purge(self, cutoffs: PurgeCutoffs) -> dict[str, int]:
+        """Enforce retention; rows deleted (notes: cleared) by kind."""
+        ...
+
+
+class RevocationStore(Protocol):
+    """The feed of revoking writes, which every server process follows."""
+
+    def revocation_seq(self) -> int:
+        """The newest revocation's sequence number (0 if none)."""
+        ...
+
+    def revocations_after(self, seq: int) -> list[Revocation]:
+        """Revocations after ``seq``, oldest first."""
         ...
 
 
@@ -361,6 +413,10 @@ class WaitStore(Protocol):
         """Waits of the places that joined in ``[t0, t1)``."""
         ...
 
+    def waits_of(self, entry_ids: Collection[str]) -> list[WaitRecord]:
+        """The waits of these places (those that exist)."""
+        ...
+
     def shown_estimates(self, entry_id: str) -> list[ShownEstimate]:
         """Every estimate one place's kiosk showed, in order."""
         ...
@@ -380,7 +436,7 @@ class StaffingStore(Protocol):
 
 class Store(
     AccountStore, SiteStore, ServiceStore, QueueStore, CallStore, AuditStore, OperatorStore,
-    WaitStore, StaffingStore, Protocol,
+    RevocationStore, WaitStore, StaffingStore, ClusterStore, Protocol,
 ):
     """Everything the server persists, plus the handle's own life."""
 
@@ -390,6 +446,11 @@ class Store(
 
     def schema_version(self) -> int:
         """The schema version the database is at."""
+        ...
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
         ...
 
     def close(self) -> None:

@@ -5,11 +5,10 @@ report of each kiosk, so both survive a restart.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping
 
 from signaling.credentials import redact
-from signaling.store.db import SqlAggregate, to_json
+from signaling.store.db import Row, SqlAggregate, to_json
 from signaling.store.records import AlertRecord, KioskHealthRecord
 
 __all__ = ["OperatorSql"]
@@ -33,12 +32,12 @@ class OperatorSql(SqlAggregate):
     ) -> int:
         """Record a new alert and return its id."""
         with self._tx() as c:
-            cur = c.execute(
+            row = c.execute(
                 "INSERT INTO alerts (kind, subject, kiosk_id, service_id, raised_at, detail) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (kind, subject, kiosk_id, service_id, raised_at, to_json(redact(detail or {}))),
-            )
-            return int(cur.lastrowid or 0)
+            ).fetchone()
+            return int(row[0])
 
     def clear_alert(self, alert_id: int, cleared_at: float) -> bool:
         """Mark an alert's cause as gone. False if unknown or already cleared."""
@@ -96,7 +95,7 @@ class OperatorSql(SqlAggregate):
         }
 
 
-def _alert(row: sqlite3.Row) -> AlertRecord:
+def _alert(row: Row) -> AlertRecord:
     return AlertRecord(
         id=int(row["id"]),
         kind=str(row["kind"]),

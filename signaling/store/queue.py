@@ -42,8 +42,8 @@ class QueueSql(SqlAggregate):
             )
             # Its wait is kept after the place closes (signaling.store.waits).
             c.execute(
-                "INSERT OR IGNORE INTO waits (entry_id, service_id, language, queued_at) "
-                "VALUES (?, ?, ?, ?)",
+                "INSERT INTO waits (entry_id, service_id, language, queued_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (entry_id, service_id, language, enqueued_at),
             )
 

@@ -17,29 +17,36 @@ __all__ = [
     "ROLES",
     "AccountRecord",
     "AgencyRecord",
+    "AgentStateRecord",
     "AlertRecord",
     "AuditRecord",
     "CallOutcome",
     "CallRecord",
+    "ChainReport",
     "EntryRecord",
     "EntryState",
     "KioskHealthRecord",
     "KioskRecord",
     "LoginRecord",
+    "PurgeCutoffs",
+    "Revocation",
+    "RevocationKind",
     "Role",
     "ServiceOverride",
     "ServiceRecord",
     "ShownEstimate",
     "SiteRecord",
     "StaffingRecord",
+    "TermRecord",
     "WaitRecord",
 ]
 
-Role = Literal["agent", "operator"]
+Role = Literal["agent", "operator", "admin"]
 EstimateKind = Literal["soon", "minutes", "none"]
 EntryState = Literal["waiting", "offered", "in_call", "done"]
 CallOutcome = Literal["answered", "abandoned", "cancelled", "refused", "transferred", "failed"]
-ROLES: tuple[Role, ...] = ("agent", "operator")
+ROLES: tuple[Role, ...] = ("agent", "operator", "admin")
+RevocationKind = Literal["session", "kiosk", "kiosk_token"]
 ENTRY_STATES: tuple[EntryState, ...] = ("waiting", "offered", "in_call", "done")
 CALL_OUTCOMES: tuple[CallOutcome, ...] = (
     "answered",
@@ -71,6 +78,8 @@ class SiteRecord:
     name_en: str
     region: str
     created_at: float
+    hearing_loop: bool = False
+    """The point has a hearing (induction) loop: its kiosks show the sign."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +105,8 @@ class AccountRecord:
     disabled_at: float | None
     skills: frozenset[str]
     languages: frozenset[str]
+    must_change_password: bool = False
+    """An administrator reset the password: the next login must set a new one."""
 
     @property
     def disabled(self) -> bool:
@@ -114,6 +125,22 @@ class LoginRecord:
 
     def __repr__(self) -> str:
         return f"LoginRecord(id={self.id!r}, disabled={self.disabled!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class Revocation:
+    """A revoking write, as every server process reads it to close live connections.
+
+    ``kind`` says what ``subject`` is: a session id (logout, revocation, or one of the sessions
+    an account loses when it is disabled or its password reset), a kiosk id (revoked), or the
+    digest of a kiosk's device token that was rotated. ``reason`` is the goodbye the
+    connections get (``revoked`` or ``logged_out``)."""
+
+    seq: int
+    at: float
+    kind: RevocationKind
+    subject: str
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +211,36 @@ class AuditRecord:
     action: str
     subject: str
     detail: Mapping[str, object]
+    hash: str | None = None
+    """The row's link in the tamper-evident chain (None for rows older than the chain)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChainReport:
+    """What checking the audit chain found. ``ok`` unless a row was changed, removed from the
+    middle or inserted without the key; ``legacy`` rows predate the chain (schema 3)."""
+
+    rows: int
+    legacy: int
+    first_bad_id: int | None = None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the chain is intact."""
+        return self.problem is None
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeCutoffs:
+    """Retention: what is older than each time goes. Call records by when the citizen
+    queued, notes by when the call ended, audit rows by when written, sessions by when they
+    expired or were revoked."""
+
+    calls_before: float
+    notes_before: float
+    audit_before: float
+    sessions_before: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,3 +322,26 @@ class StaffingRecord:
     language: str
     logged_in_s: float
     working_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class TermRecord:
+    """A routing term: who took it when, and the routing writes made under it."""
+
+    term: int
+    holder: str
+    taken_at: float
+    writes: int
+    last_write_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class AgentStateRecord:
+    """An agent's last routing state, kept so that a new routing node can restore it."""
+
+    agent_id: str
+    state: str
+    reason: str | None
+    since: float
+    until: float | None
+    updated_at: float

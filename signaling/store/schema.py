@@ -10,9 +10,11 @@ language, never a person. Tokens and passwords appear only as hashes.
 
 from __future__ import annotations
 
+from signaling.store.dialect import Dialect, Statement
+
 __all__ = ["MIGRATIONS", "RETIRE_SERVICES", "UPSERT_AGENCY", "UPSERT_SERVICE", "UPSERT_SITE"]
 
-_V1: tuple[str, ...] = (
+_V1: tuple[Statement, ...] = (
     """CREATE TABLE agencies (
         id TEXT PRIMARY KEY,
         name_fi TEXT NOT NULL, name_sv TEXT NOT NULL, name_en TEXT NOT NULL,
@@ -123,7 +125,7 @@ _V1: tuple[str, ...] = (
 # Version 2: operator dashboard. Alerts are kept (raised, cleared, acknowledged) for the
 # record; the last health report of each kiosk survives a restart; an administrator's edits
 # of a service's opening hours or queue cap override the catalogue file.
-_V2: tuple[str, ...] = (
+_V2: tuple[Statement, ...] = (
     """CREATE TABLE alerts (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         kind TEXT NOT NULL,
@@ -152,7 +154,7 @@ _V2: tuple[str, ...] = (
 )
 
 # Version 3: the citizen's anonymous 1-5 rating of an answered call, from the kiosk.
-_V3: tuple[str, ...] = (
+_V3: tuple[Statement, ...] = (
     "ALTER TABLE calls ADD COLUMN rating INTEGER CHECK (rating BETWEEN 1 AND 5)",
 )
 
@@ -164,7 +166,7 @@ _V3: tuple[str, ...] = (
 #   change of what it showed.
 # * staffing: clerk-seconds per UTC hour, service and language: logged in with the skill and
 #   language, and of those not on a break; the staffing forecast shows them beside the need.
-_V4: tuple[str, ...] = (
+_V4: tuple[Statement, ...] = (
     """CREATE TABLE waits (
         entry_id TEXT PRIMARY KEY,
         service_id TEXT NOT NULL REFERENCES services(id),
@@ -197,16 +199,119 @@ _V4: tuple[str, ...] = (
     ) WITHOUT ROWID""",
 )
 
-#: ``MIGRATIONS[n - 1]`` brings the schema from version ``n - 1`` to ``n``.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4)
+# Version 5: a site setting, whether the service point has a hearing (induction) loop; its
+# kiosks show the sign (issue 11). Set by an administrator; catalogue seeding leaves it alone.
+_V5: tuple[Statement, ...] = (
+    "ALTER TABLE sites ADD COLUMN hearing_loop INTEGER NOT NULL DEFAULT 0",
+)
 
-# Catalogue seeding. Each upsert touches a row only when something changed (row-value IS NOT
-# treats NULLs as equal), so re-seeding an unchanged catalogue writes nothing.
+# Version 6: security and data protection (issue 12).
+# * accounts: the admin role (SQLite cannot alter a CHECK, so the table is rebuilt the way the
+#   SQLite manual prescribes; migrations run with foreign keys off and are checked with
+#   foreign_key_check before they commit) and the "must change the password at next login" flag
+#   an administrator's password reset sets.
+# * revocations: every revoking write (logout, session revocation, account disabled or password
+#   reset: each session it ends; kiosk revoked or its token rotated) appends a row in the same
+#   transaction; each server process polls it, so revocation from the CLI or another node
+#   closes live connections.
+# * audit: each row carries an HMAC chained to the previous row's; audit_anchor holds the link
+#   to the first row kept after retention deleted older ones.
+_V6: tuple[Statement, ...] = (
+    # PostgreSQL alters a CHECK and adds a column in place; a rebuild there would have to
+    # drop and re-create every foreign key that names accounts.
+    Dialect(
+        sqlite="""CREATE TABLE accounts_v6 (
+        id TEXT PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        display_name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('agent', 'operator', 'admin')),
+        password_hash TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        disabled_at REAL,
+        must_change_password INTEGER NOT NULL DEFAULT 0
+    )""",
+        postgresql="ALTER TABLE accounts DROP CONSTRAINT accounts_role_check, "
+        "ADD CONSTRAINT accounts_role_check CHECK (role IN ('agent', 'operator', 'admin')), "
+        "ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0",
+    ),
+    Dialect(
+        sqlite="INSERT INTO accounts_v6 (id, username, display_name, role, password_hash, "
+        "created_at, disabled_at) SELECT id, username, display_name, role, password_hash, "
+        "created_at, disabled_at FROM accounts",
+        postgresql="",
+    ),
+    Dialect(sqlite="DROP TABLE accounts", postgresql=""),
+    Dialect(sqlite="ALTER TABLE accounts_v6 RENAME TO accounts", postgresql=""),
+    """CREATE TABLE revocations (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at REAL NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('session', 'kiosk', 'kiosk_token')),
+        subject TEXT NOT NULL,
+        reason TEXT NOT NULL
+    )""",
+    "CREATE INDEX revocations_at ON revocations(at)",
+    "ALTER TABLE audit ADD COLUMN prev_hash TEXT",
+    "ALTER TABLE audit ADD COLUMN hash TEXT",
+    "CREATE INDEX audit_actor ON audit(actor, at)",
+    "CREATE INDEX audit_action ON audit(action, at)",
+    """CREATE TABLE audit_anchor (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        prev_hash TEXT NOT NULL,
+        through_id INTEGER NOT NULL,
+        mac TEXT NOT NULL
+    )""",
+    "CREATE INDEX sessions_expires ON sessions(expires_at)",
+    "CREATE INDEX calls_ended ON calls(ended_at)",
+)
+
+# Version 7: several server nodes on one database. ``cluster_lease`` holds the current routing
+# term (one row); each term a node took is kept in ``lease_terms`` with the count and time of
+# the routing writes made under it, so a write under an old term would show. Agents' routing
+# states outlive the node that routed them (restored when the agent comes back). Messages
+# between nodes too large for a NOTIFY wait in ``cluster_payloads`` until read.
+_V7: tuple[Statement, ...] = (
+    """CREATE TABLE cluster_lease (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        term INTEGER NOT NULL,
+        holder TEXT,
+        taken_at REAL
+    )""",
+    "INSERT INTO cluster_lease (id, term) VALUES (1, 0)",
+    """CREATE TABLE lease_terms (
+        term INTEGER PRIMARY KEY,
+        holder TEXT NOT NULL,
+        taken_at REAL NOT NULL,
+        writes INTEGER NOT NULL DEFAULT 0,
+        last_write_at REAL
+    )""",
+    """CREATE TABLE agent_states (
+        agent_id TEXT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+        state TEXT NOT NULL CHECK (state IN ('not_ready', 'ready', 'reserved', 'in_call',
+            'wrap_up')),
+        reason TEXT,
+        since REAL NOT NULL,
+        until REAL,
+        updated_at REAL NOT NULL
+    )""",
+    """CREATE TABLE cluster_payloads (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        body TEXT NOT NULL,
+        created_at REAL NOT NULL
+    )""",
+)
+
+#: ``MIGRATIONS[n - 1]`` brings the schema from version ``n - 1`` to ``n``.
+MIGRATIONS: tuple[tuple[Statement, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+
+
+# Catalogue seeding. Each upsert touches a row only when something changed (row-value IS
+# DISTINCT FROM treats NULLs as equal, in SQLite and PostgreSQL alike), so re-seeding an
+# unchanged catalogue writes nothing.
 UPSERT_AGENCY = (
     "INSERT INTO agencies (id, name_fi, name_sv, name_en, updated_at) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT(id) DO UPDATE SET name_fi=excluded.name_fi, name_sv=excluded.name_sv, "
     "name_en=excluded.name_en, updated_at=excluded.updated_at "
-    "WHERE (name_fi, name_sv, name_en) IS NOT "
+    "WHERE (agencies.name_fi, agencies.name_sv, agencies.name_en) IS DISTINCT FROM "
     "(excluded.name_fi, excluded.name_sv, excluded.name_en)"
 )
 UPSERT_SERVICE = (
@@ -216,8 +321,10 @@ UPSERT_SERVICE = (
     "name_sv=excluded.name_sv, name_en=excluded.name_en, languages=excluded.languages, "
     "max_queue=excluded.max_queue, default_handle_s=excluded.default_handle_s, "
     "hours=excluded.hours, tz=excluded.tz, updated_at=excluded.updated_at, retired_at=NULL "
-    "WHERE retired_at IS NOT NULL OR (agency_id, name_fi, name_sv, name_en, languages, "
-    "max_queue, default_handle_s, hours, tz) IS NOT (excluded.agency_id, excluded.name_fi, "
+    "WHERE services.retired_at IS NOT NULL OR (services.agency_id, services.name_fi, "
+    "services.name_sv, services.name_en, services.languages, services.max_queue, "
+    "services.default_handle_s, services.hours, services.tz) IS DISTINCT FROM (excluded.agency_id, "
+    "excluded.name_fi, "
     "excluded.name_sv, excluded.name_en, excluded.languages, excluded.max_queue, "
     "excluded.default_handle_s, excluded.hours, excluded.tz)"
 )
@@ -229,6 +336,6 @@ UPSERT_SITE = (
     "INSERT INTO sites (id, name_fi, name_sv, name_en, region, created_at) "
     "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name_fi=excluded.name_fi, "
     "name_sv=excluded.name_sv, name_en=excluded.name_en, region=excluded.region "
-    "WHERE (name_fi, name_sv, name_en, region) IS NOT "
+    "WHERE (sites.name_fi, sites.name_sv, sites.name_en, sites.region) IS DISTINCT FROM "
     "(excluded.name_fi, excluded.name_sv, excluded.name_en, excluded.region)"
 )

@@ -7,11 +7,10 @@ them. An override of a service's weekly hours or queue cap outlives reseeding.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 
 from signaling.catalogue import Catalogue, Names, Service
-from signaling.store.db import SqlAggregate, from_row, to_json
+from signaling.store.db import Row, SqlAggregate, from_row, to_json
 from signaling.store.records import AgencyRecord, ServiceOverride, ServiceRecord
 from signaling.store.schema import RETIRE_SERVICES, UPSERT_AGENCY, UPSERT_SERVICE, UPSERT_SITE
 
@@ -103,7 +102,7 @@ def service_params(catalogue: Catalogue, s: Service, now: float) -> tuple[object
             s.max_queue, s.default_handle_s, to_json(hours), s.hours.tz, now)
 
 
-def service_from_row(row: sqlite3.Row) -> ServiceRecord:
+def service_from_row(row: Row) -> ServiceRecord:
     """A :class:`ServiceRecord` from a ``services`` row."""
     hours = json.loads(row["hours"])
     weekly = {day: tuple((str(a), str(b)) for a, b in ivs) for day, ivs in hours["weekly"].items()}

@@ -27,8 +27,8 @@ class StaffingSql(SqlAggregate):
             c.executemany(
                 "INSERT INTO staffing (hour, service_id, language, logged_in_s, working_s) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT(hour, service_id, language) DO UPDATE SET "
-                "logged_in_s = logged_in_s + excluded.logged_in_s, "
-                "working_s = working_s + excluded.working_s",
+                "logged_in_s = staffing.logged_in_s + excluded.logged_in_s, "
+                "working_s = staffing.working_s + excluded.working_s",
                 [(r.hour, r.service_id, r.language, r.logged_in_s, r.working_s) for r in rows],
             )
 

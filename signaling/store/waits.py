@@ -8,9 +8,9 @@ No row names a citizen: a place is known by its id, service and language only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from signaling.store.db import SqlAggregate, from_row
+from signaling.store.db import Row, SqlAggregate, from_row, to_json
 from signaling.store.records import ShownEstimate, WaitRecord
 
 __all__ = ["WaitsSql"]
@@ -40,7 +40,8 @@ class WaitsSql(SqlAggregate):
         """The citizen was answered (or left unanswered) at ``ended_at``. False if the place
         is unknown or its wait already ended."""
         return self._changed(
-            "UPDATE waits SET ended_at=?1, answered=?2, waited_s=MAX(0, ?1 - queued_at) "
+            "UPDATE waits SET ended_at=?1, answered=?2, "
+            "waited_s=CASE WHEN ?1 > queued_at THEN ?1 - queued_at ELSE 0 END "
             "WHERE entry_id=?3 AND ended_at IS NULL",
             (ended_at, int(answered), entry_id),
         )
@@ -52,10 +53,18 @@ class WaitsSql(SqlAggregate):
             "entry_id",
             (t0, t1),
         )
-        return [
-            from_row(WaitRecord, r, answered=None if r["answered"] is None else bool(r["answered"]))
-            for r in rows
-        ]
+        return [_wait(r) for r in rows]
+
+    def waits_of(self, entry_ids: Collection[str]) -> list[WaitRecord]:
+        """The waits of these places (those that exist), by join time."""
+        if not entry_ids:
+            return []
+        rows = self._all(
+            "SELECT * FROM waits WHERE entry_id IN (SELECT value FROM json_each(?)) "
+            "ORDER BY queued_at, entry_id",
+            (to_json(sorted(entry_ids)),),
+        )
+        return [_wait(r) for r in rows]
 
     def shown_estimates(self, entry_id: str) -> list[ShownEstimate]:
         """Every estimate the place's kiosk showed, in order."""
@@ -63,3 +72,7 @@ class WaitsSql(SqlAggregate):
             "SELECT * FROM shown_estimates WHERE entry_id=? ORDER BY at, rowid", (entry_id,)
         )
         return [from_row(ShownEstimate, r) for r in rows]
+
+
+def _wait(r: Row) -> WaitRecord:
+    return from_row(WaitRecord, r, answered=None if r["answered"] is None else bool(r["answered"]))

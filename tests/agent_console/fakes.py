@@ -39,6 +39,15 @@ class FakeBackend:
     def logout(self) -> None:
         self._record("logout")
 
+    def change_password(self, new_password: str) -> None:
+        self._record("change_password", new_password)
+
+    def cancel_password_change(self) -> None:
+        self._record("cancel_password_change")
+
+    def photos_purged(self, count: int) -> None:
+        self._record("photos_purged", count)
+
     def set_state(self, state: str, reason: str | None) -> None:
         self._record("set_state", state, reason)
 

@@ -27,7 +27,6 @@ from tests.agent_console.fakes import (
     status,
 )
 from wire import server_messages as S
-from wire.errors import ErrorCode
 
 Logged = tuple[ConsolePresenter, FakeBackend, ManualClock, list[int]]
 
@@ -268,15 +267,31 @@ def test_wrapup_needs_a_disposition_and_ends_early(tmp_path):
     assert p.phase is Phase.READY and p.wrapup is None
 
 
-def test_wrapup_timeout_still_records_a_chosen_disposition():
+def test_a_chosen_disposition_is_sent_before_the_wrapup_runs_out():
+    """The server keeps a wrap-up only while it lasts (issue 12): a choice made but not sent
+    goes out just before the end, not after (when it would be refused and lost)."""
+    p, backend, clock = in_call()
+    p.on_message(S.CallEnded(call_id="c1", reason="hangup", by="kiosk"))
+    until = clock.time() + 5.0 + 30  # server clock 5 s ahead of ours
+    p.on_message(status("wrap_up", since=clock.time() + 5.0, until=until, call_id="c1"))
+    p.choose_disposition("resolved")
+    clock.advance(27.0)
+    p.tick()
+    assert "wrapup_done" not in backend.names()
+    clock.advance(1.5)  # 1.5 s left
+    p.tick()
+    assert backend.calls[-1] == ("wrapup_done", ("c1", "resolved", None))
+    p.tick()
+    assert backend.names().count("wrapup_done") == 1
+
+
+def test_nothing_is_sent_after_the_wrapup_ran_out():
     p, backend, clock = in_call()
     p.on_message(S.CallEnded(call_id="c1", reason="hangup", by="kiosk"))
     p.on_message(status("wrap_up", since=clock.time(), until=clock.time() + 30, call_id="c1"))
     p.choose_disposition("resolved")
-    p.on_message(status("ready", since=clock.time()))  # the server's wrap-up timer ran out
-    assert ("wrapup_done", ("c1", "resolved", None)) in backend.calls
-    p.on_message(S.Error(code=ErrorCode.BAD_STATE, message="agent is ready, not in wrap-up"))
-    assert p.notice is None  # the expected refusal is not shown
+    p.on_message(status("ready", since=clock.time()))  # the console missed its moment
+    assert "wrapup_done" not in backend.names()
 
 
 def test_transferred_call_goes_to_wrap_up_with_a_notice():

@@ -11,8 +11,8 @@ def test_every_state_is_rendered(qapp, tmp_path):
     files = capture(tmp_path, "sv")
     names = [f.stem.split("-", 1)[1] for f in files]
     assert names == [
-        "login", "not-ready", "ready-with-queues", "offer-countdown", "in-call-chat-photo",
-        "transfer-dialog", "wrap-up", "history",
+        "login", "new-password", "not-ready", "ready-with-queues", "offer-countdown",
+        "in-call-chat-photo", "transfer-dialog", "wrap-up", "history",
     ]
     for path in files:
         image = QImage(str(path))

@@ -18,6 +18,7 @@ from bench.sim.world import Settings, World, counter_ids
 from signaling.routing.actions import OfferSent
 from signaling.routing.model import RouterConfig
 from signaling.routing.router import Router
+from signaling.store.dialect import pick
 from signaling.store.schema import MIGRATIONS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,11 +82,13 @@ def make_data_dir(path: Path) -> None:
     conn = sqlite3.connect(path / "etapiste.db")
     for migration in MIGRATIONS:
         for statement in migration:
-            conn.execute(statement)
+            if text := pick(statement, "sqlite"):
+                conn.execute(text)
     tz = ZoneInfo("Europe/Helsinki")
     day = dt.datetime(2025, 3, 5, tzinfo=tz)  # a Wednesday
     conn.execute(
-        "INSERT INTO accounts VALUES ('clerk-a', 'a', 'A', 'agent', 'x', 0, NULL)"
+        "INSERT INTO accounts (id, username, display_name, role, password_hash, created_at) "
+        "VALUES ('clerk-a', 'a', 'A', 'agent', 'x', 0)"
     )
     conn.execute("INSERT INTO agent_skills VALUES ('clerk-a', 'kela.benefits')")
     conn.execute("INSERT INTO agent_languages VALUES ('clerk-a', 'fi')")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,15 +11,7 @@ from signaling.store import SqliteStore
 from tests.dashboard.helpers import form_login, http_session, page_csrf
 from tests.server.harness import PASSWORD, running_server
 
-
-@pytest.fixture(autouse=True)
-def keep_logging() -> Iterator[None]:
-    """``main`` points the root logger at (captured) stderr; put the old handlers back."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("keep_root_logging")
 
 
 def run(data: Path, *args: str) -> int:
@@ -85,6 +75,16 @@ REFUSED = [
                               "password": "short"},
                  ["add-account", "aino", "--name", "Aino", "--password-env", "SHORT"],
                  id="short password"),
+    pytest.param("accounts", {"username": "aino", "display_name": "A" * 250, "role": "agent",
+                              "password": "long enough password"},
+                 ["add-account", "aino", "--name", "A" * 250, "--password-env", "PW"],
+                 id="display name too long"),
+    pytest.param("kiosks", {"site_id": "nurmes", "name": "Nurmes\u202e1"},
+                 ["add-kiosk", "nurmes", "Nurmes\u202e1"], id="bidi override in a name"),
+    pytest.param("accounts", {"username": "aino", "display_name": "Aino", "role": "agent",
+                              "password": "long enough password", "languages": "fi,de"},
+                 ["add-account", "aino", "--name", "Aino", "--password-env", "PW",
+                  "--languages", "fi,de"], id="a language no kiosk speaks"),
 ]
 
 
@@ -97,8 +97,8 @@ async def test_cli_refuses_what_the_dashboard_refuses(
     monkeypatch.setenv("SHORT", "short")
     data = tmp_path / "data"
     async with running_server(data) as h, http_session() as http:
-        h.add_agent("olli", [], ["fi"], role="operator")
-        await form_login(http, h.base_url, "olli", PASSWORD)
+        h.add_agent("ada", [], ["fi"], role="admin")
+        await form_login(http, h.base_url, "ada", PASSWORD)
         csrf = await page_csrf(http, h.base_url)
 
         def state() -> tuple[object, ...]:

@@ -62,8 +62,8 @@ async def test_agents_cannot_use_the_dashboard(tmp_path: Path) -> None:
 
 async def test_posts_without_csrf_token_are_refused(tmp_path: Path) -> None:
     async with running_server(tmp_path / "data") as h, http_session() as http:
-        h.add_agent("olli", [], ["fi"], role="operator")
-        await form_login(http, h.base_url, "olli", PASSWORD)
+        h.add_agent("ada", [], ["fi"], role="admin")
+        await form_login(http, h.base_url, "ada", PASSWORD)
         form = {"site_id": "nurmes", "name": "Sneaky kiosk"}
         async with http.post(f"{h.base_url}/dashboard/admin/kiosks", data=form) as r:
             assert r.status == 403
@@ -218,8 +218,8 @@ async def test_csv_rows_match_call_records(tmp_path: Path) -> None:
 
 async def test_service_edit_applies_and_is_audited(tmp_path: Path) -> None:
     async with running_server(tmp_path / "data") as h, http_session() as http:
-        h.add_agent("olli", [], ["fi"], role="operator")
-        await form_login(http, h.base_url, "olli", PASSWORD)
+        h.add_agent("ada", [], ["fi"], role="admin")
+        await form_login(http, h.base_url, "ada", PASSWORD)
         csrf = await page_csrf(http, h.base_url, "/dashboard/admin")
         form = {"csrf": csrf, "weekly": "mon=08:00-12:00 wed=08:00-12:00", "max_queue": "7"}
         async with http.post(f"{h.base_url}/dashboard/admin/services/vero.tax", data=form) as r:
@@ -241,5 +241,5 @@ async def test_service_edit_applies_and_is_audited(tmp_path: Path) -> None:
         )
         actions = [(a.actor, a.action, a.subject) for a in h.ctx.store.audit_log()]
         assert [x for x in actions if x[1] == "service_edit"] == [
-            (f"operator:{h.ctx.store.accounts()[0].id}", "service_edit", "vero.tax")
+            (f"admin:{h.ctx.store.accounts()[0].id}", "service_edit", "vero.tax")
         ]

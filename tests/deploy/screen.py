@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-PAPER, BRAND, BRAND_DARK = 0xFFFFFF, 0x0B4F8A, 0x083A66
-"""The kiosk theme's page, button and top bar colours (kiosk/ui/theme.py)."""
+PAPER, BRAND, BRAND_DARK, NOTICE = 0xFFFFFF, 0x0B4F8A, 0x083A66, 0xFFF4CE
+"""The kiosk theme's page, button, top bar and notice colours (kiosk/ui/theme.py)."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,7 @@ class Picture:
     paper: float
     brand: float
     brand_dark: float
+    notice: float
     top_left: int
     bar_text: int
     """Pixel rows of the top bar (between the title and the buttons) with text in them: about
@@ -94,6 +95,13 @@ class Picture:
         return self.is_welcome and self.bar_text > 8
 
     @property
+    def is_out_of_service(self) -> bool:
+        """The out-of-service sign: dark top bar, white page, the notice box with what to do,
+        none of the welcome screen's big blue buttons, nothing in the top bar."""
+        return (self.top_left == BRAND_DARK and self.paper > 0.4 and self.notice > 0.01
+                and self.brand < 0.005 and self.bar_text == 0)
+
+    @property
     def is_black(self) -> bool:
         return self.paper == 0 and self.brand == 0
 
@@ -106,7 +114,7 @@ def read_picture(path: Path) -> Picture:
     if image.isNull():
         raise ValueError(f"not an image: {path}")
     w, h = image.width(), image.height()
-    counts = {PAPER: 0, BRAND: 0, BRAND_DARK: 0}
+    counts = {PAPER: 0, BRAND: 0, BRAND_DARK: 0, NOTICE: 0}
     total = 0
     for y in range(0, h, 10):
         for x in range(0, w, 10):
@@ -114,14 +122,18 @@ def read_picture(path: Path) -> Picture:
             if rgb in counts:
                 counts[rgb] += 1
             total += 1
-    # Rows of the top bar, right of the title and left of the buttons, with light text.
+    # Rows of the top bar (as far down as its colour reaches at the left edge), right of the
+    # title and left of the hearing-loop sign, with light text.
+    bar_colour = image.pixel(5, 5)
+    bar_bottom = next((y for y in range(h) if image.pixel(5, y) != bar_colour), h)
     left, right = w // 10, w * 9 // 20
     text_rows = sum(
-        1 for y in range(0, 100)
+        1 for y in range(0, min(bar_bottom, 160))
         if any(_light(image.pixel(x, y)) for x in range(left, right, 2))
     )
     return Picture(w, h, counts[PAPER] / total, counts[BRAND] / total,
-                   counts[BRAND_DARK] / total, image.pixel(5, 5) & 0xFFFFFF, text_rows)
+                   counts[BRAND_DARK] / total, counts[NOTICE] / total,
+                   image.pixel(5, 5) & 0xFFFFFF, text_rows)
 
 
 def _light(argb: int) -> bool:

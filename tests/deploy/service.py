@@ -6,8 +6,8 @@ variables expanded by :mod:`tests.deploy.units`), the process runs chrooted in t
 root as ``User=`` with ``NoNewPrivileges=``, ``CapabilityBoundingSet=``,
 ``AmbientCapabilities=`` and ``UMask=`` (``setpriv``), in the environment systemd would give
 it (``Environment=``, ``EnvironmentFile=``, ``RUNTIME_DIRECTORY``, ``STATE_DIRECTORY``,
-``NOTIFY_SOCKET``, ``WATCHDOG_USEC``, ``WATCHDOG_PID``), with its runtime and state directories
-made as systemd makes them.
+``CACHE_DIRECTORY``, ``NOTIFY_SOCKET``, ``WATCHDOG_USEC``, ``WATCHDOG_PID``), with its runtime,
+state and cache directories made as systemd makes them.
 
 The notify socket is the test's: each datagram comes with the sender's PID (``SO_PASSCRED``)
 and is accepted only as ``NotifyAccess=`` allows (``main``: the main process; ``all``: any
@@ -35,14 +35,25 @@ from pathlib import Path
 from typing import IO
 
 from tests.deploy.rootfs import ThrowawayRoot
-from tests.deploy.units import Unit, UnitError, command_line, seconds, service_environment
+from tests.deploy.units import (
+    Unit,
+    UnitError,
+    command_line,
+    expand_specifiers,
+    seconds,
+    service_environment,
+)
 
+DIRECTORIES = (("RuntimeDirectory", "/run"), ("StateDirectory", "/var/lib"),
+               ("CacheDirectory", "/var/cache"))
+"""Directory settings systemd makes for the service, and where (``*_DIRECTORY`` in its env)."""
 APPLIED = frozenset(
     {"Type", "NotifyAccess", "User", "Group", "Environment", "EnvironmentFile", "ExecStart",
      "ExecStartPre", "WatchdogSec", "Restart", "RestartSec", "TimeoutStartSec",
      "TimeoutStopSec", "TimeoutAbortSec", "KillMode", "KillSignal", "RuntimeDirectory",
-     "RuntimeDirectoryMode", "StateDirectory", "StateDirectoryMode", "NoNewPrivileges",
-     "CapabilityBoundingSet", "AmbientCapabilities", "UMask", "PIDFile"}
+     "RuntimeDirectoryMode", "StateDirectory", "StateDirectoryMode", "CacheDirectory",
+     "CacheDirectoryMode", "NoNewPrivileges", "CapabilityBoundingSet", "AmbientCapabilities",
+     "UMask", "PIDFile"}
 )
 NOT_APPLIED = frozenset(
     {"PAMName", "TTYPath", "TTYReset", "TTYVHangup", "TTYVTDisallocate", "StandardInput",
@@ -186,6 +197,9 @@ class ServiceRun:
     def specifiers(self) -> dict[str, str]:
         name = self.unit.name
         spec = dict(SPECIFIER_DIRS, n=name, N=name.rsplit(".", 1)[0], p=name.split("@")[0])
+        if "@" in name:  # an instance of a template unit: etapiste-signaling@n1.service
+            instance = name.split("@", 1)[1].rsplit(".", 1)[0]
+            spec.update(i=instance, I=instance)
         user = self.value("User")
         if user:
             pw = self.root.user(user)
@@ -206,8 +220,9 @@ class ServiceRun:
                "HOME": spec["h"], "USER": spec["u"], "LOGNAME": spec["u"],
                "INVOCATION_ID": os.urandom(16).hex()}
         env.update(service_environment(self.unit, spec, read))
-        for key, base in (("RuntimeDirectory", "/run"), ("StateDirectory", "/var/lib")):
-            names = [n for v in self.unit.values("Service", key) for n in v.split()]
+        for key, base in DIRECTORIES:
+            names = [expand_specifiers(n, spec) for v in self.unit.values("Service", key)
+                     for n in v.split()]
             if names:
                 env[f"{key[:-len('Directory')].upper()}_DIRECTORY"] = ":".join(
                     f"{base}/{n}" for n in names)
@@ -224,9 +239,11 @@ class ServiceRun:
     def _directories(self) -> None:
         user = self.value("User")
         owner = self.root.user(user) if user else None
-        for key, base in (("RuntimeDirectory", "/run"), ("StateDirectory", "/var/lib")):
+        for key, base in DIRECTORIES:
             mode = int(self.value(f"{key}Mode", "0755") or "0755", 8)
-            for name in (n for v in self.unit.values("Service", key) for n in v.split()):
+            spec = self.specifiers()
+            for name in (expand_specifiers(n, spec) for v in self.unit.values("Service", key)
+                         for n in v.split()):
                 target = self.root.path(f"{base}/{name}")
                 target.mkdir(parents=True, exist_ok=True)
                 target.chmod(mode)

@@ -77,6 +77,19 @@ def test_the_kiosk_runs_unprivileged_in_the_shipped_compositor(kiosk: KioskRun, 
     assert b"--config=/etc/etapiste/weston.ini" in weston
 
 
+def test_the_app_speaks_from_the_cache_provisioning_rendered(kiosk: KioskRun, site: Site,
+                                                            ) -> None:
+    app = kiosk.children()["app"]
+    environ = Path(f"/proc/{app}/environ").read_bytes().split(b"\0")
+    assert b"CACHE_DIRECTORY=/var/cache/etapiste-kiosk" in environ
+    time.sleep(3.0)  # the app checks its cache in the background after start
+    # Nothing rendered since the unit first started: every fixed sentence was there.
+    first_start = time.time() - (time.monotonic() - kiosk.service.events[0].t)
+    clips = list(site.root.path("/var/cache/etapiste-kiosk/speech").rglob("*.wav"))
+    assert len(clips) > 100
+    assert max(c.stat().st_mtime for c in clips) < first_start
+
+
 def test_escape_keys_lead_nowhere(kiosk: KioskRun, display: Xvfb) -> None:
     before_pids = kiosk.children()
     before_procs = set(kiosk.service.processes())

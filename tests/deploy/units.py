@@ -37,9 +37,11 @@ class Unit:
     sections: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, path: Path, dropins: Sequence[str] = ()) -> Unit:
-        """Parse ``path`` and then each drop-in text, as systemd merges ``NAME.d/*.conf``."""
-        unit = cls(path.name)
+    def load(cls, path: Path, dropins: Sequence[str] = (), instance: str | None = None) -> Unit:
+        """Parse ``path`` and then each drop-in text, as systemd merges ``NAME.d/*.conf``;
+        ``instance`` names an instance of a template (``NAME@.service`` as ``NAME@i.service``)."""
+        name = path.name.replace("@.", f"@{instance}.") if instance else path.name
+        unit = cls(name)
         unit._parse(path.read_text(encoding="utf-8"))
         for text in dropins:
             unit._parse(text)

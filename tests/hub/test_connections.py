@@ -112,3 +112,26 @@ def test_agent_drop_mid_call_tells_the_kiosk_and_resume_restarts_the_call(scene:
     assert (start.call_id, start.resumed, start.role) == (call_id, True, "answerer")
     assert back.last(S.AgentStatus).call_id == call_id
     assert kiosk.last(S.PeerStatus).status == "connected"
+
+
+def test_queue_positions_are_coalesced_to_the_latest_per_interval(scene: Scene) -> None:
+    """Each kiosk gets its first position as the answer to its join; the moves that follow
+    reach it as its latest position at most once per interval, however many events came."""
+    aid = add_agent(scene.store, "aino")
+    agent = scene.agent(aid, ready=False)
+    kiosks = [scene.kiosk(add_kiosk(scene.store, "nurmes", f"Nurmes {i}")) for i in range(4)]
+    for k in kiosks:
+        scene.hub.handle(k, C.QueueJoin(service=SERVICE, language="fi", ref="j"))
+        assert k.last(S.QueuePosition).ref == "j"  # the answer, at once
+    counts = [len([m for m in k.sent if isinstance(m, S.QueuePosition)]) for k in kiosks]
+    # The first three leave one after the other: the last kiosk moves 4 -> 3 -> 2 -> 1.
+    for k in kiosks[:3]:
+        scene.hub.handle(k, C.QueueLeave())
+    last = kiosks[3]
+    assert len([m for m in last.sent if isinstance(m, S.QueuePosition)]) == counts[3]
+    scene.hub.flush_positions(1.0)
+    assert [m.position for m in last.sent if isinstance(m, S.QueuePosition)][-1] == 1
+    assert len([m for m in last.sent if isinstance(m, S.QueuePosition)]) == counts[3] + 1
+    scene.hub.flush_positions(1.0)  # nothing new: nothing sent
+    assert len([m for m in last.sent if isinstance(m, S.QueuePosition)]) == counts[3] + 1
+    assert agent.sent  # (the agent is there so the queue can be joined)

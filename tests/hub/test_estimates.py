@@ -24,6 +24,7 @@ def test_shown_estimates_and_the_wait_that_followed_are_stored(scene: Scene) -> 
 
     scene.clock.advance(90)
     scene.hub.handle(agent, C.AgentStateSet(state="ready"))  # offered to aino at once
+    scene.hub.flush_positions(0.0)  # the kiosk's new estimate goes with the next flush
     told = kiosk.last(S.QueuePosition)
     assert (told.estimated_wait_s, told.estimate_kind) == (60.0, "minutes")
     scene.clock.advance(5)

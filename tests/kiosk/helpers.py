@@ -43,6 +43,7 @@ def make_app(
         # on a scheduling hiccup (production keeps 4 s).
         media_timeout_s=10.0,
         backoff=FAST,
-        chime_device=None,
+        audio_device=None,
+        speech=False,  # spoken guidance has its own tests; no rendering in every UI test
     )
     return KioskApp(config, devices or KioskDevices.synthetic(), clock=clock or FakeClock())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kiosk.flow import KioskPresenter
-from kiosk.state import IDLE_TIMEOUTS_S, CitizenSession, Screen
+from kiosk.state import CitizenSession, Screen, Site
 from tests.kiosk.memory import traces
 from tools.kiosk_screenshots import NullEffects
 from tools.shots import catalogue_services
@@ -39,7 +39,11 @@ def test_happy_path_and_effects() -> None:
     p.choose_service("kela.benefits")
     assert p.screen == Screen.PRIVACY
     p.accept_privacy()
+    assert p.screen == Screen.DEVICE_CHECK and "start_device_check" in names(effects)
+    assert "join_queue" not in names(effects)
+    p.join_queue()
     assert p.screen == Screen.WAITING and ("join_queue", ("kela.benefits", "sv")) in effects.calls
+    assert "stop_device_check" in names(effects)
     p.on_queued(2, 300.0)
     assert (p.citizen.position, p.citizen.estimated_wait_s) == (2, 300.0)
     p.on_call_started("Aino")
@@ -59,11 +63,14 @@ def test_happy_path_and_effects() -> None:
     assert p.screen == Screen.WELCOME and p.citizen == CitizenSession(language="fi")
 
 
-def test_language_unavailable_service_is_not_selectable() -> None:
-    p, _, _ = make()
+def test_a_service_not_offered_in_english_explains_instead_of_queueing() -> None:
+    p, effects, _ = make()
     p.choose_language("en")
     p.choose_service("poliisi.permits")  # fi and sv only
-    assert p.screen == Screen.SERVICES
+    assert p.screen == Screen.LANGUAGE_HELP and "join_queue" not in names(effects)
+    help_ = p.language_help()
+    assert help_ is not None and not help_.offered
+    assert [o.language for o in help_.options] == ["fi", "sv"]
 
 
 def test_refusal_goes_back_to_services_with_reason() -> None:
@@ -71,31 +78,11 @@ def test_refusal_goes_back_to_services_with_reason() -> None:
     p.choose_language("fi")
     p.choose_service("kela.benefits")
     p.accept_privacy()
+    p.join_queue()
     p.on_refused("queue_full")
     assert p.screen == Screen.SERVICES and p.citizen.refusal is not None
+    assert p.citizen.refusal.service_id == "kela.benefits"  # the banner names the service
     assert not p.queued
-
-
-def test_idle_timeout_on_every_timed_screen_wipes_the_citizen() -> None:
-    for screen, timeout in IDLE_TIMEOUTS_S.items():
-        if timeout is None:
-            continue
-        p, effects, clock = make()
-        p.choose_language("sv")
-        p.toggle_large_text()
-        p.screen = screen
-        p.queued = screen == Screen.WAITING
-        p.touch()
-        clock.t += timeout - 1
-        p.tick()
-        assert p.screen == screen, f"{screen} reset too early"
-        clock.t += 2
-        p.tick()
-        assert p.screen == Screen.WELCOME, screen
-        assert p.citizen == CitizenSession(language="fi")
-        assert "forget_citizen" in names(effects)
-        if screen == Screen.WAITING:
-            assert "leave_queue" in names(effects)
 
 
 def test_call_and_photo_never_time_out_but_reset_hangs_up() -> None:
@@ -103,6 +90,7 @@ def test_call_and_photo_never_time_out_but_reset_hangs_up() -> None:
     p.choose_language("fi")
     p.choose_service("kela.benefits")
     p.accept_privacy()
+    p.join_queue()
     p.on_call_started("Aino")
     clock.t += 3600
     p.tick()
@@ -118,6 +106,7 @@ def test_photo_countdown_then_capture() -> None:
     p.choose_language("fi")
     p.choose_service("kela.benefits")
     p.accept_privacy()
+    p.join_queue()
     p.on_call_started("Aino")
     p.on_photo_requested("Kela-kortti")
     p.take_photo()
@@ -139,6 +128,7 @@ def test_photo_with_broken_camera_is_declined_honestly() -> None:
     p.choose_language("fi")
     p.choose_service("kela.benefits")
     p.accept_privacy()
+    p.join_queue()
     p.on_call_started("Aino")
     p.on_device("camera", DeviceStatus.FAILED)
     p.on_photo_requested("passi")
@@ -152,6 +142,7 @@ def test_lost_microphone_opens_the_chat() -> None:
     p.choose_language("fi")
     p.choose_service("kela.benefits")
     p.accept_privacy()
+    p.join_queue()
     p.on_call_started("Aino")
     assert p.citizen.chat_open
 
@@ -161,6 +152,7 @@ def test_reconnecting_covers_the_call_and_returns() -> None:
     p.choose_language("fi")
     p.choose_service("kela.benefits")
     p.accept_privacy()
+    p.join_queue()
     p.on_call_started("Aino")
     p.on_media_lost()
     assert p.screen == Screen.RECONNECTING
@@ -177,6 +169,7 @@ def test_transfer_and_lost_clerk_requeue() -> None:
     p.choose_language("fi")
     p.choose_service("kela.benefits")
     p.accept_privacy()
+    p.join_queue()
     p.on_call_started("Aino")
     p.on_transferred("transferred")
     assert p.screen == Screen.WAITING and p.queued and p.citizen.transferred
@@ -207,3 +200,15 @@ def test_memory_probe_finds_what_it_looks_for() -> None:
     marker = "M" + "x" * 12
     holder = {"a": [("b", f"hello {marker}")], "photo": b"\xff\xd8\xff\xe0rest"}
     assert len(traces([holder], marker)) == 2
+
+
+def test_the_hearing_loop_sign_follows_the_server_or_the_kiosks_own_setting() -> None:
+    p, _, _ = make()
+    assert not p.site.induction_loop
+    p.on_site(hearing_loop=True)  # the site setting, in the welcome
+    assert p.site.induction_loop
+    p.on_site(hearing_loop=False)  # turned off again: gone at the next connection
+    assert not p.site.induction_loop
+    configured = KioskPresenter(NullEffects(), site=Site(induction_loop=True))  # type: ignore[arg-type]
+    configured.on_site(hearing_loop=False)
+    assert configured.site.induction_loop  # kiosk.env says so: the server cannot hide it

@@ -14,9 +14,11 @@ from PyQt6.QtCore import Qt
 from client_core.camera import CameraVideoTrack
 from kiosk.devices import KioskDevices
 from kiosk.i18n import Catalogue
+from kiosk.presence import PROMPT_ANSWER_S
 from kiosk.state import IDLE_TIMEOUTS_S, CitizenSession, Screen
 from kiosk.stills import CaptureTap
 from kiosk.ui.call import CallScreen
+from kiosk.ui.check import DeviceCheckScreen
 from kiosk.ui.photo import PhotoScreen
 from kiosk.ui.services import ServicesScreen
 from tests.kiosk.clerk import Clerk
@@ -49,7 +51,7 @@ async def _to_call(qtbot, h: Harness, app, clerk: Clerk, lang: Language) -> asyn
             (
                 t
                 for t in services.tiles
-                if t.service_id == "kela.benefits" and t.isVisible() and t.isEnabled()
+                if t.service_id == "kela.benefits" and t.isVisible() and t.state == "open"
             ),
             None,
         )
@@ -57,6 +59,11 @@ async def _to_call(qtbot, h: Harness, app, clerk: Clerk, lang: Language) -> asyn
     await wait_until(lambda: tile() is not None, 10, "open service")
     qtbot.mouseClick(tile(), LEFT)
     qtbot.mouseClick(w.screens[Screen.PRIVACY].accept, LEFT)
+    check = w.screens[Screen.DEVICE_CHECK]
+    assert isinstance(check, DeviceCheckScreen)
+    # The device check shows the citizen's own picture before they queue.
+    await wait_until(lambda: check.self_view.frames_shown >= 1, 10, "own picture in the check")
+    qtbot.mouseClick(check.join, LEFT)
     await wait_until(lambda: p.screen == Screen.CALL, 20, "call")
     session = await asyncio.wait_for(answering, 10)
     await wait_until(lambda: session.peer and session.peer.channel_open.is_set(), 10, "channel")
@@ -79,7 +86,7 @@ async def _chat_photo_idle(qtbot, tmp_path: Path) -> None:
         clerk = Clerk(h.base_url, "aino")
         p, w = app.presenter, app.window
         try:
-            qtbot.mouseClick(w.topbar.bigtext, LEFT)  # larger text, then Swedish
+            qtbot.mouseClick(w.bottombar.bigtext, LEFT)  # larger text, then Swedish
             await _to_call(qtbot, h, app, clerk, "sv")
             assert p.citizen.large_text and p.language == "sv"
             call = w.screens[Screen.CALL]
@@ -117,9 +124,13 @@ async def _chat_photo_idle(qtbot, tmp_path: Path) -> None:
 
             await clerk.hang_up()
             await wait_until(lambda: p.screen == Screen.END, 10, "end screen")
-            # The citizen walks away without touching anything.
+            # The citizen walks away without touching anything: asked first, then reset.
             clock.advance((IDLE_TIMEOUTS_S[Screen.END] or 0) + 1)
-            await wait_until(lambda: p.screen == Screen.WELCOME, 5, "idle reset")
+            await wait_until(lambda: p.prompt is not None, 5, "are you still there?")
+            assert w.prompt.isVisible() and app.controller.chime.attentions == 1
+            assert p.screen == Screen.END
+            clock.advance(PROMPT_ANSWER_S + 1)
+            await wait_until(lambda: p.screen == Screen.WELCOME, 5, "reset after no answer")
 
             assert p.citizen == CitizenSession(language="fi")
             assert p.language == "fi" and not p.citizen.large_text

@@ -13,6 +13,7 @@ import pytest
 from PyQt6.QtCore import Qt
 
 from agent_console.headless import AgentScript, run_agent
+from kiosk import wording
 from kiosk.i18n import Catalogue
 from kiosk.state import Screen
 from kiosk.ui.call import CallScreen
@@ -74,7 +75,7 @@ async def _flow(qtbot, tmp_path: Path, lang: Language) -> None:
                     (
                         t
                         for t in services.tiles
-                        if t.service_id == "kela.benefits" and t.isVisible() and t.isEnabled()
+                        if t.service_id == "kela.benefits" and t.isVisible() and t.state == "open"
                     ),
                     None,
                 )
@@ -91,13 +92,18 @@ async def _flow(qtbot, tmp_path: Path, lang: Language) -> None:
             assert p.screen == Screen.PRIVACY
             assert CAT.tr(lang, "privacy.point_video").strip() in "".join(visible_texts(w))
             qtbot.mouseClick(w.screens[Screen.PRIVACY].accept, LEFT)  # type: ignore[attr-defined]
+            assert p.screen == Screen.DEVICE_CHECK
+            assert CAT.tr(lang, "check.self_view") in visible_texts(w)
+            qtbot.mouseClick(w.screens[Screen.DEVICE_CHECK].join, LEFT)  # type: ignore[attr-defined]
             assert p.screen == Screen.WAITING
 
             waiting = w.screens[Screen.WAITING]
             assert isinstance(waiting, WaitingScreen)
             first = CAT.tr(lang, "waiting.position_first")
             await wait_until(lambda: waiting.position.text() == first, 10, "queue position")
-            assert waiting.estimate.text()  # an estimate or an honest "cannot estimate"
+            # The server's kind of estimate came over the wire and is what the screen says.
+            assert p.citizen.estimate_kind in ("soon", "minutes", "none")
+            assert waiting.estimate.text() == wording.waiting_lines(p, CAT)[1] != ""
 
             await wait_until(lambda: p.screen == Screen.CALL, 20, "call screen")
             assert app.controller.chime.played == 1
@@ -117,6 +123,7 @@ async def _flow(qtbot, tmp_path: Path, lang: Language) -> None:
             qtbot.mouseClick(end.stars[4], LEFT)
             assert p.citizen.rating == 5
             assert CAT.tr(lang, "end.rating_thanks") in visible_texts(w)
+            assert p.screen == Screen.END  # rated: it stays until "done" (or asks first)
             qtbot.mouseClick(end.done, LEFT)
             assert p.screen == Screen.WELCOME and p.language == "fi"
 

@@ -176,7 +176,7 @@ def test_join_closed_service_tells_next_opening() -> None:
 
 def test_queued_citizens_are_still_served_after_closing() -> None:
     r = Router(RouterConfig(), {"kela": service("kela", hours=OpeningHours(WEEKDAYS))})
-    login(r, "a1", hel(2024, 6, 14, 16, 0), ready=False)
+    login(r, "a1", hel(2024, 6, 14, 16, 10), ready=False)
     r.handle(JoinQueue("k1", "kela", "fi"), hel(2024, 6, 14, 16, 14))
     offer = only_offer(r.handle(AgentReady("a1"), hel(2024, 6, 14, 16, 30)))
     assert offer.kiosk_id == "k1"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ class Harness:
     ctx: ServerContext
     base_url: str
     ws_url: str
+    app: web.Application | None = None
     kiosk_tokens: dict[str, str] = field(default_factory=dict)
     clients: list[SignalingClient] = field(default_factory=list)
 
@@ -58,19 +60,20 @@ class Harness:
 
 
 @contextlib.asynccontextmanager
-async def running_server(data_dir: Path, **overrides: Any) -> AsyncIterator[Harness]:
+async def running_server(
+    data_dir: Path, clock: Callable[[], float] = time.time, **overrides: Any
+) -> AsyncIterator[Harness]:
     """Start a server on an ephemeral loopback port; stop it and close every client after."""
     settings = Settings(data_dir=data_dir, port=0, always_open=True, **overrides)
-    ctx = open_context(settings)
-    runner = web.AppRunner(
-        build_app(ctx), access_log=None, handle_signals=False, shutdown_timeout=1
-    )
+    ctx = open_context(settings, clock)
+    app = build_app(ctx)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     base = f"http://127.0.0.1:{port}"
-    harness = Harness(ctx, base, f"ws://127.0.0.1:{port}/ws")
+    harness = Harness(ctx, base, f"ws://127.0.0.1:{port}/ws", app)
     try:
         yield harness
     finally:

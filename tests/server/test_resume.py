@@ -97,3 +97,23 @@ async def test_a_silent_peer_is_found_dead_within_15_s(tmp_path):
         assert goodbye.reason == "heartbeat_timeout"
         assert took <= 15.0, took
         assert kid not in h.ctx.live.connected_kiosks()
+
+
+async def test_a_kiosk_given_several_servers_moves_past_a_dead_one(tmp_path):
+    from client_core.signaling_client import SignalingClient
+    from tests.calls.processes import free_port
+    from tests.server.harness import FAST
+
+    dead = f"ws://127.0.0.1:{free_port()}/ws"  # nothing listens there
+    async with running_server(tmp_path / "data") as h:
+        kiosk_id = h.add_kiosk()
+        h.add_agent("aino", ["kela.benefits"], ["fi"])
+        await h.agent("aino")
+        # As a kiosk's --server would say it: comma-separated, the dead node first.
+        client = SignalingClient(f"{dead}, {h.ws_url}", h.kiosk_tokens[kiosk_id], backoff=FAST)
+        h.clients.append(client)
+        assert client.urls == (dead, h.ws_url)
+        await client.connected(timeout=10)
+        assert client.url == h.ws_url
+        joined = await client.request(C.QueueJoin(service="kela.benefits", language="fi"))
+        assert isinstance(joined, S.QueuePosition)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
 from argon2 import PasswordHasher
 
 from signaling.catalogue import Catalogue, load_catalogue
-from signaling.store import SqliteStore, Store
+from signaling.credentials import load_or_create_key
+from signaling.store import PostgresStore, SqliteStore, Store
+from tests.pgserver import PgServer
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE_PATH = ROOT / "deploy" / "catalogue.toml"
@@ -52,11 +56,52 @@ def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
 
 
+@pytest.fixture(scope="session")
+def pg_template(pg_server: PgServer, catalogue: Catalogue) -> str:
+    """A database migrated and seeded as the ``store`` fixture would, copied for each test."""
+    url = pg_server.fresh_database()
+    s = PostgresStore.open(url, audit_key=bytes(32))
+    s.seed_catalogue(catalogue, now=T0)
+    s.close()
+    return url.rsplit("/", 1)[1]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Which database the store tests run on: each runs on both."""
+    return str(request.param)
+
+
 @pytest.fixture
-def store(
-    data_dir: Path, clock: FakeClock, cheap_hasher: PasswordHasher, catalogue: Catalogue
-) -> Iterator[Store]:
-    s = SqliteStore.open(data_dir)
+def reopen(
+    backend: str, data_dir: Path, request: pytest.FixtureRequest
+) -> Callable[[], Store]:
+    """Open the test's database (again): as a restarted server or another node would."""
+    if backend == "sqlite":
+        return lambda: SqliteStore.open(data_dir)
+    server: PgServer = request.getfixturevalue("pg_server")
+    url = server.url(request.getfixturevalue("pg_template"))
+    # One database for the session, emptied before each test: CREATE DATABASE costs a second.
+    with psycopg.connect(url, autocommit=True) as admin:
+        tables = [r[0] for r in admin.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename NOT IN ('schema_version', 'cluster_lease')"
+        )]
+        admin.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        admin.execute("UPDATE cluster_lease SET term = 0, holder = NULL, taken_at = NULL")
+    # The audit key lives beside the data as SQLite's does: a reopened store keeps the chain.
+    return lambda: PostgresStore.open(url, audit_key=load_or_create_key(data_dir / "audit.key"))
+
+
+@pytest.fixture
+def store(reopen: Callable[[], Store], clock: FakeClock, catalogue: Catalogue) -> Iterator[Store]:
+    s = reopen()
     s.seed_catalogue(catalogue, now=clock.now)
     yield s
     s.close()
+
+
+def raw(store: Store, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+    """Rows of ``sql`` read straight from the store's database (what is really kept)."""
+    with store._db.tx(write=False) as c:  # type: ignore[attr-defined]
+        return list(c.execute(sql, params).fetchall())

@@ -13,7 +13,7 @@ from signaling.credentials import SessionSigner
 from signaling.errors import BadCredentials
 from signaling.store import Store
 
-from .conftest import T0
+from .conftest import T0, raw
 
 KEY = b"k" * 32
 
@@ -41,19 +41,27 @@ def test_right_password_only(store: Store, cheap_hasher: PasswordHasher) -> None
 
 def test_only_an_argon2id_hash_is_stored(store: Store, cheap_hasher: PasswordHasher) -> None:
     account_id = _aino(store, cheap_hasher)
-    row = store._db.conn.execute("SELECT password_hash FROM accounts WHERE id=?", (account_id,))
-    stored = row.fetchone()[0]
+    stored = raw(store, "SELECT password_hash FROM accounts WHERE id=?", (account_id,))[0][0]
     assert stored.startswith("$argon2id$") and "s3cret-pass" not in stored
 
 
-def test_disabled_account_cannot_log_in(store: Store, cheap_hasher: PasswordHasher) -> None:
+async def test_disabled_account_cannot_log_in(store: Store, cheap_hasher: PasswordHasher) -> None:
     account_id = _aino(store, cheap_hasher)
     store.disable_account(account_id, now=T0)
     auth = _auth(store, cheap_hasher)
     assert auth.check_password("aino", "s3cret-pass") is None
     with pytest.raises(BadCredentials):
-        auth.login("aino", "s3cret-pass", T0)
-    assert [a.action for a in store.audit_log()][-1] == "login_failed"
+        await auth.login("aino", "s3cret-pass", T0, client="192.0.2.7")
+    last = store.audit_log()[-1]
+    # Failed logins name the username tried and where from (finding: "anonymous", nothing else).
+    assert last.action == "login_failed"
+    assert last.detail == {"username": "aino", "client": "192.0.2.7"}
+    # What was typed as a username is kept printable and short.
+    with pytest.raises(BadCredentials):
+        await auth.login("x\u202e\n" + "y" * 100, "pw", T0)
+    tried = str(store.audit_log()[-1].detail["username"])
+    assert "\u202e" not in tried and "\n" not in tried and len(tried) == 64
+    auth.pool.close()
 
 
 def test_outdated_hash_is_upgraded_on_login(
@@ -62,9 +70,9 @@ def test_outdated_hash_is_upgraded_on_login(
     _aino(store, cheap_hasher)
     stronger = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)
     auth = _auth(store, stronger)
-    before = store._db.conn.execute("SELECT password_hash FROM accounts").fetchone()[0]
+    before = raw(store, "SELECT password_hash FROM accounts")[0][0]
     assert auth.check_password("aino", "s3cret-pass") is not None
-    after = store._db.conn.execute("SELECT password_hash FROM accounts").fetchone()[0]
+    after = raw(store, "SELECT password_hash FROM accounts")[0][0]
     assert before != after and "t=2" in after
     assert auth.check_password("aino", "s3cret-pass") is not None
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from signaling.errors import StoreError
 from signaling.store import SqliteStore, Store
+from signaling.store.records import PurgeCutoffs
 
 from .conftest import CATALOGUE_PATH, ROOT, FakeClock
 
@@ -45,13 +48,13 @@ def test_waiting_order(store: Store, kiosk: str) -> None:
 
 
 def test_entries_survive_reopen(
-    store: Store, kiosk: str, data_dir: Path
+    store: Store, kiosk: str, reopen: Callable[[], Store]
 ) -> None:
     _fill(store, kiosk)
     store.set_entry_state("e5", "offered", now=T0)
     store.set_entry_state("e2", "in_call", now=T0)
     store.close()
-    with SqliteStore.open(data_dir) as reopened:
+    with contextlib.closing(reopen()) as reopened:
         entries = reopened.waiting_entries()
         assert [e.id for e in entries] == ["e4", "e5", "e1", "e3"]
         assert entries[1].state == "offered"
@@ -162,7 +165,7 @@ def test_citizen_rates_an_ended_call_once(store: Store, kiosk: str, agent: str) 
 
 
 def test_open_calls_survive_restart(
-    store: Store, kiosk: str, agent: str, data_dir: Path
+    store: Store, kiosk: str, agent: str, reopen: Callable[[], Store]
 ) -> None:
     store.call_started(
         "c9",
@@ -176,7 +179,7 @@ def test_open_calls_survive_restart(
         queued_at=T0,
     )
     store.close()
-    with SqliteStore.open(data_dir) as reopened:
+    with contextlib.closing(reopen()) as reopened:
         assert [c.id for c in reopened.open_calls()] == ["c9"]
 
 
@@ -229,12 +232,14 @@ def test_entry_closed_and_calls_between(store: Store, kiosk: str) -> None:
         store.entry_closed("e5", kiosk, "kela.benefits", "fi", T0, T0, "vanished")  # type: ignore[arg-type]
 
 
-def test_purge_history(store: Store, kiosk: str, agent: str, clock: FakeClock) -> None:
+def test_purge(store: Store, kiosk: str, agent: str, clock: FakeClock) -> None:
     store.entry_closed("old", kiosk, "kela.benefits", "fi", T0 - 1000, T0 - 900, "abandoned")
     store.entry_closed("new", kiosk, "kela.benefits", "fi", T0 + 10, T0 + 20, "abandoned")
     store.create_session(agent, 60, now=T0 - 1000)
     store.audit("admin:cli", "x", "y", now=clock.now)
-    assert store.purge_history(T0) == 2
+    counts = store.purge(PurgeCutoffs(T0, T0, T0, T0))
+    assert counts == {"calls": 1, "notes": 0, "sessions": 1, "audit": 0, "waits": 0,
+                      "estimates": 0, "staffing": 0}
     assert [c.entry_id for c in store.calls_between(0, T0 + 1000)] == ["new"]
     assert len(store.audit_log()) == 1  # clock.now == T0, so today's line stays
 

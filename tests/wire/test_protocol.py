@@ -47,7 +47,7 @@ def test_server_messages_parse_on_the_client_side():
         ('{"type":"queue_join","service":"kela.benefits","language":"de","ref":"r1"}', "language"),
         ('{"type":"queue_join","service":"a b","language":"fi","ref":"r1"}', "service"),
         ('{"type":"ping","t":"1","ref":"r1"}', "ping.t"),
-        ('{"type":"ping","t":1,"extra":true,"ref":"r1"}', "extra"),
+        ('{"type":"ping","t":1,"extra":true,"ref":"r1"}', "unexpected field"),
         ('{"type":"agent_state","state":"ready","reason":"DROP TABLE","ref":"r1"}', "reason"),
     ],
 )
