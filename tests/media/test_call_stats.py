@@ -59,7 +59,12 @@ async def test_live_sample(pair: tuple[Side, Side]) -> None:
     assert sample.bitrate_out_kbps > 100 and sample.bitrate_in_kbps > 100
     assert sample.latency_p50_ms is not None and 0 < sample.latency_p50_ms < 1000
     assert sample.latency_p95_ms is not None and sample.latency_p95_ms >= sample.latency_p50_ms
-    assert sample.audio_level_dbfs is not None and sample.audio_level_dbfs > -30
+    # The level is the last frame's; on a busy machine that frame may be one the jitter buffer
+    # concealed (fading), so ask for sound rather than the tone's full level, and for audio
+    # that is mostly received, not synthesised.
+    assert sample.audio_level_dbfs is not None and sample.audio_level_dbfs > -60
+    assert sample.audio_samples > 0
+    assert sample.audio_concealed_samples < sample.audio_samples / 2
     expected = grade(
         rtt_ms=sample.rtt_ms,
         loss=sample.loss_in,
