@@ -14,6 +14,9 @@ CHAT_HISTORY_MAX: Final = 200
 VOLUME_STEP: Final = 10
 
 
+#: End reasons where the call did not end by someone hanging up.
+_FAILED_ENDS = frozenset({"media_failed", "kiosk_lost", "device_failed"})
+
 class CallFlow:
     """Call intents and events; the presenter provides the state and the plumbing."""
 
@@ -143,11 +146,18 @@ class CallFlow:
         return None
 
     @property
+    def end_title_key(self) -> str:
+        """The end screen's heading: thanks after a call, plain words after one that failed."""
+        if self.citizen.end_reason in _FAILED_ENDS:
+            return "end.title_failed"
+        return "end.title"
+
+    @property
     def end_message_key(self) -> str:
         """What the end screen says about how the call ended (and what to do next)."""
         reason = self.citizen.end_reason
         if reason == "media_failed":
             return "end.ended_media_failed"
-        if reason in ("kiosk_lost", "device_failed"):
+        if reason in _FAILED_ENDS:
             return "end.ended_failed"
         return "end.ended"

@@ -95,8 +95,7 @@ def utterance(p: KioskPresenter, cat: Catalogue) -> Utterance | None:
         case Screen.OUT_OF_SERVICE:
             return Utterance(topic, _lines(lang, wording.out_of_service_lines(p, cat)))
         case Screen.END:
-            failed = p.citizen.end_reason in ("media_failed", "kiosk_lost", "device_failed")
-            intro = [tr(lang, "end.title"), tr(lang, "end.ended_failed" if failed else "end.ended"),
+            intro = [tr(lang, p.end_title_key), tr(lang, p.end_message_key),
                      tr(lang, "end.wiped"), tr(lang, "end.rate")]
             state = [tr(lang, "end.rating_thanks")] if p.citizen.rating is not None else []
             return Utterance(topic, _lines(lang, intro), _lines(lang, state))
@@ -115,7 +114,8 @@ FIXED_KEYS = (
     "waiting.title", "waiting.joining", "waiting.position_first", "waiting.estimate_one",
     "waiting.estimate_soon", "waiting.estimate_none", "waiting.sound_hint", "photo.title",
     "photo.instructions",
-    "reconnecting.title", "reconnecting.body", "end.title", "end.ended", "end.ended_failed",
+    "reconnecting.title", "reconnecting.body", "end.title", "end.title_failed", "end.ended",
+    "end.ended_failed", "end.ended_media_failed",
     "end.wiped", "end.rate", "end.rating_thanks", "prompt.title", "prompt.reconnect_title",
     "out_of_service.title", "out_of_service.untrusted", "out_of_service.offline",
     "out_of_service.ask_staff", "out_of_service.other_ways", "out_of_service.operators",

@@ -59,7 +59,7 @@ class EndScreen(ScreenBase):
 
     def refresh(self) -> None:
         c = self.presenter.citizen
-        self.title.setText(self.tr_("end.title"))
+        self.title.setText(self.tr_(self.presenter.end_title_key))
         self.ended.setText(self.tr_(self.presenter.end_message_key))
         self.wiped.setText(self.tr_("end.wiped"))
         self.rate.setText(self.tr_("end.rate"))

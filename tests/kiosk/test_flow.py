@@ -190,10 +190,11 @@ def test_transfer_and_lost_clerk_requeue() -> None:
 
 def test_the_end_screen_says_how_the_call_ended() -> None:
     p, _, _ = make()
-    for reason, key in (("hangup", "end.ended"), ("kiosk_lost", "end.ended_failed"),
-                        ("media_failed", "end.ended_media_failed")):
+    for reason, key, title in (("hangup", "end.ended", "end.title"),
+                               ("kiosk_lost", "end.ended_failed", "end.title_failed"),
+                               ("media_failed", "end.ended_media_failed", "end.title_failed")):
         p.citizen.end_reason = reason
-        assert p.end_message_key == key
+        assert (p.end_message_key, p.end_title_key) == (key, title)
 
 
 def test_memory_probe_finds_what_it_looks_for() -> None:
