@@ -73,7 +73,8 @@ async def report_page(request: web.Request) -> web.Response:
     current, _monday = week_of(dash.ctx.clock(), dash.tz)
     options = "".join(
         f'<option value="{n}"{" selected" if n == weeks else ""}>'
-        f"{e(t.t('report.weeks_option', count=n))}</option>"
+        f"{e(t.t('report.weeks_one') if n == 1 else t.t('report.weeks_option', count=n))}"
+        "</option>"
         for n in (1, 4, 8, 13, 26, 52)
     )
     chart_text = ChartText(

@@ -214,6 +214,7 @@ async def test_csv_rows_match_call_records(tmp_path: Path) -> None:
             page = await r.text()
             assert "closure risk" in page and '<html lang="en">' in page
             assert page.count('<td class="num">4.0 (2)</td>') == 2
+            assert '<option value="1">1 week</option>' in page and "1 weeks" not in page
 
 
 async def test_service_edit_applies_and_is_audited(tmp_path: Path) -> None:
