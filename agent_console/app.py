@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import signal
 import ssl
 import sys
 from collections.abc import Callable
@@ -19,6 +21,7 @@ from agent_console.views.context import ViewContext
 from agent_console.views.main_window import MainWindow
 from client_core.local_media import LocalMedia
 from client_core.signaling_client import Backoff, tls_context
+from jsonlog import fields
 
 log = logging.getLogger("etapiste.console")
 
@@ -87,9 +90,18 @@ async def _run(args: argparse.Namespace) -> int:
         console.window.login.password.setFocus()
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
+    # A session ending or systemd stopping the desktop sends SIGTERM: hang up and log out like
+    # closing the window, so the citizen in a call is requeued at once, not after a grace.
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, closed.set)
     console.window.show()
+    log.info("console started", extra=fields(server=args.server))
     await closed.wait()
     await console.backend.close()
+    console.window.hide()
+    log.info("console stopped")
     return 0
 
 
