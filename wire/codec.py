@@ -67,10 +67,15 @@ def parse_client(data: str | bytes) -> ClientMessage:
 
 
 def parse_server(data: str | bytes) -> ServerMessage:
-    """Parse one server message (clients use this); raises :class:`MessageError`."""
+    """Parse one server message (clients use this); raises :class:`MessageError`.
+
+    Fields this client does not know are ignored, at any depth: during a rolling upgrade a
+    newer server adds fields, and a kiosk that refused the whole message would lose its queue
+    place over a figure it cannot show.  The server stays strict about what clients send.
+    """
     _check_size(data)
     try:
-        return _server_adapter.validate_json(data)
+        return _server_adapter.validate_json(data, extra="ignore")
     except ValidationError as exc:
         raise _error(exc, data) from None
 

@@ -91,3 +91,20 @@ def test_size_limit_counts_utf8_bytes():
 def test_deep_nesting_is_a_typed_error():
     with pytest.raises(MessageError):
         parse_client('{"type":"ping","t":' + "[" * 5000 + "]" * 5000 + "}")
+
+
+def test_clients_ignore_fields_a_newer_server_adds_at_any_depth() -> None:
+    newer = json.loads(dump(S.Services(services=[])))
+    service = {
+        "id": "kela.benefits", "agency": "kela",
+        "names": {"fi": "a", "sv": "b", "en": "c", "xx": "new"},
+        "agency_names": {"fi": "a", "sv": "b", "en": "c"},
+        "languages": ["fi"], "open": True, "languages_available": ["fi"],
+        "added_later": {"anything": 1},
+    }
+    newer["services"] = [service]
+    newer["added_later"] = 7
+    parsed = parse_server(json.dumps(newer))
+    assert isinstance(parsed, S.Services) and parsed.services[0].names.fi == "a"
+    with pytest.raises(MessageError):  # the server does not extend the same courtesy
+        parse_client('{"type":"ping","t":1,"added_later":true}')
