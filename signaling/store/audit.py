@@ -157,9 +157,13 @@ class AuditSql(SqlAggregate):
         """Enforce retention (see :class:`PurgeCutoffs`); how many rows went, by kind."""
         with self._tx() as c:
             _lock_chain(c, self._db.dialect)
+            # A call or wait row whose end was never written (the server died between two
+            # writes) still goes with its period; only a place still queued or in a call stays.
             counts = {
                 "calls": c.execute(
-                    "DELETE FROM calls WHERE queued_at < ? AND ended_at IS NOT NULL",
+                    "DELETE FROM calls WHERE queued_at < ? AND "
+                    "(ended_at IS NOT NULL OR entry_id NOT IN "
+                    "(SELECT id FROM queue_entries WHERE state <> 'done'))",
                     (cutoffs.calls_before,),
                 ).rowcount,
                 "notes": c.execute(
@@ -175,7 +179,9 @@ class AuditSql(SqlAggregate):
                 # Wait statistics (issue 16) name a queue place, never a person; they go with
                 # the call records they are scored against.
                 "waits": c.execute(
-                    "DELETE FROM waits WHERE queued_at < ? AND ended_at IS NOT NULL",
+                    "DELETE FROM waits WHERE queued_at < ? AND "
+                    "(ended_at IS NOT NULL OR entry_id NOT IN "
+                    "(SELECT id FROM queue_entries WHERE state <> 'done'))",
                     (cutoffs.calls_before,),
                 ).rowcount,
                 "estimates": c.execute(

@@ -244,6 +244,17 @@ def test_purge(store: Store, kiosk: str, agent: str, clock: FakeClock) -> None:
     assert len(store.audit_log()) == 1  # clock.now == T0, so today's line stays
 
 
+def test_purge_takes_waits_whose_end_was_never_written(store: Store, kiosk: str) -> None:
+    # "lost" was closed without its wait's end being stored (a crash between the two);
+    # "live" is still waiting after the cut-off and keeps its row.
+    for entry in ("lost", "live"):
+        store.insert_entry(entry, kiosk, "kela.benefits", "fi", 0, T0 - 1000, now=T0 - 1000)
+    store.set_entry_state("lost", "done", now=T0 - 900)
+    counts = store.purge(PurgeCutoffs(T0, T0, T0, T0))
+    assert counts["waits"] == 1
+    assert [w.entry_id for w in store.waits_between(0, T0 + 1000)] == ["live"]
+
+
 # --- crash ---------------------------------------------------------------------------------------
 
 CRASH_SCRIPT = textwrap.dedent(
