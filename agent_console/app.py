@@ -20,7 +20,8 @@ from agent_console.presenter import ConsolePresenter
 from agent_console.views.context import ViewContext
 from agent_console.views.main_window import MainWindow
 from client_core.local_media import LocalMedia
-from client_core.signaling_client import Backoff, tls_context
+from client_core.signaling_client import Backoff
+from client_core.tls import tls_context
 from jsonlog import fields
 
 log = logging.getLogger("etapiste.console")

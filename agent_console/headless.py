@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from client_core.call import CallSession, MediaSources
 from client_core.headless import CallScript, StopSignal, emit, hold_call, report_event
 from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
-from client_core.signaling_client import SignalingClient, login, tls_context
+from client_core.signaling_client import SignalingClient, login
+from client_core.tls import tls_context
 from wire import client_messages as C
 from wire import server_messages as S
 

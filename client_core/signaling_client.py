@@ -28,7 +28,6 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketExce
 
 from client_core.errors import AuthFailed, NotConnected, ServerRefused, SessionEnded
 from client_core.tls import ConnectProblem, connect_problem
-from client_core.tls import tls_context as tls_context  # where callers have found it
 from wire import client_messages as C
 from wire import server_messages as S
 from wire.codec import dump, parse_server
