@@ -111,6 +111,11 @@ def test_the_image_runs_the_server_as_its_user(image: dict[str, float], tmp_path
         added = podman("exec", name, "python", "-m", "signaling", "add-kiosk", "nurmes",
                        "Nurmes kiosk 1")
         token = added.stdout.strip().split()[-1]
+        # Only the server is in the image: no media stack, no client code.
+        probe = podman("exec", name, "python", "-c",
+                       "import importlib.util as u; print([m for m in ('aiortc', 'av', 'cv2', "
+                       "'numpy', 'websockets', 'client_core', 'kiosk') if u.find_spec(m)])")
+        assert probe.stdout.strip() == "[]"
 
         async def connect() -> str:
             client = SignalingClient(f"ws://127.0.0.1:{port}/ws", token, backoff=FAST)
