@@ -133,13 +133,13 @@ class RecentCalls:
                 self._by_kiosk.pop(kiosk_id, None)
         for key in queues:
             # (On a 25-hour day a call of today can be out of the last 24 hours.)
-            members = sorted((self.calls[i] for i in self._by_queue[key] if i in self.calls),
-                             key=lambda c: (c.queued_at, c.id))
+            # Unsorted: queue_day's counts and fsum-based means do not depend on the order.
+            members = [self.calls[i] for i in self._by_queue[key] if i in self.calls]
             self.today.update(queue_day(members, threshold_s))
         if services:
             for service in services:
-                waits = sorted((self.waits[e] for e in self._by_service[service]),
-                               key=lambda w: (w.queued_at, w.entry_id))
+                # Unsorted too: counts and medians do not depend on the order either.
+                waits = [self.waits[e] for e in self._by_service[service]]
                 fresh = accuracy_by_service(waits, until=now)
                 if service in fresh:
                     self.estimates[service] = fresh[service]
