@@ -74,6 +74,7 @@ bench-all: $(STAMP) sysdeps
 	$(PY) bench/kiosk_ui_call.py
 	$(PY) bench/console_ui_call.py
 	$(PY) bench/network_scenarios.py
+	$(PY) bench/link_quality.py
 	$(PY) bench/login_stall.py
 
 # PNGs of every kiosk screen in every language, every console state, every dashboard page.

@@ -38,7 +38,8 @@ async def run_agent(script: AgentScript) -> int:
     client = SignalingClient(ws_url, session.token, client_name="agent-headless", ssl_context=tls)
     client.add_state_listener(lambda state: emit("signaling", state=state))
     sources = MediaSources(
-        video=SyntheticVideoTrack(stamp_frames=script.stamp_frames), audio=SyntheticAudioTrack()
+        video=SyntheticVideoTrack(stamp_frames=script.stamp_frames),
+        audio=SyntheticAudioTrack(voice=script.voice_audio),
     )
     offers: asyncio.Queue[S.Offer] = asyncio.Queue()
     client.add_listener(lambda m: offers.put_nowait(m) if isinstance(m, S.Offer) else None)
@@ -63,6 +64,7 @@ async def run_agent(script: AgentScript) -> int:
             start_wait = asyncio.ensure_future(
                 client.wait_for(S.CallStart, lambda m: not m.resumed, timeout=10)
             )
+            emit("accepted", offer_id=offer.offer_id)
             client.send(C.OfferAccept(offer_id=offer.offer_id))
             start = await start_wait
             emit("call_start", call_id=start.call_id, peer=start.peer.name)

@@ -456,6 +456,8 @@ class ConsolePresenter:
             self.wrapup.service = call.service
         if message.reason == "transferred":
             self._set_notice("call.transferred")
+        elif message.reason in ("media_requeued", "media_failed"):
+            self._set_notice(f"call.{message.reason}")
         self._notify("call")
         self._notify("wrapup")
         if self.status.state == "wrap_up":

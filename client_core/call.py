@@ -11,7 +11,10 @@ aiortc cannot restart ICE, so when a media path dies the two sides build a new
   media is not flowing then asks for (or makes) a new attempt.
 
 Recovery is timed from the first sign of failure to the first decoded frame of the attempt
-that replaced it, and logged.
+that replaced it, and logged.  Attempts back off and are bounded
+(:class:`~client_core.restart_policy.RestartBudget`): when the budget is spent the call ends
+with ``media_failed`` (:class:`~client_core.call_events.MediaGaveUp` first), and the server
+decides whether the citizen goes back to the head of the queue.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from client_core.call_events import (
     FirstFrame,
     MediaConnected,
     MediaFailed,
+    MediaGaveUp,
     MediaRecovered,
     PeerLinkChanged,
     StatsSampled,
@@ -45,6 +49,7 @@ from client_core.control import parse_control
 from client_core.frame_slot import FrameSlot
 from client_core.memory import release_after_call
 from client_core.peer import CallPeer
+from client_core.restart_policy import MAX_FAILURES, RestartBudget
 from client_core.rtc_config import IceServerConfig
 from client_core.signaling_client import SignalingClient
 from wire import client_messages as C
@@ -52,9 +57,6 @@ from wire import server_messages as S
 from wire.types import CallStats, Quality
 
 log = logging.getLogger("etapiste.call")
-
-RESTART_MIN_INTERVAL_S = 1.5
-"""Least time between two attempts, so a flapping path does not thrash the CPU."""
 
 SpeakerFactory = Callable[[], Awaitable[MediaRecorder | None]]
 
@@ -109,6 +111,7 @@ class CallSession:
         stats_interval_s: float = 5.0,
         media_timeout_s: float = 4.0,
         name: str | None = None,
+        restarts: RestartBudget | None = None,
     ) -> None:
         self.client = client
         self.call_id = start.call_id
@@ -135,6 +138,13 @@ class CallSession:
         self.first_frame_at: float | None = None
         self._failed_at: float | None = None
         self._last_attempt_at = 0.0
+        # The answerer waits one failure longer, so that the kiosk (the offerer) is the one
+        # that ends a call whose media cannot be set up.
+        self.restarts = restarts or RestartBudget(
+            MAX_FAILURES if self.role == "offerer" else MAX_FAILURES + 1
+        )
+        self.attempt_times: list[float] = []
+        """When each attempt began (monotonic), for logs and tests."""
         self._stats: CallStatsCollector | None = None
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -295,6 +305,7 @@ class CallSession:
     async def _make_peer(self, attempt: int) -> CallPeer:
         self.attempt = attempt
         self._last_attempt_at = time.monotonic()
+        self.attempt_times.append(self._last_attempt_at)
         speaker = await self.sources.speaker() if self.sources.speaker is not None else None
         peer = CallPeer(
             self.ice_servers,
@@ -319,10 +330,15 @@ class CallSession:
     async def _watch_first_frame(self, peer: CallPeer, attempt: int) -> None:
         await peer.connected.wait()
         self._emit(MediaConnected(attempt))
-        while peer.video_sink.first_frame_at is None and peer.audio_sink.first_frame_at is None:
+        # The first picture when the other side sends video (audio comes sooner, but a call
+        # is seen to work when the face appears); the first sound when it sends none.
+        watched = peer.watched_media()
+        sink = watched[1] if watched is not None else peer.video_sink
+        while sink.first_frame_at is None:
             if peer.media_failed.is_set() or peer is not self.peer:
                 return
             await asyncio.sleep(0.02)
+        self.restarts.media_flowed()
         if self.first_frame_at is None:
             self.first_frame_at = time.monotonic()
             self._emit(FirstFrame(attempt))
@@ -342,9 +358,14 @@ class CallSession:
         if self.ended.is_set():
             return
         self._mark_failed(reason)
-        wait = RESTART_MIN_INTERVAL_S - (time.monotonic() - self._last_attempt_at)
+        if not self.restarts.failed(self.attempt):
+            await self._give_up()
+            return
+        wait = self.restarts.wait_s() - (time.monotonic() - self._last_attempt_at)
         if wait > 0:
             await asyncio.sleep(wait)
+        if self.ended.is_set():
+            return
         next_attempt = self.attempt + 1
         if self.role == "offerer":
             await self._new_attempt(next_attempt)
@@ -352,6 +373,13 @@ class CallSession:
             # Counted as an attempt here too, so a second failure asks for a newer one.
             self._last_attempt_at = time.monotonic()
             self.client.send(C.MediaRestart(call_id=self.call_id, attempt=next_attempt))
+
+    async def _give_up(self) -> None:
+        failures = self.restarts.failures
+        log.warning("%s: media could not be set up in %d attempts: ending the call",
+                    self.name, failures)
+        self._emit(MediaGaveUp(failures))
+        await self.hangup("media_failed")
 
     def _on_stats(self, sample: StatsSample) -> None:
         self.latest_stats = sample

@@ -42,6 +42,15 @@ class MediaFailed:
 
 
 @dataclass(frozen=True, slots=True)
+class MediaGaveUp:
+    """No media path could be set up in ``attempts`` tries: this side ends the call
+    (``media_failed``); :class:`CallFinished` follows with the server's reason."""
+
+    name: ClassVar[str] = "media_gave_up"
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
 class MediaRecovered:
     """Media flows again after a failure, ``recovery_ms`` after the first sign of it."""
 
@@ -95,6 +104,7 @@ CallEvent = (
     MediaConnected
     | FirstFrame
     | MediaFailed
+    | MediaGaveUp
     | MediaRecovered
     | StatsSampled
     | ControlReceived

@@ -87,6 +87,12 @@ class StatsSample:
     latency_p95_ms: float | None
     audio_level_dbfs: float | None
     grade: Grade
+    audio_samples: int = 0
+    """Remote audio samples (per channel) the interval spanned, played or missing."""
+    audio_concealed_samples: int = 0
+    """Of those, samples not from received audio (``getStats()`` ``concealedSamples``)."""
+    latencies_ms: tuple[float, ...] = ()
+    """Every stamped frame's latency in the interval (benchmarks pool them); empty unstamped."""
 
     def as_dict(self) -> dict[str, Any]:
         """Plain dict for a wire message or JSON."""
@@ -137,6 +143,8 @@ class _Totals:
     missing: int = 0
     freezes: int = 0
     freeze_time_s: float = 0.0
+    audio_samples: int = 0
+    audio_concealed: int = 0
 
 
 class CallStatsCollector:
@@ -196,6 +204,9 @@ class CallStatsCollector:
             totals.missing = self.video_sink.missing
             totals.freezes = self.video_sink.freezes
             totals.freeze_time_s = self.video_sink.freeze_time_s
+        if self.audio_sink is not None:
+            totals.audio_samples = self.audio_sink.total_samples
+            totals.audio_concealed = self.audio_sink.concealed_samples
         return totals, figures
 
     async def start(self) -> None:
@@ -243,6 +254,9 @@ class CallStatsCollector:
             latency_p50_ms=p50,
             latency_p95_ms=percentile(latencies, 95),
             audio_level_dbfs=level,
+            audio_samples=now.audio_samples - prev.audio_samples,
+            audio_concealed_samples=now.audio_concealed - prev.audio_concealed,
+            latencies_ms=tuple(round(x, 1) for x in latencies),
             grade=grade(
                 rtt_ms=rtt,
                 loss=loss_in,

@@ -70,8 +70,17 @@ class PeerMediaStatus(_Control):
     microphone: bool | None = None
 
 
+class LinkReport(_Control):
+    """How the sender's media arrives here: ``queue_ms`` is how much longer its audio now
+    takes than at its quickest in the last 30 s (a queue filling in front of a narrow link).
+    The peers use it to size their video (:mod:`client_core.video_send`); never shown."""
+
+    type: Literal["link"] = "link"
+    queue_ms: Annotated[float, Field(ge=0, le=60_000)]
+
+
 ControlMessage = Annotated[
-    Chat | PhotoRequest | PhotoCancel | PhotoStart | PhotoEnd | PeerMediaStatus,
+    Chat | PhotoRequest | PhotoCancel | PhotoStart | PhotoEnd | PeerMediaStatus | LinkReport,
     Field(discriminator="type"),
 ]
 _adapter: TypeAdapter[ControlMessage] = TypeAdapter(ControlMessage)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import signal
@@ -20,17 +21,21 @@ from client_core.call_events import (
     FirstFrame,
     MediaConnected,
     MediaFailed,
+    MediaGaveUp,
     MediaRecovered,
     PeerLinkChanged,
     StatsSampled,
     event_fields,
 )
 from client_core.media_sink import percentile
+from client_core.peer import CallPeer
 
 _REPORTED = (
     MediaConnected,
     FirstFrame,
     MediaFailed,
+    MediaGaveUp,
+    MediaGaveUp,
     MediaRecovered,
     PeerLinkChanged,
     CallFinished,
@@ -48,6 +53,8 @@ class CallScript:
     stats_interval_s: float = 5.0
     stamp_frames: bool = False
     """Paint the measuring strip into the synthetic picture (benchmarks, latency tests)."""
+    voice_audio: bool = False
+    """Send speech-like synthetic audio instead of the tone (benchmarks of audio loss)."""
 
 
 def add_call_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,6 +65,9 @@ def add_call_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stats-interval", type=float, default=5.0)
     parser.add_argument(
         "--stamp-frames", action="store_true", help="stamp frames to measure latency (benches)"
+    )
+    parser.add_argument(
+        "--voice-audio", action="store_true", help="speech-like synthetic audio (benches)"
     )
     parser.add_argument("--log-level", default="WARNING")
 
@@ -70,6 +80,7 @@ def call_options(args: argparse.Namespace) -> dict[str, Any]:
         "wait_timeout_s": args.wait_timeout,
         "stats_interval_s": args.stats_interval,
         "stamp_frames": args.stamp_frames,
+        "voice_audio": args.voice_audio,
     }
 
 
@@ -155,7 +166,41 @@ def call_summary(session: CallSession) -> dict[str, Any]:
             video_codec=peer.video_codec,
             connect_ms=peer.connect_ms,
             first_frame_ms=peer.first_frame_ms,
+            media_paths=media_path_figures(peer),
         )
     if session.latest_stats is not None:
         out["stats"] = session.latest_stats.as_dict()
+    return out
+
+
+def media_path_figures(peer: CallPeer) -> dict[str, Any]:
+    """What the tuned receive and send paths did (for benches reading ``call_done``)."""
+    out: dict[str, Any] = {}
+    video, audio = peer.remote.video_path, peer.remote.audio_path
+    if video is not None:
+        out["video_receive"] = {
+            **dataclasses.asdict(video.assembler.counters),
+            "rtt_ms": round(video.assembler.rtt_s * 1000, 1),
+            "playout_delay_ms": round(video.playout_delay_ms, 1),
+            "decode_errors": video.decode_errors,
+            "frames_skipped": video.track.frames_skipped,
+        }
+    if audio is not None:
+        out["audio_receive"] = {
+            **dataclasses.asdict(audio.counters),
+            "playout_delay_ms": round(audio.playout_delay_ms, 1),
+        }
+    ladder, encoder = peer.send.ladder, peer.send.encoder
+    if ladder is not None and encoder is not None:
+        out["video_send"] = {
+            "rung": dataclasses.asdict(ladder.rung), "changes": ladder.changes,
+            "congestions": ladder.congestions, "queue_cuts": ladder.queue_cuts,
+            "remb_kbps": None if ladder.remb is None else round(ladder.remb / 1000),
+            "loss_estimate_kbps": round(ladder.loss_estimate / 1000),
+            "sent_kbps": None if ladder.sent_bps is None else round(ladder.sent_bps / 1000),
+            "ceiling_kbps": None if ladder.ceiling is None else round(ladder.ceiling / 1000),
+            "keyframes": encoder.keyframes, "frames_dropped": encoder.frames_dropped,
+        }
+    if peer.send.opus is not None:
+        out["audio_send"] = {"packets": peer.send.opus.packets}
     return out

@@ -13,12 +13,21 @@ Definitions
 * missing: counter values skipped between consecutive stamped frames (lost
   or undecodable frames; the sender never skips).  out_of_order: a stamp
   whose counter is not above the previous one.
-* freeze: the gap between two consecutive decoded frames exceeds
-  ``max(3 * interval, interval + 150 ms)`` with ``interval = 1 /
-  expected_fps``, i.e. 183 ms at 30 fps.  That is the W3C webrtc-stats
-  ``freezeCount`` rule, but on the nominal rate rather than a running
-  average so a stream that degrades slowly still registers.  Freeze time
-  is the sum of those gaps.
+* freeze: the W3C webrtc-stats ``freezeCount`` rule, as Chromium computes
+  it for ``getStats()`` (``VideoQualityObserver``): a gap between two
+  consecutive frames handed to the view is a freeze when it is at least
+  ``max(3 * avg, avg + 150 ms)``, where ``avg`` is the mean of the last 30
+  gaps (this one included), once 5 gaps are known; 183 ms at a steady
+  30 fps.  Freeze time (``totalFreezesDuration``) is the sum of those gaps.
+  The same rule for both stacks keeps the comparison with the browser fair.
+* audio gaps: a decoded frame's ``pts`` says where it belongs in the
+  stream, so samples between the end of one frame and the start of the
+  next were never played (the RTP packets were lost, or dropped by
+  aiortc's jitter buffer).  With a receive path that conceals losses
+  (:mod:`client_core.audio_receive`) the played stream has no holes and
+  its counters say how much of it was synthesised.  ``concealed_samples /
+  total_samples`` is then what ``getStats()`` reports as
+  ``concealedSamples / totalSamplesReceived``.
 """
 
 from __future__ import annotations
@@ -29,6 +38,8 @@ import logging
 import math
 import time
 from collections import deque
+from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, Final
 
 import numpy as np
@@ -44,6 +55,10 @@ from client_core.frame_stamp import Stamp, now_us, read_stamp, stamp_height
 log = logging.getLogger(__name__)
 
 _LUMA_FORMATS: Final = frozenset({"yuv420p", "yuvj420p", "yuv422p", "yuv444p", "nv12", "gray"})
+FREEZE_WINDOW: Final = 30
+"""Gaps averaged for the freeze threshold (W3C webrtc-stats, Chromium)."""
+FREEZE_MIN_GAPS: Final = 5
+FREEZE_MIN_INCREASE_S: Final = 0.150
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -130,8 +145,7 @@ class VideoSink(_TrackReader):
         slot: FrameSlot | None = None,
     ) -> None:
         super().__init__(name)
-        interval = 1.0 / expected_fps
-        self.freeze_threshold_s = max(3 * interval, interval + 0.150)
+        self.expected_fps = expected_fps
         self.fps_window_s = fps_window_s
         self.slot = slot if slot is not None else FrameSlot()
         self.frames_received = 0
@@ -147,6 +161,7 @@ class VideoSink(_TrackReader):
         self.width = 0
         self.height = 0
         self._arrivals: deque[float] = deque()
+        self._gaps: deque[float] = deque(maxlen=FREEZE_WINDOW)
         # (arrival monotonic, latency ms), bounded: 30 s at 30 fps.
         self.latencies: deque[tuple[float, float]] = deque(maxlen=max_samples)
         self._bgr: tuple[int, npt.NDArray[np.uint8]] | None = None
@@ -159,9 +174,8 @@ class VideoSink(_TrackReader):
         if self.first_frame_at is None:
             self.first_frame_at = now
             self.first_frame_wall_us = wall
-        elif now - (self.last_frame_at or now) > self.freeze_threshold_s:
-            self.freezes += 1
-            self.freeze_time_s += now - (self.last_frame_at or now)
+        elif self.last_frame_at is not None:
+            self._count_freeze(now - self.last_frame_at)
         self.last_frame_at = now
         self.frames_received += 1
         self.width, self.height = frame.width, frame.height
@@ -173,6 +187,15 @@ class VideoSink(_TrackReader):
         else:
             self._account(stamp, now, wall)
         self.slot.put(frame)
+
+    def _count_freeze(self, gap: float) -> None:
+        self._gaps.append(gap)
+        if len(self._gaps) < FREEZE_MIN_GAPS:
+            return
+        avg = sum(self._gaps) / len(self._gaps)
+        if gap >= max(3 * avg, avg + FREEZE_MIN_INCREASE_S):
+            self.freezes += 1
+            self.freeze_time_s += gap
 
     def _account(self, stamp: Stamp, now: float, wall_us: int) -> None:
         last = self.last_stamp
@@ -209,15 +232,41 @@ class VideoSink(_TrackReader):
         return self._bgr[1]
 
 
+@dataclass
+class ConcealmentCounters:
+    """What a concealing audio receive path played, as ``getStats()`` counts it.
+
+    ``total_samples`` counts every sample played out per channel (``totalSamplesReceived``),
+    ``concealed_samples`` those synthesised by loss concealment (``concealedSamples``);
+    ``fec_samples`` were rebuilt from the next packet's in-band FEC and are not concealed
+    (NetEq decodes FEC as a packet).  ``late_packets`` arrived after their time had passed.
+    """
+
+    total_samples: int = 0
+    concealed_samples: int = 0
+    fec_samples: int = 0
+    late_packets: int = 0
+    accelerated_samples: int = 0
+    """Samples dropped to bring the delay back down after a jitter spike."""
+
+
 class AudioSink(_TrackReader):
-    """Consumes a remote audio track: counts frames, measures their level."""
+    """Consumes a remote audio track: counts frames and gaps, measures their level.
+
+    ``concealment`` (set by a peer whose receive path conceals losses) adds what was
+    synthesised to the gaps found from the frames' ``pts``.
+    """
 
     def __init__(self, *, name: str = "audio") -> None:
         super().__init__(name)
         self.frames_received = 0
         self.samples_received = 0
+        self.gap_samples = 0
+        """Samples missing between consecutive frames (by ``pts``): never played."""
         self.first_frame_at: float | None = None
         self.last_frame_at: float | None = None
+        self.concealment: ConcealmentCounters | None = None
+        self._next_pts: int | None = None
         self.rms = 0.0
         """RMS of the last frame as a fraction of full scale (0..1)."""
 
@@ -225,6 +274,17 @@ class AudioSink(_TrackReader):
     def level_dbfs(self) -> float:
         """Level of the last frame in dBFS (-inf for digital silence)."""
         return 20 * math.log10(self.rms) if self.rms > 0 else -math.inf
+
+    @property
+    def total_samples(self) -> int:
+        """Samples the stream spanned so far, per channel (played or missing)."""
+        return self.samples_received + self.gap_samples
+
+    @property
+    def concealed_samples(self) -> int:
+        """Samples not from received audio: gaps, plus what a concealing path synthesised."""
+        synthesised = self.concealment.concealed_samples if self.concealment else 0
+        return self.gap_samples + synthesised
 
     def _on_frame(self, frame: Frame | Packet[Any]) -> None:
         if not isinstance(frame, AudioFrame):
@@ -235,12 +295,24 @@ class AudioSink(_TrackReader):
         self.last_frame_at = now
         self.frames_received += 1
         self.samples_received += frame.samples
+        self._count_gap(frame)
         pcm = frame.to_ndarray()
         scaled = pcm.astype(np.float64)
         if pcm.dtype.kind in "iu":
             # Full scale of a signed sample of this width (s16: 32768).
             scaled /= float(2 ** (8 * pcm.dtype.itemsize - 1))
         self.rms = float(np.sqrt(np.mean(np.square(scaled)))) if scaled.size else 0.0
+
+    def _count_gap(self, frame: AudioFrame) -> None:
+        if frame.pts is None or frame.sample_rate <= 0:
+            return
+        pts = int(frame.pts)
+        if frame.time_base is not None and frame.time_base != Fraction(1, frame.sample_rate):
+            pts = round(pts * frame.time_base * frame.sample_rate)
+        if self._next_pts is not None and pts > self._next_pts:
+            self.gap_samples += pts - self._next_pts
+        if self._next_pts is None or pts + frame.samples > self._next_pts:
+            self._next_pts = pts + frame.samples
 
 
 class CountingTrack(MediaStreamTrack):

@@ -159,8 +159,26 @@ class SyntheticVideoTrack(MediaStreamTrack):
         return frame
 
 
+def voice_like(seconds: int = 4, rate: int = AUDIO_SAMPLE_RATE) -> npt.NDArray[np.float64]:
+    """A speech-like test signal in -1..1: a buzz of harmonics whose pitch glides around
+    150 Hz, opened and closed 3.5 times a second like syllables.
+
+    Speech codecs treat speech and a steady tone differently: Opus's voice detector calls a
+    pure tone background, and sends no in-band FEC for it; this it codes as speech.  Every
+    modulation completes whole cycles in ``seconds``, so the signal loops without a click.
+    """
+    t = np.arange(seconds * rate, dtype=np.float64) / rate
+    pitch = 150.0 + 40.0 * np.sin(2 * math.pi * 0.75 * t)
+    phase = 2 * math.pi * np.cumsum(pitch) / rate
+    buzz = sum((0.6 / k) * np.sin(k * phase) for k in range(1, 12))
+    syllables = 0.5 * (1 - np.cos(2 * math.pi * 3.5 * t))
+    wave: npt.NDArray[np.float64] = buzz * syllables
+    return wave / float(np.max(np.abs(wave)))
+
+
 class SyntheticAudioTrack(MediaStreamTrack):
-    """A continuous sine tone: 48 kHz mono s16 in 20 ms frames, paced.
+    """A continuous sine tone (or, with ``voice``, :func:`voice_like` speech): 48 kHz mono
+    s16 in 20 ms frames, paced.
 
     The tone is at a quarter of full scale (about -15 dBFS RMS), loud enough
     that a receiver can tell it from silence after Opus.
@@ -168,15 +186,20 @@ class SyntheticAudioTrack(MediaStreamTrack):
 
     kind = "audio"
 
-    def __init__(self, frequency_hz: float = 440.0, amplitude: float = 0.25) -> None:
+    def __init__(
+        self, frequency_hz: float = 440.0, amplitude: float = 0.25, *, voice: bool = False
+    ) -> None:
         super().__init__()
         self.frames_sent = 0
         self._samples = int(AUDIO_SAMPLE_RATE * AUDIO_PTIME)
         self._pacer = _Pacer(AUDIO_SAMPLE_RATE, self._samples)
-        # One second of tone holds a whole number of frames, and a whole
-        # number of cycles for any integer frequency: precompute it once.
-        t = np.arange(AUDIO_SAMPLE_RATE, dtype=np.float64) / AUDIO_SAMPLE_RATE
-        wave = amplitude * 32767 * np.sin(2 * math.pi * frequency_hz * t)
+        if voice:
+            wave = amplitude * 1.4 * 32767 * voice_like()
+        else:
+            # One second of tone holds a whole number of frames, and a whole number of
+            # cycles for any integer frequency: precompute it once.
+            t = np.arange(AUDIO_SAMPLE_RATE, dtype=np.float64) / AUDIO_SAMPLE_RATE
+            wave = amplitude * 32767 * np.sin(2 * math.pi * frequency_hz * t)
         pcm = wave.astype("<i2").tobytes()
         step = self._samples * 2
         self._chunks = [pcm[i : i + step] for i in range(0, len(pcm), step)]

@@ -24,18 +24,23 @@ RFC 8841 default when a peer says nothing is 64 KiB), so
 line queued behind one large message would wait for all of it.  Watch
 :attr:`CallPeer.buffered_amount` to pace a large transfer.
 
+Remote media (:mod:`client_core.remote_media`) goes through our receive paths where the
+codec allows (VP8, Opus; see :mod:`client_core.media_tuning`), else through aiortc's own.
+
 Failure detection: aioice's consent checks need about 30 s to declare a
 dead path; much too long for a citizen staring at a frozen picture.  The
 watcher flags the attempt as failed when the connection or ICE state is
 "failed", when it is not connected ``connect_timeout_s`` after both
-descriptions are set, or when no video frame arrived for
-``media_timeout_s`` (default 4 s) while the remote is supposed to send
-video (no audio frame, when the remote sends no video).  4 s is well
-under the consent timeout yet twice the longest normal gap measured here
-(first frame 1.0-1.5 s through 100 ms delay and 5 % loss; a freeze after
-loss lasts until the next keyframe, a round trip plus one frame, far
-less).  A broken camera does not trigger it: the camera track keeps
-sending a placeholder picture.
+descriptions are set, or when media stopped arriving for ``media_timeout_s``
+(default 4 s): video and audio both, when the remote sends both (tuning
+``audio_alive``; without it, video alone).  A video freeze while the voice
+still comes through is a lost keyframe, not a dead path: the receive path
+asks for a new keyframe until it comes, where a new peer connection would
+cost seconds of both.  Only when video packets arrive but no picture was
+decoded for ``video_stall_s`` (12 s) is the attempt given up.  4 s is well
+under the consent timeout yet twice the longest normal gap measured here.
+A broken camera does not trigger it: the camera track keeps sending a
+placeholder picture.
 """
 
 from __future__ import annotations
@@ -53,19 +58,24 @@ from aiortc import (
     RTCPeerConnection,
     RTCSessionDescription,
 )
-from aiortc.contrib.media import MediaRecorder, MediaRelay
+from aiortc.contrib.media import MediaRecorder
 from aiortc.mediastreams import MediaStreamTrack
+from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 from aiortc.sdp import SessionDescription, candidate_from_sdp
 
+from client_core.control import LinkReport, parse_control
 from client_core.errors import ClientError
 from client_core.frame_slot import FrameSlot
 from client_core.media_sink import AudioSink, CountingTrack, VideoSink
+from client_core.media_tuning import MediaTuning
+from client_core.remote_media import RemoteMedia
 from client_core.rtc_config import (
     IceServerConfig,
     IceTransportPolicy,
     codec_preferences,
     rtc_configuration,
 )
+from client_core.send_path import SendPath
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +84,8 @@ CHUNK_BYTES: Final = 16 * 1024
 CONTROL_CHANNEL: Final = "control"
 _WATCH_PERIOD_S: Final = 0.25
 _CLOSE_TIMEOUT_S: Final = 5.0
+_VIDEO_STALL_S: Final = 12.0
+_LINK_REPORT_S: Final = 0.5
 
 Role = Literal["offerer", "answerer"]
 
@@ -114,8 +126,10 @@ class CallPeer:
         on_state_change: Callable[[str, str], None] | None = None,
         on_media_failed: Callable[[str], None] | None = None,
         name: str = "peer",
+        tuning: MediaTuning | None = None,
     ) -> None:
         self.name = name
+        self.tuning = tuning if tuning is not None else MediaTuning.from_env()
         self.pc = RTCPeerConnection(rtc_configuration(ice_servers, ice_transport_policy))
         self.media_timeout_s = media_timeout_s
         self.connect_timeout_s = connect_timeout_s
@@ -123,12 +137,16 @@ class CallPeer:
         self.on_bytes = on_bytes
         self.on_state_change = on_state_change
         self.on_media_failed = on_media_failed
-        self.video_sink = VideoSink(
-            name=f"{name}-video", expected_fps=expected_fps, slot=remote_video
+        self.remote = RemoteMedia(
+            name, self.tuning, expected_fps=expected_fps, slot=remote_video,
+            audio_output=audio_output,
         )
-        self.audio_sink = AudioSink(name=f"{name}-audio")
+        self.video_sink = self.remote.video_sink
+        self.audio_sink = self.remote.audio_sink
         self.sent_video = CountingTrack(video) if video is not None else None
         self.sent_audio = CountingTrack(audio) if audio is not None else None
+        self.send = SendPath(self.tuning, name)
+        self.remote.rtt_hint = lambda: self.send.rtt_s
         self.connected = asyncio.Event()
         self.channel_open = asyncio.Event()
         self.media_failed = asyncio.Event()
@@ -136,16 +154,13 @@ class CallPeer:
         self.role: Role | None = None
         self.started_at: float | None = None
         self.connected_at: float | None = None
-        self._audio_output = audio_output
-        self._relay: MediaRelay | None = None
         self._channel: RTCDataChannel | None = None
         self._state = self.pc.connectionState
         self._ice_state = self.pc.iceConnectionState
         self._answer_sdp: str | None = None
         self._negotiated_at: float | None = None
         self._watcher: asyncio.Task[None] | None = None
-        self._background: set[asyncio.Task[None]] = set()
-        self._extra_sinks: list[VideoSink | AudioSink] = []
+        self._reporter: asyncio.Task[None] | None = None
         self._closed = False
 
         video_tx = self.pc.addTransceiver(
@@ -155,7 +170,7 @@ class CallPeer:
         video_tx.setCodecPreferences(codec_preferences("video", video_codecs))
         self._video_tx = video_tx
         self._audio_tx = self.pc.addTransceiver(
-            self.sent_audio if self.sent_audio is not None else "audio",
+            self.send.audio_track(self.sent_audio) if self.sent_audio is not None else "audio",
             direction="recvonly" if audio is None else "sendrecv",
         )
         self.pc.on("connectionstatechange", self._on_connection_state)
@@ -223,8 +238,15 @@ class CallPeer:
     def _negotiated(self, answer_sdp: str) -> None:
         self._answer_sdp = answer_sdp
         self._negotiated_at = time.monotonic()
+        codecs = self.negotiated_codecs()
+        self.remote.start(codecs)
+        self.send.negotiated(
+            codecs, self._video_tx.sender if self.sent_video is not None else None
+        )
         if self._watcher is None and not self._closed:
             self._watcher = asyncio.create_task(self._watch(), name=f"{self.name}-watch")
+        if self._reporter is None and not self._closed:
+            self._reporter = asyncio.create_task(self._report_link(), name=f"{self.name}-link")
 
     # -- state -------------------------------------------------------------
 
@@ -233,15 +255,22 @@ class CallPeer:
         """``RTCPeerConnection.connectionState``."""
         return str(self.pc.connectionState)
 
+    def negotiated_codecs(self) -> dict[str, RTCRtpCodecParameters | None]:
+        """Per kind, the codec both sides send (the answer's first), once answered."""
+        codecs: dict[str, RTCRtpCodecParameters | None] = {}
+        if self._answer_sdp is None:
+            return codecs
+        for media in SessionDescription.parse(self._answer_sdp).media:
+            if media.kind in ("audio", "video") and media.kind not in codecs:
+                usable = [c for c in media.rtp.codecs if c.mimeType.lower() != f"{media.kind}/rtx"]
+                codecs[media.kind] = usable[0] if usable else None
+        return codecs
+
     @property
     def video_codec(self) -> str | None:
         """Negotiated video codec (e.g. ``video/VP8``), once answered."""
-        if self._answer_sdp is None:
-            return None
-        for media in SessionDescription.parse(self._answer_sdp).media:
-            if media.kind == "video" and media.rtp.codecs:
-                return str(media.rtp.codecs[0].mimeType)
-        return None
+        codec = self.negotiated_codecs().get("video")
+        return None if codec is None else str(codec.mimeType)
 
     @property
     def connect_ms(self) -> float | None:
@@ -258,15 +287,39 @@ class CallPeer:
             return None
         return (first - self.started_at) * 1000
 
-    def _watched_media(self) -> tuple[str, VideoSink | AudioSink] | None:
-        # The remote's video if it sends any, else its audio (an agent
-        # console without a camera); nothing to watch on a data-only call.
-        for kind, transceiver, sink in (
-            ("video", self._video_tx, self.video_sink),
-            ("audio", self._audio_tx, self.audio_sink),
-        ):
-            if transceiver.currentDirection in ("sendrecv", "recvonly"):
-                return kind, sink
+    def watched_media(self) -> tuple[str, VideoSink | AudioSink] | None:
+        """The remote's video if it sends any, else its audio (an agent console without a
+        camera); None on a data-only call.  Known once negotiated."""
+        received = self._received_kinds()
+        if "video" in received:
+            return "video", self.video_sink
+        if "audio" in received:
+            return "audio", self.audio_sink
+        return None
+
+    def _received_kinds(self) -> list[str]:
+        return [
+            kind
+            for kind, transceiver in (("video", self._video_tx), ("audio", self._audio_tx))
+            if transceiver.currentDirection in ("sendrecv", "recvonly")
+        ]
+
+    def _media_silence(self, now: float) -> str | None:
+        """Why the media path looks dead (None: it does not), see the module docstring."""
+        assert self.connected_at is not None
+        kinds = self._received_kinds()
+        if not self.tuning.audio_alive:
+            kinds = kinds[:1]  # the remote's video if it sends any, else its audio
+        quiet = {
+            kind: now - max(self.remote.last_media_at(kind) or 0.0, self.connected_at)
+            for kind in kinds
+        }
+        if quiet and all(q > self.media_timeout_s for q in quiet.values()):
+            return " and ".join(f"no {k} for {q:.1f} s" for k, q in quiet.items())
+        if "video" in kinds and self.remote.video_path is not None:
+            since = max(self.video_sink.last_frame_at or 0.0, self.connected_at)
+            if now - since > max(_VIDEO_STALL_S, self.media_timeout_s):
+                return f"video arrives but no picture for {now - since:.1f} s"
         return None
 
     def _on_connection_state(self) -> None:
@@ -318,38 +371,27 @@ class CallPeer:
                 since = now - (self._negotiated_at or now)
                 if self.connect_timeout_s is not None and since > self.connect_timeout_s:
                     self._fail(f"not connected {since:.1f} s after negotiation")
-            elif (watched := self._watched_media()) is not None:
-                kind, sink = watched
-                last = max(sink.last_frame_at or 0.0, self.connected_at)
-                if now - last > self.media_timeout_s:
-                    self._fail(f"no {kind} frame for {now - last:.1f} s")
+            elif (why := self._media_silence(now)) is not None:
+                self._fail(why)
+
+    async def _report_link(self) -> None:
+        """Tell the other side how its media queues on the way here, twice a second."""
+        while True:
+            await asyncio.sleep(_LINK_REPORT_S)
+            path = self.remote.audio_path
+            queue = path.queue.queue_s() if path is not None else None
+            if queue is not None and self.channel_open.is_set():
+                with contextlib.suppress(ControlChannelClosed, ValueError):
+                    self.send_json({"type": "link", "queue_ms": round(queue * 1000, 1)})
 
     # -- remote media ------------------------------------------------------
 
     def _on_track(self, track: MediaStreamTrack) -> None:
         log.info("%s remote %s track", self.name, track.kind)
-        if track.kind == "video" and not self.video_sink.attached:
-            self.video_sink.attach(track)
-        elif track.kind == "audio" and not self.audio_sink.attached:
-            if self._audio_output is None:
-                self.audio_sink.attach(track)
-                return
-            self._relay = self._relay or MediaRelay()
-            self._audio_output.addTrack(self._relay.subscribe(track))
-            self.audio_sink.attach(self._relay.subscribe(track, buffered=False))
-            self._spawn(self._audio_output.start())
-        else:
-            # A further track (a browser adding screen share): it must be
-            # read all the same, but it does not count for the call's stats.
-            extra = VideoSink(name=f"{self.name}-extra") if track.kind == "video" else None
-            sink = extra or AudioSink(name=f"{self.name}-extra")
-            sink.attach(track)
-            self._extra_sinks.append(sink)
-
-    def _spawn(self, coro: Any) -> None:
-        task: asyncio.Task[None] = asyncio.ensure_future(coro)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        receiver = next(
+            (t.receiver for t in self.pc.getTransceivers() if t.receiver.track is track), None
+        )
+        self.remote.on_track(track, receiver)
 
     # -- control channel ---------------------------------------------------
 
@@ -378,6 +420,11 @@ class CallPeer:
                 obj = json.loads(message)
             except ValueError:
                 log.warning("%s: dropped a control message that is not JSON", self.name)
+                return
+            if isinstance(obj, dict) and obj.get("type") == "link":
+                report = parse_control(obj)
+                if isinstance(report, LinkReport):
+                    self.send.on_link_report(report.queue_ms)
                 return
             if self.on_message is not None:
                 self.on_message(obj)
@@ -413,10 +460,11 @@ class CallPeer:
         if self._closed:
             return
         self._closed = True
-        if self._watcher is not None:
-            self._watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._watcher
+        for task in (self._watcher, self._reporter):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self._channel is not None:
             self._channel.close()
         # Shielded: aiortc may already be closing the connection itself (when the remote
@@ -432,15 +480,8 @@ class CallPeer:
             log.warning("%s: RTCPeerConnection.close() timed out", self.name)
         except Exception:  # noqa: S110 - _log_close_failure reports it, once
             pass
-        await self.video_sink.stop()
-        await self.audio_sink.stop()
-        for sink in self._extra_sinks:
-            await sink.stop()
-        for task in list(self._background):
-            with contextlib.suppress(Exception):
-                await task
-        if self._audio_output is not None:
-            await self._audio_output.stop()
+        await self.send.close()
+        await self.remote.close()
         log.info("%s closed", self.name)
 
 

@@ -132,3 +132,22 @@ class CallFlow:
         self.resume_screen = None
         self._go(Screen.END)
         self.touch()
+
+    @property
+    def waiting_notice_key(self) -> str | None:
+        """Why the citizen is waiting again without having asked, as a catalogue key."""
+        if self.citizen.transferred:
+            return "waiting.transferred"
+        if self.citizen.requeue_reason == "media_requeued":
+            return "waiting.requeued_media"
+        return None
+
+    @property
+    def end_message_key(self) -> str:
+        """What the end screen says about how the call ended (and what to do next)."""
+        reason = self.citizen.end_reason
+        if reason == "media_failed":
+            return "end.ended_media_failed"
+        if reason in ("kiosk_lost", "device_failed"):
+            return "end.ended_failed"
+        return "end.ended"

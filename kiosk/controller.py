@@ -368,7 +368,7 @@ class KioskController:
             case CallFinished(reason=reason):
                 self.session = None
                 self._after_call()
-                if reason in ("transferred", "agent_lost"):
+                if reason in ("transferred", "agent_lost", "media_requeued"):
                     self.p.on_transferred(reason)
                 else:
                     self.p.on_call_ended(reason)

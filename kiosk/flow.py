@@ -237,6 +237,7 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFl
         self.citizen.estimated_wait_s = None
         self.citizen.estimate_kind = None
         self.citizen.transferred = False
+        self.citizen.requeue_reason = None
         self.queued = True
         self.queue_watch.joined(self.clock())
         self._go(Screen.WAITING)
@@ -426,10 +427,12 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFl
         self.queued = True
         self.queue_watch.joined(self.clock())
         self.citizen.transferred = reason == "transferred"
+        self.citizen.requeue_reason = None if reason == "transferred" else reason
         self.citizen.position = None
         self.citizen.photo = None
         self._go(Screen.WAITING)
         self._changed()
+
 
     # ------------------------------------------------------------------------------ time
 

@@ -58,7 +58,7 @@ async def run_kiosk(script: KioskScript) -> int:
         video=SyntheticVideoTrack(
             script.width, script.height, script.fps, stamp_frames=script.stamp_frames
         ),
-        audio=SyntheticAudioTrack(),
+        audio=SyntheticAudioTrack(voice=script.voice_audio),
     )
     stop = StopSignal()
     health: HealthReporter | None = None

@@ -143,6 +143,9 @@ class CitizenSession:
     estimate_kind: EstimateKind | None = None
     """How to read the estimate (None: an older server sent only the seconds)."""
     transferred: bool = False
+    requeue_reason: str | None = None
+    """Why the citizen is back at the head of the queue without asking (``agent_lost``,
+    ``media_requeued``: the view says so with ``waiting.requeued_media``)."""
     refusal: Refusal | None = None
     clerk_name: str | None = None
     chat: list[ChatLine] = field(default_factory=list)

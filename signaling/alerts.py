@@ -37,7 +37,10 @@ ALERT_KINDS: tuple[AlertKind, ...] = (
 DEVICES: tuple[str, ...] = ("camera", "microphone", "speaker")
 #: Call end reasons (and outcomes) that count as a failed call.
 FAILURE_REASONS: frozenset[str] = frozenset(
-    {"media_failed", "device_failed", "kiosk_lost", "agent_lost", "lost_in_restart", "failed"}
+    {
+        "media_failed", "media_requeued", "device_failed", "kiosk_lost", "agent_lost",
+        "lost_in_restart", "failed",
+    }
 )
 
 AlertKey = tuple[str, str]

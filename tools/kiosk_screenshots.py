@@ -132,9 +132,9 @@ def _states(p: KioskPresenter, now: float) -> list[tuple[str, Callable[[], None]
 
         return run
 
-    def end(rating: int | None) -> Callable[[], None]:
+    def end(rating: int | None, reason: str = "hangup") -> Callable[[], None]:
         def run() -> None:
-            c.end_reason = "hangup"
+            c.end_reason = reason
             c.rating = rating
             go(Screen.END)
 
@@ -154,6 +154,10 @@ def _states(p: KioskPresenter, now: float) -> list[tuple[str, Callable[[], None]
             go(Screen.WAITING)
 
         return run
+
+    def requeued_media() -> None:
+        waiting(1, 30.0, "soon")()
+        c.requeue_reason = "media_requeued"
 
     def privacy(more_time: bool = False) -> Callable[[], None]:
         def run() -> None:
@@ -262,6 +266,8 @@ def _states(p: KioskPresenter, now: float) -> list[tuple[str, Callable[[], None]
         ("end-rated", end(4)),
         ("out-of-service-untrusted", out_of_service("tls_untrusted")),
         ("out-of-service-offline-helpline", out_of_service(None, "0295 000 000")),
+        ("waiting-requeued-media", requeued_media),
+        ("end-media-failed", end(None, "media_failed")),
     ]
 
 

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
     QComboBox,
     QFormLayout,
-    QFrame,
     QLabel,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from agent_console.console_state import Phase
 from agent_console.i18n import UI_LANGUAGES
+from agent_console.views.card import centred_card
 from agent_console.views.context import ViewContext
 
 
@@ -28,9 +26,6 @@ class LoginView(QWidget):
         super().__init__()
         self.ctx = ctx
         self.setObjectName("page")
-        card = QFrame()
-        card.setObjectName("card")
-        card.setFixedWidth(460)
         self.title = QLabel()
         self.title.setObjectName("title")
         self.subtitle = QLabel()
@@ -60,18 +55,7 @@ class LoginView(QWidget):
         form.addRow(self.user_label, self.username)
         form.addRow(self.pass_label, self.password)
         form.addRow(self.lang_label, self.language)
-        inner = QVBoxLayout(card)
-        inner.setContentsMargins(28, 24, 28, 24)
-        inner.setSpacing(12)
-        inner.addWidget(self.title)
-        inner.addWidget(self.subtitle)
-        inner.addLayout(form)
-        inner.addWidget(self.error)
-        inner.addWidget(self.submit)
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
-        outer.addStretch(2)
+        centred_card(self, 460, [self.title, self.subtitle, form, self.error, self.submit])
         ctx.presenter.subscribe(self._on_change)
         self.retranslate()
 

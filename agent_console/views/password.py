@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from agent_console.console_state import Phase
+from agent_console.views.card import CARD_MARGIN, centred_card
 from agent_console.views.context import ViewContext
 
 CARD_WIDTH = 520
-TEXT_WIDTH = CARD_WIDTH - 2 * 28
+TEXT_WIDTH = CARD_WIDTH - 2 * CARD_MARGIN
 FIELD_HEIGHT = 28  # as the login page's fields come out with the stylesheet
 
 
@@ -29,9 +27,6 @@ class PasswordView(QWidget):
         super().__init__()
         self.ctx = ctx
         self.setObjectName("page")
-        card = QFrame()
-        card.setObjectName("card")
-        card.setFixedWidth(CARD_WIDTH)
         self.title = QLabel()
         self.title.setObjectName("title")
         self.intro = QLabel()
@@ -63,18 +58,7 @@ class PasswordView(QWidget):
         buttons.addWidget(self.cancel)
         buttons.addStretch(1)
         buttons.addWidget(self.submit)
-        inner = QVBoxLayout(card)
-        inner.setContentsMargins(28, 24, 28, 24)
-        inner.setSpacing(12)
-        inner.addWidget(self.title)
-        inner.addWidget(self.intro)
-        inner.addLayout(form)
-        inner.addWidget(self.error)
-        inner.addLayout(buttons)
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
-        outer.addStretch(2)
+        centred_card(self, CARD_WIDTH, [self.title, self.intro, form, self.error, buttons])
         ctx.presenter.subscribe(self._on_change)
         self.retranslate()
 

@@ -60,8 +60,7 @@ class EndScreen(ScreenBase):
     def refresh(self) -> None:
         c = self.presenter.citizen
         self.title.setText(self.tr_("end.title"))
-        failed = c.end_reason in ("media_failed", "kiosk_lost", "device_failed")
-        self.ended.setText(self.tr_("end.ended_failed" if failed else "end.ended"))
+        self.ended.setText(self.tr_(self.presenter.end_message_key))
         self.wiped.setText(self.tr_("end.wiped"))
         self.rate.setText(self.tr_("end.rate"))
         for value, star in enumerate(self.stars, start=1):

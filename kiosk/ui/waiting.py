@@ -41,14 +41,15 @@ class WaitingScreen(ScreenBase):
         layout.addLayout(row)
 
     def refresh(self) -> None:
-        p, c = self.presenter, self.presenter.citizen
+        p = self.presenter
         self.title.setText(self.tr_("waiting.title"))
         self.service.setText(self.hy(wording.chosen_service_name(p)))
         other = wording.queue_language_line(p, self.catalogue)
         self.queue_language.setText(other)
         self.queue_language.setVisible(bool(other))
-        self.notice.setVisible(c.transferred)
-        self.notice.setText(self.tr_("waiting.transferred"))
+        notice = p.waiting_notice_key
+        self.notice.setVisible(notice is not None)
+        self.notice.setText(self.tr_(notice) if notice is not None else "")
         position, estimate = wording.waiting_lines(p, self.catalogue)
         self.position.setText(position)
         self.estimate.setText(estimate)

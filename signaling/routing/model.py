@@ -38,6 +38,12 @@ class AgentState(enum.StrEnum):
     WRAP_UP = "wrap_up"
 
 
+MEDIA_FAILED = "media_failed"
+"""End reason from a member whose media path could not be set up (after its retries)."""
+MEDIA_REQUEUED = "media_requeued"
+"""End reason when such a call put the citizen back at the head of the queue."""
+
+
 @dataclass(frozen=True, slots=True)
 class RouterConfig:
     """Timers and tuning of the router; all durations in seconds."""
@@ -47,6 +53,9 @@ class RouterConfig:
     max_missed_offers: int = 3
     kiosk_grace_s: float = 60.0
     call_grace_s: float = 20.0
+    # A call whose media could not be set up puts the citizen back at the head of the queue
+    # this many times; after that it ends and the kiosk says what to do.
+    media_requeues: int = 1
     # +1 effective priority per escalation step waited; 0 or less disables escalation.
     escalation_step_s: float = 300.0
     decline_cooloff_s: float = 30.0

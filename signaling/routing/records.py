@@ -28,6 +28,9 @@ class Entry:
     cooloff: dict[str, float] = field(default_factory=dict)
     # (position, estimate) last sent to the kiosk, to push only changes
     pushed: tuple[int, float | None] | None = None
+    # times this citizen went back to the head of the queue after a failed media path
+    # (in memory only: a server restart forgets it, allowing one more)
+    media_requeues: int = 0
 
 
 @dataclass(eq=False, slots=True)
@@ -82,3 +85,4 @@ class Call:
     answered_at: float
     kiosk_grace_until: float | None = None
     agent_grace_until: float | None = None
+    media_requeues: int = 0

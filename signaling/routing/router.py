@@ -60,8 +60,8 @@ from signaling.routing.events import (
     Transfer,
 )
 from signaling.routing.lookups import RoutingLookups
-from signaling.routing.model import AgentState
-from signaling.routing.records import Agent, Call, Offer
+from signaling.routing.model import MEDIA_FAILED, MEDIA_REQUEUED, AgentState
+from signaling.routing.records import Agent, Call, Entry, Offer
 from signaling.routing.restore import RoutingRestore
 from signaling.routing.state import (
     CALL_TIMER,
@@ -345,6 +345,7 @@ class Router(RoutingRestore, RoutingLookups):
             offer.offered_at,
             now,
         )
+        call.media_requeues = entry.media_requeues
         self._calls[call.call_id] = call
         out.append(
             CallStarted(
@@ -389,6 +390,17 @@ class Router(RoutingRestore, RoutingLookups):
             out.append(Rejected(ev.call_id, "unknown_call", "no call in progress with this id"))
             return
         self._record_handle_time(call.service_id, now - call.answered_at)
+        if (
+            ev.reason == MEDIA_FAILED
+            and call.media_requeues < self._cfg.media_requeues
+            and call.kiosk_grace_until is None
+        ):
+            # No media path between these two: another clerk (maybe on another network)
+            # takes the citizen next, before anybody who came later.
+            self._finish_call(call, MEDIA_REQUEUED, ev.by, now, out)
+            entry = self._requeue_at_head(call, MEDIA_REQUEUED, out)
+            entry.media_requeues = call.media_requeues + 1
+            return
         self._finish_call(call, ev.reason, ev.by, now, out)
 
     def _on_transfer(self, ev: Transfer, now: float, out: list[Action]) -> None:
@@ -436,12 +448,7 @@ class Router(RoutingRestore, RoutingLookups):
             )
         )
 
-    def _call_grace_expired(self, call: Call, now: float, out: list[Action]) -> None:
-        kiosk_t, agent_t = call.kiosk_grace_until, call.agent_grace_until
-        if kiosk_t is not None and (agent_t is None or kiosk_t <= agent_t):
-            self._finish_call(call, "kiosk_lost", "system", now, out)
-            return
-        self._finish_call(call, "agent_lost", "system", now, out)
+    def _requeue_at_head(self, call: Call, reason: str, out: list[Action]) -> Entry:
         # Back to the head of the queue: original enqueued_at plus the smallest
         # priority that ranks ahead of everyone now in that queue (see head_priority).
         same_queue = self._book.members((call.service_id, call.language))
@@ -449,10 +456,18 @@ class Router(RoutingRestore, RoutingLookups):
             call.priority, call.enqueued_at, same_queue, self._cfg.escalation_step_s
         )
         entry_id = self._new_id("entry")
-        out.append(EntryRequeued(entry_id, call.kiosk_id, "agent_lost"))
-        entry = self._enqueue(
+        out.append(EntryRequeued(entry_id, call.kiosk_id, reason))
+        return self._enqueue(
             entry_id, call.kiosk_id, call.service_id, call.language, priority, call.enqueued_at, out
         )
+
+    def _call_grace_expired(self, call: Call, now: float, out: list[Action]) -> None:
+        kiosk_t, agent_t = call.kiosk_grace_until, call.agent_grace_until
+        if kiosk_t is not None and (agent_t is None or kiosk_t <= agent_t):
+            self._finish_call(call, "kiosk_lost", "system", now, out)
+            return
+        self._finish_call(call, "agent_lost", "system", now, out)
+        entry = self._requeue_at_head(call, "agent_lost", out)
         if kiosk_t is not None:
             # The kiosk is away too: it keeps what is left of its call grace.
             self._disconnect_entry(entry, kiosk_t)

@@ -301,6 +301,14 @@ def test_transferred_call_goes_to_wrap_up_with_a_notice():
     assert p.phase is Phase.WRAP_UP and p.notice == "call.transferred"
 
 
+def test_call_without_media_tells_the_clerk_where_the_citizen_went():
+    for reason in ("media_requeued", "media_failed"):
+        p, _, clock = in_call()
+        p.on_message(S.CallEnded(call_id="c1", reason=reason, by="kiosk"))
+        p.on_message(status("wrap_up", since=clock.time(), until=clock.time() + 30, call_id="c1"))
+        assert p.phase is Phase.WRAP_UP and p.notice == f"call.{reason}"
+
+
 def test_logout_only_between_calls():
     p, backend, _ = in_call()
     p.logout()

@@ -60,17 +60,22 @@ def chromium_args(y4m: Path) -> list[str]:
 
 
 @contextlib.asynccontextmanager
-async def page_server() -> AsyncIterator[str]:
-    """Serve the agent page on an ephemeral loopback port; yields its origin."""
+async def page_server(
+    page: Path = PAGE, *, route: str = "/agent.html", port: int = 0
+) -> AsyncIterator[str]:
+    """Serve ``page`` at ``route`` on a loopback port (ephemeral by default); yields its origin.
 
-    async def agent_page(_: web.Request) -> web.FileResponse:
-        return web.FileResponse(PAGE, headers={"Cache-Control": "no-store"})
+    A fixed ``port`` gives a fixed origin, which a server started beforehand can allow.
+    """
+
+    async def serve_page(_: web.Request) -> web.FileResponse:
+        return web.FileResponse(page, headers={"Cache-Control": "no-store"})
 
     app = web.Application()
-    app.router.add_get("/agent.html", agent_page)
+    app.router.add_get(route, serve_page)
     runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     try:
@@ -80,14 +85,16 @@ async def page_server() -> AsyncIterator[str]:
 
 
 @contextlib.asynccontextmanager
-async def agent_browser(profile_dir: Path, y4m: Path) -> AsyncIterator[Page]:
+async def agent_browser(
+    profile_dir: Path, y4m: Path, extra_args: list[str] | None = None
+) -> AsyncIterator[Page]:
     """Debian's Chromium, headless, fresh profile; yields its page."""
     async with async_playwright() as pw:
         context = await pw.chromium.launch_persistent_context(
             str(profile_dir),
             executable_path=str(CHROMIUM),
             headless=False,  # "--headless=new" is in the args
-            args=chromium_args(y4m),
+            args=chromium_args(y4m) + (extra_args or []),
             timeout=20_000,
         )
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sqlite3
+from typing import Any
 
 import pytest
 
@@ -15,6 +16,15 @@ from tests.calls.processes import Headless, free_port, kill_all, spawn
 
 pytestmark = pytest.mark.slow
 
+
+
+def left_out(receiver: dict[str, Any], sender: dict[str, Any]) -> int:
+    """Frames left out on purpose, not lost: the sender's video ladder starts at 24 fps, and
+    the receiver's playout shows only the newest of frames overdue at once."""
+    paths_in, paths_out = receiver.get("media_paths") or {}, sender.get("media_paths") or {}
+    dropped = (paths_out.get("video_send") or {}).get("frames_dropped", 0)
+    skipped = (paths_in.get("video_receive") or {}).get("frames_skipped", 0)
+    return int(dropped) + int(skipped)
 
 async def test_call_through_the_queue_with_media_both_ways(tmp_path):
     data = tmp_path / "data"
@@ -49,11 +59,11 @@ async def test_call_through_the_queue_with_media_both_ways(tmp_path):
         assert await agent.finish(30) == 0
         k, a = kiosk.of("call_done")[0], agent.of("call_done")[0]
         assert k["call_id"] == a["call_id"]
-        for side in (k, a):
+        for side, other in ((k, a), (a, k)):
             assert side["video_codec"] == "video/VP8"
             assert side["frames_received"] >= 100  # 6 s at 30 fps, minus set-up
             assert side["out_of_order"] == 0
-            assert side["frames_missing"] <= 3
+            assert side["frames_missing"] <= 3 + left_out(side, other)
             assert side["audio_frames"] >= 150  # 20 ms frames
             assert side["audio_level_dbfs"] > -30  # the 440 Hz tone arrived, not silence
         # The kiosk hung up; the agent saw it end cleanly.
@@ -140,7 +150,7 @@ async def test_server_restart_during_a_call_media_keeps_flowing(tmp_path):
         assert kiosk.of("media_failed") == [] and agent.of("media_failed") == []
         k, a = kiosk.of("call_done")[0], agent.of("call_done")[0]
         assert k["call_id"] == a["call_id"] and k["attempts"] == 1
-        assert k["frames_missing"] <= 5 and k["out_of_order"] == 0
+        assert k["frames_missing"] <= 5 + left_out(k, a) and k["out_of_order"] == 0
         # The hang-up after the restart reached the agent through the restored call.
         assert agent.of("ended")[0]["by"] == "kiosk"
     finally:

@@ -121,6 +121,9 @@ def test_queue_positions_are_coalesced_to_the_latest_per_interval(scene: Scene) 
     agent = scene.agent(aid, ready=False)
     kiosks = [scene.kiosk(add_kiosk(scene.store, "nurmes", f"Nurmes {i}")) for i in range(4)]
     for k in kiosks:
+        # Joins at the same instant tie, and the router breaks ties by entry id (random):
+        # one second apart, the fourth kiosk is surely fourth.
+        scene.clock.advance(1)
         scene.hub.handle(k, C.QueueJoin(service=SERVICE, language="fi", ref="j"))
         assert k.last(S.QueuePosition).ref == "j"  # the answer, at once
     counts = [len([m for m in k.sent if isinstance(m, S.QueuePosition)]) for k in kiosks]

@@ -174,7 +174,26 @@ def test_transfer_and_lost_clerk_requeue() -> None:
     p.on_transferred("transferred")
     assert p.screen == Screen.WAITING and p.queued and p.citizen.transferred
     p.on_queued(1, None)
-    assert p.citizen.position == 1
+    assert p.citizen.position == 1 and p.citizen.requeue_reason is None
+    assert p.waiting_notice_key == "waiting.transferred"
+    # No media path with that clerk: back at the head of the queue, and the screen says so.
+    p.on_call_started("Aino")
+    p.on_transferred("media_requeued")
+    assert p.screen == Screen.WAITING and p.queued and not p.citizen.transferred
+    assert p.citizen.requeue_reason == "media_requeued"
+    assert p.waiting_notice_key == "waiting.requeued_media"
+    # It failed with the next clerk too: the end screen says what to do now.
+    p.on_call_started("Eero")
+    p.on_call_ended("media_failed")
+    assert p.screen == Screen.END and p.end_message_key == "end.ended_media_failed"
+
+
+def test_the_end_screen_says_how_the_call_ended() -> None:
+    p, _, _ = make()
+    for reason, key in (("hangup", "end.ended"), ("kiosk_lost", "end.ended_failed"),
+                        ("media_failed", "end.ended_media_failed")):
+        p.citizen.end_reason = reason
+        assert p.end_message_key == key
 
 
 def test_memory_probe_finds_what_it_looks_for() -> None:

@@ -38,7 +38,7 @@ def test_grade_thresholds() -> None:
 
 @pytest.mark.slow
 async def test_live_sample(pair: tuple[Side, Side]) -> None:
-    a, _ = pair
+    a, b = pair
     collector = CallStatsCollector.for_peer(a.peer, interval_s=0.5)
     await collector.start()
     await asyncio.sleep(2.5)
@@ -49,12 +49,22 @@ async def test_live_sample(pair: tuple[Side, Side]) -> None:
     assert sample.rtt_ms is not None and 0 <= sample.rtt_ms < 1000
     assert sample.fps_decoded > 20
     assert sample.fps_sent is not None and sample.fps_sent > 20
-    assert sample.loss_in == 0 and sample.frames_missing == 0
+    # Frames may be left out on purpose: the sender's video ladder starts at 24 fps, and the
+    # playout shows only the newest of frames that are overdue at once. None is lost.
+    encoder, path = b.peer.send.encoder, a.peer.remote.video_path
+    on_purpose = (encoder.frames_dropped if encoder else 0) + (
+        path.track.frames_skipped if path else 0)
+    assert sample.loss_in == 0 and sample.frames_missing <= on_purpose
     assert sample.jitter_ms is not None and sample.jitter_ms >= 0
     assert sample.bitrate_out_kbps > 100 and sample.bitrate_in_kbps > 100
     assert sample.latency_p50_ms is not None and 0 < sample.latency_p50_ms < 1000
     assert sample.latency_p95_ms is not None and sample.latency_p95_ms >= sample.latency_p50_ms
-    assert sample.audio_level_dbfs is not None and sample.audio_level_dbfs > -30
+    # The level is the last frame's; on a busy machine that frame may be one the jitter buffer
+    # concealed (fading), so ask for sound rather than the tone's full level, and for audio
+    # that is mostly received, not synthesised.
+    assert sample.audio_level_dbfs is not None and sample.audio_level_dbfs > -60
+    assert sample.audio_samples > 0
+    assert sample.audio_concealed_samples < sample.audio_samples / 2
     expected = grade(
         rtt_ms=sample.rtt_ms,
         loss=sample.loss_in,

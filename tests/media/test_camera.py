@@ -16,6 +16,7 @@ from client_core.errors import ClientError
 from client_core.frame_stamp import stamp_height
 from client_core.media_sink import read_frame_stamp
 from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+from client_core.media_tuning import MediaTuning
 from client_core.peer import CallPeer
 from tests.media.conftest import negotiate, wait_until
 
@@ -199,8 +200,10 @@ async def test_camera_picture_arrives_whole_in_a_normal_call() -> None:
     """
     picture = captured_picture()
     camera = await CameraVideoTrack.open(capture_factory=lambda: PictureCapture(picture))
-    kiosk = CallPeer([], video=camera, audio=SyntheticAudioTrack(), name="kiosk")
-    agent = CallPeer([], audio=SyntheticAudioTrack(), name="agent")
+    # The full picture from the first frame: the video ladder would start it at 320x240.
+    steady = MediaTuning(video_ladder=False)
+    kiosk = CallPeer([], video=camera, audio=SyntheticAudioTrack(), name="kiosk", tuning=steady)
+    agent = CallPeer([], audio=SyntheticAudioTrack(), name="agent", tuning=steady)
     try:
         await negotiate(kiosk, agent)
         # Let the encoder settle past its first, coarse keyframe.

@@ -116,3 +116,54 @@ async def test_counting_track_forwards_and_survives_stop() -> None:
 def test_percentile() -> None:
     assert percentile([], 50) is None
     assert percentile([1.0, 2.0, 3.0], 50) == 2.0
+
+
+def test_freezes_follow_the_w3c_rule_on_a_running_average() -> None:
+    sink = VideoSink()
+    for _ in range(4):
+        sink._count_freeze(0.5)  # too few gaps to judge: never a freeze
+    assert sink.freezes == 0
+    sink = VideoSink()
+    for _ in range(30):
+        sink._count_freeze(1 / 30)
+    sink._count_freeze(0.180)  # avg ~ 0.038 s: the bar is avg + 150 ms ~ 0.188 s
+    assert sink.freezes == 0
+    sink._count_freeze(0.250)
+    assert sink.freezes == 1 and abs(sink.freeze_time_s - 0.250) < 1e-9
+    # A stream that settled at 10 fps: 100 ms gaps are its normal, 250 ms is not yet a
+    # freeze (avg + 150 ms), 400 ms is.
+    slow = VideoSink()
+    for _ in range(30):
+        slow._count_freeze(0.1)
+    slow._count_freeze(0.24)
+    assert slow.freezes == 0
+    slow._count_freeze(0.4)
+    assert slow.freezes == 1
+
+
+def _audio_frame(pts: int, samples: int = 960) -> Any:
+    from fractions import Fraction
+
+    from av import AudioFrame
+
+    frame = AudioFrame(format="s16", layout="stereo", samples=samples)
+    for plane in frame.planes:
+        plane.update(bytes(plane.buffer_size))
+    frame.sample_rate = 48000
+    frame.time_base = Fraction(1, 48000)
+    frame.pts = pts
+    return frame
+
+
+def test_audio_sink_counts_samples_that_were_never_played() -> None:
+    from client_core.media_sink import ConcealmentCounters
+
+    sink = AudioSink()
+    for pts in (0, 960, 2880, 3840, 3840):  # one frame missing, one repeated
+        sink._on_frame(_audio_frame(pts))
+    assert sink.samples_received == 5 * 960
+    assert sink.gap_samples == 960
+    assert sink.total_samples == 6 * 960 and sink.concealed_samples == 960
+    # A concealing receive path says how much of what it played it synthesised.
+    sink.concealment = ConcealmentCounters(total_samples=4800, concealed_samples=480)
+    assert sink.concealed_samples == 960 + 480

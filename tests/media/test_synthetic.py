@@ -11,7 +11,7 @@ from aiortc.mediastreams import MediaStreamError
 
 from client_core.frame_stamp import now_us
 from client_core.media_sink import read_frame_stamp
-from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack, voice_like
 
 
 async def test_video_frames_are_stamped_yuv420p_and_paced() -> None:
@@ -81,3 +81,16 @@ async def test_audio_tone() -> None:
     assert math.isclose(float(np.sqrt(np.mean(pcm**2))), 0.25 / math.sqrt(2), rel_tol=0.02)
     # Continuous across frames: no click where one frame meets the next.
     assert float(np.max(np.abs(np.diff(pcm)))) < 0.02
+
+
+async def test_voice_like_audio_loops_without_a_click_and_is_not_a_tone() -> None:
+    wave = voice_like()
+    assert wave.shape == (4 * 48000,) and float(np.max(np.abs(wave))) == 1.0
+    assert abs(float(wave[0] - wave[-1])) < 0.05  # the loop joins up
+    spectrum = np.abs(np.fft.rfft(wave))
+    strongest = np.argsort(spectrum)[-20:] / 4  # Hz (4 s of signal)
+    assert strongest.min() > 80 and strongest.max() < 1200  # harmonics of ~150 Hz
+    track = SyntheticAudioTrack(voice=True)
+    frame = await track.recv()
+    assert frame.samples == 960 and frame.sample_rate == 48000
+    track.stop()

@@ -237,6 +237,7 @@ def delay_udp(
     delay_ms: float,
     *,
     jitter_ms: float = 0.0,
+    burst_loss_pct: float = 0.0,
     listen_port: int = 3478,
     max_seconds: float = 900.0,
     log_dir: Path | None = None,
@@ -244,14 +245,15 @@ def delay_udp(
     """Delay UDP to ``upstream`` coming in on ``iface`` by ``delay_ms`` each way.
 
     Starts :mod:`tests.netkit.udp_delay` inside ``ns`` on ``listen_ip:listen_port`` and
-    redirects the matching traffic to it. Yields a dict that gets the relay's final
+    redirects the matching traffic to it; ``burst_loss_pct`` adds Gilbert-Elliott loss there.
+    Yields a dict that gets the relay's final
     ``stats`` on exit. Flows already in conntrack keep their old path: set this up before
     the call starts.
     """
     argv = [sys.executable, "-m", "tests.netkit.udp_delay", "--listen",
             f"{listen_ip}:{listen_port}", "--upstream", f"{upstream[0]}:{upstream[1]}",
             "--delay-ms", str(delay_ms), "--jitter-ms", str(jitter_ms),
-            "--max-seconds", str(max_seconds)]
+            "--burst-loss-pct", str(burst_loss_pct), "--max-seconds", str(max_seconds)]
     proc = popen_in(ns, argv, cwd=ROOT, stderr=None)
     result: dict[str, Any] = {}
     try:

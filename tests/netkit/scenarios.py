@@ -166,6 +166,10 @@ def impaired_call(
         "agent_stats": stats_summary(agent.events(), after=after),
         "kiosk_fps_series": _fps_series(kiosk.events("stats"), until=hung_up),
         "agent_fps_series": _fps_series(agent.events("stats"), until=hung_up),
+        "kiosk_fps_settled": [round(e.get("fps_decoded") or 0, 1) for e in kiosk.events("stats")
+                              if after <= e["t"] <= (hung_up or e["t"])],
+        "agent_fps_settled": [round(e.get("fps_decoded") or 0, 1) for e in agent.events("stats")
+                              if after <= e["t"] <= (hung_up or e["t"])],
         "media_failed_events": [
             {"side": p.name, "t_since_connected": round(e["t"] - connected["t"], 1),
              "reason": e.get("reason")}

@@ -32,6 +32,8 @@ from tests.netkit.procs import JsonProc
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_PORT = 8765
+PAGE_PORT = 8089
+"""Where :mod:`tests.browser.peer` serves its page inside a namespace (its default)."""
 
 
 @dataclass
@@ -45,6 +47,8 @@ class CallStack:
     udp_policy: UdpPolicy | None
     server_log: Path
     procs: list[JsonProc] = field(default_factory=list)
+    client_env: dict[str, str] = field(default_factory=dict)
+    """Extra environment for our headless clients (e.g. ``ETAPISTE_MEDIA_TUNING``)."""
 
     @property
     def base_url(self) -> str:
@@ -56,7 +60,8 @@ class CallStack:
 
     def _env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("ETAPISTE_")}
-        env.update(PYTHONDONTWRITEBYTECODE="1", QT_QPA_PLATFORM="offscreen", **extra)
+        env.update(PYTHONDONTWRITEBYTECODE="1", QT_QPA_PLATFORM="offscreen", **self.client_env,
+                   **extra)
         return env
 
     def agent(
@@ -76,7 +81,7 @@ class CallStack:
             [sys.executable, "-m", "agent_console", "--headless", "--server", self.base_url,
              "--username", username, "--hold", str(hold_s), "--stats-interval",
              str(stats_interval_s), "--wait-timeout", str(wait_timeout_s), "--log-level",
-             "INFO", "--stamp-frames"],
+             "INFO", "--stamp-frames", "--voice-audio"],
             env=self._env(ETAPISTE_PASSWORD=account.password),
             cwd=ROOT,
             log_dir=self.workdir / "logs",
@@ -117,11 +122,42 @@ class CallStack:
             [sys.executable, "-m", "kiosk", "--headless", "--server", self.ws_url,
              "--token-env", "ETAPISTE_KIOSK_TOKEN", "--service", service, "--language",
              language, "--hold", str(hold_s), "--stats-interval", str(stats_interval_s),
-             "--wait-timeout", str(wait_timeout_s), "--log-level", "INFO", "--stamp-frames"],
+             "--wait-timeout", str(wait_timeout_s), "--log-level", "INFO", "--stamp-frames",
+             "--voice-audio"],
             env=self._env(ETAPISTE_KIOSK_TOKEN=token),
             cwd=ROOT,
             log_dir=self.workdir / "logs",
         )
+        self.procs.append(proc)
+        return proc
+
+    def browser(
+        self,
+        role: str,
+        hold_s: float,
+        *,
+        username: str = "aino",
+        stats_interval_s: float = 1.0,
+        wait_timeout_s: float = 120.0,
+    ) -> JsonProc:
+        """Headless Chromium as the kiosk (kiosk namespace) or the agent (data centre).
+
+        See :mod:`tests.browser.peer`; the server must allow its page's origin (give
+        :func:`call_stack` ``browser_pages=True``).
+        """
+        argv = [sys.executable, "-m", "tests.browser.peer", "--role", role, "--server",
+                self.base_url, "--hold", str(hold_s), "--stats-interval", str(stats_interval_s),
+                "--wait-timeout", str(wait_timeout_s)]
+        if role == "kiosk":
+            env = self._env(ETAPISTE_KIOSK_TOKEN=next(iter(self.setup.kiosk_tokens.values())))
+            ns = self.topo.kiosk
+        else:
+            account = next(a for a in self.setup.agents if a.username == username)
+            env = self._env(ETAPISTE_PASSWORD=account.password)
+            argv += ["--username", username]
+            ns = self.topo.dc
+        proc = JsonProc(f"browser-{role}", ns, argv, env=env, cwd=ROOT,
+                        log_dir=self.workdir / "logs")
         self.procs.append(proc)
         return proc
 
@@ -157,8 +193,13 @@ def call_stack(
     force_turn: bool = True,
     server_env: Mapping[str, str] | None = None,
     topo: NatTopology | None = None,
+    browser_pages: bool = False,
 ) -> Iterator[CallStack]:
-    """Build the topology (unless given), start coturn and the server; tear all down after."""
+    """Build the topology (unless given), start coturn and the server; tear all down after.
+
+    ``browser_pages``: allow the origin of :mod:`tests.browser.peer`'s page, so headless
+    Chromium can sign in as a kiosk or an agent.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as stack:
         if topo is None:
@@ -186,6 +227,8 @@ def call_stack(
             PYTHONDONTWRITEBYTECODE="1",
             **(server_env or {}),
         )
+        if browser_pages:
+            env["ETAPISTE_ALLOWED_ORIGINS"] = json.dumps([f"http://127.0.0.1:{PAGE_PORT}"])
         server_log = workdir / "server.log"
         log_file = stack.enter_context(server_log.open("wb"))
         server = popen_in(topo.dc, [sys.executable, "-m", "signaling", "serve"], env=env,

@@ -6,6 +6,11 @@ through a NAT) and answers are sent back to the right client. Each datagram is h
 ``delay_ms`` (plus uniform ``jitter_ms`` if given) in each direction; order is kept unless
 ``reorder`` is set, as on a real link where jitter comes from queueing.
 
+Bursty loss: with ``burst`` (a :class:`GilbertElliott` model) each direction runs its own
+two-state chain per datagram: in the good state nothing is lost, ``p`` moves it to the bad
+state, where each datagram is lost with probability ``h`` and ``r`` moves it back. The
+average loss is ``h * p / (p + r)``; the mean stay in the bad state is ``1 / r`` datagrams.
+
 With an nftables ``redirect`` on the router in front of a kiosk (see
 :func:`tests.netkit.impair.redirect_udp`) it is transparent: the kiosk still talks to the
 TURN server's address, and conntrack rewrites the relay's answers to come from it.
@@ -34,6 +39,41 @@ from typing import Any
 Addr = tuple[str, int]
 
 
+@dataclass(frozen=True)
+class GilbertElliott:
+    """Two-state burst loss: good -> bad with ``p``, bad -> good with ``r``, loss ``h`` in bad."""
+
+    p: float
+    r: float
+    h: float = 1.0
+
+    @classmethod
+    def for_average(cls, loss: float, burst_packets: float = 5.0, h: float = 0.8) -> GilbertElliott:
+        """A chain losing ``loss`` on average in bad spells of ``burst_packets`` datagrams."""
+        r = 1.0 / burst_packets
+        bad = loss / h  # stationary probability of the bad state
+        return cls(p=r * bad / (1.0 - bad), r=r, h=h)
+
+    @property
+    def average(self) -> float:
+        return self.h * self.p / (self.p + self.r)
+
+
+class _BurstLoss:
+    def __init__(self, model: GilbertElliott, rng: random.Random) -> None:
+        self.model = model
+        self.rng = rng
+        self.bad = False
+        self.dropped = 0
+
+    def drop(self) -> bool:
+        m = self.model
+        self.bad = (self.rng.random() >= m.r) if self.bad else (self.rng.random() < m.p)
+        lost = self.bad and self.rng.random() < m.h
+        self.dropped += lost
+        return lost
+
+
 @dataclass
 class RelayStats:
     up_packets: int = 0
@@ -42,6 +82,8 @@ class RelayStats:
     down_bytes: int = 0
     clients: int = 0
     max_clients: int = 0
+    up_dropped: int = 0
+    down_dropped: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
@@ -114,6 +156,7 @@ class UdpDelayRelay:
     reorder: bool = False
     idle_timeout_s: float = 120.0
     seed: int | None = None
+    burst: GilbertElliott | None = None
     stats: RelayStats = field(default_factory=RelayStats)
 
     def __post_init__(self) -> None:
@@ -121,6 +164,8 @@ class UdpDelayRelay:
         d, j = self.delay_ms / 1000, self.jitter_ms / 1000
         self._up = _Scheduler(d, j, self.reorder, rng)
         self._down = _Scheduler(d, j, self.reorder, rng)
+        self._up_loss = _BurstLoss(self.burst, rng) if self.burst else None
+        self._down_loss = _BurstLoss(self.burst, rng) if self.burst else None
         self._listener: asyncio.DatagramTransport | None = None
         self._clients: dict[Addr, _Upstream] = {}
         self._pending: dict[Addr, list[bytes]] = {}
@@ -155,6 +200,9 @@ class UdpDelayRelay:
     def _from_client(self, data: bytes, client: Addr) -> None:
         self.stats.up_packets += 1
         self.stats.up_bytes += len(data)
+        if self._up_loss is not None and self._up_loss.drop():
+            self.stats.up_dropped += 1
+            return
         up = self._clients.get(client)
         if up is not None and up.transport is not None and client not in self._pending:
             up.last_used = time.monotonic()
@@ -184,6 +232,9 @@ class UdpDelayRelay:
     def _to_client(self, data: bytes, client: Addr) -> None:
         self.stats.down_packets += 1
         self.stats.down_bytes += len(data)
+        if self._down_loss is not None and self._down_loss.drop():
+            self.stats.down_dropped += 1
+            return
         if self._listener is not None:
             self._down.schedule(self._listener.sendto, data, client)
 
@@ -205,9 +256,12 @@ def _addr(text: str) -> Addr:
 
 
 async def _serve(args: argparse.Namespace) -> None:
+    burst = None
+    if args.burst_loss_pct > 0:
+        burst = GilbertElliott.for_average(args.burst_loss_pct / 100, args.burst_packets)
     relay = UdpDelayRelay(
         _addr(args.listen), _addr(args.upstream), args.delay_ms, args.jitter_ms,
-        reorder=args.reorder, seed=args.seed,
+        reorder=args.reorder, seed=args.seed, burst=burst,
     )
     await relay.start()
     stop = asyncio.Event()
@@ -230,6 +284,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jitter-ms", type=float, default=0.0)
     parser.add_argument("--reorder", action="store_true")
     parser.add_argument("--seed", type=int)
+    parser.add_argument("--burst-loss-pct", type=float, default=0.0,
+                        help="Gilbert-Elliott average loss %% each way (0: none)")
+    parser.add_argument("--burst-packets", type=float, default=5.0,
+                        help="mean length of a bad spell, datagrams")
     parser.add_argument("--max-seconds", type=float, default=900.0, help="stop after this")
     args = parser.parse_args(argv)
     asyncio.run(_serve(args))

@@ -1,11 +1,20 @@
-"""Issue 6: over an impaired rural link (3 % random loss each way, 150 ms added round trip,
-2 Mbit/s each way) the call stays up; frames per second, freezes and latency are reported.
+"""Issues 6 and 17: over an impaired rural link (3 % random loss each way, 150 ms added round
+trip, 2 Mbit/s each way) the call stays up on its first peer connection and the picture keeps
+moving both ways.
 
 Loss: nftables ``numgen random`` drops on the router's kiosk-side link (all traffic, so the
 signaling WebSocket suffers too). Delay: the user-space relay tests/netkit/udp_delay.py,
 75 ms each way on the kiosk's only media path (its UDP to coturn), made transparent by an
 nftables redirect on the router. Bandwidth: tbf on both ends of the kiosk's link. The kiosk
 is behind the symmetric NAT with UDP allowed only to the TURN server, as in test_turn_nat.
+
+What must hold (not timings: the figures depend on the CPU the machine has to spare, and
+are measured by ``bench/link_quality.py``):
+
+* no renegotiation: one peer connection per side, no media failure, the call ends only by
+  the kiosk's hang-up. aiortc's own receive path froze for more than the 4 s media timeout
+  in about one run in four (a keyframe or its retransmission lost), and renegotiated;
+* video decoded in at least 95 % of the one-second samples, both ways, once settled.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ LOSS_PCT = 3.0
 ONE_WAY_DELAY_MS = 75.0
 RATE_KBIT = 2000
 HOLD_S = 20.0
+VIDEO_SECONDS_SHARE = 0.95
 
 
 @pytest.fixture(scope="module")
@@ -50,32 +60,26 @@ def impaired(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return result
 
 
-def test_call_stays_up(impaired: dict[str, Any]) -> None:
-    kiosk = impaired["kiosk"]
+def test_call_stays_up_without_renegotiation(impaired: dict[str, Any]) -> None:
     # The only end is the kiosk's own hang-up after HOLD_S (the server tells both sides).
     assert all(reason == "hangup" for reason in impaired["ended"]), impaired["ended"]
-    assert kiosk["end_reason"] is None, kiosk
+    assert impaired["kiosk"]["end_reason"] is None, impaired["kiosk"]
     assert not impaired["server_stopped_early"]
-    # Video arrived in most seconds of the call, both ways. Not in every second: under 3 %
-    # loss at 150 ms RTT aiortc's video sometimes freezes for seconds (a lost keyframe),
-    # in about a third of 20 s runs here, the last seconds included.
-    for side in ("kiosk", "agent"):
-        series = impaired[f"{side}_fps_series"][1:]  # the first sample precedes the media
-        moving = sum(1 for fps in series if fps > 0)
-        assert len(series) >= HOLD_S / 2 and moving >= 0.7 * len(series), (side, series)
-
-
-def test_loss_is_rarely_mistaken_for_a_dead_path(impaired: dict[str, Any]) -> None:
-    # A video freeze that outlasts the 4 s media timeout makes the call renegotiate its
-    # peer connection (media recovery), and the call goes on; with NACK and PLI that should
-    # happen at most once in 20 s of 3 % loss. (Figures depend on spare CPU; the load
-    # average is in the message.)
-    failures = impaired["media_failed_events"]
     attempts = (impaired["kiosk"]["attempts"], impaired["agent"]["attempts"])
-    assert max(attempts) <= 2, (
-        f"media failed repeatedly during the impaired call (load {impaired['loadavg']}): "
-        f"{failures}; fps per second kiosk {impaired['kiosk_fps_series']} "
-        f"agent {impaired['agent_fps_series']}")
+    assert impaired["media_failed_events"] == [] and attempts == (1, 1), (
+        f"the call renegotiated its media (load {impaired['loadavg']}): "
+        f"{impaired['media_failed_events']}; attempts {attempts}; fps per second kiosk "
+        f"{impaired['kiosk_fps_series']} agent {impaired['agent_fps_series']}")
+
+
+def test_video_is_decoded_in_nearly_every_second_both_ways(impaired: dict[str, Any]) -> None:
+    for side in ("kiosk", "agent"):
+        series = impaired[f"{side}_fps_settled"]
+        moving = sum(1 for fps in series if fps > 0)
+        assert len(series) >= HOLD_S / 2, (side, series)
+        assert moving >= VIDEO_SECONDS_SHARE * len(series), (
+            f"{side}: video in {moving} of {len(series)} seconds (load {impaired['loadavg']}):"
+            f" {series}")
 
 
 def test_loss_and_delay_were_really_applied(impaired: dict[str, Any]) -> None:
@@ -86,18 +90,3 @@ def test_loss_and_delay_were_really_applied(impaired: dict[str, Any]) -> None:
     assert any(x is not None and x > 0.005 for x in losses), losses
     rtts = [impaired[s]["rtt_ms"] for s in ("kiosk_stats", "agent_stats")]
     assert all(r is not None and r >= 2 * ONE_WAY_DELAY_MS * 0.8 for r in rtts), rtts
-
-
-def test_video_keeps_flowing(impaired: dict[str, Any]) -> None:
-    # The issue asks for the call to stay up and for the figures to be reported (printed
-    # above and in impaired_link.json); quality itself depends on the CPU the machine has
-    # to spare (2 shared cores here), so the floor is "video keeps moving", not "good":
-    # a median of 5 fps over 1 s samples and latency p50 under a second.
-    for side in ("kiosk", "agent"):
-        stats = impaired[f"{side}_stats"]
-        assert stats["samples"] >= HOLD_S / 2, (side, stats)
-        assert stats["fps_median"] is not None and stats["fps_median"] >= 5, (side, stats)
-        assert stats["latency_p50_ms"] is not None and stats["latency_p50_ms"] < 1000, (
-            side, stats)
-        if impaired[side]["attempts"] == 1:  # counts restart with a new peer connection
-            assert impaired[side]["frames_received"] >= HOLD_S * 5, (side, impaired[side])

@@ -63,7 +63,8 @@ def test_kiosk_udp_went_only_to_the_turn_server(turn_call: dict[str, Any]) -> No
     # have come through the relay.
     policy = turn_call["udp_policy"]
     allowed_packets, allowed_bytes = policy["allowed"]
-    assert allowed_packets > 500 and allowed_bytes > 300_000, policy
+    # The video ladder starts at 320x240@24 (180 kbit/s), so a short call sends ~300 kB.
+    assert allowed_packets > 500 and allowed_bytes > 150_000, policy
 
 
 def test_coturn_relayed_the_call_for_the_natted_kiosk(turn_call: dict[str, Any]) -> None:

@@ -305,3 +305,37 @@ def test_actions_carry_the_routers_now_when_the_wall_clock_steps_back() -> None:
     r.handle(JoinQueue("k1", "kela", "fi"), T0 + 10)
     out = r.handle(LeaveQueue("k1"), T0 + 5)
     assert [a.at for a in of(out, EntryRemoved)] == [T0 + 10]
+
+
+def test_a_call_without_media_puts_the_citizen_back_at_the_head_once() -> None:
+    r = make_router(RouterConfig(media_requeues=1))
+    login(r, "a1", T0)
+    login(r, "a2", T0, ready=False)
+    call = start_call(r, "a1", "k1", T0)
+    r.handle(JoinQueue("k2", "kela", "fi", priority=2), T0 + 5)
+    # The kiosk's client gave up setting up a media path and ends the call.
+    out = r.handle(EndCall(call.call_id, "kiosk", "media_failed"), T0 + 40)
+    assert [(c.reason, c.by) for c in of(out, CallEnded)] == [("media_requeued", "kiosk")]
+    assert [q.reason for q in of(out, EntryRequeued)] == ["media_requeued"]
+    pushed = {p.kiosk_id: p.position for p in of(out, QueuePosition)}
+    assert pushed == {"k1": 1, "k2": 2}
+    # The next free clerk gets the citizen first.
+    second = only_offer(r.handle(AgentReady("a2"), T0 + 41))
+    assert second.kiosk_id == "k1"
+    r.handle(AcceptOffer("a2", second.offer_id), T0 + 42)
+    again = r.call_for_kiosk("k1")
+    assert again is not None
+    # Failing again ends the call: the kiosk tells the citizen what to do.
+    out = r.handle(EndCall(again.call_id, "agent", "media_failed"), T0 + 80)
+    assert [c.reason for c in of(out, CallEnded)] == ["media_failed"]
+    assert of(out, EntryRequeued) == [] and r.entry_for_kiosk("k1") is None
+
+
+def test_a_call_without_media_is_not_requeued_while_the_kiosk_is_away() -> None:
+    r = make_router(RouterConfig(call_grace_s=20))
+    login(r, "a1", T0)
+    call = start_call(r, "a1", "k1", T0)
+    r.handle(KioskDisconnected("k1"), T0 + 10)
+    out = r.handle(EndCall(call.call_id, "agent", "media_failed"), T0 + 12)
+    assert [c.reason for c in of(out, CallEnded)] == ["media_failed"]
+    assert of(out, EntryRequeued) == []
