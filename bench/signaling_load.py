@@ -797,7 +797,10 @@ async def loadgen(cfg: dict[str, Any]) -> dict[str, Any]:
     live_agents = [a for a in gen.agents if a.connected]
     for agent in live_agents:
         agent.ready_at = time.perf_counter()
-        await agent.ws.send('{"type":"agent_state","state":"ready"}')
+        try:
+            await agent.ws.send('{"type":"agent_state","state":"ready"}')
+        except Exception:  # closed since connecting: its reader counted the close
+            agent.connected = False
     if len(live_agents) < len(gen.agents):
         gen.error("agents_missing", len(gen.agents) - len(live_agents))
     with contextlib.suppress(TimeoutError):
