@@ -16,8 +16,6 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from jsonlog import fields
-
 __all__ = ["CHECKPOINT_S", "Checkpointer"]
 
 log = logging.getLogger("etapiste.store")
@@ -41,7 +39,7 @@ class Checkpointer:
         try:
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
-            log.error("checkpoint connection failed", extra=fields(error=str(exc)))
+            log.error("checkpoint connection failed", extra={"fields": {"error": str(exc)}})
             return
         try:
             conn.execute("PRAGMA busy_timeout=1000")
@@ -56,7 +54,7 @@ class Checkpointer:
             conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
             self.checkpoints += 1
         except sqlite3.Error as exc:
-            log.warning("checkpoint failed", extra=fields(error=str(exc)))
+            log.warning("checkpoint failed", extra={"fields": {"error": str(exc)}})
 
     def stop(self) -> None:
         """End the thread (the handle closing checkpoints what is left)."""
