@@ -387,22 +387,16 @@ class ServerContext:
     async def _heartbeat_loop(self) -> None:
         interval = self.settings.heartbeat_interval_s
         timeout = self.settings.heartbeat_timeout_s
-        tick = min(0.5, interval / 2)
         while True:
-            await asyncio.sleep(tick)
+            await asyncio.sleep(min(0.5, interval / 2))
             now = self.clock()
             ping: str | None = None  # encoded once per round: at 10,000 clients, a model and
             # its JSON per client held the loop for 150-390 ms when many were due together
-            # Clients that connected in one burst fall due together: a round pings at most
-            # twice its even share, the rest a round later (a ping late by a fraction of the
-            # interval is far inside the timeout), and so a burst spreads out for good.
-            budget = max(50, int(2 * len(self.connections) * tick / interval))
             for conn in list(self.connections):
                 if now - conn.last_seen > timeout:
                     log.info("heartbeat timeout", extra=fields(who=conn.principal.label))
                     conn.close("heartbeat_timeout", 1001)
-                elif budget > 0 and now - conn.last_ping >= interval:
-                    budget -= 1
+                elif now - conn.last_ping >= interval:
                     conn.last_ping = now
                     if ping is None:
                         ping = dump(S.ServerPing(t=now))
