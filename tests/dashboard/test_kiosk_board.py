@@ -93,3 +93,17 @@ def test_a_silent_kiosk_turns_offline_on_time_without_any_event() -> None:
     changed = board.update(T0 + 26.5, live, router)  # 25 s of silence have passed
     assert list(changed) == ["k0001"] and board.statuses["k0001"].state == "offline"
     assert changed["k0001"].offline is True
+
+
+def test_a_change_to_every_kiosk_is_spread_over_steps_after_the_first() -> None:
+    from signaling.kiosk_board import STEP_LIMIT
+
+    n = STEP_LIMIT * 2 + 500
+    board, ids, _ = board_of(n)
+    live, router = Live(), Router(RouterConfig(), {})
+    assert len(board.update(T0 + 1, live, router)) == n  # the first look: everyone at once
+    for k in ids:
+        board.touch(k)
+    sizes = [len(board.update(T0 + 2 + i, live, router)) for i in range(4)]
+    assert sizes == [STEP_LIMIT, STEP_LIMIT, 500, 0]
+    assert board.rows_built == 2 * n
