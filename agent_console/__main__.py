@@ -12,7 +12,10 @@ from jsonlog import setup_logging
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments and run the console."""
     parser = argparse.ArgumentParser(prog="python -m agent_console", description=__doc__)
-    parser.add_argument("--server", default="http://127.0.0.1:8765", help="server base URL")
+    parser.add_argument(
+        "--server", default="http://127.0.0.1:8765",
+        help="server base URL, or several comma-separated (tried in turn; a cluster's nodes)",
+    )
     parser.add_argument("--ca-file", help="CA bundle that signed the server's certificate")
     parser.add_argument("--username")
     parser.add_argument("--password-file")

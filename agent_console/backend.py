@@ -25,6 +25,7 @@ from client_core.call_events import CallEvent
 from client_core.errors import AuthFailed, NotConnected, SessionEnded
 from client_core.frame_slot import FrameSlot
 from client_core.local_media import LocalMedia
+from client_core.servers import first_answering, server_list, ws_urls
 from client_core.signaling_client import (
     Backoff,
     LoginResult,
@@ -40,11 +41,6 @@ from wire.errors import ErrorCode
 
 log = logging.getLogger("etapiste.console.backend")
 
-def ws_url_for(base_url: str) -> str:
-    """The WebSocket URL of a server's base URL (``http`` → ``ws``, ``https`` → ``wss``)."""
-    return base_url.replace("http", "ws", 1).rstrip("/") + "/ws"
-
-
 class ConsoleBackend:
     """Signaling and media for one agent session at a time."""
 
@@ -57,7 +53,10 @@ class ConsoleBackend:
         stats_interval_s: float = 2.0,
         backoff: Backoff | None = None,
     ) -> None:
-        self.base_url = base_url
+        self.bases = server_list(base_url)
+        """Every server the console may use (``--server`` may name several)."""
+        self.base_url = self.bases[0]
+        """The server that answered the login (the first of :attr:`bases` before)."""
         self.media = media
         self.ssl_context = ssl_context
         self.stats_interval_s = stats_interval_s
@@ -190,7 +189,9 @@ class ConsoleBackend:
         presenter = self.presenter
         assert presenter is not None
         try:
-            result = await login(self.base_url, username, password, self.ssl_context)
+            self.base_url, result = await first_answering(
+                self.bases, lambda base: login(base, username, password, self.ssl_context)
+            )
         except AuthFailed as exc:
             busy = exc.code in ("rate_limited", "busy")
             presenter.on_login_failed("login.busy_server" if busy else "login.refused")
@@ -241,7 +242,7 @@ class ConsoleBackend:
         presenter = self.presenter
         assert presenter is not None
         client = SignalingClient(
-            ws_url_for(self.base_url),
+            ws_urls(self.bases, first=self.base_url),  # reconnects go round the list
             result.token,
             client_name="agent-console",
             ssl_context=self.ssl_context,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from client_core.call import CallSession, MediaSources
 from client_core.headless import CallScript, StopSignal, emit, hold_call, report_event
 from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+from client_core.servers import first_answering, server_list, ws_urls
 from client_core.signaling_client import SignalingClient, login
 from client_core.tls import tls_context
 from wire import client_messages as C
@@ -30,13 +31,16 @@ class AgentScript(CallScript):
 
 async def run_agent(script: AgentScript) -> int:
     """Answer ``calls`` calls (rejecting the first ``reject_first`` offers). Exit code."""
-    tls = tls_context(script.ca_file) if script.base_url.startswith("https") else None
-    session = await login(script.base_url, script.username, script.password, tls)
+    bases = server_list(script.base_url)
+    tls = tls_context(script.ca_file) if any(b.startswith("https") for b in bases) else None
+    base, session = await first_answering(
+        bases, lambda b: login(b, script.username, script.password, tls)
+    )
     if session.must_change_password:
         emit("login", error="password_change_required")  # a person must set it in the app
         return 2
-    ws_url = script.base_url.replace("http", "ws", 1).rstrip("/") + "/ws"
-    client = SignalingClient(ws_url, session.token, client_name="agent-headless", ssl_context=tls)
+    client = SignalingClient(ws_urls(bases, first=base), session.token,
+                             client_name="agent-headless", ssl_context=tls)
     client.add_state_listener(lambda state: emit("signaling", state=state))
     sources = MediaSources(
         video=SyntheticVideoTrack(stamp_frames=script.stamp_frames),

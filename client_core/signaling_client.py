@@ -27,6 +27,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
 from client_core.errors import AuthFailed, NotConnected, ServerRefused, SessionEnded
+from client_core.servers import server_list
 from client_core.tls import ConnectProblem, connect_problem
 from wire import client_messages as C
 from wire import server_messages as S
@@ -143,12 +144,8 @@ class SignalingClient:
         backoff: Backoff | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        # A string may name several servers, comma-separated: a kiosk's --server in a cluster
-        # without a proxy in front, or with the proxy and a node as a last resort.
-        listed = url.split(",") if isinstance(url, str) else list(url)
-        self.urls: tuple[str, ...] = tuple(u.strip() for u in listed if u.strip())
-        if not self.urls:
-            raise ValueError("no server URL")
+        # A string may name several servers, comma-separated (client_core.servers).
+        self.urls: tuple[str, ...] = server_list(url)
         self.url = self.urls[0]
         """The server URL in use (the next one of :attr:`urls` after each failure)."""
         self._token = token

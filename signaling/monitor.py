@@ -19,7 +19,6 @@ when something happens; browsers compute ages against ``server_time``.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -109,7 +108,7 @@ class Monitor:
         self._rows: list[dict[str, Any]] = []
         self._rows_version = -1
         self.snapshot: dict[str, Any] = {}
-        self._digest = ""
+        self._compared: dict[str, Any] | None = None  # the last snapshot, but kiosks and time
         self.subscribers: set[Callable[[], None]] = set()
         self.routing = True
         """Whether this server routes; a cluster's other nodes show the leader's snapshot."""
@@ -137,11 +136,10 @@ class Monitor:
         """Show the routing node's snapshot (on a node that does not route)."""
         if self.routing:
             return
+        compared = {k: v for k, v in snapshot.items() if k != "server_time"}
         self.snapshot = snapshot
-        digest = json.dumps({k: v for k, v in snapshot.items() if k != "server_time"},
-                            sort_keys=True, default=str)
-        if digest != self._digest:
-            self._digest = digest
+        if compared != self._compared:  # equal values: no need to serialise 10,000 rows
+            self._compared = compared
             for notify in list(self.subscribers):
                 notify()
 
@@ -207,7 +205,7 @@ class Monitor:
         changes += self.engine.evaluate_queues(Facts((), waits, self._waiting), now)
         for change in changes:
             self._store_change(change)
-        self._build(now)
+        self._build(now, stats)
 
     def _waiting_queues(self, stats: list[QueueStats]) -> list[QueueAlertFacts]:
         """Queues with citizens, each with how many clerks will answer it (for the
@@ -254,10 +252,10 @@ class Monitor:
 
     # ---------------------------------------------------------------------------- snapshot
 
-    def _build(self, now: float) -> None:
+    def _build(self, now: float, stats: list[QueueStats]) -> None:
         snap: dict[str, Any] = {
             "alerts": self._alert_rows(now),
-            "queues": self._queue_rows(now),
+            "queues": self._queue_rows(now, stats),
             "agents": self._agent_rows(),
             "settings": {
                 "service_level_threshold_s": self.threshold_s,
@@ -266,15 +264,17 @@ class Monitor:
                 "unserved_alert_s": self.engine.rules.unserved_after_s,
             },
         }
-        # The kiosk rows (thousands) are compared by the board's version, not serialised.
-        digest = f"{self.board.version}:" + json.dumps(snap, sort_keys=True, default=str)
+        # The kiosk rows (thousands) are compared by the board's version; the rest (a few
+        # hundred small rows) as values, never serialised: json.dumps of it every step was a
+        # cost of its own at 200 clerks.
+        changed = self._rows_version != self.board.version or snap != self._compared
+        self._compared = dict(snap)
         if self._rows_version != self.board.version:
             self._rows, self._rows_version = self.board.row_list(), self.board.version
         snap["kiosks"] = self._rows
         snap["server_time"] = now
         self.snapshot = snap
-        if digest != self._digest:
-            self._digest = digest
+        if changed:
             for notify in list(self.subscribers):
                 notify()
             if self.on_snapshot is not None:
@@ -318,8 +318,8 @@ class Monitor:
         agency = self.catalogue.agency(service.agency)
         return service.names.model_dump(), agency.names.model_dump() if agency else {}
 
-    def _queue_rows(self, now: float) -> list[dict[str, Any]]:
-        stats = {(q.service_id, q.language): q for q in self.router.queue_stats(now)}
+    def _queue_rows(self, now: float, queue_stats: list[QueueStats]) -> list[dict[str, Any]]:
+        stats = {(q.service_id, q.language): q for q in queue_stats}
         unserved = {(q.service_id, q.language) for q in self._waiting if not q.available_agents}
         rows = []
         for key in sorted(set(stats) | set(self._today)):

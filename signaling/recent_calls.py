@@ -21,11 +21,11 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 
-from signaling.reports import QueueDay, queue_day
+from signaling.reports import QueueDay, QueueTally
 from signaling.store import Store
 from signaling.store.records import CallRecord, WaitRecord
-from signaling.wait_accuracy import Accuracy
-from signaling.wait_report import accuracy_by_service
+from signaling.wait_accuracy import Accuracy, AccuracyTally
+from signaling.wait_report import first_estimate
 
 __all__ = ["DAY_S", "OVERLAP_S", "RecentCalls"]
 
@@ -49,12 +49,15 @@ class RecentCalls:
         self.estimates: dict[str, Accuracy] = {}
         self.rows_read = 0
         """Rows the store returned so far (what a test checks stays small)."""
+        self.records_counted = 0
+        """Calls and waits counted into (or out of) the running figures so far: what a test
+        checks follows the changes, not the day."""
         self._read_at: float | None = None
         self._midnight = 0.0
-        # Indexes, so that a change costs what it touches, not the day.
+        # Running figures and indexes, so that a change costs what it touches, not the day.
+        self._queues: dict[tuple[str, str], QueueTally] = {}  # today's calls per queue
+        self._services: dict[str, AccuracyTally] = {}  # today's first estimates per service
         self._by_kiosk: dict[str, set[str]] = defaultdict(set)
-        self._by_queue: dict[tuple[str, str], set[str]] = defaultdict(set)  # today's calls
-        self._by_service: dict[str, set[str]] = defaultdict(set)
         self._open: set[str] = set()  # waits not ended
         self._expiry: list[tuple[float, str]] = []  # heap of (queued_at, call id)
 
@@ -66,62 +69,98 @@ class RecentCalls:
     def refresh(self, now: float, midnight: float, threshold_s: float) -> set[str]:
         """Bring everything up to ``now`` (today began at ``midnight``); the kiosks whose
         reasons may have changed."""
-        kiosks: set[str] = set()
-        queues: set[tuple[str, str]] = set()
-        services: set[str] = set()
         if self._read_at is None or midnight != self._midnight:
             calls = self._store.calls_between(now - DAY_S, now + 1)
             waits = self._store.waits_between(midnight, now + 1)
-            self.rows_read += len(calls) + len(waits)
-            kiosks = set(self.reasons)
-            self.calls, self.waits, self.today, self.estimates = {}, {}, {}, {}
-            self._by_kiosk.clear()
-            self._by_queue.clear()
-            self._by_service.clear()
-            self._open.clear()
-            self._expiry = []
         else:
             since = self._read_at - OVERLAP_S
             calls = self._store.calls_changed_since(since)
             waits = [*self._store.waits_between(max(since, midnight), now + 1),
                      *self._store.waits_of(sorted(self._open))]
-            self.rows_read += len(calls) + len(waits)
+        return self.apply(calls, waits, now, midnight, threshold_s)
+
+    def apply(
+        self, calls: list[CallRecord], waits: list[WaitRecord], now: float, midnight: float,
+        threshold_s: float,
+    ) -> set[str]:
+        """Take in rows read at ``now`` (the whole day's when :attr:`due_full` was true);
+        the kiosks whose reasons may have changed."""
+        self.rows_read += len(calls) + len(waits)
+        kiosks: set[str] = set()
+        queues: set[tuple[str, str]] = set()
+        if self._read_at is None or midnight != self._midnight:
+            kiosks = set(self.reasons)
+            queues = set(self.today)
+            self.calls, self.waits, self.today, self.estimates = {}, {}, {}, {}
+            self._queues, self._services = {}, {}
+            self._by_kiosk.clear()
+            self._open.clear()
+            self._expiry = []
         for c in calls:
-            if c.queued_at >= now - DAY_S and self.calls.get(c.id) != c:
-                if c.id not in self.calls:
-                    heapq.heappush(self._expiry, (c.queued_at, c.id))
-                self.calls[c.id] = c
-                self._by_kiosk[c.kiosk_id].add(c.id)
-                kiosks.add(c.kiosk_id)
-                if c.queued_at >= midnight:
-                    self._by_queue[(c.service_id, c.language)].add(c.id)
-                    queues.add((c.service_id, c.language))
+            old = self.calls.get(c.id)
+            if c.queued_at < now - DAY_S or old == c:
+                continue
+            if old is None:
+                heapq.heappush(self._expiry, (c.queued_at, c.id))
+            else:
+                self._count_call(old, -1, midnight, threshold_s, queues)
+            self.calls[c.id] = c
+            self._count_call(c, 1, midnight, threshold_s, queues)
+            self._by_kiosk[c.kiosk_id].add(c.id)
+            kiosks.add(c.kiosk_id)
         while self._expiry and self._expiry[0][0] < now - DAY_S:
             _, call_id = heapq.heappop(self._expiry)
             gone = self.calls.pop(call_id, None)
             if gone is not None:  # out of the day: its kiosk's reasons shrink
+                self._count_call(gone, -1, midnight, threshold_s, queues)
                 self._by_kiosk[gone.kiosk_id].discard(call_id)
                 kiosks.add(gone.kiosk_id)
         for w in waits:
-            if self.waits.get(w.entry_id) != w:
-                self.waits[w.entry_id] = w
-                self._by_service[w.service_id].add(w.entry_id)
-                services.add(w.service_id)
-                if w.ended_at is None:
-                    self._open.add(w.entry_id)
-                else:
-                    self._open.discard(w.entry_id)
-        # An open "soon" estimate is scored against the time now: its service moves on.
-        services |= {self.waits[e].service_id for e in self._open
-                     if self.waits[e].first_kind == "soon"}
+            old_wait = self.waits.get(w.entry_id)
+            if old_wait == w:
+                continue
+            if old_wait is not None:
+                self._count_wait(old_wait, -1)
+            self.waits[w.entry_id] = w
+            self._count_wait(w, 1)
+            if w.ended_at is None:
+                self._open.add(w.entry_id)
+            else:
+                self._open.discard(w.entry_id)
         self._read_at, self._midnight = now, midnight
-        self._recompute(kiosks, queues, services, now, threshold_s)
+        self._recompute(kiosks, queues, now)
         return kiosks
 
-    def _recompute(
-        self, kiosks: set[str], queues: set[tuple[str, str]], services: set[str], now: float,
-        threshold_s: float,
+    def _count_call(
+        self, c: CallRecord, sign: int, midnight: float, threshold_s: float,
+        queues: set[tuple[str, str]],
     ) -> None:
+        # (On a 25-hour day a call of today can be out of the last 24 hours: it leaves the
+        # queue's figures when it leaves the day.)
+        if c.queued_at < midnight:
+            return
+        key = (c.service_id, c.language)
+        tally = self._queues.get(key)
+        if tally is None:
+            tally = self._queues[key] = QueueTally(threshold_s)
+        tally.add(c, sign)
+        self.records_counted += 1
+        queues.add(key)
+
+    def _count_wait(self, w: WaitRecord, sign: int) -> None:
+        first = first_estimate(w)
+        if first is None:
+            return
+        tally = self._services.get(w.service_id)
+        if tally is None:
+            tally = self._services[w.service_id] = AccuracyTally()
+        if sign > 0:
+            tally.add(first)
+        else:
+            tally.remove(first)
+        self.records_counted += 1
+
+    def _recompute(self, kiosks: set[str], queues: set[tuple[str, str]], now: float) -> None:
         for kiosk_id in kiosks:
             ended = [(c.ended_at, "failed" if c.outcome == "failed" else c.end_reason)
                      for c in (self.calls[i] for i in self._by_kiosk.get(kiosk_id, ()))
@@ -132,17 +171,15 @@ class RecentCalls:
                 self.reasons.pop(kiosk_id, None)
                 self._by_kiosk.pop(kiosk_id, None)
         for key in queues:
-            # (On a 25-hour day a call of today can be out of the last 24 hours.)
-            members = sorted((self.calls[i] for i in self._by_queue[key] if i in self.calls),
-                             key=lambda c: (c.queued_at, c.id))
-            self.today.update(queue_day(members, threshold_s))
-        if services:
-            for service in services:
-                waits = sorted((self.waits[e] for e in self._by_service[service]),
-                               key=lambda w: (w.queued_at, w.entry_id))
-                fresh = accuracy_by_service(waits, until=now)
-                if service in fresh:
-                    self.estimates[service] = fresh[service]
-                else:
-                    self.estimates.pop(service, None)
-            self.estimates = dict(sorted(self.estimates.items()))
+            tally = self._queues.get(key)
+            if tally is not None and len(tally):
+                self.today[key] = tally.figures()
+            else:
+                self.today.pop(key, None)
+                self._queues.pop(key, None)
+        # Every service's figures are read again: an open "soon" estimate is scored against
+        # the time now. Reading a tally costs a few list lookups, not the day.
+        self.estimates = {
+            service: tally.figures(until=now)
+            for service, tally in sorted(self._services.items()) if len(tally)
+        }

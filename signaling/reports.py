@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from signaling.store.records import CallRecord
@@ -174,29 +175,68 @@ def csv_text(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+class QueueTally:
+    """Running figures of one queue's calls of the day, one call in or out at a time.
+
+    The monitor keeps one per queue and moves only the calls that changed; summing the day's
+    calls again every few seconds cost in proportion to the day on the routing loop. Sums are
+    exact (fractions), so taking a call out leaves what adding the others alone gives, in any
+    order; :func:`queue_day` is tallies built in one go, so both agree by construction.
+    """
+
+    __slots__ = ("_abandoned", "_answered", "_calls", "_handle_n", "_handle_sum", "_in_threshold",
+                 "_wait_sum", "threshold_s")
+
+    def __init__(self, threshold_s: float) -> None:
+        self.threshold_s = threshold_s
+        self._calls = self._answered = self._abandoned = self._in_threshold = self._handle_n = 0
+        self._wait_sum = self._handle_sum = Fraction(0)
+
+    def add(self, c: CallRecord, sign: int = 1) -> None:
+        """Count a call in (``sign`` -1: take out a call counted before, same fields)."""
+        self._calls += sign
+        self._abandoned += sign * (c.outcome in ABANDONED_OUTCOMES)
+        if c.answered_at is None:
+            return
+        wait = c.answered_at - c.queued_at
+        self._answered += sign
+        self._in_threshold += sign * (wait <= self.threshold_s)
+        self._wait_sum += sign * Fraction(wait)
+        if c.ended_at is not None:
+            self._handle_n += sign
+            self._handle_sum += sign * Fraction(c.ended_at - c.answered_at)
+
+    def remove(self, c: CallRecord) -> None:
+        """Take out a call :meth:`add` counted (with the same fields)."""
+        self.add(c, -1)
+
+    def __len__(self) -> int:
+        return self._calls
+
+    def figures(self) -> QueueDay:
+        """The queue's figures now."""
+        n, h = self._answered, self._handle_n
+        return QueueDay(
+            answered=n,
+            abandoned=self._abandoned,
+            answered_in_threshold=self._in_threshold,
+            average_answer_s=round(float(self._wait_sum / n), 1) if n else None,
+            average_handle_s=round(float(self._handle_sum / h), 1) if h else None,
+        )
+
+
 def queue_day(
     calls: Iterable[CallRecord], threshold_s: float
 ) -> dict[tuple[str, str], QueueDay]:
     """Today's figures per (service, language) from the day's call rows."""
-    groups: dict[tuple[str, str], list[CallRecord]] = defaultdict(list)
+    tallies: dict[tuple[str, str], QueueTally] = {}
     for c in calls:
-        groups[(c.service_id, c.language)].append(c)
-    out = {}
-    for key, members in groups.items():
-        waits = [c.answered_at - c.queued_at for c in members if c.answered_at is not None]
-        handles = [
-            c.ended_at - c.answered_at
-            for c in members
-            if c.answered_at is not None and c.ended_at is not None
-        ]
-        out[key] = QueueDay(
-            answered=len(waits),
-            abandoned=sum(1 for c in members if c.outcome in ABANDONED_OUTCOMES),
-            answered_in_threshold=sum(1 for w in waits if w <= threshold_s),
-            average_answer_s=round(statistics.fmean(waits), 1) if waits else None,
-            average_handle_s=round(statistics.fmean(handles), 1) if handles else None,
-        )
-    return out
+        key = (c.service_id, c.language)
+        tally = tallies.get(key)
+        if tally is None:
+            tally = tallies[key] = QueueTally(threshold_s)
+        tally.add(c)
+    return {key: tally.figures() for key, tally in tallies.items()}
 
 
 _PALETTE = ("#1f5fa8", "#d9822b", "#2a8a5b", "#a33b6b", "#6b5ca5", "#8a7a2a", "#3b8ea3", "#555")

@@ -52,6 +52,26 @@ ended get it in every normal call."""
 REFUSALS_AUDITED = 10
 
 
+class _LastEncoded:
+    """The JSON of the last message sent, kept with the (frozen) message itself: the hub
+    sends one message object to many clients (queue figures to every clerk), and it is
+    encoded once for all of them instead of once per client."""
+
+    __slots__ = ("message", "text")
+
+    def __init__(self) -> None:
+        self.message: S.ServerMessage | None = None
+        self.text = ""
+
+    def text_of(self, message: S.ServerMessage) -> str:
+        if message is not self.message:
+            self.message, self.text = message, dump(message)
+        return self.text
+
+
+_LAST = _LastEncoded()
+
+
 class WsConnection:
     """One client's socket: an outbox drained by a writer task, and liveness bookkeeping."""
 
@@ -83,7 +103,8 @@ class WsConnection:
         if self.closing:
             return
         error = isinstance(message, S.Error)
-        self.send_text(dump(message), error=error, welcome=isinstance(message, S.Welcome))
+        self.send_text(_LAST.text_of(message), error=error,
+                       welcome=isinstance(message, S.Welcome))
         # Refusals relayed from the routing node arrive as text (send_text): counted, not
         # audited; those of this node's own hub are audited here.
         if (isinstance(message, S.Error) and self._audit is not None

@@ -99,5 +99,13 @@ class Queries:
         if not agents:
             return
         rows = self._rows(now)
+        # One message per set of skills and languages (clerks of a team share theirs), so a
+        # connection encodes it once for all who get it (see web_ws.WsConnection.send).
+        made: dict[tuple[frozenset[str], frozenset[str]], S.QueueStats] = {}
         for conn in list(agents.values()):
-            conn.send(self.queue_stats_for(conn.principal, now, rows))
+            p = conn.principal
+            key = (p.skills, p.languages)
+            message = made.get(key)
+            if message is None:
+                message = made[key] = self.queue_stats_for(p, now, rows)
+            conn.send(message)

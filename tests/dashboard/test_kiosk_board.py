@@ -61,7 +61,9 @@ def test_only_changed_kiosks_are_looked_at_again() -> None:
     board, ids, persisted = board_of(2000)
     live, router = Live(), Router(RouterConfig(), {})
     assert len(board.update(T0 + 1, live, router)) == 2000  # the first look: everyone
+    assert board.rows_built == 2000
     version = board.version
+    before = board.row_list()
     assert board.update(T0 + 2, live, router) == {}  # nothing happened: nobody looked at
     assert board.version == version
     live.kiosk_live["k0007"] = Report(T0 + 3, camera="missing")
@@ -72,7 +74,11 @@ def test_only_changed_kiosks_are_looked_at_again() -> None:
     assert changed["k0007"].devices == {"camera": "missing", "microphone": "ok", "speaker": "ok"}
     assert board.rows["k0007"]["state"] == "online" and board.version > version
     assert persisted == [("k0007", T0 + 3)]
-    assert [r["id"] for r in board.row_list()] == ids  # the dashboard's order
+    assert board.rows_built == 2001  # one row built again, not 2000
+    rows = board.row_list()
+    assert [r["id"] for r in rows] == ids  # the dashboard's order
+    assert rows[7] is board.rows["k0007"] and rows[7]["state"] == "online"
+    assert before[7]["state"] != "online"  # a list handed out before does not change
 
 
 def test_a_silent_kiosk_turns_offline_on_time_without_any_event() -> None:
@@ -87,3 +93,17 @@ def test_a_silent_kiosk_turns_offline_on_time_without_any_event() -> None:
     changed = board.update(T0 + 26.5, live, router)  # 25 s of silence have passed
     assert list(changed) == ["k0001"] and board.statuses["k0001"].state == "offline"
     assert changed["k0001"].offline is True
+
+
+def test_a_change_to_every_kiosk_is_spread_over_steps_after_the_first() -> None:
+    from signaling.kiosk_board import STEP_LIMIT
+
+    n = STEP_LIMIT * 2 + 500
+    board, ids, _ = board_of(n)
+    live, router = Live(), Router(RouterConfig(), {})
+    assert len(board.update(T0 + 1, live, router)) == n  # the first look: everyone at once
+    for k in ids:
+        board.touch(k)
+    sizes = [len(board.update(T0 + 2 + i, live, router)) for i in range(4)]
+    assert sizes == [STEP_LIMIT, STEP_LIMIT, 500, 0]
+    assert board.rows_built == 2 * n

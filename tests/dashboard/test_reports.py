@@ -89,3 +89,22 @@ def test_queue_day_service_level_speed_and_handle() -> None:
     assert fi.average_answer_s == round((60 + 180 + 181) / 3, 1)
     assert fi.average_handle_s == 300.0
     assert figures[("kela.benefits", "sv")].service_level == 1.0
+
+
+def test_a_queue_tally_taking_calls_out_gives_the_figures_of_the_rest() -> None:
+    from signaling.reports import QueueTally
+
+    calls = [
+        call("nurmes", "kela", 1000.0 + i * 31.7, (i * 13.3) % 400 if i % 4 else None,
+             300 + i * 0.1 if i % 3 else None, "answered" if i % 4 else "abandoned")
+        for i in range(60)
+    ]
+    tally = QueueTally(180.0)
+    for c in calls:
+        tally.add(c)
+    assert tally.figures() == queue_day(calls, 180.0)[("kela", "fi")]
+    for c in calls[::3]:
+        tally.remove(c)
+    rest = [c for i, c in enumerate(calls) if i % 3]
+    assert tally.figures() == queue_day(rest, 180.0)[("kela", "fi")]
+    assert len(tally) == len(rest)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import websockets
 
@@ -97,6 +98,35 @@ async def test_a_silent_peer_is_found_dead_within_15_s(tmp_path):
         assert goodbye.reason == "heartbeat_timeout"
         assert took <= 15.0, took
         assert kid not in h.ctx.live.connected_kiosks()
+
+
+async def test_kiosks_answering_the_shared_ping_stay_and_a_silent_one_is_dropped(tmp_path):
+    """The heartbeat round encodes one ping for every client due: each still gets its own
+    ping, with the round's time, and an answer keeps it connected past the timeout."""
+    async with running_server(tmp_path / "data", heartbeat_interval_s=0.3,
+                              heartbeat_timeout_s=1.2) as h:
+        ids = [h.add_kiosk(name=f"k{i}") for i in range(3)]
+        sockets = [(await Raw(h.ws_url, h.kiosk_tokens[k]).open())[0] for k in ids]
+        pings: dict[int, list[float]] = {0: [], 1: []}
+
+        async def answer(i: int) -> None:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(2.5):
+                    while True:
+                        message = parse_server(await sockets[i].recv())
+                        if isinstance(message, S.ServerPing):
+                            pings[i].append(message.t)
+                            await sockets[i].send(dump(C.Pong(t=message.t)))
+
+        silent = asyncio.ensure_future(Raw.next_of(sockets[2], S.Goodbye, timeout=5))
+        await asyncio.gather(answer(0), answer(1))
+        assert (await silent).reason == "heartbeat_timeout"
+        for i in (0, 1):
+            assert len(pings[i]) >= 4 and pings[i] == sorted(pings[i]), pings[i]
+        assert set(ids[:2]) <= set(h.ctx.live.connected_kiosks())
+        assert ids[2] not in h.ctx.live.connected_kiosks()
+        for ws in sockets:
+            await ws.close()
 
 
 async def test_a_kiosk_given_several_servers_moves_past_a_dead_one(tmp_path):
