@@ -15,8 +15,8 @@ of ``bench/link_quality.py`` that costs a citizen a picture frozen a fifth of th
 * :func:`send_nack` and :func:`send_pli` call the receiver's ``_send_rtcp_nack`` /
   ``_send_rtcp_pli`` (protected methods, not private).
 * :func:`gate_retransmissions` wraps the sender's ``_retransmit`` (a protected method) so
-  that a packet is resent at most once per round trip however many NACKs name it
-  (:mod:`client_core.retransmit_gate`).
+  that a packet is resent at most once per round trip however many NACKs name it, and
+  twice on a calm lossy link (:mod:`client_core.retransmit_gate`).
 * :func:`use_encoder` sets the sender's encoder (``RTCRtpSender.__encoder``) before its first
   frame; aiortc creates one lazily only when none is set, and still feeds it keyframe
   requests (PLI/FIR) and the receiver's bandwidth estimate (REMB) as before.
@@ -127,14 +127,15 @@ def use_encoder(sender: RTCRtpSender, encoder: Any) -> bool:
     return True
 
 
-def gate_retransmissions(sender: RTCRtpSender, allow: Callable[[int], bool]) -> bool:
-    """Resend a packet a NACK asks for only when ``allow(sequence_number)`` says so."""
+def gate_retransmissions(sender: RTCRtpSender, copies: Callable[[int], int]) -> bool:
+    """Resend a packet a NACK asks for as many times as ``copies(sequence_number)`` says
+    (0: not now)."""
     if not supported() or not callable(getattr(sender, "_retransmit", None)):
         return False
     resend = sender._retransmit
 
     async def _retransmit(sequence_number: int) -> None:
-        if allow(sequence_number):
+        for _ in range(copies(sequence_number)):
             await resend(sequence_number)
 
     setattr(sender, "_retransmit", _retransmit)  # noqa: B010 (an instance's method)

@@ -63,9 +63,7 @@ class SendPath:
         video = codecs.get("video")
         if video_sender is not None and self.tuning.video_ladder and self.retransmit_gate is None:
             gate = RetransmitGate()
-            if aiortc_hooks.gate_retransmissions(
-                video_sender, lambda seq: gate.allow(seq, time.monotonic(), self.rtt_s)
-            ):
+            if aiortc_hooks.gate_retransmissions(video_sender, lambda seq: self._copies(gate, seq)):
                 self.retransmit_gate = gate
         if (
             video_sender is not None and self.tuning.video_ladder and video is not None
@@ -76,6 +74,11 @@ class SendPath:
             if aiortc_hooks.use_encoder(video_sender, encoder):
                 self.ladder, self.encoder = ladder, encoder
                 self._task = asyncio.create_task(self._reports(video_sender))
+
+    def _copies(self, gate: RetransmitGate, seq: int) -> int:
+        now = time.monotonic()
+        calm = self.ladder is not None and self.ladder.calm(now)
+        return gate.copies(seq, now, self.rtt_s, duplicate=calm)
 
     async def _reports(self, sender: RTCRtpSender) -> None:
         """Feed the ladder each new receiver report on our video, with our send rate."""

@@ -203,6 +203,13 @@ class LadderController:
         when, count = failure
         return now - when < self.probe_backoff_s * 2.0 ** (count - 1)
 
+    def calm(self, now: float) -> bool:
+        """No congestion within ``hold_s`` and the queue not rising: loss now is the link's,
+        not ours (retransmissions may be sent twice)."""
+        with self._lock:
+            recent = self._congested_at is not None and now - self._congested_at < self.hold_s
+            return not recent and now >= self._no_increase_until
+
     def _recently_cut(self, now: float) -> bool:
         # A report right after a cut still counts the overflow that caused it.
         return self._congested_at is not None and now - self._congested_at < 1.5

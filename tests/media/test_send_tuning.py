@@ -97,6 +97,21 @@ def test_a_climb_the_link_carries_stays() -> None:
     assert ladder.failed_probes == 0 and ladder.rung_index < START_RUNG - 2
 
 
+def test_retransmissions_go_twice_only_while_the_ladder_calls_the_link_calm() -> None:
+    gate, ladder = RetransmitGate(), LadderController()
+    for t in range(6):  # random loss, nothing queued
+        ladder.on_queue(0.01, float(t))
+        ladder.on_loss(0.03, float(t), sent_bps=180_000.0)
+    assert ladder.calm(5.0)
+    assert gate.copies(1, 5.0, 0.16, duplicate=ladder.calm(5.0)) == 2
+    assert gate.copies(1, 5.01, 0.16, duplicate=True) == 0  # the NACK's second copy
+    for t in range(6, 12):  # lasting heavy loss: congestion
+        ladder.on_loss(0.3, float(t), sent_bps=180_000.0)
+    assert ladder.congestions >= 1 and not ladder.calm(12.0)
+    assert gate.copies(2, 12.0, 0.16, duplicate=ladder.calm(12.0)) == 1
+    assert gate.duplicated == 1
+
+
 def test_remb_is_recorded_but_does_not_move_the_ladder() -> None:
     ladder = LadderController()
     for t in range(20):  # aiortc's estimator on an idle link, under CPU load
@@ -193,7 +208,7 @@ async def test_hooks_fit_the_installed_aiortc() -> None:
         assert receiver._RTCRtpReceiver__jitter_buffer is tap
         assert receiver._RTCRtpReceiver__nack_generator is None
         asked: list[int] = []
-        assert aiortc_hooks.gate_retransmissions(sender, lambda seq: asked.append(seq) or False)
+        assert aiortc_hooks.gate_retransmissions(sender, lambda seq: asked.append(seq) or 0)
         await sender._retransmit(7)  # refused: aiortc's resend is not reached
         resent: list[int] = []
 
@@ -201,12 +216,12 @@ async def test_hooks_fit_the_installed_aiortc() -> None:
             resent.append(seq)
 
         sender._retransmit = resend
-        assert aiortc_hooks.gate_retransmissions(sender, lambda seq: seq != 8)
+        assert aiortc_hooks.gate_retransmissions(sender, lambda seq: {8: 0, 9: 1}.get(seq, 2))
         # A NACK as aiortc's RTCP handling delivers it goes through the gate.
         nack = RtcpRtpfbPacket(fmt=RTCP_RTPFB_NACK, ssrc=1, media_ssrc=sender._ssrc)
-        nack.lost = [8, 9]
+        nack.lost = [8, 9, 10]
         await sender._handle_rtcp_packet(nack)
-        assert asked == [7] and resent == [9]
+        assert asked == [7] and resent == [9, 10, 10]
         marker = object()
         assert aiortc_hooks.use_encoder(sender, marker)
         assert sender._RTCRtpSender__encoder is marker
