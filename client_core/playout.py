@@ -22,9 +22,11 @@ with 3 % loss at 150 ms RTT).  :class:`PlayoutDelay` does the same:
   ``recovered=True``) are late by one NACK round trip.  Taken with the rest they are a few
   per cent of the frames, right at the quantile's edge, and the delay stayed near zero on a
   3 % loss, 150 ms RTT link (measured: every such frame a 190-260 ms gap, a freeze).  Once
-  ``recovery_min`` of them arrived within ``recovery_window_s``, their ``recovery_quantile``
-  less ``recovery_tolerance_s`` is a floor of the target, as Chromium's jitter buffer adds
-  the round trip to its delay once it has seen frames NACKed.  The tolerance is wider than
+  ``recovery_min`` of them arrived within ``recovery_window_s`` (one: waiting for a second
+  cost a second freeze, measured), their ``recovery_quantile`` less
+  ``recovery_tolerance_s`` is a floor of the target, as Chromium's jitter buffer adds the
+  round trip to its delay once it has seen frames NACKed.  Where the round trip is short
+  (a cell link's 40 ms) the floor stays at zero: nothing to pay for.  The tolerance is wider than
   for jitter: a frame shown ``lateness - delay`` late opens a gap that long plus one frame
   interval, and the W3C rule calls a gap a freeze only from 150 ms over the average interval.
 
@@ -62,7 +64,7 @@ class DelayConfig:
     decay_s_per_s: float = 0.05
     warmup_s: float = 2.0
     recovery_window_s: float = 15.0
-    recovery_min: int = 2
+    recovery_min: int = 1
     recovery_quantile: float = 75.0
     recovery_tolerance_s: float = 0.11
 

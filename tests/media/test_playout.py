@@ -57,12 +57,21 @@ def test_frames_a_retransmission_completed_raise_the_delay_to_cover_one_round_tr
     assert delay.recovery_floor() == 0.0 and delay.delay_s < 0.01
 
 
-def test_one_retransmission_alone_does_not_raise_the_delay() -> None:
+def test_the_first_retransmission_on_a_long_round_trip_sets_the_floor_at_once() -> None:
+    cfg = DelayConfig(warmup_s=0.0)
+    delay = PlayoutDelay(cfg)
+    for n in range(60):
+        delay.observe(n / 30, n / 30 + 0.04)
+    delay.observe(2.0, 2.0 + 0.04 + 0.2, recovered=True)
+    assert abs(delay.delay_s - (0.2 + cfg.margin_s - cfg.recovery_tolerance_s)) < 0.005
+
+
+def test_retransmissions_on_a_short_round_trip_cost_no_delay() -> None:
     delay = PlayoutDelay(DelayConfig(warmup_s=0.0))
-    for n in range(300):
+    for n in range(300):  # a cell link: 40 ms round trip, one frame in ten retransmitted
         t = n / 30
-        delay.observe(t, t + 0.04 + (0.19 if n == 150 else 0.0), recovered=n == 150)
-    assert delay.recovery_floor() == 0.0 and delay.delay_s < 0.01
+        delay.observe(t, t + 0.04 + (0.05 if n % 10 == 0 else 0.0), recovered=n % 10 == 0)
+    assert delay.recovery_floor() <= 0.0 and delay.delay_s < 0.01
 
 
 def test_the_first_seconds_do_not_set_the_delay() -> None:
