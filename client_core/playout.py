@@ -114,16 +114,22 @@ class PlayoutDelay:
         while self._transits[0][0] < cutoff:
             self._transits.popleft()
         self._base = self._transits[0][1]
-        if arrival - self._first_arrival < self.cfg.warmup_s or not lateness:
+        if not lateness:
             return
         late = transit - self._base
-        self._lateness.append((arrival, late))
-        while self._lateness[0][0] < cutoff:
-            self._lateness.popleft()
         if recovered:
             self._recovered.append((arrival, late))
         while self._recovered and self._recovered[0][0] < arrival - self.cfg.recovery_window_s:
             self._recovered.popleft()
+        if arrival - self._first_arrival < self.cfg.warmup_s:
+            # A retransmission's wait is the round trip's, from the first second on: the
+            # floor it sets is in place before the first seconds' jitter is trusted.
+            if recovered:
+                self.delay_s = max(self.delay_s, min(self.cfg.max_s, self.recovery_floor()))
+            return
+        self._lateness.append((arrival, late))
+        while self._lateness[0][0] < cutoff:
+            self._lateness.popleft()
         # The quantile over the window costs ~0.1 ms: every 8th arrival, or at once when
         # this one is later than the delay covers.
         self._since_update += 1

@@ -66,6 +66,17 @@ def test_the_first_retransmission_on_a_long_round_trip_sets_the_floor_at_once() 
     assert abs(delay.delay_s - (0.2 + cfg.margin_s - cfg.recovery_tolerance_s)) < 0.005
 
 
+def test_a_retransmission_in_the_first_seconds_sets_the_floor_too() -> None:
+    cfg = DelayConfig(warmup_s=2.0)
+    delay = PlayoutDelay(cfg)
+    delay.observe(0.0, 0.5)  # the first keyframe: not counted
+    for n in range(1, 30):
+        delay.observe(n / 30, n / 30 + 0.04 + (0.1 if n == 5 else 0.0))  # jitter: not yet
+    assert delay.delay_s == 0.0
+    delay.observe(1.0, 1.0 + 0.04 + 0.2, recovered=True)
+    assert abs(delay.delay_s - (0.2 + cfg.margin_s - cfg.recovery_tolerance_s)) < 0.005
+
+
 def test_retransmissions_on_a_short_round_trip_cost_no_delay() -> None:
     delay = PlayoutDelay(DelayConfig(warmup_s=0.0))
     for n in range(300):  # a cell link: 40 ms round trip, one frame in ten retransmitted
