@@ -31,7 +31,8 @@ up.  :class:`LadderController` (sans-I/O) picks one rung of :data:`LADDER` inste
   scheduling stall looks like a queue), and used as a ceiling it walked the ladder down
   to 320x240 at 10 fps on an idle link;
 * a climb is a probe: for ``probe_watch_s`` (4 s) after it, two queue reports running
-  ``probe_rise_s`` (25 ms) above the queue before the climb step straight back to the rung
+  ``probe_rise_s`` (25 ms) above the queue before the climb, or one twice that, step
+  straight back to the rung
   it came from, which the link carried, and that rung is not tried again for
   ``probe_backoff_s`` (15 s, doubling with each failed try).  On a 300 kbit/s uplink the
   climb from 180 to 240 kbit/s overflows a 100 ms buffer within seconds; the queue trend
@@ -184,7 +185,10 @@ class LadderController:
             self._probe = None
             return False
         since = [q for t, q in self._recent_queue if t > started]
-        if len(since) < 2 or min(since[-2:]) <= before + self.probe_rise_s:
+        # Two reports over the rise, or one over twice the rise (a 100 ms buffer is half
+        # full by then: measured, waiting for the second report let it overflow).
+        twice = len(since) >= 2 and min(since[-2:]) > before + self.probe_rise_s
+        if not (twice or (since and since[-1] > before + 2 * self.probe_rise_s)):
             return False
         failed = self.rung_index
         _, count = self._probe_failures.get(failed, (now, 0))

@@ -82,6 +82,11 @@ def test_a_climb_that_fills_the_queue_goes_straight_back_and_is_not_retried_soon
     # The first climb, to 240 kbit/s (more than 300 kbit/s with audio and headers), is
     # undone before the buffer is half full: no loss, no congestion cut to 110 kbit/s.
     assert max(q for _, _, q in seen) < 0.09
+    # On a link that fills faster, one report twice the rise is enough.
+    fast = LadderController()
+    fast_seen = weak_uplink(fast, 20.0, capacity_bps=280_000)
+    assert max(q for _, _, q in fast_seen) < 0.08 and fast.failed_probes >= 1
+    assert fast.congestions == 0
     assert ladder.congestions == 0
     assert min(rate for _, rate, _ in seen) == LADDER[START_RUNG].bitrate
     assert ladder.rung_index == START_RUNG
