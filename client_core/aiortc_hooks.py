@@ -14,6 +14,9 @@ of ``bench/link_quality.py`` that costs a citizen a picture frozen a fifth of th
   retransmission, aiortc's asked once per new gap, for every packet still missing.
 * :func:`send_nack` and :func:`send_pli` call the receiver's ``_send_rtcp_nack`` /
   ``_send_rtcp_pli`` (protected methods, not private).
+* :func:`gate_retransmissions` wraps the sender's ``_retransmit`` (a protected method) so
+  that a packet is resent at most once per round trip however many NACKs name it, and
+  twice on a calm lossy link (:mod:`client_core.retransmit_gate`).
 * :func:`use_encoder` sets the sender's encoder (``RTCRtpSender.__encoder``) before its first
   frame; aiortc creates one lazily only when none is set, and still feeds it keyframe
   requests (PLI/FIR) and the receiver's bandwidth estimate (REMB) as before.
@@ -121,4 +124,19 @@ def use_encoder(sender: RTCRtpSender, encoder: Any) -> bool:
     if getattr(sender, _ENCODER) is not None:
         return False  # already encoding: too late to swap without a glitch
     setattr(sender, _ENCODER, encoder)
+    return True
+
+
+def gate_retransmissions(sender: RTCRtpSender, copies: Callable[[int], int]) -> bool:
+    """Resend a packet a NACK asks for as many times as ``copies(sequence_number)`` says
+    (0: not now)."""
+    if not supported() or not callable(getattr(sender, "_retransmit", None)):
+        return False
+    resend = sender._retransmit
+
+    async def _retransmit(sequence_number: int) -> None:
+        for _ in range(copies(sequence_number)):
+            await resend(sequence_number)
+
+    setattr(sender, "_retransmit", _retransmit)  # noqa: B010 (an instance's method)
     return True

@@ -22,6 +22,7 @@ from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 from client_core import aiortc_hooks, opus_native
 from client_core.audio_send import OpusSendTrack
 from client_core.media_tuning import MediaTuning
+from client_core.retransmit_gate import RetransmitGate
 from client_core.video_send import LadderController, TunedVp8Encoder
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ class SendPath:
         self.rtt_s: float | None = None
         """Round trip of our video as RTCP measured it (for the receive path's NACKs)."""
         self._task: asyncio.Task[None] | None = None
+        self.retransmit_gate: RetransmitGate | None = None
 
     def audio_track(self, track: MediaStreamTrack) -> MediaStreamTrack:
         """The track to give the audio sender."""
@@ -59,6 +61,10 @@ class SendPath:
         if self.opus is not None:
             self.opus.use_opus(audio is not None and audio.mimeType.lower() == "audio/opus")
         video = codecs.get("video")
+        if video_sender is not None and self.tuning.video_ladder and self.retransmit_gate is None:
+            gate = RetransmitGate()
+            if aiortc_hooks.gate_retransmissions(video_sender, lambda seq: self._copies(gate, seq)):
+                self.retransmit_gate = gate
         if (
             video_sender is not None and self.tuning.video_ladder and video is not None
             and video.mimeType.lower() == "video/vp8" and self.encoder is None
@@ -68,6 +74,11 @@ class SendPath:
             if aiortc_hooks.use_encoder(video_sender, encoder):
                 self.ladder, self.encoder = ladder, encoder
                 self._task = asyncio.create_task(self._reports(video_sender))
+
+    def _copies(self, gate: RetransmitGate, seq: int) -> int:
+        now = time.monotonic()
+        calm = self.ladder is not None and self.ladder.calm(now)
+        return gate.copies(seq, now, self.rtt_s, duplicate=calm)
 
     async def _reports(self, sender: RTCRtpSender) -> None:
         """Feed the ladder each new receiver report on our video, with our send rate."""

@@ -62,6 +62,8 @@ class EncodedFrame:
     keyframe: bool
     first_packet_at: float
     completed_at: float
+    retransmitted: bool = False
+    """A packet of it came as the answer to a NACK: it is late by a round trip."""
 
 
 @dataclass
@@ -116,6 +118,8 @@ class VideoAssembler:
         self.counters = AssemblerCounters()
         self._packets: dict[int, tuple[RtpPacket, float]] = {}
         self._missing: dict[int, _Missing] = {}
+        self._recovered: set[int] = set()
+        """Buffered packets that came as retransmissions."""
         self._max: int | None = None
         self._next: int | None = None
         """First sequence number of the next frame to release; None: waiting for a keyframe."""
@@ -157,6 +161,7 @@ class VideoAssembler:
             hole = self._missing.pop(ext, None)
             if hole is not None and hole.nacks > 0:
                 self.counters.retransmissions += 1
+                self._recovered.add(ext)
                 if hole.nacks == 1:  # unambiguous: answers the only request
                     sample = now - hole.last_nack
                     if 0.002 < sample < 3.0:
@@ -266,6 +271,7 @@ class VideoAssembler:
             for seq in range(self._next, end + 1):
                 self._packets.pop(seq, None)
                 self._missing.pop(seq, None)
+                self._recovered.discard(seq)
             self._next = end + 1
             self.counters.frames += 1
             out.frames.append(encoded)
@@ -294,6 +300,7 @@ class VideoAssembler:
             keyframe=vp8_frame_start(first)[1],
             first_packet_at=first_at,
             completed_at=now,
+            retransmitted=any(s in self._recovered for s in range(start, seq + 1)),
         )
 
     def _jump_to_complete_keyframe(self, now: float, out: Actions) -> None:
@@ -308,6 +315,7 @@ class VideoAssembler:
     def _drop_before(self, seq: int) -> None:
         for old in [s for s in self._packets if s < seq]:
             del self._packets[old]
+        self._recovered = {s for s in self._recovered if s >= seq}
         self._drop_missing_before(seq)
 
     def _drop_missing_before(self, seq: int) -> None:
@@ -326,4 +334,5 @@ class VideoAssembler:
         if len(self._packets) > _MAX_BUFFERED:  # a sender gone mad: start over
             self._packets.clear()
             self._missing.clear()
+            self._recovered.clear()
             self._next = None

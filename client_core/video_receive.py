@@ -125,7 +125,8 @@ class VideoReceivePath:
             burst = frame.completed_at - self._last_completed < 0.005
             self._last_completed = frame.completed_at
             typical = not (frame.keyframe or burst) and frame.completed_at > self._keyframe_until
-            self.delay.observe(media_s, frame.completed_at, lateness=typical)
+            self.delay.observe(media_s, frame.completed_at, lateness=typical,
+                               recovered=frame.retransmitted)
             due = self.delay.due(media_s) if self.playout_enabled else 0.0
             future = self._executor.submit(self._decode, frame)
             future.add_done_callback(functools.partial(self._from_thread, due=due))

@@ -34,6 +34,57 @@ def test_delay_grows_at_once_to_cover_late_frames_and_decays_slowly() -> None:
     assert delay.delay_s > 0.11
 
 
+def test_frames_a_retransmission_completed_raise_the_delay_to_cover_one_round_trip() -> None:
+    # Loss at 150 ms RTT: one frame in fifty waits ~190 ms for its retransmission, too few
+    # for the 97th percentile of all frames to see, each a freeze if not covered.
+    cfg = DelayConfig(warmup_s=0.0)
+    delay, quiet = PlayoutDelay(cfg), PlayoutDelay(cfg)
+    for n in range(300):  # 10 s
+        t = n / 30
+        recovered = n % 50 == 10
+        late = 0.19 if recovered else 0.005 * (n % 3)
+        delay.observe(t, t + 0.04 + late, recovered=recovered)
+        quiet.observe(t, t + 0.04 + late)  # the same lateness, not known as retransmissions
+    assert quiet.delay_s < 0.02
+    # Covered so that the gap it leaves (lateness - delay + a frame) stays under 150 ms more
+    # than a frame's interval, the W3C rule's freeze.
+    expected = 0.19 + cfg.margin_s - cfg.recovery_tolerance_s
+    assert abs(delay.delay_s - expected) < 0.005
+    assert 0.19 - delay.delay_s + 1 / 30 < 1 / 30 + 0.15
+    for n in range(300, 300 + 30 * 30):  # 30 s without loss: back to nothing
+        t = n / 30
+        delay.observe(t, t + 0.04)
+    assert delay.recovery_floor() == 0.0 and delay.delay_s < 0.01
+
+
+def test_the_first_retransmission_on_a_long_round_trip_sets_the_floor_at_once() -> None:
+    cfg = DelayConfig(warmup_s=0.0)
+    delay = PlayoutDelay(cfg)
+    for n in range(60):
+        delay.observe(n / 30, n / 30 + 0.04)
+    delay.observe(2.0, 2.0 + 0.04 + 0.2, recovered=True)
+    assert abs(delay.delay_s - (0.2 + cfg.margin_s - cfg.recovery_tolerance_s)) < 0.005
+
+
+def test_a_retransmission_in_the_first_seconds_sets_the_floor_too() -> None:
+    cfg = DelayConfig(warmup_s=2.0)
+    delay = PlayoutDelay(cfg)
+    delay.observe(0.0, 0.5)  # the first keyframe: not counted
+    for n in range(1, 30):
+        delay.observe(n / 30, n / 30 + 0.04 + (0.1 if n == 5 else 0.0))  # jitter: not yet
+    assert delay.delay_s == 0.0
+    delay.observe(1.0, 1.0 + 0.04 + 0.2, recovered=True)
+    assert abs(delay.delay_s - (0.2 + cfg.margin_s - cfg.recovery_tolerance_s)) < 0.005
+
+
+def test_retransmissions_on_a_short_round_trip_cost_no_delay() -> None:
+    delay = PlayoutDelay(DelayConfig(warmup_s=0.0))
+    for n in range(300):  # a cell link: 40 ms round trip, one frame in ten retransmitted
+        t = n / 30
+        delay.observe(t, t + 0.04 + (0.05 if n % 10 == 0 else 0.0), recovered=n % 10 == 0)
+    assert delay.recovery_floor() <= 0.0 and delay.delay_s < 0.01
+
+
 def test_the_first_seconds_do_not_set_the_delay() -> None:
     delay = PlayoutDelay(DelayConfig(warmup_s=2.0, tolerance_s=0.0, margin_s=0.0))
     delay.observe(0.0, 0.5)  # a first keyframe that took its time

@@ -8,13 +8,21 @@ import aiortc
 import numpy as np
 import pytest
 from aiortc import RTCPeerConnection
+from aiortc.rtp import RTCP_RTPFB_NACK, RtcpRtpfbPacket
 from av import AudioFrame
 from av.packet import Packet
 
 from client_core import aiortc_hooks, opus_native
 from client_core.audio_send import OpusSendTrack
 from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack, voice_like
-from client_core.video_send import LADDER, START_RUNG, LadderController, TunedVp8Encoder
+from client_core.retransmit_gate import RetransmitGate
+from client_core.video_send import (
+    AUDIO_BPS,
+    LADDER,
+    START_RUNG,
+    LadderController,
+    TunedVp8Encoder,
+)
 
 
 def test_ladder_probes_up_then_steps_down_at_once_on_overflow_and_holds() -> None:
@@ -36,6 +44,77 @@ def test_ladder_probes_up_then_steps_down_at_once_on_overflow_and_holds() -> Non
     for t in range(45, 80):  # then up again, slowly (10 s a rung after congestion)
         ladder.on_loss(0.0, now=float(t))
     assert ladder.rung_index < narrow
+
+
+def test_a_packet_is_resent_once_per_round_trip_however_many_nacks_name_it() -> None:
+    gate = RetransmitGate()
+    assert gate.allow(100, 0.0, rtt_s=0.16)
+    assert not gate.allow(100, 0.001, rtt_s=0.16)  # the NACK's second copy
+    assert gate.allow(101, 0.001, rtt_s=0.16)  # another packet of the same NACK
+    assert gate.allow(100, 0.19, rtt_s=0.16)  # the receiver's retry, a round trip later
+    assert (gate.resent, gate.refused) == (3, 1)
+    assert gate.interval(None) == gate.default_interval_s
+    assert gate.interval(5.0) == gate.max_interval_s
+    for seq in range(2000):  # bounded memory
+        gate.allow(seq, 1.0)
+    assert len(gate._last) <= 512
+
+
+def weak_uplink(ladder: LadderController, seconds: float, start: float = 0.0,
+                capacity_bps: float = 300_000) -> list[tuple[float, int, float]]:
+    """A 300 kbit/s uplink with a 185 ms buffer: the queue grows by what the rung sends over
+    the capacity; loss reports once a second, queue reports twice (what happened, per 0.5 s)."""
+    queue, seen, t = 0.0, [], start
+    while t < start + seconds:
+        t += 0.5
+        sending = (ladder.rung.bitrate * 1.12 + AUDIO_BPS) / capacity_bps
+        queue = min(0.185, max(0.0, queue + 0.5 * (sending - 1.0)))
+        ladder.on_queue(0.005 + queue, t)
+        if t % 1.0 == 0:
+            ladder.on_loss(0.0, t, sent_bps=float(ladder.rung.bitrate))
+        seen.append((t, ladder.rung.bitrate, queue))
+    return seen
+
+
+def test_a_climb_that_fills_the_queue_goes_straight_back_and_is_not_retried_soon() -> None:
+    ladder = LadderController()
+    seen = weak_uplink(ladder, 60.0)
+    # The first climb, to 240 kbit/s (more than 300 kbit/s with audio and headers), is
+    # undone before the buffer is half full: no loss, no congestion cut to 110 kbit/s.
+    assert max(q for _, _, q in seen) < 0.09
+    # On a link that fills faster, one report twice the rise is enough.
+    fast = LadderController()
+    fast_seen = weak_uplink(fast, 20.0, capacity_bps=280_000)
+    assert max(q for _, _, q in fast_seen) < 0.08 and fast.failed_probes >= 1
+    assert fast.congestions == 0
+    assert ladder.congestions == 0
+    assert min(rate for _, rate, _ in seen) == LADDER[START_RUNG].bitrate
+    assert ladder.rung_index == START_RUNG
+    climbs = [t for (t, r, _), (_, r0, _) in zip(seen[1:], seen, strict=False) if r > r0]
+    # Tried again after 15 s, then 30 s: three probes in a minute, not one every 2 s.
+    assert ladder.failed_probes == len(climbs) == 3
+    assert climbs[1] - climbs[0] >= 15 and climbs[2] - climbs[1] >= 30
+
+
+def test_a_climb_the_link_carries_stays() -> None:
+    ladder = LadderController()
+    weak_uplink(ladder, 30.0, capacity_bps=2_000_000)
+    assert ladder.failed_probes == 0 and ladder.rung_index < START_RUNG - 2
+
+
+def test_retransmissions_go_twice_only_while_the_ladder_calls_the_link_calm() -> None:
+    gate, ladder = RetransmitGate(), LadderController()
+    for t in range(6):  # random loss, nothing queued
+        ladder.on_queue(0.01, float(t))
+        ladder.on_loss(0.03, float(t), sent_bps=180_000.0)
+    assert ladder.calm(5.0)
+    assert gate.copies(1, 5.0, 0.16, duplicate=ladder.calm(5.0)) == 2
+    assert gate.copies(1, 5.01, 0.16, duplicate=True) == 0  # the NACK's second copy
+    for t in range(6, 12):  # lasting heavy loss: congestion
+        ladder.on_loss(0.3, float(t), sent_bps=180_000.0)
+    assert ladder.congestions >= 1 and not ladder.calm(12.0)
+    assert gate.copies(2, 12.0, 0.16, duplicate=ladder.calm(12.0)) == 1
+    assert gate.duplicated == 1
 
 
 def test_remb_is_recorded_but_does_not_move_the_ladder() -> None:
@@ -133,6 +212,21 @@ async def test_hooks_fit_the_installed_aiortc() -> None:
         assert tap is not None
         assert receiver._RTCRtpReceiver__jitter_buffer is tap
         assert receiver._RTCRtpReceiver__nack_generator is None
+        asked: list[int] = []
+        assert aiortc_hooks.gate_retransmissions(sender, lambda seq: asked.append(seq) or 0)
+        await sender._retransmit(7)  # refused: aiortc's resend is not reached
+        resent: list[int] = []
+
+        async def resend(seq: int) -> None:
+            resent.append(seq)
+
+        sender._retransmit = resend
+        assert aiortc_hooks.gate_retransmissions(sender, lambda seq: {8: 0, 9: 1}.get(seq, 2))
+        # A NACK as aiortc's RTCP handling delivers it goes through the gate.
+        nack = RtcpRtpfbPacket(fmt=RTCP_RTPFB_NACK, ssrc=1, media_ssrc=sender._ssrc)
+        nack.lost = [8, 9, 10]
+        await sender._handle_rtcp_packet(nack)
+        assert asked == [7] and resent == [9, 10, 10]
         marker = object()
         assert aiortc_hooks.use_encoder(sender, marker)
         assert sender._RTCRtpSender__encoder is marker

@@ -64,6 +64,9 @@ def test_a_gap_is_nacked_at_once_and_again_after_a_round_trip_then_filled() -> N
         assert not asm.add(packet, 0.21).frames  # held behind the hole, in order
     refilled = asm.add(lost, 0.33)
     assert [f.timestamp for f in refilled.frames] == [3000, 6000]  # every frame it completed
+    # Only the frame the retransmission belonged to is marked (for the playout delay).
+    assert [f.retransmitted for f in refilled.frames] == [True, False]
+    assert not any(f.retransmitted for f in frames)
     assert asm.counters.retransmissions == 1
     # The second NACK was answered: the RTT estimate is left alone (ambiguous sample).
     assert abs(asm.rtt_s - 0.1) < 1e-9
