@@ -11,6 +11,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from wire.booking_messages import (
+    BOOKING_AGENT_TYPES,
+    BOOKING_KIOSK_TYPES,
+    BookingCancel,
+    BookingCheckIn,
+    BookingMake,
+    BookingsGet,
+    BookingSlotsGet,
+)
 from wire.types import (
     Attempt,
     CallStats,
@@ -223,50 +232,61 @@ ClientMessage = Annotated[
     | CallTransfer
     | HistoryGet
     | PhotosPurged
-    | Logout,
+    | Logout
+    | BookingCheckIn
+    | BookingSlotsGet
+    | BookingMake
+    | BookingCancel
+    | BookingsGet,
     Field(discriminator="type"),
 ]
 """Every message a client may send, discriminated on ``type``."""
 
-KIOSK_TYPES = frozenset(
-    {
-        "hello",
-        "ping",
-        "pong",
-        "services_get",
-        "queue_join",
-        "queue_leave",
-        "sdp",
-        "ice",
-        "media_restart",
-        "call_end",
-        "call_stats",
-        "call_rating",
-        "health",
-    }
+KIOSK_TYPES = (
+    frozenset(
+        {
+            "hello",
+            "ping",
+            "pong",
+            "services_get",
+            "queue_join",
+            "queue_leave",
+            "sdp",
+            "ice",
+            "media_restart",
+            "call_end",
+            "call_stats",
+            "call_rating",
+            "health",
+        }
+    )
+    | BOOKING_KIOSK_TYPES
 )
 """Message types a kiosk may send."""
 
-AGENT_TYPES = frozenset(
-    {
-        "hello",
-        "ping",
-        "pong",
-        "services_get",
-        "sdp",
-        "ice",
-        "media_restart",
-        "call_end",
-        "call_stats",
-        "agent_state",
-        "offer_accept",
-        "offer_reject",
-        "wrapup_done",
-        "call_transfer",
-        "history_get",
-        "photos_purged",
-        "logout",
-    }
+AGENT_TYPES = (
+    frozenset(
+        {
+            "hello",
+            "ping",
+            "pong",
+            "services_get",
+            "sdp",
+            "ice",
+            "media_restart",
+            "call_end",
+            "call_stats",
+            "agent_state",
+            "offer_accept",
+            "offer_reject",
+            "wrapup_done",
+            "call_transfer",
+            "history_get",
+            "photos_purged",
+            "logout",
+        }
+    )
+    | BOOKING_AGENT_TYPES
 )
 """Message types an agent may send."""
 
