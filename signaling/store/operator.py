@@ -17,7 +17,6 @@ __all__ = ["OperatorSql"]
 class OperatorSql(SqlAggregate):
     """Alerts and kiosk health."""
 
-
     # --- alerts -------------------------------------------------------------------------------
 
     def raise_alert(
