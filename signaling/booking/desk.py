@@ -115,6 +115,10 @@ class BookingDesk:
         """An active booking by id."""
         return self._bookings.get(booking_id)
 
+    def bookings(self) -> list[BookingRecord]:
+        """Every active booking the desk holds."""
+        return list(self._bookings.values())
+
     def waiting_at(self, kiosk_id: str) -> BookingRecord | None:
         """The checked-in booking whose citizen is at ``kiosk_id``, if any."""
         for booking in self._bookings.values():

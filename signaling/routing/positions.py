@@ -222,7 +222,9 @@ class Positions(RoutingState):
         moved = abs(now + new.found.seconds[last] - before) >= MIN_MINUTES_S
         return new, everyone if moved else min(everyone, EXACT_POSITIONS)
 
-    def _profile(self, key: QueueKey, order: Sequence[Entry], now: float, seen: _Pass) -> _Profile:
+    def _profile(
+        self, key: QueueKey, order: Sequence[Entry], now: float, seen: _Pass
+    ) -> _Profile:
         """Compute and keep a queue's estimates, one past its end for newcomers."""
         found = self._queue_waits(key, order, now, newcomers=1, seen=seen)
         profile = _Profile(now, [e.entry_id for e in order], found)

@@ -140,13 +140,8 @@ class RoutingRestore(Positions):
         if state is AgentState.WRAP_UP and (wrap_until is None or wrap_until <= now):
             state = AgentState.READY
         agent = Agent(
-            agent_id,
-            skills,
-            languages,
-            state,
-            since=min(since, now),
-            idle_since=min(since, now),
-            reason=reason if state is AgentState.NOT_READY else None,
+            agent_id, skills, languages, state, since=min(since, now),
+            idle_since=min(since, now), reason=reason if state is AgentState.NOT_READY else None,
             wrap_until=wrap_until if state is AgentState.WRAP_UP else None,
         )
         self._add_agent(agent)

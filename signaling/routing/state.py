@@ -193,7 +193,9 @@ class RoutingState:
         entry = Entry(entry_id, kiosk_id, service_id, language, priority, enqueued_at)
         self._add_entry(entry)
         out.append(
-            EntryQueued(entry_id, kiosk_id, service_id, language, priority, enqueued_at, self._now)
+            EntryQueued(
+                entry_id, kiosk_id, service_id, language, priority, enqueued_at, self._now
+            )
         )
         return entry
 
@@ -398,7 +400,9 @@ class RoutingState:
         del self._calls[call.call_id]
         del self._kiosk_call[call.kiosk_id]
         out.append(
-            CallEnded(call.call_id, call.entry_id, call.kiosk_id, call.agent_id, reason, by, now)
+            CallEnded(
+                call.call_id, call.entry_id, call.kiosk_id, call.agent_id, reason, by, now
+            )
         )
         agent = self._agents[call.agent_id]
         agent.call_id = None
@@ -455,3 +459,4 @@ def _call_deadline(call: Call) -> float | None:
     """When a call's earlier side grace runs out, if a side is away."""
     graces = [t for t in (call.kiosk_grace_until, call.agent_grace_until) if t is not None]
     return min(graces, default=None)
+

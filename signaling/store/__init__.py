@@ -17,11 +17,6 @@ from signaling.store.sqlite import PostgresStore, SqliteStore, SqlStore, open_st
 
 __all__ = [
     "CONNECT_OPTIONS",
-    "DB_FILENAME",
-    "UNANSWERED_OUTCOMES",
-    "PostgresStore",
-    "SqlStore",
-    "SqliteStore",
-    "Store",
+    "DB_FILENAME", "UNANSWERED_OUTCOMES", "PostgresStore", "SqlStore", "SqliteStore", "Store",
     "open_store",
 ]

@@ -170,9 +170,7 @@ def _account(c: Conn, row: Row) -> AccountRecord:
     skills = c.execute("SELECT service_id FROM agent_skills WHERE account_id=?", (row["id"],))
     langs = c.execute("SELECT language FROM agent_languages WHERE account_id=?", (row["id"],))
     return from_row(
-        AccountRecord,
-        row,
-        skills=frozenset(r[0] for r in skills),
+        AccountRecord, row, skills=frozenset(r[0] for r in skills),
         languages=frozenset(r[0] for r in langs),
         must_change_password=bool(row["must_change_password"]),
     )

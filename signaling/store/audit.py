@@ -42,19 +42,10 @@ _PAGE = 2000
 _CHAIN_LOCK = 0x45_54_41_55  # pg_advisory_xact_lock key: one appender of the chain at a time
 
 
-def _row_mac(
-    key: bytes,
-    prev: str,
-    row_id: int,
-    at: float,
-    actor: str,
-    action: str,
-    subject: str,
-    detail: str,
-) -> str:
-    body = json.dumps(
-        [row_id, at, actor, action, subject, detail], ensure_ascii=False, separators=(",", ":")
-    )
+def _row_mac(key: bytes, prev: str, row_id: int, at: float, actor: str, action: str,
+             subject: str, detail: str) -> str:
+    body = json.dumps([row_id, at, actor, action, subject, detail], ensure_ascii=False,
+                      separators=(",", ":"))
     return hmac.new(key, f"{prev}\n{body}".encode(), hashlib.sha256).hexdigest()
 
 
@@ -78,36 +69,21 @@ class AuditSql(SqlAggregate):
     ) -> None:
         """Append an audit line. Credential-named keys and token-shaped strings are redacted,
         so a careless caller cannot put a secret in the table."""
-        values = (
-            str(redact(actor)),
-            str(redact(action)),
-            str(redact(subject or "")),
-            to_json(redact(detail or {})),
-        )
+        values = (str(redact(actor)), str(redact(action)), str(redact(subject or "")),
+                  to_json(redact(detail or {})))
         with self._tx() as c:
             _lock_chain(c, self._db.dialect)
             prev = _chain_head(c)
-            row_id = int(
-                c.execute(
-                    "INSERT INTO audit (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?) "
-                    "RETURNING id",
-                    (now, *values),
-                ).fetchone()[0]
-            )
+            row_id = int(c.execute(
+                "INSERT INTO audit (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?) "
+                "RETURNING id",
+                (now, *values),
+            ).fetchone()[0])
             digest = _row_mac(self._audit_key, prev, row_id, now, *values)
             c.execute("UPDATE audit SET prev_hash=?, hash=? WHERE id=?", (prev, digest, row_id))
-        log.info(
-            "audit",
-            extra={
-                "fields": {
-                    "id": row_id,
-                    "actor": values[0],
-                    "action": values[1],
-                    "subject": values[2],
-                    "hash": digest,
-                }
-            },
-        )
+        log.info("audit", extra={"fields": {"id": row_id, "actor": values[0],
+                                            "action": values[1], "subject": values[2],
+                                            "hash": digest}})
 
     def audit_log(self, since: float = 0.0, limit: int = 1000) -> list[AuditRecord]:
         """Audit lines at or after ``since``, oldest first, at most ``limit``."""
@@ -168,22 +144,10 @@ class AuditSql(SqlAggregate):
                     continue
                 chained = True
                 if r["prev_hash"] != expected:
-                    return ChainReport(
-                        rows,
-                        legacy,
-                        int(r["id"]),
-                        "the chain is broken before this row (removed rows?)",
-                    )
-                mac = _row_mac(
-                    key,
-                    expected,
-                    int(r["id"]),
-                    float(r["at"]),
-                    str(r["actor"]),
-                    str(r["action"]),
-                    str(r["subject"]),
-                    str(r["detail"]),
-                )
+                    return ChainReport(rows, legacy, int(r["id"]),
+                                       "the chain is broken before this row (removed rows?)")
+                mac = _row_mac(key, expected, int(r["id"]), float(r["at"]), str(r["actor"]),
+                               str(r["action"]), str(r["subject"]), str(r["detail"]))
                 if not hmac.compare_digest(mac, str(r["hash"])):
                     return ChainReport(rows, legacy, int(r["id"]), "this row was altered")
                 expected = str(r["hash"])
@@ -223,10 +187,8 @@ class AuditSql(SqlAggregate):
             }
             # Bookkeeping that is no one's data: finished queue places, old revocations (every
             # server reads them within seconds), alerts cleared before the call records go.
-            c.execute(
-                "DELETE FROM queue_entries WHERE state='done' AND updated_at < ?",
-                (cutoffs.sessions_before,),
-            )
+            c.execute("DELETE FROM queue_entries WHERE state='done' AND updated_at < ?",
+                      (cutoffs.sessions_before,))
             c.execute("DELETE FROM revocations WHERE at < ?", (cutoffs.sessions_before,))
             c.execute("DELETE FROM alerts WHERE cleared_at < ?", (cutoffs.calls_before,))
         return counts

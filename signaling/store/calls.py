@@ -23,18 +23,10 @@ _WRAPUP_NOTE_MAX = 1000
 class CallsSql(SqlAggregate):
     """Calls."""
 
+
     def call_started(
-        self,
-        call_id: str,
-        *,
-        entry_id: str,
-        kiosk_id: str,
-        agent_id: str,
-        service_id: str,
-        language: str,
-        offered_at: float | None,
-        answered_at: float,
-        queued_at: float | None = None,
+        self, call_id: str, *, entry_id: str, kiosk_id: str, agent_id: str, service_id: str,
+        language: str, offered_at: float | None, answered_at: float, queued_at: float | None = None,
     ) -> None:
         """Record an answered call. The site comes from the kiosk; ``queued_at`` defaults to
         the stored entry's enqueue time (else the answer time)."""
@@ -46,15 +38,8 @@ class CallsSql(SqlAggregate):
                 "COALESCE(?6, (SELECT enqueued_at FROM queue_entries WHERE id=?2), ?8), ?7, ?8 "
                 "FROM kiosks k WHERE k.id=?9",
                 (
-                    call_id,
-                    entry_id,
-                    agent_id,
-                    service_id,
-                    language,
-                    queued_at,
-                    offered_at,
-                    answered_at,
-                    kiosk_id,
+                    call_id, entry_id, agent_id, service_id, language, queued_at, offered_at,
+                    answered_at, kiosk_id,
                 ),
             ).rowcount
             if not inserted:
@@ -103,15 +88,8 @@ class CallsSql(SqlAggregate):
         )
 
     def entry_closed(
-        self,
-        entry_id: str,
-        kiosk_id: str,
-        service_id: str,
-        language: str,
-        queued_at: float,
-        ended_at: float,
-        outcome: CallOutcome,
-        end_reason: str | None = None,
+        self, entry_id: str, kiosk_id: str, service_id: str, language: str, queued_at: float,
+        ended_at: float, outcome: CallOutcome, end_reason: str | None = None,
     ) -> str:
         """Record an entry that ended unanswered from explicit data (e.g. one never stored).
         Returns the new call row's id. See :meth:`close_entry` for stored entries."""
@@ -173,6 +151,7 @@ def insert_unanswered(
     if not inserted:
         raise StoreError(f"no kiosk {entry['kiosk_id']!r}")
     return str(params["call_id"])
+
 
 
 def call_from_row(row: Row) -> CallRecord:

@@ -78,14 +78,8 @@ class ClusterSql(SqlAggregate):
     # ---------------------------------------------------------------- agents' states
 
     def save_agent_state(
-        self,
-        agent_id: str,
-        state: str,
-        reason: str | None,
-        since: float,
-        until: float | None,
-        *,
-        now: float,
+        self, agent_id: str, state: str, reason: str | None, since: float, until: float | None,
+        *, now: float,
     ) -> None:
         """Keep an agent's routing state (ready, not ready and why, wrap-up until when)."""
         with self._tx() as c:

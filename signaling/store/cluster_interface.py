@@ -32,14 +32,8 @@ class ClusterStore(Protocol):
         ...
 
     def save_agent_state(
-        self,
-        agent_id: str,
-        state: str,
-        reason: str | None,
-        since: float,
-        until: float | None,
-        *,
-        now: float,
+        self, agent_id: str, state: str, reason: str | None, since: float, until: float | None,
+        *, now: float,
     ) -> None:
         """Keep an agent's routing state for a restore."""
         ...

@@ -29,16 +29,8 @@ from signaling.store.dialect import Name, pick
 from signaling.store.schema import MIGRATIONS
 
 __all__ = [
-    "DB_FILENAME",
-    "Conn",
-    "Cursor",
-    "Database",
-    "Handle",
-    "Row",
-    "SqlAggregate",
-    "from_row",
-    "new_id",
-    "to_json",
+    "DB_FILENAME", "Conn", "Cursor", "Database", "Handle", "Row", "SqlAggregate", "from_row",
+    "new_id", "to_json",
 ]
 
 Params = Sequence[Any] | Mapping[str, Any]
@@ -86,12 +78,13 @@ class Handle(Protocol):
         """Release the database."""
         ...
 
-
 log = logging.getLogger("etapiste.store")
 
 DB_FILENAME = "etapiste.db"
 # The migration history is metadata of the file, not of the service: the database stamps it.
-_STAMP_MIGRATION = "INSERT INTO schema_version VALUES (?, (julianday('now') - 2440587.5) * 86400.0)"
+_STAMP_MIGRATION = (
+    "INSERT INTO schema_version VALUES (?, (julianday('now') - 2440587.5) * 86400.0)"
+)
 
 
 class Database:

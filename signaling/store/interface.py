@@ -77,15 +77,8 @@ class AccountStore(Protocol):
     """Staff accounts, their skills and languages, password hashes, login sessions."""
 
     def create_account(
-        self,
-        username: str,
-        display_name: str,
-        role: Role,
-        password_hash: str,
-        skills: Iterable[str] = (),
-        languages: Iterable[str] = (),
-        *,
-        now: float,
+        self, username: str, display_name: str, role: Role, password_hash: str,
+        skills: Iterable[str] = (), languages: Iterable[str] = (), *, now: float,
     ) -> str:
         """A new account's id; usernames are unique ignoring ASCII case."""
         ...
@@ -208,13 +201,8 @@ class ServiceStore(Protocol):
         ...
 
     def set_service_override(
-        self,
-        service_id: str,
-        by: str,
-        *,
-        weekly: Mapping[str, Sequence[tuple[str, str]]] | None,
-        max_queue: int | None,
-        now: float,
+        self, service_id: str, by: str, *, weekly: Mapping[str, Sequence[tuple[str, str]]] | None,
+        max_queue: int | None, now: float,
     ) -> ServiceOverride:
         """Replace a service's weekly hours and/or queue cap."""
         ...
@@ -228,17 +216,9 @@ class QueueStore(Protocol):
     """Citizens' places as the router keeps them, written through for a restart."""
 
     def insert_entry(
-        self,
-        entry_id: str,
-        kiosk_id: str,
-        service_id: str,
-        language: str,
-        priority: int,
-        enqueued_at: float,
-        resume_token_hash: str | None = None,
-        *,
-        state: EntryState = "waiting",
-        now: float,
+        self, entry_id: str, kiosk_id: str, service_id: str, language: str, priority: int,
+        enqueued_at: float, resume_token_hash: str | None = None, *,
+        state: EntryState = "waiting", now: float,
     ) -> None:
         """Persist a new place (ids come from the router)."""
         ...
@@ -267,7 +247,9 @@ class QueueStore(Protocol):
         """Places in ``states``, in serving order."""
         ...
 
-    def set_resume_token_hash(self, entry_id: str, token_hash: str | None, *, now: float) -> bool:
+    def set_resume_token_hash(
+        self, entry_id: str, token_hash: str | None, *, now: float
+    ) -> bool:
         """Attach (or clear) the hash of the kiosk's resume token."""
         ...
 
@@ -280,16 +262,8 @@ class CallStore(Protocol):
     """Call records, and places that ended unanswered, for the figures."""
 
     def call_started(
-        self,
-        call_id: str,
-        *,
-        entry_id: str,
-        kiosk_id: str,
-        agent_id: str,
-        service_id: str,
-        language: str,
-        offered_at: float | None,
-        answered_at: float,
+        self, call_id: str, *, entry_id: str, kiosk_id: str, agent_id: str, service_id: str,
+        language: str, offered_at: float | None, answered_at: float,
         queued_at: float | None = None,
     ) -> None:
         """Record an answered call."""
@@ -306,11 +280,7 @@ class CallStore(Protocol):
         ...
 
     def call_wrapup(
-        self,
-        call_id: str,
-        disposition: str,
-        note: str | None = None,
-        *,
+        self, call_id: str, disposition: str, note: str | None = None, *,
         agent_id: str | None = None,
     ) -> bool:
         """The agent's wrap-up of a call."""
@@ -321,15 +291,8 @@ class CallStore(Protocol):
         ...
 
     def entry_closed(
-        self,
-        entry_id: str,
-        kiosk_id: str,
-        service_id: str,
-        language: str,
-        queued_at: float,
-        ended_at: float,
-        outcome: CallOutcome,
-        end_reason: str | None = None,
+        self, entry_id: str, kiosk_id: str, service_id: str, language: str, queued_at: float,
+        ended_at: float, outcome: CallOutcome, end_reason: str | None = None,
     ) -> str:
         """Record a place that ended unanswered from explicit data."""
         ...
@@ -355,13 +318,8 @@ class AuditStore(Protocol):
     """The audit trail, and retention."""
 
     def audit(
-        self,
-        actor: str,
-        action: str,
-        subject: str | None = None,
-        detail: Mapping[str, object] | None = None,
-        *,
-        now: float,
+        self, actor: str, action: str, subject: str | None = None,
+        detail: Mapping[str, object] | None = None, *, now: float,
     ) -> None:
         """Append an audit line (secrets redacted)."""
         ...
@@ -371,13 +329,8 @@ class AuditStore(Protocol):
         ...
 
     def audit_search(
-        self,
-        *,
-        actor: str | None = None,
-        action: str | None = None,
-        since: float | None = None,
-        until: float | None = None,
-        before_id: int | None = None,
+        self, *, actor: str | None = None, action: str | None = None,
+        since: float | None = None, until: float | None = None, before_id: int | None = None,
         limit: int = 200,
     ) -> list[AuditRecord]:
         """Audit lines newest first, filtered by actor (contains), action, time, page."""
@@ -412,14 +365,8 @@ class OperatorStore(Protocol):
     """What the operator dashboard keeps: alerts and kiosks' last health reports."""
 
     def raise_alert(
-        self,
-        kind: str,
-        subject: str,
-        raised_at: float,
-        *,
-        kiosk_id: str | None = None,
-        service_id: str | None = None,
-        detail: Mapping[str, object] | None = None,
+        self, kind: str, subject: str, raised_at: float, *, kiosk_id: str | None = None,
+        service_id: str | None = None, detail: Mapping[str, object] | None = None,
     ) -> int:
         """Record a new alert; its id."""
         ...
@@ -490,19 +437,8 @@ class StaffingStore(Protocol):
 
 
 class Store(
-    AccountStore,
-    SiteStore,
-    ServiceStore,
-    QueueStore,
-    CallStore,
-    AuditStore,
-    OperatorStore,
-    RevocationStore,
-    WaitStore,
-    StaffingStore,
-    ClusterStore,
-    BookingStore,
-    Protocol,
+    AccountStore, SiteStore, ServiceStore, QueueStore, CallStore, AuditStore, OperatorStore,
+    RevocationStore, WaitStore, StaffingStore, ClusterStore, BookingStore, Protocol,
 ):
     """Everything the server persists, plus the handle's own life."""
 

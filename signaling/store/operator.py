@@ -17,6 +17,7 @@ __all__ = ["OperatorSql"]
 class OperatorSql(SqlAggregate):
     """Alerts and kiosk health."""
 
+
     # --- alerts -------------------------------------------------------------------------------
 
     def raise_alert(

@@ -150,12 +150,8 @@ class PgDatabase:
             self._conn = None
         try:
             self._conn = psycopg.connect(
-                self.url,
-                autocommit=True,
-                row_factory=_row_factory,
-                application_name=self.application_name,
-                options=_SESSION,
-                **CONNECT_OPTIONS,
+                self.url, autocommit=True, row_factory=_row_factory,
+                application_name=self.application_name, options=_SESSION, **CONNECT_OPTIONS,
             )
         except psycopg.Error as exc:
             raise StoreError(f"cannot open store at {self.path}: {_first_line(exc)}") from exc

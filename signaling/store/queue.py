@@ -15,6 +15,7 @@ __all__ = ["QueueSql"]
 class QueueSql(SqlAggregate):
     """Queue entries."""
 
+
     def insert_entry(
         self,
         entry_id: str,
@@ -35,15 +36,8 @@ class QueueSql(SqlAggregate):
                 "enqueued_at, state, resume_token_hash, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    entry_id,
-                    kiosk_id,
-                    service_id,
-                    language,
-                    priority,
-                    enqueued_at,
-                    state,
-                    resume_token_hash,
-                    now,
+                    entry_id, kiosk_id, service_id, language, priority, enqueued_at, state,
+                    resume_token_hash, now,
                 ),
             )
             # Its wait is kept after the place closes (signaling.store.waits).
@@ -100,7 +94,9 @@ class QueueSql(SqlAggregate):
         )
         return [from_row(EntryRecord, r) for r in rows]
 
-    def set_resume_token_hash(self, entry_id: str, token_hash: str | None, *, now: float) -> bool:
+    def set_resume_token_hash(
+        self, entry_id: str, token_hash: str | None, *, now: float
+    ) -> bool:
         """Attach (or clear) the hash of the token that lets a reconnecting kiosk keep its
         place. False if the entry is unknown."""
         return self._changed(

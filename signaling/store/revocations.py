@@ -17,7 +17,9 @@ __all__ = ["RevocationsSql", "record_revocation"]
 _BATCH = 1000
 
 
-def record_revocation(c: Conn, kind: RevocationKind, subject: str, reason: str, now: float) -> None:
+def record_revocation(
+    c: Conn, kind: RevocationKind, subject: str, reason: str, now: float
+) -> None:
     """Append one revocation inside the caller's transaction."""
     c.execute(
         "INSERT INTO revocations (at, kind, subject, reason) VALUES (?, ?, ?, ?)",
@@ -41,8 +43,7 @@ class RevocationsSql(SqlAggregate):
             (seq, _BATCH),
         )
         return [
-            Revocation(
-                int(r["seq"]), float(r["at"]), r["kind"], str(r["subject"]), str(r["reason"])
-            )
+            Revocation(int(r["seq"]), float(r["at"]), r["kind"], str(r["subject"]),
+                       str(r["reason"]))
             for r in rows
         ]

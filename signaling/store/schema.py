@@ -343,14 +343,7 @@ _V_BOOKINGS: tuple[Statement, ...] = (
 
 #: ``MIGRATIONS[n - 1]`` brings the schema from version ``n - 1`` to ``n``.
 MIGRATIONS: tuple[tuple[Statement, ...], ...] = (
-    _V1,
-    _V2,
-    _V3,
-    _V4,
-    _V5,
-    _V6,
-    _V7,
-    _V_BOOKINGS,
+    _V1, _V2, _V3, _V4, _V5, _V6, _V7, _V_BOOKINGS,
 )
 
 

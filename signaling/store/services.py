@@ -20,6 +20,7 @@ __all__ = ["ServicesSql", "service_from_row", "service_params"]
 class ServicesSql(SqlAggregate):
     """Agencies, services and service overrides."""
 
+
     def seed_catalogue(self, catalogue: Catalogue, *, now: float) -> None:
         """Upsert agencies, services and sites from ``catalogue``. Idempotent: unchanged rows
         keep their timestamps. Services missing from the catalogue are retired, not deleted,
@@ -44,6 +45,7 @@ class ServicesSql(SqlAggregate):
         """Services currently in the catalogue (retired ones excluded), by id."""
         rows = self._all("SELECT * FROM services WHERE retired_at IS NULL ORDER BY id")
         return [service_from_row(r) for r in rows]
+
 
     def set_service_override(
         self,
@@ -81,10 +83,7 @@ class ServicesSql(SqlAggregate):
                     for d, v in json.loads(r["weekly"]).items()
                 }
             yield ServiceOverride(
-                str(r["service_id"]),
-                weekly,
-                r["max_queue"],
-                float(r["updated_at"]),
+                str(r["service_id"]), weekly, r["max_queue"], float(r["updated_at"]),
                 str(r["updated_by"]),
             )
 
@@ -99,19 +98,8 @@ def service_params(catalogue: Catalogue, s: Service, now: float) -> tuple[object
         "weekly": {day: [list(iv) for iv in ivs] for day, ivs in s.hours.weekly.items()},
         "closed_dates": [d.isoformat() for d in catalogue.closed_dates(s)],
     }
-    return (
-        s.id,
-        s.agency,
-        s.names.fi,
-        s.names.sv,
-        s.names.en,
-        to_json(list(s.languages)),
-        s.max_queue,
-        s.default_handle_s,
-        to_json(hours),
-        s.hours.tz,
-        now,
-    )
+    return (s.id, s.agency, s.names.fi, s.names.sv, s.names.en, to_json(list(s.languages)),
+            s.max_queue, s.default_handle_s, to_json(hours), s.hours.tz, now)
 
 
 def service_from_row(row: Row) -> ServiceRecord:

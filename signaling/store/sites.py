@@ -29,9 +29,8 @@ class SitesSql(SqlAggregate):
     ) -> SiteRecord:
         """Add a site that is not in the catalogue."""
         try:
-            fi, sv, en = (
-                check_name(n, "site name", SITE_NAME_MAX) for n in (name_fi, name_sv, name_en)
-            )
+            fi, sv, en = (check_name(n, "site name", SITE_NAME_MAX)
+                          for n in (name_fi, name_sv, name_en))
             region = check_name(region, "region", REGION_MAX, required=False)
         except TextRejected as exc:
             raise StoreError(f"invalid {exc}") from exc

@@ -36,18 +36,8 @@ AUDIT_KEY_FILENAME = "audit.key"
 
 
 class SqlStore(
-    AccountsSql,
-    SitesSql,
-    ServicesSql,
-    QueueSql,
-    CallsSql,
-    AuditSql,
-    OperatorSql,
-    RevocationsSql,
-    WaitsSql,
-    StaffingSql,
-    ClusterSql,
-    BookingsSql,
+    AccountsSql, SitesSql, ServicesSql, QueueSql, CallsSql, AuditSql, OperatorSql,
+    RevocationsSql, WaitsSql, StaffingSql, ClusterSql, BookingsSql,
 ):
     """The store over one database handle. Use :class:`SqliteStore` or :class:`PostgresStore`."""
 
@@ -133,10 +123,7 @@ class SqliteStore(SqlStore):
 
 
 def open_store(
-    database: str | None,
-    data_dir: str | Path,
-    *,
-    audit_key_file: Path | None = None,
+    database: str | None, data_dir: str | Path, *, audit_key_file: Path | None = None,
     application_name: str = "etapiste",
 ) -> SqlStore:
     """PostgreSQL when ``database`` is a ``postgresql://`` URL, else SQLite in ``data_dir``.

@@ -258,7 +258,9 @@ def test_observed_give_up_rate_and_time_away() -> None:
 def test_slots_take_the_first_of_several_calls() -> None:
     now = 1000.0
     busy = [Clerk(now + 600, False), Clerk(now + 600, False)]
-    waits = queue_waits(now, [Waiting(now)] * 3, busy, cycle_s=600.0, hazard=0.0, answer_s=5.0)
+    waits = queue_waits(
+        now, [Waiting(now)] * 3, busy, cycle_s=600.0, hazard=0.0, answer_s=5.0
+    )
     # Two calls with 600 s left each: the first ends in 300 s; then 2 clerks, one with a fresh
     # call (rate 1/600) and what is left of the other's (rate 1/600): 300 s later again.
     assert [w.seconds for w in waits] == pytest.approx([300.0, 600.0, 900.0])

@@ -153,7 +153,8 @@ def check(r: Router, ledger: Ledger, now: float) -> None:
             serving = [a for a in agents.values() if a.skills >= {service_id}]
             serving = [a for a in serving if language in a.languages]
             if any(
-                a.state is not AgentState.NOT_READY and a.pending_not_ready is None for a in serving
+                a.state is not AgentState.NOT_READY and a.pending_not_ready is None
+                for a in serving
             ):
                 assert told[2] is not None
 

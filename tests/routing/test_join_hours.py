@@ -147,7 +147,9 @@ def test_successful_join_queues_and_tells_position() -> None:
     r = make_router()
     login(r, "a1", T0, ready=False)
     out = r.handle(JoinQueue("k1", "kela", "fi", priority=1), T0 + 3)
-    assert of(out, EntryQueued) == [EntryQueued("entry-1", "k1", "kela", "fi", 1, T0 + 3, T0 + 3)]
+    assert of(out, EntryQueued) == [
+        EntryQueued("entry-1", "k1", "kela", "fi", 1, T0 + 3, T0 + 3)
+    ]
     # The one clerk is logged in but not ready yet: honestly, no estimate.
     assert of(out, QueuePosition) == [
         QueuePosition("k1", "entry-1", "kela", "fi", 1, None, "none", T0 + 3)

@@ -25,7 +25,9 @@ def test_a_clerk_not_ready_for_hours_does_not_open_the_language() -> None:
     later = T0 + 3 * 3600
     assert r.languages_available("kela", later) == {"fi"}
     refused = of(r.handle(JoinQueue("k1", "kela", "sv"), later), JoinRefused)
-    assert [(x.code, x.languages_available) for x in refused] == [("language_unavailable", ("fi",))]
+    assert [(x.code, x.languages_available) for x in refused] == [
+        ("language_unavailable", ("fi",))
+    ]
 
 
 def test_a_short_break_keeps_the_language_then_it_runs_out() -> None:
