@@ -146,6 +146,11 @@ class Bookings:
             named=booking.agent_id == agent_id,
         )
 
+    def external_change(self, booking: BookingRecord, now: float) -> None:
+        """A booking was made or cancelled outside the hub (the public page): take it in."""
+        self.desk.put(booking)
+        self._changed(booking, now)
+
     # ------------------------------------------------------------ time
 
     def tick(self, now: float) -> None:
