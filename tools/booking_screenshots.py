@@ -62,8 +62,8 @@ async def take(outdir: Path) -> list[Path]:
                 folder.mkdir(parents=True, exist_ok=True)
                 profile = Path(tmp) / f"profile-{lang}"
                 async with chromium_page(profile, 390, 844, locale=LOCALES[lang]) as page:
-                    async def shot(name: str, full: bool = True) -> None:
-                        path = folder / f"{name}.png"
+                    async def shot(name: str, full: bool = True, where: Path = folder) -> None:
+                        path = where / f"{name}.png"
                         await page.screenshot(path=str(path), full_page=full)
                         out.append(path)
 
