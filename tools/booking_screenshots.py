@@ -44,8 +44,8 @@ async def take(outdir: Path) -> list[Path]:
         for service, language in SET_ASIDE:
             weekly = {d: [["09:00", "11:30"], ["12:30", "15:00"]] for d in WEEKDAYS}
             store.set_capacity(Capacity(service, language, 30, 1, weekly), now=now)
-        for site in ("lieksa", "nurmes"):
-            store.create_kiosk(site, f"{site.title()} 1", now=now)
+        for site_id in ("lieksa", "nurmes"):
+            store.create_kiosk(site_id, f"{site_id.title()} 1", now=now)
         store.close()
         ctx = open_context(settings)
         runner = web.AppRunner(build_app(ctx), access_log=None, handle_signals=False,
