@@ -56,7 +56,7 @@ class Page:
         self.lang = lang
         self.zone = zone
 
-    def t(self, key: str, **params: object) -> str:
+    def say(self, key: str, **params: object) -> str:
         """A text of the page's language."""
         return CATALOGUE.tr(self.lang, key, **params)
 
@@ -65,17 +65,17 @@ class Page:
     def date(self, instant: float) -> str:
         """``tiistai 8.12.2026`` in the page's language, Finnish time."""
         local = datetime.fromtimestamp(instant, self.zone)
-        return self.t("time.date", weekday=self.t(f"time.weekday_{local.weekday()}"),
+        return self.say("time.date", weekday=self.say(f"time.weekday_{local.weekday()}"),
                       day=local.day, month=local.month, year=local.year)
 
     def clock(self, instant: float) -> str:
         """``9.30`` / ``9:30``."""
         local = datetime.fromtimestamp(instant, self.zone)
-        return self.t("time.clock", hour=local.hour, minute=local.minute)
+        return self.say("time.clock", hour=local.hour, minute=local.minute)
 
     def slot(self, instant: float) -> str:
         """Date and time of a slot."""
-        return self.t("time.slot", date=self.date(instant), clock=self.clock(instant))
+        return self.say("time.slot", date=self.date(instant), clock=self.clock(instant))
 
     # ------------------------------------------------------------ frame
 
@@ -84,17 +84,17 @@ class Page:
         links = "".join(
             f'<a href="{e(path)}?{e(urlencode({**query, "lang": lang}))}" lang="{lang}" '
             f'hreflang="{lang}"{" aria-current=true" if lang == self.lang else ""}>'
-            f"{e(self.t(f'lang.{lang}'))}</a>"
+            f"{e(self.say(f'lang.{lang}'))}</a>"
             for lang in LANGUAGES
         )
-        title = self.t(title_key)
+        title = self.say(title_key)
         return (
             f'<!doctype html><html lang="{self.lang}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{e(self.t('app.page_title', title=title))}</title>"
+            f"<title>{e(self.say('app.page_title', title=title))}</title>"
             '<link rel="stylesheet" href="/book/static/book.css"></head><body>'
-            f"<header><h1>{e(self.t('app.title'))}</h1>"
-            f'<nav class="langs" aria-label="{e(self.t("lang.choose"))}">{links}</nav></header>'
+            f"<header><h1>{e(self.say('app.title'))}</h1>"
+            f'<nav class="langs" aria-label="{e(self.say("lang.choose"))}">{links}</nav></header>'
             f'<main id="main">{body}</main>'
             '<script src="/book/static/book.js"></script></body></html>'
         )
@@ -103,22 +103,23 @@ class Page:
 
     def choose(self, services: Sequence[Choice], sites: Sequence[Choice], error: str = "") -> str:
         """Step 1 and 2: the matter (service × language) and the service point."""
-        notice = f'<p class="error" role="alert">{e(self.t(error))}</p>' if error else ""
+        notice = f'<p class="error" role="alert">{e(self.say(error))}</p>' if error else ""
         if not services or not sites:
-            body = f'<p class="lead">{e(self.t("app.lead"))}</p><p>{e(self.t("choose.none"))}</p>'
+            body = (f'<p class="lead">{e(self.say("app.lead"))}</p>'
+                    f'<p>{e(self.say("choose.none"))}</p>')
             return self.frame("app.title", body, path="/book", query={})
         radios = "".join(_radio("q", c, i == 0 and len(services) == 1)
                          for i, c in enumerate(services))
         places = "".join(_radio("site", c, len(sites) == 1) for c in sites)
         body = (
-            f'<p class="lead">{e(self.t("app.lead"))}</p>{notice}'
+            f'<p class="lead">{e(self.say("app.lead"))}</p>{notice}'
             '<form method="get" action="/book/slots">'
             f'<input type="hidden" name="lang" value="{self.lang}">'
-            f'<fieldset><legend>{e(self.t("choose.service"))}</legend>{radios}</fieldset>'
-            f'<fieldset><legend>{e(self.t("choose.site"))}</legend>{places}</fieldset>'
-            f'<button type="submit">{e(self.t("choose.show"))}</button></form>'
+            f'<fieldset><legend>{e(self.say("choose.service"))}</legend>{radios}</fieldset>'
+            f'<fieldset><legend>{e(self.say("choose.site"))}</legend>{places}</fieldset>'
+            f'<button type="submit">{e(self.say("choose.show"))}</button></form>'
             f'<p class="noprint"><a href="/book/cancel?lang={self.lang}">'
-            f'{e(self.t("cancel.title"))}</a></p>'
+            f'{e(self.say("cancel.title"))}</a></p>'
         )
         return self.frame("app.title", body, path="/book", query={})
 
@@ -127,7 +128,7 @@ class Page:
         query: dict[str, str], error: str = "",
     ) -> str:
         """Step 3: free times by day, each a button that books it."""
-        notice = f'<p class="error" role="alert">{e(self.t(error))}</p>' if error else ""
+        notice = f'<p class="error" role="alert">{e(self.say(error))}</p>' if error else ""
         fields = "".join(f'<input type="hidden" name="{e(k)}" value="{e(v)}">'
                          for k, v in {**hidden, "csrf": csrf, "lang": self.lang}.items())
         days: dict[str, list[SlotChoice]] = {}
@@ -139,7 +140,7 @@ class Page:
                 + "".join(
                     '<form method="post" action="/book">'
                     f'{fields}<input type="hidden" name="start" value="{s.start:.0f}">'
-                    f'<button type="submit" aria-label="{e(self.t("slots.book", time=s.label))}">'
+                    f'<button type="submit" aria-label="{e(self.say("slots.book", time=s.label))}">'
                     f"{e(self.clock(s.start))}</button></form>"
                     for s in items
                 )
@@ -147,12 +148,12 @@ class Page:
                 for day, items in days.items()
             )
         else:
-            listing = f"<p>{e(self.t('slots.none'))}</p>"
+            listing = f"<p>{e(self.say('slots.none'))}</p>"
         body = (
-            f'<h2>{e(self.t("slots.title"))}</h2><p><strong>{e(heading)}</strong></p>{notice}'
+            f'<h2>{e(self.say("slots.title"))}</h2><p><strong>{e(heading)}</strong></p>{notice}'
             f"{listing}"
             f'<p class="actions"><a class="button secondary" href="/book?lang={self.lang}">'
-            f'{e(self.t("slots.back"))}</a></p>'
+            f'{e(self.say("slots.back"))}</a></p>'
         )
         return self.frame("slots.title", body, path="/book/slots", query=query)
 
@@ -163,46 +164,46 @@ class Page:
         """The ticket: code, QR code, time, place; print and cancel."""
         shown = display_code(code)
         body = (
-            f'<h2 class="ok" role="status">{e(self.t("done.title"))}</h2>'
+            f'<h2 class="ok" role="status">{e(self.say("done.title"))}</h2>'
             '<section class="ticket" aria-labelledby="code-label">'
-            f'<p id="code-label"><strong>{e(self.t("done.code"))}</strong></p>'
+            f'<p id="code-label"><strong>{e(self.say("done.code"))}</strong></p>'
             f'<p class="code" data-code="{e(code)}">{e(shown)}</p>'
-            f'<div class="qr" role="img" aria-label="{e(self.t("done.qr_title", code=shown))}">'
+            f'<div class="qr" role="img" aria-label="{e(self.say("done.qr_title", code=shown))}">'
             f"{qr_svg}</div>"
-            f'<p>{e(self.t("done.code_help"))}</p>'
-            f"<dl><dt>{e(self.t('done.when'))}</dt><dd>{e(self.slot(when))}</dd>"
-            f"<dt>{e(self.t('done.where'))}</dt><dd>{e(site)}</dd>"
-            f"<dt>{e(self.t('done.what'))}</dt><dd>{e(matter)}</dd>"
-            f"<dt>{e(self.t('done.language'))}</dt><dd>{e(language)}</dd></dl>"
-            f'<p>{e(self.t("done.arrive", early=early_min))}</p>'
-            f'<p><strong>{e(self.t("done.keep"))}</strong></p></section>'
+            f'<p>{e(self.say("done.code_help"))}</p>'
+            f"<dl><dt>{e(self.say('done.when'))}</dt><dd>{e(self.slot(when))}</dd>"
+            f"<dt>{e(self.say('done.where'))}</dt><dd>{e(site)}</dd>"
+            f"<dt>{e(self.say('done.what'))}</dt><dd>{e(matter)}</dd>"
+            f"<dt>{e(self.say('done.language'))}</dt><dd>{e(language)}</dd></dl>"
+            f'<p>{e(self.say("done.arrive", early=early_min))}</p>'
+            f'<p><strong>{e(self.say("done.keep"))}</strong></p></section>'
             '<p class="actions">'
-            f'<button type="button" data-print hidden>{e(self.t("done.print"))}</button>'
+            f'<button type="button" data-print hidden>{e(self.say("done.print"))}</button>'
             f'<a class="button secondary" href="/book/cancel?lang={self.lang}">'
-            f'{e(self.t("done.cancel_link"))}</a></p>'
-            f'<p class="noprint">{e(self.t("done.cancel_hint"))}</p>'
+            f'{e(self.say("done.cancel_link"))}</a></p>'
+            f'<p class="noprint">{e(self.say("done.cancel_hint"))}</p>'
         )
         return self.frame("done.title", body, path=f"/book/{code}", query={})
 
     def cancel(self, csrf: str, message: str = "", ok: bool = False) -> str:
         """The cancel form (and its outcome)."""
         if ok:
-            notice = f'<p class="ok" role="status">{e(self.t(message))}</p>'
+            notice = f'<p class="ok" role="status">{e(self.say(message))}</p>'
         elif message:
-            notice = f'<p class="error" role="alert">{e(self.t(message))}</p>'
+            notice = f'<p class="error" role="alert">{e(self.say(message))}</p>'
         else:
             notice = ""
         body = (
-            f'<h2>{e(self.t("cancel.title"))}</h2>{notice}'
+            f'<h2>{e(self.say("cancel.title"))}</h2>{notice}'
             '<form method="post" action="/book/cancel">'
             f'<input type="hidden" name="csrf" value="{e(csrf)}">'
             f'<input type="hidden" name="lang" value="{self.lang}">'
-            f'<p><label for="code">{e(self.t("cancel.code"))}</label><br>'
+            f'<p><label for="code">{e(self.say("cancel.code"))}</label><br>'
             '<input type="text" id="code" name="code" autocomplete="off" '
             'autocapitalize="characters" spellcheck="false" maxlength="16" required></p>'
-            f'<button type="submit">{e(self.t("cancel.submit"))}</button></form>'
+            f'<button type="submit">{e(self.say("cancel.submit"))}</button></form>'
             f'<p class="actions"><a class="button secondary" href="/book?lang={self.lang}">'
-            f'{e(self.t("cancel.another"))}</a></p>'
+            f'{e(self.say("cancel.another"))}</a></p>'
         )
         return self.frame("cancel.title", body, path="/book/cancel", query={})
 

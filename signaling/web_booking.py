@@ -91,7 +91,7 @@ def _choices(ctx: ServerContext, p: Page) -> tuple[list[Choice], list[Choice]]:
         order.get(c.service_id, 0), c.language != p.lang, LANGUAGES.index(c.language)))
     for cap in caps:
         name, agency = _service_names(ctx, cap.service_id, p.lang)
-        label = f"{name} {p.t(f'language.{cap.language}')}"
+        label = f"{name} {p.say(f'language.{cap.language}')}"
         services.append(Choice(f"{cap.service_id}:{cap.language}", label, agency))
     sites = [Choice(site_id, _site_name(ctx, site_id, p.lang))
              for site_id in ctx.booking_office.sites_with_kiosks()]
@@ -132,7 +132,7 @@ async def slots(request: web.Request, error: str = "", p: Page | None = None,
             seen.add(slot.start)
             choices.append(SlotChoice(slot.start, p.slot(slot.start)))
     name, _agency = _service_names(ctx, matter[0], p.lang)
-    heading = p.t("slots.for", service=name, language=p.t(f"language.{matter[1]}"),
+    heading = p.say("slots.for", service=name, language=p.say(f"language.{matter[1]}"),
                   site=_site_name(ctx, site, p.lang))
     token = secrets.token_urlsafe(24)
     body = p.slots(heading, choices, {"q": q, "site": site}, token,
@@ -174,7 +174,7 @@ def _confirmation(ctx: ServerContext, p: Page, code: str, start: float, site: st
     svg = qr_svg(ctx.booking_office.qr_payload(code), scale=6)
     early = int(ctx.settings.booking_early_s // 60)
     body = p.confirmation(code, start, _site_name(ctx, site, p.lang), f"{name} ({agency})",
-                          p.t(f"language.{matter[1]}"), svg, early)
+                          p.say(f"language.{matter[1]}"), svg, early)
     return _html(body)
 
 
