@@ -174,16 +174,26 @@ class Bookings:
         self._push_schedules(now)
 
     def _release(self, action: Release, now: float) -> None:
-        rec = action.booking
+        rec, kiosk_id = action.booking, action.kiosk_id
+        if (
+            self._router.entry_for_kiosk(kiosk_id) is not None
+            or self._router.call_for_kiosk(kiosk_id) is not None
+        ):
+            return  # queued already (restored after a restart): the router holds the place
         event = E.JoinQueue(
-            action.kiosk_id,
+            kiosk_id,
             rec.service_id,
             rec.language,
             booking=E.BookedJoin(rec.id, action.named_agent, action.named_until),
         )
-        conn = self._conns.kiosks.get(action.kiosk_id)
-        if conn is not None:
-            conn.send(self._wait(rec, "waiting_clerk"))
+        conn = self._conns.kiosks.get(kiosk_id)
+        if conn is None:
+            # The kiosk dropped while its citizen waited for the slot: no clerk is offered a
+            # kiosk that is away; the booking is "booked" again, so the citizen can check in
+            # again (here or at another kiosk of the site) until the late window closes.
+            self._back_to_booked(rec, now)
+            return
+        conn.send(self._wait(rec, "waiting_clerk"))
         self._dispatcher.run(event, now)
 
     def _no_show(self, action: NoShow, now: float) -> None:

@@ -143,3 +143,25 @@ def test_clerk_lists_and_cancels_by_code(scene: Scene) -> None:
     assert aino.last(B.Bookings).bookings[0].state == "cancelled"
     scene.hub.handle(aino, B.BookingCancel(code=code))
     assert aino.last(S.Error).code == ErrorCode.UNKNOWN_BOOKING
+
+
+def test_a_kiosk_away_at_slot_start_is_not_offered_and_can_check_in_again(scene: Scene) -> None:
+    set_capacity(scene)
+    kiosk_id = add_kiosk(scene.store, "lieksa", "Lieksa 1")
+    k1 = scene.kiosk(kiosk_id)
+    aino = scene.agent(add_agent(scene.store, "aino"))
+    scene.hub.handle(k1, B.BookingMake(service=SERVICE, language="fi", start=SLOT))
+    made = k1.last(B.BookingMade).booking
+    scene.clock.now = SLOT - 120
+    scene.hub.handle(k1, B.BookingCheckIn(code=made.code))
+    scene.hub.detach(k1)
+    scene.clock.now = SLOT
+    scene.hub.tick()
+    assert scene.hub.router.entry_for_kiosk(kiosk_id) is None
+    assert aino.of(S.Offer) == []
+    assert scene.store.booking(made.booking_id).state == "booked"  # type: ignore[union-attr]
+    scene.clock.now = SLOT + 60
+    back = scene.kiosk(kiosk_id)
+    scene.hub.handle(back, B.BookingCheckIn(code=made.code))
+    assert back.last(B.BookingCheckedIn).booking.booking_id == made.booking_id
+    assert aino.last(S.Offer).booking is not None
