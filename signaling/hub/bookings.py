@@ -23,6 +23,7 @@ from signaling.directory import Directory
 from signaling.errors import BookingError, StoreError
 from signaling.hub.connections import Connection, Connections
 from signaling.hub.delivery import Dispatcher
+from signaling.ratelimit import TokenBucket
 from signaling.routing import actions as A
 from signaling.routing import events as E
 from signaling.routing.router import Router
@@ -40,6 +41,9 @@ log = logging.getLogger("etapiste.booking")
 BookingMessage = (
     B.BookingCheckIn | B.BookingSlotsGet | B.BookingMake | B.BookingCancel | B.BookingsGet
 )
+
+MISS_BURST, MISS_RATE = 10, 1 / 30
+"""Unknown codes a kiosk may send in a row, and then one more per 30 s."""
 
 RELOAD_S = 30.0
 """How often the desk re-reads the store (bookings made on the public page or another node)."""
@@ -66,6 +70,7 @@ class Bookings:
         self._loaded_at = float("-inf")
         self._schedules: dict[str, tuple[float | None, float | None]] = {}
         self._watching: dict[str, date] = {}  # agent id → the day of bookings they asked for
+        self._misses: dict[str, TokenBucket] = {}  # kiosk id → its unknown codes
         self._reload(clock())
         dispatcher.observers.append(self._follow)
 
@@ -271,8 +276,18 @@ class Bookings:
         ):
             conn.send(B.BookingRefused(ref=msg.ref, reason="busy"))
             return
+        misses = self._misses.get(p.id)
+        if misses is not None and misses.peek(now) < 1.0:
+            # Too many unknown codes from this kiosk: guessing must be slow.
+            conn.send(S.Error(ref=msg.ref, code=ErrorCode.RATE_LIMITED,
+                              message="too many unknown codes; wait a minute"))
+            return
         code = normalise_code(msg.code)
         stored = self._office.find(code) if code is not None else None
+        if stored is None:
+            if misses is None:
+                misses = self._misses[p.id] = TokenBucket(MISS_RATE, MISS_BURST, now)
+            misses.allow(now)
         result = self.desk.check_in(stored, p.id, p.site_id, now)
         log.info(
             "check-in",

@@ -165,3 +165,15 @@ def test_a_kiosk_away_at_slot_start_is_not_offered_and_can_check_in_again(scene:
     scene.hub.handle(back, B.BookingCheckIn(code=made.code))
     assert back.last(B.BookingCheckedIn).booking.booking_id == made.booking_id
     assert aino.last(S.Offer).booking is not None
+
+
+def test_a_kiosk_guessing_codes_is_slowed_down(scene: Scene) -> None:
+    k1 = scene.kiosk(add_kiosk(scene.store, "lieksa", "Lieksa 1"))
+    for _ in range(10):
+        scene.hub.handle(k1, B.BookingCheckIn(code="AAAAAA"))
+    assert [r.reason for r in k1.of(B.BookingRefused)] == ["unknown_code"] * 10
+    scene.hub.handle(k1, B.BookingCheckIn(code="AAAAAA"))
+    assert k1.last(S.Error).code == ErrorCode.RATE_LIMITED
+    scene.clock.advance(30)
+    scene.hub.handle(k1, B.BookingCheckIn(code="AAAAAA"))
+    assert len(k1.of(B.BookingRefused)) == 11
