@@ -11,6 +11,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from wire.booking_messages import (
+    BOOKING_AGENT_TYPES,
+    BOOKING_KIOSK_TYPES,
+    BookingCancel,
+    BookingCheckIn,
+    BookingMake,
+    BookingsGet,
+    BookingSlotsGet,
+)
 from wire.types import (
     Attempt,
     CallStats,
@@ -223,7 +232,12 @@ ClientMessage = Annotated[
     | CallTransfer
     | HistoryGet
     | PhotosPurged
-    | Logout,
+    | Logout
+    | BookingCheckIn
+    | BookingSlotsGet
+    | BookingMake
+    | BookingCancel
+    | BookingsGet,
     Field(discriminator="type"),
 ]
 """Every message a client may send, discriminated on ``type``."""
@@ -244,7 +258,7 @@ KIOSK_TYPES = frozenset(
         "call_rating",
         "health",
     }
-)
+) | BOOKING_KIOSK_TYPES
 """Message types a kiosk may send."""
 
 AGENT_TYPES = frozenset(
@@ -267,7 +281,7 @@ AGENT_TYPES = frozenset(
         "photos_purged",
         "logout",
     }
-)
+) | BOOKING_AGENT_TYPES
 """Message types an agent may send."""
 
 OPERATOR_TYPES = frozenset({"hello", "ping", "pong", "services_get", "logout"})

@@ -10,6 +10,17 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from wire.booking_messages import (
+    BookingCancelled,
+    BookingCheckedIn,
+    BookingMade,
+    BookingRefused,
+    Bookings,
+    BookingSlots,
+    BookingWait,
+    KioskSchedule,
+    OfferBooking,
+)
 from wire.client_messages import IceMessage, MediaRestart, SdpMessage
 from wire.errors import ErrorCode
 from wire.types import (
@@ -24,6 +35,7 @@ from wire.types import (
     ShortText,
     WireModel,
 )
+from wire.types import SiteRef as SiteRef  # re-exported: it was defined here first
 
 
 class ServerBase(WireModel):
@@ -86,6 +98,10 @@ class Error(ServerBase):
     message: str
     next_opening: float | None = None
     languages_available: list[Language] | None = None
+    kiosk_reserved_at: float | None = None
+    """With ``kiosk_reserved``: when this kiosk's next booked meeting starts."""
+    kiosk_free_at: float | None = None
+    """With ``kiosk_reserved``: when that meeting's slot ends (a walk-in may join then)."""
 
 
 class ServiceInfo(WireModel):
@@ -142,13 +158,6 @@ class QueueLeft(ServerBase):
     reason: Literal["cancelled", "abandoned", "answered", "transferred"]
 
 
-class SiteRef(WireModel):
-    """Where a kiosk stands."""
-
-    id: Ident
-    names: Names
-
-
 class Offer(ServerBase):
     """A citizen offered to an agent; reserved for ``expires_in_s``."""
 
@@ -160,6 +169,8 @@ class Offer(ServerBase):
     kiosk: ShortText
     waited_s: NonNegative
     expires_in_s: NonNegative
+    booking: OfferBooking | None = None
+    """Set when the citizen has a booking (absent from older servers)."""
 
 
 class OfferRevoked(ServerBase):
@@ -303,7 +314,15 @@ ServerMessage = Annotated[
     | Goodbye
     | SdpMessage
     | IceMessage
-    | MediaRestart,
+    | MediaRestart
+    | BookingCheckedIn
+    | BookingRefused
+    | BookingWait
+    | KioskSchedule
+    | BookingSlots
+    | BookingMade
+    | BookingCancelled
+    | Bookings,
     Field(discriminator="type"),
 ]
 """Every message the server may send, discriminated on ``type``."""
