@@ -27,6 +27,8 @@ from aiohttp import web
 from jsonlog import fields
 from signaling.admin import apply_rules, effective_rules
 from signaling.auth import Authenticator
+from signaling.booking.desk import BookingDesk, DeskConfig
+from signaling.booking_office import BookingOffice
 from signaling.catalogue import Catalogue, load_catalogue
 from signaling.client_address import client_address, is_loopback_host, parse_networks
 from signaling.cluster import BROADCAST_CHANNEL, LEADER_CHANNEL, Bus, BusDown, ClusterNode, Lease
@@ -112,6 +114,11 @@ class ServerContext:
             call_grace_s=settings.call_grace_s,
             escalation_step_s=settings.escalation_step_s,
         )
+        self.booking_office = BookingOffice(store, catalogue, settings.timezone,
+                                            settings.public_url)
+        self.booking_desk_config = DeskConfig(
+            settings.booking_early_s, settings.booking_late_s, settings.booking_named_wait_s
+        )
         self._base_rules = self.directory.service_rules()
         self.term: int | None = None
         self.router = Router(self.config, self._base_rules)
@@ -143,6 +150,7 @@ class ServerContext:
             ice_transport_policy=s.ice_transport_policy, turn_ttl_s=s.turn_credential_ttl_s,
             dispositions=s.dispositions, timezone=s.timezone, term=term, on_lost=self._lost,
             agent_grace_s=s.kiosk_grace_s, photo_retention_days=s.retention_photos_days,
+            office=self.booking_office, desk=BookingDesk(self.booking_desk_config),
         )
 
     # --------------------------------------------------------------------- routing

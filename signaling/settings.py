@@ -121,6 +121,24 @@ class Settings(BaseSettings):
         default=False, description="ignore opening hours (demos and tests outside office hours)"
     )
 
+    # Appointments (signaling.booking): the check-in windows around a booked slot's start.
+    booking_early_s: float = Field(
+        default=900.0, ge=0, description="check-in opens this long before a booked slot"
+    )
+    booking_late_s: float = Field(
+        default=600.0, ge=0,
+        description="check-in closes this long after the start; then the booking is a no-show",
+    )
+    booking_named_wait_s: float = Field(
+        default=300.0, ge=0,
+        description="how long only the booked clerk is offered the citizen before any clerk",
+    )
+    public_url: str = Field(
+        default="", max_length=200,
+        description="the server's public address (https://...): booking QR codes hold "
+        "<public_url>/book/<code>; empty: the bare code",
+    )
+
     dispositions: list[str] = Field(
         default_factory=lambda: [
             "resolved",

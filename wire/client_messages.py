@@ -242,52 +242,46 @@ ClientMessage = Annotated[
 ]
 """Every message a client may send, discriminated on ``type``."""
 
-KIOSK_TYPES = (
-    frozenset(
-        {
-            "hello",
-            "ping",
-            "pong",
-            "services_get",
-            "queue_join",
-            "queue_leave",
-            "sdp",
-            "ice",
-            "media_restart",
-            "call_end",
-            "call_stats",
-            "call_rating",
-            "health",
-        }
-    )
-    | BOOKING_KIOSK_TYPES
-)
+KIOSK_TYPES = frozenset(
+    {
+        "hello",
+        "ping",
+        "pong",
+        "services_get",
+        "queue_join",
+        "queue_leave",
+        "sdp",
+        "ice",
+        "media_restart",
+        "call_end",
+        "call_stats",
+        "call_rating",
+        "health",
+    }
+) | BOOKING_KIOSK_TYPES
 """Message types a kiosk may send."""
 
-AGENT_TYPES = (
-    frozenset(
-        {
-            "hello",
-            "ping",
-            "pong",
-            "services_get",
-            "sdp",
-            "ice",
-            "media_restart",
-            "call_end",
-            "call_stats",
-            "agent_state",
-            "offer_accept",
-            "offer_reject",
-            "wrapup_done",
-            "call_transfer",
-            "history_get",
-            "photos_purged",
-            "logout",
-        }
-    )
-    | BOOKING_AGENT_TYPES
-)
+AGENT_TYPES = frozenset(
+    {
+        "hello",
+        "ping",
+        "pong",
+        "services_get",
+        "sdp",
+        "ice",
+        "media_restart",
+        "call_end",
+        "call_stats",
+        "agent_state",
+        "offer_accept",
+        "offer_reject",
+        "wrapup_done",
+        "call_transfer",
+        "history_get",
+        "photos_purged",
+        "logout",
+    }
+) | BOOKING_AGENT_TYPES
 """Message types an agent may send."""
 
 OPERATOR_TYPES = frozenset({"hello", "ping", "pong", "services_get", "logout"})

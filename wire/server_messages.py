@@ -33,9 +33,9 @@ from wire.types import (
     Ref,
     Role,
     ShortText,
-    SiteRef,
     WireModel,
 )
+from wire.types import SiteRef as SiteRef  # re-exported: it was defined here first
 
 
 class ServerBase(WireModel):

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from signaling.booking.desk import BookingDesk
+from signaling.booking_office import BookingOffice
 from signaling.directory import Directory
+from signaling.hub.bookings import Bookings
 from signaling.hub.connections import Connection, Connections, ResumeTokens
 from signaling.hub.delivery import Dispatcher
 from signaling.hub.inbound import Inbound, RoutedMessage
@@ -24,6 +27,7 @@ from signaling.routing import actions as A
 from signaling.routing import events as E
 from signaling.routing.router import Router
 from signaling.store import Store
+from wire import booking_messages as B
 from wire import client_messages as C
 from wire import server_messages as S
 from wire.errors import ErrorCode
@@ -41,7 +45,8 @@ class Hub:
         turn_ttl_s: int = 3600, dispositions: list[str] | None = None,
         timezone: str = "Europe/Helsinki", term: int | None = None,
         on_lost: Callable[[Exception], bool] | None = None, agent_grace_s: float = 60.0,
-        photo_retention_days: int | None = None,
+        photo_retention_days: int | None = None, office: BookingOffice | None = None,
+        desk: BookingDesk | None = None,
     ) -> None:
         self.router = router
         self._clock = clock
@@ -57,10 +62,17 @@ class Hub:
         if on_lost is not None:
             self._records.on_lost = on_lost
         self._queries = Queries(router, store, directory, conns, timezone)
+        office = office or BookingOffice(store, directory.catalogue, timezone)
+        desk = desk or BookingDesk()
         look = Lookups(directory.kiosk_label, directory.agent_name, live.agent_calls.get,
-                       self._relay.ice_servers, self._relay.ice_transport_policy)
+                       self._relay.ice_servers, self._relay.ice_transport_policy,
+                       lambda kiosk, agent: self.bookings.offer_booking(kiosk, agent))
         self._dispatcher = Dispatcher(router, conns, live, self._records, look, self.view,
                                       self._queries)
+        self.bookings = Bookings(router=router, store=store, office=office, directory=directory,
+                                 connections=conns, dispatcher=self._dispatcher, desk=desk,
+                                 clock=clock)
+        """Appointments: check-in, booked citizens, the booking messages."""
         greeting = Greeting(heartbeat_interval_s, heartbeat_timeout_s, tuple(dispositions or ()),
                             photo_retention_days)
         self._sessions = Sessions(router, directory, conns, resume, live, self._inbound,
@@ -72,7 +84,10 @@ class Hub:
 
         ``quiet``: re-register a client that stays connected to its node when routing moves
         to this hub (no ``welcome``, nothing of its citizen session ends)."""
-        self._sessions.attach(conn, hello, self._clock(), quiet=quiet)
+        now = self._clock()
+        self._sessions.attach(conn, hello, now, quiet=quiet)
+        if conn.principal.role == "kiosk" and self._conns.kiosks.get(conn.principal.id) is conn:
+            self.bookings.attached(conn, now)
 
     def detach(self, conn: Connection) -> None:
         """The connection is gone (closed, timed out or replaced)."""
@@ -83,8 +98,11 @@ class Hub:
         return self._records.restore(self.router, now)
 
     def tick(self) -> None:
-        """Let the router act on timeouts (offers, grace periods, wrap-up)."""
-        self._dispatcher.run(E.Tick(), self._clock())
+        """Let the router act on timeouts (offers, grace periods, wrap-up) and the check-in
+        desk on slot starts and no-shows."""
+        now = self._clock()
+        self._dispatcher.run(E.Tick(), now)
+        self.bookings.tick(now)
 
     def flush_positions(self, min_interval_s: float = 1.0) -> None:
         """Send waiting kiosks their latest position, each at most once per interval."""
@@ -120,6 +138,14 @@ class Hub:
                 self._wrap_up(conn, msg, now)
             case C.PhotosPurged():
                 self._records.photos_purged(p, msg.count, now)
+            case (B.BookingCheckIn() | B.BookingSlotsGet() | B.BookingMake()
+                  | B.BookingCancel() | B.BookingsGet()):
+                self.bookings.handle(conn, msg, now)
+            case C.QueueJoin() if p.role == "kiosk":
+                self._dispatcher.run(self.bookings.join_event(p.id, msg, now), now, conn,
+                                     msg.ref)
+            case C.QueueLeave() if p.role == "kiosk" and self.bookings.leave(conn, msg.ref, now):
+                pass
             case C.Logout():
                 if p.role == "agent":
                     self._dispatcher.run(E.AgentLogout(p.id), now, conn, msg.ref)

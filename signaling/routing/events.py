@@ -20,6 +20,21 @@ class JoinQueue:
     service_id: str
     language: str
     priority: int = 0
+    kiosk_free_until: float | None = None
+    """A walk-in: when the kiosk's next booked meeting starts. The join is refused
+    (``kiosk_reserved``) unless the expected wait plus the average call ends by then."""
+    booking: BookedJoin | None = None
+    """A booked citizen whose slot has started (see :mod:`signaling.routing.booked`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BookedJoin:
+    """What a booked citizen's join adds: ahead of walk-ins, and offered only to
+    ``named_agent`` (if set) until ``named_until``, then to any eligible clerk."""
+
+    booking_id: str
+    named_agent: str | None
+    named_until: float
 
 
 @dataclass(frozen=True, slots=True)

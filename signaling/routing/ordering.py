@@ -9,7 +9,8 @@ ranks highest over all of them.
 
 Agents: among READY, connected agents with the skill and the language and not in
 a decline cool-off for that entry, the one idle longest (earliest ``idle_since``);
-ties by agent id.
+ties by agent id. A booked citizen is offered only to the booked clerk until the
+booking's ``named_until`` (:mod:`signaling.routing.booked`).
 """
 
 from __future__ import annotations
@@ -91,7 +92,11 @@ def match(
             break
         for agent in free:
             cooling = entry.cooloff.get(agent.agent_id, -math.inf) > now
-            if agent.serves(entry.service_id, entry.language) and not cooling:
+            if (
+                agent.serves(entry.service_id, entry.language)
+                and not cooling
+                and entry.offerable_to(agent.agent_id, now)
+            ):
                 pairs.append((entry, agent))
                 free.remove(agent)
                 break
@@ -138,7 +143,11 @@ def match_ordered(
             continue
         for agent in free:
             cooling = entry.cooloff.get(agent.agent_id, -math.inf) > now
-            if agent.serves(entry.service_id, entry.language) and not cooling:
+            if (
+                agent.serves(entry.service_id, entry.language)
+                and not cooling
+                and entry.offerable_to(agent.agent_id, now)
+            ):
                 pairs.append((entry, agent))
                 free.remove(agent)
                 break

@@ -300,8 +300,51 @@ _V7: tuple[Statement, ...] = (
     )""",
 )
 
+# Appointments (issue #14): clerk time set aside per service × language, and bookings. A booking
+# keeps no personal data: a digest of its code (the code itself is a bearer secret the citizen
+# holds), times, service, language, site, the kiosk it holds and maybe a named clerk.
+_V_BOOKINGS: tuple[Statement, ...] = (
+    """CREATE TABLE booking_capacity (
+        service_id TEXT NOT NULL,
+        language TEXT NOT NULL,
+        slot_minutes INTEGER NOT NULL,
+        clerks INTEGER NOT NULL,
+        weekly TEXT NOT NULL,
+        exceptions TEXT NOT NULL,
+        tz TEXT NOT NULL,
+        updated_at REAL NOT NULL,
+        PRIMARY KEY (service_id, language)
+    )""",
+    """CREATE TABLE bookings (
+        id TEXT PRIMARY KEY,
+        code_digest TEXT NOT NULL UNIQUE,
+        code_hint TEXT NOT NULL,
+        service_id TEXT NOT NULL,
+        language TEXT NOT NULL,
+        site_id TEXT NOT NULL REFERENCES sites(id),
+        kiosk_id TEXT NOT NULL,
+        start_at REAL NOT NULL,
+        end_at REAL NOT NULL,
+        agent_id TEXT,
+        made_by TEXT NOT NULL CHECK (made_by IN ('public', 'kiosk', 'agent')),
+        made_by_agent TEXT,
+        state TEXT NOT NULL CHECK (state IN ('booked', 'checked_in', 'in_call', 'no_show',
+            'cancelled', 'done')),
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        checked_in_at REAL,
+        checked_in_kiosk TEXT,
+        served_by TEXT,
+        call_id TEXT
+    )""",
+    "CREATE INDEX bookings_start ON bookings(start_at)",
+    "CREATE INDEX bookings_site_start ON bookings(site_id, start_at)",
+)
+
 #: ``MIGRATIONS[n - 1]`` brings the schema from version ``n - 1`` to ``n``.
-MIGRATIONS: tuple[tuple[Statement, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+MIGRATIONS: tuple[tuple[Statement, ...], ...] = (
+    _V1, _V2, _V3, _V4, _V5, _V6, _V7, _V_BOOKINGS,
+)
 
 
 # Catalogue seeding. Each upsert touches a row only when something changed (row-value IS

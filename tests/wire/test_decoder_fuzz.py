@@ -27,11 +27,8 @@ from wire.errors import ErrorCode, MessageError
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "1000"))
 MARKER = "ZQXJ-echo-marker"
 IDS = {i.name: f"{i.name}-1" for i in VICTIM_IDS} | {"resume_a": "r-a", "resume_b": "r-b"}
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+FUZZ = settings(max_examples=EXAMPLES, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
 def _mark(value: Any) -> Any:
