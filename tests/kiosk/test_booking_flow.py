@@ -162,3 +162,21 @@ def test_reserved_kiosk_refuses_a_walk_in_with_the_times() -> None:
     assert p.reserved_soon()
     p.on_kiosk_schedule(None, None)
     assert not p.reserved_soon()
+
+
+def test_spoken_guidance_says_the_appointment_screens() -> None:
+    from kiosk.guidance import utterance
+
+    p, _, _ = make()
+    p.start_check_in("sv")
+    said = utterance(p, CAT)
+    assert said is not None and (("sv", CAT.tr("sv", "booking.check_in_title")) in said.intro)
+    p.leave_check_in()
+    p.choose_language("sv")
+    p.offer_booking("kela.benefits")
+    p.on_slots("kela.benefits", [SlotChoice(WALL + 3600, WALL + 5400)])
+    p.choose_slot(WALL + 3600)
+    p.on_booking_made(MadeBooking("ACE479", WALL + 3600, WALL + 5400, "ACE479"))
+    said = utterance(p, CAT)
+    assert said is not None
+    assert any("A C E, 4 7 9" in text for _, text in said.state)  # spelled out, not "ace"
