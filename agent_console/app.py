@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent_console.backend import ConsoleBackend
+from agent_console.bookings import BookingsPresenter
 from agent_console.clock import Clock, SystemClock
 from agent_console.i18n import Catalogue, UiLanguage
 from agent_console.presenter import ConsolePresenter
@@ -34,6 +35,7 @@ class Console:
     presenter: ConsolePresenter
     backend: ConsoleBackend
     window: MainWindow
+    bookings: BookingsPresenter
 
 
 def build_console(
@@ -60,8 +62,10 @@ def build_console(
         backend, clock or SystemClock(), photo_folder=photo_folder, chime=chime
     )
     backend.attach(presenter)
-    window = MainWindow(ViewContext(presenter, Catalogue(language), backend.feeds))
-    return Console(presenter, backend, window)
+    bookings = BookingsPresenter(backend, presenter.server_now)
+    backend.attach_bookings(bookings)
+    window = MainWindow(ViewContext(presenter, Catalogue(language), backend.feeds, bookings))
+    return Console(presenter, backend, window, bookings)
 
 
 async def _run(args: argparse.Namespace) -> int:

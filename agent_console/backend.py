@@ -17,6 +17,8 @@ from typing import Any
 
 import aiohttp
 
+from agent_console.booking_requests import BookingRequests
+from agent_console.bookings import BookingsPresenter
 from agent_console.console_state import LoginInfo
 from agent_console.ports import VideoFeeds
 from agent_console.presenter import ConsolePresenter
@@ -45,7 +47,7 @@ def ws_url_for(base_url: str) -> str:
     return base_url.replace("http", "ws", 1).rstrip("/") + "/ws"
 
 
-class ConsoleBackend:
+class ConsoleBackend(BookingRequests):
     """Signaling and media for one agent session at a time."""
 
     def __init__(
@@ -63,6 +65,7 @@ class ConsoleBackend:
         self.stats_interval_s = stats_interval_s
         self.backoff = backoff
         self.presenter: ConsolePresenter | None = None
+        self.bookings: BookingsPresenter | None = None
         self.client: SignalingClient | None = None
         self.session: CallSession | None = None
         self.feeds = VideoFeeds(remote=FrameSlot(), own=media.preview)
@@ -277,6 +280,8 @@ class ConsoleBackend:
             )
         )
         client.send(C.ServicesGet())
+        if self.bookings is not None:
+            self.bookings.refresh()
 
     def _on_state(self, client: SignalingClient, state: State) -> None:
         if client is not self.client or self.presenter is None:
@@ -306,6 +311,10 @@ class ConsoleBackend:
             session = self.session
             if session is not None and session.call_id == message.call_id:
                 self.session = None  # the session closes itself on call_ended
+        if message.ref is not None:
+            return  # the answer to a request (bookings): the requesting coroutine has it
+        if self._booking_message(message):
+            return
         if self.presenter is not None:
             self.presenter.on_message(message)
 

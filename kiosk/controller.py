@@ -30,6 +30,7 @@ from client_core.errors import ClientError, NotConnected, ServerRefused
 from client_core.frame_slot import FrameSlot
 from client_core.signaling_client import SignalingClient, State
 from client_core.source_check import SourceCheck
+from kiosk.booking_link import BookingLink
 from kiosk.chime import Chime
 from kiosk.devices import DeviceKind, KioskDevices
 from kiosk.flow import KioskPresenter
@@ -49,7 +50,7 @@ log = logging.getLogger("etapiste.kiosk.controller")
 SERVICES_REFRESH_S = 30.0
 
 
-class KioskController:
+class KioskController(BookingLink):
     """Runs one kiosk's signaling, calls and heartbeat on the event loop."""
 
     def __init__(
@@ -69,6 +70,8 @@ class KioskController:
         self.chime = chime or Chime()
         self.speech = speech
         self.source_check = SourceCheck(devices.media, self._on_level)
+        self.scanner = self._scanner()
+        self._last_wait = None
         self.headphones = HeadphoneWatch(self._on_headphones, read_headphones)
         self.stats_interval_s = stats_interval_s
         self.media_timeout_s = media_timeout_s
@@ -121,6 +124,7 @@ class KioskController:
         await self.health.stop()
         await self.headphones.stop()
         await self.source_check.stop()
+        await self.scanner.stop()
         if self.speech is not None:
             self.speech.stop()
         for task in list(self._tasks):
@@ -159,7 +163,7 @@ class KioskController:
         try:
             reply = await self.client.request(C.QueueJoin(service=service, language=language))
         except ServerRefused as exc:
-            if exc.code == ErrorCode.ALREADY_QUEUED:
+            if exc.code == ErrorCode.ALREADY_QUEUED or self._kiosk_reserved(exc):
                 return
             langs = [x for x in exc.languages_available if x in ("fi", "sv", "en")]
             self.p.on_refused(str(exc.code), exc.next_opening, langs)  # type: ignore[arg-type]
@@ -323,7 +327,7 @@ class KioskController:
             case S.CallTransferred():
                 self.p.on_transferred("transferred")
             case _:
-                pass
+                self._on_booking_message(message)
 
     async def _start_call(self, start: S.CallStart) -> None:
         if not self.p.queued or self.session is not None:
@@ -333,6 +337,7 @@ class KioskController:
         self.calls += 1
         self.last_call_id = start.call_id
         await self.source_check.stop()  # the call takes over the camera and microphone
+        await self.scanner.stop()
         sources = MediaSources(
             video=self.devices.video,
             audio=self.devices.audio,

@@ -23,6 +23,8 @@ import time
 from collections.abc import Callable
 from typing import Final, Literal
 
+from kiosk.booking_flow import BookingFlow
+from kiosk.booking_state import Reservation
 from kiosk.call_flow import VOLUME_STEP, CallFlow
 from kiosk.check_flow import DeviceCheckFlow
 from kiosk.language_help import LanguageHelp, language_help
@@ -55,7 +57,9 @@ _BACK: Final = {
 }
 
 
-class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFlow):
+class KioskPresenter(
+    CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFlow, BookingFlow
+):
     """The kiosk's flow and state, bound to views by :meth:`subscribe`."""
 
     def __init__(
@@ -78,6 +82,7 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFl
         self.prompt: Prompt | None = None
         self.queue_watch = QueueWatch()
         self.site = site or Site()
+        self.reservation = Reservation()
         self._loop_configured = self.site.induction_loop
         self.screen = Screen.WELCOME
         self.screen_since = clock()
@@ -115,6 +120,8 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFl
         self.prompt = None  # a new screen: whatever was asked is moot
         if old == Screen.DEVICE_CHECK:
             self.effects.stop_device_check()
+        if old == Screen.CHECK_IN:
+            self.effects.stop_code_scan()
         if screen == Screen.DEVICE_CHECK:
             self.effects.start_device_check()
 
@@ -187,7 +194,10 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFl
         serves in the citizen's language leads to what exists instead."""
         self.touch()
         info = self.service(service_id)
-        if info is None or self.tile_state(info) == "closed":
+        if info is None:
+            return
+        if self.tile_state(info) == "closed":
+            self.offer_booking(service_id, "closed")  # book a time here instead
             return
         self.citizen.service_id = service_id
         self.citizen.queue_language = None
@@ -440,6 +450,7 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFl
         """Advance timers: photo countdown, "are you still there?" prompts."""
         now = self.clock()
         self._photo_tick(now)
+        self._booking_tick()
         if self._check_in_service():
             self._changed()
             return

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kiosk import wording
+from kiosk.booking_guidance import booking_lines
 from kiosk.flow import KioskPresenter
 from kiosk.i18n import Catalogue
 from kiosk.state import Screen
@@ -45,6 +46,10 @@ def utterance(p: KioskPresenter, cat: Catalogue) -> Utterance | None:
     if p.prompt is not None:
         title, body = wording.prompt_lines(p, cat)
         return Utterance((*topic, "prompt", p.prompt.kind), _lines(lang, [title, body]))
+    booked = booking_lines(p, cat)
+    if booked is not None:
+        topic = (*topic, "booking")
+        return Utterance(topic, _lines(lang, booked[0]), _lines(lang, booked[1]))
     match p.screen:
         case Screen.WELCOME:
             lines = tuple((code, tr(code, key)) for code in LANGUAGES for key in WELCOME_KEYS)

@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
+from kiosk.booking_state import BookingVisit
 from wire.types import DeviceStatus, EstimateKind, Language
 
 
@@ -27,6 +28,8 @@ class Screen(enum.StrEnum):
     RECONNECTING = "reconnecting"
     END = "end"
     OUT_OF_SERVICE = "out_of_service"
+    CHECK_IN = "check_in"
+    BOOKING = "booking"
 
 
 IDLE_TIMEOUTS_S: Final[dict[Screen, float | None]] = {
@@ -41,6 +44,8 @@ IDLE_TIMEOUTS_S: Final[dict[Screen, float | None]] = {
     Screen.RECONNECTING: 120.0,  # then asks whether to keep waiting for the connection
     Screen.END: 45.0,
     Screen.OUT_OF_SERVICE: None,  # nobody to ask: it stays until the kiosk works again
+    Screen.CHECK_IN: 120.0,
+    Screen.BOOKING: 180.0,  # time to copy a code down or photograph it
 }
 """Seconds without a touch after which a screen asks "are you still there?" (None: never).
 
@@ -54,7 +59,15 @@ retrying cannot help, e.g. an untrusted certificate).  Shorter outages, a restar
 server or the first seconds after boot, only show the top bar's notice."""
 
 OUT_OF_SERVICE_OVER: Final = frozenset(
-    {Screen.WELCOME, Screen.SERVICES, Screen.LANGUAGE_HELP, Screen.PRIVACY, Screen.DEVICE_CHECK}
+    {
+        Screen.WELCOME,
+        Screen.SERVICES,
+        Screen.LANGUAGE_HELP,
+        Screen.PRIVACY,
+        Screen.DEVICE_CHECK,
+        Screen.CHECK_IN,
+        Screen.BOOKING,
+    }
 )
 """Screens the out-of-service screen replaces: nobody is queued or in a call there.  A
 citizen waiting or in a call sees the reconnecting screen instead, and the end screen is
@@ -159,6 +172,8 @@ class CitizenSession:
     end_reason: str | None = None
     rating: int | None = None
     check: DeviceCheck = field(default_factory=DeviceCheck)
+    booking: BookingVisit = field(default_factory=BookingVisit)
+    """A code being entered, a checked-in appointment, or a booking being made here."""
 
 
 @dataclass

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 from av import VideoFrame
 
+from agent_console.bookings import BookingsPresenter
 from agent_console.clock import ManualClock
 from agent_console.console_state import LoginInfo
 from agent_console.i18n import UI_LANGUAGES, Catalogue, UiLanguage
@@ -27,6 +28,7 @@ from client_core.call_events import BytesReceived, ControlReceived, MediaConnect
 from client_core.call_stats import StatsSample
 from client_core.control import Chat, PhotoEnd, PhotoStart, photo_chunk, split_photo
 from client_core.frame_slot import FrameSlot
+from tools.console_booking_shots import fill_bookings
 from tools.shots import catalogue_services, settle
 from wire import server_messages as S
 from wire.types import Names
@@ -121,7 +123,8 @@ def capture(out_dir: Path, language: UiLanguage = "fi") -> list[Path]:
     clock = ManualClock(wall=time.time())
     backend = StillBackend()
     presenter = ConsolePresenter(backend, clock, photo_folder=Path.home() / "Etäpiste-kuvat")
-    window = MainWindow(ViewContext(presenter, Catalogue(language), backend.feeds))
+    bookings = BookingsPresenter(backend, presenter.server_now)  # type: ignore[arg-type]
+    window = MainWindow(ViewContext(presenter, Catalogue(language), backend.feeds, bookings))
     window.resize(1366, 800)
     window.show()
     written: list[Path] = []
@@ -246,6 +249,9 @@ def capture(out_dir: Path, language: UiLanguage = "fi") -> list[Path]:
     presenter.on_message(S.History(calls=list(reversed(history))))
     window.work.tabs.setCurrentIndex(1)
     shot("history")
+    fill_bookings(bookings, clock.time(), site)
+    window.work.tabs.setCurrentIndex(2)
+    shot("bookings")
     window.work.tabs.setCurrentIndex(0)
     window.close()
     return written

@@ -25,6 +25,7 @@ from client_core.frame_slot import FrameSlot
 from kiosk.flow import KioskPresenter
 from kiosk.i18n import Catalogue
 from kiosk.state import ChatLine, PhotoState, Prompt, Refusal, Screen
+from tools.kiosk_booking_states import booking_states
 from tools.shots import catalogue_services, settle, without_clerk_in
 from wire.types import LANGUAGES, DeviceStatus, Language
 
@@ -268,6 +269,7 @@ def _states(p: KioskPresenter, now: float) -> list[tuple[str, Callable[[], None]
         ("out-of-service-offline-helpline", out_of_service(None, "0295 000 000")),
         ("waiting-requeued-media", requeued_media),
         ("end-media-failed", end(None, "media_failed")),
+        *booking_states(p, now, go),
     ]
 
 
@@ -316,6 +318,7 @@ def render_all(
                     presenter.devices.microphone = DeviceStatus.OK
                     presenter.site.induction_loop = False
                     presenter.site.helpline = None
+                    presenter.on_kiosk_schedule(None, None)
                     presenter.citizen.language = lang
                     presenter.citizen.large_text = size == "large"
                     presenter.citizen.high_contrast = theme_name == "contrast"

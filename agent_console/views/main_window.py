@@ -16,6 +16,7 @@ from PyQt6.QtWidgets import (
 
 from agent_console.console_state import Phase
 from agent_console.i18n import Catalogue, UiLanguage
+from agent_console.views.bookings import BookingsPanel
 from agent_console.views.call import CallView
 from agent_console.views.context import ViewContext
 from agent_console.views.history import HistoryPanel
@@ -42,6 +43,9 @@ class WorkPage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.queues, "")
         self.tabs.addTab(self.history, "")
+        self.bookings = BookingsPanel(ctx, ctx.bookings) if ctx.bookings is not None else None
+        if self.bookings is not None:
+            self.tabs.addTab(self.bookings, "")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.idle = IdlePanel(ctx)
         self.offer = OfferPanel(ctx)
@@ -60,6 +64,9 @@ class WorkPage(QWidget):
         """Texts from the catalogue."""
         self.tabs.setTabText(0, self.ctx.t("tab.queues"))
         self.tabs.setTabText(1, self.ctx.t("tab.history"))
+        if self.bookings is not None:
+            self.tabs.setTabText(2, self.ctx.t("tab.bookings"))
+            self.bookings.retranslate()
         for panel in (self.queues, self.history, self.idle, self.offer, self.wrapup):
             panel.retranslate()
         self.refresh()
@@ -80,6 +87,8 @@ class WorkPage(QWidget):
     def _tab_changed(self, index: int) -> None:
         if index == 1:
             self.ctx.presenter.refresh_history()
+        elif index == 2 and self.ctx.bookings is not None:
+            self.ctx.bookings.refresh()
 
 
 class MainWindow(QMainWindow):

@@ -263,13 +263,17 @@ def stylesheet(large: bool, high_contrast: bool = False) -> str:
         font-size: {font_px(s, 1.0 if s == 1 else 0.85)}px;
         background: {c.bar_bg}; color: {c.bar_ink}; border: 3px solid {c.bar_edge}; }}
     QPushButton#bar:checked {{ background: {c.bar_ink}; color: {c.bar_bg}; }}
+    QPushButton#appointment {{ min-height: 72px; padding: 4px 10px;
+        font-size: {font_px(s, 1.0 if s == 1 else 0.85)}px;
+        background: {c.secondary_bg}; color: {c.secondary_ink};
+        border: {edge}px solid {c.secondary_ink}; }}
     QPushButton#welcome_lang {{ min-height: {140 if s == 1 else 120}px; min-width: 360px;
         font-size: {font_px(s, 1.5 if s == 1 else 1.25)}px; }}
     QPushButton#tile {{ background: {c.paper}; border: {edge}px solid {c.primary_bg};
         text-align: left; padding: 0px; min-height: {TILE_HEIGHT_PX if s == 1 else 220}px; }}
     QPushButton#tile[state="other_language"] {{ background: {c.option_bg};
         border: {edge}px solid {c.option_edge}; }}
-    QPushButton#tile:disabled {{ background: {c.disabled_bg};
+    QPushButton#tile:disabled, QPushButton#tile[state="closed"] {{ background: {c.disabled_bg};
         border: {edge}px dashed {c.disabled_edge}; }}
     QPushButton#tile QLabel, QPushButton#wrap QLabel {{ background: transparent; }}
     QLabel#tile_agency {{ font-size: {font_px(s, 0.8)}px; color: {c.subtle_ink}; }}
@@ -293,6 +297,14 @@ def stylesheet(large: bool, high_contrast: bool = False) -> str:
     QPushButton#key_fn {{ background: {c.secondary_bg}; color: {c.secondary_ink};
         border: {edge}px solid {c.secondary_ink}; }}
     QPushButton#key:pressed, QPushButton#key_fn:pressed {{ background: {c.soft}; }}
+    QPushButton#code_key {{ min-width: 96px; min-height: 96px;
+        font-size: {font_px(s, 1.5 if s == 1 else 1.2)}px; border-radius: 12px;
+        background: {c.paper}; color: {c.ink}; border: 3px solid {c.ink}; }}
+    QPushButton#code_key:pressed {{ background: {c.soft}; }}
+    QLabel#code {{ font-size: {font_px(s, 2.6 if s == 1 else 2.0)}px; font-weight: bold;
+        font-family: "DejaVu Sans Mono", monospace; color: {c.ink}; background: {c.paper};
+        border: 4px solid {c.heading}; border-radius: 14px; padding: 8px 20px; }}
+    QLabel#qr {{ background: #ffffff; border: 4px solid {c.heading}; padding: 16px; }}
     QPushButton:disabled, QPushButton#secondary:disabled, QPushButton#rating:disabled {{
         background: {c.disabled_bg}; color: {c.disabled_ink};
         border: {edge}px dashed {c.disabled_edge}; }}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QHBoxLayout, QVBoxLayout
 
-from kiosk import wording
+from kiosk import booking_wording, wording
 from kiosk.flow import KioskPresenter
 from kiosk.i18n import Catalogue
 from kiosk.ui.widgets import ScreenBase, button, label
@@ -35,13 +35,23 @@ class WaitingScreen(ScreenBase):
         layout.addStretch(2)
         row = QHBoxLayout()
         self.cancel = button("secondary")
-        self.cancel.clicked.connect(presenter.cancel_wait)
+        self.cancel.clicked.connect(presenter.leave_wait)
         row.addWidget(self.cancel)
         row.addStretch(1)
+        self.book = button("secondary")  # a long wait: book a time instead
+        self.book.clicked.connect(
+            lambda: presenter.offer_booking(presenter.citizen.service_id or "", "long_wait")
+        )
+        row.addWidget(self.book)
         layout.addLayout(row)
 
     def refresh(self) -> None:
         p = self.presenter
+        self.book.setText(self.tr_("booking.book_instead"))
+        self.book.setVisible(p.long_wait())
+        if p.citizen.booking.appointment is not None:
+            self._refresh_appointment()
+            return
         self.title.setText(self.tr_("waiting.title"))
         self.service.setText(self.hy(wording.chosen_service_name(p)))
         other = wording.queue_language_line(p, self.catalogue)
@@ -55,3 +65,22 @@ class WaitingScreen(ScreenBase):
         self.estimate.setText(estimate)
         self.hint.setText(self.tr_("waiting.sound_hint"))
         self.cancel.setText(self.tr_("waiting.cancel"))
+
+    def _refresh_appointment(self) -> None:
+        """A booked citizen: the time, a countdown, the clerk, and any change of clerk."""
+        p = self.presenter
+        a = p.citizen.booking.appointment
+        assert a is not None
+        title, status, clerk = booking_wording.appointment_lines(p, self.catalogue, a)
+        self.title.setText(self.hy(title))
+        self.service.setText(self.hy(wording.chosen_service_name(p)))
+        other = wording.queue_language_line(p, self.catalogue)
+        self.queue_language.setText(other)
+        self.queue_language.setVisible(bool(other))
+        notice = booking_wording.appointment_notice(p, self.catalogue, a)
+        self.notice.setText(self.hy(notice))
+        self.notice.setVisible(bool(notice))
+        self.position.setText(self.hy(status))
+        self.estimate.setText(clerk)
+        self.hint.setText(self.tr_("waiting.sound_hint"))
+        self.cancel.setText(self.tr_("booking.leave"))

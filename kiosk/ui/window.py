@@ -16,8 +16,10 @@ from kiosk.flow import KioskPresenter
 from kiosk.i18n import Catalogue
 from kiosk.state import Screen
 from kiosk.ui.bars import BottomBar, TopBar
+from kiosk.ui.booking import BookingScreen
 from kiosk.ui.call import CallScreen
 from kiosk.ui.check import DeviceCheckScreen
+from kiosk.ui.check_in import CheckInScreen
 from kiosk.ui.end import EndScreen
 from kiosk.ui.language_help import LanguageHelpScreen
 from kiosk.ui.out_of_service import OutOfServiceScreen
@@ -113,6 +115,8 @@ class KioskWindow(QWidget):
             Screen.RECONNECTING: ReconnectingScreen(presenter, catalogue),
             Screen.END: EndScreen(presenter, catalogue),
             Screen.OUT_OF_SERVICE: OutOfServiceScreen(presenter, catalogue),
+            Screen.CHECK_IN: CheckInScreen(presenter, catalogue, own),
+            Screen.BOOKING: BookingScreen(presenter, catalogue),
         }
         for screen in self.screens.values():
             self.stack.addWidget(screen)
