@@ -11,6 +11,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from wire.callback_messages import (
+    CALLBACK_AGENT_TYPES,
+    CALLBACK_KIOSK_TYPES,
+    CallbackAccept,
+    CallbackReject,
+    CallbackRequest,
+    CallbackResult,
+)
 from wire.types import (
     Attempt,
     CallStats,
@@ -223,7 +231,11 @@ ClientMessage = Annotated[
     | CallTransfer
     | HistoryGet
     | PhotosPurged
-    | Logout,
+    | Logout
+    | CallbackRequest
+    | CallbackAccept
+    | CallbackReject
+    | CallbackResult,
     Field(discriminator="type"),
 ]
 """Every message a client may send, discriminated on ``type``."""
@@ -244,7 +256,7 @@ KIOSK_TYPES = frozenset(
         "call_rating",
         "health",
     }
-)
+) | CALLBACK_KIOSK_TYPES
 """Message types a kiosk may send."""
 
 AGENT_TYPES = frozenset(
@@ -267,7 +279,7 @@ AGENT_TYPES = frozenset(
         "photos_purged",
         "logout",
     }
-)
+) | CALLBACK_AGENT_TYPES
 """Message types an agent may send."""
 
 OPERATOR_TYPES = frozenset({"hello", "ping", "pong", "services_get", "logout"})

@@ -10,6 +10,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from wire.callback_messages import (
+    CallbackAccepted,
+    CallbackOffer,
+    CallbackOfferRevoked,
+    CallbackResultSaved,
+    CallbackTask,
+    CallbackTasks,
+)
 from wire.client_messages import IceMessage, MediaRestart, SdpMessage
 from wire.errors import ErrorCode
 from wire.types import (
@@ -303,7 +311,13 @@ ServerMessage = Annotated[
     | Goodbye
     | SdpMessage
     | IceMessage
-    | MediaRestart,
+    | MediaRestart
+    | CallbackAccepted
+    | CallbackTasks
+    | CallbackOffer
+    | CallbackOfferRevoked
+    | CallbackTask
+    | CallbackResultSaved,
     Field(discriminator="type"),
 ]
 """Every message the server may send, discriminated on ``type``."""
