@@ -30,6 +30,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Protocol
 
 from signaling.catalogue import Catalogue
+from signaling.store.callback_interface import CallbackStore
 from signaling.store.cluster_interface import ClusterStore
 from signaling.store.records import (
     AccountRecord,
@@ -436,7 +437,7 @@ class StaffingStore(Protocol):
 
 class Store(
     AccountStore, SiteStore, ServiceStore, QueueStore, CallStore, AuditStore, OperatorStore,
-    RevocationStore, WaitStore, StaffingStore, ClusterStore, Protocol,
+    RevocationStore, WaitStore, StaffingStore, ClusterStore, CallbackStore, Protocol,
 ):
     """Everything the server persists, plus the handle's own life."""
 
