@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from collections.abc import Callable
 from typing import Final, Literal
 
 from kiosk.call_flow import VOLUME_STEP, CallFlow
+from kiosk.callback_flow import CALLBACK_WAIT_S, CallbackFlow
 from kiosk.check_flow import DeviceCheckFlow
 from kiosk.language_help import LanguageHelp, language_help
 from kiosk.photo_flow import PhotoFlow
@@ -55,7 +57,9 @@ _BACK: Final = {
 }
 
 
-class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFlow):
+class KioskPresenter(
+    CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFlow, CallbackFlow
+):
     """The kiosk's flow and state, bound to views by :meth:`subscribe`."""
 
     def __init__(
@@ -68,8 +72,11 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFl
         idle_timeouts: dict[Screen, float | None] | None = None,
         prompt_answer_s: float = PROMPT_ANSWER_S,
         site: Site | None = None,
+        callback_wait_s: float = CALLBACK_WAIT_S,
     ) -> None:
         self.effects = effects
+        self.callback_wait_s = callback_wait_s
+        self.callback_from: Screen | None = None
         self.clock = clock
         self.wall_clock = wall_clock
         self.default_language: Language = default_language
@@ -187,7 +194,13 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFl
         serves in the citizen's language leads to what exists instead."""
         self.touch()
         info = self.service(service_id)
-        if info is None or self.tile_state(info) == "closed":
+        if info is None:
+            return
+        if self.tile_state(info) == "closed":
+            # Closed: say when it opens and offer a call back instead.
+            self.citizen.service_id = service_id
+            self.citizen.refusal = None
+            self.offer_callback("closed")
             return
         self.citizen.service_id = service_id
         self.citizen.queue_language = None
@@ -196,9 +209,13 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFl
         self._changed()
 
     def language_help(self) -> LanguageHelp | None:
-        """What exists for the chosen service when the citizen's language is not served."""
+        """What exists for the chosen service when the citizen's language is not served
+        (a callback in the citizen's language is always offered when it is offered at all)."""
         info = self.service(self.citizen.service_id)
-        return None if info is None else language_help(info, self.language)
+        if info is None:
+            return None
+        help_ = language_help(info, self.language)
+        return replace(help_, callback_offered=help_.offered)
 
     def queue_in(self, language: Language) -> None:
         """Language help: queue in another language (the screens stay in the citizen's)."""

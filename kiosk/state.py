@@ -27,6 +27,8 @@ class Screen(enum.StrEnum):
     RECONNECTING = "reconnecting"
     END = "end"
     OUT_OF_SERVICE = "out_of_service"
+    CALLBACK = "callback"
+    CALLBACK_DONE = "callback_done"
 
 
 IDLE_TIMEOUTS_S: Final[dict[Screen, float | None]] = {
@@ -41,6 +43,8 @@ IDLE_TIMEOUTS_S: Final[dict[Screen, float | None]] = {
     Screen.RECONNECTING: 120.0,  # then asks whether to keep waiting for the connection
     Screen.END: 45.0,
     Screen.OUT_OF_SERVICE: None,  # nobody to ask: it stays until the kiosk works again
+    Screen.CALLBACK: 120.0,  # typing a number and reading the consent
+    Screen.CALLBACK_DONE: 45.0,  # like the end screen
 }
 """Seconds without a touch after which a screen asks "are you still there?" (None: never).
 
@@ -54,13 +58,16 @@ retrying cannot help, e.g. an untrusted certificate).  Shorter outages, a restar
 server or the first seconds after boot, only show the top bar's notice."""
 
 OUT_OF_SERVICE_OVER: Final = frozenset(
-    {Screen.WELCOME, Screen.SERVICES, Screen.LANGUAGE_HELP, Screen.PRIVACY, Screen.DEVICE_CHECK}
+    {Screen.WELCOME, Screen.SERVICES, Screen.LANGUAGE_HELP, Screen.PRIVACY, Screen.DEVICE_CHECK,
+     Screen.CALLBACK}
 )
 """Screens the out-of-service screen replaces: nobody is queued or in a call there.  A
 citizen waiting or in a call sees the reconnecting screen instead, and the end screen is
 left to finish."""
 
-READING_SCREENS: Final = frozenset({Screen.SERVICES, Screen.LANGUAGE_HELP, Screen.PRIVACY})
+READING_SCREENS: Final = frozenset(
+    {Screen.SERVICES, Screen.LANGUAGE_HELP, Screen.PRIVACY, Screen.CALLBACK}
+)
 """Screens that are mostly read: they offer a "more time" control (WCAG 2.2.1)."""
 
 MORE_TIME_FACTOR: Final = 10.0
@@ -124,6 +131,27 @@ class DeviceCheck:
     """The citizen's answer to "did you hear the test sound?" (None: not answered)."""
 
 
+CallbackReason = Literal["closed", "long_wait", "language"]
+
+
+@dataclass
+class CallbackForm:
+    """A callback request being typed or sent (issue 14). The number lives only here, in
+    the citizen's session, and goes with it."""
+
+    service_id: str
+    language: Language
+    reason: CallbackReason
+    typed: str = ""
+    error: str | None = None
+    """Why the number was not taken: ``invalid`` (not a number we can call), ``failed``
+    (the server said no) or ``offline``."""
+    sending: bool = False
+    promised_day: str | None = None
+    due_at: float | None = None
+    same_day: bool = False
+
+
 @dataclass
 class CitizenSession:
     """Everything about the current citizen; replaced whole when they leave."""
@@ -159,6 +187,7 @@ class CitizenSession:
     end_reason: str | None = None
     rating: int | None = None
     check: DeviceCheck = field(default_factory=DeviceCheck)
+    callback: CallbackForm | None = None
 
 
 @dataclass

@@ -39,6 +39,7 @@ from signaling.monitor import Monitor, run_monitor
 from signaling.password_pool import PasswordPool
 from signaling.retention import RetentionPolicy, purge
 from signaling.revocation_watch import RevocationWatch
+from signaling.routing.callbacks import CallbackConfig
 from signaling.routing.model import RouterConfig
 from signaling.routing.router import Router
 from signaling.settings import Settings
@@ -143,6 +144,11 @@ class ServerContext:
             ice_transport_policy=s.ice_transport_policy, turn_ttl_s=s.turn_credential_ttl_s,
             dispositions=s.dispositions, timezone=s.timezone, term=term, on_lost=self._lost,
             agent_grace_s=s.kiosk_grace_s, photo_retention_days=s.retention_photos_days,
+            callback_config=CallbackConfig(
+                offer_timeout_s=s.callback_offer_timeout_s, retry_after_s=s.callback_retry_after_s,
+                max_attempts=s.callback_max_attempts,
+            ),
+            callback_min_left_s=s.callback_min_left_s,
         )
 
     # --------------------------------------------------------------------- routing

@@ -10,6 +10,7 @@ cut-off text, small targets, wrong language.  ``--only`` picks states by name.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import time
@@ -23,8 +24,8 @@ from av import VideoFrame
 
 from client_core.frame_slot import FrameSlot
 from kiosk.flow import KioskPresenter
-from kiosk.i18n import Catalogue
-from kiosk.state import ChatLine, PhotoState, Prompt, Refusal, Screen
+from kiosk.i18n import LOCAL_TZ, Catalogue
+from kiosk.state import CallbackForm, ChatLine, PhotoState, Prompt, Refusal, Screen
 from tools.shots import catalogue_services, settle, without_clerk_in
 from wire.types import LANGUAGES, DeviceStatus, Language
 
@@ -228,6 +229,25 @@ def _states(p: KioskPresenter, now: float) -> list[tuple[str, Callable[[], None]
 
         return run
 
+    def callback(service_id: str, reason: str, typed: str = "",
+                 error: str | None = None) -> Callable[[], None]:
+        def run() -> None:
+            if reason == "language":
+                no_clerk()
+            c.service_id = service_id
+            c.callback = CallbackForm(service_id, p.language, reason, typed, error)  # type: ignore[arg-type]
+            go(Screen.CALLBACK)
+
+        return run
+
+    def callback_done() -> None:
+        callback("kela.benefits", "long_wait", "040 123 4567")()
+        tomorrow = dt.datetime.fromtimestamp(now, LOCAL_TZ).date() + dt.timedelta(days=1)
+        due = dt.datetime.combine(tomorrow, dt.time(16, 15), LOCAL_TZ)
+        c.callback.promised_day = tomorrow.isoformat()
+        c.callback.due_at = due.timestamp()
+        go(Screen.CALLBACK_DONE)
+
     def welcome_loop() -> None:
         p.site.induction_loop = True
         c.speech = True
@@ -268,6 +288,12 @@ def _states(p: KioskPresenter, now: float) -> list[tuple[str, Callable[[], None]
         ("out-of-service-offline-helpline", out_of_service(None, "0295 000 000")),
         ("waiting-requeued-media", requeued_media),
         ("end-media-failed", end(None, "media_failed")),
+        ("waiting-long-callback", waiting(6, 1740.0, "minutes")),
+        ("callback-closed", callback("mml.property", "closed")),
+        ("callback-typed", callback("kela.benefits", "long_wait", "040 123 4567")),
+        ("callback-invalid", callback("kela.benefits", "long_wait", "040 12", "invalid")),
+        ("callback-language", callback("kela.benefits", "language", "+46 70 123 45 67")),
+        ("callback-done", callback_done),
     ]
 
 

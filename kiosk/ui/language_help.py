@@ -38,7 +38,10 @@ class LanguageHelpScreen(ScreenBase):
             self.page.body.addWidget(option)
         for line in self.lines[HELP_LINES_BEFORE_CHOICES - 1 :]:
             self.page.body.addWidget(line)
-        # [2.7] (#14): a callback or booking offer goes here once LanguageHelp offers one.
+        # Issue 14: a call back in the citizen's own language.
+        self.callback = WrapButton()
+        self.callback.clicked.connect(lambda: presenter.offer_callback("language"))
+        self.page.body.addWidget(self.callback)
         self.page.body.addStretch(1)
         layout.addWidget(self.page, 1)
         notes = QHBoxLayout()
@@ -78,6 +81,12 @@ class LanguageHelpScreen(ScreenBase):
             line.setText(self.hy(text))
             line.setVisible(bool(text))
         self.shown_options = list(help_.options) if help_ else []
+        offered = help_ is not None and help_.callback_offered
+        self.callback.setVisible(offered)
+        if offered:
+            self.callback.set_text(self.hy(self.tr_(
+                "callback.language_offer", in_language=wording.in_language(p, self.catalogue,
+                                                                           p.language))))
         for i, option in enumerate(self.options):
             if i < len(self.shown_options):
                 choice = self.shown_options[i]

@@ -51,11 +51,11 @@ class ServiceTile(QPushButton):
         self.state = "open"
 
     def show_state(self, state: str) -> None:
-        """``open``, ``other_language`` or ``closed`` (closed tiles are disabled)."""
+        """``open``, ``other_language`` or ``closed``. Every tile does something when
+        touched: a closed one offers a call back (issue 14)."""
         self.state = state
         for widget in (self, self.agency, self.name, self.status):
             set_state(widget, state)
-        self.setEnabled(state != "closed")
 
 
 class ServicesScreen(ScreenBase):

@@ -269,7 +269,7 @@ def stylesheet(large: bool, high_contrast: bool = False) -> str:
         text-align: left; padding: 0px; min-height: {TILE_HEIGHT_PX if s == 1 else 220}px; }}
     QPushButton#tile[state="other_language"] {{ background: {c.option_bg};
         border: {edge}px solid {c.option_edge}; }}
-    QPushButton#tile:disabled {{ background: {c.disabled_bg};
+    QPushButton#tile[state="closed"] {{ background: {c.disabled_bg};
         border: {edge}px dashed {c.disabled_edge}; }}
     QPushButton#tile QLabel, QPushButton#wrap QLabel {{ background: transparent; }}
     QLabel#tile_agency {{ font-size: {font_px(s, 0.8)}px; color: {c.subtle_ink}; }}
@@ -293,6 +293,16 @@ def stylesheet(large: bool, high_contrast: bool = False) -> str:
     QPushButton#key_fn {{ background: {c.secondary_bg}; color: {c.secondary_ink};
         border: {edge}px solid {c.secondary_ink}; }}
     QPushButton#key:pressed, QPushButton#key_fn:pressed {{ background: {c.soft}; }}
+    QPushButton#keypad {{ min-width: 110px; min-height: {76 if s == 1 else 66}px;
+        font-size: {font_px(s, 1.5 if s == 1 else 1.2)}px; background: {c.paper}; color: {c.ink};
+        border: {edge}px solid {c.heading}; border-radius: 14px; padding: 0px 8px; }}
+    QPushButton#keypad:pressed {{ background: {c.soft}; }}
+    QLabel#phone {{ font-size: {font_px(s, 1.7 if s == 1 else 1.2)}px; font-weight: bold;
+        background: {c.paper}; color: {c.ink}; border: {edge}px solid {c.heading};
+        border-radius: 12px; padding: 10px 18px; }}
+    QLabel#phone_empty {{ font-size: {font_px(s, 1.0 if s == 1 else 0.85)}px; color: {c.ink};
+        background: {c.paper}; border: {edge}px dashed {c.heading}; border-radius: 12px;
+        padding: 18px 18px; }}
     QPushButton:disabled, QPushButton#secondary:disabled, QPushButton#rating:disabled {{
         background: {c.disabled_bg}; color: {c.disabled_ink};
         border: {edge}px dashed {c.disabled_edge}; }}

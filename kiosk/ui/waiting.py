@@ -38,6 +38,9 @@ class WaitingScreen(ScreenBase):
         self.cancel.clicked.connect(presenter.cancel_wait)
         row.addWidget(self.cancel)
         row.addStretch(1)
+        self.callback = button("secondary")  # issue 14: a long wait offers a call back
+        self.callback.clicked.connect(lambda: presenter.offer_callback("long_wait"))
+        row.addWidget(self.callback)
         layout.addLayout(row)
 
     def refresh(self) -> None:
@@ -55,3 +58,5 @@ class WaitingScreen(ScreenBase):
         self.estimate.setText(estimate)
         self.hint.setText(self.tr_("waiting.sound_hint"))
         self.cancel.setText(self.tr_("waiting.cancel"))
+        self.callback.setText(self.tr_("callback.instead"))
+        self.callback.setVisible(p.long_wait())

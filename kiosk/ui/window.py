@@ -17,6 +17,7 @@ from kiosk.i18n import Catalogue
 from kiosk.state import Screen
 from kiosk.ui.bars import BottomBar, TopBar
 from kiosk.ui.call import CallScreen
+from kiosk.ui.callback import CallbackDoneScreen, CallbackScreen
 from kiosk.ui.check import DeviceCheckScreen
 from kiosk.ui.end import EndScreen
 from kiosk.ui.language_help import LanguageHelpScreen
@@ -113,6 +114,8 @@ class KioskWindow(QWidget):
             Screen.RECONNECTING: ReconnectingScreen(presenter, catalogue),
             Screen.END: EndScreen(presenter, catalogue),
             Screen.OUT_OF_SERVICE: OutOfServiceScreen(presenter, catalogue),
+            Screen.CALLBACK: CallbackScreen(presenter, catalogue),
+            Screen.CALLBACK_DONE: CallbackDoneScreen(presenter, catalogue),
         }
         for screen in self.screens.values():
             self.stack.addWidget(screen)
