@@ -41,6 +41,9 @@ class CallbackScreen(ScreenBase):
         columns.setSpacing(40)
         self.page = ScrollPage()
         self.page.body.setSpacing(16)
+        # An error heads the reading column, beside the number: the keypad keeps its height.
+        self.error = label("notice")
+        self.page.body.addWidget(self.error)
         self.reason = label("h2")
         self.offer = label("body")
         self.hint = label("body")
@@ -49,21 +52,19 @@ class CallbackScreen(ScreenBase):
         for widget in (self.reason, self.offer, self.consent_title, *self.consent, self.hint):
             self.page.body.addWidget(widget)
         self.page.body.addStretch(1)
-        columns.addWidget(self.page, 5)
+        columns.addWidget(self.page, 1)
         typing = QWidget()
         right = QVBoxLayout(typing)
         right.setContentsMargins(0, 0, 0, 0)
-        right.setSpacing(12)
+        right.setSpacing(10)
         self.number_label = label("h2")
         right.addWidget(self.number_label)
         self.number = label("phone")
         self.number.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         right.addWidget(self.number)
-        self.error = label("notice")
-        right.addWidget(self.error)
         # A phone's 3×4 keypad, with delete and space as tall keys on the right.
         grid = QGridLayout()
-        grid.setSpacing(10)
+        grid.setSpacing(8)
         self.keys: list[QPushButton] = []
         places = {"+": (3, 0, 1, 1), "0": (3, 1, 1, 2), " ": (2, 3, 2, 1)}
         for i, char in enumerate(KEYPAD):
@@ -82,7 +83,7 @@ class CallbackScreen(ScreenBase):
             grid.setRowStretch(row, 1)
         right.addLayout(grid)
         right.addStretch(1)
-        columns.addWidget(typing, 4)
+        columns.addWidget(typing, 1)
         layout.addLayout(columns, 1)
         self.back = button("secondary")
         self.back.clicked.connect(presenter.callback_back)
@@ -113,11 +114,11 @@ class CallbackScreen(ScreenBase):
             self.number.setText(self.tr_("callback.number_empty"))
             restyle(self.number, "phone_empty")
         error = callback_wording.error_line(p, cat)
-        self.error.setText(error)
+        self.error.setText(self.hy(error))
         self.error.setVisible(bool(error))
         self.hint.setText(self.hy(self.tr_("callback.number_hint")))
         self.space.setText(self.tr_("callback.space"))
-        self.delete.setText("⌫\n" + self.tr_("callback.delete"))
+        self.delete.setText("⌫ " + self.tr_("callback.delete"))
         sending = form is not None and form.sending
         self.send.setText(self.tr_("callback.sending" if sending else "callback.send"))
         self.send.setEnabled(form is not None and bool(typed.strip()) and not sending)

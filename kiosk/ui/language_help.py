@@ -36,12 +36,12 @@ class LanguageHelpScreen(ScreenBase):
             option.clicked.connect(lambda _=False, index=i: self._choose(index))
             self.options.append(option)
             self.page.body.addWidget(option)
-        for line in self.lines[HELP_LINES_BEFORE_CHOICES - 1 :]:
-            self.page.body.addWidget(line)
-        # Issue 14: a call back in the citizen's own language.
+        # Issue 14: a call back in the citizen's own language, right after the queues.
         self.callback = WrapButton()
         self.callback.clicked.connect(lambda: presenter.offer_callback("language"))
         self.page.body.addWidget(self.callback)
+        for line in self.lines[HELP_LINES_BEFORE_CHOICES - 1 :]:
+            self.page.body.addWidget(line)
         self.page.body.addStretch(1)
         layout.addWidget(self.page, 1)
         notes = QHBoxLayout()

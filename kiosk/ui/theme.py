@@ -293,8 +293,8 @@ def stylesheet(large: bool, high_contrast: bool = False) -> str:
     QPushButton#key_fn {{ background: {c.secondary_bg}; color: {c.secondary_ink};
         border: {edge}px solid {c.secondary_ink}; }}
     QPushButton#key:pressed, QPushButton#key_fn:pressed {{ background: {c.soft}; }}
-    QPushButton#keypad {{ min-width: 110px; min-height: {76 if s == 1 else 66}px;
-        font-size: {font_px(s, 1.5 if s == 1 else 1.2)}px; background: {c.paper}; color: {c.ink};
+    QPushButton#keypad {{ min-width: 110px; min-height: {76 if s == 1 else 64}px;
+        font-size: {font_px(s, 1.5 if s == 1 else 1.0)}px; background: {c.paper}; color: {c.ink};
         border: {edge}px solid {c.heading}; border-radius: 14px; padding: 0px 8px; }}
     QPushButton#keypad:pressed {{ background: {c.soft}; }}
     QLabel#phone {{ font-size: {font_px(s, 1.7 if s == 1 else 1.2)}px; font-weight: bold;

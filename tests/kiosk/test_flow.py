@@ -34,8 +34,10 @@ def test_happy_path_and_effects() -> None:
     p, effects, _ = make()
     p.choose_language("sv")
     assert p.screen == Screen.SERVICES and "refresh_services" in names(effects)
-    p.choose_service("mml.property")  # closed: not selectable
-    assert p.screen == Screen.SERVICES
+    p.choose_service("mml.property")  # closed: not the queue, a call back is offered
+    assert p.screen == Screen.CALLBACK and "join_queue" not in names(effects)
+    p.callback_back()
+    assert p.screen == Screen.SERVICES and p.citizen.callback is None
     p.choose_service("kela.benefits")
     assert p.screen == Screen.PRIVACY
     p.accept_privacy()
