@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent_console.backend import ConsoleBackend
+from agent_console.callbacks import CallbackPresenter
 from agent_console.clock import Clock, SystemClock
 from agent_console.i18n import Catalogue, UiLanguage
 from agent_console.presenter import ConsolePresenter
@@ -56,7 +57,13 @@ def build_console(
         backend, clock or SystemClock(), photo_folder=photo_folder, chime=chime
     )
     backend.attach(presenter)
-    window = MainWindow(ViewContext(presenter, Catalogue(language), backend.feeds))
+    callbacks = CallbackPresenter(backend.send_callback, presenter.clock)
+    backend.callbacks = callbacks
+    presenter.subscribe(
+        lambda topic: callbacks.logged_out() if topic == "login" and presenter.session is None
+        else None
+    )
+    window = MainWindow(ViewContext(presenter, Catalogue(language), backend.feeds, callbacks))
     return Console(presenter, backend, window)
 
 

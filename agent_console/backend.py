@@ -17,6 +17,7 @@ from typing import Any
 
 import aiohttp
 
+from agent_console.callbacks import CallbackPresenter
 from agent_console.console_state import LoginInfo
 from agent_console.ports import VideoFeeds
 from agent_console.presenter import ConsolePresenter
@@ -34,6 +35,7 @@ from client_core.signaling_client import (
     login,
 )
 from client_core.tls import connect_problem
+from wire import callback_messages as W
 from wire import client_messages as C
 from wire import server_messages as S
 from wire.errors import ErrorCode
@@ -63,6 +65,8 @@ class ConsoleBackend:
         self.stats_interval_s = stats_interval_s
         self.backoff = backoff
         self.presenter: ConsolePresenter | None = None
+        self.callbacks: CallbackPresenter | None = None
+        """Callback tasks (issue 14): fed the server's messages beside the presenter."""
         self.client: SignalingClient | None = None
         self.session: CallSession | None = None
         self.feeds = VideoFeeds(remote=FrameSlot(), own=media.preview)
@@ -101,6 +105,12 @@ class ConsoleBackend:
             self._closing = True
             client.send(C.Logout())
             self._spawn(self._finish_logout(client))
+
+    def send_callback(
+        self, message: W.CallbackAccept | W.CallbackReject | W.CallbackResult
+    ) -> None:
+        """A callback task message (take, skip, result)."""
+        self._send(message)
 
     def set_state(self, state: str, reason: str | None) -> None:
         """Ready or not ready."""
@@ -308,6 +318,8 @@ class ConsoleBackend:
                 self.session = None  # the session closes itself on call_ended
         if self.presenter is not None:
             self.presenter.on_message(message)
+        if self.callbacks is not None:
+            self.callbacks.on_message(message)
 
     def _start_call(self, client: SignalingClient, start: S.CallStart) -> None:
         self.media.reset()

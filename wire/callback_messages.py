@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from wire.types import Ident, Language, NonNegative, Ref, WireModel
+from wire.types import Ident, Language, Names, NonNegative, Ref, WireModel
 
 __all__ = [
     "CALLBACK_AGENT_TYPES", "CALLBACK_KIOSK_TYPES", "CallbackAccept", "CallbackAccepted",
@@ -32,6 +32,13 @@ CallbackOutcome = Literal["done", "no_answer", "retry"]
 """What a clerk records: ``done`` (reached and handled: the task ends), ``no_answer`` (nobody
 answered) or ``retry`` (reached but it has to be another time, e.g. the line broke). Both of
 the last two return the task to the pool after a delay, until its attempts run out."""
+
+
+class SiteRef(WireModel):
+    """Where the request was made (the same shape as a call offer's site)."""
+
+    id: Ident
+    names: Names
 
 
 class _Base(WireModel):
@@ -95,7 +102,7 @@ class CallbackInfo(WireModel):
     task_id: Ident
     service: Ident
     language: Language
-    site: Ident | None = None
+    site: SiteRef | None = None
     requested_at: float
     due_at: float
     attempts: Annotated[int, Field(ge=0, le=100)]

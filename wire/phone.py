@@ -12,7 +12,7 @@ import re
 
 import phonenumbers
 
-__all__ = ["MAX_TYPED", "PhoneError", "normalise_phone", "typed_allowed"]
+__all__ = ["MAX_TYPED", "PhoneError", "display_phone", "normalise_phone", "typed_allowed"]
 
 MAX_TYPED = 24
 """Longest number a citizen may type (spaces included)."""
@@ -43,3 +43,12 @@ def normalise_phone(text: str) -> str:
     if not phonenumbers.is_valid_number(number):
         raise PhoneError("not a valid phone number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display_phone(e164: str) -> str:
+    """A stored number grouped for reading aloud and dialling (``+358 40 1234567``)."""
+    try:
+        number = phonenumbers.parse(e164, "FI")
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from agent_console.callbacks import CallbackPresenter
 from agent_console.i18n import Catalogue
 from agent_console.ports import VideoFeeds
 from agent_console.presenter import ConsolePresenter
@@ -17,6 +18,8 @@ class ViewContext:
     presenter: ConsolePresenter
     catalogue: Catalogue
     feeds: VideoFeeds | None = None
+    callbacks: CallbackPresenter | None = None
+    """Callback tasks (issue 14); None in views built without them."""
 
     def t(self, key: str, **fields: object) -> str:
         """Translate ``key``."""

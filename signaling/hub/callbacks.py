@@ -47,7 +47,9 @@ class Callbacks:
     def __init__(
         self, router: Router, store: Store, conns: Connections, run: RunEvent,
         config: K.CallbackConfig | None = None, min_left_s: float = 3600.0,
+        site_ref: Callable[[str], S.SiteRef | None] | None = None,
     ) -> None:
+        self._site_ref = site_ref or (lambda _site_id: None)
         self._router = router
         self._store = store
         self._conns = conns
@@ -55,6 +57,7 @@ class Callbacks:
         self.desk = K.CallbackDesk(config or K.CallbackConfig())
         self._min_left_s = min_left_s
         self._shown: dict[str, list[W.CallbackInfo]] = {}
+        self._sites: dict[str, S.SiteRef | None] = {}
 
     # ------------------------------------------------------------------- messages
 
@@ -187,7 +190,7 @@ class Callbacks:
                 task = self.desk.task(action.task_id)
                 if task is not None:
                     self._send(action.agent_id, W.CallbackOffer(
-                        task=_info(task), expires_in_s=max(0.0, action.expires_at - now)))
+                        task=self._info(task), expires_in_s=max(0.0, action.expires_at - now)))
             case K.TaskOfferRevoked():
                 self._send(action.agent_id, W.CallbackOfferRevoked(
                     task_id=action.task_id, reason=action.reason))
@@ -241,7 +244,7 @@ class Callbacks:
         if phone is None:
             return
         self._send(agent_id, W.CallbackTask(
-            ref=ref, task=_info(task), phone=phone, max_attempts=self.desk.config.max_attempts))
+            ref=ref, task=self._info(task), phone=phone, max_attempts=self.desk.config.max_attempts))
 
     def _send(self, agent_id: str, message: S.ServerMessage) -> None:
         conn = self._conns.agents.get(agent_id)
@@ -250,19 +253,29 @@ class Callbacks:
 
     def push_lists(self) -> None:
         """Send each connected clerk the open tasks of their skills, when it changed."""
+        if not self._conns.agents:
+            self._shown.clear()
+            return
+        infos = {t.task_id: self._info(t) for t in self.desk.tasks()}
         for agent_id, conn in self._conns.agents.items():
             p = conn.principal
-            tasks = [_info(t) for t in self.desk.tasks_for(p.skills, p.languages)]
+            tasks = [infos[t.task_id] for t in self.desk.tasks_for(p.skills, p.languages)]
             if self._shown.get(agent_id) != tasks:
                 self._shown[agent_id] = tasks
                 conn.send(W.CallbackTasks(tasks=tasks))
         for gone in set(self._shown) - set(self._conns.agents):
             del self._shown[gone]
 
-
-def _info(task: K.TaskView) -> W.CallbackInfo:
-    return W.CallbackInfo(
-        task_id=task.task_id, service=task.service_id, language=task.language,  # type: ignore[arg-type]
-        site=task.site_id, requested_at=task.requested_at, due_at=task.due_at,
-        attempts=task.attempts, state=task.state, not_before=task.not_before,
-    )
+    def _info(self, task: K.TaskView) -> W.CallbackInfo:
+        site = None
+        if task.site_id:
+            # Sites are renamed seldom; a restarted server reads them afresh.
+            if task.site_id not in self._sites:
+                self._sites[task.site_id] = self._site_ref(task.site_id)
+            site = self._sites[task.site_id]
+        return W.CallbackInfo(
+            task_id=task.task_id, service=task.service_id, language=task.language,  # type: ignore[arg-type]
+            site=None if site is None else W.SiteRef(id=site.id, names=site.names),
+            requested_at=task.requested_at, due_at=task.due_at, attempts=task.attempts,
+            state=task.state, not_before=task.not_before,
+        )

@@ -68,7 +68,7 @@ class Hub:
         greeting = Greeting(heartbeat_interval_s, heartbeat_timeout_s, tuple(dispositions or ()),
                             photo_retention_days)
         self.callbacks = Callbacks(router, store, conns, self._dispatcher.run, callback_config,
-                                   callback_min_left_s)
+                                   callback_min_left_s, directory.site_ref)
         """Callback tasks (issue 14): the desk and what it tells kiosks and consoles."""
         self._sessions = Sessions(router, directory, conns, resume, live, self._inbound,
                                   self._dispatcher, self._records, self._relay, self._queries,
