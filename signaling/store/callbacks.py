@@ -10,7 +10,7 @@ one ``callback_numbers`` row per open task, deleted when the task ends
 and in the write-ahead log until they are reused. The SQLite handle runs with
 ``secure_delete`` (deleted content is overwritten with zeros) and, after a number is deleted,
 :meth:`~signaling.store.db.Database.scrub` checkpoints the log into the database and truncates
-it, so neither file holds the number afterwards (``tests/callbacks/test_callback_e2e.py``
+it, so neither file holds the number afterwards (``tests/agent_console/test_callback_e2e.py``
 reads both files' bytes). On PostgreSQL the deleted row is invisible at once and its dead
 tuple is removed by the next (auto)vacuum of the table.
 """
