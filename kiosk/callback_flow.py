@@ -15,8 +15,8 @@ import logging
 from typing import Final
 
 from kiosk.ports import Effects
-from kiosk.state import CallbackForm, CallbackReason, CitizenSession, Screen
 from kiosk.presence import QueueWatch
+from kiosk.state import CallbackForm, CallbackReason, CitizenSession, Screen
 from wire.phone import PhoneError, normalise_phone, typed_allowed
 from wire.server_messages import ServiceInfo
 from wire.types import Language

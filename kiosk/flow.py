@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Final, Literal
 
 from kiosk.call_flow import VOLUME_STEP, CallFlow

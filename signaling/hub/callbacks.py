@@ -244,7 +244,9 @@ class Callbacks:
         if phone is None:
             return
         self._send(agent_id, W.CallbackTask(
-            ref=ref, task=self._info(task), phone=phone, max_attempts=self.desk.config.max_attempts))
+            ref=ref, task=self._info(task), phone=phone,
+            max_attempts=self.desk.config.max_attempts,
+        ))
 
     def _send(self, agent_id: str, message: S.ServerMessage) -> None:
         conn = self._conns.agents.get(agent_id)
@@ -274,7 +276,8 @@ class Callbacks:
                 self._sites[task.site_id] = self._site_ref(task.site_id)
             site = self._sites[task.site_id]
         return W.CallbackInfo(
-            task_id=task.task_id, service=task.service_id, language=task.language,  # type: ignore[arg-type]
+            task_id=task.task_id, service=task.service_id,
+            language=task.language,  # type: ignore[arg-type]
             site=None if site is None else W.SiteRef(id=site.id, names=site.names),
             requested_at=task.requested_at, due_at=task.due_at, attempts=task.attempts,
             state=task.state, not_before=task.not_before,

@@ -40,10 +40,28 @@ from signaling.routing.model import AgentState
 from signaling.routing.views import AgentView
 
 __all__ = [
-    "AcceptTask", "CallbackConfig", "CallbackDesk", "DeskAction", "DeskEvent", "DeskRejected",
-    "FreeAgent", "FreeAgents", "ClerkBusy", "ClerkGone", "RecordResult", "RejectTask",
-    "RequestCallback", "TaskClaimed", "TaskEnded", "TaskOfferRevoked", "TaskOffered",
-    "TaskQueued", "TaskReturned", "TaskView", "DeskTick", "free_agents",
+    "AcceptTask",
+    "CallbackConfig",
+    "CallbackDesk",
+    "ClerkBusy",
+    "ClerkGone",
+    "DeskAction",
+    "DeskEvent",
+    "DeskRejected",
+    "DeskTick",
+    "FreeAgent",
+    "FreeAgents",
+    "RecordResult",
+    "RejectTask",
+    "RequestCallback",
+    "TaskClaimed",
+    "TaskEnded",
+    "TaskOfferRevoked",
+    "TaskOffered",
+    "TaskQueued",
+    "TaskReturned",
+    "TaskView",
+    "free_agents",
 ]
 
 Outcome = Literal["done", "no_answer", "retry"]

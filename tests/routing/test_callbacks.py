@@ -133,7 +133,8 @@ def test_done_ends_the_task_and_an_untaken_task_expires_at_its_due_time() -> Non
     assert offered is not None and offered.task_id == "t2"
     desk.handle(K.AcceptTask("a", "t2"), T0 + 1)
     out = desk.handle(K.RecordResult("a", "t2", "done"), T0 + 300)
-    assert [(type(a).__name__, getattr(a, "reason", None)) for a in out][0] == ("TaskEnded", "done")
+    first = out[0]
+    assert isinstance(first, K.TaskEnded) and first.reason == "done"
     # t1 is offered next only to a free clerk; nobody tells the desk "a" is free: it expires.
     desk.handle(K.FreeAgents(()), T0 + 301)
     assert desk.next_deadline() == T0 + 3600
