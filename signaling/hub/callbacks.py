@@ -262,7 +262,7 @@ class Callbacks:
         for agent_id, conn in self._conns.agents.items():
             p = conn.principal
             tasks = [infos[t.task_id] for t in self.desk.tasks_for(p.skills, p.languages)]
-            if self._shown.get(agent_id) != tasks:
+            if self._shown.get(agent_id, []) != tasks:  # nothing shown yet reads as none
                 self._shown[agent_id] = tasks
                 conn.send(W.CallbackTasks(tasks=tasks))
         for gone in set(self._shown) - set(self._conns.agents):
