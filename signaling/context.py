@@ -297,6 +297,7 @@ class ServerContext:
         self.apply_overrides(force=True)
         if self.cluster is None:
             purge(self.store, self.retention, SYSTEM_ACTOR, self.clock(), always_audit=True)
+            self.hub.callbacks.purged(self.clock())
         self._tasks = [
             asyncio.create_task(self._timer_loop(), name="router-timer"),
             asyncio.create_task(self._heartbeat_loop(), name="heartbeat"),
@@ -338,6 +339,7 @@ class ServerContext:
                 continue  # one node of a cluster purges: the one that routes
             try:
                 purge(self.store, self.retention, SYSTEM_ACTOR, self.clock())
+                self.hub.callbacks.purged(self.clock())
             except Exception:
                 log.exception("retention purge failed")
 

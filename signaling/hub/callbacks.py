@@ -134,6 +134,14 @@ class Callbacks:
             count += 1
         return count
 
+    def purged(self, now: float) -> None:
+        """After a retention purge: tasks whose number the purge deleted end here too."""
+        for task in self.desk.tasks():
+            record = self._store.callback(task.task_id)
+            if record is None or record.state != "open":
+                self._apply(self.desk.handle(K.ForgetTask(task.task_id), now), now)
+        self.push_lists()
+
     def sync(self, now: float) -> None:
         """Tell the desk what the router did to the clerks: who is free now, who got a kiosk
         citizen or a break while offered a task, who is gone. Run after every routing step."""

@@ -154,13 +154,20 @@ class RecordResult:
 
 
 @dataclass(frozen=True, slots=True)
+class ForgetTask:
+    """The task's number is gone (the retention limit): it ends ``expired`` wherever it is."""
+
+    task_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class DeskTick:
     """Time passed (send at :meth:`CallbackDesk.next_deadline`)."""
 
 
 DeskEvent = (
     RequestCallback | FreeAgents | ClerkBusy | ClerkGone | AcceptTask | RejectTask
-    | RecordResult | DeskTick
+    | RecordResult | ForgetTask | DeskTick
 )
 
 # ----------------------------------------------------------------------------- actions
@@ -315,6 +322,11 @@ class CallbackDesk:
                     self._cooloff[event.agent_id] = now + self.config.cooloff_s
             case RecordResult():
                 self._on_result(event, now, out)
+            case ForgetTask():
+                task = self._tasks.get(event.task_id)
+                if task is not None:
+                    task.taken = False  # its clerk, if any, can no longer see the number
+                    self._end(task, "expired", now, out)
             case DeskTick():
                 pass
             case _:
