@@ -15,6 +15,7 @@ from pathlib import Path
 
 from agent_console.backend import ConsoleBackend
 from agent_console.bookings import BookingsPresenter
+from agent_console.callbacks import CallbackPresenter
 from agent_console.clock import Clock, SystemClock
 from agent_console.i18n import Catalogue, UiLanguage
 from agent_console.presenter import ConsolePresenter
@@ -64,7 +65,14 @@ def build_console(
     backend.attach(presenter)
     bookings = BookingsPresenter(backend, presenter.server_now)
     backend.attach_bookings(bookings)
-    window = MainWindow(ViewContext(presenter, Catalogue(language), backend.feeds, bookings))
+    callbacks = CallbackPresenter(backend.send_callback, presenter.clock)
+    backend.callbacks = callbacks
+    presenter.subscribe(
+        lambda topic: callbacks.logged_out() if topic == "login" and presenter.session is None
+        else None
+    )
+    window = MainWindow(ViewContext(presenter, Catalogue(language), backend.feeds, bookings,
+                                    callbacks))
     return Console(presenter, backend, window, bookings)
 
 

@@ -19,6 +19,7 @@ import aiohttp
 
 from agent_console.booking_requests import BookingRequests
 from agent_console.bookings import BookingsPresenter
+from agent_console.callbacks import CallbackPresenter
 from agent_console.console_state import LoginInfo
 from agent_console.ports import VideoFeeds
 from agent_console.presenter import ConsolePresenter
@@ -36,6 +37,7 @@ from client_core.signaling_client import (
     login,
 )
 from client_core.tls import connect_problem
+from wire import callback_messages as W
 from wire import client_messages as C
 from wire import server_messages as S
 from wire.errors import ErrorCode
@@ -66,6 +68,8 @@ class ConsoleBackend(BookingRequests):
         self.backoff = backoff
         self.presenter: ConsolePresenter | None = None
         self.bookings: BookingsPresenter | None = None
+        self.callbacks: CallbackPresenter | None = None
+        """Callback tasks (issue 14): fed the server's messages beside the presenter."""
         self.client: SignalingClient | None = None
         self.session: CallSession | None = None
         self.feeds = VideoFeeds(remote=FrameSlot(), own=media.preview)
@@ -104,6 +108,12 @@ class ConsoleBackend(BookingRequests):
             self._closing = True
             client.send(C.Logout())
             self._spawn(self._finish_logout(client))
+
+    def send_callback(
+        self, message: W.CallbackAccept | W.CallbackReject | W.CallbackResult
+    ) -> None:
+        """A callback task message (take, skip, result)."""
+        self._send(message)
 
     def set_state(self, state: str, reason: str | None) -> None:
         """Ready or not ready."""
@@ -317,6 +327,8 @@ class ConsoleBackend(BookingRequests):
             return
         if self.presenter is not None:
             self.presenter.on_message(message)
+        if self.callbacks is not None:
+            self.callbacks.on_message(message)
 
     def _start_call(self, client: SignalingClient, start: S.CallStart) -> None:
         self.media.reset()

@@ -15,7 +15,6 @@ import math
 from collections.abc import Callable
 
 from kiosk.booking_state import (
-    LONG_WAIT_S,
     MAX_SLOTS_SHOWN,
     RESERVATION_NOTICE_S,
     Appointment,
@@ -267,7 +266,8 @@ class BookingFlow:
         self._changed()
 
     def leave_booking(self) -> None:
-        """Back from the booking screen: to the services (or, with a booking made, done)."""
+        """Back from the booking screen: to where it was offered (the choice screen, the
+        language help, the services), or, with a booking made, done."""
         self.touch()
         offer = self.citizen.booking.offer
         if self.screen != Screen.BOOKING:
@@ -276,8 +276,13 @@ class BookingFlow:
             self.reset()  # the code is on paper or a phone now; nothing of it stays here
             return
         self.citizen.booking.offer = None
-        self._go(Screen.SERVICES)
-        self.effects.refresh_services()
+        if self.citizen.other_ways is not None:  # back to the choice it came from
+            self._go(Screen.OTHER_WAYS)
+        elif offer is not None and offer.reason == "language":
+            self._go(Screen.LANGUAGE_HELP)
+        else:
+            self._go(Screen.SERVICES)
+            self.effects.refresh_services()
         self._changed()
 
     # --------------------------------------------------------------------- booking: events
@@ -330,15 +335,6 @@ class BookingFlow:
         until = self.reservation.until or at
         return now < until and at - now <= RESERVATION_NOTICE_S
 
-    def long_wait(self) -> bool:
-        """Whether a walk-in's wait is long enough to offer booking a time instead."""
-        c = self.citizen
-        return (
-            self.queued
-            and c.booking.appointment is None
-            and c.estimated_wait_s is not None
-            and c.estimated_wait_s >= LONG_WAIT_S
-        )
 
     # ---------------------------------------------------------------------------- inner
 

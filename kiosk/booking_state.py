@@ -19,9 +19,10 @@ RefusalReason = Literal[
 ]
 AppointmentState = Literal["before_slot", "waiting_clerk", "other_clerk", "offered"]
 BookingPhase = Literal["loading", "slots", "none", "making", "made", "failed"]
-BookingReason = Literal["closed", "long_wait", "reserved", "asked"]
+BookingReason = Literal["closed", "long_wait", "reserved", "asked", "language"]
 """Why the citizen is offered a booking: the service is closed, its wait is long, this
-kiosk is reserved before a call would end, or they asked."""
+kiosk is reserved before a call would end, they asked, or no clerk speaks their language
+now."""
 
 LONG_WAIT_S: Final = 15 * 60.0
 """A walk-in wait from which the waiting screen offers to book a time instead."""

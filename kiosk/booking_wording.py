@@ -9,7 +9,7 @@ import math
 from kiosk.booking_state import Appointment, BookingOffer, CheckIn
 from kiosk.flow import KioskPresenter
 from kiosk.i18n import LOCAL_TZ, Catalogue
-from kiosk.wording import service_name
+from kiosk.wording import in_language, service_name
 from wire.booking_code import CODE_LENGTH, display_code
 
 
@@ -99,7 +99,7 @@ def offer_lines(p: KioskPresenter, cat: Catalogue, offer: BookingOffer) -> tuple
     lang, tr = p.language, cat.tr
     service = service_name(p, p.service(offer.service_id)) or tr(lang, "common.service")
     title = tr(lang, "booking.book_title", service=service)
-    why = {"closed": "book_closed", "long_wait": "book_long_wait"}.get(
+    why = {"closed": "book_closed", "long_wait": "book_long_wait", "language": "book_language"}.get(
         offer.reason, "book_reserved"
     )
     status = {
@@ -113,7 +113,8 @@ def offer_lines(p: KioskPresenter, cat: Catalogue, offer: BookingOffer) -> tuple
             "booking.book_slot_taken" if offer.problem == "slot_taken" else "booking.book_failed",
         ),
     }[offer.phase]
-    return title, tr(lang, f"booking.{why}"), status
+    spoken_in = in_language(p, cat, offer.language)
+    return title, tr(lang, f"booking.{why}", in_language=spoken_in), status
 
 
 def made_lines(p: KioskPresenter, cat: Catalogue, offer: BookingOffer) -> list[str]:

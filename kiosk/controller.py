@@ -40,6 +40,7 @@ from kiosk.photo import PhotoSendFailed, send_photo
 from kiosk.speech.speaker import Speech
 from kiosk.state import Screen
 from kiosk.stills import StillUnavailable, encode_jpeg
+from wire import callback_messages as W
 from wire import client_messages as C
 from wire import server_messages as S
 from wire.errors import ErrorCode
@@ -175,6 +176,24 @@ class KioskController(BookingLink):
             self.p.on_queued(
                 reply.position, reply.estimated_wait_s, reply.kiosk_needed, reply.estimate_kind
             )
+
+    def request_callback(self, service: str, language: Language, phone: str) -> None:
+        self._spawn(self._request_callback(service, language, phone), "callback")
+
+    async def _request_callback(self, service: str, language: Language, phone: str) -> None:
+        # The number goes to the server and nowhere else: not to the log, not to the task name.
+        try:
+            reply = await self.client.request(W.CallbackRequest(
+                service=service, language=language, phone=phone, consent=True), timeout=10.0)
+        except ServerRefused as exc:
+            self.p.on_callback_failed("invalid" if exc.code == ErrorCode.BAD_MESSAGE
+                                      else "failed")
+            return
+        except (NotConnected, TimeoutError):
+            self.p.on_callback_failed("offline")
+            return
+        if isinstance(reply, W.CallbackAccepted):
+            self.p.on_callback_accepted(reply.promised_day, reply.due_at, reply.same_day)
 
     def leave_queue(self) -> None:
         self._spawn(self._leave(), "leave")

@@ -21,13 +21,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Final, Literal
 
 from kiosk.booking_flow import BookingFlow
 from kiosk.booking_state import Reservation
 from kiosk.call_flow import VOLUME_STEP, CallFlow
+from kiosk.callback_flow import CALLBACK_WAIT_S, CallbackFlow
 from kiosk.check_flow import DeviceCheckFlow
 from kiosk.language_help import LanguageHelp, language_help
+from kiosk.other_ways_flow import OtherWaysFlow
 from kiosk.photo_flow import PhotoFlow
 from kiosk.ports import Effects
 from kiosk.presence import PROMPT_ANSWER_S, Presence, QueueWatch
@@ -58,7 +61,14 @@ _BACK: Final = {
 
 
 class KioskPresenter(
-    CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFlow, BookingFlow
+    CallFlow,
+    PhotoFlow,
+    PromptFlow,
+    DeviceCheckFlow,
+    ServiceFlow,
+    BookingFlow,
+    CallbackFlow,
+    OtherWaysFlow,
 ):
     """The kiosk's flow and state, bound to views by :meth:`subscribe`."""
 
@@ -72,8 +82,11 @@ class KioskPresenter(
         idle_timeouts: dict[Screen, float | None] | None = None,
         prompt_answer_s: float = PROMPT_ANSWER_S,
         site: Site | None = None,
+        callback_wait_s: float = CALLBACK_WAIT_S,
     ) -> None:
         self.effects = effects
+        self.callback_wait_s = callback_wait_s
+        self.callback_from: Screen | None = None
         self.clock = clock
         self.wall_clock = wall_clock
         self.default_language: Language = default_language
@@ -197,7 +210,8 @@ class KioskPresenter(
         if info is None:
             return
         if self.tile_state(info) == "closed":
-            self.offer_booking(service_id, "closed")  # book a time here instead
+            # Closed: say when it opens, and offer a time booked here or a call back.
+            self.offer_other_ways(service_id, "closed")
             return
         self.citizen.service_id = service_id
         self.citizen.queue_language = None
@@ -206,9 +220,13 @@ class KioskPresenter(
         self._changed()
 
     def language_help(self) -> LanguageHelp | None:
-        """What exists for the chosen service when the citizen's language is not served."""
+        """What exists for the chosen service when the citizen's language is not served
+        (a callback in the citizen's language is always offered when it is offered at all)."""
         info = self.service(self.citizen.service_id)
-        return None if info is None else language_help(info, self.language)
+        if info is None:
+            return None
+        help_ = language_help(info, self.language)
+        return replace(help_, callback_offered=help_.offered)
 
     def queue_in(self, language: Language) -> None:
         """Language help: queue in another language (the screens stay in the citizen's)."""

@@ -15,6 +15,7 @@ from kiosk import wording
 from kiosk.booking_guidance import booking_lines
 from kiosk.flow import KioskPresenter
 from kiosk.i18n import Catalogue
+from kiosk.other_ways_wording import other_ways_text
 from kiosk.state import Screen
 from wire.types import LANGUAGES, Language
 
@@ -104,6 +105,8 @@ def utterance(p: KioskPresenter, cat: Catalogue) -> Utterance | None:
                      tr(lang, "end.wiped"), tr(lang, "end.rate")]
             state = [tr(lang, "end.rating_thanks")] if p.citizen.rating is not None else []
             return Utterance(topic, _lines(lang, intro), _lines(lang, state))
+        case Screen.OTHER_WAYS:
+            return Utterance(topic, _lines(lang, other_ways_text(p, cat).spoken()))
         case _:
             return None  # in a call the clerk speaks; the kiosk stays quiet
 

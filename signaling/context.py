@@ -41,6 +41,7 @@ from signaling.monitor import Monitor, run_monitor
 from signaling.password_pool import PasswordPool
 from signaling.retention import RetentionPolicy, purge
 from signaling.revocation_watch import RevocationWatch
+from signaling.routing.callbacks import CallbackConfig
 from signaling.routing.model import RouterConfig
 from signaling.routing.router import Router
 from signaling.settings import Settings
@@ -151,6 +152,11 @@ class ServerContext:
             dispositions=s.dispositions, timezone=s.timezone, term=term, on_lost=self._lost,
             agent_grace_s=s.kiosk_grace_s, photo_retention_days=s.retention_photos_days,
             office=self.booking_office, desk=BookingDesk(self.booking_desk_config),
+            callback_config=CallbackConfig(
+                offer_timeout_s=s.callback_offer_timeout_s, retry_after_s=s.callback_retry_after_s,
+                max_attempts=s.callback_max_attempts,
+            ),
+            callback_min_left_s=s.callback_min_left_s,
         )
 
     # --------------------------------------------------------------------- routing
@@ -299,6 +305,7 @@ class ServerContext:
         self.apply_overrides(force=True)
         if self.cluster is None:
             purge(self.store, self.retention, SYSTEM_ACTOR, self.clock(), always_audit=True)
+            self.hub.callbacks.purged(self.clock())
         self._tasks = [
             asyncio.create_task(self._timer_loop(), name="router-timer"),
             asyncio.create_task(self._heartbeat_loop(), name="heartbeat"),
@@ -340,6 +347,7 @@ class ServerContext:
                 continue  # one node of a cluster purges: the one that routes
             try:
                 purge(self.store, self.retention, SYSTEM_ACTOR, self.clock())
+                self.hub.callbacks.purged(self.clock())
             except Exception:
                 log.exception("retention purge failed")
 

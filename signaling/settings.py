@@ -180,6 +180,22 @@ class Settings(BaseSettings):
         default=7, ge=1, description="document photos a clerk saved on the console's computer"
     )
     retention_interval_s: float = Field(default=3600.0, gt=0, description="purge period")
+    retention_callback_numbers_days: int = Field(
+        default=7, ge=1, le=14,
+        description="longest a callback number is kept, even if its task is still open (a "
+        "task ends, and its number goes, by the end of the promised day)",
+    )
+
+    # Callback requests (issue 14; signaling.routing.callbacks).
+    callback_offer_timeout_s: float = Field(default=20.0, gt=0)
+    callback_retry_after_s: float = Field(
+        default=900.0, ge=0, description="a task after no answer waits this long in the pool"
+    )
+    callback_max_attempts: int = Field(default=3, ge=1, le=10)
+    callback_min_left_s: float = Field(
+        default=3600.0, ge=0,
+        description="a request is promised for today only with this much of today's hours left",
+    )
     # Staffing forecast for planners (signaling.planning, /dashboard/forecast): the defaults
     # of its form.
     forecast_target_level: float = Field(

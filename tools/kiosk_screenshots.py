@@ -10,6 +10,7 @@ cut-off text, small targets, wrong language.  ``--only`` picks states by name.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import time
@@ -23,8 +24,16 @@ from av import VideoFrame
 
 from client_core.frame_slot import FrameSlot
 from kiosk.flow import KioskPresenter
-from kiosk.i18n import Catalogue
-from kiosk.state import ChatLine, PhotoState, Prompt, Refusal, Screen
+from kiosk.i18n import LOCAL_TZ, Catalogue
+from kiosk.state import (
+    CallbackForm,
+    ChatLine,
+    OtherWays,
+    PhotoState,
+    Prompt,
+    Refusal,
+    Screen,
+)
 from tools.kiosk_booking_states import booking_states
 from tools.shots import catalogue_services, settle, without_clerk_in
 from wire.types import LANGUAGES, DeviceStatus, Language
@@ -229,6 +238,33 @@ def _states(p: KioskPresenter, now: float) -> list[tuple[str, Callable[[], None]
 
         return run
 
+    def callback(service_id: str, reason: str, typed: str = "",
+                 error: str | None = None) -> Callable[[], None]:
+        def run() -> None:
+            if reason == "language":
+                no_clerk()
+            c.service_id = service_id
+            c.callback = CallbackForm(service_id, p.language, reason, typed, error)  # type: ignore[arg-type]
+            go(Screen.CALLBACK)
+
+        return run
+
+    def other_ways(service_id: str) -> Callable[[], None]:
+        def run() -> None:
+            c.service_id = service_id
+            c.other_ways = OtherWays(service_id)
+            go(Screen.OTHER_WAYS)
+
+        return run
+
+    def callback_done() -> None:
+        callback("kela.benefits", "long_wait", "040 123 4567")()
+        tomorrow = dt.datetime.fromtimestamp(now, LOCAL_TZ).date() + dt.timedelta(days=1)
+        due = dt.datetime.combine(tomorrow, dt.time(16, 15), LOCAL_TZ)
+        c.callback.promised_day = tomorrow.isoformat()
+        c.callback.due_at = due.timestamp()
+        go(Screen.CALLBACK_DONE)
+
     def welcome_loop() -> None:
         p.site.induction_loop = True
         c.speech = True
@@ -270,6 +306,12 @@ def _states(p: KioskPresenter, now: float) -> list[tuple[str, Callable[[], None]
         ("waiting-requeued-media", requeued_media),
         ("end-media-failed", end(None, "media_failed")),
         *booking_states(p, now, go),
+        ("other-ways-closed", other_ways("mml.property")),
+        ("callback-closed", callback("mml.property", "closed")),
+        ("callback-typed", callback("kela.benefits", "long_wait", "040 123 4567")),
+        ("callback-invalid", callback("kela.benefits", "long_wait", "040 12", "invalid")),
+        ("callback-language", callback("kela.benefits", "language", "+46 70 123 45 67")),
+        ("callback-done", callback_done),
     ]
 
 

@@ -20,6 +20,14 @@ from wire.booking_messages import (
     BookingsGet,
     BookingSlotsGet,
 )
+from wire.callback_messages import (
+    CALLBACK_AGENT_TYPES,
+    CALLBACK_KIOSK_TYPES,
+    CallbackAccept,
+    CallbackReject,
+    CallbackRequest,
+    CallbackResult,
+)
 from wire.types import (
     Attempt,
     CallStats,
@@ -237,7 +245,11 @@ ClientMessage = Annotated[
     | BookingSlotsGet
     | BookingMake
     | BookingCancel
-    | BookingsGet,
+    | BookingsGet
+    | CallbackRequest
+    | CallbackAccept
+    | CallbackReject
+    | CallbackResult,
     Field(discriminator="type"),
 ]
 """Every message a client may send, discriminated on ``type``."""
@@ -258,7 +270,7 @@ KIOSK_TYPES = frozenset(
         "call_rating",
         "health",
     }
-) | BOOKING_KIOSK_TYPES
+) | BOOKING_KIOSK_TYPES | CALLBACK_KIOSK_TYPES
 """Message types a kiosk may send."""
 
 AGENT_TYPES = frozenset(
@@ -281,7 +293,7 @@ AGENT_TYPES = frozenset(
         "photos_purged",
         "logout",
     }
-) | BOOKING_AGENT_TYPES
+) | BOOKING_AGENT_TYPES | CALLBACK_AGENT_TYPES
 """Message types an agent may send."""
 
 OPERATOR_TYPES = frozenset({"hello", "ping", "pong", "services_get", "logout"})

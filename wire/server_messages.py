@@ -21,6 +21,14 @@ from wire.booking_messages import (
     KioskSchedule,
     OfferBooking,
 )
+from wire.callback_messages import (
+    CallbackAccepted,
+    CallbackOffer,
+    CallbackOfferRevoked,
+    CallbackResultSaved,
+    CallbackTask,
+    CallbackTasks,
+)
 from wire.client_messages import IceMessage, MediaRestart, SdpMessage
 from wire.errors import ErrorCode
 from wire.types import (
@@ -322,7 +330,13 @@ ServerMessage = Annotated[
     | BookingSlots
     | BookingMade
     | BookingCancelled
-    | Bookings,
+    | Bookings
+    | CallbackAccepted
+    | CallbackTasks
+    | CallbackOffer
+    | CallbackOfferRevoked
+    | CallbackTask
+    | CallbackResultSaved,
     Field(discriminator="type"),
 ]
 """Every message the server may send, discriminated on ``type``."""

@@ -53,11 +53,12 @@ class ServiceTile(QPushButton):
         self.state = "open"
 
     def show_state(self, state: str) -> None:
-        """``open``, ``other_language`` or ``closed`` (closed tiles are disabled)."""
+        """``open``, ``other_language`` or ``closed``. Every tile does something when
+        touched: a closed one offers a call back (issue 14)."""
         self.state = state
         for widget in (self, self.agency, self.name, self.status):
             set_state(widget, state)
-        # A closed tile stays touchable: it leads to booking a time instead.
+        # A closed tile stays touchable: it offers a time booked here or a call back.
 
 
 class ServicesScreen(ScreenBase):

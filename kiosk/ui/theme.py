@@ -273,7 +273,7 @@ def stylesheet(large: bool, high_contrast: bool = False) -> str:
         text-align: left; padding: 0px; min-height: {TILE_HEIGHT_PX if s == 1 else 220}px; }}
     QPushButton#tile[state="other_language"] {{ background: {c.option_bg};
         border: {edge}px solid {c.option_edge}; }}
-    QPushButton#tile:disabled, QPushButton#tile[state="closed"] {{ background: {c.disabled_bg};
+    QPushButton#tile[state="closed"] {{ background: {c.disabled_bg};
         border: {edge}px dashed {c.disabled_edge}; }}
     QPushButton#tile QLabel, QPushButton#wrap QLabel {{ background: transparent; }}
     QLabel#tile_agency {{ font-size: {font_px(s, 0.8)}px; color: {c.subtle_ink}; }}
@@ -286,6 +286,13 @@ def stylesheet(large: bool, high_contrast: bool = False) -> str:
     QLabel#tile_name[state="closed"], QLabel#tile_agency[state="closed"],
     QLabel#tile_status[state="closed"] {{ color: {c.disabled_ink}; }}
     QLabel#wrap_text {{ color: {c.secondary_ink}; font-weight: bold; }}
+    QPushButton#choice {{ background: {c.primary_bg}; border: {edge}px solid {c.primary_bg};
+        text-align: left; padding: 0px; border-radius: 18px; }}
+    QPushButton#choice:pressed {{ background: {c.pressed_bg}; border-color: {c.pressed_bg}; }}
+    QPushButton#choice QLabel {{ background: transparent; color: {c.primary_ink}; }}
+    QLabel#choice_title {{ font-size: {font_px(s, 1.5 if s == 1 else 1.2)}px;
+        font-weight: bold; }}
+    QLabel#choice_hint {{ font-size: {font_px(s, 1.0 if s == 1 else 0.9)}px; }}
     QPushButton#rating {{ min-width: 120px; min-height: 120px; font-size: {font_px(s, 1.6)}px;
         background: {c.secondary_bg}; color: {c.secondary_ink};
         border: {edge}px solid {c.secondary_ink}; }}
@@ -305,6 +312,16 @@ def stylesheet(large: bool, high_contrast: bool = False) -> str:
         font-family: "DejaVu Sans Mono", monospace; color: {c.ink}; background: {c.paper};
         border: 4px solid {c.heading}; border-radius: 14px; padding: 8px 20px; }}
     QLabel#qr {{ background: #ffffff; border: 4px solid {c.heading}; padding: 16px; }}
+    QPushButton#keypad {{ min-width: 110px; min-height: {76 if s == 1 else 64}px;
+        font-size: {font_px(s, 1.5 if s == 1 else 1.0)}px; background: {c.paper}; color: {c.ink};
+        border: {edge}px solid {c.heading}; border-radius: 14px; padding: 0px 8px; }}
+    QPushButton#keypad:pressed {{ background: {c.soft}; }}
+    QLabel#phone {{ font-size: {font_px(s, 1.7 if s == 1 else 1.2)}px; font-weight: bold;
+        background: {c.paper}; color: {c.ink}; border: {edge}px solid {c.heading};
+        border-radius: 12px; padding: 10px 18px; }}
+    QLabel#phone_empty {{ font-size: {font_px(s, 1.0 if s == 1 else 0.85)}px; color: {c.ink};
+        background: {c.paper}; border: {edge}px dashed {c.heading}; border-radius: 12px;
+        padding: 18px 18px; }}
     QPushButton:disabled, QPushButton#secondary:disabled, QPushButton#rating:disabled {{
         background: {c.disabled_bg}; color: {c.disabled_ink};
         border: {edge}px dashed {c.disabled_edge}; }}

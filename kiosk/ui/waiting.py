@@ -33,22 +33,30 @@ class WaitingScreen(ScreenBase):
             widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
             layout.addWidget(widget)
         layout.addStretch(2)
+        self.ways_hint = label("body")  # a long wait: what the two buttons below are for
+        layout.addWidget(self.ways_hint)
         row = QHBoxLayout()
         self.cancel = button("secondary")
         self.cancel.clicked.connect(presenter.leave_wait)
         row.addWidget(self.cancel)
         row.addStretch(1)
-        self.book = button("secondary")  # a long wait: book a time instead
-        self.book.clicked.connect(
-            lambda: presenter.offer_booking(presenter.citizen.service_id or "", "long_wait")
-        )
+        # A long wait: a time booked here or a call back instead (issue 14); the place in
+        # the queue is kept until one of them is touched.
+        self.book = button("secondary")
+        self.book.clicked.connect(lambda: presenter.book_instead("long_wait"))
         row.addWidget(self.book)
+        self.callback = button("secondary")
+        self.callback.clicked.connect(lambda: presenter.call_back_instead("long_wait"))
+        row.addWidget(self.callback)
         layout.addLayout(row)
 
     def refresh(self) -> None:
         p = self.presenter
-        self.book.setText(self.tr_("booking.book_instead"))
-        self.book.setVisible(p.long_wait())
+        for way, key in ((self.book, "booking.book_instead"), (self.callback, "callback.instead")):
+            way.setText(self.tr_(key))
+            way.setVisible(p.long_wait())
+        self.ways_hint.setText(self.hy(self.tr_("waiting.other_ways")))
+        self.ways_hint.setVisible(p.long_wait())
         if p.citizen.booking.appointment is not None:
             self._refresh_appointment()
             return

@@ -14,6 +14,7 @@ from signaling.booking.desk import BookingDesk
 from signaling.booking_office import BookingOffice
 from signaling.directory import Directory
 from signaling.hub.bookings import Bookings
+from signaling.hub.callbacks import Callbacks
 from signaling.hub.connections import Connection, Connections, ResumeTokens
 from signaling.hub.delivery import Dispatcher
 from signaling.hub.inbound import Inbound, RoutedMessage
@@ -24,10 +25,12 @@ from signaling.hub.queries import Queries
 from signaling.hub.relay import Relay
 from signaling.hub.sessions import Sessions
 from signaling.routing import actions as A
+from signaling.routing import callbacks as K
 from signaling.routing import events as E
 from signaling.routing.router import Router
 from signaling.store import Store
 from wire import booking_messages as B
+from wire import callback_messages as W
 from wire import client_messages as C
 from wire import server_messages as S
 from wire.errors import ErrorCode
@@ -47,6 +50,7 @@ class Hub:
         on_lost: Callable[[Exception], bool] | None = None, agent_grace_s: float = 60.0,
         photo_retention_days: int | None = None, office: BookingOffice | None = None,
         desk: BookingDesk | None = None,
+        callback_config: K.CallbackConfig | None = None, callback_min_left_s: float = 3600.0,
     ) -> None:
         self.router = router
         self._clock = clock
@@ -75,6 +79,9 @@ class Hub:
         """Appointments: check-in, booked citizens, the booking messages."""
         greeting = Greeting(heartbeat_interval_s, heartbeat_timeout_s, tuple(dispositions or ()),
                             photo_retention_days)
+        self.callbacks = Callbacks(router, store, conns, self._dispatcher.run, callback_config,
+                                   callback_min_left_s, directory.site_ref)
+        """Callback tasks (issue 14): the desk and what it tells kiosks and consoles."""
         self._sessions = Sessions(router, directory, conns, resume, live, self._inbound,
                                   self._dispatcher, self._records, self._relay, self._queries,
                                   look, greeting, self.view)
@@ -88,21 +95,28 @@ class Hub:
         self._sessions.attach(conn, hello, now, quiet=quiet)
         if conn.principal.role == "kiosk" and self._conns.kiosks.get(conn.principal.id) is conn:
             self.bookings.attached(conn, now)
+        self.callbacks.attached(conn)
+        self.callbacks.sync(now)
 
     def detach(self, conn: Connection) -> None:
         """The connection is gone (closed, timed out or replaced)."""
-        self._sessions.detach(conn, self._clock())
+        now = self._clock()
+        self._sessions.detach(conn, now)
+        self.callbacks.sync(now)
 
     def restore(self, now: float) -> RestoreReport:
         """Adopt queue places and live calls from the store after a restart or crash."""
-        return self._records.restore(self.router, now)
+        report = self._records.restore(self.router, now)
+        self.callbacks.restore(now)
+        return report
 
     def tick(self) -> None:
-        """Let the router act on timeouts (offers, grace periods, wrap-up) and the check-in
-        desk on slot starts and no-shows."""
+        """Let the router act on timeouts (offers, grace periods, wrap-up), the check-in desk
+        on slot starts and no-shows, and the callback desk on its tasks."""
         now = self._clock()
         self._dispatcher.run(E.Tick(), now)
         self.bookings.tick(now)
+        self.callbacks.tick(now)
 
     def flush_positions(self, min_interval_s: float = 1.0) -> None:
         """Send waiting kiosks their latest position, each at most once per interval."""
@@ -151,8 +165,12 @@ class Hub:
                     self._dispatcher.run(E.AgentLogout(p.id), now, conn, msg.ref)
                 self._records.logout(p, now)
                 conn.close("logged_out", 1000)
+            case W.CallbackRequest() | W.CallbackAccept() | W.CallbackReject() \
+                    | W.CallbackResult():
+                self.callbacks.handle(conn, msg, now)
             case _:
                 self._route(conn, msg, now)
+        self.callbacks.sync(now)
 
     def _route(self, conn: Connection, msg: RoutedMessage, now: float) -> None:
         event = self._inbound.event_for(conn, msg)

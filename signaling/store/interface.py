@@ -31,6 +31,7 @@ from typing import Protocol
 
 from signaling.catalogue import Catalogue
 from signaling.store.booking_interface import BookingStore
+from signaling.store.callback_interface import CallbackStore
 from signaling.store.cluster_interface import ClusterStore
 from signaling.store.records import (
     AccountRecord,
@@ -438,7 +439,8 @@ class StaffingStore(Protocol):
 
 class Store(
     AccountStore, SiteStore, ServiceStore, QueueStore, CallStore, AuditStore, OperatorStore,
-    RevocationStore, WaitStore, StaffingStore, ClusterStore, BookingStore, Protocol,
+    RevocationStore, WaitStore, StaffingStore, ClusterStore, BookingStore, CallbackStore,
+    Protocol,
 ):
     """Everything the server persists, plus the handle's own life."""
 

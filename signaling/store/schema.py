@@ -341,9 +341,38 @@ _V_BOOKINGS: tuple[Statement, ...] = (
     "CREATE INDEX bookings_site_start ON bookings(site_id, start_at)",
 )
 
+# Callback requests (issue 14). The number lives in its own table, one row per open task,
+# deleted when the task ends (and at the latest at the retention limit); the ``callbacks`` row
+# that stays for the statistics names a service, a language, a site and times, never a person.
+_V_CALLBACKS: tuple[Statement, ...] = (
+    """CREATE TABLE callbacks (
+        id TEXT PRIMARY KEY,
+        service_id TEXT NOT NULL,
+        language TEXT NOT NULL,
+        site_id TEXT,
+        kiosk_id TEXT,
+        requested_at REAL NOT NULL,
+        promised_day TEXT NOT NULL,
+        due_at REAL NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        not_before REAL,
+        state TEXT NOT NULL CHECK (state IN ('open', 'done', 'unreached', 'expired')),
+        agent_id TEXT,
+        last_outcome TEXT,
+        ended_at REAL
+    )""",
+    "CREATE INDEX callbacks_open ON callbacks(state, due_at)",
+    "CREATE INDEX callbacks_requested ON callbacks(requested_at)",
+    """CREATE TABLE callback_numbers (
+        callback_id TEXT PRIMARY KEY REFERENCES callbacks(id) ON DELETE CASCADE,
+        phone TEXT NOT NULL,
+        stored_at REAL NOT NULL
+    )""",
+)
+
 #: ``MIGRATIONS[n - 1]`` brings the schema from version ``n - 1`` to ``n``.
 MIGRATIONS: tuple[tuple[Statement, ...], ...] = (
-    _V1, _V2, _V3, _V4, _V5, _V6, _V7, _V_BOOKINGS,
+    _V1, _V2, _V3, _V4, _V5, _V6, _V7, _V_BOOKINGS, _V_CALLBACKS,
 )
 
 

@@ -17,6 +17,7 @@ from signaling.errors import StoreError
 from signaling.store.accounts import AccountsSql
 from signaling.store.audit import AuditSql
 from signaling.store.bookings import BookingsSql
+from signaling.store.callbacks import CallbacksSql
 from signaling.store.calls import CallsSql
 from signaling.store.cluster import ClusterSql
 from signaling.store.db import Database, Handle
@@ -37,7 +38,7 @@ AUDIT_KEY_FILENAME = "audit.key"
 
 class SqlStore(
     AccountsSql, SitesSql, ServicesSql, QueueSql, CallsSql, AuditSql, OperatorSql,
-    RevocationsSql, WaitsSql, StaffingSql, ClusterSql, BookingsSql,
+    RevocationsSql, WaitsSql, StaffingSql, ClusterSql, BookingsSql, CallbacksSql,
 ):
     """The store over one database handle. Use :class:`SqliteStore` or :class:`PostgresStore`."""
 

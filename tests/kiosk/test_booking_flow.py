@@ -109,7 +109,9 @@ def test_leaving_a_booked_wait_forgets_the_citizen() -> None:
 def test_closed_service_books_a_time_and_shows_the_code() -> None:
     p, effects, _ = make()
     p.choose_language("en")
-    p.choose_service("mml.property")  # closed
+    p.choose_service("mml.property")  # closed: the choice, then "book a time here"
+    assert p.screen == Screen.OTHER_WAYS
+    p.choose_way("book")
     offer = p.citizen.booking.offer
     assert p.screen == Screen.BOOKING and offer is not None and offer.reason == "closed"
     later, sooner = SlotChoice(WALL + 7200, WALL + 9000), SlotChoice(WALL + 3600, WALL + 5400)
