@@ -167,6 +167,22 @@ class Bookings:
                 self._release(action, now)
             elif isinstance(action, NoShow):
                 self._no_show(action, now)
+        self._sync_clerks(now)
+
+    def _sync_clerks(self, now: float) -> None:
+        """Tell the router when each logged-in clerk's next named meeting starts, where that
+        changed (it keeps them free of walk-ins shortly before)."""
+        wanted: dict[str, float] = {}
+        for booking in self.desk.bookings():
+            agent_id = booking.agent_id
+            if agent_id is None or booking.end_at <= now:
+                continue
+            if booking.state in ("booked", "checked_in"):
+                wanted[agent_id] = min(wanted.get(agent_id, booking.start_at), booking.start_at)
+        for view in self._router.agents():
+            at = wanted.get(view.agent_id)
+            if view.booked_at != at:
+                self._dispatcher.run(E.ClerkBooked(view.agent_id, at), now)
 
     def _reload(self, now: float) -> None:
         self._loaded_at = now

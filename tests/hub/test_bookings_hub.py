@@ -177,3 +177,18 @@ def test_a_kiosk_guessing_codes_is_slowed_down(scene: Scene) -> None:
     scene.clock.advance(30)
     scene.hub.handle(k1, B.BookingCheckIn(code="AAAAAA"))
     assert len(k1.of(B.BookingRefused)) == 11
+
+
+def test_the_router_learns_when_a_named_clerk_must_be_free(scene: Scene) -> None:
+    set_capacity(scene)
+    scene.kiosk(add_kiosk(scene.store, "lieksa", "Lieksa 1"))
+    aino_id = add_agent(scene.store, "aino")
+    aino = scene.agent(aino_id)
+    scene.hub.handle(aino, B.BookingMake(service=SERVICE, language="fi", site="lieksa",
+                                         start=SLOT, with_me=True))
+    made = aino.last(B.BookingMade).booking
+    scene.hub.tick()
+    assert scene.hub.router.agent_view(aino_id).booked_at == SLOT  # type: ignore[union-attr]
+    scene.hub.handle(aino, B.BookingCancel(booking_id=made.booking_id))
+    scene.hub.tick()
+    assert scene.hub.router.agent_view(aino_id).booked_at is None  # type: ignore[union-attr]
