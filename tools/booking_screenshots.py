@@ -1,8 +1,10 @@
 """``python -m tools.booking_screenshots OUTDIR``: PNGs of the public booking page on a phone
 (390×844 CSS px, device scale 1) in Finnish, Swedish and English (``OUTDIR/<lang>/``): the
 choice, the free times, the confirmation with code and QR code, the print view, the cancel
-page, the usage report's appointments and the admin page's booking hours. Starts a server on a throw-away data directory with clerk time set aside for a few
-services and kiosks at two service points; no personal data exists to invent."""
+page; and on a desktop the usage report's appointments and the admin page's booking hours.
+Starts a server on a throw-away data directory with clerk time set aside for a few services,
+kiosks at two service points and a seeded day of bookings and calls; no personal data exists
+to invent."""
 
 from __future__ import annotations
 
