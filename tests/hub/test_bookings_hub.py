@@ -192,3 +192,12 @@ def test_the_router_learns_when_a_named_clerk_must_be_free(scene: Scene) -> None
     scene.hub.handle(aino, B.BookingCancel(booking_id=made.booking_id))
     scene.hub.tick()
     assert scene.hub.router.agent_view(aino_id).booked_at is None  # type: ignore[union-attr]
+
+
+def test_an_impossible_day_is_a_typed_error(scene: Scene) -> None:
+    aino = scene.agent(add_agent(scene.store, "aino"))
+    scene.hub.handle(aino, B.BookingsGet(day="2026-02-30", ref="d"))
+    error = aino.last(S.Error)
+    assert (error.code, error.ref) == (ErrorCode.BAD_MESSAGE, "d")
+    scene.hub.handle(aino, B.BookingSlotsGet(service=SERVICE, language="fi", day="2026-13-01"))
+    assert aino.last(S.Error).code == ErrorCode.BAD_MESSAGE
