@@ -123,7 +123,7 @@ def capture(out_dir: Path, language: UiLanguage = "fi") -> list[Path]:
     clock = ManualClock(wall=time.time())
     backend = StillBackend()
     presenter = ConsolePresenter(backend, clock, photo_folder=Path.home() / "Etäpiste-kuvat")
-    bookings = BookingsPresenter(backend, presenter.server_now)  # type: ignore[arg-type]
+    bookings = BookingsPresenter(backend, presenter.server_now)
     window = MainWindow(ViewContext(presenter, Catalogue(language), backend.feeds, bookings))
     window.resize(1366, 800)
     window.show()

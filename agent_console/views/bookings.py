@@ -91,8 +91,8 @@ class BookingsPanel(QWidget):
         self.day = QComboBox()
         self.with_me = QCheckBox()
         self.with_me.setChecked(True)
-        self.find = QPushButton()
-        self.find.clicked.connect(self._find)
+        self.find_button = QPushButton()
+        self.find_button.clicked.connect(self._find)
         self.slots = QListWidget()
         self.slots.setMinimumHeight(100)
         self.book = QPushButton()
@@ -113,7 +113,7 @@ class BookingsPanel(QWidget):
         form.addWidget(self.labels["day"], 1, 0)
         form.addWidget(self.day, 1, 1)
         form.addWidget(self.with_me, 1, 2)
-        form.addWidget(self.find, 1, 3)
+        form.addWidget(self.find_button, 1, 3)
         form.addWidget(self.slots, 2, 0, 1, 4)
         form.addWidget(self.book, 3, 3)
         form.addWidget(self.made, 3, 0, 1, 3)
@@ -160,7 +160,7 @@ class BookingsPanel(QWidget):
         self.labels["language"].setText(t("bookings.language"))
         self.labels["day"].setText(t("bookings.day"))
         self.with_me.setText(t("bookings.with_me"))
-        self.find.setText(t("bookings.find"))
+        self.find_button.setText(t("bookings.find"))
         self.book.setText(t("bookings.book"))
         self._fill_choices()
         self.refresh()
@@ -246,7 +246,7 @@ class BookingsPanel(QWidget):
             self.slots.addItem(entry)
         if form.searched and not form.slots:
             self.slots.addItem(QListWidgetItem(t("bookings.no_slots")))
-        self.find.setEnabled(not form.busy)
+        self.find_button.setEnabled(not form.busy)
         self.book.setEnabled(bool(form.slots) and not form.busy)
         made = b.made
         self.made.setText(

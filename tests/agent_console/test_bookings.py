@@ -87,7 +87,7 @@ def test_clerk_books_for_a_citizen_with_me_and_cancels_by_code(qtbot, run, tmp_p
                 await until(lambda: b.day is not None, what="today's list")
                 assert tab.service.currentData() == "kela.benefits"
                 tab.day.setCurrentIndex(1)  # tomorrow: free all day
-                click(qtbot, tab.find)
+                click(qtbot, tab.find_button)
                 await until(lambda: tab.slots.count() > 0 and b.form.slots, what="free times")
                 tab.slots.setCurrentRow(0)
                 click(qtbot, tab.book)
