@@ -10,14 +10,17 @@ import asyncio
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from aiohttp import web
 
 from jsonlog import setup_logging
 from signaling.booking.capacity import Capacity
+from signaling.booking.model import BookingState
 from signaling.catalogue import load_catalogue
 from signaling.context import open_context
+from signaling.credentials import hash_password
 from signaling.server import build_app
 from signaling.settings import Settings
 from signaling.store import SqliteStore
@@ -31,6 +34,7 @@ SET_ASIDE = (
 )
 LOCALES = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}
 PICK = {"fi": "Lieksa", "sv": "Lieksa", "en": "Lieksa"}
+PASSWORD = "demo-screens-2026"  # noqa: S105 - a throw-away demo account
 
 
 async def take(outdir: Path) -> list[Path]:
@@ -44,8 +48,13 @@ async def take(outdir: Path) -> list[Path]:
         for service, language in SET_ASIDE:
             weekly = {d: [["09:00", "11:30"], ["12:30", "15:00"]] for d in WEEKDAYS}
             store.set_capacity(Capacity(service, language, 30, 1, weekly), now=now)
-        for site_id in ("lieksa", "nurmes"):
-            store.create_kiosk(site_id, f"{site_id.title()} 1", now=now)
+        kiosks = [store.create_kiosk(site_id, f"{site_id.title()} 1", now=now)[0]
+                  for site_id in ("lieksa", "nurmes")]
+        store.create_account("olli", "Olli Operaattori", "operator", hash_password(PASSWORD),
+                             now=now)
+        aino = store.create_account("aino", "Aino Virtanen", "agent", hash_password(PASSWORD),
+                                    ["kela.benefits", "migri.permits"], ["fi"], now=now)
+        _history(store, kiosks, aino, now)
         store.close()
         ctx = open_context(settings)
         runner = web.AppRunner(build_app(ctx), access_log=None, handle_signals=False,
@@ -85,10 +94,48 @@ async def take(outdir: Path) -> list[Path]:
                     await page.locator("form[action='/book/cancel'] button").click()
                     await page.wait_for_selector("p.error")
                     await shot("5-cancel-unknown", full=False)
+            async with chromium_page(Path(tmp) / "profile-report", 1280, 900,
+                                     locale="fi-FI") as page:
+                await page.goto(f"{base}/dashboard/login")
+                await page.fill("input[name=username]", "olli")
+                await page.fill("input[name=password]", PASSWORD)
+                await page.click("button[type=submit]")
+                for lang in LANGUAGES:
+                    await page.goto(f"{base}/dashboard/language/{lang}?next=/dashboard/report")
+                    await page.goto(f"{base}/dashboard/report?weeks=1")
+                    await page.locator("#appointments").scroll_into_view_if_needed()
+                    path = outdir / lang / "6-report-appointments.png"
+                    await page.screenshot(path=str(path))
+                    out.append(path)
         finally:
             await runner.cleanup()
             ctx.store.close()
         return out
+
+
+def _history(store: SqliteStore, kiosks: list[str], agent_id: str, now: float) -> None:
+    """Earlier today: bookings served, missed and cancelled, and a few walk-in calls."""
+    day = now - 6 * 3600
+    states: tuple[BookingState, ...] = ("done", "done", "no_show", "cancelled")
+    for i, state in enumerate(states):
+        made = store.make_booking(
+            code_digest=f"screens-{i}", code_hint="AC…", service_id="migri.permits",
+            language="fi", site_id="lieksa", start_at=day + i * 1800,
+            end_at=day + i * 1800 + 1800, agent_id=None, made_by="public", now=day - 86400,
+        )
+        assert made is not None
+        store.update_booking(replace(made, state=state, updated_at=day), expect=("booked",))
+    for i in range(3):
+        start = day + 3 * 3600 + i * 2400
+        entry = f"walk-{i}"
+        store.insert_entry(entry, kiosks[i % 2], "kela.benefits", "fi", 0, start, now=start)
+        store.call_started(
+            f"call-walk-{i}", entry_id=entry, kiosk_id=kiosks[i % 2], agent_id=agent_id,
+            service_id="kela.benefits", language="fi", offered_at=start + 60,
+            answered_at=start + 90, queued_at=start,
+        )
+        store.call_ended(f"call-walk-{i}", start + 90 + 900, "answered", "hangup")
+        store.close_entry(entry, start + 990, None)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,6 +23,7 @@ from signaling.directory import Directory
 from signaling.errors import BookingError, StoreError
 from signaling.hub.connections import Connection, Connections
 from signaling.hub.delivery import Dispatcher
+from signaling.ratelimit import TokenBucket
 from signaling.routing import actions as A
 from signaling.routing import events as E
 from signaling.routing.router import Router
@@ -40,6 +41,9 @@ log = logging.getLogger("etapiste.booking")
 BookingMessage = (
     B.BookingCheckIn | B.BookingSlotsGet | B.BookingMake | B.BookingCancel | B.BookingsGet
 )
+
+MISS_BURST, MISS_RATE = 10, 1 / 30
+"""Unknown codes a kiosk may send in a row, and then one more per 30 s."""
 
 RELOAD_S = 30.0
 """How often the desk re-reads the store (bookings made on the public page or another node)."""
@@ -66,6 +70,7 @@ class Bookings:
         self._loaded_at = float("-inf")
         self._schedules: dict[str, tuple[float | None, float | None]] = {}
         self._watching: dict[str, date] = {}  # agent id → the day of bookings they asked for
+        self._misses: dict[str, TokenBucket] = {}  # kiosk id → its unknown codes
         self._reload(clock())
         dispatcher.observers.append(self._follow)
 
@@ -162,6 +167,22 @@ class Bookings:
                 self._release(action, now)
             elif isinstance(action, NoShow):
                 self._no_show(action, now)
+        self._sync_clerks(now)
+
+    def _sync_clerks(self, now: float) -> None:
+        """Tell the router when each logged-in clerk's next named meeting starts, where that
+        changed (it keeps them free of walk-ins shortly before)."""
+        wanted: dict[str, float] = {}
+        for booking in self.desk.bookings():
+            agent_id = booking.agent_id
+            if agent_id is None or booking.end_at <= now:
+                continue
+            if booking.state in ("booked", "checked_in"):
+                wanted[agent_id] = min(wanted.get(agent_id, booking.start_at), booking.start_at)
+        for view in self._router.agents():
+            at = wanted.get(view.agent_id)
+            if view.booked_at != at:
+                self._dispatcher.run(E.ClerkBooked(view.agent_id, at), now)
 
     def _reload(self, now: float) -> None:
         self._loaded_at = now
@@ -174,16 +195,26 @@ class Bookings:
         self._push_schedules(now)
 
     def _release(self, action: Release, now: float) -> None:
-        rec = action.booking
+        rec, kiosk_id = action.booking, action.kiosk_id
+        if (
+            self._router.entry_for_kiosk(kiosk_id) is not None
+            or self._router.call_for_kiosk(kiosk_id) is not None
+        ):
+            return  # queued already (restored after a restart): the router holds the place
         event = E.JoinQueue(
-            action.kiosk_id,
+            kiosk_id,
             rec.service_id,
             rec.language,
             booking=E.BookedJoin(rec.id, action.named_agent, action.named_until),
         )
-        conn = self._conns.kiosks.get(action.kiosk_id)
-        if conn is not None:
-            conn.send(self._wait(rec, "waiting_clerk"))
+        conn = self._conns.kiosks.get(kiosk_id)
+        if conn is None:
+            # The kiosk dropped while its citizen waited for the slot: no clerk is offered a
+            # kiosk that is away; the booking is "booked" again, so the citizen can check in
+            # again (here or at another kiosk of the site) until the late window closes.
+            self._back_to_booked(rec, now)
+            return
+        conn.send(self._wait(rec, "waiting_clerk"))
         self._dispatcher.run(event, now)
 
     def _no_show(self, action: NoShow, now: float) -> None:
@@ -261,8 +292,18 @@ class Bookings:
         ):
             conn.send(B.BookingRefused(ref=msg.ref, reason="busy"))
             return
+        misses = self._misses.get(p.id)
+        if misses is not None and misses.peek(now) < 1.0:
+            # Too many unknown codes from this kiosk: guessing must be slow.
+            conn.send(S.Error(ref=msg.ref, code=ErrorCode.RATE_LIMITED,
+                              message="too many unknown codes; wait a minute"))
+            return
         code = normalise_code(msg.code)
         stored = self._office.find(code) if code is not None else None
+        if stored is None:
+            if misses is None:
+                misses = self._misses[p.id] = TokenBucket(MISS_RATE, MISS_BURST, now)
+            misses.allow(now)
         result = self.desk.check_in(stored, p.id, p.site_id, now)
         log.info(
             "check-in",

@@ -11,6 +11,10 @@ A checked-in citizen enters the queue when the slot starts (the check-in desk,
   serve) and any eligible clerk may be offered the citizen;
 * not refused for opening hours, queue length or staffing: the time was set aside for them.
 
+A clerk named in a booked meeting is not offered walk-ins from ``booked_guard_s`` before it
+(:class:`~signaling.routing.events.ClerkBooked` says when it is), so that a call taken just
+before does not keep them from it; booked citizens are still offered to them.
+
 A walk-in joining at a kiosk with a booked meeting ahead brings ``kiosk_free_until``; it is
 admitted only when the wait a newcomer is told plus the service's average handle time ends
 by then (:meth:`BookedRouting._fits_before`).
@@ -20,7 +24,7 @@ from __future__ import annotations
 
 from signaling.routing.actions import Action, BookingFallback, EntryQueued
 from signaling.routing.estimate import estimate_wait
-from signaling.routing.events import BookedJoin, JoinQueue
+from signaling.routing.events import BookedJoin, ClerkBooked, JoinQueue
 from signaling.routing.positions import Positions
 from signaling.routing.records import Entry
 
@@ -59,6 +63,11 @@ class BookedRouting(Positions):
                 now,
             )
         )
+
+    def _on_clerk_booked(self, ev: ClerkBooked) -> None:
+        agent = self._agents.get(ev.agent_id)
+        if agent is not None:
+            agent.booked_at = ev.at
 
     def _named_wait_over(self, entry: Entry, now: float, out: list[Action]) -> None:
         named = entry.named_agent

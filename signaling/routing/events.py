@@ -146,6 +146,14 @@ class Transfer:
 
 
 @dataclass(frozen=True, slots=True)
+class ClerkBooked:
+    """When the agent's next booked meeting that names them starts (None: none ahead)."""
+
+    agent_id: str
+    at: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class Tick:
     """Time passed; send at :meth:`Router.next_deadline` (or periodically)."""
 
@@ -166,5 +174,6 @@ Event = (
     | EndCall
     | EndWrapUp
     | Transfer
+    | ClerkBooked
     | Tick
 )

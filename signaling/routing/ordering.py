@@ -69,8 +69,14 @@ def head_priority(priority: int, enqueued_at: float, others: Iterable[Entry], st
     return needed
 
 
+def _held(agent: Agent, now: float, guard_s: float) -> bool:
+    """Whether the agent is kept free of walk-ins for a booked meeting that names them."""
+    return agent.booked_at is not None and now >= agent.booked_at - guard_s
+
+
 def match(
-    entries: Iterable[Entry], agents: Iterable[Agent], now: float, step_s: float
+    entries: Iterable[Entry], agents: Iterable[Agent], now: float, step_s: float,
+    guard_s: float = 0.0,
 ) -> list[tuple[Entry, Agent]]:
     """Pair waiting, connected, unreserved entries with ready agents.
 
@@ -96,6 +102,7 @@ def match(
                 agent.serves(entry.service_id, entry.language)
                 and not cooling
                 and entry.offerable_to(agent.agent_id, now)
+                and (entry.booking_id is not None or not _held(agent, now, guard_s))
             ):
                 pairs.append((entry, agent))
                 free.remove(agent)
@@ -120,7 +127,8 @@ def queues(
 
 
 def match_ordered(
-    queues: Iterable[Sequence[Entry]], free: list[Agent], now: float, step_s: float
+    queues: Iterable[Sequence[Entry]], free: list[Agent], now: float, step_s: float,
+    guard_s: float = 0.0,
 ) -> list[tuple[Entry, Agent]]:
     """:func:`match` for entries given as per-queue serving orders at ``now`` and for
     ``free`` agents already filtered (ready, connected) and sorted by idle time.
@@ -147,6 +155,7 @@ def match_ordered(
                 agent.serves(entry.service_id, entry.language)
                 and not cooling
                 and entry.offerable_to(agent.agent_id, now)
+                and (entry.booking_id is not None or not _held(agent, now, guard_s))
             ):
                 pairs.append((entry, agent))
                 free.remove(agent)

@@ -65,6 +65,9 @@ class Agent:
     """The call whose wrap-up the agent is in (or last was)."""
     wrap_until: float | None = None
     pending_not_ready: str | None = None
+    booked_at: float | None = None
+    """Start of the agent's next booked meeting that names them (walk-ins are not offered
+    to them from :attr:`RouterConfig.booked_guard_s` before it)."""
 
     def serves(self, service_id: str, language: str) -> bool:
         """Whether the agent has the skill and the language."""

@@ -49,6 +49,7 @@ from signaling.routing.events import (
     AgentNotReady,
     AgentReady,
     AgentReconnected,
+    ClerkBooked,
     EndCall,
     EndWrapUp,
     Event,
@@ -127,6 +128,8 @@ class Router(BookedRouting, RoutingRestore, RoutingLookups):
                 self._on_end_wrap_up(event, now, out)
             case Transfer():
                 self._on_transfer(event, now, out)
+            case ClerkBooked():
+                self._on_clerk_booked(event)
             case Tick():
                 pass  # timers already fired; matching and positions follow
             case _:

@@ -341,7 +341,8 @@ class RoutingState:
             return
         free.sort(key=lambda a: (a.idle_since, a.agent_id))
         pairs = ordering.match_ordered(
-            [book.ordered(key, now) for key in keys], free, now, self._cfg.escalation_step_s
+            [book.ordered(key, now) for key in keys], free, now, self._cfg.escalation_step_s,
+            self._cfg.booked_guard_s,
         )
         for entry, agent in pairs:
             offer = Offer(

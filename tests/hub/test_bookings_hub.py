@@ -143,3 +143,52 @@ def test_clerk_lists_and_cancels_by_code(scene: Scene) -> None:
     assert aino.last(B.Bookings).bookings[0].state == "cancelled"
     scene.hub.handle(aino, B.BookingCancel(code=code))
     assert aino.last(S.Error).code == ErrorCode.UNKNOWN_BOOKING
+
+
+def test_a_kiosk_away_at_slot_start_is_not_offered_and_can_check_in_again(scene: Scene) -> None:
+    set_capacity(scene)
+    kiosk_id = add_kiosk(scene.store, "lieksa", "Lieksa 1")
+    k1 = scene.kiosk(kiosk_id)
+    aino = scene.agent(add_agent(scene.store, "aino"))
+    scene.hub.handle(k1, B.BookingMake(service=SERVICE, language="fi", start=SLOT))
+    made = k1.last(B.BookingMade).booking
+    scene.clock.now = SLOT - 120
+    scene.hub.handle(k1, B.BookingCheckIn(code=made.code))
+    scene.hub.detach(k1)
+    scene.clock.now = SLOT
+    scene.hub.tick()
+    assert scene.hub.router.entry_for_kiosk(kiosk_id) is None
+    assert aino.of(S.Offer) == []
+    assert scene.store.booking(made.booking_id).state == "booked"  # type: ignore[union-attr]
+    scene.clock.now = SLOT + 60
+    back = scene.kiosk(kiosk_id)
+    scene.hub.handle(back, B.BookingCheckIn(code=made.code))
+    assert back.last(B.BookingCheckedIn).booking.booking_id == made.booking_id
+    assert aino.last(S.Offer).booking is not None
+
+
+def test_a_kiosk_guessing_codes_is_slowed_down(scene: Scene) -> None:
+    k1 = scene.kiosk(add_kiosk(scene.store, "lieksa", "Lieksa 1"))
+    for _ in range(10):
+        scene.hub.handle(k1, B.BookingCheckIn(code="AAAAAA"))
+    assert [r.reason for r in k1.of(B.BookingRefused)] == ["unknown_code"] * 10
+    scene.hub.handle(k1, B.BookingCheckIn(code="AAAAAA"))
+    assert k1.last(S.Error).code == ErrorCode.RATE_LIMITED
+    scene.clock.advance(30)
+    scene.hub.handle(k1, B.BookingCheckIn(code="AAAAAA"))
+    assert len(k1.of(B.BookingRefused)) == 11
+
+
+def test_the_router_learns_when_a_named_clerk_must_be_free(scene: Scene) -> None:
+    set_capacity(scene)
+    scene.kiosk(add_kiosk(scene.store, "lieksa", "Lieksa 1"))
+    aino_id = add_agent(scene.store, "aino")
+    aino = scene.agent(aino_id)
+    scene.hub.handle(aino, B.BookingMake(service=SERVICE, language="fi", site="lieksa",
+                                         start=SLOT, with_me=True))
+    made = aino.last(B.BookingMade).booking
+    scene.hub.tick()
+    assert scene.hub.router.agent_view(aino_id).booked_at == SLOT  # type: ignore[union-attr]
+    scene.hub.handle(aino, B.BookingCancel(booking_id=made.booking_id))
+    scene.hub.tick()
+    assert scene.hub.router.agent_view(aino_id).booked_at is None  # type: ignore[union-attr]

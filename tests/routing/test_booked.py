@@ -16,7 +16,17 @@ from signaling.routing.actions import (
     JoinRefused,
     OfferSent,
 )
-from signaling.routing.events import AcceptOffer, AgentReady, BookedJoin, EndCall, JoinQueue, Tick
+from signaling.routing.events import (
+    AcceptOffer,
+    AgentReady,
+    BookedJoin,
+    ClerkBooked,
+    EndCall,
+    JoinQueue,
+    LeaveQueue,
+    RejectOffer,
+    Tick,
+)
 from signaling.routing.router import Router
 
 from .helpers import T0, login, make_router, of, only_offer
@@ -230,3 +240,20 @@ def test_check_in_refusals() -> None:
     used = replace(rec, state="in_call")
     assert getattr(desk.check_in(used, "k1", "lieksa", SLOT), "reason", None) == "used"
     assert isinstance(desk.check_in(rec, "k1", "lieksa", SLOT - 900), CheckedIn)
+
+
+def test_the_named_clerk_gets_no_walk_ins_shortly_before_the_meeting() -> None:
+    r, desk = make_router(), BookingDesk(CFG)  # booked_guard_s 600 by default
+    login(r, "clerk", SLOT - 1000, skills=("migri",))
+    r.handle(ClerkBooked("clerk", SLOT), SLOT - 1000)
+    out = r.handle(JoinQueue("w1", "migri", "fi"), SLOT - 900)
+    offer = only_offer(out)  # 15 minutes before: still free for a walk-in
+    r.handle(RejectOffer("clerk", offer.offer_id), SLOT - 890)
+    r.handle(LeaveQueue("w1"), SLOT - 880)
+    out = r.handle(JoinQueue("w2", "migri", "fi"), SLOT - 500)
+    assert of(out, OfferSent) == []  # 8 minutes before: kept free
+    checked_in(desk, SLOT - 60)
+    out = run_desk(desk, r, SLOT)
+    assert only_offer(out).kiosk_id == "k1"  # the booked citizen, not the walk-in
+    r.handle(ClerkBooked("clerk", None), SLOT + 1)  # (the hub clears it once served)
+    assert r.agent_view("clerk") is not None and r.agent_view("clerk").booked_at is None  # type: ignore[union-attr]
