@@ -28,7 +28,7 @@ from client_core.call_events import BytesReceived, ControlReceived, MediaConnect
 from client_core.call_stats import StatsSample
 from client_core.control import Chat, PhotoEnd, PhotoStart, photo_chunk, split_photo
 from client_core.frame_slot import FrameSlot
-from tools.console_booking_shots import fill_bookings
+from tools.console_booking_shots import booked_offer, fill_bookings
 from tools.shots import catalogue_services, settle
 from wire import server_messages as S
 from wire.types import Names
@@ -182,7 +182,7 @@ def capture(out_dir: Path, language: UiLanguage = "fi") -> list[Path]:
     site = S.SiteRef(id="lieksa", names=SITES["lieksa"])
     presenter.on_message(S.Offer(offer_id="o1", service="kela.benefits", language="fi",
                                  site=site, kiosk="Lieksa kiosk 1", waited_s=412,
-                                 expires_in_s=20))
+                                 expires_in_s=20, booking=booked_offer(now)))
     presenter.on_message(S.AgentStatus(state="reserved", since=now))
     clock.advance(6.2)
     shot("offer-countdown")
