@@ -345,7 +345,7 @@ class BookingFlow:
         until = self.reservation.until or at
         return now < until and at - now <= RESERVATION_NOTICE_S
 
-    def long_wait(self) -> bool:
+    def booking_instead_of_wait(self) -> bool:
         """Whether a walk-in's wait is long enough to offer booking a time instead."""
         c = self.citizen
         return (

@@ -48,7 +48,7 @@ class WaitingScreen(ScreenBase):
     def refresh(self) -> None:
         p = self.presenter
         self.book.setText(self.tr_("booking.book_instead"))
-        self.book.setVisible(p.long_wait())
+        self.book.setVisible(p.booking_instead_of_wait())
         if p.citizen.booking.appointment is not None:
             self._refresh_appointment()
             return

@@ -145,9 +145,9 @@ def test_long_wait_offers_a_booking_and_gives_the_place_up() -> None:
     p.accept_privacy()
     p.join_queue()
     p.on_queued(5, LONG_WAIT_S - 60)
-    assert not p.long_wait()
+    assert not p.booking_instead_of_wait()
     p.on_queued(6, LONG_WAIT_S + 60)
-    assert p.long_wait()
+    assert p.booking_instead_of_wait()
     p.offer_booking("vero.tax", "long_wait")
     assert p.screen == Screen.BOOKING and not p.queued and "leave_queue" in names(effects)
     assert ("get_slots", ("vero.tax", "fi")) in effects.calls
