@@ -70,15 +70,30 @@ class BookingFlow:
     # ---------------------------------------------------------------- check in: intents
 
     def start_check_in(self, language: Language) -> None:
-        """Welcome: "I have an appointment" in ``language``; the camera looks for a QR code."""
+        """Welcome: "I have an appointment" in ``language``.  The privacy notice comes first,
+        as for a walk-in; then the code screen, where the camera looks for a QR code."""
         self.touch()
         if self.screen != Screen.WELCOME:
             return
         self.citizen.language = language
         self.citizen.booking.check_in = CheckIn()
+        self._go(Screen.PRIVACY)
+        self._changed()
+
+    def _privacy_before_check_in(self, accepted: bool) -> bool:
+        """The privacy screen on the way to checking in: accepted, on to the code; back, the
+        visit ends.  False when the privacy screen is a walk-in's."""
+        booking = self.citizen.booking
+        if self.screen != Screen.PRIVACY or booking.check_in is None or booking.appointment:
+            return False
+        if not accepted:
+            self.reset()
+            return True
+        self.touch()
         self._go(Screen.CHECK_IN)
         self.effects.start_code_scan()
         self._changed()
+        return True
 
     def type_code(self, char: str) -> None:
         """A key of the code keyboard (other characters are ignored; six at most)."""

@@ -241,6 +241,8 @@ class KioskPresenter(
     def back(self) -> None:
         """Back one step (device check → privacy → services → welcome)."""
         self.touch()
+        if self._privacy_before_check_in(accepted=False):
+            return
         target = _BACK.get(self.screen)
         if target is not None:
             self._go(target)
@@ -249,6 +251,8 @@ class KioskPresenter(
     def accept_privacy(self) -> None:
         """Consent given: check the camera, microphone and speaker before queueing."""
         self.touch()
+        if self._privacy_before_check_in(accepted=True):
+            return
         if self.screen != Screen.PRIVACY or self.citizen.service_id is None:
             return
         self.citizen.check.heard = None

@@ -54,3 +54,9 @@ def fill_bookings(bookings: BookingsPresenter, now: float, lieksa: SiteRef) -> N
     )
     bookings.form.busy = True
     bookings.on_made(B.BookingMade(booking=made))
+
+
+def booked_offer(now: float) -> B.OfferBooking:
+    """The offer of a citizen who booked this clerk for the coming half hour."""
+    start = (now // 1800 + 1) * 1800
+    return B.OfferBooking(booking_id="b5", start=start, end=start + 1800, named=True)

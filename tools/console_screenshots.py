@@ -29,7 +29,7 @@ from client_core.call_events import BytesReceived, ControlReceived, MediaConnect
 from client_core.call_stats import StatsSample
 from client_core.control import Chat, PhotoEnd, PhotoStart, photo_chunk, split_photo
 from client_core.frame_slot import FrameSlot
-from tools.console_booking_shots import fill_bookings
+from tools.console_booking_shots import booked_offer, fill_bookings
 from tools.shots import catalogue_services, settle
 from wire import callback_messages as W
 from wire import server_messages as S
@@ -125,7 +125,7 @@ def capture(out_dir: Path, language: UiLanguage = "fi") -> list[Path]:
     clock = ManualClock(wall=time.time())
     backend = StillBackend()
     presenter = ConsolePresenter(backend, clock, photo_folder=Path.home() / "Etäpiste-kuvat")
-    bookings = BookingsPresenter(backend, presenter.server_now)  # type: ignore[arg-type]
+    bookings = BookingsPresenter(backend, presenter.server_now)
     callbacks = CallbackPresenter(lambda _message: None, clock)
     window = MainWindow(
         ViewContext(presenter, Catalogue(language), backend.feeds, bookings, callbacks)
@@ -187,7 +187,7 @@ def capture(out_dir: Path, language: UiLanguage = "fi") -> list[Path]:
     site = S.SiteRef(id="lieksa", names=SITES["lieksa"])
     presenter.on_message(S.Offer(offer_id="o1", service="kela.benefits", language="fi",
                                  site=site, kiosk="Lieksa kiosk 1", waited_s=412,
-                                 expires_in_s=20))
+                                 expires_in_s=20, booking=booked_offer(now)))
     presenter.on_message(S.AgentStatus(state="reserved", since=now))
     clock.advance(6.2)
     shot("offer-countdown")

@@ -38,7 +38,7 @@ STATE_COLOURS = {
     "cancelled": "#6b7280",
     "done": "#4b5563",
 }
-COLUMNS = ("time", "service", "language", "site", "clerk", "state", "code", "kiosk")
+COLUMNS = ("time", "service", "site", "clerk", "state", "code")
 
 
 def _hm(epoch: float) -> str:
@@ -65,12 +65,18 @@ class BookingsPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)  # type: ignore[union-attr]
+        rows = self.table.verticalHeader()
+        assert rows is not None
+        rows.setVisible(False)
+        # Long service and site names wrap onto a second line instead of being cut short.
+        self.table.setWordWrap(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header = self.table.horizontalHeader()
         assert header is not None
         for col in range(len(COLUMNS)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        for col in (1, 3):  # service and site share what is left; long names are elided
+        for col in (1, 2):  # service and site share what is left
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
         self.cancel_selected = QPushButton()
         self.cancel_selected.clicked.connect(self._cancel_selected)
@@ -85,8 +91,8 @@ class BookingsPanel(QWidget):
         self.day = QComboBox()
         self.with_me = QCheckBox()
         self.with_me.setChecked(True)
-        self.find = QPushButton()
-        self.find.clicked.connect(self._find)
+        self.find_button = QPushButton()
+        self.find_button.clicked.connect(self._find)
         self.slots = QListWidget()
         self.slots.setMinimumHeight(100)
         self.book = QPushButton()
@@ -107,7 +113,7 @@ class BookingsPanel(QWidget):
         form.addWidget(self.labels["day"], 1, 0)
         form.addWidget(self.day, 1, 1)
         form.addWidget(self.with_me, 1, 2)
-        form.addWidget(self.find, 1, 3)
+        form.addWidget(self.find_button, 1, 3)
         form.addWidget(self.slots, 2, 0, 1, 4)
         form.addWidget(self.book, 3, 3)
         form.addWidget(self.made, 3, 0, 1, 3)
@@ -154,7 +160,7 @@ class BookingsPanel(QWidget):
         self.labels["language"].setText(t("bookings.language"))
         self.labels["day"].setText(t("bookings.day"))
         self.with_me.setText(t("bookings.with_me"))
-        self.find.setText(t("bookings.find"))
+        self.find_button.setText(t("bookings.find"))
         self.book.setText(t("bookings.book"))
         self._fill_choices()
         self.refresh()
@@ -203,19 +209,19 @@ class BookingsPanel(QWidget):
                              (" · " + " · ".join(parts) if parts else ""))
         self.table.setRowCount(len(rows))
         for i, item in enumerate(rows):
+            state = t(f"bookings.state_{item.state}")
             cells = [
                 f"{_hm(item.start)}–{_hm(item.end)}",
-                self.ctx.service(item.service),
-                self.ctx.language(item.language),
+                f"{self.ctx.service(item.service)} · {self.ctx.language(item.language)}",
                 self.ctx.site(item.site.names),
                 item.clerk_name or t("bookings.any_clerk"),
-                t(f"bookings.state_{item.state}"),
+                state,
                 b.code_text(item.code) if item.code else "",
-                item.kiosk or "",
             ]
             for col, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 cell.setData(Qt.ItemDataRole.UserRole, item.booking_id)
+                cell.setToolTip(f"{text} · {item.kiosk}" if item.kiosk and col == 4 else text)
                 if COLUMNS[col] == "state":
                     cell.setForeground(QColor(STATE_COLOURS.get(item.state, "#111827")))
                     font = cell.font()
@@ -240,7 +246,7 @@ class BookingsPanel(QWidget):
             self.slots.addItem(entry)
         if form.searched and not form.slots:
             self.slots.addItem(QListWidgetItem(t("bookings.no_slots")))
-        self.find.setEnabled(not form.busy)
+        self.find_button.setEnabled(not form.busy)
         self.book.setEnabled(bool(form.slots) and not form.busy)
         made = b.made
         self.made.setText(

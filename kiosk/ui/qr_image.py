@@ -22,5 +22,6 @@ def qr_pixmap(text: str, size_px: int) -> QPixmap:
         cv2.resize(modules, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
     )
     height, width = big.shape
-    image = QImage(big.data, width, height, width, QImage.Format.Format_Grayscale8)
+    data = big.tobytes()  # kept alive until the image is copied out of it
+    image = QImage(data, width, height, width, QImage.Format.Format_Grayscale8)
     return QPixmap.fromImage(image.copy())

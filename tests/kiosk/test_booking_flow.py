@@ -17,6 +17,7 @@ CAT = Catalogue.load()
 def checked_in_presenter():  # type: ignore[no-untyped-def]
     p, effects, clock = make()
     p.start_check_in("sv")
+    p.accept_privacy()
     for ch in "ace479":
         p.type_code(ch)
     p.submit_code()
@@ -27,6 +28,11 @@ def checked_in_presenter():  # type: ignore[no-untyped-def]
 def test_typed_code_keeps_only_the_alphabet_and_six_characters() -> None:
     p, effects, _ = make()
     p.start_check_in("fi")
+    assert p.screen == Screen.PRIVACY and "start_code_scan" not in names(effects)
+    p.back()  # not wanted after all: the visit ends
+    assert p.screen == Screen.WELCOME and p.citizen.booking.check_in is None
+    p.start_check_in("fi")
+    p.accept_privacy()  # the notice read and accepted, as a walk-in does
     assert p.screen == Screen.CHECK_IN and p.language == "fi"
     assert "start_code_scan" in names(effects)
     for ch in "A0OIC1E4S7B9X":  # 0, O, I, 1, S, B are not in the code alphabet
@@ -48,6 +54,7 @@ def test_typed_code_keeps_only_the_alphabet_and_six_characters() -> None:
 def test_refusal_keeps_the_code_for_correction_and_says_why() -> None:
     p, _, _ = make()
     p.start_check_in("en")
+    p.accept_privacy()
     for ch in "ACE479":
         p.type_code(ch)
     p.submit_code()
@@ -67,6 +74,7 @@ def test_qr_read_checks_in_once_and_ignores_other_qr_codes() -> None:
     p.on_code_scanned("https://etapiste.example/book/ACE479")  # not on the check-in screen
     assert "check_in" not in names(effects)
     p.start_check_in("fi")
+    p.accept_privacy()
     p.on_code_scanned("https://shop.example/offers")  # a leaflet's QR code: ignored
     assert "check_in" not in names(effects)
     p.on_code_scanned("https://etapiste.example/book/ACE479")
@@ -171,6 +179,7 @@ def test_spoken_guidance_says_the_appointment_screens() -> None:
 
     p, _, _ = make()
     p.start_check_in("sv")
+    p.accept_privacy()
     said = utterance(p, CAT)
     assert said is not None and (("sv", CAT.tr("sv", "booking.check_in_title")) in said.intro)
     p.leave_check_in()

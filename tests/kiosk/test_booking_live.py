@@ -168,6 +168,8 @@ async def _typed(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
             welcome = w.screens[Screen.WELCOME]
             assert isinstance(welcome, WelcomeScreen)
             qtbot.mouseClick(welcome.appointments["fi"], LEFT)
+            assert p.screen == Screen.PRIVACY  # read first, as a walk-in does
+            qtbot.mouseClick(w.screens[Screen.PRIVACY].accept, LEFT)  # type: ignore[attr-defined]
             assert p.screen == Screen.CHECK_IN
             screen = w.screens[Screen.CHECK_IN]
             assert isinstance(screen, CheckInScreen)
@@ -213,6 +215,7 @@ async def _qr(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
             welcome = w.screens[Screen.WELCOME]
             assert isinstance(welcome, WelcomeScreen)
             qtbot.mouseClick(welcome.appointments["fi"], LEFT)
+            qtbot.mouseClick(w.screens[Screen.PRIVACY].accept, LEFT)  # type: ignore[attr-defined]
             assert p.screen == Screen.CHECK_IN and app.controller.scanner.running
             camera = app.devices.media.video
             assert camera is not None and isinstance(camera.source, SyntheticVideoTrack)

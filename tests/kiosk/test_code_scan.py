@@ -60,3 +60,20 @@ def test_a_qr_code_shown_to_the_synthetic_camera_is_read_and_previewed() -> None
 def test_the_test_picture_alone_reads_as_nothing() -> None:
     read, scans, _ = asyncio.run(_scan(None, 1.5))
     assert read == [] and scans >= 3  # looked several times, found no QR code
+
+
+def test_the_qr_code_on_the_booking_screen_reads_back(qapp) -> None:  # type: ignore[no-untyped-def]
+    """What a citizen photographs off the kiosk screen reads back as the booking's address."""
+    from PyQt6.QtGui import QImage
+
+    from kiosk.ui.qr_image import qr_pixmap
+
+    image = qr_pixmap(URL, 360).toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+    ptr = image.constBits()
+    assert ptr is not None
+    ptr.setsize(image.sizeInBytes())
+    rows = np.frombuffer(ptr, np.uint8).reshape(image.height(), image.bytesPerLine())
+    grey = np.ascontiguousarray(rows[:, : image.width()])
+    assert image.width() >= 300
+    text, _points, _ = cv2.QRCodeDetector().detectAndDecode(grey)
+    assert text == URL

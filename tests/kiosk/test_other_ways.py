@@ -8,6 +8,7 @@ from kiosk.booking_state import LONG_WAIT_S
 from kiosk.guidance import utterance
 from kiosk.i18n import Catalogue
 from kiosk.state import Screen
+from tests.kiosk.test_booking_flow import checked_in_presenter
 from tests.kiosk.test_flow import make, names
 from tools.shots import without_clerk_in
 
@@ -98,12 +99,7 @@ def test_no_offer_for_a_short_or_unknown_wait_or_a_booked_citizen() -> None:
     assert not p.long_wait()
     p, _, _ = queued(kind="none")
     assert not p.long_wait()
-    p, _, _ = make()
-    p.start_check_in("fi")
-    for ch in "ACE479":
-        p.type_code(ch)
-    p.submit_code()
-    p.on_checked_in("b-1", "oikeusapu.legal_aid", "fi", WALL + 3600, WALL + 5400, None)
+    p, _, _ = checked_in_presenter()
     p.citizen.estimated_wait_s, p.citizen.estimate_kind = 3600.0, "minutes"
     assert p.queued and not p.long_wait()  # a booked citizen waits for their time
 
