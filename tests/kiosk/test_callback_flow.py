@@ -19,7 +19,7 @@ def type_number(p, text: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_long_wait_offers_a_callback_which_leaves_the_queue() -> None:
-    p, effects, clock = make()
+    p, effects, _ = make()
     p.choose_language("fi")
     p.choose_service("kela.benefits")
     p.accept_privacy()
@@ -97,12 +97,13 @@ def test_an_unanswered_prompt_on_the_callback_screen_forgets_the_number() -> Non
 
 
 def test_the_consent_states_the_servers_retention_period() -> None:
-    assert callback_wording.NUMBER_DAYS == Settings().retention_callback_numbers_days
+    assert Settings().retention_callback_numbers_days == callback_wording.NUMBER_DAYS
     p, _, _ = make()
     for lang in ("fi", "sv", "en"):
         p.citizen.language = lang  # type: ignore[assignment]
         p.choose_service("mml.property")
         use, delete, agree = callback_wording.consent_lines(p, CAT)
+        assert "Maanmittauslaitos" in use or "Lantmäteriverket" in use or "Land Survey" in use
         assert str(callback_wording.NUMBER_DAYS) in delete
         assert CAT.tr(lang, "callback.send") in agree  # agreeing is the button it names
         p.callback_back()
