@@ -16,6 +16,10 @@ NUMBER_DAYS: Final = 7
 ``tests/kiosk/test_callback_flow.py`` keeps the two in step)."""
 
 
+DONE_NUMBER_LINE: Final = 3
+"""The line of :func:`done_lines` that shows the number's last digits (never spoken aloud)."""
+
+
 def _names(p: KioskPresenter) -> tuple[str, str]:
     info = p.service(p.citizen.callback.service_id if p.citizen.callback else None)
     if info is None:

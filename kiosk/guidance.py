@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiosk import wording
+from kiosk import callback_wording, wording
 from kiosk.booking_guidance import booking_lines
 from kiosk.flow import KioskPresenter
 from kiosk.i18n import Catalogue
@@ -107,6 +107,17 @@ def utterance(p: KioskPresenter, cat: Catalogue) -> Utterance | None:
             return Utterance(topic, _lines(lang, intro), _lines(lang, state))
         case Screen.OTHER_WAYS:
             return Utterance(topic, _lines(lang, other_ways_text(p, cat).spoken()))
+        case Screen.CALLBACK:
+            # Never the number: people nearby would hear it.
+            texts = callback_wording.request_lines(p, cat)
+            texts += [tr(lang, "callback.consent_title"),
+                      *callback_wording.consent_lines(p, cat), tr(lang, "callback.number_hint")]
+            return Utterance(topic, _lines(lang, texts),
+                             _lines(lang, [callback_wording.error_line(p, cat)]))
+        case Screen.CALLBACK_DONE:
+            done = callback_wording.done_lines(p, cat)
+            spoken = [t for i, t in enumerate(done) if i != callback_wording.DONE_NUMBER_LINE]
+            return Utterance(topic, _lines(lang, spoken))
         case _:
             return None  # in a call the clerk speaks; the kiosk stays quiet
 

@@ -168,6 +168,10 @@ class Hub:
             case W.CallbackRequest() | W.CallbackAccept() | W.CallbackReject() \
                     | W.CallbackResult():
                 self.callbacks.handle(conn, msg, now)
+            case C.AgentStateSet(state="ready") if self.callbacks.desk.held_by(p.id):
+                # Ready would let the router offer a kiosk citizen mid-phone-call.
+                conn.send(S.Error(ref=msg.ref, code=ErrorCode.BAD_STATE,
+                                  message="record the result of your callback first"))
             case _:
                 self._route(conn, msg, now)
         self.callbacks.sync(now)

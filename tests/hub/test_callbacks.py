@@ -42,6 +42,9 @@ def test_a_request_is_offered_taken_and_done_and_only_the_taker_sees_the_number(
     assert task.phone == E164 and task.max_attempts == 3
     view = scene.hub.router.agent_view(aino.principal.id)
     assert view is not None and (view.state, view.reason) == (AgentState.NOT_READY, "callback")
+    scene.hub.handle(aino, C.AgentStateSet(state="ready", ref="early"))
+    refused = aino.last(S.Error)
+    assert (refused.ref, refused.code) == ("early", ErrorCode.BAD_STATE)  # not mid-phone-call
     everyone_else = [m for c in (other,) for m in c.sent]
     assert E164 not in repr(everyone_else)
     scene.hub.handle(aino, W.CallbackResult(task_id=reply.callback_id, outcome="done"))
