@@ -23,6 +23,7 @@ import numpy as np
 from av import VideoFrame
 
 from client_core.frame_slot import FrameSlot
+from kiosk.booking_state import BookingOffer
 from kiosk.flow import KioskPresenter
 from kiosk.i18n import LOCAL_TZ, Catalogue
 from kiosk.state import (
@@ -257,6 +258,12 @@ def _states(p: KioskPresenter, now: float) -> list[tuple[str, Callable[[], None]
 
         return run
 
+    def booking_in_language() -> None:
+        no_clerk()
+        c.service_id = "kela.benefits"
+        c.booking.offer = BookingOffer("kela.benefits", p.language, "language", "none")
+        go(Screen.BOOKING)
+
     def callback_done() -> None:
         callback("kela.benefits", "long_wait", "040 123 4567")()
         tomorrow = dt.datetime.fromtimestamp(now, LOCAL_TZ).date() + dt.timedelta(days=1)
@@ -307,6 +314,7 @@ def _states(p: KioskPresenter, now: float) -> list[tuple[str, Callable[[], None]
         ("end-media-failed", end(None, "media_failed")),
         *booking_states(p, now, go),
         ("other-ways-closed", other_ways("mml.property")),
+        ("booking-language", booking_in_language),
         ("callback-closed", callback("mml.property", "closed")),
         ("callback-typed", callback("kela.benefits", "long_wait", "040 123 4567")),
         ("callback-invalid", callback("kela.benefits", "long_wait", "040 12", "invalid")),

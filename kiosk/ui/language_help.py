@@ -37,13 +37,16 @@ class LanguageHelpScreen(ScreenBase):
             self.options.append(option)
             self.page.body.addWidget(option)
         # Issue 14: a time booked here or a call back, in the citizen's own language, right
-        # after the queues.
+        # after the queues, side by side so that both show without scrolling.
+        ways = QHBoxLayout()
+        ways.setSpacing(14)
         self.book = WrapButton()
         self.book.clicked.connect(lambda: presenter.book_instead("language"))
-        self.page.body.addWidget(self.book)
         self.callback = WrapButton()
         self.callback.clicked.connect(lambda: presenter.call_back_instead("language"))
-        self.page.body.addWidget(self.callback)
+        for way in (self.book, self.callback):
+            ways.addWidget(way, 1)
+        self.page.body.addLayout(ways)
         for line in self.lines[HELP_LINES_BEFORE_CHOICES - 1 :]:
             self.page.body.addWidget(line)
         self.page.body.addStretch(1)

@@ -42,8 +42,9 @@ class OtherWaysScreen(ScreenBase):
     def __init__(self, presenter: KioskPresenter, catalogue: Catalogue) -> None:
         super().__init__(presenter, catalogue)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(100, 30, 100, 20)
-        layout.setSpacing(18)
+        layout.setContentsMargins(100, 24, 100, 16)
+        layout.setSpacing(14)
+        self.layout_ = layout
         self.title = label("h1")
         self.service = label("h2")
         self.opens = label("body")
@@ -71,6 +72,10 @@ class OtherWaysScreen(ScreenBase):
         self.opens.setText(self.hy(text.opens))
         self.opens.setVisible(bool(text.opens))
         self.choose.setText(self.hy(text.choose))
+        # With large text the two buttons need the room more than the line announcing them.
+        large = self.presenter.citizen.large_text
+        self.choose.setVisible(not large)
+        self.layout_.setSpacing(10 if large else 14)
         self.book.set_texts(self.hy(text.book[0]), self.hy(text.book[1]))
         self.callback.set_texts(self.hy(text.callback[0]), self.hy(text.callback[1]))
         self.back.setText(text.back)

@@ -287,12 +287,13 @@ def stylesheet(large: bool, high_contrast: bool = False) -> str:
     QLabel#tile_status[state="closed"] {{ color: {c.disabled_ink}; }}
     QLabel#wrap_text {{ color: {c.secondary_ink}; font-weight: bold; }}
     QPushButton#choice {{ background: {c.primary_bg}; border: {edge}px solid {c.primary_bg};
-        text-align: left; padding: 0px; border-radius: 18px; }}
+        text-align: left; padding: 0px; border-radius: 18px;
+        min-height: {150 if s == 1 else 0}px; }}
     QPushButton#choice:pressed {{ background: {c.pressed_bg}; border-color: {c.pressed_bg}; }}
     QPushButton#choice QLabel {{ background: transparent; color: {c.primary_ink}; }}
     QLabel#choice_title {{ font-size: {font_px(s, 1.5 if s == 1 else 1.2)}px;
         font-weight: bold; }}
-    QLabel#choice_hint {{ font-size: {font_px(s, 1.0 if s == 1 else 0.9)}px; }}
+    QLabel#choice_hint {{ font-size: {font_px(s, 1.0 if s == 1 else 0.85)}px; }}
     QPushButton#rating {{ min-width: 120px; min-height: 120px; font-size: {font_px(s, 1.6)}px;
         background: {c.secondary_bg}; color: {c.secondary_ink};
         border: {edge}px solid {c.secondary_ink}; }}

@@ -66,7 +66,8 @@ def test_the_keypad_takes_digits_spaces_and_one_leading_plus_and_checks_the_numb
 def test_the_promise_is_shown_and_the_number_goes_with_the_citizen() -> None:
     p, effects, _ = make()
     p.choose_language("en")
-    p.choose_service("mml.property")  # closed
+    p.choose_service("mml.property")  # closed: the choice, then "call me back"
+    p.choose_way("callback")
     assert p.screen == Screen.CALLBACK
     type_number(p, "040 123 4567")
     p.send_callback()
@@ -87,6 +88,7 @@ def test_an_unanswered_prompt_on_the_callback_screen_forgets_the_number() -> Non
     p, _effects, clock = make()
     p.choose_language("fi")
     p.choose_service("mml.property")
+    p.choose_way("callback")
     type_number(p, "040 123")
     clock.t += 121  # past the screen's idle time: asked, then unanswered
     p.tick()
@@ -102,8 +104,10 @@ def test_the_consent_states_the_servers_retention_period() -> None:
     for lang in ("fi", "sv", "en"):
         p.citizen.language = lang  # type: ignore[assignment]
         p.choose_service("mml.property")
+        p.choose_way("callback")
         use, delete, agree = callback_wording.consent_lines(p, CAT)
         assert "Maanmittauslaitos" in use or "Lantmäteriverket" in use or "Land Survey" in use
         assert str(callback_wording.NUMBER_DAYS) in delete
         assert CAT.tr(lang, "callback.send") in agree  # agreeing is the button it names
         p.callback_back()
+        p.leave_other_ways()
