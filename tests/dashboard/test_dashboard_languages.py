@@ -128,7 +128,7 @@ async def test_every_page_in_every_language_and_the_choice_is_remembered(
                 await check_page(page, "fi", section)
             await page.goto(f"{h.base_url}/dashboard/alerts")
             alert = page.locator(".alert[data-kind=language_unserved]")
-            await expect(alert).to_contain_text("Kelan etuudet, kieli ruotsi")
+            await expect(alert).to_contain_text("Kelan etuudet, asiointikieli ruotsi")
             await page.click("header button.link")  # log out
             await expect(page).to_have_url(f"{h.base_url}/dashboard/login")
             await expect(page.locator("button[type=submit]")).to_have_text("Kirjaudu")
