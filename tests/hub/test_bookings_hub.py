@@ -213,3 +213,22 @@ def test_times_and_days_beyond_the_calendar_are_refused_not_raised(scene: Scene)
     scene.hub.handle(k1, B.BookingSlotsGet(service=SERVICE, language="fi", day="9999-12-31",
                                            days=14))
     assert k1.last(B.BookingSlots).slots == []
+
+
+def test_a_walk_in_still_waiting_before_a_booked_meeting_hears_the_kiosk_is_needed(
+    scene: Scene,
+) -> None:
+    set_capacity(scene)
+    k1 = scene.kiosk(add_kiosk(scene.store, "lieksa", "Lieksa 1"))
+    scene.hub.handle(k1, B.BookingMake(service=SERVICE, language="fi", start=SLOT))
+    scene.clock.now = SLOT - 1200  # 20 minutes before: the expected call fits
+    scene.agent(add_agent(scene.store, "aino"), ready=False)  # just logged in
+    scene.hub.handle(k1, C.QueueJoin(service=SERVICE, language="fi"))
+    assert not k1.last(S.QueuePosition).kiosk_needed
+    scene.clock.now = SLOT - 301
+    scene.hub.tick()
+    assert not k1.last(S.QueuePosition).kiosk_needed
+    scene.clock.now = SLOT - 300
+    scene.hub.tick()
+    needed = k1.last(S.QueuePosition)
+    assert needed.kiosk_needed and needed.position == 1
