@@ -496,18 +496,32 @@ class Bookings:
                 conn.send(self._day_list(agent_id, conn.principal.skills, day, None))
 
     def _push_schedules(self, now: float) -> None:
-        for kiosk_id in list(self._conns.kiosks):
-            self._push_schedule(kiosk_id, now)
+        # One pass over the bookings, then one over the kiosks told something before or
+        # held now: not every connected kiosk times every booking.
+        held: dict[str, tuple[float | None, float | None]] = {}
+        for b in self.desk.bookings():
+            if b.state != "booked" or b.end_at <= now:
+                continue
+            old = held.get(b.kiosk_id)
+            if old is None or (old[0] is not None and b.start_at < old[0]):
+                held[b.kiosk_id] = (b.start_at, b.end_at)
+        for kiosk_id in set(held) | {k for k, v in self._schedules.items() if v != (None, None)}:
+            self._tell_schedule(kiosk_id, held.get(kiosk_id, (None, None)))
 
     def _push_schedule(self, kiosk_id: str, now: float) -> None:
         held = self.desk.reservation(kiosk_id, now)
-        pair = (None, None) if held is None else (held.start_at, held.end_at)
-        if self._schedules.get(kiosk_id) == pair:
+        self._tell_schedule(kiosk_id, (None, None) if held is None else (held.start_at,
+                                                                         held.end_at))
+
+    def _tell_schedule(self, kiosk_id: str, pair: tuple[float | None, float | None]) -> None:
+        if self._schedules.get(kiosk_id, (None, None)) == pair:
             return
         conn = self._conns.kiosks.get(kiosk_id)
-        if conn is not None:
-            self._schedules[kiosk_id] = pair
-            conn.send(B.KioskSchedule(reserved_at=pair[0], reserved_until=pair[1]))
+        if conn is None:
+            self._schedules.pop(kiosk_id, None)  # told again when it attaches
+            return
+        self._schedules[kiosk_id] = pair
+        conn.send(B.KioskSchedule(reserved_at=pair[0], reserved_until=pair[1]))
 
     def _wait(self, booking: BookingRecord, state: str) -> B.BookingWait:
         name = self._directory.agent_name(booking.agent_id) if booking.agent_id else None
