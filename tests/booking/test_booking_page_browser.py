@@ -63,6 +63,7 @@ async def test_book_on_a_phone_read_the_code_and_qr_then_cancel(tmp_path: Path) 
             # The QR code reads back as the page's address ending in the code.
             png = await page.locator(".qr svg").screenshot()
             image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
+            assert image is not None
             text, _points, _ = cv2.QRCodeDetector().detectAndDecode(image)
             assert text == f"{PUBLIC}/book/{code}" and normalise_code(text) == code
             await expect(page.get_by_role("button", name="Tulosta")).to_be_visible()
