@@ -116,6 +116,7 @@ class Bookings:
             msg.service,
             msg.language,
             kiosk_free_until=None if held is None else held.start_at,
+            kiosk_reserved_until=None if held is None else held.end_at,
         )
 
     def leave(self, conn: Connection, ref: str | None, now: float) -> bool:

@@ -179,6 +179,7 @@ def render(action: A.Action, look: Lookups) -> list[Outgoing]:
                 next_opening=action.next_opening,
                 languages_available=sorted(action.languages_available) or None,  # type: ignore[arg-type]
                 kiosk_reserved_at=action.kiosk_reserved_at,
+                kiosk_free_at=action.kiosk_reserved_until,
             )
             return [Outgoing(action.kiosk_id, refusal, reply=True)]
         case A.Rejected():

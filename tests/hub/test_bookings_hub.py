@@ -49,10 +49,8 @@ def test_kiosk_books_checks_in_by_qr_and_the_named_clerk_answers_at_slot_start(
     scene.hub.handle(aino, C.AgentStateSet(state="ready"))
     scene.hub.handle(k1, C.QueueJoin(service=SERVICE, language="fi", ref="w"))
     refusal = k1.last(S.Error)
-    assert (refusal.code, refusal.kiosk_reserved_at, refusal.ref) == (
-        ErrorCode.KIOSK_RESERVED,
-        SLOT,
-        "w",
+    assert (refusal.code, refusal.kiosk_reserved_at, refusal.kiosk_free_at, refusal.ref) == (
+        ErrorCode.KIOSK_RESERVED, SLOT, SLOT + 1800, "w",
     )
     # 18:55: the citizen shows the printed QR code (a URL ending in the code).
     scene.clock.now = SLOT - 300
