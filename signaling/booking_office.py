@@ -94,9 +94,11 @@ class BookingOffice:
         capacity = self._store.capacity(service_id, language)
         if capacity is None or service_id not in {s.id for s in self._catalogue.services}:
             return []
-        first = first_day or self.today(now)
-        first = max(first, self.today(now))
-        days = max(0, min(days, (self.today(now) + timedelta(days=MAX_DAYS_AHEAD) - first).days))
+        today = self.today(now)
+        first = max(first_day or today, today)
+        days = min(days, (today + timedelta(days=MAX_DAYS_AHEAD) - first).days)
+        if days <= 0:
+            return []  # beyond the booking horizon (or a day the calendar cannot reach)
         sites = self.sites_with_kiosks()
         if site_id is not None:
             sites = {site_id: sites[site_id]} if site_id in sites else {}
@@ -133,6 +135,8 @@ class BookingOffice:
         capacity = self._store.capacity(service_id, language)
         if service_id not in {s.id for s in self._catalogue.services}:
             raise BookingError("unknown_service", "no such service")
+        if not now < start <= now + MAX_DAYS_AHEAD * 86400.0:
+            raise BookingError("slot_taken", "no such slot")
         if capacity is None or capacity.clerks <= 0:
             raise BookingError("no_booking_capacity", "no booked meetings for this service")
         day = capacity.local_day(start)

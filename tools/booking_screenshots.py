@@ -1,8 +1,10 @@
 """``python -m tools.booking_screenshots OUTDIR``: PNGs of the public booking page on a phone
 (390×844 CSS px, device scale 1) in Finnish, Swedish and English (``OUTDIR/<lang>/``): the
-choice, the free times, the confirmation with code and QR code, the print view, and the cancel
-page. Starts a server on a throw-away data directory with clerk time set aside for a few
-services and kiosks at two service points; no personal data exists to invent."""
+choice, the free times, the confirmation with code and QR code, the print view, the cancel
+page; and on a desktop the usage report's appointments and the admin page's booking hours.
+Starts a server on a throw-away data directory with clerk time set aside for a few services,
+kiosks at two service points and a seeded day of bookings and calls; no personal data exists
+to invent."""
 
 from __future__ import annotations
 
@@ -50,8 +52,7 @@ async def take(outdir: Path) -> list[Path]:
             store.set_capacity(Capacity(service, language, 30, 1, weekly), now=now)
         kiosks = [store.create_kiosk(site_id, f"{site_id.title()} 1", now=now)[0]
                   for site_id in ("lieksa", "nurmes")]
-        store.create_account("olli", "Olli Operaattori", "operator", hash_password(PASSWORD),
-                             now=now)
+        store.create_account("ada", "Ada Ylläpitäjä", "admin", hash_password(PASSWORD), now=now)
         aino = store.create_account("aino", "Aino Virtanen", "agent", hash_password(PASSWORD),
                                     ["kela.benefits", "migri.permits"], ["fi"], now=now)
         _history(store, kiosks, aino, now)
@@ -97,7 +98,7 @@ async def take(outdir: Path) -> list[Path]:
             async with chromium_page(Path(tmp) / "profile-report", 1280, 900,
                                      locale="fi-FI") as page:
                 await page.goto(f"{base}/dashboard/login")
-                await page.fill("input[name=username]", "olli")
+                await page.fill("input[name=username]", "ada")
                 await page.fill("input[name=password]", PASSWORD)
                 await page.click("button[type=submit]")
                 for lang in LANGUAGES:
@@ -105,6 +106,11 @@ async def take(outdir: Path) -> list[Path]:
                     await page.goto(f"{base}/dashboard/report?weeks=1")
                     await page.locator("#appointments").scroll_into_view_if_needed()
                     path = outdir / lang / "6-report-appointments.png"
+                    await page.screenshot(path=str(path))
+                    out.append(path)
+                    await page.goto(f"{base}/dashboard/admin")
+                    await page.locator("#booking-capacity").scroll_into_view_if_needed()
+                    path = outdir / lang / "7-admin-booking-hours.png"
                     await page.screenshot(path=str(path))
                     out.append(path)
         finally:

@@ -350,7 +350,7 @@ class Bookings:
             raise BookingError("not_allowed", "a kiosk books at its own site")
         if p.role == "agent" and msg.service not in p.skills:
             raise BookingError("not_allowed", "not one of your services")
-        first = date.fromisoformat(msg.day) if msg.day else None
+        first = _day(msg.day) if msg.day else None
         found = self._office.slots(
             msg.service, msg.language, site, now, first_day=first, days=msg.days
         )
@@ -411,7 +411,7 @@ class Bookings:
 
     def _list(self, conn: Connection, ref: str | None, day_text: str | None, now: float) -> None:
         p = conn.principal
-        day = date.fromisoformat(day_text) if day_text else self._office.today(now)
+        day = _day(day_text) if day_text else self._office.today(now)
         self._watching[p.id] = day
         conn.send(self._day_list(p.id, p.skills, day, ref))
 
@@ -495,3 +495,11 @@ class Bookings:
             state=booking.state,
             qr_url=self._office.qr_payload(code),
         )
+
+
+def _day(text: str) -> date:
+    """A ``YYYY-MM-DD`` the wire's pattern let through, as a date (``2026-02-30`` is not)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BookingError("bad_message", "no such day") from None

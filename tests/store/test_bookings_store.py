@@ -3,6 +3,8 @@ a booking holds, state changes, and that only a digest of the code is kept."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
@@ -137,3 +139,29 @@ def test_states_change_only_from_what_was_expected_and_cancel_frees_the_slot(sto
 
 def test_schema_version_counts_the_bookings_migration(store: Store) -> None:
     assert store.schema_version() == len(MIGRATIONS)
+
+
+def test_two_nodes_racing_for_the_last_slot_get_it_once(
+    store: Store, reopen: Callable[[], Store]
+) -> None:
+    store.create_kiosk("lieksa", "Lieksa 1", now=T0)
+    store.set_capacity(capacity(clerks=5), now=T0)
+    other = reopen()  # a second connection, as a second server node would have
+    barrier = threading.Barrier(2)
+    results: list[object] = []
+
+    def take(s: Store, code: str) -> None:
+        barrier.wait(timeout=10)
+        results.append(book(s, code=code))
+
+    try:
+        threads = [threading.Thread(target=take, args=(s, c))
+                   for s, c in ((store, "ACE479"), (other, "KMP347"))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+    finally:
+        other.close()
+    assert sorted(r is None for r in results) == [False, True]  # one kiosk: one booking
+    assert len(store.bookings_between(NINE, NINE + 1800, active_only=True)) == 1
