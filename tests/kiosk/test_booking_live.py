@@ -170,6 +170,8 @@ async def _typed(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
             qtbot.mouseClick(welcome.appointments["fi"], LEFT)
             assert p.screen == Screen.PRIVACY  # read first, as a walk-in does
             qtbot.mouseClick(w.screens[Screen.PRIVACY].accept, LEFT)  # type: ignore[attr-defined]
+            assert p.screen == Screen.DEVICE_CHECK  # camera and sound checked, as a walk-in's
+            qtbot.mouseClick(w.screens[Screen.DEVICE_CHECK].join, LEFT)  # type: ignore[attr-defined]
             assert p.screen == Screen.CHECK_IN
             screen = w.screens[Screen.CHECK_IN]
             assert isinstance(screen, CheckInScreen)
@@ -216,7 +218,12 @@ async def _qr(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
             assert isinstance(welcome, WelcomeScreen)
             qtbot.mouseClick(welcome.appointments["fi"], LEFT)
             qtbot.mouseClick(w.screens[Screen.PRIVACY].accept, LEFT)  # type: ignore[attr-defined]
-            assert p.screen == Screen.CHECK_IN and app.controller.scanner.running
+            check = w.screens[Screen.DEVICE_CHECK]
+            await wait_until(lambda: check.self_view.frames_shown >= 1, 10,  # type: ignore[attr-defined]
+                             "own picture in the device check")
+            qtbot.mouseClick(check.join, LEFT)  # type: ignore[attr-defined]
+            assert p.screen == Screen.CHECK_IN
+            await wait_until(lambda: app.controller.scanner.running, 5, "the camera looking")
             camera = app.devices.media.video
             assert camera is not None and isinstance(camera.source, SyntheticVideoTrack)
             camera.source.show(qr_picture(made.booking.qr_url or ""))  # the phone held up
