@@ -70,8 +70,9 @@ class BookingFlow:
     # ---------------------------------------------------------------- check in: intents
 
     def start_check_in(self, language: Language) -> None:
-        """Welcome: "I have an appointment" in ``language``.  The privacy notice comes first,
-        as for a walk-in; then the code screen, where the camera looks for a QR code."""
+        """Welcome: "I have an appointment" in ``language``.  The privacy notice and the
+        device check come first, as for a walk-in; then the code screen, where the camera
+        looks for a QR code."""
         self.touch()
         if self.screen != Screen.WELCOME:
             return
@@ -80,15 +81,30 @@ class BookingFlow:
         self._go(Screen.PRIVACY)
         self._changed()
 
-    def _privacy_before_check_in(self, accepted: bool) -> bool:
-        """The privacy screen on the way to checking in: accepted, on to the code; back, the
-        visit ends.  False when the privacy screen is a walk-in's."""
+    def checking_in(self) -> bool:
+        """Whether the citizen is on the way to checking in (privacy, device check, code)."""
         booking = self.citizen.booking
-        if self.screen != Screen.PRIVACY or booking.check_in is None or booking.appointment:
+        return booking.check_in is not None and booking.appointment is None
+
+    def _privacy_before_check_in(self, accepted: bool) -> bool:
+        """The privacy screen on the way to checking in: accepted, on to the device check;
+        back, the visit ends.  False when the privacy screen is a walk-in's."""
+        if self.screen != Screen.PRIVACY or not self.checking_in():
             return False
         if not accepted:
             self.reset()
             return True
+        self.touch()
+        self.citizen.check.heard = None
+        self._go(Screen.DEVICE_CHECK)
+        self._changed()
+        return True
+
+    def _check_done_before_check_in(self) -> bool:
+        """The device check on the way to checking in is done: on to the code.  False when
+        the device check is a walk-in's."""
+        if self.screen != Screen.DEVICE_CHECK or not self.checking_in():
+            return False
         self.touch()
         self._go(Screen.CHECK_IN)
         self.effects.start_code_scan()

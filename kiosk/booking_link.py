@@ -15,10 +15,12 @@ from typing import Any
 
 from client_core.errors import ClientError, NotConnected, ServerRefused
 from client_core.signaling_client import SignalingClient
+from client_core.source_check import SourceCheck
 from kiosk.booking_state import SLOT_DAYS, MadeBooking, SlotChoice
 from kiosk.code_scan import CodeScanner
 from kiosk.devices import KioskDevices
 from kiosk.flow import KioskPresenter
+from kiosk.state import Screen
 from wire import booking_messages as B
 from wire import server_messages as S
 from wire.errors import ErrorCode
@@ -35,6 +37,7 @@ class BookingLink:
     client: SignalingClient
     devices: KioskDevices
     scanner: CodeScanner
+    source_check: SourceCheck
     _last_wait: B.BookingWait | None
 
     @property
@@ -51,7 +54,14 @@ class BookingLink:
     # ------------------------------------------------------------------------- effects
 
     def start_code_scan(self) -> None:
-        self.scanner.start()
+        self._spawn(self._start_scan(), "scan-start")
+
+    async def _start_scan(self) -> None:
+        # The device check may still be pulling the camera: one consumer at a time.
+        await self.source_check.stop()
+        await asyncio.sleep(0)  # let a stop already under way see its tasks end
+        if self.p.screen == Screen.CHECK_IN:
+            self.scanner.start()
 
     def stop_code_scan(self) -> None:
         self._spawn(self.scanner.stop(), "scan-stop")

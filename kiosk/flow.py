@@ -262,6 +262,8 @@ class KioskPresenter(
     def join_queue(self) -> None:
         """Device check done: join the queue."""
         self.touch()
+        if self._check_done_before_check_in():
+            return
         service_id = self.citizen.service_id
         if self.screen != Screen.DEVICE_CHECK or service_id is None:
             return

@@ -50,7 +50,10 @@ def booking_states(p: KioskPresenter, now: float, go: Callable[[Screen], None]) 
         state: AppointmentState, minutes: float, clerk: str | None
     ) -> Callable[[], None]:
         def run() -> None:
-            start = (now // 60 + minutes) * 60
+            # Booked times are on the half hour: the first one at least ``minutes`` away
+            # (or, for a slot under way, the one that started).
+            at = now + minutes * 60
+            start = (at // 1800 + (1 if minutes > 0 else 0)) * 1800
             visit().appointment = Appointment(
                 "b-1", "oikeusapu.legal_aid", p.language, start, start + 1800, clerk, state
             )

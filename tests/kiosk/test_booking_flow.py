@@ -18,6 +18,7 @@ def checked_in_presenter():  # type: ignore[no-untyped-def]
     p, effects, clock = make()
     p.start_check_in("sv")
     p.accept_privacy()
+    p.join_queue()  # the device check's "continue"
     for ch in "ace479":
         p.type_code(ch)
     p.submit_code()
@@ -33,7 +34,10 @@ def test_typed_code_keeps_only_the_alphabet_and_six_characters() -> None:
     assert p.screen == Screen.WELCOME and p.citizen.booking.check_in is None
     p.start_check_in("fi")
     p.accept_privacy()  # the notice read and accepted, as a walk-in does
+    assert p.screen == Screen.DEVICE_CHECK and "start_device_check" in names(effects)
+    p.join_queue()  # the device check's "continue": no queue is joined
     assert p.screen == Screen.CHECK_IN and p.language == "fi"
+    assert "join_queue" not in names(effects) and "stop_device_check" in names(effects)
     assert "start_code_scan" in names(effects)
     for ch in "A0OIC1E4S7B9X":  # 0, O, I, 1, S, B are not in the code alphabet
         p.type_code(ch)
@@ -55,6 +59,7 @@ def test_refusal_keeps_the_code_for_correction_and_says_why() -> None:
     p, _, _ = make()
     p.start_check_in("en")
     p.accept_privacy()
+    p.join_queue()  # the device check's "continue"
     for ch in "ACE479":
         p.type_code(ch)
     p.submit_code()
@@ -75,6 +80,7 @@ def test_qr_read_checks_in_once_and_ignores_other_qr_codes() -> None:
     assert "check_in" not in names(effects)
     p.start_check_in("fi")
     p.accept_privacy()
+    p.join_queue()  # the device check's "continue"
     p.on_code_scanned("https://shop.example/offers")  # a leaflet's QR code: ignored
     assert "check_in" not in names(effects)
     p.on_code_scanned("https://etapiste.example/book/ACE479")
@@ -145,6 +151,7 @@ def test_long_wait_offers_a_booking_and_gives_the_place_up() -> None:
     p.choose_language("fi")
     p.choose_service("vero.tax")
     p.accept_privacy()
+    p.join_queue()  # the device check's "continue"
     p.join_queue()
     p.on_queued(5, LONG_WAIT_S - 60)
     assert not p.long_wait()
@@ -160,6 +167,7 @@ def test_reserved_kiosk_refuses_a_walk_in_with_the_times() -> None:
     p.choose_language("en")
     p.choose_service("kela.benefits")
     p.accept_privacy()
+    p.join_queue()  # the device check's "continue"
     p.join_queue()
     at = WALL + 1200
     p.on_kiosk_schedule(at, at + 1800)
@@ -180,6 +188,7 @@ def test_spoken_guidance_says_the_appointment_screens() -> None:
     p, _, _ = make()
     p.start_check_in("sv")
     p.accept_privacy()
+    p.join_queue()  # the device check's "continue"
     said = utterance(p, CAT)
     assert said is not None and (("sv", CAT.tr("sv", "booking.check_in_title")) in said.intro)
     p.leave_check_in()

@@ -8,8 +8,9 @@ clerk on the client core, and real Chromium for the public booking page.
    code to the kiosk camera (the synthetic camera holds it up, read through the same camera
    path as a real one); the named clerk is offered the call at the slot start and answers.
 
-The server's clock runs a little before a slot boundary and is moved to the slot start once
-the citizen is checked in, so no test waits for a real half hour.
+The server's clock is set to run a little before a slot boundary, so no test waits for a real
+half hour. (It is never moved while clients are connected: a jump reads as their heartbeats
+having stopped, and the server drops them.)
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ SLOT_S = 1800.0
 
 
 class ServerClock:
-    """The server's wall clock: real time moved by ``offset`` (set, then advanced)."""
+    """The server's wall clock: real time moved by a fixed ``offset``."""
 
     def __init__(self, lead_s: float) -> None:
         now = time.time()
@@ -58,9 +59,6 @@ class ServerClock:
 
     def __call__(self) -> float:
         return time.time() + self.offset
-
-    def jump_to(self, moment: float) -> None:
-        self.offset += max(0.0, moment - self())
 
 
 def capacity() -> Capacity:
@@ -131,12 +129,15 @@ async def _checked_in_then_answered(  # type: ignore[no-untyped-def]
     appointment = p.citizen.booking.appointment
     booking = h.ctx.store.booking_by_code(code_digest(code))
     assert booking is not None and booking.state == "checked_in"
-    assert appointment.booking_id == booking.id and appointment.state == "before_slot"
-    answered = asyncio.ensure_future(clerk.answer(timeout=30))
-    await asyncio.sleep(1.0)
-    assert clerk.offer is None  # nobody is offered a booked citizen before the slot
-    clock.jump_to(appointment.start)
+    assert appointment.booking_id == booking.id
+    to_go = appointment.start - clock()
+    answered = asyncio.ensure_future(clerk.answer(timeout=max(0.0, to_go) + 30))
+    if to_go > 3:  # (on a very busy machine the setup may have taken the whole lead)
+        await asyncio.sleep(1.0)
+        assert appointment.state == "before_slot"
+        assert clerk.offer is None  # nobody is offered a booked citizen before the slot
     await answered
+    assert clock() >= appointment.start - 1
     await wait_until(lambda: p.screen == Screen.CALL, 20, "the call on the kiosk")
     assert clerk.offer is not None and clerk.offer.booking is not None
     assert clerk.offer.booking.booking_id == booking.id
@@ -153,7 +154,7 @@ def test_booked_on_the_public_page_checked_in_by_typed_code_and_answered(
 
 
 async def _typed(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    clock = ServerClock(lead_s=60)
+    clock = ServerClock(lead_s=45)
     async with running_server(tmp_path / "data", clock, public_url=PUBLIC) as h:
         h.ctx.store.set_capacity(capacity(), now=clock())
         kid = h.add_kiosk("lieksa", "Lieksa 1")
@@ -170,6 +171,8 @@ async def _typed(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
             qtbot.mouseClick(welcome.appointments["fi"], LEFT)
             assert p.screen == Screen.PRIVACY  # read first, as a walk-in does
             qtbot.mouseClick(w.screens[Screen.PRIVACY].accept, LEFT)  # type: ignore[attr-defined]
+            assert p.screen == Screen.DEVICE_CHECK  # camera and sound checked, as a walk-in's
+            qtbot.mouseClick(w.screens[Screen.DEVICE_CHECK].join, LEFT)  # type: ignore[attr-defined]
             assert p.screen == Screen.CHECK_IN
             screen = w.screens[Screen.CHECK_IN]
             assert isinstance(screen, CheckInScreen)
@@ -187,7 +190,7 @@ async def _typed(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
 def test_booked_by_the_clerk_checked_in_by_qr_through_the_camera_and_answered_by_them(
     qtbot, qloop, tmp_path: Path
 ) -> None:
-    run(qloop, _qr(qtbot, tmp_path), timeout=150)
+    run(qloop, _qr(qtbot, tmp_path), timeout=170)
 
 
 async def _qr(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -216,7 +219,12 @@ async def _qr(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
             assert isinstance(welcome, WelcomeScreen)
             qtbot.mouseClick(welcome.appointments["fi"], LEFT)
             qtbot.mouseClick(w.screens[Screen.PRIVACY].accept, LEFT)  # type: ignore[attr-defined]
-            assert p.screen == Screen.CHECK_IN and app.controller.scanner.running
+            check = w.screens[Screen.DEVICE_CHECK]
+            await wait_until(lambda: check.self_view.frames_shown >= 1, 10,  # type: ignore[attr-defined]
+                             "own picture in the device check")
+            qtbot.mouseClick(check.join, LEFT)  # type: ignore[attr-defined]
+            assert p.screen == Screen.CHECK_IN
+            await wait_until(lambda: app.controller.scanner.running, 5, "the camera looking")
             camera = app.devices.media.video
             assert camera is not None and isinstance(camera.source, SyntheticVideoTrack)
             camera.source.show(qr_picture(made.booking.qr_url or ""))  # the phone held up
