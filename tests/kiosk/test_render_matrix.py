@@ -4,6 +4,7 @@ language.  Uses the renderer of ``python -m tools.kiosk_screenshots``."""
 
 from __future__ import annotations
 
+import pytest
 from PyQt6.QtWidgets import QAbstractButton, QApplication, QWidget
 
 from kiosk.hyphenation import plain
@@ -15,6 +16,7 @@ from tools.kiosk_screenshots import SIZES, THEMES, render_all
 from wire.types import LANGUAGES
 
 
+@pytest.mark.timeout(360)  # 480 renders; a shared two-core machine needs over two minutes
 def test_every_screen_language_size_and_theme(qapp: QApplication) -> None:
     foreign = foreign_texts()
     problems: list[str] = []
