@@ -70,14 +70,18 @@ class CallbackFlow:
         """Open the callback screen for the chosen service (leaving the queue if waiting)."""
         self.touch()
         service_id = self.citizen.service_id
-        if service_id is None or self.service(service_id) is None:
+        info = self.service(service_id)
+        if service_id is None or info is None:
             return
+        # Finnish and Swedish are offered by every service; English not by all: then the
+        # clerk calls in Finnish, and the screens say so.
+        language: Language = self.language if self.language in info.languages else "fi"
         if self.queued:
             self.queued = False
             self.queue_watch.left()
             self.effects.leave_queue()
         self.callback_from = Screen.SERVICES if self.screen == Screen.WAITING else self.screen
-        self.citizen.callback = CallbackForm(service_id, self.language, reason)
+        self.citizen.callback = CallbackForm(service_id, language, reason)
         self._go(Screen.CALLBACK)
         self._changed()
 

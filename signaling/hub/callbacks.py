@@ -210,6 +210,10 @@ class Callbacks:
                 task = self.desk.task(action.task_id)
                 if task is not None:
                     self._send_task(action.agent_id, task, ref if origin else None)
+                # Who was shown a citizen's number is an access to personal data: audited
+                # (the task, never the number).
+                self._store.audit(f"agent:{action.agent_id}", "callback_number_shown",
+                                  action.task_id, {"attempt": action.attempts + 1}, now=now)
                 log.info("callback taken", extra=fields(task=action.task_id,
                                                         agent=action.agent_id))
             case K.TaskReturned():

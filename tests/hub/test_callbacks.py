@@ -40,6 +40,10 @@ def test_a_request_is_offered_taken_and_done_and_only_the_taker_sees_the_number(
     scene.hub.handle(aino, W.CallbackAccept(task_id=reply.callback_id))
     task = aino.last(W.CallbackTask)
     assert task.phone == E164 and task.max_attempts == 3
+    shown = [a for a in scene.store.audit_log() if a.action == "callback_number_shown"]
+    assert [(a.actor, a.subject) for a in shown] == [(f"agent:{aino.principal.id}",
+                                                      reply.callback_id)]
+    assert "401234567" not in repr(scene.store.audit_log())
     view = scene.hub.router.agent_view(aino.principal.id)
     assert view is not None and (view.state, view.reason) == (AgentState.NOT_READY, "callback")
     scene.hub.handle(aino, C.AgentStateSet(state="ready", ref="early"))

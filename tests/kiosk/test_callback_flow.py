@@ -111,3 +111,14 @@ def test_the_consent_states_the_servers_retention_period() -> None:
         assert CAT.tr(lang, "callback.send") in agree  # agreeing is the button it names
         p.callback_back()
         p.leave_other_ways()
+
+
+def test_a_service_without_english_calls_an_english_speaker_back_in_finnish_and_says_so() -> None:
+    p, _, _ = make()
+    p.choose_language("en")
+    no_english = next(s for s in p.services if "en" not in s.languages)
+    p.citizen.service_id = no_english.id
+    p.offer_callback("closed")
+    form = p.citizen.callback
+    assert form is not None and form.language == "fi"
+    assert "in Finnish" in callback_wording.request_lines(p, CAT)[2]

@@ -16,7 +16,7 @@ from tools.kiosk_screenshots import SIZES, THEMES, render_all
 from wire.types import LANGUAGES
 
 
-@pytest.mark.timeout(300)  # ~25 s on an idle CI machine; minutes when it is shared
+@pytest.mark.timeout(360)  # ~25 s on an idle CI machine; minutes when it is shared
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("theme", THEMES)
 def test_every_screen_language_size_and_theme(qapp: QApplication, theme: str, size: str) -> None:
