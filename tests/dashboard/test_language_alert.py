@@ -44,7 +44,8 @@ async def test_swedish_citizen_with_no_swedish_clerk_ready_raises_and_clears(
 
         (alert,) = await _until(unserved)
         assert alert["text"] == {
-            "fi": "Asiakkaita jonossa, ei valmiina olevaa virkailijaa: Kelan etuudet, asiointikieli ruotsi",
+            "fi": "Asiakkaita jonossa, ei valmiina olevaa virkailijaa: Kelan etuudet, "
+                  "asiointikieli ruotsi",
             "sv": "Kunder i kö utan någon handläggare redo: FPA:s förmåner på svenska",
             "en": "Citizens wait for Kela benefits in Swedish with no clerk ready to serve them",
         }
