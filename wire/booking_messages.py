@@ -19,7 +19,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from wire.types import Ident, Language, Ref, ShortText, SiteRef, WireModel
+from wire.bases import ClientBase as _ClientBase
+from wire.bases import ServerBase as _ServerBase
+from wire.types import Ident, Language, ShortText, SiteRef, WireModel
 
 BookingState = Literal["booked", "checked_in", "in_call", "no_show", "cancelled", "done"]
 """Life of a booking: ``booked`` → ``checked_in`` (at the kiosk) → ``in_call`` → ``done``;
@@ -34,14 +36,6 @@ or a URL ending in it. The server reduces it with :func:`wire.booking_code.norma
 
 Day = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
 """A calendar day in the server's time zone, ``YYYY-MM-DD``."""
-
-
-class _ClientBase(WireModel):
-    ref: Ref | None = None
-
-
-class _ServerBase(WireModel):
-    ref: Ref | None = None
 
 
 # ---------------------------------------------------------------- shared models

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from wire.bases import ClientBase as ClientBase  # re-exported: it was defined here first
 from wire.booking_messages import (
     BOOKING_AGENT_TYPES,
     BOOKING_KIOSK_TYPES,
@@ -28,17 +29,10 @@ from wire.types import (
     KioskHealth,
     Language,
     Note,
-    Ref,
     Sdp,
     ShortText,
     WireModel,
 )
-
-
-class ClientBase(WireModel):
-    """Fields every client message may carry."""
-
-    ref: Ref | None = None
 
 
 class Hello(ClientBase):

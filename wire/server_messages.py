@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from wire.bases import ServerBase as ServerBase  # re-exported: it was defined here first
 from wire.booking_messages import (
     BookingCancelled,
     BookingCheckedIn,
@@ -30,18 +31,11 @@ from wire.types import (
     Language,
     Names,
     NonNegative,
-    Ref,
     Role,
     ShortText,
     WireModel,
 )
 from wire.types import SiteRef as SiteRef  # re-exported: it was defined here first
-
-
-class ServerBase(WireModel):
-    """Fields every server message may carry: the ``ref`` of the request it answers."""
-
-    ref: Ref | None = None
 
 
 class Identity(WireModel):

@@ -42,6 +42,11 @@ BookingMessage = (
     B.BookingCheckIn | B.BookingSlotsGet | B.BookingMake | B.BookingCancel | B.BookingsGet
 )
 
+NEEDED_AHEAD_S = 300.0
+"""A walk-in still waiting this long before a booked meeting at their kiosk is told the kiosk
+is needed (``queue_position.kiosk_needed``: the kiosk then asks whether they are still there
+once their estimate has passed)."""
+
 MISS_BURST, MISS_RATE = 10, 1 / 30
 """Unknown codes a kiosk may send in a row, and then one more per 30 s."""
 
@@ -71,6 +76,7 @@ class Bookings:
         self._schedules: dict[str, tuple[float | None, float | None]] = {}
         self._watching: dict[str, date] = {}  # agent id → the day of bookings they asked for
         self._misses: dict[str, TokenBucket] = {}  # kiosk id → its unknown codes
+        self._needed: set[str] = set()  # kiosks whose walk-in was told a meeting is due
         self._reload(clock())
         dispatcher.observers.append(self._follow)
 
@@ -110,6 +116,7 @@ class Bookings:
             msg.service,
             msg.language,
             kiosk_free_until=None if held is None else held.start_at,
+            kiosk_reserved_until=None if held is None else held.end_at,
         )
 
     def leave(self, conn: Connection, ref: str | None, now: float) -> bool:
@@ -168,6 +175,40 @@ class Bookings:
             elif isinstance(action, NoShow):
                 self._no_show(action, now)
         self._sync_clerks(now)
+        self._mark_needed(now)
+
+    def kiosk_needed(self, kiosk_id: str) -> bool:
+        """Whether a booked meeting is due at the kiosk where a walk-in waits."""
+        return kiosk_id in self._needed
+
+    def _mark_needed(self, now: float) -> None:
+        """Tell a walk-in waiting at a kiosk whose booked meeting is near (once, with a fresh
+        position); the router's later positions carry the flag through :meth:`kiosk_needed`."""
+        due = {
+            b.kiosk_id for b in self.desk.bookings()
+            if b.state == "booked" and b.start_at - now <= NEEDED_AHEAD_S and b.end_at > now
+        }
+        needed = set()
+        for kiosk_id in due:
+            entry = self._router.entry_for_kiosk(kiosk_id)
+            if entry is not None and self.desk.waiting_at(kiosk_id) is None:
+                needed.add(kiosk_id)
+        fresh, self._needed = needed - self._needed, needed
+        for kiosk_id in fresh:
+            conn, entry = self._conns.kiosks.get(kiosk_id), self._router.entry_for_kiosk(kiosk_id)
+            if conn is None or entry is None:
+                continue
+            order = self._router.queue(entry.service_id, entry.language, now)
+            position = next(
+                (i for i, e in enumerate(order, 1) if e.entry_id == entry.entry_id), 1
+            )
+            estimate = self._router.wait_estimate(entry.service_id, entry.language, position, now)
+            conn.send(S.QueuePosition(
+                entry_id=entry.entry_id, service=entry.service_id,
+                language=entry.language,  # type: ignore[arg-type]
+                position=position, estimated_wait_s=estimate.shown_s,
+                estimate_kind=estimate.kind, kiosk_needed=True,
+            ))
 
     def _sync_clerks(self, now: float) -> None:
         """Tell the router when each logged-in clerk's next named meeting starts, where that
@@ -456,18 +497,32 @@ class Bookings:
                 conn.send(self._day_list(agent_id, conn.principal.skills, day, None))
 
     def _push_schedules(self, now: float) -> None:
-        for kiosk_id in list(self._conns.kiosks):
-            self._push_schedule(kiosk_id, now)
+        # One pass over the bookings, then one over the kiosks told something before or
+        # held now: not every connected kiosk times every booking.
+        held: dict[str, tuple[float | None, float | None]] = {}
+        for b in self.desk.bookings():
+            if b.state != "booked" or b.end_at <= now:
+                continue
+            old = held.get(b.kiosk_id)
+            if old is None or (old[0] is not None and b.start_at < old[0]):
+                held[b.kiosk_id] = (b.start_at, b.end_at)
+        for kiosk_id in set(held) | {k for k, v in self._schedules.items() if v != (None, None)}:
+            self._tell_schedule(kiosk_id, held.get(kiosk_id, (None, None)))
 
     def _push_schedule(self, kiosk_id: str, now: float) -> None:
         held = self.desk.reservation(kiosk_id, now)
-        pair = (None, None) if held is None else (held.start_at, held.end_at)
-        if self._schedules.get(kiosk_id) == pair:
+        self._tell_schedule(kiosk_id, (None, None) if held is None else (held.start_at,
+                                                                         held.end_at))
+
+    def _tell_schedule(self, kiosk_id: str, pair: tuple[float | None, float | None]) -> None:
+        if self._schedules.get(kiosk_id, (None, None)) == pair:
             return
         conn = self._conns.kiosks.get(kiosk_id)
-        if conn is not None:
-            self._schedules[kiosk_id] = pair
-            conn.send(B.KioskSchedule(reserved_at=pair[0], reserved_until=pair[1]))
+        if conn is None:
+            self._schedules.pop(kiosk_id, None)  # told again when it attaches
+            return
+        self._schedules[kiosk_id] = pair
+        conn.send(B.KioskSchedule(reserved_at=pair[0], reserved_until=pair[1]))
 
     def _wait(self, booking: BookingRecord, state: str) -> B.BookingWait:
         name = self._directory.agent_name(booking.agent_id) if booking.agent_id else None

@@ -66,7 +66,8 @@ class Hub:
         desk = desk or BookingDesk()
         look = Lookups(directory.kiosk_label, directory.agent_name, live.agent_calls.get,
                        self._relay.ice_servers, self._relay.ice_transport_policy,
-                       lambda kiosk, agent: self.bookings.offer_booking(kiosk, agent))
+                       lambda kiosk, agent: self.bookings.offer_booking(kiosk, agent),
+                       lambda kiosk: self.bookings.kiosk_needed(kiosk))
         self._dispatcher = Dispatcher(router, conns, live, self._records, look, self.view,
                                       self._queries)
         self.bookings = Bookings(router=router, store=store, office=office, directory=directory,

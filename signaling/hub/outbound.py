@@ -75,6 +75,8 @@ class Lookups:
     ice_transport_policy: str
     offer_booking: Callable[[str, str], OfferBooking | None] = lambda _kiosk, _agent: None
     """The booking of the citizen at a kiosk, as an offer to an agent shows it."""
+    kiosk_needed: Callable[[str], bool] = lambda _kiosk: False
+    """Whether a booked meeting is due at the kiosk where a walk-in waits."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +169,7 @@ def render(action: A.Action, look: Lookups) -> list[Outgoing]:
                 position=action.position,
                 estimated_wait_s=action.estimated_wait_s,
                 estimate_kind=action.estimate_kind,
+                kiosk_needed=look.kiosk_needed(action.kiosk_id),
             )
             return [Outgoing(action.kiosk_id, position)]
         case A.JoinRefused():
@@ -176,6 +179,7 @@ def render(action: A.Action, look: Lookups) -> list[Outgoing]:
                 next_opening=action.next_opening,
                 languages_available=sorted(action.languages_available) or None,  # type: ignore[arg-type]
                 kiosk_reserved_at=action.kiosk_reserved_at,
+                kiosk_free_at=action.kiosk_reserved_until,
             )
             return [Outgoing(action.kiosk_id, refusal, reply=True)]
         case A.Rejected():

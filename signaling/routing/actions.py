@@ -69,6 +69,8 @@ class JoinRefused:
     languages_available: tuple[str, ...]
     kiosk_reserved_at: float | None = None
     """With ``kiosk_reserved``: when the kiosk's booked meeting starts."""
+    kiosk_reserved_until: float | None = None
+    """With ``kiosk_reserved``: when it ends."""
 
 
 @dataclass(frozen=True, slots=True)

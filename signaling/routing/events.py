@@ -23,6 +23,8 @@ class JoinQueue:
     kiosk_free_until: float | None = None
     """A walk-in: when the kiosk's next booked meeting starts. The join is refused
     (``kiosk_reserved``) unless the expected wait plus the average call ends by then."""
+    kiosk_reserved_until: float | None = None
+    """When that meeting's slot ends (told to a refused walk-in)."""
     booking: BookedJoin | None = None
     """A booked citizen whose slot has started (see :mod:`signaling.routing.booked`)."""
 

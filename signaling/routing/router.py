@@ -169,7 +169,8 @@ class Router(BookedRouting, RoutingRestore, RoutingLookups):
         if ev.kiosk_free_until is not None and not self._fits_before(ev, ev.kiosk_free_until, now):
             available = tuple(sorted(self.languages_available(ev.service_id, now)))
             out.append(
-                JoinRefused(ev.kiosk_id, "kiosk_reserved", None, available, ev.kiosk_free_until)
+                JoinRefused(ev.kiosk_id, "kiosk_reserved", None, available,
+                            ev.kiosk_free_until, ev.kiosk_reserved_until)
             )
             return
         refusal = self._admission(ev.service_id, rules, ev.language, now)

@@ -66,6 +66,7 @@ async def test_booked_on_the_page_checked_in_by_qr_answered_with_media(tmp_path:
         booking = store.booking_by_code(code_digest(code))
         assert booking is not None
         image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
+        assert image is not None
         qr_text, _points, _ = cv2.QRCodeDetector().detectAndDecode(image)
         assert qr_text.endswith(code)
 

@@ -56,10 +56,14 @@ async def test_book_on_a_phone_read_the_code_and_qr_then_cancel(tmp_path: Path) 
             booking = store.booking_by_code(code_digest(code))
             assert booking is not None and booking.state == "booked"
             assert booking.made_by == "public" and booking.site_id == "lieksa"
-            assert label is not None and page.locator(".ticket dd").first is not None
+            # The ticket states the time that was chosen ("Varaa <day> klo <time>").
+            assert label is not None and label.startswith("Varaa ")
+            chosen = label.removeprefix("Varaa ")
+            await expect(page.locator(".ticket dd").first).to_have_text(chosen)
             # The QR code reads back as the page's address ending in the code.
             png = await page.locator(".qr svg").screenshot()
             image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
+            assert image is not None
             text, _points, _ = cv2.QRCodeDetector().detectAndDecode(image)
             assert text == f"{PUBLIC}/book/{code}" and normalise_code(text) == code
             await expect(page.get_by_role("button", name="Tulosta")).to_be_visible()

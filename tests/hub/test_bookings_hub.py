@@ -49,10 +49,8 @@ def test_kiosk_books_checks_in_by_qr_and_the_named_clerk_answers_at_slot_start(
     scene.hub.handle(aino, C.AgentStateSet(state="ready"))
     scene.hub.handle(k1, C.QueueJoin(service=SERVICE, language="fi", ref="w"))
     refusal = k1.last(S.Error)
-    assert (refusal.code, refusal.kiosk_reserved_at, refusal.ref) == (
-        ErrorCode.KIOSK_RESERVED,
-        SLOT,
-        "w",
+    assert (refusal.code, refusal.kiosk_reserved_at, refusal.kiosk_free_at, refusal.ref) == (
+        ErrorCode.KIOSK_RESERVED, SLOT, SLOT + 1800, "w",
     )
     # 18:55: the citizen shows the printed QR code (a URL ending in the code).
     scene.clock.now = SLOT - 300
@@ -213,3 +211,22 @@ def test_times_and_days_beyond_the_calendar_are_refused_not_raised(scene: Scene)
     scene.hub.handle(k1, B.BookingSlotsGet(service=SERVICE, language="fi", day="9999-12-31",
                                            days=14))
     assert k1.last(B.BookingSlots).slots == []
+
+
+def test_a_walk_in_still_waiting_before_a_booked_meeting_hears_the_kiosk_is_needed(
+    scene: Scene,
+) -> None:
+    set_capacity(scene)
+    k1 = scene.kiosk(add_kiosk(scene.store, "lieksa", "Lieksa 1"))
+    scene.hub.handle(k1, B.BookingMake(service=SERVICE, language="fi", start=SLOT))
+    scene.clock.now = SLOT - 1200  # 20 minutes before: the expected call fits
+    scene.agent(add_agent(scene.store, "aino"), ready=False)  # just logged in
+    scene.hub.handle(k1, C.QueueJoin(service=SERVICE, language="fi"))
+    assert not k1.last(S.QueuePosition).kiosk_needed
+    scene.clock.now = SLOT - 301
+    scene.hub.tick()
+    assert not k1.last(S.QueuePosition).kiosk_needed
+    scene.clock.now = SLOT - 300
+    scene.hub.tick()
+    needed = k1.last(S.QueuePosition)
+    assert needed.kiosk_needed and needed.position == 1
