@@ -208,6 +208,8 @@ class BookingsPanel(QWidget):
         self.summary.setText(t("bookings.summary", count=len(rows)) +
                              (" · " + " · ".join(parts) if parts else ""))
         self.table.setRowCount(len(rows))
+        # The server keeps only a digest of each code: the list rarely has one to show.
+        self.table.setColumnHidden(COLUMNS.index("code"), not any(r.code for r in rows))
         for i, item in enumerate(rows):
             state = t(f"bookings.state_{item.state}")
             cells = [

@@ -7,6 +7,8 @@ clerk on the client core, and real Chromium for the public booking page.
 2. A clerk books a meeting with themself for a citizen on the phone; the citizen shows the QR
    code to the kiosk camera (the synthetic camera holds it up, read through the same camera
    path as a real one); the named clerk is offered the call at the slot start and answers.
+3. A walk-in is refused because the kiosk is booked before the call would end, is told when,
+   and books a time at the kiosk instead (the code and QR code on screen).
 
 The server's clock is set to run a little before a slot boundary, so no test waits for a real
 half hour. (It is never moved while clients are connected: a jump reads as their heartbeats
@@ -233,6 +235,65 @@ async def _qr(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
             assert clerk.offer.booking.named  # the booked clerk, not any clerk
             assert not app.controller.scanner.running  # the camera is the call's now
             assert p.citizen.booking.appointment.clerk_name == "Aino"
+        finally:
+            await clerk.close()
+            await app.stop()
+
+
+def test_walk_in_refused_before_a_booked_meeting_books_a_time_at_the_kiosk(
+    qtbot, qloop, tmp_path: Path
+) -> None:
+    run(qloop, _walk_in(qtbot, tmp_path), timeout=120)
+
+
+async def _walk_in(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    clock = ServerClock(lead_s=240)  # the kiosk is booked four minutes from now
+    async with running_server(tmp_path / "data", clock, public_url=PUBLIC) as h:
+        h.ctx.store.set_capacity(capacity(), now=clock())
+        kid = h.add_kiosk("lieksa", "Lieksa 1")
+        h.add_agent("aino", [SERVICE], ["fi"])
+        clerk = Clerk(h.base_url, "aino")
+        client = await clerk.connect()
+        slots = await client.request(B.BookingSlotsGet(service=SERVICE, language="fi",
+                                                       site="lieksa"))
+        assert isinstance(slots, B.BookingSlots)
+        first = slots.slots[0]
+        made = await client.request(B.BookingMake(service=SERVICE, language="fi", site="lieksa",
+                                                  start=first.start, with_me=True))
+        assert isinstance(made, B.BookingMade)
+        app = make_app(h, kid)
+        app.start()
+        p, w = app.presenter, app.window
+        try:
+            await wait_until(lambda: p.devices.online and p.services_loaded, 10, "online")
+            await wait_until(lambda: p.reservation.at == first.start, 10, "the kiosk's schedule")
+            # A walk-in chooses Kela: a call now would run into the booked meeting.
+            p.choose_language("fi")
+            await wait_until(lambda: p.reserved_soon(), 5, "reserved soon")
+            services = w.screens[Screen.SERVICES]
+            assert services.reserved.isVisible()  # type: ignore[attr-defined]
+            p.choose_service(SERVICE)
+            p.accept_privacy()
+            p.join_queue()
+            await wait_until(lambda: p.citizen.refusal is not None, 10, "refused")
+            assert p.screen == Screen.SERVICES and p.citizen.refusal.code == "kiosk_reserved"
+            assert services.notice.isVisible() and services.book.isVisible()  # type: ignore[attr-defined]
+            qtbot.mouseClick(services.book, LEFT)  # type: ignore[attr-defined]
+            assert p.screen == Screen.BOOKING
+            offer = p.citizen.booking.offer
+            assert offer is not None
+            await wait_until(lambda: offer.phase == "slots", 10, "free times")
+            assert first.start not in [s.start for s in offer.slots]  # that one is taken
+            screen = w.screens[Screen.BOOKING]
+            qtbot.mouseClick(screen.slot_buttons[0], LEFT)  # type: ignore[attr-defined]
+            await wait_until(lambda: offer.phase == "made", 10, "booked")
+            assert offer.made is not None
+            code = offer.made.code
+            stored = h.ctx.store.booking_by_code(code_digest(code))
+            assert stored is not None and stored.state == "booked" and stored.site_id == "lieksa"
+            assert screen.qr.pixmap() is not None and not screen.qr.pixmap().isNull()  # type: ignore[attr-defined]
+            qtbot.mouseClick(screen.back, LEFT)  # "Done": nothing of it stays on the kiosk
+            assert p.screen == Screen.WELCOME and p.citizen.booking.offer is None
         finally:
             await clerk.close()
             await app.stop()
