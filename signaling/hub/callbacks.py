@@ -145,6 +145,11 @@ class Callbacks:
     def sync(self, now: float) -> None:
         """Tell the desk what the router did to the clerks: who is free now, who got a kiosk
         citizen or a break while offered a task, who is gone. Run after every routing step."""
+        if not self.desk:
+            # Nothing to offer: no work per message (thousands of kiosks report health).
+            if any(self._shown.values()):
+                self.push_lists()
+            return
         router = self._router
         events: list[K.DeskEvent] = []
         for task in self.desk.tasks():

@@ -175,7 +175,8 @@ class Hub:
                                   message="record the result of your callback first"))
             case _:
                 self._route(conn, msg, now)
-        self.callbacks.sync(now)
+        if isinstance(msg, _CLERK_CHANGES):
+            self.callbacks.sync(now)
 
     def _route(self, conn: Connection, msg: RoutedMessage, now: float) -> None:
         event = self._inbound.event_for(conn, msg)
@@ -197,3 +198,12 @@ class Hub:
 
     def _refuse(self, conn: Connection, message: str, ref: str | None) -> None:
         conn.send(S.Error(ref=ref, code=ErrorCode.UNKNOWN_CALL, message=message))
+
+
+_CLERK_CHANGES = (
+    C.QueueJoin, C.QueueLeave, C.CallEnd, C.CallTransfer, C.AgentStateSet, C.OfferAccept,
+    C.OfferReject, C.WrapUpDone, C.Logout, W.CallbackRequest, W.CallbackAccept,
+    W.CallbackReject, W.CallbackResult,
+)
+"""Messages after which a clerk may be free or busy for callback tasks (health reports, relay
+and queries are not: they cost the callback desk nothing)."""

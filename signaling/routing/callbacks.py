@@ -195,6 +195,10 @@ class CallbackDesk:
 
     # --------------------------------------------------------------------- reading
 
+    def __len__(self) -> int:
+        """How many tasks are open."""
+        return len(self._tasks)
+
     def tasks(self) -> list[TaskView]:
         """Every open task, soonest due first."""
         return [self._view(t) for t in sorted(self._tasks.values(), key=_order)]
