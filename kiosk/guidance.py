@@ -91,6 +91,8 @@ def utterance(p: KioskPresenter, cat: Catalogue) -> Utterance | None:
                      wording.queue_language_line(p, cat)]
             position, estimate = wording.waiting_lines(p, cat)
             state = [position, estimate, tr(lang, "waiting.sound_hint")]
+            if p.long_wait():  # the two other ways under the queue place
+                state.append(tr(lang, "waiting.other_ways"))
             return Utterance(topic, _lines(lang, intro), _lines(lang, state))
         case Screen.PHOTO:
             return Utterance(topic, _lines(lang, [tr(lang, "photo.title"),

@@ -75,8 +75,12 @@ def test_the_choice_goes_with_the_citizen() -> None:
 def test_a_long_wait_offers_both_ways_and_keeps_the_place_until_one_is_chosen() -> None:
     p, effects, _ = queued(wait_s=LONG_WAIT_S - 60)
     assert not p.long_wait()
+    said = utterance(p, CAT)
+    assert said is not None and ("fi", CAT.tr("fi", "waiting.other_ways")) not in said.state
     p.on_queued(6, LONG_WAIT_S + 60, estimate_kind="minutes")
     assert p.long_wait() and p.queued and "leave_queue" not in names(effects)
+    said = utterance(p, CAT)  # spoken guidance says the two ways too
+    assert said is not None and ("fi", CAT.tr("fi", "waiting.other_ways")) in said.state
     p.book_instead("long_wait")
     offer = p.citizen.booking.offer
     assert p.screen == Screen.BOOKING and offer is not None and offer.reason == "long_wait"
