@@ -21,6 +21,7 @@ from signaling.booking.model import BookingRecord
 from signaling.booking_office import BookingOffice
 from signaling.directory import Directory
 from signaling.errors import BookingError, StoreError
+from signaling.hub.booking_views import BookingViews, day_of
 from signaling.hub.connections import Connection, Connections
 from signaling.hub.delivery import Dispatcher
 from signaling.ratelimit import TokenBucket
@@ -72,6 +73,7 @@ class Bookings:
         self._router, self._store, self._office = router, store, office
         self._directory, self._conns, self._dispatcher = directory, connections, dispatcher
         self.desk = desk
+        self._views = BookingViews(store, office, directory)
         self._loaded_at = float("-inf")
         self._schedules: dict[str, tuple[float | None, float | None]] = {}
         self._watching: dict[str, date] = {}  # agent id → the day of bookings they asked for
@@ -141,7 +143,7 @@ class Bookings:
         booking = self.desk.waiting_at(p.id)
         if booking is not None:
             conn.send(
-                self._wait(
+                self._views.wait(
                     booking, "waiting_clerk" if self.desk.released(booking.id) else "before_slot"
                 )
             )
@@ -255,7 +257,7 @@ class Bookings:
             # again (here or at another kiosk of the site) until the late window closes.
             self._back_to_booked(rec, now)
             return
-        conn.send(self._wait(rec, "waiting_clerk"))
+        conn.send(self._views.wait(rec, "waiting_clerk"))
         self._dispatcher.run(event, now)
 
     def _no_show(self, action: NoShow, now: float) -> None:
@@ -278,12 +280,12 @@ class Bookings:
                     booking = self.desk.waiting_at(action.kiosk_id)
                     conn = self._conns.kiosks.get(action.kiosk_id)
                     if booking is not None and conn is not None:
-                        conn.send(self._wait(booking, "offered"))
+                        conn.send(self._views.wait(booking, "offered"))
                 case A.BookingFallback():
                     booking = self.desk.get(action.booking_id)
                     conn = self._conns.kiosks.get(action.kiosk_id)
                     if booking is not None and conn is not None:
-                        conn.send(self._wait(booking, "other_clerk"))
+                        conn.send(self._views.wait(booking, "other_clerk"))
                 case A.CallStarted():
                     self._answered(action, now)
                 case A.CallEnded():
@@ -379,8 +381,8 @@ class Bookings:
             conn.send(B.BookingRefused(ref=msg.ref, reason="used"))
             return
         assert code is not None
-        conn.send(B.BookingCheckedIn(ref=msg.ref, booking=self._info(code, booking)))
-        conn.send(self._wait(booking, "before_slot"))
+        conn.send(B.BookingCheckedIn(ref=msg.ref, booking=self._views.info(code, booking)))
+        conn.send(self._views.wait(booking, "before_slot"))
         self._changed(booking, now)
         self.tick(now)  # the slot may have started already: release at once
 
@@ -391,7 +393,7 @@ class Bookings:
             raise BookingError("not_allowed", "a kiosk books at its own site")
         if p.role == "agent" and msg.service not in p.skills:
             raise BookingError("not_allowed", "not one of your services")
-        first = _day(msg.day) if msg.day else None
+        first = day_of(msg.day) if msg.day else None
         found = self._office.slots(
             msg.service, msg.language, site, now, first_day=first, days=msg.days
         )
@@ -432,7 +434,7 @@ class Bookings:
                 agent_id=p.id if msg.with_me else None,
             )
         self.desk.put(made.booking)
-        conn.send(B.BookingMade(ref=msg.ref, booking=self._info(made.code, made.booking)))
+        conn.send(B.BookingMade(ref=msg.ref, booking=self._views.info(made.code, made.booking)))
         self._changed(made.booking, now)
 
     def _cancel(self, conn: Connection, msg: B.BookingCancel, now: float) -> None:
@@ -452,36 +454,9 @@ class Bookings:
 
     def _list(self, conn: Connection, ref: str | None, day_text: str | None, now: float) -> None:
         p = conn.principal
-        day = _day(day_text) if day_text else self._office.today(now)
+        day = day_of(day_text) if day_text else self._office.today(now)
         self._watching[p.id] = day
-        conn.send(self._day_list(p.id, p.skills, day, ref))
-
-    def _day_list(
-        self, agent_id: str, skills: frozenset[str], day: date, ref: str | None
-    ) -> B.Bookings:
-        start, end = self._office.day_bounds(day)
-        items = []
-        for b in self._store.bookings_between(start, end):
-            site = self._directory.site_ref(b.site_id)
-            if b.service_id not in skills or site is None or b.start_at < start:
-                continue
-            kiosk = b.checked_in_kiosk
-            items.append(
-                B.BookingItem(
-                    booking_id=b.id,
-                    service=b.service_id,
-                    language=b.language,  # type: ignore[arg-type]
-                    site=site,
-                    start=b.start_at,
-                    end=b.end_at,
-                    state=b.state,
-                    clerk_id=b.agent_id,
-                    clerk_name=self._directory.agent_name(b.agent_id) if b.agent_id else None,
-                    checked_in_at=b.checked_in_at,
-                    kiosk=self._directory.kiosk_label(kiosk)[0] if kiosk else None,
-                )
-            )
-        return B.Bookings(ref=ref, day=day.isoformat(), bookings=items[:5000])
+        conn.send(self._views.day_list(p.id, p.skills, day, ref))
 
     # ------------------------------------------------------------ telling
 
@@ -494,7 +469,7 @@ class Bookings:
                 del self._watching[agent_id]
                 continue
             if booking.service_id in conn.principal.skills:
-                conn.send(self._day_list(agent_id, conn.principal.skills, day, None))
+                conn.send(self._views.day_list(agent_id, conn.principal.skills, day, None))
 
     def _push_schedules(self, now: float) -> None:
         # One pass over the bookings, then one over the kiosks told something before or
@@ -523,38 +498,3 @@ class Bookings:
             return
         self._schedules[kiosk_id] = pair
         conn.send(B.KioskSchedule(reserved_at=pair[0], reserved_until=pair[1]))
-
-    def _wait(self, booking: BookingRecord, state: str) -> B.BookingWait:
-        name = self._directory.agent_name(booking.agent_id) if booking.agent_id else None
-        return B.BookingWait(
-            booking_id=booking.id,
-            state=state,  # type: ignore[arg-type]
-            start=booking.start_at,
-            end=booking.end_at,
-            clerk_name=name,
-        )
-
-    def _info(self, code: str, booking: BookingRecord) -> B.BookingInfo:
-        site = self._directory.site_ref(booking.site_id)
-        assert site is not None
-        name = self._directory.agent_name(booking.agent_id) if booking.agent_id else None
-        return B.BookingInfo(
-            code=code,
-            booking_id=booking.id,
-            service=booking.service_id,
-            language=booking.language,  # type: ignore[arg-type]
-            site=site,
-            start=booking.start_at,
-            end=booking.end_at,
-            clerk_name=name,
-            state=booking.state,
-            qr_url=self._office.qr_payload(code),
-        )
-
-
-def _day(text: str) -> date:
-    """A ``YYYY-MM-DD`` the wire's pattern let through, as a date (``2026-02-30`` is not)."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BookingError("bad_message", "no such day") from None
