@@ -48,6 +48,7 @@ class OnScreenKeyboard(QWidget):
         bottom = QHBoxLayout()
         self.space = button("key")
         self.space.clicked.connect(lambda: self.typed.emit(" "))
+        self.space.setParent(self)  # never a window of its own, even when left out
         self.space.setVisible(space)
         self.delete = button("key_fn")
         self.delete.clicked.connect(self.backspace.emit)
