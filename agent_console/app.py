@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent_console.backend import ConsoleBackend
+from agent_console.bookings import BookingsPresenter
+from agent_console.callbacks import CallbackPresenter
 from agent_console.clock import Clock, SystemClock
 from agent_console.i18n import Catalogue, UiLanguage
 from agent_console.presenter import ConsolePresenter
@@ -34,6 +36,7 @@ class Console:
     presenter: ConsolePresenter
     backend: ConsoleBackend
     window: MainWindow
+    bookings: BookingsPresenter
 
 
 def build_console(
@@ -60,8 +63,17 @@ def build_console(
         backend, clock or SystemClock(), photo_folder=photo_folder, chime=chime
     )
     backend.attach(presenter)
-    window = MainWindow(ViewContext(presenter, Catalogue(language), backend.feeds))
-    return Console(presenter, backend, window)
+    bookings = BookingsPresenter(backend, presenter.server_now)
+    backend.attach_bookings(bookings)
+    callbacks = CallbackPresenter(backend.send_callback, presenter.clock)
+    backend.callbacks = callbacks
+    presenter.subscribe(
+        lambda topic: callbacks.logged_out() if topic == "login" and presenter.session is None
+        else None
+    )
+    window = MainWindow(ViewContext(presenter, Catalogue(language), backend.feeds, bookings,
+                                    callbacks))
+    return Console(presenter, backend, window, bookings)
 
 
 async def _run(args: argparse.Namespace) -> int:

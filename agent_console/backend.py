@@ -17,6 +17,9 @@ from typing import Any
 
 import aiohttp
 
+from agent_console.booking_requests import BookingRequests
+from agent_console.bookings import BookingsPresenter
+from agent_console.callbacks import CallbackPresenter
 from agent_console.console_state import LoginInfo
 from agent_console.ports import VideoFeeds
 from agent_console.presenter import ConsolePresenter
@@ -35,13 +38,14 @@ from client_core.signaling_client import (
     login,
 )
 from client_core.tls import connect_problem
+from wire import callback_messages as W
 from wire import client_messages as C
 from wire import server_messages as S
 from wire.errors import ErrorCode
 
 log = logging.getLogger("etapiste.console.backend")
 
-class ConsoleBackend:
+class ConsoleBackend(BookingRequests):
     """Signaling and media for one agent session at a time."""
 
     def __init__(
@@ -62,6 +66,9 @@ class ConsoleBackend:
         self.stats_interval_s = stats_interval_s
         self.backoff = backoff
         self.presenter: ConsolePresenter | None = None
+        self.bookings: BookingsPresenter | None = None
+        self.callbacks: CallbackPresenter | None = None
+        """Callback tasks (issue 14): fed the server's messages beside the presenter."""
         self.client: SignalingClient | None = None
         self.session: CallSession | None = None
         self.feeds = VideoFeeds(remote=FrameSlot(), own=media.preview)
@@ -100,6 +107,12 @@ class ConsoleBackend:
             self._closing = True
             client.send(C.Logout())
             self._spawn(self._finish_logout(client))
+
+    def send_callback(
+        self, message: W.CallbackAccept | W.CallbackReject | W.CallbackResult
+    ) -> None:
+        """A callback task message (take, skip, result)."""
+        self._send(message)
 
     def set_state(self, state: str, reason: str | None) -> None:
         """Ready or not ready."""
@@ -278,6 +291,8 @@ class ConsoleBackend:
             )
         )
         client.send(C.ServicesGet())
+        if self.bookings is not None:
+            self.bookings.refresh()
 
     def _on_state(self, client: SignalingClient, state: State) -> None:
         if client is not self.client or self.presenter is None:
@@ -307,8 +322,14 @@ class ConsoleBackend:
             session = self.session
             if session is not None and session.call_id == message.call_id:
                 self.session = None  # the session closes itself on call_ended
+        if message.ref is not None:
+            return  # the answer to a request (bookings): the requesting coroutine has it
+        if self._booking_message(message):
+            return
         if self.presenter is not None:
             self.presenter.on_message(message)
+        if self.callbacks is not None:
+            self.callbacks.on_message(message)
 
     def _start_call(self, client: SignalingClient, start: S.CallStart) -> None:
         self.media.reset()

@@ -41,9 +41,16 @@ class ServerRefused(ClientError):
         message: str,
         next_opening: float | None = None,
         languages_available: list[str] | None = None,
+        *,
+        kiosk_reserved_at: float | None = None,
+        kiosk_free_at: float | None = None,
     ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.next_opening = next_opening
         self.languages_available = languages_available or []
+        self.kiosk_reserved_at = kiosk_reserved_at
+        """With ``kiosk_reserved``: when this kiosk's next booked meeting starts."""
+        self.kiosk_free_at = kiosk_free_at
+        """With ``kiosk_reserved``: when that meeting ends."""

@@ -130,6 +130,18 @@ class SyntheticVideoTrack(MediaStreamTrack):
         self._pacer = _Pacer(VIDEO_CLOCK_RATE, round(VIDEO_CLOCK_RATE / fps))
         self._y, self._u, self._v = _test_pattern(width, height)
         self._box = max(8, height // 8) // 2 * 2
+        self._shown: U8Array | None = None
+
+    def show(self, picture: U8Array | None) -> None:
+        """Hold ``picture`` (8-bit grey, e.g. a QR code on paper) up to the camera, in the
+        middle of every frame from now on; None takes it away.  A test shows a kiosk a
+        booking's QR code this way, and the kiosk reads it through its camera path."""
+        if picture is None:
+            self._shown = None
+            return
+        if picture.ndim != 2 or picture.shape[0] > self.height or picture.shape[1] > self.width:
+            raise ValueError("a grey picture no larger than the frame")
+        self._shown = np.ascontiguousarray(picture, dtype=np.uint8)
 
     async def recv(self) -> VideoFrame:
         if self.readyState != "live":
@@ -151,6 +163,17 @@ class SyntheticVideoTrack(MediaStreamTrack):
         bx = (n * 7) % max(1, w - self._box)
         by = top + abs((n * 5) % (2 * span) - span)
         y[by : by + self._box, bx : bx + self._box] = 235
+        shown = self._shown
+        if shown is not None:
+            rows, cols = shown.shape
+            top_, left = (h - rows) // 4 * 2, (w - cols) // 4 * 2  # even: chroma aligns
+            y[top_ : top_ + rows, left : left + cols] = shown
+            grey = (
+                slice(top_ // 2, (top_ + rows + 1) // 2),
+                slice(left // 2, (left + cols + 1) // 2),
+            )
+            _plane_view(frame, 1)[grey] = 128
+            _plane_view(frame, 2)[grey] = 128
         if self.stamp_frames:
             stamp(y, n, now_us())
         frame.pts = pts

@@ -254,7 +254,12 @@ class SignalingClient:
             self._pending.pop(ref, None)
         if isinstance(reply, S.Error):
             raise ServerRefused(
-                reply.code, reply.message, reply.next_opening, list(reply.languages_available or [])
+                reply.code,
+                reply.message,
+                reply.next_opening,
+                list(reply.languages_available or []),
+                kiosk_reserved_at=reply.kiosk_reserved_at,
+                kiosk_free_at=reply.kiosk_free_at,
             )
         return reply
 

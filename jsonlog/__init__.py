@@ -5,8 +5,9 @@ use it without breaking the import layers (apps never import ``signaling``).
 
 Call sites pass facts as ``extra={"fields": {...}}`` (or :func:`fields`); the formatter puts
 them beside the message.  Secrets never reach here because call sites only log identifiers
-(kiosk, agent, call ids), never tokens, SDP bodies or chat text; and whatever a library logs,
-anything shaped like one of our tokens is redacted on the way out.
+(kiosk, agent, call ids), never tokens, SDP bodies, chat text or phone numbers; and whatever a
+library logs, anything shaped like one of our tokens or like a phone number is redacted on the
+way out.
 """
 
 from __future__ import annotations
@@ -24,9 +25,19 @@ _SECRET = re.compile(
 )
 
 
+# Phone numbers (callback requests, issue 14): international with "+", or Finnish national
+# ones starting with 0, as typed (spaces or dashes between groups). Epoch times, ids and
+# counters never start with "+" or a lone 0 followed by six or more digits.
+_PHONE = re.compile(
+    r"\+\s?\d(?:[\s()-]{0,2}\d){6,16}"
+    r"|(?<![\w.+-])0\d(?:[\s-]?\d){5,12}(?![\w.])"
+)
+
+
 def redact(text: str) -> str:
-    """``text`` with anything shaped like a device or session token replaced."""
-    return _SECRET.sub("[redacted]", text)
+    """``text`` with anything shaped like a device or session token or a phone number
+    replaced."""
+    return _PHONE.sub("[phone]", _SECRET.sub("[redacted]", text))
 
 
 class JsonFormatter(logging.Formatter):

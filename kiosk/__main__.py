@@ -49,6 +49,12 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("ETAPISTE_HELPLINE") or None,
         help="UI: phone number named when a device fails (env ETAPISTE_HELPLINE)",
     )
+    parser.add_argument(
+        "--callback-wait-min", type=float,
+        default=float(os.environ.get("ETAPISTE_CALLBACK_WAIT_MIN") or 15),
+        help="UI: a wait estimate this long offers a booking here and a call back "
+             "(env ETAPISTE_CALLBACK_WAIT_MIN)",
+    )
     args = parser.parse_args(argv)
     setup_logging(args.log_level)
     token = read_secret(args.token_file, args.token_env)
@@ -72,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             speech_cache=Path(args.speech_cache) if args.speech_cache else None,
             hearing_loop=args.hearing_loop,
             helpline=args.helpline,
+            callback_wait_s=max(1.0, args.callback_wait_min) * 60.0,
         )
         crash_dir = Path(args.crash_dir) if args.crash_dir else default_crash_dir()
         return run(config, synthetic=args.synthetic_media, camera=args.camera, crash_dir=crash_dir)

@@ -26,6 +26,7 @@ from client_core.tls import tls_context
 from client_qt.logs import route_qt_messages
 from kiosk import crash, systemd
 from kiosk.audio_out import AudioOut
+from kiosk.callback_flow import CALLBACK_WAIT_S
 from kiosk.chime import Chime
 from kiosk.controller import KioskController
 from kiosk.devices import KioskDevices
@@ -72,6 +73,8 @@ class KioskConfig:
     """The site has a hearing (induction) loop (the server may also say so)."""
     helpline: str | None = None
     """A phone number the device check names when a device fails."""
+    callback_wait_s: float = CALLBACK_WAIT_S
+    """A wait estimate this long offers a call back on the waiting screen (issue 14)."""
 
 
 class KioskApp:
@@ -116,6 +119,7 @@ class KioskApp:
             default_language=config.language,
             idle_timeouts=config.idle_timeouts,
             site=Site(induction_loop=config.hearing_loop, helpline=config.helpline),
+            callback_wait_s=config.callback_wait_s,
         )
         self.controller.bind(self.presenter)
         self.announcer = (

@@ -30,6 +30,7 @@ from client_core.errors import ClientError, NotConnected, ServerRefused
 from client_core.frame_slot import FrameSlot
 from client_core.signaling_client import SignalingClient, State
 from client_core.source_check import SourceCheck
+from kiosk.booking_link import BookingLink
 from kiosk.chime import Chime
 from kiosk.devices import DeviceKind, KioskDevices
 from kiosk.flow import KioskPresenter
@@ -39,6 +40,7 @@ from kiosk.photo import PhotoSendFailed, send_photo
 from kiosk.speech.speaker import Speech
 from kiosk.state import Screen
 from kiosk.stills import StillUnavailable, encode_jpeg
+from wire import callback_messages as W
 from wire import client_messages as C
 from wire import server_messages as S
 from wire.errors import ErrorCode
@@ -49,7 +51,7 @@ log = logging.getLogger("etapiste.kiosk.controller")
 SERVICES_REFRESH_S = 30.0
 
 
-class KioskController:
+class KioskController(BookingLink):
     """Runs one kiosk's signaling, calls and heartbeat on the event loop."""
 
     def __init__(
@@ -69,6 +71,8 @@ class KioskController:
         self.chime = chime or Chime()
         self.speech = speech
         self.source_check = SourceCheck(devices.media, self._on_level)
+        self.scanner = self._scanner()
+        self._last_wait = None
         self.headphones = HeadphoneWatch(self._on_headphones, read_headphones)
         self.stats_interval_s = stats_interval_s
         self.media_timeout_s = media_timeout_s
@@ -121,6 +125,7 @@ class KioskController:
         await self.health.stop()
         await self.headphones.stop()
         await self.source_check.stop()
+        await self.scanner.stop()
         if self.speech is not None:
             self.speech.stop()
         for task in list(self._tasks):
@@ -159,7 +164,7 @@ class KioskController:
         try:
             reply = await self.client.request(C.QueueJoin(service=service, language=language))
         except ServerRefused as exc:
-            if exc.code == ErrorCode.ALREADY_QUEUED:
+            if exc.code == ErrorCode.ALREADY_QUEUED or self._kiosk_reserved(exc):
                 return
             langs = [x for x in exc.languages_available if x in ("fi", "sv", "en")]
             self.p.on_refused(str(exc.code), exc.next_opening, langs)  # type: ignore[arg-type]
@@ -171,6 +176,24 @@ class KioskController:
             self.p.on_queued(
                 reply.position, reply.estimated_wait_s, reply.kiosk_needed, reply.estimate_kind
             )
+
+    def request_callback(self, service: str, language: Language, phone: str) -> None:
+        self._spawn(self._request_callback(service, language, phone), "callback")
+
+    async def _request_callback(self, service: str, language: Language, phone: str) -> None:
+        # The number goes to the server and nowhere else: not to the log, not to the task name.
+        try:
+            reply = await self.client.request(W.CallbackRequest(
+                service=service, language=language, phone=phone, consent=True), timeout=10.0)
+        except ServerRefused as exc:
+            self.p.on_callback_failed("invalid" if exc.code == ErrorCode.BAD_MESSAGE
+                                      else "failed")
+            return
+        except (NotConnected, TimeoutError):
+            self.p.on_callback_failed("offline")
+            return
+        if isinstance(reply, W.CallbackAccepted):
+            self.p.on_callback_accepted(reply.promised_day, reply.due_at, reply.same_day)
 
     def leave_queue(self) -> None:
         self._spawn(self._leave(), "leave")
@@ -323,7 +346,7 @@ class KioskController:
             case S.CallTransferred():
                 self.p.on_transferred("transferred")
             case _:
-                pass
+                self._on_booking_message(message)
 
     async def _start_call(self, start: S.CallStart) -> None:
         if not self.p.queued or self.session is not None:
@@ -333,6 +356,7 @@ class KioskController:
         self.calls += 1
         self.last_call_id = start.call_id
         await self.source_check.stop()  # the call takes over the camera and microphone
+        await self.scanner.stop()
         sources = MediaSources(
             video=self.devices.video,
             audio=self.devices.audio,

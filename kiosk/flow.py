@@ -21,11 +21,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Final, Literal
 
+from kiosk.booking_flow import BookingFlow
+from kiosk.booking_state import Reservation
 from kiosk.call_flow import VOLUME_STEP, CallFlow
+from kiosk.callback_flow import CALLBACK_WAIT_S, CallbackFlow
 from kiosk.check_flow import DeviceCheckFlow
 from kiosk.language_help import LanguageHelp, language_help
+from kiosk.other_ways_flow import OtherWaysFlow
 from kiosk.photo_flow import PhotoFlow
 from kiosk.ports import Effects
 from kiosk.presence import PROMPT_ANSWER_S, Presence, QueueWatch
@@ -55,7 +60,16 @@ _BACK: Final = {
 }
 
 
-class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFlow):
+class KioskPresenter(
+    CallFlow,
+    PhotoFlow,
+    PromptFlow,
+    DeviceCheckFlow,
+    ServiceFlow,
+    BookingFlow,
+    CallbackFlow,
+    OtherWaysFlow,
+):
     """The kiosk's flow and state, bound to views by :meth:`subscribe`."""
 
     def __init__(
@@ -68,8 +82,11 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFl
         idle_timeouts: dict[Screen, float | None] | None = None,
         prompt_answer_s: float = PROMPT_ANSWER_S,
         site: Site | None = None,
+        callback_wait_s: float = CALLBACK_WAIT_S,
     ) -> None:
         self.effects = effects
+        self.callback_wait_s = callback_wait_s
+        self.callback_from: Screen | None = None
         self.clock = clock
         self.wall_clock = wall_clock
         self.default_language: Language = default_language
@@ -78,6 +95,7 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFl
         self.prompt: Prompt | None = None
         self.queue_watch = QueueWatch()
         self.site = site or Site()
+        self.reservation = Reservation()
         self._loop_configured = self.site.induction_loop
         self.screen = Screen.WELCOME
         self.screen_since = clock()
@@ -115,6 +133,8 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFl
         self.prompt = None  # a new screen: whatever was asked is moot
         if old == Screen.DEVICE_CHECK:
             self.effects.stop_device_check()
+        if old == Screen.CHECK_IN:
+            self.effects.stop_code_scan()
         if screen == Screen.DEVICE_CHECK:
             self.effects.start_device_check()
 
@@ -187,7 +207,11 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFl
         serves in the citizen's language leads to what exists instead."""
         self.touch()
         info = self.service(service_id)
-        if info is None or self.tile_state(info) == "closed":
+        if info is None:
+            return
+        if self.tile_state(info) == "closed":
+            # Closed: say when it opens, and offer a time booked here or a call back.
+            self.offer_other_ways(service_id, "closed")
             return
         self.citizen.service_id = service_id
         self.citizen.queue_language = None
@@ -196,9 +220,13 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFl
         self._changed()
 
     def language_help(self) -> LanguageHelp | None:
-        """What exists for the chosen service when the citizen's language is not served."""
+        """What exists for the chosen service when the citizen's language is not served
+        (a callback in the citizen's language is always offered when it is offered at all)."""
         info = self.service(self.citizen.service_id)
-        return None if info is None else language_help(info, self.language)
+        if info is None:
+            return None
+        help_ = language_help(info, self.language)
+        return replace(help_, callback_offered=help_.offered)
 
     def queue_in(self, language: Language) -> None:
         """Language help: queue in another language (the screens stay in the citizen's)."""
@@ -213,6 +241,8 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFl
     def back(self) -> None:
         """Back one step (device check → privacy → services → welcome)."""
         self.touch()
+        if self._privacy_before_check_in(accepted=False):
+            return
         target = _BACK.get(self.screen)
         if target is not None:
             self._go(target)
@@ -221,6 +251,8 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFl
     def accept_privacy(self) -> None:
         """Consent given: check the camera, microphone and speaker before queueing."""
         self.touch()
+        if self._privacy_before_check_in(accepted=True):
+            return
         if self.screen != Screen.PRIVACY or self.citizen.service_id is None:
             return
         self.citizen.check.heard = None
@@ -230,6 +262,8 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFl
     def join_queue(self) -> None:
         """Device check done: join the queue."""
         self.touch()
+        if self._check_done_before_check_in():
+            return
         service_id = self.citizen.service_id
         if self.screen != Screen.DEVICE_CHECK or service_id is None:
             return
@@ -440,6 +474,7 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFl
         """Advance timers: photo countdown, "are you still there?" prompts."""
         now = self.clock()
         self._photo_tick(now)
+        self._booking_tick()
         if self._check_in_service():
             self._changed()
             return

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiosk import wording
+from kiosk import callback_wording, wording
+from kiosk.booking_guidance import booking_lines
 from kiosk.flow import KioskPresenter
 from kiosk.i18n import Catalogue
+from kiosk.other_ways_wording import other_ways_text
 from kiosk.state import Screen
 from wire.types import LANGUAGES, Language
 
@@ -45,6 +47,10 @@ def utterance(p: KioskPresenter, cat: Catalogue) -> Utterance | None:
     if p.prompt is not None:
         title, body = wording.prompt_lines(p, cat)
         return Utterance((*topic, "prompt", p.prompt.kind), _lines(lang, [title, body]))
+    booked = booking_lines(p, cat)
+    if booked is not None:
+        topic = (*topic, "booking")
+        return Utterance(topic, _lines(lang, booked[0]), _lines(lang, booked[1]))
     match p.screen:
         case Screen.WELCOME:
             lines = tuple((code, tr(code, key)) for code in LANGUAGES for key in WELCOME_KEYS)
@@ -85,6 +91,8 @@ def utterance(p: KioskPresenter, cat: Catalogue) -> Utterance | None:
                      wording.queue_language_line(p, cat)]
             position, estimate = wording.waiting_lines(p, cat)
             state = [position, estimate, tr(lang, "waiting.sound_hint")]
+            if p.long_wait():  # the two other ways under the queue place
+                state.append(tr(lang, "waiting.other_ways"))
             return Utterance(topic, _lines(lang, intro), _lines(lang, state))
         case Screen.PHOTO:
             return Utterance(topic, _lines(lang, [tr(lang, "photo.title"),
@@ -99,6 +107,19 @@ def utterance(p: KioskPresenter, cat: Catalogue) -> Utterance | None:
                      tr(lang, "end.wiped"), tr(lang, "end.rate")]
             state = [tr(lang, "end.rating_thanks")] if p.citizen.rating is not None else []
             return Utterance(topic, _lines(lang, intro), _lines(lang, state))
+        case Screen.OTHER_WAYS:
+            return Utterance(topic, _lines(lang, other_ways_text(p, cat).spoken()))
+        case Screen.CALLBACK:
+            # Never the number: people nearby would hear it.
+            texts = callback_wording.request_lines(p, cat)
+            texts += [tr(lang, "callback.consent_title"),
+                      *callback_wording.consent_lines(p, cat), tr(lang, "callback.number_hint")]
+            return Utterance(topic, _lines(lang, texts),
+                             _lines(lang, [callback_wording.error_line(p, cat)]))
+        case Screen.CALLBACK_DONE:
+            done = callback_wording.done_lines(p, cat)
+            spoken = [t for i, t in enumerate(done) if i != callback_wording.DONE_NUMBER_LINE]
+            return Utterance(topic, _lines(lang, spoken))
         case _:
             return None  # in a call the clerk speaks; the kiosk stays quiet
 

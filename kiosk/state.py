@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
+from kiosk.booking_state import BookingVisit
 from wire.types import DeviceStatus, EstimateKind, Language
 
 
@@ -27,6 +28,11 @@ class Screen(enum.StrEnum):
     RECONNECTING = "reconnecting"
     END = "end"
     OUT_OF_SERVICE = "out_of_service"
+    CHECK_IN = "check_in"
+    BOOKING = "booking"
+    CALLBACK = "callback"
+    CALLBACK_DONE = "callback_done"
+    OTHER_WAYS = "other_ways"
 
 
 IDLE_TIMEOUTS_S: Final[dict[Screen, float | None]] = {
@@ -41,6 +47,11 @@ IDLE_TIMEOUTS_S: Final[dict[Screen, float | None]] = {
     Screen.RECONNECTING: 120.0,  # then asks whether to keep waiting for the connection
     Screen.END: 45.0,
     Screen.OUT_OF_SERVICE: None,  # nobody to ask: it stays until the kiosk works again
+    Screen.CHECK_IN: 120.0,
+    Screen.BOOKING: 180.0,  # time to copy a code down or photograph it
+    Screen.CALLBACK: 120.0,  # typing a number and reading the consent
+    Screen.CALLBACK_DONE: 45.0,  # like the end screen
+    Screen.OTHER_WAYS: 90.0,  # two choices and a few lines to read
 }
 """Seconds without a touch after which a screen asks "are you still there?" (None: never).
 
@@ -54,13 +65,25 @@ retrying cannot help, e.g. an untrusted certificate).  Shorter outages, a restar
 server or the first seconds after boot, only show the top bar's notice."""
 
 OUT_OF_SERVICE_OVER: Final = frozenset(
-    {Screen.WELCOME, Screen.SERVICES, Screen.LANGUAGE_HELP, Screen.PRIVACY, Screen.DEVICE_CHECK}
+    {
+        Screen.WELCOME,
+        Screen.SERVICES,
+        Screen.LANGUAGE_HELP,
+        Screen.PRIVACY,
+        Screen.DEVICE_CHECK,
+        Screen.CHECK_IN,
+        Screen.BOOKING,
+        Screen.CALLBACK,
+        Screen.OTHER_WAYS,
+    }
 )
 """Screens the out-of-service screen replaces: nobody is queued or in a call there.  A
 citizen waiting or in a call sees the reconnecting screen instead, and the end screen is
 left to finish."""
 
-READING_SCREENS: Final = frozenset({Screen.SERVICES, Screen.LANGUAGE_HELP, Screen.PRIVACY})
+READING_SCREENS: Final = frozenset(
+    {Screen.SERVICES, Screen.LANGUAGE_HELP, Screen.PRIVACY, Screen.CALLBACK}
+)
 """Screens that are mostly read: they offer a "more time" control (WCAG 2.2.1)."""
 
 MORE_TIME_FACTOR: Final = 10.0
@@ -124,6 +147,36 @@ class DeviceCheck:
     """The citizen's answer to "did you hear the test sound?" (None: not answered)."""
 
 
+CallbackReason = Literal["closed", "long_wait", "language"]
+
+
+@dataclass
+class CallbackForm:
+    """A callback request being typed or sent (issue 14). The number lives only here, in
+    the citizen's session, and goes with it."""
+
+    service_id: str
+    language: Language
+    reason: CallbackReason
+    typed: str = ""
+    error: str | None = None
+    """Why the number was not taken: ``invalid`` (not a number we can call), ``failed``
+    (the server said no) or ``offline``."""
+    sending: bool = False
+    promised_day: str | None = None
+    due_at: float | None = None
+    same_day: bool = False
+
+
+@dataclass
+class OtherWays:
+    """The choice screen: this service cannot serve the citizen now (closed), so it offers
+    both ways to be served later, a time booked at this kiosk or a call back."""
+
+    service_id: str
+    reason: CallbackReason = "closed"
+
+
 @dataclass
 class CitizenSession:
     """Everything about the current citizen; replaced whole when they leave."""
@@ -159,6 +212,11 @@ class CitizenSession:
     end_reason: str | None = None
     rating: int | None = None
     check: DeviceCheck = field(default_factory=DeviceCheck)
+    booking: BookingVisit = field(default_factory=BookingVisit)
+    """A code being entered, a checked-in appointment, or a booking being made here."""
+    callback: CallbackForm | None = None
+    other_ways: OtherWays | None = None
+    """Why the citizen was offered a booking or a call back, for the choice screen."""
 
 
 @dataclass

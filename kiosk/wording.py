@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from i18n import local_time
 from kiosk.flow import KioskPresenter
 from kiosk.i18n import Catalogue
 from kiosk.language_help import LanguageHelp, QueueOption
@@ -59,6 +60,11 @@ def refusal_text(p: KioskPresenter, cat: Catalogue, refusal: Refusal) -> str:
     """Why joining did not work, naming the service."""
     lang = p.language
     service = service_name(p, p.service(refusal.service_id)) or cat.tr(lang, "common.service")
+    at, until = p.reservation.at, p.reservation.until
+    if refusal.code == "kiosk_reserved" and at is not None:
+        time_at = cat.clock(lang, local_time(at))
+        free = cat.clock(lang, local_time(until if until is not None else at))
+        return cat.tr(lang, "booking.kiosk_reserved", service=service, time=time_at, free=free)
     if refusal.code == "service_closed" and refusal.next_opening is not None:
         when = cat.when(lang, refusal.next_opening, p.wall_clock())
         return cat.tr(lang, "refusal.service_closed_until", service=service, when=when)

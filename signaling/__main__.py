@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from jsonlog import setup_logging
-from signaling import admin
+from signaling import admin, booking_admin
 from signaling.admin import AdminError
 from signaling.catalogue import Catalogue, load_catalogue
 from signaling.retention import RetentionPolicy, purge
@@ -100,6 +100,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--actor", help="actor contains this text")
     p.add_argument("--action", help="exactly this action")
     p.add_argument("--limit", type=int, default=50)
+    p = sub.add_parser("booking-capacity",
+                       help="set aside clerk time for booked meetings of a service × language")
+    p.add_argument("service_id")
+    p.add_argument("language", choices=["fi", "sv", "en"])
+    p.add_argument("--weekly", required=True, help="e.g. 'tue=09:00-12:00 thu=13:00-16:00'")
+    p.add_argument("--slot-minutes", type=int, default=30)
+    p.add_argument("--clerks", type=int, default=1, help="clerks set aside at the same time")
+    p = sub.add_parser("booking-exception", help="other booking hours on one day (or none)")
+    p.add_argument("service_id")
+    p.add_argument("language", choices=["fi", "sv", "en"])
+    p.add_argument("day", help="YYYY-MM-DD")
+    p.add_argument("--spans", help="e.g. '09:00-11:00'; empty: no bookings that day")
+    p.add_argument("--remove", action="store_true", help="back to the weekly pattern that day")
+    sub.add_parser("booking-capacities", help="list the clerk time set aside for bookings")
     sub.add_parser("verify-audit", help="check the audit log's hash chain (exit 2 if broken)")
     sub.add_parser("purge", help="delete what has outlived its retention period now")
     return parser
@@ -243,6 +257,30 @@ def _ack_alert(args: argparse.Namespace, store: Store, _: Catalogue, now: float)
     print(f"alert {args.alert_id} acknowledged")
 
 
+def _booking_capacity(args: argparse.Namespace, store: Store, cat: Catalogue, now: float) -> None:
+    capacity = booking_admin.set_capacity(
+        store, cat, CLI_ACTOR, args.service_id, args.language, weekly=args.weekly,
+        slot_minutes=args.slot_minutes, clerks=args.clerks, timezone=Settings().timezone,
+        now=now,
+    )
+    print(booking_admin.describe(capacity))
+
+
+def _booking_exception(args: argparse.Namespace, store: Store, _: Catalogue, now: float) -> None:
+    if args.remove == (args.spans is not None):
+        raise AdminError("give --spans (may be empty) or --remove")
+    capacity = booking_admin.set_exception(
+        store, CLI_ACTOR, args.service_id, args.language, args.day,
+        None if args.remove else args.spans, now=now,
+    )
+    print(booking_admin.describe(capacity))
+
+
+def _booking_capacities(args: argparse.Namespace, store: Store, _: Catalogue, now: float) -> None:
+    for capacity in store.capacities():
+        print(booking_admin.describe(capacity))
+
+
 Command = Callable[[argparse.Namespace, Store, Catalogue, float], int | None]
 COMMANDS: dict[str, Command] = {
     "add-site": _add_site,
@@ -265,6 +303,9 @@ COMMANDS: dict[str, Command] = {
     "services": _services,
     "alerts": _alerts,
     "ack-alert": _ack_alert,
+    "booking-capacity": _booking_capacity,
+    "booking-exception": _booking_exception,
+    "booking-capacities": _booking_capacities,
 }
 
 

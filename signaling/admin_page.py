@@ -16,6 +16,7 @@ from urllib.parse import quote, urlencode
 from aiohttp import web
 
 from signaling.admin import format_weekly
+from signaling.booking_admin_page import booking_section
 from signaling.catalogue import Service
 from signaling.dashboard_pages import Dashboard, e
 from signaling.dashboard_texts import Texts
@@ -26,7 +27,7 @@ __all__ = ["DONE_KEYS", "done", "refused", "render_admin", "secret_box", "split"
 
 DONE_KEYS = frozenset({
     "kiosk_revoked", "site_added", "account_added", "skills_saved", "service_saved",
-    "account_disabled", "account_enabled", "purged", "site_saved",
+    "account_disabled", "account_enabled", "purged", "site_saved", "booking_saved",
 })
 """Keys of ``[admin]`` texts a change can report (``?done=``)."""
 
@@ -181,6 +182,7 @@ def render_admin(
         service_rows="".join(service_rows),
         service_list=_service_list(t, catalogue.services),
         retention_rows=retention_rows,
+        booking_section=booking_section(t, store, catalogue, csrf),
     )
     return dash.page(request, principal, "admin", content)
 

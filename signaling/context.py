@@ -27,6 +27,8 @@ from aiohttp import web
 from jsonlog import fields
 from signaling.admin import apply_rules, effective_rules
 from signaling.auth import Authenticator
+from signaling.booking.desk import BookingDesk, DeskConfig
+from signaling.booking_office import BookingOffice
 from signaling.catalogue import Catalogue, load_catalogue
 from signaling.client_address import client_address, is_loopback_host, parse_networks
 from signaling.cluster import BROADCAST_CHANNEL, LEADER_CHANNEL, Bus, BusDown, ClusterNode, Lease
@@ -39,6 +41,7 @@ from signaling.monitor import Monitor, run_monitor
 from signaling.password_pool import PasswordPool
 from signaling.retention import RetentionPolicy, purge
 from signaling.revocation_watch import RevocationWatch
+from signaling.routing.callbacks import CallbackConfig
 from signaling.routing.model import RouterConfig
 from signaling.routing.router import Router
 from signaling.settings import Settings
@@ -113,6 +116,11 @@ class ServerContext:
             call_grace_s=settings.call_grace_s,
             escalation_step_s=settings.escalation_step_s,
         )
+        self.booking_office = BookingOffice(store, catalogue, settings.timezone,
+                                            settings.public_url)
+        self.booking_desk_config = DeskConfig(
+            settings.booking_early_s, settings.booking_late_s, settings.booking_named_wait_s
+        )
         self._base_rules = self.directory.service_rules()
         self.term: int | None = None
         self.router = Router(self.config, self._base_rules)
@@ -144,6 +152,12 @@ class ServerContext:
             ice_transport_policy=s.ice_transport_policy, turn_ttl_s=s.turn_credential_ttl_s,
             dispositions=s.dispositions, timezone=s.timezone, term=term, on_lost=self._lost,
             agent_grace_s=s.kiosk_grace_s, photo_retention_days=s.retention_photos_days,
+            office=self.booking_office, desk=BookingDesk(self.booking_desk_config),
+            callback_config=CallbackConfig(
+                offer_timeout_s=s.callback_offer_timeout_s, retry_after_s=s.callback_retry_after_s,
+                max_attempts=s.callback_max_attempts,
+            ),
+            callback_min_left_s=s.callback_min_left_s,
         )
 
     # --------------------------------------------------------------------- routing
@@ -292,6 +306,7 @@ class ServerContext:
         self.apply_overrides(force=True)
         if self.cluster is None:
             purge(self.store, self.retention, SYSTEM_ACTOR, self.clock(), always_audit=True)
+            self.hub.callbacks.purged(self.clock())
         self._tasks = [
             asyncio.create_task(self._timer_loop(), name="router-timer"),
             asyncio.create_task(self._heartbeat_loop(), name="heartbeat"),
@@ -333,6 +348,7 @@ class ServerContext:
                 continue  # one node of a cluster purges: the one that routes
             try:
                 purge(self.store, self.retention, SYSTEM_ACTOR, self.clock())
+                self.hub.callbacks.purged(self.clock())
             except Exception:
                 log.exception("retention purge failed")
 

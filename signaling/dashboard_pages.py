@@ -53,7 +53,9 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
-NAV = ("kiosks", "alerts", "queues", "report", "estimates", "forecast", "admin", "audit")
+NAV = (
+    "kiosks", "alerts", "queues", "report", "callbacks", "estimates", "forecast", "admin", "audit",
+)
 """The menu, in order: ``/dashboard/<section>``, labelled by the catalogue key ``nav.<section>``."""
 ADMIN_SECTIONS = frozenset({"admin", "audit"})
 """Sections only admins see (and may open)."""

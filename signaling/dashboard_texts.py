@@ -61,6 +61,7 @@ SAME_IN_FI_AND_SV: Final = frozenset({
 """Keys Finnish and Swedish write the same way (``16.1.2026``, decimal comma, Kamera)."""
 
 SAME_IN_SV_AND_EN: Final = frozenset({
+    "appointments.hours",
     "time.days", "kiosks.kiosk", "admin.kiosk", "kiosks.version", "kiosks.disk", "report.period",
     "title.admin", "nav.admin", "reason.lunch",
 })

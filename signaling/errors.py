@@ -51,3 +51,13 @@ class Revoked(AuthError):
 
 class ForecastError(SignalingError, ValueError):
     """A staffing figure was asked for with impossible inputs (negative rates, no handle time)."""
+
+
+class BookingError(SignalingError):
+    """A booking could not be made, found or cancelled; ``code`` is a stable
+    :class:`wire.errors.ErrorCode` value (``slot_taken``, ``unknown_service``,
+    ``no_booking_capacity``, ``unknown_booking``, ``not_allowed``)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code

@@ -35,6 +35,7 @@ class RetentionPolicy:
     audit_days: int = 730
     sessions_days: int = 30
     photos_days: int = 7
+    callback_numbers_days: int = 7
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RetentionPolicy:
@@ -45,6 +46,7 @@ class RetentionPolicy:
             audit_days=settings.retention_audit_days,
             sessions_days=settings.retention_sessions_days,
             photos_days=settings.retention_photos_days,
+            callback_numbers_days=settings.retention_callback_numbers_days,
         )
 
     def cutoffs(self, now: float) -> PurgeCutoffs:
@@ -62,11 +64,18 @@ def purge(
 ) -> dict[str, int]:
     """Delete what has outlived its period; audit the counts (when anything went, or always
     with ``always_audit``)."""
-    counts = store.purge(policy.cutoffs(now))
+    cutoffs = policy.cutoffs(now)
+    counts = store.purge(cutoffs)
+    # Callback numbers (issue 14) go when their task ends; this is the latest they may stay.
+    counts.update(store.purge_callbacks(
+        numbers_before=now - policy.callback_numbers_days * DAY_S,
+        records_before=cutoffs.calls_before,
+    ))
     log.info("retention purge", extra=fields(**counts))
     if always_audit or any(counts.values()):
         detail: dict[str, object] = dict(counts)
         detail["days"] = {"calls": policy.calls_days, "notes": policy.notes_days,
-                          "audit": policy.audit_days, "sessions": policy.sessions_days}
+                          "audit": policy.audit_days, "sessions": policy.sessions_days,
+                          "callback_numbers": policy.callback_numbers_days}
         store.audit(actor, "retention_purge", None, detail, now=now)
     return counts

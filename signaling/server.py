@@ -23,6 +23,8 @@ from signaling import (
     web_admin,
     web_api,
     web_audit,
+    web_booking,
+    web_callbacks,
     web_dashboard,
     web_live,
     web_metrics,
@@ -41,7 +43,7 @@ log = logging.getLogger("etapiste.server")
 
 ROUTE_MODULES = (
     web_ws, web_api, web_dashboard, web_live, web_report, web_planning, web_admin, web_accounts,
-    web_audit, web_password, web_metrics,
+    web_audit, web_password, web_metrics, web_booking, web_callbacks,
 )
 
 

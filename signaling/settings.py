@@ -121,6 +121,24 @@ class Settings(BaseSettings):
         default=False, description="ignore opening hours (demos and tests outside office hours)"
     )
 
+    # Appointments (signaling.booking): the check-in windows around a booked slot's start.
+    booking_early_s: float = Field(
+        default=900.0, ge=0, description="check-in opens this long before a booked slot"
+    )
+    booking_late_s: float = Field(
+        default=600.0, ge=0,
+        description="check-in closes this long after the start; then the booking is a no-show",
+    )
+    booking_named_wait_s: float = Field(
+        default=300.0, ge=0,
+        description="how long only the booked clerk is offered the citizen before any clerk",
+    )
+    public_url: str = Field(
+        default="", max_length=200,
+        description="the server's public address (https://...): booking QR codes hold "
+        "<public_url>/book/<code>; empty: the bare code",
+    )
+
     dispositions: list[str] = Field(
         default_factory=lambda: [
             "resolved",
@@ -162,6 +180,22 @@ class Settings(BaseSettings):
         default=7, ge=1, description="document photos a clerk saved on the console's computer"
     )
     retention_interval_s: float = Field(default=3600.0, gt=0, description="purge period")
+    retention_callback_numbers_days: int = Field(
+        default=7, ge=1, le=14,
+        description="longest a callback number is kept, even if its task is still open (a "
+        "task ends, and its number goes, by the end of the promised day)",
+    )
+
+    # Callback requests (issue 14; signaling.routing.callbacks).
+    callback_offer_timeout_s: float = Field(default=20.0, gt=0)
+    callback_retry_after_s: float = Field(
+        default=900.0, ge=0, description="a task after no answer waits this long in the pool"
+    )
+    callback_max_attempts: int = Field(default=3, ge=1, le=10)
+    callback_min_left_s: float = Field(
+        default=3600.0, ge=0,
+        description="a request is promised for today only with this much of today's hours left",
+    )
     # Staffing forecast for planners (signaling.planning, /dashboard/forecast): the defaults
     # of its form.
     forecast_target_level: float = Field(

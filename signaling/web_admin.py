@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from signaling import booking_admin
 from signaling.admin import (
     AdminError,
     add_site,
@@ -137,6 +138,39 @@ async def service(request: web.Request) -> web.Response:
     raise done("service_saved", service_id)
 
 
+async def booking_capacity(request: web.Request) -> web.Response:
+    """``POST /dashboard/admin/booking-capacity``: clerk time set aside for bookings."""
+    dash = request.app[DASHBOARD]
+    principal, form = await dash.require_post(request, admin=True)
+    service_id, _, language = form.get("q", "").partition(":")
+    try:
+        booking_admin.set_capacity(
+            dash.ctx.store, dash.ctx.catalogue, principal.label, service_id, language,
+            weekly=form.get("weekly", ""), slot_minutes=int(form.get("slot_minutes", "30")),
+            clerks=int(form.get("clerks", "1")), timezone=dash.ctx.settings.timezone,
+            now=dash.ctx.clock(),
+        )
+    except ValueError as exc:  # AdminError is a ValueError, as is a bad number
+        raise refused(str(exc)) from None
+    raise done("booking_saved", f"{service_id}/{language}")
+
+
+async def booking_exception(request: web.Request) -> web.Response:
+    """``POST /dashboard/admin/booking-exception``: other booking hours on one day (empty:
+    none that day)."""
+    dash = request.app[DASHBOARD]
+    principal, form = await dash.require_post(request, admin=True)
+    service_id, _, language = form.get("q", "").partition(":")
+    try:
+        booking_admin.set_exception(
+            dash.ctx.store, principal.label, service_id, language, form.get("day", ""),
+            form.get("spans", ""), now=dash.ctx.clock(),
+        )
+    except ValueError as exc:
+        raise refused(str(exc)) from None
+    raise done("booking_saved", f"{service_id}/{language} {form.get('day', '')}")
+
+
 async def purge_now(request: web.Request) -> web.Response:
     """``POST /dashboard/admin/purge``: the retention purge now (it also runs hourly)."""
     dash = request.app[DASHBOARD]
@@ -157,3 +191,5 @@ def add_routes(app: web.Application) -> None:
     r.add_post("/dashboard/admin/sites/{site_id}", site_settings)
     r.add_post("/dashboard/admin/services/{service_id}", service)
     r.add_post("/dashboard/admin/purge", purge_now)
+    r.add_post("/dashboard/admin/booking-capacity", booking_capacity)
+    r.add_post("/dashboard/admin/booking-exception", booking_exception)

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from signaling.booking_report import appointment_rows, kiosk_time
 from signaling.dashboard_pages import DASHBOARD, Dashboard, e, secure_headers
 from signaling.dashboard_texts import Texts
 from signaling.reports import CLOSURE_RISK_PER_WEEK as RISK
@@ -92,6 +93,7 @@ async def report_page(request: web.Request) -> web.Response:
         pivot=_pivot(t, rows, sites, current),
         detail=e(t.t("report.detail", count=len(rows))),
         rows=table or f'<tr><td colspan="9" class="muted">{none}</td></tr>',
+        appointments=_appointments(dash, t, weeks, sites, services),
     )
     return dash.page(request, principal, "report", content)
 
@@ -126,6 +128,55 @@ def _pivot(t: Texts, rows: list[UsageRow], sites: dict[str, str], current: str) 
         f'<table class="grid" id="pivot"><thead><tr><th>{e(t.t("report.site"))}</th>{head}'
         f'<th class="num">{e(t.t("report.average"))}</th></tr></thead>'
         f'<tbody>{"".join(body)}</tbody></table>'
+    )
+
+
+def _appointments(dash: Dashboard, t: Texts, weeks: int, sites: dict[str, str],
+                  services: dict[str, str]) -> str:
+    """Bookings and no-shows per site and service, and kiosk time booked / walk-in / idle."""
+    store, now = dash.ctx.store, dash.ctx.clock()
+    start = week_start_ts(now, dash.tz, weeks - 1)
+    bookings = store.bookings_between(start, now + 1)
+    rows = appointment_rows(bookings, start, now + 1)
+    body = "".join(
+        f"<tr><td>{e(sites.get(r.site_id, r.site_id))}</td>"
+        f"<td>{e(services.get(r.service_id, r.service_id))}</td>"
+        f'<td class="num">{r.booked}</td><td class="num">{r.done}</td>'
+        f'<td class="num{" risk" if r.no_show else ""}">{r.no_show}</td>'
+        f'<td class="num">{r.cancelled}</td></tr>'
+        for r in rows
+    ) or f'<tr><td colspan="6" class="muted">{e(t.t("appointments.none"))}</td></tr>'
+    kiosks: dict[str, int] = {}
+    for kiosk in store.list_kiosks():
+        if kiosk.revoked_at is None:
+            kiosks[kiosk.site_id] = kiosks.get(kiosk.site_id, 0) + 1
+    usage = kiosk_time(bookings, store.calls_between(start, now + 1), kiosks, start, now, dash.tz)
+
+    def hours(seconds: float) -> str:
+        return e(t.t("appointments.hours", hours=t.decimal(seconds / 3600)))
+
+    times = "".join(
+        f"<tr><td>{e(sites.get(k.site_id, k.site_id))}</td><td class=\"num\">{k.kiosks}</td>"
+        f'<td class="num">{hours(k.booked_s)}</td><td class="num">{hours(k.walk_in_s)}</td>'
+        f'<td class="num">{hours(k.idle_s)}</td></tr>'
+        for k in usage
+    )
+    head = "".join(f'<th{" class=num" if i > 1 else ""}>{e(t.t(f"appointments.{key}"))}</th>'
+                   for i, key in enumerate(("site", "service", "booked", "done", "no_show",
+                                            "cancelled")))
+    time_head = "".join(
+        f'<th{" class=num" if i else ""}>{e(t.t(f"appointments.{key}"))}</th>'
+        for i, key in enumerate(("site", "kiosks", "time_booked", "time_walk_in", "time_idle"))
+    )
+    return (
+        f'<h2>{e(t.t("appointments.title"))}</h2>'
+        f'<p class="muted">{e(t.t("appointments.intro"))}</p>'
+        f'<table class="grid" id="appointments"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table>"
+        f'<h2>{e(t.t("appointments.kiosk_title"))}</h2>'
+        f'<p class="muted">{e(t.t("appointments.kiosk_intro"))}</p>'
+        f'<table class="grid" id="kiosk-time"><thead><tr>{time_head}</tr></thead>'
+        f"<tbody>{times}</tbody></table>"
     )
 
 

@@ -18,6 +18,8 @@ import numpy as np
 import numpy.typing as npt
 from av import VideoFrame
 
+from agent_console.bookings import BookingsPresenter
+from agent_console.callbacks import CallbackPresenter
 from agent_console.clock import ManualClock
 from agent_console.console_state import LoginInfo
 from agent_console.i18n import UI_LANGUAGES, Catalogue, UiLanguage
@@ -27,7 +29,9 @@ from client_core.call_events import BytesReceived, ControlReceived, MediaConnect
 from client_core.call_stats import StatsSample
 from client_core.control import Chat, PhotoEnd, PhotoStart, photo_chunk, split_photo
 from client_core.frame_slot import FrameSlot
+from tools.console_booking_shots import booked_offer, fill_bookings
 from tools.shots import catalogue_services, settle
+from wire import callback_messages as W
 from wire import server_messages as S
 from wire.types import Names
 
@@ -121,7 +125,11 @@ def capture(out_dir: Path, language: UiLanguage = "fi") -> list[Path]:
     clock = ManualClock(wall=time.time())
     backend = StillBackend()
     presenter = ConsolePresenter(backend, clock, photo_folder=Path.home() / "Etäpiste-kuvat")
-    window = MainWindow(ViewContext(presenter, Catalogue(language), backend.feeds))
+    bookings = BookingsPresenter(backend, presenter.server_now)
+    callbacks = CallbackPresenter(lambda _message: None, clock)
+    window = MainWindow(
+        ViewContext(presenter, Catalogue(language), backend.feeds, bookings, callbacks)
+    )
     window.resize(1366, 800)
     window.show()
     written: list[Path] = []
@@ -179,7 +187,7 @@ def capture(out_dir: Path, language: UiLanguage = "fi") -> list[Path]:
     site = S.SiteRef(id="lieksa", names=SITES["lieksa"])
     presenter.on_message(S.Offer(offer_id="o1", service="kela.benefits", language="fi",
                                  site=site, kiosk="Lieksa kiosk 1", waited_s=412,
-                                 expires_in_s=20))
+                                 expires_in_s=20, booking=booked_offer(now)))
     presenter.on_message(S.AgentStatus(state="reserved", since=now))
     clock.advance(6.2)
     shot("offer-countdown")
@@ -244,11 +252,49 @@ def capture(out_dir: Path, language: UiLanguage = "fi") -> list[Path]:
         ])
     ]
     presenter.on_message(S.History(calls=list(reversed(history))))
-    window.work.tabs.setCurrentIndex(1)
+    window.work.tabs.setCurrentIndex(window.work.tabs.indexOf(window.work.history))
     shot("history")
+    fill_bookings(bookings, clock.time(), site)
+    tabs = window.work.tabs
+    tabs.setCurrentIndex(tabs.indexOf(window.work.bookings))
+    shot("bookings")
+    _callback_states(presenter, callbacks, window, clock, shot)
     window.work.tabs.setCurrentIndex(0)
     window.close()
     return written
+
+
+def _callback_states(presenter: ConsolePresenter, callbacks: CallbackPresenter, window: Any,
+                     clock: ManualClock, shot: Any) -> None:
+    """Issue 14: the open callback requests, one offered, one taken with its number."""
+    now = clock.time()
+    nurmes = W.SiteRef(id="nurmes", names=Names(fi="Nurmeksen yhteispalvelupiste",
+                                                 sv="Nurmes gemensamma serviceställe",
+                                                 en="Nurmes joint service point"))
+    lieksa = W.SiteRef(id="lieksa", names=SITES["lieksa"])
+
+    def info(i: int, service: str, lang: str, due_h: float, attempts: int = 0,
+             state: str = "waiting", site: W.SiteRef = nurmes) -> W.CallbackInfo:
+        return W.CallbackInfo(task_id=f"cb_{i}", service=service, language=lang,  # type: ignore[arg-type]
+                              site=site, requested_at=now - 3600 * i, due_at=now + due_h * 3600,
+                              attempts=attempts, state=state)  # type: ignore[arg-type]
+
+    tasks = [info(1, "kela.benefits", "sv", 0.6, 1), info(2, "vero.tax", "fi", 2.5),
+             info(3, "kela.benefits", "fi", 5.2, site=lieksa), info(4, "dvv.population", "sv", 26)]
+    callbacks.on_message(W.CallbackTasks(tasks=tasks))
+    window.work.tabs.setCurrentIndex(window.work.tabs.indexOf(window.work.callback_list))
+    shot("callback-list")
+    offered = tasks[0].model_copy(update={"state": "offered"})
+    callbacks.on_message(W.CallbackTasks(tasks=[offered, *tasks[1:]]))
+    callbacks.on_message(W.CallbackOffer(task=offered, expires_in_s=20))
+    clock.advance(4.2)
+    shot("callback-offer")
+    taken = tasks[0].model_copy(update={"state": "taken"})
+    callbacks.on_message(W.CallbackTasks(tasks=[taken, *tasks[1:]]))
+    callbacks.on_message(W.CallbackTask(task=taken, phone="+358401234567", max_attempts=3))
+    presenter.on_message(S.AgentStatus(state="not_ready", reason="callback", since=clock.time()))
+    clock.advance(95)
+    shot("callback-task")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -38,6 +38,7 @@ from signaling.dashboard_texts import HELSINKI
 from signaling.server import build_app
 from signaling.settings import Settings
 from signaling.store import SqliteStore, Store
+from signaling.store.callbacks import CallbackRecord
 from signaling.store.records import ShownEstimate, StaffingRecord
 from wire import client_messages as C
 from wire.types import LANGUAGES, DeviceStatus, KioskHealth, Language
@@ -122,6 +123,7 @@ def seed(store: Store, now: float) -> dict[str, tuple[str, str]]:
                          ["te.employment", "migri.permits", "poliisi.permits"], ["fi", "sv", "en"],
                          now=now)
     _history(store, kiosks, aino, now)
+    _callbacks(store, now)
     # Kitee's kiosk last reported two hours ago; its offline alert has been open since.
     kitee = kiosks["Kitee kiosk 1"][0]
     store.save_kiosk_health(kitee, now - 7200, _health().model_dump(mode="json"))
@@ -132,6 +134,27 @@ def seed(store: Store, now: float) -> dict[str, tuple[str, str]]:
     store.acknowledge_alert(cleared, "Olli Operaattori", now - 5300)
     store.clear_alert(cleared, now - 4900)
     return kiosks
+
+
+def _callbacks(store: Store, now: float) -> None:
+    """Callback requests of the last four weeks (issue 14): most kept, some not."""
+    rng = random.Random(14)  # noqa: S311 - demo data, not security
+    sites, services = ("nurmes", "lieksa", "kitee"), ("kela.benefits", "vero.tax", "migri.permits")
+    for i in range(60):
+        at = now - rng.uniform(3600, 28 * 86400)
+        record = CallbackRecord(f"cb_demo{i}", rng.choice(services), rng.choice(("fi", "sv")),
+                                rng.choice(sites), None, at, "2026-01-01", at + 6 * 3600, 0,
+                                None, "open", None, None, None)
+        store.add_callback(record, "+358401234567", now=at)
+        fate = rng.random()
+        if fate < 0.7:
+            store.end_callback(record.id, "done", attempts=0, agent_id=None, at=at + 3 * 3600)
+        elif fate < 0.8:
+            store.end_callback(record.id, "done", attempts=1, agent_id=None, at=at + 9 * 3600)
+        elif fate < 0.9:
+            store.end_callback(record.id, "unreached", attempts=3, agent_id=None, at=at + 5 * 3600)
+        elif at < now - 86400:
+            store.end_callback(record.id, "expired", attempts=0, agent_id=None, at=at + 6 * 3600)
 
 
 def _history(store: Store, kiosks: dict[str, tuple[str, str]], agent: str, now: float) -> None:
@@ -331,6 +354,8 @@ async def _photograph(base: str, outdir: Path, profile: Path) -> list[Path]:
             await shot("10-audit")
             await page.goto(f"{base}/dashboard/password")
             await shot("11-password")
+            await page.goto(f"{base}/dashboard/callbacks?days=28")
+            await shot("12-callbacks")
             await page.click("header form button")
             await page.wait_for_url(f"{base}/dashboard/login")
     return shots

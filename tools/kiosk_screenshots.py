@@ -10,6 +10,7 @@ cut-off text, small targets, wrong language.  ``--only`` picks states by name.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import time
@@ -22,9 +23,19 @@ import numpy as np
 from av import VideoFrame
 
 from client_core.frame_slot import FrameSlot
+from kiosk.booking_state import BookingOffer
 from kiosk.flow import KioskPresenter
-from kiosk.i18n import Catalogue
-from kiosk.state import ChatLine, PhotoState, Prompt, Refusal, Screen
+from kiosk.i18n import LOCAL_TZ, Catalogue
+from kiosk.state import (
+    CallbackForm,
+    ChatLine,
+    OtherWays,
+    PhotoState,
+    Prompt,
+    Refusal,
+    Screen,
+)
+from tools.kiosk_booking_states import booking_states
 from tools.shots import catalogue_services, settle, without_clerk_in
 from wire.types import LANGUAGES, DeviceStatus, Language
 
@@ -228,6 +239,39 @@ def _states(p: KioskPresenter, now: float) -> list[tuple[str, Callable[[], None]
 
         return run
 
+    def callback(service_id: str, reason: str, typed: str = "",
+                 error: str | None = None) -> Callable[[], None]:
+        def run() -> None:
+            if reason == "language":
+                no_clerk()
+            c.service_id = service_id
+            c.callback = CallbackForm(service_id, p.language, reason, typed, error)  # type: ignore[arg-type]
+            go(Screen.CALLBACK)
+
+        return run
+
+    def other_ways(service_id: str) -> Callable[[], None]:
+        def run() -> None:
+            c.service_id = service_id
+            c.other_ways = OtherWays(service_id)
+            go(Screen.OTHER_WAYS)
+
+        return run
+
+    def booking_in_language() -> None:
+        no_clerk()
+        c.service_id = "kela.benefits"
+        c.booking.offer = BookingOffer("kela.benefits", p.language, "language", "none")
+        go(Screen.BOOKING)
+
+    def callback_done() -> None:
+        callback("kela.benefits", "long_wait", "040 123 4567")()
+        tomorrow = dt.datetime.fromtimestamp(now, LOCAL_TZ).date() + dt.timedelta(days=1)
+        due = dt.datetime.combine(tomorrow, dt.time(16, 15), LOCAL_TZ)
+        c.callback.promised_day = tomorrow.isoformat()
+        c.callback.due_at = due.timestamp()
+        go(Screen.CALLBACK_DONE)
+
     def welcome_loop() -> None:
         p.site.induction_loop = True
         c.speech = True
@@ -268,6 +312,14 @@ def _states(p: KioskPresenter, now: float) -> list[tuple[str, Callable[[], None]
         ("out-of-service-offline-helpline", out_of_service(None, "0295 000 000")),
         ("waiting-requeued-media", requeued_media),
         ("end-media-failed", end(None, "media_failed")),
+        *booking_states(p, now, go),
+        ("other-ways-closed", other_ways("mml.property")),
+        ("booking-language", booking_in_language),
+        ("callback-closed", callback("mml.property", "closed")),
+        ("callback-typed", callback("kela.benefits", "long_wait", "040 123 4567")),
+        ("callback-invalid", callback("kela.benefits", "long_wait", "040 12", "invalid")),
+        ("callback-language", callback("kela.benefits", "language", "+46 70 123 45 67")),
+        ("callback-done", callback_done),
     ]
 
 
@@ -316,6 +368,7 @@ def render_all(
                     presenter.devices.microphone = DeviceStatus.OK
                     presenter.site.induction_loop = False
                     presenter.site.helpline = None
+                    presenter.on_kiosk_schedule(None, None)
                     presenter.citizen.language = lang
                     presenter.citizen.large_text = size == "large"
                     presenter.citizen.high_contrast = theme_name == "contrast"

@@ -11,6 +11,24 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from wire.bases import ClientBase as ClientBase  # re-exported: it was defined here first
+from wire.booking_messages import (
+    BOOKING_AGENT_TYPES,
+    BOOKING_KIOSK_TYPES,
+    BookingCancel,
+    BookingCheckIn,
+    BookingMake,
+    BookingsGet,
+    BookingSlotsGet,
+)
+from wire.callback_messages import (
+    CALLBACK_AGENT_TYPES,
+    CALLBACK_KIOSK_TYPES,
+    CallbackAccept,
+    CallbackReject,
+    CallbackRequest,
+    CallbackResult,
+)
 from wire.types import (
     Attempt,
     CallStats,
@@ -19,17 +37,10 @@ from wire.types import (
     KioskHealth,
     Language,
     Note,
-    Ref,
     Sdp,
     ShortText,
     WireModel,
 )
-
-
-class ClientBase(WireModel):
-    """Fields every client message may carry."""
-
-    ref: Ref | None = None
 
 
 class Hello(ClientBase):
@@ -223,7 +234,16 @@ ClientMessage = Annotated[
     | CallTransfer
     | HistoryGet
     | PhotosPurged
-    | Logout,
+    | Logout
+    | BookingCheckIn
+    | BookingSlotsGet
+    | BookingMake
+    | BookingCancel
+    | BookingsGet
+    | CallbackRequest
+    | CallbackAccept
+    | CallbackReject
+    | CallbackResult,
     Field(discriminator="type"),
 ]
 """Every message a client may send, discriminated on ``type``."""
@@ -244,7 +264,7 @@ KIOSK_TYPES = frozenset(
         "call_rating",
         "health",
     }
-)
+) | BOOKING_KIOSK_TYPES | CALLBACK_KIOSK_TYPES
 """Message types a kiosk may send."""
 
 AGENT_TYPES = frozenset(
@@ -267,7 +287,7 @@ AGENT_TYPES = frozenset(
         "photos_purged",
         "logout",
     }
-)
+) | BOOKING_AGENT_TYPES | CALLBACK_AGENT_TYPES
 """Message types an agent may send."""
 
 OPERATOR_TYPES = frozenset({"hello", "ping", "pong", "services_get", "logout"})

@@ -27,6 +27,10 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     MESSAGE_TOO_LARGE = "message_too_large"
     INTERNAL_ERROR = "internal_error"
+    KIOSK_RESERVED = "kiosk_reserved"
+    SLOT_TAKEN = "slot_taken"
+    UNKNOWN_BOOKING = "unknown_booking"
+    NO_BOOKING_CAPACITY = "no_booking_capacity"
 
 
 class WireError(Exception):

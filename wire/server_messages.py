@@ -10,6 +10,26 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from wire.bases import ServerBase as ServerBase  # re-exported: it was defined here first
+from wire.booking_messages import (
+    BookingCancelled,
+    BookingCheckedIn,
+    BookingMade,
+    BookingRefused,
+    Bookings,
+    BookingSlots,
+    BookingWait,
+    KioskSchedule,
+    OfferBooking,
+)
+from wire.callback_messages import (
+    CallbackAccepted,
+    CallbackOffer,
+    CallbackOfferRevoked,
+    CallbackResultSaved,
+    CallbackTask,
+    CallbackTasks,
+)
 from wire.client_messages import IceMessage, MediaRestart, SdpMessage
 from wire.errors import ErrorCode
 from wire.types import (
@@ -19,17 +39,11 @@ from wire.types import (
     Language,
     Names,
     NonNegative,
-    Ref,
     Role,
     ShortText,
     WireModel,
 )
-
-
-class ServerBase(WireModel):
-    """Fields every server message may carry: the ``ref`` of the request it answers."""
-
-    ref: Ref | None = None
+from wire.types import SiteRef as SiteRef  # re-exported: it was defined here first
 
 
 class Identity(WireModel):
@@ -86,6 +100,10 @@ class Error(ServerBase):
     message: str
     next_opening: float | None = None
     languages_available: list[Language] | None = None
+    kiosk_reserved_at: float | None = None
+    """With ``kiosk_reserved``: when this kiosk's next booked meeting starts."""
+    kiosk_free_at: float | None = None
+    """With ``kiosk_reserved``: when that meeting's slot ends (a walk-in may join then)."""
 
 
 class ServiceInfo(WireModel):
@@ -142,13 +160,6 @@ class QueueLeft(ServerBase):
     reason: Literal["cancelled", "abandoned", "answered", "transferred"]
 
 
-class SiteRef(WireModel):
-    """Where a kiosk stands."""
-
-    id: Ident
-    names: Names
-
-
 class Offer(ServerBase):
     """A citizen offered to an agent; reserved for ``expires_in_s``."""
 
@@ -160,6 +171,8 @@ class Offer(ServerBase):
     kiosk: ShortText
     waited_s: NonNegative
     expires_in_s: NonNegative
+    booking: OfferBooking | None = None
+    """Set when the citizen has a booking (absent from older servers)."""
 
 
 class OfferRevoked(ServerBase):
@@ -303,7 +316,21 @@ ServerMessage = Annotated[
     | Goodbye
     | SdpMessage
     | IceMessage
-    | MediaRestart,
+    | MediaRestart
+    | BookingCheckedIn
+    | BookingRefused
+    | BookingWait
+    | KioskSchedule
+    | BookingSlots
+    | BookingMade
+    | BookingCancelled
+    | Bookings
+    | CallbackAccepted
+    | CallbackTasks
+    | CallbackOffer
+    | CallbackOfferRevoked
+    | CallbackTask
+    | CallbackResultSaved,
     Field(discriminator="type"),
 ]
 """Every message the server may send, discriminated on ``type``."""

@@ -64,6 +64,13 @@ class Names(WireModel):
     en: str
 
 
+class SiteRef(WireModel):
+    """Where a kiosk stands (a joint service point)."""
+
+    id: Ident
+    names: Names
+
+
 class IceServer(WireModel):
     """One ICE server as RTCIceServer describes it; TURN credentials are short-lived."""
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from agent_console.bookings import BookingsPresenter
+from agent_console.callbacks import CallbackPresenter
 from agent_console.i18n import Catalogue
 from agent_console.ports import VideoFeeds
 from agent_console.presenter import ConsolePresenter
@@ -17,6 +19,10 @@ class ViewContext:
     presenter: ConsolePresenter
     catalogue: Catalogue
     feeds: VideoFeeds | None = None
+    bookings: BookingsPresenter | None = None
+    """The bookings tab's presenter (None: no bookings tab)."""
+    callbacks: CallbackPresenter | None = None
+    """Callback tasks (issue 14); None in views built without them."""
 
     def t(self, key: str, **fields: object) -> str:
         """Translate ``key``."""

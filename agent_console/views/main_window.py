@@ -16,7 +16,9 @@ from PyQt6.QtWidgets import (
 
 from agent_console.console_state import Phase
 from agent_console.i18n import Catalogue, UiLanguage
+from agent_console.views.bookings import BookingsPanel
 from agent_console.views.call import CallView
+from agent_console.views.callbacks import CallbackList, CallbackTaskPanel
 from agent_console.views.context import ViewContext
 from agent_console.views.history import HistoryPanel
 from agent_console.views.login import LoginView
@@ -42,13 +44,24 @@ class WorkPage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.queues, "")
         self.tabs.addTab(self.history, "")
+        self.bookings = BookingsPanel(ctx, ctx.bookings) if ctx.bookings is not None else None
+        if self.bookings is not None:
+            self.tabs.addTab(self.bookings, "")
+        self.callback_list: CallbackList | None = None
+        self.callback_task: CallbackTaskPanel | None = None
+        if ctx.callbacks is not None:  # issue 14
+            self.callback_list = CallbackList(ctx, ctx.callbacks)
+            self.callback_task = CallbackTaskPanel(ctx, ctx.callbacks)
+            self.tabs.addTab(self.callback_list, "")
+            ctx.callbacks.subscribe(self._callbacks_changed)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.idle = IdlePanel(ctx)
         self.offer = OfferPanel(ctx)
         self.wrapup = WrapUpPanel(ctx)
         self.action = QStackedWidget()
-        for panel in (self.idle, self.offer, self.wrapup):
-            self.action.addWidget(panel)
+        for panel in (self.idle, self.offer, self.wrapup, self.callback_task):
+            if panel is not None:
+                self.action.addWidget(panel)
         self.action.setMinimumWidth(460)
         layout = QHBoxLayout(self)
         layout.addWidget(self.tabs, 3)
@@ -60,8 +73,13 @@ class WorkPage(QWidget):
         """Texts from the catalogue."""
         self.tabs.setTabText(0, self.ctx.t("tab.queues"))
         self.tabs.setTabText(1, self.ctx.t("tab.history"))
-        for panel in (self.queues, self.history, self.idle, self.offer, self.wrapup):
-            panel.retranslate()
+        if self.bookings is not None:
+            self.tabs.setTabText(self.tabs.indexOf(self.bookings), self.ctx.t("tab.bookings"))
+        self._callback_tab_text()
+        for panel in (self.queues, self.history, self.idle, self.offer, self.wrapup,
+                      self.bookings, self.callback_list, self.callback_task):
+            if panel is not None:
+                panel.retranslate()
         self.refresh()
 
     def refresh(self) -> None:
@@ -73,13 +91,32 @@ class WorkPage(QWidget):
         elif phase is Phase.WRAP_UP and self.ctx.presenter.wrapup is not None:
             self.action.setCurrentWidget(self.wrapup)
             self.wrapup.refresh()
+        elif self.callback_task is not None and self.ctx.callbacks is not None and (
+            self.ctx.callbacks.taken is not None or self.ctx.callbacks.offer is not None
+        ):
+            self.action.setCurrentWidget(self.callback_task)
+            self.callback_task.refresh()
         else:
             self.action.setCurrentWidget(self.idle)
             self.idle.refresh()
 
+    def _callback_tab_text(self) -> None:
+        if self.ctx.callbacks is not None and self.callback_list is not None:
+            count = len(self.ctx.callbacks.tasks)
+            self.tabs.setTabText(self.tabs.indexOf(self.callback_list),
+                                 self.ctx.t("tab.callbacks", count=count))
+
+    def _callbacks_changed(self) -> None:
+        """A task offered or taken takes the right-hand side; the tab shows the count."""
+        self._callback_tab_text()
+        self.refresh()
+
     def _tab_changed(self, index: int) -> None:
         if index == 1:
             self.ctx.presenter.refresh_history()
+        elif self.bookings is not None and index == self.tabs.indexOf(self.bookings):
+            assert self.ctx.bookings is not None
+            self.ctx.bookings.refresh()
 
 
 class MainWindow(QMainWindow):

@@ -15,6 +15,7 @@ from PyQt6.QtWidgets import (
 from agent_console.console_state import Phase
 from agent_console.i18n import format_duration
 from agent_console.views.context import ViewContext
+from i18n import local_time
 
 FLASH_ON = "background: #c2410c; color: white;"
 FLASH_OFF = "background: #fed7aa; color: #7c2d12;"
@@ -57,6 +58,9 @@ class OfferPanel(QFrame):
         self.reject.clicked.connect(ctx.presenter.reject)
         self.waiting_for_call = QLabel()
         self.waiting_for_call.setObjectName("subtle")
+        self.booked = QLabel()  # a booked citizen: the meeting's time, and whether with you
+        self.booked.setObjectName("notice")
+        self.booked.setWordWrap(True)
         buttons = QHBoxLayout()
         buttons.addWidget(self.accept, 2)
         buttons.addWidget(self.reject, 1)
@@ -71,6 +75,7 @@ class OfferPanel(QFrame):
         top.addLayout(count_box)
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
+        layout.addWidget(self.booked)
         layout.addLayout(top)
         layout.addWidget(self.bar)
         layout.addLayout(buttons)
@@ -104,6 +109,12 @@ class OfferPanel(QFrame):
         self.values[0].setText(self.ctx.language(offer.language))
         self.values[1].setText(self.ctx.site(offer.site.names if offer.site else None))
         self.values[2].setText(offer.kiosk)
+        booking = offer.booking
+        self.booked.setVisible(booking is not None)
+        if booking is not None:
+            span = f"{local_time(booking.start):%H:%M}–{local_time(booking.end):%H:%M}"
+            key = "offer.booked_with_you" if booking.named else "offer.booked_any"
+            self.booked.setText(self.ctx.t(key, time=span))
         self.accept.setEnabled(not view.responded)
         self.reject.setEnabled(not view.responded)
         self.waiting_for_call.setVisible(view.responded)

@@ -73,14 +73,16 @@ class StatusBar(QWidget):
             text = f"{text}: {self.ctx.catalogue.not_ready_reason(p.status.reason)}"
         self.pill.setText(text)
         self.pill.setStyleSheet(f"background: {STATE_COLOURS[phase.value]};")
-        self.ready.setVisible(phase is Phase.NOT_READY)
+        # While phoning a citizen back the result buttons make the clerk ready again.
+        self.ready.setVisible(phase is Phase.NOT_READY and p.status.reason != "callback")
         can_pause = phase in (Phase.READY, Phase.WRAP_UP)
         self.reason.setVisible(can_pause)
         self.not_ready.setVisible(can_pause)
         self.not_ready.setText(
             t("status.not_ready_after" if phase is Phase.WRAP_UP else "status.go_not_ready")
         )
-        self.logout.setEnabled(phase in (Phase.NOT_READY, Phase.READY, Phase.WRAP_UP))
+        self.logout.setEnabled(phase in (Phase.NOT_READY, Phase.READY, Phase.WRAP_UP)
+                               and p.status.reason != "callback")
         self._render_clock()
         self._render_link()
 

@@ -140,4 +140,4 @@ class DeviceCheckScreen(ScreenBase):
             problem.setVisible(i < len(lines))
         self.back.setText(self.tr_("common.back"))
         self.page.hint.setText(self.tr_("common.more_below"))
-        self.join.setText(self.tr_("check.join"))
+        self.join.setText(self.tr_("booking.continue" if p.checking_in() else "check.join"))

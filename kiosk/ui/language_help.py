@@ -36,9 +36,19 @@ class LanguageHelpScreen(ScreenBase):
             option.clicked.connect(lambda _=False, index=i: self._choose(index))
             self.options.append(option)
             self.page.body.addWidget(option)
+        # Issue 14: a time booked here or a call back, in the citizen's own language, right
+        # after the queues, side by side so that both show without scrolling.
+        ways = QHBoxLayout()
+        ways.setSpacing(14)
+        self.book = WrapButton()
+        self.book.clicked.connect(lambda: presenter.book_instead("language"))
+        self.callback = WrapButton()
+        self.callback.clicked.connect(lambda: presenter.call_back_instead("language"))
+        for way in (self.book, self.callback):
+            ways.addWidget(way, 1)
+        self.page.body.addLayout(ways)
         for line in self.lines[HELP_LINES_BEFORE_CHOICES - 1 :]:
             self.page.body.addWidget(line)
-        # [2.7] (#14): a callback or booking offer goes here once LanguageHelp offers one.
         self.page.body.addStretch(1)
         layout.addWidget(self.page, 1)
         notes = QHBoxLayout()
@@ -78,6 +88,15 @@ class LanguageHelpScreen(ScreenBase):
             line.setText(self.hy(text))
             line.setVisible(bool(text))
         self.shown_options = list(help_.options) if help_ else []
+        offered = help_ is not None and help_.callback_offered
+        self.callback.setVisible(offered)
+        self.book.setVisible(offered)
+        if offered:
+            in_language = wording.in_language(p, self.catalogue, p.language)
+            self.book.set_text(self.hy(self.tr_("booking.language_offer",
+                                                in_language=in_language)))
+            self.callback.set_text(self.hy(self.tr_("callback.language_offer",
+                                                    in_language=in_language)))
         for i, option in enumerate(self.options):
             if i < len(self.shown_options):
                 choice = self.shown_options[i]

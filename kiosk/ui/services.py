@@ -16,12 +16,14 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from kiosk import wording
+from kiosk import booking_wording, wording
 from kiosk.flow import KioskPresenter
 from kiosk.i18n import Catalogue
 from kiosk.ui.widgets import FlowGrid, ScreenBase, ScrollPage, button, label, set_state
 from wire.server_messages import ServiceInfo
 
+BOOKABLE_REFUSALS = frozenset({"kiosk_reserved", "queue_full", "service_closed"})
+"""Refusals after which the services screen offers to book a time for that service."""
 COLUMNS = 3
 COLUMNS_LARGE = 2
 BORDER_PX = 4
@@ -51,11 +53,12 @@ class ServiceTile(QPushButton):
         self.state = "open"
 
     def show_state(self, state: str) -> None:
-        """``open``, ``other_language`` or ``closed`` (closed tiles are disabled)."""
+        """``open``, ``other_language`` or ``closed``. Every tile does something when
+        touched: a closed one offers a call back (issue 14)."""
         self.state = state
         for widget in (self, self.agency, self.name, self.status):
             set_state(widget, state)
-        self.setEnabled(state != "closed")
+        # A closed tile stays touchable: it offers a time booked here or a call back.
 
 
 class ServicesScreen(ScreenBase):
@@ -69,8 +72,12 @@ class ServicesScreen(ScreenBase):
         self.title = label("h1")
         self.hint = label("body")
         self.notice = label("notice")
+        self.reserved = label("body")
+        self.book = button("secondary")  # after a refusal: book a time instead
+        self.book.clicked.connect(self._book)
         layout.addWidget(self.title)
         layout.addWidget(self.hint)
+        layout.addWidget(self.reserved)
         layout.addWidget(self.notice)
         self.area = ScrollPage()
         self.grid_host = QWidget()
@@ -94,7 +101,7 @@ class ServicesScreen(ScreenBase):
         self.more_time = button("secondary")
         self.more_time.clicked.connect(presenter.request_more_time)
         self.buttons = FlowGrid(last_right=True)
-        self.buttons.set_items([self.back, self.more_time])
+        self.buttons.set_items([self.back, self.book, self.more_time])
         layout.addWidget(self.buttons)
         self.tiles: list[ServiceTile] = []
         self._columns = 0
@@ -117,11 +124,18 @@ class ServicesScreen(ScreenBase):
         self.more_time.setVisible(not p.citizen.more_time)
         self.more_time_given.setText(wording.more_time_line(p, self.catalogue))
         self.more_time_given.setVisible(p.citizen.more_time)
-        self.buttons.reflow()
         refusal = p.citizen.refusal
+        # With large text a refusal and its way out need the hint's room more than the hint.
+        self.hint.setVisible(refusal is None or not p.citizen.large_text)
+        self.book.setText(self.tr_("booking.book_button"))
+        self.book.setVisible(refusal is not None and refusal.code in BOOKABLE_REFUSALS)
+        self.buttons.reflow()
         self.notice.setVisible(refusal is not None)
         if refusal is not None:
-            self.notice.setText(wording.refusal_text(p, self.catalogue, refusal))
+            self.notice.setText(self.hy(wording.refusal_text(p, self.catalogue, refusal)))
+        reserved = booking_wording.reservation_line(p, self.catalogue)
+        self.reserved.setText(reserved)
+        self.reserved.setVisible(bool(reserved) and refusal is None)
         services = self._ordered()
         self.empty.setVisible(not services)
         self.empty.setText(
@@ -151,3 +165,9 @@ class ServicesScreen(ScreenBase):
             self.grid.removeWidget(tile)
             self.grid.addWidget(tile, i // columns, i % columns)
             tile.setVisible(True)
+
+    def _book(self) -> None:
+        refusal = self.presenter.citizen.refusal
+        if refusal is not None and refusal.service_id is not None:
+            reason = "closed" if refusal.code == "service_closed" else "reserved"
+            self.presenter.offer_booking(refusal.service_id, reason)  # type: ignore[arg-type]

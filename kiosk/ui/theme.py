@@ -263,13 +263,17 @@ def stylesheet(large: bool, high_contrast: bool = False) -> str:
         font-size: {font_px(s, 1.0 if s == 1 else 0.85)}px;
         background: {c.bar_bg}; color: {c.bar_ink}; border: 3px solid {c.bar_edge}; }}
     QPushButton#bar:checked {{ background: {c.bar_ink}; color: {c.bar_bg}; }}
+    QPushButton#appointment {{ min-height: 72px; padding: 4px 10px;
+        font-size: {font_px(s, 1.0 if s == 1 else 0.85)}px;
+        background: {c.secondary_bg}; color: {c.secondary_ink};
+        border: {edge}px solid {c.secondary_ink}; }}
     QPushButton#welcome_lang {{ min-height: {140 if s == 1 else 120}px; min-width: 360px;
         font-size: {font_px(s, 1.5 if s == 1 else 1.25)}px; }}
     QPushButton#tile {{ background: {c.paper}; border: {edge}px solid {c.primary_bg};
         text-align: left; padding: 0px; min-height: {TILE_HEIGHT_PX if s == 1 else 220}px; }}
     QPushButton#tile[state="other_language"] {{ background: {c.option_bg};
         border: {edge}px solid {c.option_edge}; }}
-    QPushButton#tile:disabled {{ background: {c.disabled_bg};
+    QPushButton#tile[state="closed"] {{ background: {c.disabled_bg};
         border: {edge}px dashed {c.disabled_edge}; }}
     QPushButton#tile QLabel, QPushButton#wrap QLabel {{ background: transparent; }}
     QLabel#tile_agency {{ font-size: {font_px(s, 0.8)}px; color: {c.subtle_ink}; }}
@@ -282,6 +286,14 @@ def stylesheet(large: bool, high_contrast: bool = False) -> str:
     QLabel#tile_name[state="closed"], QLabel#tile_agency[state="closed"],
     QLabel#tile_status[state="closed"] {{ color: {c.disabled_ink}; }}
     QLabel#wrap_text {{ color: {c.secondary_ink}; font-weight: bold; }}
+    QPushButton#choice {{ background: {c.primary_bg}; border: {edge}px solid {c.primary_bg};
+        text-align: left; padding: 0px; border-radius: 18px;
+        min-height: {150 if s == 1 else 0}px; }}
+    QPushButton#choice:pressed {{ background: {c.pressed_bg}; border-color: {c.pressed_bg}; }}
+    QPushButton#choice QLabel {{ background: transparent; color: {c.primary_ink}; }}
+    QLabel#choice_title {{ font-size: {font_px(s, 1.5 if s == 1 else 1.2)}px;
+        font-weight: bold; }}
+    QLabel#choice_hint {{ font-size: {font_px(s, 1.0 if s == 1 else 0.85)}px; }}
     QPushButton#rating {{ min-width: 120px; min-height: 120px; font-size: {font_px(s, 1.6)}px;
         background: {c.secondary_bg}; color: {c.secondary_ink};
         border: {edge}px solid {c.secondary_ink}; }}
@@ -293,6 +305,24 @@ def stylesheet(large: bool, high_contrast: bool = False) -> str:
     QPushButton#key_fn {{ background: {c.secondary_bg}; color: {c.secondary_ink};
         border: {edge}px solid {c.secondary_ink}; }}
     QPushButton#key:pressed, QPushButton#key_fn:pressed {{ background: {c.soft}; }}
+    QPushButton#code_key {{ min-width: 96px; min-height: 96px;
+        font-size: {font_px(s, 1.5 if s == 1 else 1.2)}px; border-radius: 12px;
+        background: {c.paper}; color: {c.ink}; border: 3px solid {c.ink}; }}
+    QPushButton#code_key:pressed {{ background: {c.soft}; }}
+    QLabel#code {{ font-size: {font_px(s, 2.6 if s == 1 else 2.0)}px; font-weight: bold;
+        font-family: "DejaVu Sans Mono", monospace; color: {c.ink}; background: {c.paper};
+        border: 4px solid {c.heading}; border-radius: 14px; padding: 8px 20px; }}
+    QLabel#qr {{ background: #ffffff; border: 4px solid {c.heading}; padding: 16px; }}
+    QPushButton#keypad {{ min-width: 110px; min-height: {76 if s == 1 else 64}px;
+        font-size: {font_px(s, 1.5 if s == 1 else 1.0)}px; background: {c.paper}; color: {c.ink};
+        border: {edge}px solid {c.heading}; border-radius: 14px; padding: 0px 8px; }}
+    QPushButton#keypad:pressed {{ background: {c.soft}; }}
+    QLabel#phone {{ font-size: {font_px(s, 1.7 if s == 1 else 1.2)}px; font-weight: bold;
+        background: {c.paper}; color: {c.ink}; border: {edge}px solid {c.heading};
+        border-radius: 12px; padding: 10px 18px; }}
+    QLabel#phone_empty {{ font-size: {font_px(s, 1.0 if s == 1 else 0.85)}px; color: {c.ink};
+        background: {c.paper}; border: {edge}px dashed {c.heading}; border-radius: 12px;
+        padding: 18px 18px; }}
     QPushButton:disabled, QPushButton#secondary:disabled, QPushButton#rating:disabled {{
         background: {c.disabled_bg}; color: {c.disabled_ink};
         border: {edge}px dashed {c.disabled_edge}; }}

@@ -36,6 +36,7 @@ class WelcomeScreen(ScreenBase):
         self.chooses: dict[Language, QLabel] = {}
         self.buttons: dict[Language, QPushButton] = {}
         self.privacy: dict[Language, QLabel] = {}
+        self.appointments: dict[Language, QPushButton] = {}
         for lang in LANGUAGES:
             column = QVBoxLayout()
             column.setSpacing(10)
@@ -44,6 +45,8 @@ class WelcomeScreen(ScreenBase):
             b = button("welcome_lang")
             b.clicked.connect(lambda _=False, code=lang: presenter.choose_language(code))
             hint = label("subtle")
+            booked = button("appointment")  # "I have an appointment", in this column's language
+            booked.clicked.connect(lambda _=False, code=lang: presenter.start_check_in(code))
             for widget in (purpose, choose, hint):
                 widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
             column.addWidget(purpose)
@@ -51,7 +54,9 @@ class WelcomeScreen(ScreenBase):
             column.addWidget(choose)
             column.addWidget(b)
             column.addWidget(hint)
+            column.addWidget(booked)
             columns.addLayout(column, 1)
+            self.appointments[lang] = booked
             self.purposes[lang] = purpose
             self.chooses[lang] = choose
             self.buttons[lang] = b
@@ -75,6 +80,7 @@ class WelcomeScreen(ScreenBase):
             self.chooses[lang].setText(cat.tr(lang, "welcome.choose_language"))
             self.buttons[lang].setText(cat.tr(lang, f"lang.{lang}"))
             self.privacy[lang].setText(cat.tr(lang, "welcome.privacy_hint"))
+            self.appointments[lang].setText(cat.tr(lang, "booking.welcome_button"))
         on = p.citizen.speech
         self.speech.setChecked(on)
         self.speech.setText(

@@ -16,10 +16,14 @@ from kiosk.flow import KioskPresenter
 from kiosk.i18n import Catalogue
 from kiosk.state import Screen
 from kiosk.ui.bars import BottomBar, TopBar
+from kiosk.ui.booking import BookingScreen
 from kiosk.ui.call import CallScreen
+from kiosk.ui.callback import CallbackDoneScreen, CallbackScreen
 from kiosk.ui.check import DeviceCheckScreen
+from kiosk.ui.check_in import CheckInScreen
 from kiosk.ui.end import EndScreen
 from kiosk.ui.language_help import LanguageHelpScreen
+from kiosk.ui.other_ways import OtherWaysScreen
 from kiosk.ui.out_of_service import OutOfServiceScreen
 from kiosk.ui.photo import PhotoScreen
 from kiosk.ui.privacy import PrivacyScreen
@@ -113,6 +117,11 @@ class KioskWindow(QWidget):
             Screen.RECONNECTING: ReconnectingScreen(presenter, catalogue),
             Screen.END: EndScreen(presenter, catalogue),
             Screen.OUT_OF_SERVICE: OutOfServiceScreen(presenter, catalogue),
+            Screen.CHECK_IN: CheckInScreen(presenter, catalogue, own),
+            Screen.BOOKING: BookingScreen(presenter, catalogue),
+            Screen.CALLBACK: CallbackScreen(presenter, catalogue),
+            Screen.CALLBACK_DONE: CallbackDoneScreen(presenter, catalogue),
+            Screen.OTHER_WAYS: OtherWaysScreen(presenter, catalogue),
         }
         for screen in self.screens.values():
             self.stack.addWidget(screen)

@@ -17,6 +17,7 @@ once, that was one message per waiting kiosk per event, however fast events came
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from jsonlog import fields
 from signaling.errors import StoreError
@@ -57,6 +58,9 @@ class Dispatcher:
         self._queries = queries
         self._positions: dict[str, S.QueuePosition] = {}
         self._positions_at = float("-inf")
+        self.observers: list[Callable[[list[A.Action], float], None]] = []
+        """Called with each event's actions after they were delivered (bookings follow
+        their citizens this way)."""
 
     def run(
         self,
@@ -93,6 +97,11 @@ class Dispatcher:
         if actions:
             self._queries.stats_dirty = True
             self._view.notify("queues")
+            for observer in self.observers:
+                try:
+                    observer(actions, now)
+                except Exception:
+                    log.exception("action observer failed")
         return actions
 
     def flush_positions(self, now: float, min_interval_s: float) -> None:

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from signaling.booking.desk import BookingDesk
+from signaling.booking_office import BookingOffice
 from signaling.directory import Directory
+from signaling.hub.bookings import Bookings
+from signaling.hub.callbacks import Callbacks
 from signaling.hub.connections import Connection, Connections, ResumeTokens
 from signaling.hub.delivery import Dispatcher
 from signaling.hub.inbound import Inbound, RoutedMessage
@@ -21,9 +25,12 @@ from signaling.hub.queries import Queries
 from signaling.hub.relay import Relay
 from signaling.hub.sessions import Sessions
 from signaling.routing import actions as A
+from signaling.routing import callbacks as K
 from signaling.routing import events as E
 from signaling.routing.router import Router
 from signaling.store import Store
+from wire import booking_messages as B
+from wire import callback_messages as W
 from wire import client_messages as C
 from wire import server_messages as S
 from wire.errors import ErrorCode
@@ -41,7 +48,9 @@ class Hub:
         turn_ttl_s: int = 3600, dispositions: list[str] | None = None,
         timezone: str = "Europe/Helsinki", term: int | None = None,
         on_lost: Callable[[Exception], bool] | None = None, agent_grace_s: float = 60.0,
-        photo_retention_days: int | None = None,
+        photo_retention_days: int | None = None, office: BookingOffice | None = None,
+        desk: BookingDesk | None = None,
+        callback_config: K.CallbackConfig | None = None, callback_min_left_s: float = 3600.0,
     ) -> None:
         self.router = router
         self._clock = clock
@@ -57,12 +66,23 @@ class Hub:
         if on_lost is not None:
             self._records.on_lost = on_lost
         self._queries = Queries(router, store, directory, conns, timezone)
+        office = office or BookingOffice(store, directory.catalogue, timezone)
+        desk = desk or BookingDesk()
         look = Lookups(directory.kiosk_label, directory.agent_name, live.agent_calls.get,
-                       self._relay.ice_servers, self._relay.ice_transport_policy)
+                       self._relay.ice_servers, self._relay.ice_transport_policy,
+                       lambda kiosk, agent: self.bookings.offer_booking(kiosk, agent),
+                       lambda kiosk: self.bookings.kiosk_needed(kiosk))
         self._dispatcher = Dispatcher(router, conns, live, self._records, look, self.view,
                                       self._queries)
+        self.bookings = Bookings(router=router, store=store, office=office, directory=directory,
+                                 connections=conns, dispatcher=self._dispatcher, desk=desk,
+                                 clock=clock)
+        """Appointments: check-in, booked citizens, the booking messages."""
         greeting = Greeting(heartbeat_interval_s, heartbeat_timeout_s, tuple(dispositions or ()),
                             photo_retention_days)
+        self.callbacks = Callbacks(router, store, conns, self._dispatcher.run, callback_config,
+                                   callback_min_left_s, directory.site_ref)
+        """Callback tasks (issue 14): the desk and what it tells kiosks and consoles."""
         self._sessions = Sessions(router, directory, conns, resume, live, self._inbound,
                                   self._dispatcher, self._records, self._relay, self._queries,
                                   look, greeting, self.view)
@@ -72,19 +92,32 @@ class Hub:
 
         ``quiet``: re-register a client that stays connected to its node when routing moves
         to this hub (no ``welcome``, nothing of its citizen session ends)."""
-        self._sessions.attach(conn, hello, self._clock(), quiet=quiet)
+        now = self._clock()
+        self._sessions.attach(conn, hello, now, quiet=quiet)
+        if conn.principal.role == "kiosk" and self._conns.kiosks.get(conn.principal.id) is conn:
+            self.bookings.attached(conn, now)
+        self.callbacks.attached(conn)
+        self.callbacks.sync(now)
 
     def detach(self, conn: Connection) -> None:
         """The connection is gone (closed, timed out or replaced)."""
-        self._sessions.detach(conn, self._clock())
+        now = self._clock()
+        self._sessions.detach(conn, now)
+        self.callbacks.sync(now)
 
     def restore(self, now: float) -> RestoreReport:
         """Adopt queue places and live calls from the store after a restart or crash."""
-        return self._records.restore(self.router, now)
+        report = self._records.restore(self.router, now)
+        self.callbacks.restore(now)
+        return report
 
     def tick(self) -> None:
-        """Let the router act on timeouts (offers, grace periods, wrap-up)."""
-        self._dispatcher.run(E.Tick(), self._clock())
+        """Let the router act on timeouts (offers, grace periods, wrap-up), the check-in desk
+        on slot starts and no-shows, and the callback desk on its tasks."""
+        now = self._clock()
+        self._dispatcher.run(E.Tick(), now)
+        self.bookings.tick(now)
+        self.callbacks.tick(now)
 
     def flush_positions(self, min_interval_s: float = 1.0) -> None:
         """Send waiting kiosks their latest position, each at most once per interval."""
@@ -120,13 +153,30 @@ class Hub:
                 self._wrap_up(conn, msg, now)
             case C.PhotosPurged():
                 self._records.photos_purged(p, msg.count, now)
+            case (B.BookingCheckIn() | B.BookingSlotsGet() | B.BookingMake()
+                  | B.BookingCancel() | B.BookingsGet()):
+                self.bookings.handle(conn, msg, now)
+            case C.QueueJoin() if p.role == "kiosk":
+                self._dispatcher.run(self.bookings.join_event(p.id, msg, now), now, conn,
+                                     msg.ref)
+            case C.QueueLeave() if p.role == "kiosk" and self.bookings.leave(conn, msg.ref, now):
+                pass
             case C.Logout():
                 if p.role == "agent":
                     self._dispatcher.run(E.AgentLogout(p.id), now, conn, msg.ref)
                 self._records.logout(p, now)
                 conn.close("logged_out", 1000)
+            case W.CallbackRequest() | W.CallbackAccept() | W.CallbackReject() \
+                    | W.CallbackResult():
+                self.callbacks.handle(conn, msg, now)
+            case C.AgentStateSet(state="ready") if self.callbacks.desk.held_by(p.id):
+                # Ready would let the router offer a kiosk citizen mid-phone-call.
+                conn.send(S.Error(ref=msg.ref, code=ErrorCode.BAD_STATE,
+                                  message="record the result of your callback first"))
             case _:
                 self._route(conn, msg, now)
+        if isinstance(msg, _CLERK_CHANGES):
+            self.callbacks.sync(now)
 
     def _route(self, conn: Connection, msg: RoutedMessage, now: float) -> None:
         event = self._inbound.event_for(conn, msg)
@@ -148,3 +198,12 @@ class Hub:
 
     def _refuse(self, conn: Connection, message: str, ref: str | None) -> None:
         conn.send(S.Error(ref=ref, code=ErrorCode.UNKNOWN_CALL, message=message))
+
+
+_CLERK_CHANGES = (
+    C.QueueJoin, C.QueueLeave, C.CallEnd, C.CallTransfer, C.AgentStateSet, C.OfferAccept,
+    C.OfferReject, C.WrapUpDone, C.Logout, W.CallbackRequest, W.CallbackAccept,
+    W.CallbackReject, W.CallbackResult,
+)
+"""Messages after which a clerk may be free or busy for callback tasks (health reports, relay
+and queries are not: they cost the callback desk nothing)."""

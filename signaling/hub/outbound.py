@@ -15,6 +15,7 @@ from signaling.routing import actions as A
 from signaling.routing.model import AgentState
 from signaling.text_rules import fit_for_wire
 from wire import server_messages as S
+from wire.booking_messages import OfferBooking
 from wire.errors import ErrorCode
 from wire.types import LANGUAGES, PROTOCOL_VERSION, IceServer
 
@@ -39,6 +40,7 @@ REJECT_CODES: dict[str, ErrorCode] = {
     "queue_full": ErrorCode.QUEUE_FULL,
     "language_unavailable": ErrorCode.LANGUAGE_UNAVAILABLE,
     "already_queued": ErrorCode.ALREADY_QUEUED,
+    "kiosk_reserved": ErrorCode.KIOSK_RESERVED,
 }
 _REFUSAL_TEXT = {
     "service_closed": "the service is closed now",
@@ -46,6 +48,7 @@ _REFUSAL_TEXT = {
     "language_unavailable": "nobody serves this service in that language right now",
     "unknown_service": "no such service",
     "already_queued": "this kiosk is already waiting or in a call",
+    "kiosk_reserved": "this kiosk is booked for a meeting before the call would end",
 }
 
 
@@ -70,6 +73,10 @@ class Lookups:
     agent_call: Callable[[str], str | None]
     ice_servers: Callable[[str, float], list[IceServer]]
     ice_transport_policy: str
+    offer_booking: Callable[[str, str], OfferBooking | None] = lambda _kiosk, _agent: None
+    """The booking of the citizen at a kiosk, as an offer to an agent shows it."""
+    kiosk_needed: Callable[[str], bool] = lambda _kiosk: False
+    """Whether a booked meeting is due at the kiosk where a walk-in waits."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +169,7 @@ def render(action: A.Action, look: Lookups) -> list[Outgoing]:
                 position=action.position,
                 estimated_wait_s=action.estimated_wait_s,
                 estimate_kind=action.estimate_kind,
+                kiosk_needed=look.kiosk_needed(action.kiosk_id),
             )
             return [Outgoing(action.kiosk_id, position)]
         case A.JoinRefused():
@@ -170,6 +178,8 @@ def render(action: A.Action, look: Lookups) -> list[Outgoing]:
                 message=_REFUSAL_TEXT.get(action.code, action.code),
                 next_opening=action.next_opening,
                 languages_available=sorted(action.languages_available) or None,  # type: ignore[arg-type]
+                kiosk_reserved_at=action.kiosk_reserved_at,
+                kiosk_free_at=action.kiosk_reserved_until,
             )
             return [Outgoing(action.kiosk_id, refusal, reply=True)]
         case A.Rejected():
@@ -188,6 +198,7 @@ def render(action: A.Action, look: Lookups) -> list[Outgoing]:
                 kiosk=kiosk,
                 waited_s=max(0.0, action.waited_s),
                 expires_in_s=max(0.0, action.expires_at - action.at),
+                booking=look.offer_booking(action.kiosk_id, action.agent_id),
             )
             return [Outgoing(action.agent_id, offer)]
         case A.OfferRevoked():

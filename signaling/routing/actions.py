@@ -19,7 +19,12 @@ from signaling.routing.model import AgentState
 EstimateKind = Literal["soon", "minutes", "none"]
 
 JoinRefusal = Literal[
-    "service_closed", "queue_full", "language_unavailable", "unknown_service", "already_queued"
+    "service_closed",
+    "queue_full",
+    "language_unavailable",
+    "unknown_service",
+    "already_queued",
+    "kiosk_reserved",
 ]
 RemovalReason = Literal["cancelled", "abandoned", "answered", "transferred"]
 RevokeReason = Literal["timeout", "rejected", "cancelled", "kiosk_lost", "agent_lost"]
@@ -62,6 +67,10 @@ class JoinRefused:
     code: JoinRefusal
     next_opening: float | None
     languages_available: tuple[str, ...]
+    kiosk_reserved_at: float | None = None
+    """With ``kiosk_reserved``: when the kiosk's booked meeting starts."""
+    kiosk_reserved_until: float | None = None
+    """With ``kiosk_reserved``: when it ends."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +185,18 @@ class AgentStateChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class BookingFallback:
+    """The booked clerk did not take the booked citizen in time: any eligible clerk may
+    now; tell the kiosk ("another clerk will serve you")."""
+
+    entry_id: str
+    kiosk_id: str
+    booking_id: str
+    named_agent: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
 class Rejected:
     """An event was invalid in the current state; ``target_id`` is the id it targeted."""
 
@@ -196,5 +217,6 @@ Action = (
     | EntryRequeued
     | CallTransferred
     | AgentStateChanged
+    | BookingFallback
     | Rejected
 )

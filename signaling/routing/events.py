@@ -20,6 +20,23 @@ class JoinQueue:
     service_id: str
     language: str
     priority: int = 0
+    kiosk_free_until: float | None = None
+    """A walk-in: when the kiosk's next booked meeting starts. The join is refused
+    (``kiosk_reserved``) unless the expected wait plus the average call ends by then."""
+    kiosk_reserved_until: float | None = None
+    """When that meeting's slot ends (told to a refused walk-in)."""
+    booking: BookedJoin | None = None
+    """A booked citizen whose slot has started (see :mod:`signaling.routing.booked`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BookedJoin:
+    """What a booked citizen's join adds: ahead of walk-ins, and offered only to
+    ``named_agent`` (if set) until ``named_until``, then to any eligible clerk."""
+
+    booking_id: str
+    named_agent: str | None
+    named_until: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +148,14 @@ class Transfer:
 
 
 @dataclass(frozen=True, slots=True)
+class ClerkBooked:
+    """When the agent's next booked meeting that names them starts (None: none ahead)."""
+
+    agent_id: str
+    at: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class Tick:
     """Time passed; send at :meth:`Router.next_deadline` (or periodically)."""
 
@@ -151,5 +176,6 @@ Event = (
     | EndCall
     | EndWrapUp
     | Transfer
+    | ClerkBooked
     | Tick
 )

@@ -120,6 +120,18 @@ class OpeningHours:
                         found_on = offset if found_on is None else found_on
         return best
 
+    def local_date(self, now: float) -> date:
+        """The local calendar date at ``now`` in the hours' time zone."""
+        return datetime.fromtimestamp(now, self._tz).date()
+
+    def closes_on(self, day: date) -> float | None:
+        """Epoch seconds when the service closes for the last time on local ``day`` (the end
+        of its latest interval), or None when it does not open that day."""
+        if day in self._closed or not self._weekly[day.weekday()]:
+            return None
+        end = max(e for _s, e in self._weekly[day.weekday()])
+        return max(self._instants_reaching(day, end))
+
     def _wall(self, instant: float) -> datetime:
         return datetime.fromtimestamp(instant, self._tz).replace(tzinfo=None, fold=0)
 

@@ -73,3 +73,6 @@ class RouterConfig:
     # their new place), and at least every estimate_refresh_s (calls run on meanwhile).
     estimate_interval_s: float = 2.0
     estimate_refresh_s: float = 30.0
+    # A clerk named in a booked meeting is not offered walk-ins from this long before it, so
+    # that they are free when it starts (signaling.routing.booked).
+    booked_guard_s: float = 600.0

@@ -9,7 +9,8 @@ ranks highest over all of them.
 
 Agents: among READY, connected agents with the skill and the language and not in
 a decline cool-off for that entry, the one idle longest (earliest ``idle_since``);
-ties by agent id.
+ties by agent id. A booked citizen is offered only to the booked clerk until the
+booking's ``named_until`` (:mod:`signaling.routing.booked`).
 """
 
 from __future__ import annotations
@@ -68,8 +69,14 @@ def head_priority(priority: int, enqueued_at: float, others: Iterable[Entry], st
     return needed
 
 
+def _held(agent: Agent, now: float, guard_s: float) -> bool:
+    """Whether the agent is kept free of walk-ins for a booked meeting that names them."""
+    return agent.booked_at is not None and now >= agent.booked_at - guard_s
+
+
 def match(
-    entries: Iterable[Entry], agents: Iterable[Agent], now: float, step_s: float
+    entries: Iterable[Entry], agents: Iterable[Agent], now: float, step_s: float,
+    guard_s: float = 0.0,
 ) -> list[tuple[Entry, Agent]]:
     """Pair waiting, connected, unreserved entries with ready agents.
 
@@ -91,7 +98,12 @@ def match(
             break
         for agent in free:
             cooling = entry.cooloff.get(agent.agent_id, -math.inf) > now
-            if agent.serves(entry.service_id, entry.language) and not cooling:
+            if (
+                agent.serves(entry.service_id, entry.language)
+                and not cooling
+                and entry.offerable_to(agent.agent_id, now)
+                and (entry.booking_id is not None or not _held(agent, now, guard_s))
+            ):
                 pairs.append((entry, agent))
                 free.remove(agent)
                 break
@@ -115,7 +127,8 @@ def queues(
 
 
 def match_ordered(
-    queues: Iterable[Sequence[Entry]], free: list[Agent], now: float, step_s: float
+    queues: Iterable[Sequence[Entry]], free: list[Agent], now: float, step_s: float,
+    guard_s: float = 0.0,
 ) -> list[tuple[Entry, Agent]]:
     """:func:`match` for entries given as per-queue serving orders at ``now`` and for
     ``free`` agents already filtered (ready, connected) and sorted by idle time.
@@ -138,7 +151,12 @@ def match_ordered(
             continue
         for agent in free:
             cooling = entry.cooloff.get(agent.agent_id, -math.inf) > now
-            if agent.serves(entry.service_id, entry.language) and not cooling:
+            if (
+                agent.serves(entry.service_id, entry.language)
+                and not cooling
+                and entry.offerable_to(agent.agent_id, now)
+                and (entry.booking_id is not None or not _held(agent, now, guard_s))
+            ):
                 pairs.append((entry, agent))
                 free.remove(agent)
                 break

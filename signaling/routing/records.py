@@ -31,6 +31,19 @@ class Entry:
     # times this citizen went back to the head of the queue after a failed media path
     # (in memory only: a server restart forgets it, allowing one more)
     media_requeues: int = 0
+    # a booked citizen: their booking, and the only clerk offered them until named_until
+    booking_id: str | None = None
+    named_agent: str | None = None
+    named_until: float | None = None
+
+    def offerable_to(self, agent_id: str, now: float) -> bool:
+        """Whether a booking's restriction to its named clerk lets ``agent_id`` be offered
+        this citizen at ``now``."""
+        return (
+            self.named_agent is None
+            or self.named_agent == agent_id
+            or (self.named_until is not None and now >= self.named_until)
+        )
 
 
 @dataclass(eq=False, slots=True)
@@ -52,6 +65,9 @@ class Agent:
     """The call whose wrap-up the agent is in (or last was)."""
     wrap_until: float | None = None
     pending_not_ready: str | None = None
+    booked_at: float | None = None
+    """Start of the agent's next booked meeting that names them (walk-ins are not offered
+    to them from :attr:`RouterConfig.booked_guard_s` before it)."""
 
     def serves(self, service_id: str, language: str) -> bool:
         """Whether the agent has the skill and the language."""

@@ -40,6 +40,7 @@ from signaling.routing.actions import (
     JoinRefused,
     Rejected,
 )
+from signaling.routing.booked import BookedRouting
 from signaling.routing.events import (
     AcceptOffer,
     AgentDisconnected,
@@ -48,6 +49,7 @@ from signaling.routing.events import (
     AgentNotReady,
     AgentReady,
     AgentReconnected,
+    ClerkBooked,
     EndCall,
     EndWrapUp,
     Event,
@@ -65,6 +67,7 @@ from signaling.routing.records import Agent, Call, Entry, Offer
 from signaling.routing.restore import RoutingRestore
 from signaling.routing.state import (
     CALL_TIMER,
+    NAMED_TIMER,
     OFFER_TIMER,
     WRAP_TIMER,
     uuid_ids,
@@ -73,7 +76,7 @@ from signaling.routing.state import (
 __all__ = ["Router", "uuid_ids"]
 
 
-class Router(RoutingRestore, RoutingLookups):
+class Router(BookedRouting, RoutingRestore, RoutingLookups):
     """The routing state machine: queues, agents, offers and calls.
 
     ``Router(config, services, id_factory=...)``: ``services`` maps service ids to
@@ -125,6 +128,8 @@ class Router(RoutingRestore, RoutingLookups):
                 self._on_end_wrap_up(event, now, out)
             case Transfer():
                 self._on_transfer(event, now, out)
+            case ClerkBooked():
+                self._on_clerk_booked(event)
             case Tick():
                 pass  # timers already fired; matching and positions follow
             case _:
@@ -141,6 +146,8 @@ class Router(RoutingRestore, RoutingLookups):
                 self._end_wrap_up(self._agents[key], now, out)
             elif kind == CALL_TIMER:
                 self._call_grace_expired(self._calls[key], now, out)
+            elif kind == NAMED_TIMER:
+                self._named_wait_over(self._entries[key], now, out)
             else:
                 self._remove_entry(self._entries[key], "abandoned", out)
         self._prune_cooloffs(now)
@@ -155,6 +162,16 @@ class Router(RoutingRestore, RoutingLookups):
         if ev.kiosk_id in self._kiosk_entry or ev.kiosk_id in self._kiosk_call:
             available = tuple(sorted(self.languages_available(ev.service_id, now)))
             out.append(JoinRefused(ev.kiosk_id, "already_queued", None, available))
+            return
+        if ev.booking is not None:
+            self._join_booked(ev, ev.booking, now, out)
+            return
+        if ev.kiosk_free_until is not None and not self._fits_before(ev, ev.kiosk_free_until, now):
+            available = tuple(sorted(self.languages_available(ev.service_id, now)))
+            out.append(
+                JoinRefused(ev.kiosk_id, "kiosk_reserved", None, available,
+                            ev.kiosk_free_until, ev.kiosk_reserved_until)
+            )
             return
         refusal = self._admission(ev.service_id, rules, ev.language, now)
         if refusal is not None:

@@ -39,7 +39,7 @@ from signaling.routing.staff import Staff
 Admission = Literal["service_closed", "queue_full", "language_unavailable"]
 
 # Timer kinds, in the order they fire when due at the same instant.
-OFFER_TIMER, WRAP_TIMER, CALL_TIMER, ENTRY_TIMER = range(4)
+OFFER_TIMER, WRAP_TIMER, CALL_TIMER, ENTRY_TIMER, NAMED_TIMER = range(5)
 Timer = tuple[float, int, str]  # (due, kind, key)
 
 
@@ -134,6 +134,8 @@ class RoutingState:
             call = self._calls.get(key)
             return call is not None and _call_deadline(call) == due
         entry = self._entries.get(key)
+        if kind == NAMED_TIMER:
+            return entry is not None and entry.named_agent is not None and entry.named_until == due
         return entry is not None and entry.grace_until == due
 
     def _cooloff_live(self, until: float, entry_id: str, agent_id: str) -> bool:
@@ -203,6 +205,8 @@ class RoutingState:
         self._book.add(entry, self._now)
         if entry.grace_until is not None:
             self._schedule(entry.grace_until, ENTRY_TIMER, entry.entry_id)
+        if entry.named_agent is not None and entry.named_until is not None:
+            self._schedule(entry.named_until, NAMED_TIMER, entry.entry_id)
 
     def _remove_entry(self, entry: Entry, reason: RemovalReason, out: list[Action]) -> None:
         if reason != "transferred":
@@ -337,7 +341,8 @@ class RoutingState:
             return
         free.sort(key=lambda a: (a.idle_since, a.agent_id))
         pairs = ordering.match_ordered(
-            [book.ordered(key, now) for key in keys], free, now, self._cfg.escalation_step_s
+            [book.ordered(key, now) for key in keys], free, now, self._cfg.escalation_step_s,
+            self._cfg.booked_guard_s,
         )
         for entry, agent in pairs:
             offer = Offer(

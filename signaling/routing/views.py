@@ -60,6 +60,7 @@ class AgentView:
     offer_id: str | None
     call_id: str | None
     pending_not_ready: str | None  # applied when the current call / wrap-up ends
+    booked_at: float | None = None  # start of their next named booked meeting, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +112,7 @@ def of_agent(agent: Agent) -> AgentView:
         agent.offer_id,
         agent.call_id,
         agent.pending_not_ready,
+        agent.booked_at,
     )
 
 

@@ -79,6 +79,11 @@ class Handle(Protocol):
         """Release the database."""
         ...
 
+    def scrub(self) -> None:
+        """Make deleted personal data unrecoverable from the database's files (as far as the
+        database allows); called after such a delete, outside any transaction."""
+        ...
+
 log = logging.getLogger("etapiste.store")
 
 DB_FILENAME = "etapiste.db"
@@ -104,6 +109,7 @@ class Database:
         self.lock = threading.RLock()
         self._depth = 0
         self.checkpointer: Checkpointer | None = None
+        self._scrub_pending = False
 
     @classmethod
     def open(cls, data_dir: Path, busy_timeout_ms: int = 5000) -> Database:
@@ -126,6 +132,9 @@ class Database:
                     log.warning("journal mode not wal", extra={"fields": {"mode": str(mode)}})
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer's thread does it
+                # Deleted rows are overwritten with zeros, not left in free space: a callback
+                # number or a purged note must not be readable from the file afterwards.
+                conn.execute("PRAGMA secure_delete=ON")
             # Migrations run with foreign keys off (a table rebuild must not cascade deletes),
             # and check them before committing; then they are on for good.
             db.migrate()
@@ -143,6 +152,19 @@ class Database:
             self.checkpointer.stop()
         with self.lock:
             self.conn.close()  # the last connection to close checkpoints the rest
+
+    def scrub(self) -> None:
+        """Copy the write-ahead log into the database and truncate it: the log still holds
+        the pages as they were before a delete. Skipped inside a transaction, and when a
+        reader holds the log (the next scrub truncates it)."""
+        with self.lock, self.errors():
+            if self._depth:
+                self._scrub_pending = True
+                return
+            busy = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            self._scrub_pending = bool(busy)
+            if busy:
+                log.warning("wal not truncated: a reader holds it")
 
     def migrate(self) -> None:
         """Bring the schema to the latest version; refuse a newer one."""
@@ -202,6 +224,8 @@ class Database:
                 raise
             finally:
                 self._depth = 0
+            if self._scrub_pending:
+                self.scrub()
 
     def _savepoint(self) -> Iterator[sqlite3.Connection]:
         name = f"sp{self._depth}"

@@ -30,6 +30,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Protocol
 
 from signaling.catalogue import Catalogue
+from signaling.store.booking_interface import BookingStore
+from signaling.store.callback_interface import CallbackStore
 from signaling.store.cluster_interface import ClusterStore
 from signaling.store.records import (
     AccountRecord,
@@ -58,6 +60,7 @@ from signaling.store.records import (
 __all__ = [
     "AccountStore",
     "AuditStore",
+    "BookingStore",
     "CallStore",
     "ClusterStore",
     "OperatorStore",
@@ -436,7 +439,8 @@ class StaffingStore(Protocol):
 
 class Store(
     AccountStore, SiteStore, ServiceStore, QueueStore, CallStore, AuditStore, OperatorStore,
-    RevocationStore, WaitStore, StaffingStore, ClusterStore, Protocol,
+    RevocationStore, WaitStore, StaffingStore, ClusterStore, BookingStore, CallbackStore,
+    Protocol,
 ):
     """Everything the server persists, plus the handle's own life."""
 

@@ -216,5 +216,14 @@ class PgDatabase:
                 self._depth -= 1
 
 
+    def scrub(self) -> None:
+        """After personal data was deleted: vacuum the callback numbers' table so the dead
+        row is removed now rather than at the next autovacuum (only outside a transaction)."""
+        if self._depth:
+            return
+        with self.lock, self.errors():
+            self._connect().execute("VACUUM callback_numbers")
+
+
 def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

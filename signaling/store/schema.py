@@ -300,8 +300,80 @@ _V7: tuple[Statement, ...] = (
     )""",
 )
 
+# Appointments (issue #14): clerk time set aside per service × language, and bookings. A booking
+# keeps no personal data: a digest of its code (the code itself is a bearer secret the citizen
+# holds), times, service, language, site, the kiosk it holds and maybe a named clerk.
+_V_BOOKINGS: tuple[Statement, ...] = (
+    """CREATE TABLE booking_capacity (
+        service_id TEXT NOT NULL,
+        language TEXT NOT NULL,
+        slot_minutes INTEGER NOT NULL,
+        clerks INTEGER NOT NULL,
+        weekly TEXT NOT NULL,
+        exceptions TEXT NOT NULL,
+        tz TEXT NOT NULL,
+        updated_at REAL NOT NULL,
+        PRIMARY KEY (service_id, language)
+    )""",
+    """CREATE TABLE bookings (
+        id TEXT PRIMARY KEY,
+        code_digest TEXT NOT NULL UNIQUE,
+        code_hint TEXT NOT NULL,
+        service_id TEXT NOT NULL,
+        language TEXT NOT NULL,
+        site_id TEXT NOT NULL REFERENCES sites(id),
+        kiosk_id TEXT NOT NULL,
+        start_at REAL NOT NULL,
+        end_at REAL NOT NULL,
+        agent_id TEXT,
+        made_by TEXT NOT NULL CHECK (made_by IN ('public', 'kiosk', 'agent')),
+        made_by_agent TEXT,
+        state TEXT NOT NULL CHECK (state IN ('booked', 'checked_in', 'in_call', 'no_show',
+            'cancelled', 'done')),
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        checked_in_at REAL,
+        checked_in_kiosk TEXT,
+        served_by TEXT,
+        call_id TEXT
+    )""",
+    "CREATE INDEX bookings_start ON bookings(start_at)",
+    "CREATE INDEX bookings_site_start ON bookings(site_id, start_at)",
+)
+
+# Callback requests (issue 14). The number lives in its own table, one row per open task,
+# deleted when the task ends (and at the latest at the retention limit); the ``callbacks`` row
+# that stays for the statistics names a service, a language, a site and times, never a person.
+_V_CALLBACKS: tuple[Statement, ...] = (
+    """CREATE TABLE callbacks (
+        id TEXT PRIMARY KEY,
+        service_id TEXT NOT NULL,
+        language TEXT NOT NULL,
+        site_id TEXT,
+        kiosk_id TEXT,
+        requested_at REAL NOT NULL,
+        promised_day TEXT NOT NULL,
+        due_at REAL NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        not_before REAL,
+        state TEXT NOT NULL CHECK (state IN ('open', 'done', 'unreached', 'expired')),
+        agent_id TEXT,
+        last_outcome TEXT,
+        ended_at REAL
+    )""",
+    "CREATE INDEX callbacks_open ON callbacks(state, due_at)",
+    "CREATE INDEX callbacks_requested ON callbacks(requested_at)",
+    """CREATE TABLE callback_numbers (
+        callback_id TEXT PRIMARY KEY REFERENCES callbacks(id) ON DELETE CASCADE,
+        phone TEXT NOT NULL,
+        stored_at REAL NOT NULL
+    )""",
+)
+
 #: ``MIGRATIONS[n - 1]`` brings the schema from version ``n - 1`` to ``n``.
-MIGRATIONS: tuple[tuple[Statement, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+MIGRATIONS: tuple[tuple[Statement, ...], ...] = (
+    _V1, _V2, _V3, _V4, _V5, _V6, _V7, _V_BOOKINGS, _V_CALLBACKS,
+)
 
 
 # Catalogue seeding. Each upsert touches a row only when something changed (row-value IS

@@ -16,6 +16,8 @@ from signaling.credentials import load_or_create_key
 from signaling.errors import StoreError
 from signaling.store.accounts import AccountsSql
 from signaling.store.audit import AuditSql
+from signaling.store.bookings import BookingsSql
+from signaling.store.callbacks import CallbacksSql
 from signaling.store.calls import CallsSql
 from signaling.store.cluster import ClusterSql
 from signaling.store.db import Database, Handle
@@ -36,7 +38,7 @@ AUDIT_KEY_FILENAME = "audit.key"
 
 class SqlStore(
     AccountsSql, SitesSql, ServicesSql, QueueSql, CallsSql, AuditSql, OperatorSql,
-    RevocationsSql, WaitsSql, StaffingSql, ClusterSql,
+    RevocationsSql, WaitsSql, StaffingSql, ClusterSql, BookingsSql, CallbacksSql,
 ):
     """The store over one database handle. Use :class:`SqliteStore` or :class:`PostgresStore`."""
 

@@ -12,7 +12,8 @@ def test_every_state_is_rendered(qapp, tmp_path):
     names = [f.stem.split("-", 1)[1] for f in files]
     assert names == [
         "login", "new-password", "not-ready", "ready-with-queues", "offer-countdown",
-        "in-call-chat-photo", "transfer-dialog", "wrap-up", "history",
+        "in-call-chat-photo", "transfer-dialog", "wrap-up", "history", "bookings",
+        "callback-list", "callback-offer", "callback-task",
     ]
     for path in files:
         image = QImage(str(path))

@@ -38,18 +38,29 @@ class Clerk:
     chats: list[str] = field(default_factory=list)
     statuses: list[PeerMediaStatus] = field(default_factory=list)
     photos: list[tuple[PhotoStart, bytes]] = field(default_factory=list)
+    offer: S.Offer | None = None
+    """The offer answered (with its booking, for a booked citizen)."""
     _chunks: dict[int, bytes] = field(default_factory=dict)
     _start: PhotoStart | None = None
+    _offers: asyncio.Queue[S.Offer] = field(default_factory=asyncio.Queue)
 
-    async def answer(self, timeout: float = 20.0) -> CallSession:
+    async def connect(self) -> SignalingClient:
+        """Log in and connect (not ready yet); :meth:`answer` does it when not done."""
         login_result = await login(self.base_url, self.username, PASSWORD)
         url = self.base_url.replace("http", "ws", 1) + "/ws"
         self.client = SignalingClient(url, login_result.token, backoff=FAST)
-        offers: asyncio.Queue[S.Offer] = asyncio.Queue()
-        self.client.add_listener(lambda m: offers.put_nowait(m) if isinstance(m, S.Offer) else None)
+        self.client.add_listener(
+            lambda m: self._offers.put_nowait(m) if isinstance(m, S.Offer) else None
+        )
         await self.client.connected()
+        return self.client
+
+    async def answer(self, timeout: float = 20.0) -> CallSession:
+        if self.client is None:
+            await self.connect()
+        assert self.client is not None
         self.client.send(C.AgentStateSet(state="ready"))
-        offer = await asyncio.wait_for(offers.get(), timeout)
+        offer = self.offer = await asyncio.wait_for(self._offers.get(), timeout)
         started = asyncio.ensure_future(self.client.wait_for(S.CallStart, timeout=10))
         self.client.send(C.OfferAccept(offer_id=offer.offer_id))
         start = await started

@@ -34,8 +34,18 @@ def test_happy_path_and_effects() -> None:
     p, effects, _ = make()
     p.choose_language("sv")
     assert p.screen == Screen.SERVICES and "refresh_services" in names(effects)
-    p.choose_service("mml.property")  # closed: not selectable
-    assert p.screen == Screen.SERVICES
+    p.choose_service("mml.property")  # closed: not the queue, but a booking or a call back
+    assert p.screen == Screen.OTHER_WAYS and "join_queue" not in names(effects)
+    p.choose_way("book")
+    assert p.screen == Screen.BOOKING and ("get_slots", ("mml.property", "sv")) in effects.calls
+    p.leave_booking()
+    assert p.screen == Screen.OTHER_WAYS and p.citizen.booking.offer is None
+    p.choose_way("callback")
+    assert p.screen == Screen.CALLBACK
+    p.callback_back()
+    assert p.screen == Screen.OTHER_WAYS and p.citizen.callback is None
+    p.leave_other_ways()
+    assert p.screen == Screen.SERVICES and p.citizen.other_ways is None
     p.choose_service("kela.benefits")
     assert p.screen == Screen.PRIVACY
     p.accept_privacy()

@@ -43,7 +43,7 @@ def test_swedish_citizen_is_offered_the_finnish_queue_with_its_wait_and_the_outl
     options = {o.language: wording.option_text(p, CAT, o) for o in help_.options}
     assert options["fi"] == "Köa på finska – väntetid cirka 7 min"
     assert set(options) == {"fi", "en"}
-    assert help_.callback_offered is False  # [2.7] adds callbacks; nothing fake meanwhile
+    assert help_.callback_offered  # [2.7]: a time booked here or a call back, in Swedish
 
     p.queue_in("fi")
     assert p.screen == Screen.PRIVACY and p.language == "sv"

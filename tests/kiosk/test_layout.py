@@ -148,7 +148,7 @@ def test_a_closed_tile_is_told_apart_by_more_than_its_shade(kiosk: Kiosk, palett
         box = in_window(tile)
         edge = image[box.top() + 1, box.left() + 20 : box.right() - 20]
         changes[state] = int((edge[1:] != edge[:-1]).sum())
-        assert tile.isEnabled() == (state == "open")
+        assert tile.isEnabled()  # a closed one offers a booking here or a call back
     assert changes["closed"] >= 10 and changes["open"] <= 4, changes  # dashed vs solid
     assert "streckad" in CAT.tr("sv", "services.hint")  # the hint names the same sign
 
