@@ -26,6 +26,7 @@ from typing import Final, Literal
 from kiosk.call_flow import VOLUME_STEP, CallFlow
 from kiosk.check_flow import DeviceCheckFlow
 from kiosk.language_help import LanguageHelp, language_help
+from kiosk.members import CallMember
 from kiosk.photo_flow import PhotoFlow
 from kiosk.ports import Effects
 from kiosk.presence import PROMPT_ANSWER_S, Presence, QueueWatch
@@ -408,6 +409,7 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFl
         self.in_call = True
         self._media_down = False
         self.citizen.clerk_name = clerk_name
+        self.citizen.members = [CallMember("clerk", clerk_name, "clerk", answering=True)]
         self.citizen.quality = None
         self.citizen.clerk_away = False
         self.citizen.end_reason = None
@@ -430,6 +432,7 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFl
         self.citizen.requeue_reason = None if reason == "transferred" else reason
         self.citizen.position = None
         self.citizen.photo = None
+        self.citizen.members = []
         self._go(Screen.WAITING)
         self._changed()
 

@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
+from kiosk.members import CallMember
 from wire.types import DeviceStatus, EstimateKind, Language
 
 
@@ -72,10 +73,12 @@ PhotoPhase = Literal["ready", "countdown", "sending", "sent", "failed", "unavail
 
 @dataclass
 class ChatLine:
-    """One chat message; ``mine`` is True for the citizen's own."""
+    """One chat message; ``mine`` is True for the citizen's own, else ``sender`` is the
+    member who wrote (None: the answering clerk)."""
 
     mine: bool
     text: str
+    sender: str | None = None
 
 
 @dataclass
@@ -148,6 +151,9 @@ class CitizenSession:
     ``media_requeued``: the view says so with ``waiting.requeued_media``)."""
     refusal: Refusal | None = None
     clerk_name: str | None = None
+    members: list[CallMember] = field(default_factory=list)
+    """Everyone else in the call (the clerk first); more than one in a call of three or
+    four."""
     chat: list[ChatLine] = field(default_factory=list)
     chat_open: bool = False
     muted: bool = False
