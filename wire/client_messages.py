@@ -11,6 +11,20 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from wire.member_messages import (
+    KIOSK_MEMBER_TYPES,
+    MEMBER_CLIENT_TYPES,
+    MemberChat,
+    MemberDirectoryGet,
+    MemberInvite,
+    MemberInviteCancel,
+    MemberLeave,
+    MemberOfferAccept,
+    MemberOfferDecline,
+    MemberRemove,
+    SupervisorJoin,
+    SupervisorModeSet,
+)
 from wire.types import (
     Attempt,
     CallStats,
@@ -89,6 +103,9 @@ class SdpMessage(ClientBase):
     call_id: Ident
     attempt: Attempt = 0
     description: SessionDescription
+    peer: Ident | None = None
+    """Calls of more than two members: the other member of the pair (see
+    :mod:`wire.member_messages`); absent for the kiosk ↔ answering clerk pair."""
 
 
 class IceMessage(ClientBase):
@@ -100,6 +117,9 @@ class IceMessage(ClientBase):
     candidate: Candidate | None = None
     sdp_mid: Annotated[str, Field(max_length=32)] | None = None
     sdp_mline_index: Annotated[int, Field(ge=0, le=64)] | None = None
+    peer: Ident | None = None
+    """Calls of more than two members: the other member of the pair (see
+    :mod:`wire.member_messages`); absent for the kiosk ↔ answering clerk pair."""
 
 
 class MediaRestart(ClientBase):
@@ -108,6 +128,9 @@ class MediaRestart(ClientBase):
     type: Literal["media_restart"] = "media_restart"
     call_id: Ident
     attempt: Attempt
+    peer: Ident | None = None
+    """Calls of more than two members: the other member of the pair (see
+    :mod:`wire.member_messages`); absent for the kiosk ↔ answering clerk pair."""
 
 
 class CallEnd(ClientBase):
@@ -223,7 +246,17 @@ ClientMessage = Annotated[
     | CallTransfer
     | HistoryGet
     | PhotosPurged
-    | Logout,
+    | Logout
+    | MemberInvite
+    | MemberInviteCancel
+    | SupervisorJoin
+    | MemberOfferAccept
+    | MemberOfferDecline
+    | MemberRemove
+    | MemberLeave
+    | MemberChat
+    | SupervisorModeSet
+    | MemberDirectoryGet,
     Field(discriminator="type"),
 ]
 """Every message a client may send, discriminated on ``type``."""
@@ -244,7 +277,7 @@ KIOSK_TYPES = frozenset(
         "call_rating",
         "health",
     }
-)
+) | KIOSK_MEMBER_TYPES
 """Message types a kiosk may send."""
 
 AGENT_TYPES = frozenset(
@@ -267,7 +300,7 @@ AGENT_TYPES = frozenset(
         "photos_purged",
         "logout",
     }
-)
+) | MEMBER_CLIENT_TYPES
 """Message types an agent may send."""
 
 OPERATOR_TYPES = frozenset({"hello", "ping", "pong", "services_get", "logout"})

@@ -27,6 +27,9 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     MESSAGE_TOO_LARGE = "message_too_large"
     INTERNAL_ERROR = "internal_error"
+    CALL_FULL = "call_full"
+    UNKNOWN_MEMBER = "unknown_member"
+    UNKNOWN_INVITE = "unknown_invite"
 
 
 class WireError(Exception):

@@ -12,6 +12,15 @@ from pydantic import Field
 
 from wire.client_messages import IceMessage, MediaRestart, SdpMessage
 from wire.errors import ErrorCode
+from wire.member_messages import (
+    CallMembers,
+    InterpretationLanguage,
+    MemberChatPosted,
+    MemberDirectory,
+    MemberInviteStatus,
+    MemberOffer,
+    MemberOfferRevoked,
+)
 from wire.types import (
     EstimateKind,
     IceServer,
@@ -43,6 +52,12 @@ class Identity(WireModel):
     hearing_loop: bool = False
     """Kiosks: their service point has a hearing (induction) loop, so the kiosk shows the
     sign.  Optional (protocol 1 servers leave it out)."""
+    interpretation_languages: list[InterpretationLanguage] = Field(default_factory=list)
+    """Agents who interpret: the interpreters' pools they serve (empty for other staff)."""
+    supervisor: bool = False
+    """Agents: supervises their team (may join the team's calls)."""
+    team: Ident | None = None
+    """Agents: their team, if any."""
 
 
 class Welcome(ServerBase):
@@ -303,7 +318,13 @@ ServerMessage = Annotated[
     | Goodbye
     | SdpMessage
     | IceMessage
-    | MediaRestart,
+    | MediaRestart
+    | MemberOffer
+    | MemberOfferRevoked
+    | MemberInviteStatus
+    | CallMembers
+    | MemberChatPosted
+    | MemberDirectory,
     Field(discriminator="type"),
 ]
 """Every message the server may send, discriminated on ``type``."""

@@ -17,6 +17,7 @@ once, that was one message per waiting kiosk per event, however fast events came
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from jsonlog import fields
 from signaling.errors import StoreError
@@ -57,6 +58,8 @@ class Dispatcher:
         self._queries = queries
         self._positions: dict[str, S.QueuePosition] = {}
         self._positions_at = float("-inf")
+        self.followers: list[Callable[[list[A.Action], float], None]] = []
+        """Called with every batch of delivered actions (the member hub follows calls)."""
 
     def run(
         self,
@@ -93,6 +96,11 @@ class Dispatcher:
         if actions:
             self._queries.stats_dirty = True
             self._view.notify("queues")
+            for follow in self.followers:
+                try:
+                    follow(actions, now)
+                except Exception:
+                    log.exception("follower failed")
         return actions
 
     def flush_positions(self, now: float, min_interval_s: float) -> None:

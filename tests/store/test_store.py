@@ -28,7 +28,7 @@ def test_open_creates_private_wal_database(data_dir: Path) -> None:
     assert db.exists()
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
-    assert store.schema_version() == len(MIGRATIONS) == 7
+    assert store.schema_version() == len(MIGRATIONS)
     conn = sqlite3.connect(db)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
