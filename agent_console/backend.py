@@ -67,6 +67,7 @@ class ConsoleBackend:
         self.session: CallSession | None = None
         self.feeds = VideoFeeds(remote=FrameSlot(), own=media.preview)
         """The citizen's picture (filled by each call) and the agent's own, for the views."""
+        self.muted_members: set[str] = set()
         self._tasks: set[asyncio.Future[Any]] = set()
         self._closing = False
         self._pending: tuple[LoginResult, str] | None = None
@@ -146,6 +147,21 @@ class ConsoleBackend:
     def set_camera(self, on: bool) -> None:
         """Camera picture on or off."""
         self.media.set_camera(on)
+
+    def send_message(self, message: C.ClientMessage) -> None:
+        """Send a member message (invite, remove, leave, chat, supervisor mode...)."""
+        self._send(message)
+
+    def set_member_muted(self, member_id: str, muted: bool) -> None:
+        """Silence one member on this console's speaker.
+
+        The per-member audio of the mesh is not wired in yet: the choice is kept and
+        logged, and applies once the mesh's receivers can be silenced one by one."""
+        if muted:
+            self.muted_members.add(member_id)
+        else:
+            self.muted_members.discard(member_id)
+        log.info("member %s %s on this console", member_id, "silenced" if muted else "heard")
 
     # -------------------------------------------------------------------- lifecycle
 
@@ -274,6 +290,8 @@ class ConsoleBackend:
                 dispositions=list(welcome.dispositions),
                 server_time=welcome.server_time,
                 photo_retention_days=welcome.photo_retention_days,
+                interpretation_languages=list(welcome.identity.interpretation_languages),
+                supervisor=welcome.identity.supervisor,
             )
         )
         client.send(C.ServicesGet())

@@ -35,11 +35,13 @@ from kiosk.devices import DeviceKind, KioskDevices
 from kiosk.flow import KioskPresenter
 from kiosk.headphones import HeadphoneWatch, read_jack
 from kiosk.health import HEALTH_INTERVAL_S, HealthReporter
+from kiosk.members import CallMember, MemberSlots
 from kiosk.photo import PhotoSendFailed, send_photo
 from kiosk.speech.speaker import Speech
 from kiosk.state import Screen
 from kiosk.stills import StillUnavailable, encode_jpeg
 from wire import client_messages as C
+from wire import member_messages as M
 from wire import server_messages as S
 from wire.errors import ErrorCode
 from wire.types import DeviceStatus, Language, Quality
@@ -77,6 +79,11 @@ class KioskController:
         self.last_call_id: str | None = None
         """The citizen's latest call, which the end screen's rating is about."""
         self.remote = FrameSlot()
+        self.slots = MemberSlots(self.remote)
+        """Each member's picture in a call of three or four (the clerk's is ``remote``)."""
+        self.members: list[CallMember] = []
+        self.member_id: str | None = None
+        """The kiosk's own member id in a call of three or four."""
         self.last_quality: Quality | None = None
         self.calls = 0
         self.photos_sent = 0
@@ -189,8 +196,13 @@ class KioskController:
         self._after_call()
 
     def send_chat(self, text: str) -> None:
-        if self.session is not None:
-            self.session.send_control(Chat(text=text).model_dump())
+        session = self.session
+        if session is None:
+            return
+        if len(self.members) > 1:  # a call of three or four: the server relays to all
+            self.client.send(M.MemberChat(call_id=session.call_id, text=text))
+        else:
+            session.send_control(Chat(text=text).model_dump())
 
     def set_microphone(self, on: bool) -> None:
         self.devices.set_microphone_enabled(on)
@@ -322,8 +334,19 @@ class KioskController:
                 self._spawn(self._start_call(message), "call")
             case S.CallTransferred():
                 self.p.on_transferred("transferred")
+            case M.CallMembers() if self._in_this_call(message.call_id):
+                self.member_id = message.you
+                members = [CallMember.from_wire(m) for m in message.members]
+                self.members = [m for m in members if m is not None]
+                self.p.on_members(self.members)
+            case M.MemberChatPosted() if self._in_this_call(message.call_id):
+                if message.member_id != self.member_id:  # our own line is shown already
+                    self.p.on_chat_received(message.text, message.member_id)
             case _:
                 pass
+
+    def _in_this_call(self, call_id: str) -> bool:
+        return self.session is not None and self.session.call_id == call_id
 
     async def _start_call(self, start: S.CallStart) -> None:
         if not self.p.queued or self.session is not None:
@@ -388,6 +411,8 @@ class KioskController:
             self.p.on_photo_cancelled()
 
     def _after_call(self) -> None:
+        self.members, self.member_id = [], None
+        self.slots.keep_only(())
         self.remote.clear()
         self.devices.preview.clear()
         if self.devices.still is not None:

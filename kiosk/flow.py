@@ -409,7 +409,7 @@ class KioskPresenter(CallFlow, PhotoFlow, PromptFlow, DeviceCheckFlow, ServiceFl
         self.in_call = True
         self._media_down = False
         self.citizen.clerk_name = clerk_name
-        self.citizen.members = [CallMember("clerk", clerk_name, "clerk", answering=True)]
+        self.citizen.members = [CallMember("clerk", clerk_name, "clerk")]
         self.citizen.quality = None
         self.citizen.clerk_away = False
         self.citizen.end_reason = None

@@ -14,19 +14,14 @@ from typing import Final, Literal
 
 from client_core.frame_slot import FrameSlot
 from kiosk.i18n import Catalogue
+from wire import member_messages as M
+from wire.member_messages import INTERPRETATION_LANGUAGES, SupervisorMode
 from wire.types import Language, Names
 
-Role = Literal["clerk", "interpreter", "supervisor"]
-SupervisorMode = Literal["listen", "whisper", "barge"]
+Role = Literal["clerk", "second_clerk", "interpreter", "supervisor"]
+"""A member's part as the kiosk shows it (``clerk``: the one who answered)."""
 
-ROLES: Final[tuple[Role, ...]] = ("clerk", "interpreter", "supervisor")
-SUPERVISOR_MODES: Final[tuple[SupervisorMode, ...]] = ("listen", "whisper", "barge")
-INTERPRETED_LANGUAGES: Final = ("ar", "so", "ru", "uk", "fa", "ku", "fse", "fss")
-"""Languages the kiosk can name (``members.language_<code>``); another code is shown as is.
-``fse``/``fss``: Finnish and Finland-Swedish sign language (ISO 639-3)."""
-SIGN_LANGUAGES: Final = frozenset({"fse", "fss"})
-MAX_MEMBERS: Final = 4
-"""The kiosk and up to three others."""
+SIGN_LANGUAGES: Final = frozenset({"fi-sign", "sv-sign"})
 
 
 @dataclass(frozen=True)
@@ -36,10 +31,8 @@ class CallMember:
     member_id: str
     name: str
     role: Role
-    answering: bool = False
-    """The clerk who answered (the one the call belongs to)."""
     agency: Names | None = None
-    """A clerk's agency, shown for a second clerk (another agency's expert)."""
+    """A second clerk's agency, when known (the wire does not carry it yet)."""
     language: str | None = None
     """The language an interpreter interprets (besides the citizen's)."""
     mode: SupervisorMode | None = None
@@ -48,26 +41,42 @@ class CallMember:
     away: bool = False
     """Their connection dropped; the others go on."""
 
+    @property
+    def answering(self) -> bool:
+        """The clerk who answered (the one the call belongs to)."""
+        return self.role == "clerk"
+
+    @classmethod
+    def from_wire(cls, member: M.CallMember) -> CallMember | None:
+        """The kiosk's view of a member in ``call_members`` (None: the kiosk itself)."""
+        if member.role == "kiosk":
+            return None
+        return cls(
+            member.member_id,
+            member.name,
+            member.role,
+            language=member.interpretation_language,
+            mode=member.supervisor_mode,
+            away=not member.connected,
+        )
+
 
 def main_member(members: Iterable[CallMember]) -> CallMember | None:
     """Whose picture is the largest: an interpreter (signs must be readable), else the
     answering clerk, else whoever is first."""
     members = list(members)
-    for wanted in (
-        lambda m: m.role == "interpreter",
-        lambda m: m.role == "clerk" and m.answering,
-        lambda m: m.role == "clerk",
-    ):
-        found = next((m for m in members if wanted(m)), None)
+    for wanted in ("interpreter", "clerk", "second_clerk"):
+        found = next((m for m in members if m.role == wanted), None)
         if found is not None:
             return found
     return members[0] if members else None
 
 
+_RANK: Final = {"clerk": 0, "second_clerk": 1, "interpreter": 2, "supervisor": 3}
+
+
 def _rank(member: CallMember) -> int:
-    if member.role == "clerk":
-        return 0 if member.answering else 1
-    return 2 if member.role == "interpreter" else 3
+    return _RANK[member.role]
 
 
 def ordered(members: Iterable[CallMember]) -> list[CallMember]:
@@ -91,7 +100,8 @@ def role_key(member: CallMember) -> str:
 
 def language_key(code: str) -> str | None:
     """The catalogue key naming an interpreted language, or None for an unknown code."""
-    return f"members.language_{code}" if code in INTERPRETED_LANGUAGES else None
+    known = code in INTERPRETATION_LANGUAGES
+    return f"members.language_{code.replace('-', '_')}" if known else None
 
 
 def role_text(cat: Catalogue, lang: Language, member: CallMember) -> str:
@@ -106,7 +116,7 @@ def role_text(cat: Catalogue, lang: Language, member: CallMember) -> str:
         key = language_key(member.language)
         language = cat.tr(lang, key) if key else member.language
         return cat.tr(lang, "members.with_language", role=role, language=language)
-    if member.role == "clerk" and not member.answering and member.agency is not None:
+    if member.role == "second_clerk" and member.agency is not None:
         agency = str(getattr(member.agency, lang))
         return cat.tr(lang, "members.with_agency", role=role, agency=agency)
     return role

@@ -50,11 +50,11 @@ INTERPRETER_LINES = {
     "en": "I will interpret everything the clerk says.",
 }
 VERO = Names(fi="Verohallinto", sv="Skatteförvaltningen", en="Finnish Tax Administration")
-CLERK = CallMember("clerk", "Aino Virtanen", "clerk", answering=True)
+CLERK = CallMember("clerk", "Aino Virtanen", "clerk")
 MEMBERS = {
     "interpreter": CallMember("m-int", "Leila Ahmed", "interpreter", language="ar"),
-    "sign": CallMember("m-sign", "Sanna Korhonen", "interpreter", language="fse"),
-    "expert": CallMember("m-vero", "Mikko Lehtonen", "clerk", agency=VERO),
+    "sign": CallMember("m-sign", "Sanna Korhonen", "interpreter", language="fi-sign"),
+    "expert": CallMember("m-vero", "Mikko Lehtonen", "second_clerk", agency=VERO),
     "listen": CallMember("m-sup", "Pirjo Mäkinen", "supervisor", mode="listen"),
     "whisper": CallMember("m-sup", "Pirjo Mäkinen", "supervisor", mode="whisper"),
     "barge": CallMember("m-sup", "Pirjo Mäkinen", "supervisor", mode="barge"),

@@ -20,6 +20,7 @@ from agent_console.views.call import CallView
 from agent_console.views.context import ViewContext
 from agent_console.views.history import HistoryPanel
 from agent_console.views.login import LoginView
+from agent_console.views.member_offer import MemberOfferPanel
 from agent_console.views.offer import IdlePanel, OfferPanel
 from agent_console.views.password import PasswordView
 from agent_console.views.queues import QueuePanel
@@ -46,28 +47,35 @@ class WorkPage(QWidget):
         self.idle = IdlePanel(ctx)
         self.offer = OfferPanel(ctx)
         self.wrapup = WrapUpPanel(ctx)
+        self.member_offer = MemberOfferPanel(ctx)
         self.action = QStackedWidget()
-        for panel in (self.idle, self.offer, self.wrapup):
+        for panel in (self.idle, self.offer, self.wrapup, self.member_offer):
             self.action.addWidget(panel)
         self.action.setMinimumWidth(460)
         layout = QHBoxLayout(self)
         layout.addWidget(self.tabs, 3)
         layout.addWidget(self.action, 2)
-        ctx.presenter.subscribe(lambda topic: self.refresh() if topic == "phase" else None)
+        ctx.presenter.subscribe(
+            lambda topic: self.refresh() if topic in ("phase", "member_offer") else None
+        )
         self.retranslate()
 
     def retranslate(self) -> None:
         """Texts from the catalogue."""
         self.tabs.setTabText(0, self.ctx.t("tab.queues"))
         self.tabs.setTabText(1, self.ctx.t("tab.history"))
-        for panel in (self.queues, self.history, self.idle, self.offer, self.wrapup):
+        for panel in (self.queues, self.history, self.idle, self.offer, self.wrapup,
+                      self.member_offer):
             panel.retranslate()
         self.refresh()
 
     def refresh(self) -> None:
         """The right-hand panel for the phase."""
         phase = self.ctx.presenter.phase
-        if phase is Phase.OFFERED and self.ctx.presenter.offer is not None:
+        if self.ctx.presenter.member_offer is not None and phase is not Phase.IN_CALL:
+            self.action.setCurrentWidget(self.member_offer)
+            self.member_offer.refresh()
+        elif phase is Phase.OFFERED and self.ctx.presenter.offer is not None:
             self.action.setCurrentWidget(self.offer)
             self.offer.refresh()
         elif phase is Phase.WRAP_UP and self.ctx.presenter.wrapup is not None:
