@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent_console.alert import OfferAlert
+from agent_console.alert import AlertFrame, OfferAlert
 from agent_console.call_presenter import CallPresenter
 from agent_console.clock import Clock
 from agent_console.console_state import Phase, Status
@@ -38,6 +38,7 @@ class MemberFlow:
     clock: Clock
     call: CallPresenter | None
     alert: OfferAlert
+    alert_frame: AlertFrame
     phase: Phase
     status: Status
     photo_folder: Path | None
@@ -157,6 +158,7 @@ class MemberFlow:
         if self.member_offer is not None:
             self.member_offer = None
             self.alert.stop()
+            self.alert_frame = self.alert.tick(self.clock.monotonic())
             self._notify("member_offer")
             self._notify("alert")
 

@@ -16,7 +16,7 @@ from client_core.frame_slot import FrameSlot
 from kiosk.i18n import Catalogue
 from wire import member_messages as M
 from wire.member_messages import INTERPRETATION_LANGUAGES, SupervisorMode
-from wire.types import Language, Names
+from wire.types import Language
 
 Role = Literal["clerk", "second_clerk", "interpreter", "supervisor"]
 """A member's part as the kiosk shows it (``clerk``: the one who answered)."""
@@ -31,8 +31,6 @@ class CallMember:
     member_id: str
     name: str
     role: Role
-    agency: Names | None = None
-    """A second clerk's agency, when known (the wire does not carry it yet)."""
     language: str | None = None
     """The language an interpreter interprets (besides the citizen's)."""
     mode: SupervisorMode | None = None
@@ -105,8 +103,8 @@ def language_key(code: str) -> str | None:
 
 
 def role_text(cat: Catalogue, lang: Language, member: CallMember) -> str:
-    """A member's role in the citizen's language: "Tulkki (arabia)", "Handläggare,
-    Skatteförvaltningen", "Supervisor"."""
+    """A member's role in the citizen's language: "Tulkki (arabia)", "Sakkunnig",
+    "Supervisor"."""
     if member.role == "interpreter" and member.language in SIGN_LANGUAGES:
         # The citizen knows which sign language they use; the short name saves a line
         # under the picture that must stay largest.
@@ -116,9 +114,6 @@ def role_text(cat: Catalogue, lang: Language, member: CallMember) -> str:
         key = language_key(member.language)
         language = cat.tr(lang, key) if key else member.language
         return cat.tr(lang, "members.with_language", role=role, language=language)
-    if member.role == "second_clerk" and member.agency is not None:
-        agency = str(getattr(member.agency, lang))
-        return cat.tr(lang, "members.with_agency", role=role, agency=agency)
     return role
 
 

@@ -141,7 +141,7 @@ def capture_members(out_dir: Path, language: UiLanguage = "fi") -> list[Path]:
     shot(w, "clerk-invite-dialog", p, overlay=dialog)
     dialog.reject()
     for mode in ("whisper", "barge"):
-        p.on_message(members("m1", mode))  # type: ignore[arg-type]
+        p.on_message(members("m1", mode))
         shot(w, f"clerk-four-supervisor-{mode}", p)
     w.close()
 

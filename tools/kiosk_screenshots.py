@@ -27,7 +27,7 @@ from kiosk.i18n import Catalogue
 from kiosk.members import CallMember, MemberSlots
 from kiosk.state import ChatLine, PhotoState, Prompt, Refusal, Screen
 from tools.shots import catalogue_services, settle, without_clerk_in
-from wire.types import LANGUAGES, DeviceStatus, Language, Names
+from wire.types import LANGUAGES, DeviceStatus, Language
 
 SIZE = (1920, 1080)
 THEMES = ("normal", "contrast")
@@ -49,12 +49,11 @@ INTERPRETER_LINES = {
     "sv": "Jag tolkar allt som handläggaren säger.",
     "en": "I will interpret everything the clerk says.",
 }
-VERO = Names(fi="Verohallinto", sv="Skatteförvaltningen", en="Finnish Tax Administration")
 CLERK = CallMember("clerk", "Aino Virtanen", "clerk")
 MEMBERS = {
     "interpreter": CallMember("m-int", "Leila Ahmed", "interpreter", language="ar"),
     "sign": CallMember("m-sign", "Sanna Korhonen", "interpreter", language="fi-sign"),
-    "expert": CallMember("m-vero", "Mikko Lehtonen", "second_clerk", agency=VERO),
+    "expert": CallMember("m-vero", "Mikko Lehtonen", "second_clerk"),
     "listen": CallMember("m-sup", "Pirjo Mäkinen", "supervisor", mode="listen"),
     "whisper": CallMember("m-sup", "Pirjo Mäkinen", "supervisor", mode="whisper"),
     "barge": CallMember("m-sup", "Pirjo Mäkinen", "supervisor", mode="barge"),
