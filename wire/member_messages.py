@@ -41,6 +41,7 @@ __all__ = [
     "DirectoryAgent",
     "DirectoryPool",
     "InterpretationLanguage",
+    "InviteRole",
     "InviteState",
     "MemberChat",
     "MemberChatPosted",
@@ -89,6 +90,9 @@ INTERPRETATION_LANGUAGES: tuple[InterpretationLanguage, ...] = (
 _CHAT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]*$"
 ChatText = Annotated[str, Field(min_length=1, max_length=1000, pattern=_CHAT_PATTERN)]
 """A chat line shared by all members: at most 1,000 characters, line breaks allowed."""
+
+InviteRole = Literal["second_clerk", "interpreter", "supervisor"]
+"""The part an invited party takes."""
 
 InviteState = Literal[
     "waiting", "ringing", "accepted", "declined", "timeout", "cancelled", "unavailable",

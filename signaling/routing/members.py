@@ -182,8 +182,9 @@ class MemberCore:
         match event:
             case CallOpened():
                 call = CallMembership(event.call_id, event.service, event.language)
-                call.add(event.kiosk_id, "kiosk", now)
-                call.add(event.clerk_id, "clerk", now)
+                for who, role in ((event.kiosk_id, "kiosk"), (event.clerk_id, "clerk")):
+                    m = call.add(who, role, now)
+                    out.append(MemberJoined(call.call_id, m.member_id, who, m.role, None, now))
                 self.calls[event.call_id] = call
             case CallClosed():
                 self._close(event, now, out)
