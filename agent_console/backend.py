@@ -20,11 +20,12 @@ import aiohttp
 from agent_console.console_state import LoginInfo
 from agent_console.ports import VideoFeeds
 from agent_console.presenter import ConsolePresenter
-from client_core.call import CallSession
+from client_core.call import CallSession, MediaSources
 from client_core.call_events import CallEvent
 from client_core.errors import AuthFailed, NotConnected, SessionEnded
 from client_core.frame_slot import FrameSlot
 from client_core.local_media import LocalMedia
+from client_core.mesh import MediaFanout, MeshCall, PairMedia
 from client_core.signaling_client import (
     Backoff,
     LoginResult,
@@ -34,7 +35,9 @@ from client_core.signaling_client import (
     login,
 )
 from client_core.tls import connect_problem
+from client_core.track_lease import TrackLease, lease
 from wire import client_messages as C
+from wire import member_messages as M
 from wire import server_messages as S
 from wire.errors import ErrorCode
 
@@ -68,6 +71,11 @@ class ConsoleBackend:
         self.feeds = VideoFeeds(remote=FrameSlot(), own=media.preview)
         """The citizen's picture (filled by each call) and the agent's own, for the views."""
         self.muted_members: set[str] = set()
+        self.mesh: MeshCall | None = None
+        """The pairs of a call of three or four beyond the kiosk ↔ answering clerk one."""
+        self.fanout: MediaFanout | None = None
+        self.first_pair: PairMedia | None = None
+        self.leases: list[TrackLease | None] = []
         self._tasks: set[asyncio.Future[Any]] = set()
         self._closing = False
         self._pending: tuple[LoginResult, str] | None = None
@@ -172,6 +180,14 @@ class ConsoleBackend:
         if session is not None:
             with contextlib.suppress(Exception):
                 await session.hangup(timeout=2.0)
+        mesh, first = self.mesh, self.first_pair
+        self.mesh = self.first_pair = None
+        if mesh is not None:
+            with contextlib.suppress(Exception):
+                await mesh.close()
+        if first is not None:
+            first.stop()
+        self._end_leases()
         client, self.client = self.client, None
         if client is not None:
             await client.close()
@@ -324,12 +340,61 @@ class ConsoleBackend:
             session = self.session
             if session is not None and session.call_id == message.call_id:
                 self.session = None  # the session closes itself on call_ended
+            if self.mesh is not None and self.mesh.call_id == message.call_id:
+                self._end_mesh()  # the mesh closes its pairs itself on call_ended
+        elif isinstance(message, M.CallMembers) and self.client is not None \
+                and self.mesh is None and message.your_role != "clerk":
+            # Joined as an added member: this list is our start of the call.
+            self._start_mesh(self.client, message.call_id).feed(message)
         if self.presenter is not None:
             self.presenter.on_message(message)
 
+    def _start_mesh(self, client: SignalingClient, call_id: str) -> MeshCall:
+        """The pairs with every member beyond the first pair, local media fanned out."""
+        self.feeds.members.clear()
+        self.leases = [lease(self.media.video), lease(self.media.audio)]
+        self.fanout = MediaFanout(*self.leases)
+        self.mesh = MeshCall(
+            client, call_id, self.fanout, on_members=self._on_mesh_members,
+            speaker=self.media.speaker, stats_interval_s=self.stats_interval_s,
+            name=f"console-mesh-{call_id[:8]}",
+        )
+        return self.mesh
+
+    def _on_mesh_members(self, message: M.CallMembers) -> None:
+        mesh = self.mesh
+        if mesh is None:
+            return
+        for member_id, link in mesh.pairs.items():
+            self.feeds.members[member_id] = link.remote_video
+        for member_id in [m for m in self.feeds.members if m not in mesh.pairs]:
+            del self.feeds.members[member_id]
+        if self.presenter is not None:
+            self.presenter.on_pairs_changed()
+
+    def _end_mesh(self) -> None:
+        mesh, first = self.mesh, self.first_pair
+        self.mesh = self.first_pair = None
+        self.fanout = None
+        if mesh is not None:
+            self._spawn(mesh.close())
+        if first is not None:
+            first.stop()
+        self._end_leases()
+
+    def _end_leases(self) -> None:
+        """End the relay's reading of the camera and microphone (they live on)."""
+        for leased in self.leases:
+            if leased is not None:
+                leased.stop()
+        self.leases = []
+
     def _start_call(self, client: SignalingClient, start: S.CallStart) -> None:
         self.media.reset()
+        self._end_mesh()
         presenter = self.presenter
+        mesh = self._start_mesh(client, start.call_id)
+        first = self.first_pair = mesh.fanout.subscribe()
 
         def listener(event: CallEvent) -> None:
             if presenter is not None and self.session is session:
@@ -338,7 +403,8 @@ class ConsoleBackend:
         session = CallSession(
             client,
             start,
-            self.media.sources(remote_video=self.feeds.remote),
+            MediaSources(video=first.video, audio=first.audio, speaker=self.media.speaker,
+                         remote_video=self.feeds.remote),
             listener=listener,
             stats_interval_s=self.stats_interval_s,
             name=f"console-{start.call_id[:8]}",

@@ -104,6 +104,10 @@ class MemberFlow:
 
     # ---------------------------------------------------------------------------- events
 
+    def on_pairs_changed(self) -> None:
+        """The mesh opened or closed a pair: the pictures move to their new slots."""
+        self._notify("members")
+
     def _on_member_message(self, message: S.ServerMessage) -> None:
         match message:
             case M.MemberOffer():

@@ -28,8 +28,10 @@ from client_core.call_events import (
 from client_core.control import Chat, ControlMessage, PeerMediaStatus, PhotoCancel, PhotoRequest
 from client_core.errors import ClientError, NotConnected, ServerRefused
 from client_core.frame_slot import FrameSlot
+from client_core.mesh import MediaFanout, MeshCall, PairMedia
 from client_core.signaling_client import SignalingClient, State
 from client_core.source_check import SourceCheck
+from client_core.track_lease import TrackLease, lease
 from kiosk.chime import Chime
 from kiosk.devices import DeviceKind, KioskDevices
 from kiosk.flow import KioskPresenter
@@ -84,6 +86,11 @@ class KioskController:
         self.members: list[CallMember] = []
         self.member_id: str | None = None
         """The kiosk's own member id in a call of three or four."""
+        self.mesh: MeshCall | None = None
+        """The pairs with members beyond the clerk (made with each call, idle in a call of
+        two)."""
+        self.first_pair: PairMedia | None = None
+        self.leases: list[TrackLease | None] = []
         self.last_quality: Quality | None = None
         self.calls = 0
         self.photos_sent = 0
@@ -334,16 +341,25 @@ class KioskController:
                 self._spawn(self._start_call(message), "call")
             case S.CallTransferred():
                 self.p.on_transferred("transferred")
-            case M.CallMembers() if self._in_this_call(message.call_id):
-                self.member_id = message.you
-                members = [CallMember.from_wire(m) for m in message.members]
-                self.members = [m for m in members if m is not None]
-                self.p.on_members(self.members)
             case M.MemberChatPosted() if self._in_this_call(message.call_id):
                 if message.member_id != self.member_id:  # our own line is shown already
                     self.p.on_chat_received(message.text, message.member_id)
             case _:
                 pass
+
+    def _on_members(self, message: M.CallMembers) -> None:
+        """A membership change (the mesh has opened or closed its pairs already)."""
+        if not self._in_this_call(message.call_id):
+            return
+        self.member_id = message.you
+        mesh = self.mesh
+        if mesh is not None:
+            for member_id, link in mesh.pairs.items():
+                self.slots.link(member_id, link.remote_video)
+        members = [CallMember.from_wire(m) for m in message.members]
+        self.members = [m for m in members if m is not None]
+        self.slots.keep_only(m.member_id for m in self.members)
+        self.p.on_members(self.members)
 
     def _in_this_call(self, call_id: str) -> bool:
         return self.session is not None and self.session.call_id == call_id
@@ -356,9 +372,13 @@ class KioskController:
         self.calls += 1
         self.last_call_id = start.call_id
         await self.source_check.stop()  # the call takes over the camera and microphone
+        # Camera and microphone fan out to every member's pair; the clerk's pair is first.
+        self.leases = [lease(self.devices.video), lease(self.devices.audio)]
+        fanout = MediaFanout(*self.leases)
+        first = self.first_pair = fanout.subscribe()
         sources = MediaSources(
-            video=self.devices.video,
-            audio=self.devices.audio,
+            video=first.video,
+            audio=first.audio,
             speaker=self.devices.speaker_for_call,
             remote_video=self.remote,
         )
@@ -372,6 +392,11 @@ class KioskController:
             name=f"kiosk-{start.call_id[-8:]}",
         )
         self.session = session
+        self.mesh = MeshCall(
+            self.client, start.call_id, fanout, on_members=self._on_members,
+            speaker=self.devices.speaker_for_call, stats_interval_s=self.stats_interval_s,
+            media_timeout_s=self.media_timeout_s, name=f"kiosk-mesh-{start.call_id[-8:]}",
+        )
         self.p.on_call_started(start.peer.name)
         await session.begin()
 
@@ -412,6 +437,16 @@ class KioskController:
 
     def _after_call(self) -> None:
         self.members, self.member_id = [], None
+        mesh, first = self.mesh, self.first_pair
+        self.mesh = self.first_pair = None
+        if mesh is not None:
+            self._spawn(mesh.close(), "mesh-close")
+        if first is not None:
+            first.stop()
+        for leased in self.leases:
+            if leased is not None:
+                leased.stop()  # the relay's reader of the camera and microphone ends
+        self.leases = []
         self.slots.keep_only(())
         self.remote.clear()
         self.devices.preview.clear()

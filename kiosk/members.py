@@ -143,6 +143,10 @@ class MemberSlots:
             slot = self._slots[member_id] = FrameSlot()
         return slot
 
+    def link(self, member_id: str, slot: FrameSlot) -> None:
+        """Show ``slot`` (the mesh pair's remote picture) as ``member_id``'s picture."""
+        self._slots[member_id] = slot
+
     def for_member(self, member: CallMember) -> FrameSlot:
         """Where ``member``'s picture is: the primary slot for the answering clerk."""
         return self.primary if member.answering else self.slot(member.member_id)

@@ -88,7 +88,10 @@ class MemberTile(QFrame):
         self.name.setText(t("members.tile", name=member.name, role=role_text(self.ctx, member)))
         self.video.style_ = TILE_STYLE
         if feeds is not None:
-            slot = feeds.remote if member.role == "kiosk" else feeds.slot(member.member_id)
+            # A pair of the mesh has its own picture; the kiosk's, in the call the
+            # answering clerk began, is the first pair's.
+            slot = feeds.members.get(member.member_id) or (
+                feeds.remote if member.role == "kiosk" else feeds.slot(member.member_id))
             if self.video.slot is not slot:
                 self.video.set_slot(slot)
         muted = member.member_id in members.muted
