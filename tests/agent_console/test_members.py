@@ -173,7 +173,7 @@ def test_an_invitation_withdrawn_before_the_answer_is_said_so() -> None:
 
 
 def test_a_removed_member_goes_back_without_wrap_up() -> None:
-    p, backend, _ = _console(name="Mikko Lehtonen")
+    p, _backend, _ = _console(name="Mikko Lehtonen")
     p.on_message(members("m2"))
     assert p.phase is Phase.IN_CALL
     from wire import server_messages as S

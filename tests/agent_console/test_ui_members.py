@@ -76,7 +76,7 @@ def test_invite_dialog_sends_the_chosen_interpreter_pool(qtbot) -> None:
 
 
 def test_interpreter_offer_then_call_then_supervisor_modes(qtbot) -> None:
-    p, backend, clock = _console(name="Leila Ahmed", interpretation_languages=["ar"])
+    p, backend, _clock = _console(name="Leila Ahmed", interpretation_languages=["ar"])
     window = _window(p)
     qtbot.addWidget(window)
     assert "Tulkkaus: arabia" in window.status.name.text()
