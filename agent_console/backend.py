@@ -356,6 +356,7 @@ class ConsoleBackend:
         self.fanout = MediaFanout(*self.leases)
         self.mesh = MeshCall(
             client, call_id, self.fanout, on_members=self._on_mesh_members,
+            listener=self._on_pair_event,
             speaker=self.media.speaker, stats_interval_s=self.stats_interval_s,
             name=f"console-mesh-{call_id[:8]}",
         )
@@ -371,6 +372,16 @@ class ConsoleBackend:
             del self.feeds.members[member_id]
         if self.presenter is not None:
             self.presenter.on_pairs_changed()
+
+    def _on_pair_event(self, member_id: str, event: object) -> None:
+        """An added member has no first pair: the pair with the kiosk is the call's media
+        (connected, recovering, quality) on their screen."""
+        mesh, presenter = self.mesh, self.presenter
+        if mesh is None or presenter is None or self.session is not None:
+            return
+        member = mesh.member(member_id)
+        if member is not None and member.role == "kiosk":
+            presenter.on_call_event(event)  # type: ignore[arg-type]
 
     def _end_mesh(self) -> None:
         mesh, first = self.mesh, self.first_pair

@@ -61,6 +61,9 @@ class ChatPanel(QWidget):
     def refresh(self) -> None:
         """Rebuild the conversation."""
         call = self.ctx.presenter.call
+        several = call is not None and call.members.several
+        self.input.setPlaceholderText(self.ctx.t("chat.placeholder_all" if several
+                                                 else "chat.placeholder"))
         lines = call.chat if call is not None else []
         self.log.setHtml("".join(self._line(line) for line in lines))
         bar = self.log.verticalScrollBar()
@@ -82,5 +85,5 @@ class ChatPanel(QWidget):
                f'<span style="color:#6b7280">{at}</span><br>{body}</p>'
 
     def _on_change(self, topic: str) -> None:
-        if topic in ("chat", "call"):
+        if topic in ("chat", "call", "members"):
             self.refresh()

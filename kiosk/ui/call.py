@@ -249,9 +249,10 @@ class CallScreen(ScreenBase):
             return
         self._chat_shown = shown
         if not lines:
+            empty = "call.chat_empty_all" if self.presenter.several_members else "call.chat_empty"
             self.history.setHtml(
                 f"<p style='color:{colours.subtle_ink}'>"
-                f"{html.escape(self.tr_('call.chat_empty'))}</p>"
+                f"{html.escape(self.tr_(empty))}</p>"
             )
             return
         parts = []
