@@ -164,6 +164,17 @@ def capture_members(out_dir: Path, language: UiLanguage = "fi") -> list[Path]:
 
     # A supervisor listening in.
     p, w, clock = console("Pirjo Mäkinen", supervisor=True)
+    p.on_message(S.AgentStatus(state="ready", since=clock.time() - 1500))
+    w.work.tabs.setCurrentIndex(2)
+    p.on_message(M.MemberDirectory(team_calls=[
+        M.TeamCall(call_id="c1", clerk="Aino Virtanen", service="kela.benefits", language="fi",
+                   members=3, since=clock.time() - 312),
+        M.TeamCall(call_id="c2", clerk="Erik Lindqvist", service="kela.benefits",
+                   language="sv", members=2, since=clock.time() - 95),
+    ]))
+    w.work.team.calls.setCurrentRow(0)
+    shot(w, "supervisor-team-calls", p)
+    p.join_team_call("c1")
     p.on_message(S.AgentStatus(state="in_call", since=clock.time(), call_id="c1"))
     p.on_message(members("m3", "listen"))
     in_call(p, clock)

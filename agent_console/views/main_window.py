@@ -26,6 +26,7 @@ from agent_console.views.password import PasswordView
 from agent_console.views.queues import QueuePanel
 from agent_console.views.status_bar import StatusBar
 from agent_console.views.style import STYLESHEET
+from agent_console.views.team import TeamPanel
 from agent_console.views.wrapup import WrapUpPanel
 
 TICK_MS = 200
@@ -40,9 +41,11 @@ class WorkPage(QWidget):
         self.setObjectName("page")
         self.queues = QueuePanel(ctx)
         self.history = HistoryPanel(ctx)
+        self.team = TeamPanel(ctx)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.queues, "")
         self.tabs.addTab(self.history, "")
+        self.tabs.addTab(self.team, "")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.idle = IdlePanel(ctx)
         self.offer = OfferPanel(ctx)
@@ -64,13 +67,16 @@ class WorkPage(QWidget):
         """Texts from the catalogue."""
         self.tabs.setTabText(0, self.ctx.t("tab.queues"))
         self.tabs.setTabText(1, self.ctx.t("tab.history"))
+        self.tabs.setTabText(2, self.ctx.t("tab.team"))
         for panel in (self.queues, self.history, self.idle, self.offer, self.wrapup,
-                      self.member_offer):
+                      self.member_offer, self.team):
             panel.retranslate()
         self.refresh()
 
     def refresh(self) -> None:
-        """The right-hand panel for the phase."""
+        """The right-hand panel for the phase (and a supervisor's team tab)."""
+        session = self.ctx.presenter.session
+        self.tabs.setTabVisible(2, session is not None and session.info.supervisor)
         phase = self.ctx.presenter.phase
         if self.ctx.presenter.member_offer is not None and phase is not Phase.IN_CALL:
             self.action.setCurrentWidget(self.member_offer)
@@ -88,6 +94,8 @@ class WorkPage(QWidget):
     def _tab_changed(self, index: int) -> None:
         if index == 1:
             self.ctx.presenter.refresh_history()
+        elif index == 2:
+            self.ctx.presenter.request_team_calls()
 
 
 class MainWindow(QMainWindow):

@@ -27,7 +27,7 @@ def test_every_member_state_is_rendered(qapp, tmp_path):
     assert names == [
         "clerk-three-interpreter", "clerk-invite-dialog", "clerk-four-supervisor-whisper",
         "clerk-four-supervisor-barge", "interpreter-offer", "interpreter-in-call",
-        "supervisor-listening",
+        "supervisor-team-calls", "supervisor-listening",
     ]
     for path in files:
         image = QImage(str(path))

@@ -106,3 +106,28 @@ def test_interpreter_offer_then_call_then_supervisor_modes(qtbot) -> None:
     assert all(b.isVisible() for b in modes.values()) and modes["listen"].isChecked()
     qtbot.mouseClick(modes["barge"], LEFT)
     assert sent(backend)[-1] == M.SupervisorModeSet(call_id="c1", mode="barge")
+
+
+def test_supervisor_team_tab_lists_the_calls_and_listens_in(qtbot) -> None:
+    p, backend, clock = _console(name="Pirjo Mäkinen", supervisor=True)
+    window = _window(p)
+    qtbot.addWidget(window)
+    tabs = window.work.tabs
+    assert tabs.isTabVisible(2)
+    tabs.setCurrentIndex(2)
+    assert sent(backend)[-1] == M.MemberDirectoryGet()
+    p.on_message(wire(M.MemberDirectory(team_calls=[
+        M.TeamCall(call_id="c1", clerk="Aino Virtanen", service="kela.benefits", language="fi",
+                   members=2, since=clock.time() - 60)])))
+    team = window.work.team
+    assert team.calls.count() == 1 and "Aino Virtanen" in team.calls.item(0).text()
+    team.calls.setCurrentRow(0)
+    qtbot.mouseClick(team.listen, LEFT)
+    assert sent(backend)[-1] == M.SupervisorJoin(call_id="c1", mode="listen")
+
+
+def test_a_clerk_has_no_team_tab(qtbot) -> None:
+    p, _backend, _clock = in_call()
+    window = _window(p)
+    qtbot.addWidget(window)
+    assert not window.work.tabs.isTabVisible(2)
