@@ -33,7 +33,7 @@ def _three(scene: Scene) -> tuple[str, FakeConn, FakeConn, FakeConn]:
 
 
 def test_everyone_gets_their_own_membership_with_pairs_and_turn_per_pair(scene: Scene) -> None:
-    call_id, kiosk, clerk, interp = _three(scene)
+    call_id, kiosk, _clerk, interp = _three(scene)
     mine = interp.last(M.CallMembers)
     assert (mine.you, mine.your_role, mine.event) == ("m2", "interpreter", "joined")
     assert [m.role for m in mine.members] == ["kiosk", "clerk", "interpreter"]
@@ -122,7 +122,7 @@ def test_the_kiosk_ending_ends_it_for_every_member(scene: Scene) -> None:
 
 
 def test_a_member_whose_link_drops_is_out_after_the_grace(scene: Scene) -> None:
-    call_id, kiosk, clerk, interp = _three(scene)
+    call_id, kiosk, _clerk, interp = _three(scene)
     scene.hub.detach(interp)
     assert kiosk.last(M.CallMembers).event == "reconnecting"
     scene.clock.advance(21)
