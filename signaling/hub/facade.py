@@ -79,7 +79,7 @@ class Hub:
         self._dispatcher.followers.append(self.members.follow)
         self._sessions = Sessions(router, directory, conns, resume, live, self._inbound,
                                   self._dispatcher, self._records, self._relay, self._queries,
-                                  look, greeting, self.view)
+                                  look, greeting, self.view, self.members.core.profiles.get)
 
     def attach(self, conn: Connection, hello: C.Hello, *, quiet: bool = False) -> None:
         """Register a connection after its ``hello``; answers ``welcome`` or refuses.
