@@ -56,6 +56,8 @@ def test_interpreter_console_joins_sees_everyone_and_leaves(qtbot, run, tmp_path
                 w.resize(1366, 800)
                 await log_in(qtbot, console, INTERPRETER.username, INTERPRETER.password)
                 await until(lambda: p.phase is Phase.NOT_READY, 20, "logged in")
+                who = w.status.name.text()  # the interpreter's pools, from the welcome
+                assert "Tulkkaus:" in who and "somali" in who and "arabia" in who, who
                 click(qtbot, w.status.ready)
                 await until(lambda: p.phase is Phase.READY, 10, "ready")
                 clerk = await agent(port, *AINO, "clerk", ["--invite", "interpreters:so"], 60,
