@@ -85,6 +85,12 @@ def test_interpreter_console_joins_sees_everyone_and_leaves(qtbot, run, tmp_path
                 shot = tmp_path / "console-live-interpreter.png"
                 w.grab().save(str(shot))
                 _keep(shot)
+                call = p.call
+                assert call is not None
+                w.call.chat.input.setText("Tulkkaan somaliksi.")
+                click(qtbot, w.call.chat.send_button)  # to everyone, through the server
+                await until(lambda: any(line.sender == "agent" and line.text.startswith("Tulk")
+                                        for line in call.chat), 10, "chat relayed back")
                 click(qtbot, w.call.members_bar.leave)
                 await until(lambda: p.call is None, 20, "out of the call")
                 assert p.wrapup is None and p.phase in (Phase.READY, Phase.NOT_READY)

@@ -28,6 +28,7 @@ from tests.kiosk.conftest import run
 from tests.kiosk.helpers import FakeClock
 from tests.server.harness import FAST
 from tests.waiting import wait_until
+from wire import member_messages as M
 
 pytestmark = pytest.mark.slow
 LEFT = Qt.MouseButton.LeftButton
@@ -102,6 +103,19 @@ async def _three_live(qtbot, tmp_path: Path) -> None:
         shot = tmp_path / "kiosk-live-three.png"
         w.grab().save(str(shot))
         _keep(shot)
+        # The shared chat: the kiosk's line goes to the server's member chat (which relays
+        # it to everyone, the kiosk too).
+        echoes: list[M.MemberChatPosted] = []
+        app.client.add_listener(
+            lambda m: echoes.append(m) if isinstance(m, M.MemberChatPosted) else None
+        )
+        qtbot.mouseClick(call.chat_button, LEFT)
+        keys = {k.text(): k for k in call.keyboard.keys}
+        for char in "hei":
+            qtbot.mouseClick(keys[char], LEFT)
+        qtbot.mouseClick(call.keyboard.send_button, LEFT)
+        await wait_until(lambda: any(e.text == "hei" for e in echoes), 10, "chat relayed")
+        assert echoes[-1].member_id == app.controller.member_id and echoes[-1].role == "kiosk"
         qtbot.mouseClick(call.end, LEFT)  # the citizen ends the call: for all
         assert (await interp.wait_event("ended", 20))["by"] == "kiosk"
         assert p.screen == Screen.END and p.citizen.members == []
