@@ -55,6 +55,8 @@ class CallMember:
             member.role,
             language=member.interpretation_language,
             mode=member.supervisor_mode,
+            # A listening or whispering supervisor sends a dark picture: say so instead.
+            camera_on=member.role != "supervisor" or member.supervisor_mode == "barge",
             away=not member.connected,
         )
 

@@ -54,8 +54,12 @@ MEMBERS = {
     "interpreter": CallMember("m-int", "Leila Ahmed", "interpreter", language="ar"),
     "sign": CallMember("m-sign", "Sanna Korhonen", "interpreter", language="fi-sign"),
     "expert": CallMember("m-vero", "Mikko Lehtonen", "second_clerk"),
-    "listen": CallMember("m-sup", "Pirjo Mäkinen", "supervisor", mode="listen"),
-    "whisper": CallMember("m-sup", "Pirjo Mäkinen", "supervisor", mode="whisper"),
+    # Listening or whispering, a supervisor sends no picture (a dark one, which the tile
+    # replaces with words).
+    "listen": CallMember("m-sup", "Pirjo Mäkinen", "supervisor", mode="listen",
+                         camera_on=False),
+    "whisper": CallMember("m-sup", "Pirjo Mäkinen", "supervisor", mode="whisper",
+                          camera_on=False),
     "barge": CallMember("m-sup", "Pirjo Mäkinen", "supervisor", mode="barge"),
 }
 PICTURES = {"m-int": "interpreter", "m-sign": "interpreter", "m-vero": "expert",

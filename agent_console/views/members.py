@@ -101,9 +101,11 @@ class MemberTile(QFrame):
         self.silence.setStyleSheet("")
         self.remove.setText(t("members.remove"))
         self.remove.setVisible(members.can_remove(member))
-        self.video.set_placeholder("" if member.connected else t("members.away"))
+        # A supervisor who only listens or whispers sends a dark picture: say so instead.
         silent = member.role == "supervisor" and member.supervisor_mode != "barge"
-        self.video.set_caption(t("members.camera_off") if silent else t("call.connecting"))
+        self.video.set_placeholder(t("members.away") if not member.connected
+                                   else t("members.camera_off") if silent else "")
+        self.video.set_caption(t("call.connecting"))
 
     def _do(self, action: str) -> None:
         call = self.ctx.presenter.call

@@ -53,6 +53,8 @@ def test_members_from_the_wire_put_the_interpreter_first_and_leave_the_kiosk_out
     assert [m.role for m in p.citizen.members] == ["interpreter", "clerk", "supervisor"]
     assert p.citizen.members[0].language == "ar"
     assert p.citizen.members[2].mode == "whisper"
+    assert not p.citizen.members[2].camera_on  # a whispering supervisor sends no picture
+    assert p.citizen.members[0].camera_on
     assert p.citizen.clerk_name == "Aino Virtanen"
 
 
