@@ -21,7 +21,7 @@ from agent_console.console_state import LoginInfo
 from agent_console.ports import VideoFeeds
 from agent_console.presenter import ConsolePresenter
 from client_core.call import CallSession, MediaSources
-from client_core.call_events import CallEvent
+from client_core.call_events import CallEvent, MediaConnected, MediaRecovered
 from client_core.errors import AuthFailed, NotConnected, SessionEnded
 from client_core.frame_slot import FrameSlot
 from client_core.local_media import LocalMedia
@@ -161,15 +161,27 @@ class ConsoleBackend:
         self._send(message)
 
     def set_member_muted(self, member_id: str, muted: bool) -> None:
-        """Silence one member on this console's speaker.
-
-        The per-member audio of the mesh is not wired in yet: the choice is kept and
-        logged, and applies once the mesh's receivers can be silenced one by one."""
+        """Silence one member on this console's speaker (nobody else is affected)."""
         if muted:
             self.muted_members.add(member_id)
         else:
             self.muted_members.discard(member_id)
-        log.info("member %s %s on this console", member_id, "silenced" if muted else "heard")
+        self._apply_audible(member_id)
+
+    def _apply_audible(self, member_id: str) -> None:
+        """Set the speaker gate of the pair with ``member_id`` (after every new connection
+        of that pair too: a media restart makes a new one)."""
+        audible = member_id not in self.muted_members
+        mesh, session = self.mesh, None
+        if mesh is not None and member_id in mesh.pairs:
+            session = mesh.pairs[member_id].session
+        elif mesh is not None and self.session is not None:
+            kiosk = next((m for m in mesh.members if m.role == "kiosk"), None)
+            if kiosk is not None and kiosk.member_id == member_id:
+                session = self.session  # the first pair: the answering clerk's with the kiosk
+        peer = session.peer if session is not None else None
+        if peer is not None:
+            peer.remote.set_audible(audible)
 
     # -------------------------------------------------------------------- lifecycle
 
@@ -376,6 +388,8 @@ class ConsoleBackend:
     def _on_pair_event(self, member_id: str, event: object) -> None:
         """An added member has no first pair: the pair with the kiosk is the call's media
         (connected, recovering, quality) on their screen."""
+        if isinstance(event, MediaConnected | MediaRecovered):
+            self._apply_audible(member_id)
         mesh, presenter = self.mesh, self.presenter
         if mesh is None or presenter is None or self.session is not None:
             return
@@ -408,6 +422,10 @@ class ConsoleBackend:
         first = self.first_pair = mesh.fanout.subscribe()
 
         def listener(event: CallEvent) -> None:
+            if isinstance(event, MediaConnected | MediaRecovered) and self.mesh is not None:
+                kiosk = next((m for m in self.mesh.members if m.role == "kiosk"), None)
+                if kiosk is not None:
+                    self._apply_audible(kiosk.member_id)
             if presenter is not None and self.session is session:
                 presenter.on_call_event(event)
 

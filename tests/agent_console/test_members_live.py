@@ -87,6 +87,14 @@ def test_interpreter_console_joins_sees_everyone_and_leaves(qtbot, run, tmp_path
                 _keep(shot)
                 call = p.call
                 assert call is not None
+                # Silencing the clerk on this console's speaker reaches that pair's media.
+                clerk_tile = next(t for t in tiles if t.name.text().startswith("Aino"))
+                click(qtbot, clerk_tile.silence)
+                mesh = console.backend.mesh
+                assert mesh is not None
+                pair = mesh.pairs[clerk_tile.member_id].session.peer
+                assert pair is not None and not pair.remote.audible
+                assert clerk_tile.silence.text() == "Palauta ääni"
                 w.call.chat.input.setText("Tulkkaan somaliksi.")
                 click(qtbot, w.call.chat.send_button)  # to everyone, through the server
                 await until(lambda: any(line.sender == "agent" and line.text.startswith("Tulk")
