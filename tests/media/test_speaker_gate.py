@@ -19,7 +19,7 @@ class Speaker:
     def __init__(self) -> None:
         self.tracks: list[Any] = []
 
-    def addTrack(self, track: Any) -> None:  # noqa: N802 - aiortc's name
+    def addTrack(self, track: Any) -> None:  # aiortc names it so
         self.tracks.append(track)
 
     async def start(self) -> None:
