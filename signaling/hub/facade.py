@@ -144,6 +144,11 @@ class Hub:
                 self.members.handle(conn, msg, now)
             case C.CallEnd() if self.members.added_call_end(conn, msg, now):
                 pass
+            case C.AgentStateSet() if (msg.state == "ready"
+                                       and self.members.core.call_of_member(p.id) is not None):
+                # An added member is held until it leaves: no citizen offers meanwhile.
+                conn.send(S.Error(ref=msg.ref, code=ErrorCode.BAD_STATE,
+                                  message="in another clerk's call"))
             case C.Health():
                 live = self._live.kiosk(p.id)
                 live.health, live.health_at = msg.health, now

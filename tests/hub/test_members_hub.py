@@ -50,6 +50,8 @@ def test_everyone_gets_their_own_membership_with_pairs_and_turn_per_pair(scene: 
     assert by_id["m2"].pair.ice_servers[0].username.endswith(f"{call_id}.m0-m2")
     # The interpreter is held: no citizen offers while in the call.
     assert interp.last(S.AgentStatus).state == "not_ready"
+    scene.hub.handle(interp, C.AgentStateSet(state="ready", ref="r"))
+    assert (interp.last(S.Error).code, interp.last(S.Error).ref) == (ErrorCode.BAD_STATE, "r")
 
 
 def test_negotiation_by_peer_reaches_that_member_only_and_names_the_sender(scene: Scene) -> None:
