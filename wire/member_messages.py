@@ -19,7 +19,7 @@ Client → server: :class:`MemberInvite`, :class:`MemberInviteCancel`, :class:`S
 Server → client: :class:`MemberOffer`, :class:`MemberOfferRevoked`, :class:`MemberInviteStatus`,
 :class:`CallMembers`, :class:`MemberChatPosted`, :class:`MemberDirectory`.
 
-See ``/work/notes/members-wire.md`` (and the module docstrings) for who may send what.
+Each model's docstring says who may send it and what follows.
 """
 
 from __future__ import annotations
@@ -123,7 +123,9 @@ class MemberInvite(_ClientBase):
     ``target`` says where the invitation goes:
 
     * ``agent``: one colleague by account id (``agent_id``, from :class:`MemberDirectory`),
-      as ``role`` (``second_clerk``, ``interpreter`` or ``supervisor``);
+      as ``role`` (``second_clerk``, ``interpreter`` or ``supervisor``; an interpreter asked
+      by name should get ``interpretation_language`` too, or their minutes count under no
+      language);
     * ``service``: the first free clerk of ``service`` who speaks the call's language (offered
       like a call: longest idle first, on to the next after a decline or timeout), as
       ``second_clerk``;

@@ -24,7 +24,6 @@ from signaling.hub.relay import Relay
 from signaling.hub.sessions import Sessions
 from signaling.routing import actions as A
 from signaling.routing import events as E
-from signaling.routing import member_model as MM
 from signaling.routing.members import MemberCore
 from signaling.routing.router import Router
 from signaling.routing.state import uuid_ids
@@ -103,9 +102,9 @@ class Hub:
     def restore(self, now: float) -> RestoreReport:
         """Adopt queue places and live calls from the store after a restart or crash."""
         report = self._records.restore(self.router, now)
-        for call in self._live.calls.values():  # two members again; added ones are not kept
-            self.members.run(MM.CallOpened(call.call_id, call.kiosk_id, call.agent_id,
-                                           call.service_id, call.language), now)
+        for call in self._live.calls.values():
+            self.members.restore(call.call_id, call.kiosk_id, call.agent_id, call.service_id,
+                                 call.language, now)
         return report
 
     def tick(self) -> None:
@@ -144,6 +143,11 @@ class Hub:
                 self.members.handle(conn, msg, now)
             case C.CallEnd() if self.members.added_call_end(conn, msg, now):
                 pass
+            case C.AgentStateSet() if (msg.state == "ready"
+                                       and self.members.core.call_of_member(p.id) is not None):
+                # An added member is held until it leaves: no citizen offers meanwhile.
+                conn.send(S.Error(ref=msg.ref, code=ErrorCode.BAD_STATE,
+                                  message="in another clerk's call"))
             case C.Health():
                 live = self._live.kiosk(p.id)
                 live.health, live.health_at = msg.health, now

@@ -87,6 +87,26 @@ class MemberHub:
                 by = action.by if action.by in ("kiosk", "agent") else "system"
                 self.run(MM.CallClosed(action.call_id, action.reason, by), now)
 
+    def restore(self, call_id: str, kiosk_id: str, clerk_id: str, service: str, language: str,
+                now: float) -> None:
+        """After a restart: the call's members as its record lists them (a supervisor comes
+        back listening; a held clerk is given back when it leaves)."""
+        try:
+            rows = [r for r in self._store.call_members(call_id) if r.left_at is None]
+        except StoreError:
+            log.exception("call members unreadable", extra=fields(call=call_id))
+            rows = []
+        if not rows:
+            self.run(MM.CallOpened(call_id, kiosk_id, clerk_id, service, language), now)
+            return
+        members = tuple((r.member_id, r.member_ref, r.role, r.interpretation_language,
+                         r.joined_at) for r in rows)
+        self.run(MM.CallRestored(call_id, service, language, members), now)  # type: ignore[arg-type]
+        for r in rows:
+            view = self._router.agent_view(r.member_ref)
+            if view is not None and view.reason == HELD_REASON:
+                self._held.add(r.member_ref)
+
     def link(self, who: str, connected: bool, now: float) -> None:
         """A kiosk's or agent's signaling link dropped or came back."""
         self.run(MM.LinkChanged(who, connected), now)

@@ -15,6 +15,7 @@ __all__ = [
     "Busy",
     "CallClosed",
     "CallOpened",
+    "CallRestored",
     "CancelInvite",
     "DeclineInvite",
     "Invite",
@@ -103,6 +104,18 @@ class CallOpened:
     clerk_id: str
     service: str
     language: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallRestored:
+    """After a restart: a call the router adopted, with the members the record lists as still
+    in it (``(member_id, who, role, interpretation_language, joined_at)``, in joining order).
+    Added members count as away until their link comes back (within the grace)."""
+
+    call_id: str
+    service: str
+    language: str
+    members: tuple[tuple[str, str, Role, str | None, float], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +215,7 @@ class Tick:
 
 
 MemberEvent = (
-    CallOpened | CallClosed | Invite | CancelInvite | AcceptInvite | DeclineInvite
+    CallOpened | CallRestored | CallClosed | Invite | CancelInvite | AcceptInvite | DeclineInvite
     | SupervisorJoin | Remove | Leave | SetMode | LinkChanged | Tick
 )
 

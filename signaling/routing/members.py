@@ -31,6 +31,7 @@ from signaling.routing.member_model import (
     Busy,
     CallClosed,
     CallOpened,
+    CallRestored,
     CancelInvite,
     DeclineInvite,
     Invite,
@@ -83,12 +84,12 @@ class CallMembership:
         self.language = language
         self.members: list[Member] = []
         self.invites: dict[str, InviteRecord] = {}
-        self._next = 0
+        self.next_index = 0
 
     def add(self, who: str, role: str, now: float, **extra: object) -> Member:
         """A new member with the next member id."""
-        member = Member(f"m{self._next}", who, role, now, self._next, **extra)  # type: ignore[arg-type]
-        self._next += 1
+        member = Member(f"m{self.next_index}", who, role, now, self.next_index, **extra)  # type: ignore[arg-type]
+        self.next_index += 1
         self.members.append(member)
         return member
 
@@ -186,6 +187,8 @@ class MemberCore:
                     m = call.add(who, role, now)
                     out.append(MemberJoined(call.call_id, m.member_id, who, m.role, None, now))
                 self.calls[event.call_id] = call
+            case CallRestored():
+                self._restore(event, now)
             case CallClosed():
                 self._close(event, now, out)
             case Invite():
@@ -304,6 +307,20 @@ class MemberCore:
             out.append(Refused("unknown_member", "no such added member"))
             return
         self._out(call, member, now, "removed", "agent", out)
+
+    def _restore(self, event: CallRestored, now: float) -> None:
+        call = CallMembership(event.call_id, event.service, event.language)
+        for member_id, who, role, lang, joined_at in event.members:
+            index = int(member_id[1:]) if member_id[1:].isdigit() else call.next_index
+            added = role not in ("kiosk", "clerk")
+            call.members.append(Member(
+                member_id, who, role, joined_at, index, interpretation_language=lang,
+                mode="listen" if role == "supervisor" else None, connected=not added,
+                grace_until=now + self.grace_s if added else None))
+            call.next_index = max(call.next_index, index + 1)
+            if added:
+                self._member_call[who] = call.call_id
+        self.calls[event.call_id] = call
 
     def _leave(self, event: Leave, now: float, out: list[MemberAction]) -> None:
         left = self.call_of_member(event.agent_id)

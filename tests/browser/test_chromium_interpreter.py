@@ -82,12 +82,16 @@ async def test_chromium_interpreter_joins_kiosk_and_clerk_with_media_on_every_pa
                 # And the Python members get the browser's picture and its fake microphone.
                 for side in (kio, clerk):
                     deadline = asyncio.get_running_loop().time() + 30
-                    while not probes_with(side, 2):
-                        assert asyncio.get_running_loop().time() < deadline, side.of("probe")
+
+                    def from_browser(side=side) -> dict | None:
+                        probes = probes_with(side, 2)
+                        return probes[-1]["pairs"][member_ids(side)["interpreter"]] \
+                            if probes else None
+
+                    while not ((pair := from_browser()) and pair["frames_received"] > 20
+                               and pair["audio_frames"] > 50):
+                        assert asyncio.get_running_loop().time() < deadline, pair
                         await asyncio.sleep(0.3)
-                    ids = member_ids(side)
-                    pair = probes_with(side, 2)[-1]["pairs"][ids["interpreter"]]
-                    assert pair["frames_received"] > 20 and pair["audio_frames"] > 50, pair
                 assert await kio.finish(60) == 0
                 await page.wait_for_function("etp.ended !== null", timeout=15_000)
                 assert (await page.evaluate("etp.ended"))["by"] == "kiosk"

@@ -64,7 +64,7 @@ async def test_three_members_kiosk_clerk_and_interpreter_see_and_hear_each_other
         procs.append(kio)
         start = await interp.wait_event("member_start", 40)
         assert start["role"] == "interpreter"
-        offer = interp.of("member_offer")[0]
+        offer = await interp.wait_event("member_offer", 5)
         assert (offer["role"], offer["interpretation_language"], offer["service"]) == (
             "interpreter", "so", "kela.benefits")
         assert offer["invited_by"] == "Aino Virtanen" and offer["site"]

@@ -50,6 +50,8 @@ def test_everyone_gets_their_own_membership_with_pairs_and_turn_per_pair(scene: 
     assert by_id["m2"].pair.ice_servers[0].username.endswith(f"{call_id}.m0-m2")
     # The interpreter is held: no citizen offers while in the call.
     assert interp.last(S.AgentStatus).state == "not_ready"
+    scene.hub.handle(interp, C.AgentStateSet(state="ready", ref="r"))
+    assert (interp.last(S.Error).code, interp.last(S.Error).ref) == (ErrorCode.BAD_STATE, "r")
 
 
 def test_negotiation_by_peer_reaches_that_member_only_and_names_the_sender(scene: Scene) -> None:
@@ -129,3 +131,43 @@ def test_a_member_whose_link_drops_is_out_after_the_grace(scene: Scene) -> None:
     scene.hub.tick()
     assert kiosk.last(M.CallMembers).event == "dropped"
     assert scene.hub.router.call(call_id) is not None
+
+
+def test_a_restart_keeps_the_members_of_a_call(scene: Scene) -> None:
+    from .conftest import make_hub
+
+    call_id, kiosk, _clerk, interp = _three(scene)
+    token = kiosk.last(S.Welcome).resume_token
+    scene.clock.advance(5)  # the server died; a new one starts over the same database
+    scene.hub = make_hub(scene.store, scene.catalogue, scene.clock)
+    scene.hub.restore(scene.clock())
+    back = scene.kiosk(kiosk.principal.id, resume=token)
+    view = back.last(M.CallMembers)
+    assert [(m.member_id, m.role, m.connected) for m in view.members] == [
+        ("m0", "kiosk", True), ("m1", "clerk", True), ("m2", "interpreter", False)]
+    hodan = scene.agent(interp.principal.id, ready=False)
+    assert hodan.last(M.CallMembers).you == "m2"
+    offer = C.SessionDescription(type="offer", sdp="v=0\r\n")
+    scene.hub.handle(hodan, C.SdpMessage(call_id=call_id, description=offer, peer="m0"))
+    assert back.last(C.SdpMessage).peer == "m2"  # the relay knows them again
+    # The kiosk ending the restored call ends it for the restored member too.
+    scene.hub.handle(back, C.CallEnd(call_id=call_id))
+    assert hodan.last(S.CallEnded).by == "kiosk"
+    assert all(r.left_at is not None for r in scene.store.call_members(call_id))
+
+
+def test_after_a_restart_a_member_who_does_not_return_drops(scene: Scene) -> None:
+    from .conftest import make_hub
+
+    call_id, kiosk, clerk, _interp = _three(scene)
+    token = kiosk.last(S.Welcome).resume_token
+    scene.hub = make_hub(scene.store, scene.catalogue, scene.clock)
+    scene.hub.restore(scene.clock())
+    back = scene.kiosk(kiosk.principal.id, resume=token)
+    scene.agent(clerk.principal.id, ready=False)  # the clerk returns, the interpreter not
+    scene.clock.advance(21)
+    scene.hub.tick()
+    assert (back.last(M.CallMembers).event, back.last(M.CallMembers).member_id) == (
+        "dropped", "m2")
+    (row,) = [r for r in scene.store.call_members(call_id) if r.role == "interpreter"]
+    assert row.leave_reason == "dropped"

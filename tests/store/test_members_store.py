@@ -42,3 +42,22 @@ def test_staff_profiles_keep_team_supervisor_and_interpretation_languages(store)
         "kela-north", True, frozenset())
     store.set_staff_profile(eeva, team=None)
     assert store.staff_profile(eeva).supervisor is False
+
+
+def test_admin_sets_a_profile_refuses_unknown_languages_and_audits(store):
+    import pytest
+
+    from signaling import admin
+
+    store.create_account("hodan", "Hodan", "agent", HASH, [], now=T0)
+    with pytest.raises(admin.AdminError, match="klingon"):
+        admin.set_staff_profile(store, "cli", "hodan", team=None, supervisor=False,
+                                interprets=["so", "klingon"], now=T0)
+    with pytest.raises(admin.AdminError, match="team"):
+        admin.set_staff_profile(store, "cli", "hodan", team=None, supervisor=True,
+                                interprets=[], now=T0)
+    account_id = admin.set_staff_profile(store, "cli", "hodan", team=None, supervisor=False,
+                                         interprets=["so", "fi-sign"], now=T0)
+    assert store.staff_profile(account_id).interpretation_languages == {"so", "fi-sign"}
+    (line,) = [a for a in store.audit_log() if a.action == "staff_profile_set"]
+    assert line.subject == account_id
