@@ -76,6 +76,7 @@ class ConsoleBackend:
         self.fanout: MediaFanout | None = None
         self.first_pair: PairMedia | None = None
         self.leases: list[TrackLease | None] = []
+        self._mesh_closing: set[asyncio.Future[None]] = set()
         self._tasks: set[asyncio.Future[Any]] = set()
         self._closing = False
         self._pending: tuple[LoginResult, str] | None = None
@@ -200,6 +201,8 @@ class ConsoleBackend:
         if first is not None:
             first.stop()
         self._end_leases()
+        # Pairs closing finish first: a cancelled close would leave their peers running.
+        await asyncio.gather(*self._mesh_closing, return_exceptions=True)
         client, self.client = self.client, None
         if client is not None:
             await client.close()
@@ -402,7 +405,9 @@ class ConsoleBackend:
         self.mesh = self.first_pair = None
         self.fanout = None
         if mesh is not None:
-            self._spawn(mesh.close())
+            closing = asyncio.ensure_future(mesh.close())
+            self._mesh_closing.add(closing)
+            closing.add_done_callback(self._mesh_closing.discard)
         if first is not None:
             first.stop()
         self._end_leases()

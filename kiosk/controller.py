@@ -91,6 +91,7 @@ class KioskController:
         two)."""
         self.first_pair: PairMedia | None = None
         self.leases: list[TrackLease | None] = []
+        self._mesh_closing: set[asyncio.Future[None]] = set()
         self.last_quality: Quality | None = None
         self.calls = 0
         self.photos_sent = 0
@@ -137,6 +138,10 @@ class KioskController:
         await self.source_check.stop()
         if self.speech is not None:
             self.speech.stop()
+        if self.mesh is not None:
+            self._after_call()
+        # Pairs closing finish first: a cancelled close would leave their peers running.
+        await asyncio.gather(*self._mesh_closing, return_exceptions=True)
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -440,7 +445,9 @@ class KioskController:
         mesh, first = self.mesh, self.first_pair
         self.mesh = self.first_pair = None
         if mesh is not None:
-            self._spawn(mesh.close(), "mesh-close")
+            closing = asyncio.ensure_future(mesh.close())
+            self._mesh_closing.add(closing)
+            closing.add_done_callback(self._mesh_closing.discard)
         if first is not None:
             first.stop()
         for leased in self.leases:
