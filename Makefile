@@ -82,6 +82,7 @@ SHOTS ?= screenshots
 screenshots: $(STAMP) sysdeps
 	$(PY) -m tools.kiosk_screenshots $(SHOTS)/kiosk
 	$(PY) -m tools.console_screenshots $(SHOTS)/console
+	$(PY) -m tools.console_member_screenshots $(SHOTS)/console-members
 	$(PY) -m tools.dashboard_screenshots $(SHOTS)/dashboard
 
 clean:

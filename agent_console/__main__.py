@@ -23,6 +23,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--headless", action="store_true", help="no screen: scripted agent")
     parser.add_argument("--reject-first", type=int, default=0)
     add_call_arguments(parser)
+    members = parser.add_argument_group("headless: calls of three or four members (--mesh)")
+    members.add_argument("--invite", action="append", default=[],
+                         help="interpreters:LANG, service:ID or agent:NAME (repeatable)")
+    members.add_argument("--invite-after", type=float, default=0.0,
+                         help="seconds after the citizen's picture arrives")
+    members.add_argument("--member", action="store_true",
+                         help="take an invitation to another clerk's call instead")
+    members.add_argument("--supervise", choices=["listen", "whisper", "barge"],
+                         help="join a call of the team in this mode")
+    members.add_argument("--supervise-min-members", type=int, default=2)
+    members.add_argument("--mode-after", help="SECONDS:MODE, a supervisor's later mode")
     ui = parser.add_argument_group("desktop UI")
     ui.add_argument("--ui-language", default="fi", choices=["fi", "sv", "en"])
     ui.add_argument(
@@ -44,8 +55,21 @@ def main(argv: list[str] | None = None) -> int:
     if not args.username:
         parser.error("--username is required with --headless")
     from agent_console.headless import AgentScript, run_agent
+    from agent_console.headless_members import MemberPlan
 
+    mode_after = None
+    if args.mode_after:
+        after, _, mode = args.mode_after.partition(":")
+        if mode not in ("listen", "whisper", "barge"):
+            parser.error("--mode-after SECONDS:listen|whisper|barge")
+        mode_after = (float(after), mode)
+    plan = MemberPlan(
+        invites=tuple(args.invite), invite_after_s=args.invite_after, member=args.member,
+        supervise=args.supervise, supervise_min_members=args.supervise_min_members,
+        mode_after=mode_after,
+    )
     script = AgentScript(
+        plan=plan,
         ca_file=args.ca_file,
         base_url=args.server,
         username=args.username,

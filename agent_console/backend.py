@@ -23,11 +23,12 @@ from agent_console.callbacks import CallbackPresenter
 from agent_console.console_state import LoginInfo
 from agent_console.ports import VideoFeeds
 from agent_console.presenter import ConsolePresenter
-from client_core.call import CallSession
-from client_core.call_events import CallEvent
+from client_core.call import CallSession, MediaSources
+from client_core.call_events import CallEvent, MediaConnected, MediaRecovered
 from client_core.errors import AuthFailed, NotConnected, SessionEnded
 from client_core.frame_slot import FrameSlot
 from client_core.local_media import LocalMedia
+from client_core.mesh import MediaFanout, MeshCall, PairMedia
 from client_core.servers import first_answering, server_list, ws_urls
 from client_core.signaling_client import (
     Backoff,
@@ -38,8 +39,10 @@ from client_core.signaling_client import (
     login,
 )
 from client_core.tls import connect_problem
+from client_core.track_lease import TrackLease, lease
 from wire import callback_messages as W
 from wire import client_messages as C
+from wire import member_messages as M
 from wire import server_messages as S
 from wire.errors import ErrorCode
 
@@ -73,6 +76,13 @@ class ConsoleBackend(BookingRequests):
         self.session: CallSession | None = None
         self.feeds = VideoFeeds(remote=FrameSlot(), own=media.preview)
         """The citizen's picture (filled by each call) and the agent's own, for the views."""
+        self.muted_members: set[str] = set()
+        self.mesh: MeshCall | None = None
+        """The pairs of a call of three or four beyond the kiosk ↔ answering clerk one."""
+        self.fanout: MediaFanout | None = None
+        self.first_pair: PairMedia | None = None
+        self.leases: list[TrackLease | None] = []
+        self._mesh_closing: set[asyncio.Future[None]] = set()
         self._tasks: set[asyncio.Future[Any]] = set()
         self._closing = False
         self._pending: tuple[LoginResult, str] | None = None
@@ -159,6 +169,33 @@ class ConsoleBackend(BookingRequests):
         """Camera picture on or off."""
         self.media.set_camera(on)
 
+    def send_message(self, message: C.ClientMessage) -> None:
+        """Send a member message (invite, remove, leave, chat, supervisor mode...)."""
+        self._send(message)
+
+    def set_member_muted(self, member_id: str, muted: bool) -> None:
+        """Silence one member on this console's speaker (nobody else is affected)."""
+        if muted:
+            self.muted_members.add(member_id)
+        else:
+            self.muted_members.discard(member_id)
+        self._apply_audible(member_id)
+
+    def _apply_audible(self, member_id: str) -> None:
+        """Set the speaker gate of the pair with ``member_id`` (after every new connection
+        of that pair too: a media restart makes a new one)."""
+        audible = member_id not in self.muted_members
+        mesh, session = self.mesh, None
+        if mesh is not None and member_id in mesh.pairs:
+            session = mesh.pairs[member_id].session
+        elif mesh is not None and self.session is not None:
+            kiosk = next((m for m in mesh.members if m.role == "kiosk"), None)
+            if kiosk is not None and kiosk.member_id == member_id:
+                session = self.session  # the first pair: the answering clerk's with the kiosk
+        peer = session.peer if session is not None else None
+        if peer is not None:
+            peer.remote.set_audible(audible)
+
     # -------------------------------------------------------------------- lifecycle
 
     async def close(self) -> None:
@@ -168,6 +205,16 @@ class ConsoleBackend(BookingRequests):
         if session is not None:
             with contextlib.suppress(Exception):
                 await session.hangup(timeout=2.0)
+        mesh, first = self.mesh, self.first_pair
+        self.mesh = self.first_pair = None
+        if mesh is not None:
+            with contextlib.suppress(Exception):
+                await mesh.close()
+        if first is not None:
+            first.stop()
+        self._end_leases()
+        # Pairs closing finish first: a cancelled close would leave their peers running.
+        await asyncio.gather(*self._mesh_closing, return_exceptions=True)
         client, self.client = self.client, None
         if client is not None:
             await client.close()
@@ -288,6 +335,8 @@ class ConsoleBackend(BookingRequests):
                 dispositions=list(welcome.dispositions),
                 server_time=welcome.server_time,
                 photo_retention_days=welcome.photo_retention_days,
+                interpretation_languages=list(welcome.identity.interpretation_languages),
+                supervisor=welcome.identity.supervisor,
             )
         )
         client.send(C.ServicesGet())
@@ -322,6 +371,12 @@ class ConsoleBackend(BookingRequests):
             session = self.session
             if session is not None and session.call_id == message.call_id:
                 self.session = None  # the session closes itself on call_ended
+            if self.mesh is not None and self.mesh.call_id == message.call_id:
+                self._end_mesh()  # the mesh closes its pairs itself on call_ended
+        elif isinstance(message, M.CallMembers) and self.client is not None \
+                and self.mesh is None and message.your_role != "clerk":
+            # Joined as an added member: this list is our start of the call.
+            self._start_mesh(self.client, message.call_id).feed(message)
         if message.ref is not None:
             return  # the answer to a request (bookings): the requesting coroutine has it
         if self._booking_message(message):
@@ -331,18 +386,81 @@ class ConsoleBackend(BookingRequests):
         if self.callbacks is not None:
             self.callbacks.on_message(message)
 
+    def _start_mesh(self, client: SignalingClient, call_id: str) -> MeshCall:
+        """The pairs with every member beyond the first pair, local media fanned out."""
+        self.feeds.members.clear()
+        self.leases = [lease(self.media.video), lease(self.media.audio)]
+        self.fanout = MediaFanout(*self.leases)
+        self.mesh = MeshCall(
+            client, call_id, self.fanout, on_members=self._on_mesh_members,
+            listener=self._on_pair_event,
+            speaker=self.media.speaker, stats_interval_s=self.stats_interval_s,
+            name=f"console-mesh-{call_id[:8]}",
+        )
+        return self.mesh
+
+    def _on_mesh_members(self, message: M.CallMembers) -> None:
+        mesh = self.mesh
+        if mesh is None:
+            return
+        for member_id, link in mesh.pairs.items():
+            self.feeds.members[member_id] = link.remote_video
+        for member_id in [m for m in self.feeds.members if m not in mesh.pairs]:
+            del self.feeds.members[member_id]
+        if self.presenter is not None:
+            self.presenter.on_pairs_changed()
+
+    def _on_pair_event(self, member_id: str, event: object) -> None:
+        """An added member has no first pair: the pair with the kiosk is the call's media
+        (connected, recovering, quality) on their screen."""
+        if isinstance(event, MediaConnected | MediaRecovered):
+            self._apply_audible(member_id)
+        mesh, presenter = self.mesh, self.presenter
+        if mesh is None or presenter is None or self.session is not None:
+            return
+        member = mesh.member(member_id)
+        if member is not None and member.role == "kiosk":
+            presenter.on_call_event(event)  # type: ignore[arg-type]
+
+    def _end_mesh(self) -> None:
+        mesh, first = self.mesh, self.first_pair
+        self.mesh = self.first_pair = None
+        self.fanout = None
+        if mesh is not None:
+            closing = asyncio.ensure_future(mesh.close())
+            self._mesh_closing.add(closing)
+            closing.add_done_callback(self._mesh_closing.discard)
+        if first is not None:
+            first.stop()
+        self._end_leases()
+
+    def _end_leases(self) -> None:
+        """End the relay's reading of the camera and microphone (they live on)."""
+        for leased in self.leases:
+            if leased is not None:
+                leased.stop()
+        self.leases = []
+
     def _start_call(self, client: SignalingClient, start: S.CallStart) -> None:
         self.media.reset()
+        self._end_mesh()
         presenter = self.presenter
+        mesh = self._start_mesh(client, start.call_id)
+        first = self.first_pair = mesh.fanout.subscribe()
 
         def listener(event: CallEvent) -> None:
+            if isinstance(event, MediaConnected | MediaRecovered) and self.mesh is not None:
+                kiosk = next((m for m in self.mesh.members if m.role == "kiosk"), None)
+                if kiosk is not None:
+                    self._apply_audible(kiosk.member_id)
             if presenter is not None and self.session is session:
                 presenter.on_call_event(event)
 
         session = CallSession(
             client,
             start,
-            self.media.sources(remote_video=self.feeds.remote),
+            MediaSources(video=first.video, audio=first.audio, speaker=self.media.speaker,
+                         remote_video=self.feeds.remote),
             listener=listener,
             stats_interval_s=self.stats_interval_s,
             name=f"console-{start.call_id[:8]}",

@@ -13,6 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from agent_console.clock import Clock
+from agent_console.members import CallMembers
 from agent_console.photo import PhotoAssembler, PhotoError, ReceivedPhoto, save_photo
 from agent_console.ports import Backend
 from client_core.call_events import (
@@ -35,6 +36,7 @@ from client_core.control import (
     PhotoRequest,
     PhotoStart,
 )
+from wire import member_messages as M
 from wire import server_messages as S
 
 log = logging.getLogger("etapiste.console.call")
@@ -60,12 +62,16 @@ class PhotoState(StrEnum):
 
 @dataclass(frozen=True)
 class ChatLine:
-    """One line in the chat pane; ``sender`` is ``agent``, ``citizen`` or ``system``."""
+    """One line in the chat pane; ``sender`` is ``agent``, ``citizen``, ``system`` or, in a
+    call of three or four, ``member`` (another staff member, named by ``name`` and
+    ``role``)."""
 
     sender: str
     text: str
     at: float
     """Wall-clock seconds."""
+    name: str = ""
+    role: str = ""
 
 
 class CallPresenter:
@@ -73,7 +79,7 @@ class CallPresenter:
 
     def __init__(
         self,
-        start: S.CallStart,
+        start: S.CallStart | M.CallMembers,
         backend: Backend,
         clock: Clock,
         notify: Callable[[str], None],
@@ -83,8 +89,15 @@ class CallPresenter:
         self.call_id = start.call_id
         self.service = start.service
         self.language = start.language
-        self.peer_name = start.peer.name
-        self.site = start.peer.site
+        self.members = CallMembers(start.call_id, backend, notify)
+        if isinstance(start, S.CallStart):
+            self.peer_name = start.peer.name
+            self.site = start.peer.site
+        else:  # an added member: the membership list is the start of the call
+            kiosk = next((m for m in start.members if m.role == "kiosk"), None)
+            self.peer_name = kiosk.name if kiosk is not None else ""
+            self.site = None
+            self.members.on_members(start)
         self.started_at = clock.monotonic()
         self.media = Media.CONNECTING
         self.peer_link = "connected"
@@ -124,6 +137,9 @@ class CallPresenter:
         text = text.strip()[:CHAT_MAX_CHARS]
         if not text:
             return False
+        if self.members.several:  # the server relays it to every member, us included
+            self._backend.send_message(M.MemberChat(call_id=self.call_id, text=text))
+            return True
         if not self._backend.send_control(Chat(text=text).model_dump()):
             self._system("chat_not_sent")
             return False
@@ -243,6 +259,17 @@ class CallPresenter:
                     self._notify("call")
             case _:
                 log.info("ignored a control message")
+
+    def on_member_chat(self, message: M.MemberChatPosted) -> None:
+        """A line of the shared chat (ours too: the server's copy is the one shown)."""
+        if message.member_id == self.members.you:
+            line = ChatLine("agent", message.text, message.at)
+        elif message.role == "kiosk":
+            line = ChatLine("citizen", message.text, message.at)
+        else:
+            line = ChatLine("member", message.text, message.at, message.name, message.role)
+        self.chat.append(line)
+        self._notify("chat")
 
     def _on_bytes(self, data: bytes) -> None:
         try:

@@ -37,6 +37,10 @@ class LoginInfo:
     server_time: float
     photo_retention_days: int | None = None
     """How long saved document photos may stay on this computer (the server's setting)."""
+    interpretation_languages: list[str] = field(default_factory=list)
+    """An interpreter's pools (the console then works in the interpreter's role)."""
+    supervisor: bool = False
+    """Supervises a team: may join the team's calls."""
 
 
 @dataclass

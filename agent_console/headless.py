@@ -5,9 +5,19 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from agent_console.headless_members import (
+    MemberPlan,
+    hold_as_member,
+    invite,
+    supervise,
+    take_member_offer,
+)
 from client_core.call import CallSession, MediaSources
+from client_core.call_events import CallEvent, FirstFrame
 from client_core.headless import CallScript, StopSignal, emit, hold_call, report_event
+from client_core.headless_mesh import MeshRunner
 from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+from client_core.mesh import MediaFanout
 from client_core.servers import first_answering, server_list, ws_urls
 from client_core.signaling_client import SignalingClient, login
 from client_core.tls import tls_context
@@ -27,6 +37,8 @@ class AgentScript(CallScript):
     password: str
     reject_first: int = 0
     ca_file: str | None = None
+    plan: MemberPlan | None = None
+    """Calls of more than two members (with ``mesh``)."""
 
 
 async def run_agent(script: AgentScript) -> int:
@@ -43,9 +55,11 @@ async def run_agent(script: AgentScript) -> int:
                              client_name="agent-headless", ssl_context=tls)
     client.add_state_listener(lambda state: emit("signaling", state=state))
     sources = MediaSources(
-        video=SyntheticVideoTrack(stamp_frames=script.stamp_frames),
-        audio=SyntheticAudioTrack(voice=script.voice_audio),
+        video=SyntheticVideoTrack(*(script.video_size or (640, 480)), script.video_fps or 30.0,
+                                  stamp_frames=script.stamp_frames),
+        audio=SyntheticAudioTrack(script.tone_hz, voice=script.voice_audio),
     )
+    plan = script.plan or MemberPlan()
     offers: asyncio.Queue[S.Offer] = asyncio.Queue()
     client.add_listener(lambda m: offers.put_nowait(m) if isinstance(m, S.Offer) else None)
     rejected = 0
@@ -53,6 +67,9 @@ async def run_agent(script: AgentScript) -> int:
     try:
         await client.connected()
         emit("welcome", agent=session.id, name=session.name)
+        if plan.member or plan.supervise is not None:
+            await _added_member(client, sources, script, plan, stop)
+            return 0
         client.send(C.AgentStateSet(state="ready"))
         for _ in range(script.calls):
             while True:
@@ -73,14 +90,7 @@ async def run_agent(script: AgentScript) -> int:
             client.send(C.OfferAccept(offer_id=offer.offer_id))
             start = await start_wait
             emit("call_start", call_id=start.call_id, peer=start.peer.name)
-            call = CallSession(
-                client,
-                start,
-                sources,
-                stats_interval_s=script.stats_interval_s,
-                listener=report_event,
-            )
-            await hold_call(call, stop, script.hold_s)
+            await _answered_call(client, start, sources, script, plan, stop)
             client.send(C.WrapUpDone(call_id=start.call_id, disposition="resolved"))
     except TimeoutError:
         emit("timeout", waited_s=script.wait_timeout_s)
@@ -88,6 +98,68 @@ async def run_agent(script: AgentScript) -> int:
     finally:
         await client.close()
     return 0
+
+
+async def _answered_call(
+    client: SignalingClient, start: S.CallStart, sources: MediaSources, script: AgentScript,
+    plan: MemberPlan, stop: StopSignal,
+) -> None:
+    """The clerk's call: the pair with the kiosk, and with ``mesh`` the other members."""
+    fanout = MediaFanout(sources.video, sources.audio) if script.mesh else None
+    first = fanout.subscribe() if fanout is not None else None
+    runner: MeshRunner | None = None
+    pictured = asyncio.Event()
+
+    def listener(event: CallEvent) -> None:
+        report_event(event)
+        if runner is not None:
+            runner.on_original_event(event)
+        if isinstance(event, FirstFrame):
+            pictured.set()
+
+    call = CallSession(
+        client, start,
+        sources if first is None else MediaSources(video=first.video, audio=first.audio),
+        stats_interval_s=script.stats_interval_s, listener=listener,
+    )
+    inviting: asyncio.Task[None] | None = None
+    if fanout is not None:
+        runner = MeshRunner(client, start.call_id, fanout, original=call,
+                            probe_interval_s=script.probe_interval_s,
+                            stats_interval_s=script.stats_interval_s, name="clerk-mesh")
+        if plan.invites:
+
+            async def invite_later() -> None:
+                await pictured.wait()
+                await asyncio.sleep(plan.invite_after_s)
+                await invite(client, start.call_id, plan.invites)
+
+            inviting = asyncio.ensure_future(invite_later())
+    try:
+        await hold_call(call, stop, script.hold_s)
+    finally:
+        if inviting is not None:
+            inviting.cancel()
+        if runner is not None and first is not None:
+            await runner.close()
+            first.stop()
+
+
+async def _added_member(
+    client: SignalingClient, sources: MediaSources, script: AgentScript, plan: MemberPlan,
+    stop: StopSignal,
+) -> None:
+    """An interpreter, second clerk or supervisor: join one call, hold it, leave."""
+    if plan.supervise is not None:
+        first = await supervise(client, plan, stop, script.wait_timeout_s)
+    else:
+        first = await take_member_offer(client, stop, script.wait_timeout_s)
+    if first is None:
+        emit("timeout", waited_s=script.wait_timeout_s)
+        return
+    emit("member_start", call_id=first.call_id, you=first.you, role=first.your_role)
+    await hold_as_member(client, first, MediaFanout(sources.video, sources.audio), script,
+                         plan, stop)
 
 
 async def _next_offer(

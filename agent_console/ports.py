@@ -3,18 +3,28 @@ where views find the call's pictures."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from client_core.frame_slot import FrameSlot
+from wire import client_messages as C
 
 
 @dataclass(frozen=True)
 class VideoFeeds:
-    """The citizen's picture (each call fills it) and the agent's own as sent (self view)."""
+    """The citizen's picture (each call fills it) and the agent's own as sent (self view);
+    in a call of three or four, each other member's picture by member id."""
 
     remote: FrameSlot
     own: FrameSlot
+    members: dict[str, FrameSlot] = field(default_factory=dict)
+
+    def slot(self, member_id: str) -> FrameSlot:
+        """The picture of ``member_id`` (made on first use)."""
+        slot = self.members.get(member_id)
+        if slot is None:
+            slot = self.members[member_id] = FrameSlot()
+        return slot
 
 
 class Backend(Protocol):
@@ -69,3 +79,9 @@ class Backend(Protocol):
 
     def set_camera(self, on: bool) -> None:
         """Turn the camera picture on or off."""
+
+    def send_message(self, message: C.ClientMessage) -> None:
+        """Send a signaling message as is (the member messages of calls of three or four)."""
+
+    def set_member_muted(self, member_id: str, muted: bool) -> None:
+        """Silence (or hear again) one member's sound on this console only."""

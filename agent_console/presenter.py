@@ -26,9 +26,11 @@ from agent_console.console_state import (
     Status,
     WrapUp,
 )
+from agent_console.member_flow import MemberFlow, MemberOfferView
 from agent_console.photo import purge_photos
 from agent_console.ports import Backend
 from client_core.call_events import CallEvent
+from wire import member_messages as M
 from wire import server_messages as S
 from wire.errors import ErrorCode
 
@@ -41,7 +43,7 @@ NOTE_MAX_CHARS = 500
 WRAPUP_SEND_BEFORE_END_S = 2.0
 
 
-class ConsolePresenter:
+class ConsolePresenter(MemberFlow):
     """The agent console's model and commands."""
 
     def __init__(
@@ -61,6 +63,8 @@ class ConsolePresenter:
         self.status = Status()
         self.queues: list[QueueRow] = []
         self.offer: OfferView | None = None
+        self.member_offer: MemberOfferView | None = None
+        self.team: M.MemberDirectory | None = None
         self.call: CallPresenter | None = None
         self.wrapup: WrapUp | None = None
         self.history: list[S.HistoryItem] = []
@@ -356,7 +360,7 @@ class ConsolePresenter:
             case S.Error():
                 self._on_error(message)
             case _:
-                pass
+                self._on_member_message(message)
 
     def _on_status(self, message: S.AgentStatus) -> None:
         was = self.status.state
@@ -447,7 +451,7 @@ class ConsolePresenter:
 
     def _on_call_ended(self, message: S.CallEnded) -> None:
         call = self.call
-        if call is None or call.call_id != message.call_id:
+        if call is None or call.call_id != message.call_id or self._ended_as_added_member(message):
             return
         self.call = None
         if self.wrapup is None or self.wrapup.call_id != call.call_id:

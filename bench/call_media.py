@@ -1,6 +1,10 @@
 """Calls through the whole system against bare aiortc, measured in the same run.
 
     python bench/call_media.py [--calls 20] [--hold 8] [--baseline-calls 3] [--json]
+    python bench/call_media.py --members 2,3,4 [--hold 20] [--video-size 640x480]
+
+With ``--members``: kiosk CPU and bandwidth in calls of that many members instead (see
+``bench/call_members.py``).
 
 The system: a signaling server, a headless kiosk and a headless agent, three processes on
 loopback; the kiosk queues, the agent accepts, the call holds ``--hold`` seconds with 640x480
@@ -226,6 +230,23 @@ def run_baselines(calls: int, hold_s: float) -> dict[str, Any]:
     }
 
 
+def _members(args: argparse.Namespace) -> int:
+    from bench.call_members import run_members, table
+
+    counts = [int(n) for n in args.members.split(",")]
+    if any(n not in (2, 3, 4) for n in counts):
+        raise SystemExit("--members takes 2, 3 or 4")
+    video = ["--video-size", args.video_size]
+    results = asyncio.run(run_members(counts, args.hold, video))
+    report = {"results": results, "hold_s": args.hold, "video_size": args.video_size,
+              "machine": {"cpus": os.cpu_count(), "load_1m": os.getloadavg()[0]}}
+    out = ROOT / "bench" / "results" / "call_members.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2))
+    print(json.dumps(report) if args.json else table(results))
+    return 0
+
+
 def _ratio(a: float | None, b: float | None) -> float | None:
     return round(a / b, 3) if a is not None and b else None
 
@@ -237,7 +258,11 @@ def main() -> int:
     parser.add_argument("--hold", type=float, default=8.0)
     parser.add_argument("--baseline-calls", type=int, default=3)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--members", help="member counts, e.g. 3 or 2,3,4 (issue 15)")
+    parser.add_argument("--video-size", default="640x480", help="with --members")
     args = parser.parse_args()
+    if args.members:
+        return _members(args)
     baseline = run_baselines(args.baseline_calls, args.hold)
     system = asyncio.run(run_system(args.calls, args.hold))
     system["baseline"] = baseline

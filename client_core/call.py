@@ -112,8 +112,13 @@ class CallSession:
         media_timeout_s: float = 4.0,
         name: str | None = None,
         restarts: RestartBudget | None = None,
+        peer_member: str | None = None,
     ) -> None:
         self.client = client
+        self.peer_member = peer_member
+        """In a call of more than two: the other member of this pair (its negotiation
+        carries ``peer``); None for the kiosk ↔ answering clerk pair. A pair session sends
+        no call stats and, when its media cannot be set up, closes alone: the call goes on."""
         self.call_id = start.call_id
         self.role = start.role
         self.start_message = start
@@ -177,8 +182,9 @@ class CallSession:
         return True
 
     async def hangup(self, reason: str = "hangup", timeout: float = 5.0) -> None:
-        """End the call for both sides and release the media."""
-        if not self.ended.is_set():
+        """End the call for both sides and release the media (a pair session of a bigger
+        call only closes: the call is ended or left through :mod:`client_core.mesh`)."""
+        if not self.ended.is_set() and self.peer_member is None:
             self.client.send(C.CallEnd(call_id=self.call_id, reason=reason))  # type: ignore[arg-type]
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.ended.wait(), timeout)
@@ -225,6 +231,11 @@ class CallSession:
     def _on_message(self, message: S.ServerMessage) -> None:
         if getattr(message, "call_id", None) != self.call_id or self.ended.is_set():
             return
+        if isinstance(message, C.SdpMessage | C.IceMessage | C.MediaRestart):
+            if message.peer != self.peer_member:
+                return  # another pair of the same call
+        elif self.peer_member is not None and isinstance(message, S.CallStart | S.PeerStatus):
+            return  # about the kiosk ↔ answering clerk pair
         match message:
             case C.SdpMessage():
                 self._spawn(self._on_sdp(message))
@@ -269,6 +280,7 @@ class CallSession:
                     call_id=self.call_id,
                     attempt=message.attempt,
                     description=C.SessionDescription(type="answer", sdp=answer),
+                    peer=self.peer_member,
                 )
             )
 
@@ -299,6 +311,7 @@ class CallSession:
                     call_id=self.call_id,
                     attempt=attempt,
                     description=C.SessionDescription(type="offer", sdp=offer),
+                    peer=self.peer_member,
                 )
             )
 
@@ -372,18 +385,23 @@ class CallSession:
         else:
             # Counted as an attempt here too, so a second failure asks for a newer one.
             self._last_attempt_at = time.monotonic()
-            self.client.send(C.MediaRestart(call_id=self.call_id, attempt=next_attempt))
+            self.client.send(C.MediaRestart(call_id=self.call_id, attempt=next_attempt,
+                                            peer=self.peer_member))
 
     async def _give_up(self) -> None:
         failures = self.restarts.failures
         log.warning("%s: media could not be set up in %d attempts: ending the call",
                     self.name, failures)
         self._emit(MediaGaveUp(failures))
+        if self.peer_member is not None:
+            await self.close()  # one pair of a bigger call: the others go on
+            return
         await self.hangup("media_failed")
 
     def _on_stats(self, sample: StatsSample) -> None:
         self.latest_stats = sample
-        self.client.send(C.CallStatsReport(call_id=self.call_id, stats=wire_stats(sample)))
+        if self.peer_member is None:
+            self.client.send(C.CallStatsReport(call_id=self.call_id, stats=wire_stats(sample)))
         self._emit(StatsSampled(sample))
 
     async def _close_peer(self) -> None:

@@ -55,6 +55,16 @@ class CallScript:
     """Paint the measuring strip into the synthetic picture (benchmarks, latency tests)."""
     voice_audio: bool = False
     """Send speech-like synthetic audio instead of the tone (benchmarks of audio loss)."""
+    mesh: bool = False
+    """Ready for calls of three or four members (:mod:`client_core.headless_mesh`): local
+    media through a fan-out, a mesh beside the first pair."""
+    tone_hz: float = 440.0
+    """Frequency of the synthetic tone (each member of a test call sends its own)."""
+    probe_interval_s: float = 0.0
+    """With ``mesh``: print a ``probe`` line this often (0: never)."""
+    video_size: tuple[int, int] | None = None
+    video_fps: float | None = None
+    """The synthetic picture's size and rate (None: each app's default, 640×480 at 30)."""
 
 
 def add_call_arguments(parser: argparse.ArgumentParser) -> None:
@@ -69,6 +79,12 @@ def add_call_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--voice-audio", action="store_true", help="speech-like synthetic audio (benches)"
     )
+    parser.add_argument("--mesh", action="store_true", help="calls of 3-4 members (tests)")
+    parser.add_argument("--tone", type=float, default=440.0, help="test tone, Hz")
+    parser.add_argument("--probe-interval", type=float, default=0.0,
+                        help="with --mesh: seconds between tone/stat probes (tests, benches)")
+    parser.add_argument("--video-size", help="synthetic picture WIDTHxHEIGHT (tests, benches)")
+    parser.add_argument("--video-fps", type=float, help="synthetic picture rate")
     parser.add_argument("--log-level", default="WARNING")
 
 
@@ -81,7 +97,19 @@ def call_options(args: argparse.Namespace) -> dict[str, Any]:
         "stats_interval_s": args.stats_interval,
         "stamp_frames": args.stamp_frames,
         "voice_audio": args.voice_audio,
+        "mesh": args.mesh,
+        "tone_hz": args.tone,
+        "probe_interval_s": args.probe_interval,
+        "video_size": _size(args.video_size),
+        "video_fps": args.video_fps,
     }
+
+
+def _size(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    width, _, height = text.lower().partition("x")
+    return int(width), int(height)
 
 
 def emit(event: str, **fields: Any) -> None:

@@ -269,6 +269,22 @@ class AudioSink(_TrackReader):
         self._next_pts: int | None = None
         self.rms = 0.0
         """RMS of the last frame as a fraction of full scale (0..1)."""
+        self._record_left = 0
+        self._recorded: list[npt.NDArray[np.float64]] = []
+        self.record_rate = 48000
+
+    def record(self, seconds: float, rate: int = 48000) -> None:
+        """Keep the next ``seconds`` of received audio (first channel, -1..1) for a probe
+        (:mod:`client_core.tone_probe`); off unless a test or bench asks."""
+        self._recorded = []
+        self.record_rate = rate
+        self._record_left = int(seconds * rate)
+
+    def recorded(self) -> npt.NDArray[np.float64]:
+        """What :meth:`record` kept so far."""
+        if not self._recorded:
+            return np.zeros(0)
+        return np.concatenate(self._recorded)
 
     @property
     def level_dbfs(self) -> float:
@@ -302,6 +318,13 @@ class AudioSink(_TrackReader):
             # Full scale of a signed sample of this width (s16: 32768).
             scaled /= float(2 ** (8 * pcm.dtype.itemsize - 1))
         self.rms = float(np.sqrt(np.mean(np.square(scaled)))) if scaled.size else 0.0
+        if self._record_left > 0 and scaled.size:
+            self.record_rate = frame.sample_rate or self.record_rate
+            channels = max(1, len(frame.layout.channels))
+            mono = scaled.reshape(-1)[::channels] if frame.format.is_packed else scaled[0]
+            mono = mono[: self._record_left]
+            self._recorded.append(mono)
+            self._record_left -= mono.size
 
     def _count_gap(self, frame: AudioFrame) -> None:
         if frame.pts is None or frame.sample_rate <= 0:

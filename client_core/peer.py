@@ -49,15 +49,12 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, Final, Literal
 
-from aiortc import (
-    RTCDataChannel,
-    RTCPeerConnection,
-    RTCSessionDescription,
-)
+from aiortc import RTCDataChannel, RTCPeerConnection, RTCRtpTransceiver, RTCSessionDescription
 from aiortc.contrib.media import MediaRecorder
 from aiortc.mediastreams import MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
@@ -86,6 +83,7 @@ _WATCH_PERIOD_S: Final = 0.25
 _CLOSE_TIMEOUT_S: Final = 5.0
 _VIDEO_STALL_S: Final = 12.0
 _LINK_REPORT_S: Final = 0.5
+_MLINE: Final = re.compile(r"^m=(audio|video) ", re.MULTILINE)
 
 Role = Literal["offerer", "answerer"]
 
@@ -162,17 +160,9 @@ class CallPeer:
         self._watcher: asyncio.Task[None] | None = None
         self._reporter: asyncio.Task[None] | None = None
         self._closed = False
-
-        video_tx = self.pc.addTransceiver(
-            self.sent_video if self.sent_video is not None else "video",
-            direction="recvonly" if video is None else "sendrecv",
-        )
-        video_tx.setCodecPreferences(codec_preferences("video", video_codecs))
-        self._video_tx = video_tx
-        self._audio_tx = self.pc.addTransceiver(
-            self.send.audio_track(self.sent_audio) if self.sent_audio is not None else "audio",
-            direction="recvonly" if audio is None else "sendrecv",
-        )
+        self._video_prefs = codec_preferences("video", video_codecs)  # refuses unknown ones
+        self._video_tx: RTCRtpTransceiver | None = None
+        self._audio_tx: RTCRtpTransceiver | None = None
         self.pc.on("connectionstatechange", self._on_connection_state)
         self.pc.on("iceconnectionstatechange", self._on_ice_state)
         self.pc.on("track", self._on_track)
@@ -187,6 +177,7 @@ class CallPeer:
         carries all local candidates.
         """
         self._begin("offerer")
+        self._add_transceivers(("video", "audio"))
         self._set_channel(self.pc.createDataChannel(CONTROL_CHANNEL, ordered=True))
         await self.pc.setLocalDescription(await self.pc.createOffer())
         return str(self.pc.localDescription.sdp)
@@ -194,6 +185,7 @@ class CallPeer:
     async def accept_offer(self, sdp: str) -> str:
         """Apply the remote offer; returns the answer SDP."""
         self._begin("answerer")
+        self._add_transceivers(tuple(_MLINE.findall(sdp)))
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
         await self.pc.setLocalDescription(await self.pc.createAnswer())
         answer = str(self.pc.localDescription.sdp)
@@ -229,6 +221,20 @@ class CallPeer:
         parsed.sdpMLineIndex = sdp_mline_index
         await self.pc.addIceCandidate(parsed)
 
+    def _add_transceivers(self, order: tuple[str, ...]) -> None:
+        """Offer order: aiortc 1.16 answered audio-first browser offers with no candidates."""
+        kinds = [k for k in dict.fromkeys(order) if k in ("video", "audio")]
+        for kind in kinds + [k for k in ("video", "audio") if k not in kinds]:
+            sent = self.sent_video if kind == "video" else self.sent_audio
+            track = sent if kind == "video" or sent is None else self.send.audio_track(sent)
+            tx = self.pc.addTransceiver(track if track is not None else kind,
+                                        direction="recvonly" if sent is None else "sendrecv")
+            if kind == "video":
+                tx.setCodecPreferences(self._video_prefs)
+                self._video_tx = tx
+            else:
+                self._audio_tx = tx
+
     def _begin(self, role: Role) -> None:
         if self.role is not None:
             raise RuntimeError(f"{self.name}: already negotiating as {self.role}")
@@ -241,7 +247,9 @@ class CallPeer:
         codecs = self.negotiated_codecs()
         self.remote.start(codecs)
         self.send.negotiated(
-            codecs, self._video_tx.sender if self.sent_video is not None else None
+            codecs,
+            self._video_tx.sender
+            if self.sent_video is not None and self._video_tx is not None else None,
         )
         if self._watcher is None and not self._closed:
             self._watcher = asyncio.create_task(self._watch(), name=f"{self.name}-watch")
@@ -301,7 +309,8 @@ class CallPeer:
         return [
             kind
             for kind, transceiver in (("video", self._video_tx), ("audio", self._audio_tx))
-            if transceiver.currentDirection in ("sendrecv", "recvonly")
+            if transceiver is not None
+            and transceiver.currentDirection in ("sendrecv", "recvonly")
         ]
 
     def _media_silence(self, now: float) -> str | None:

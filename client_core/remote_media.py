@@ -33,6 +33,7 @@ from client_core.audio_receive import AudioReceivePath
 from client_core.frame_slot import FrameSlot
 from client_core.media_sink import AudioSink, VideoSink
 from client_core.media_tuning import MediaTuning
+from client_core.speaker_gate import SpeakerGate
 from client_core.video_receive import VideoReceivePath
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,10 @@ class RemoteMedia:
         self.audio_path: AudioReceivePath | None = None
         self._audio_output = audio_output
         self._relay: MediaRelay | None = None
+        self._speaker_gate: SpeakerGate | None = None
+        self.audible = True
+        """Whether the other side is heard on this side's speaker (a member silenced in a
+        call of three or four is not; their sound is still received and measured)."""
         self._pending: dict[str, tuple[MediaStreamTrack, RTCRtpReceiver | None]] = {}
         self._extra_sinks: list[VideoSink | AudioSink] = []
         self._tasks: set[asyncio.Task[None]] = set()
@@ -105,9 +110,17 @@ class RemoteMedia:
             self.audio_sink.attach(source)
             return
         self._relay = self._relay or MediaRelay()
-        self._audio_output.addTrack(self._relay.subscribe(source))
+        self._speaker_gate = SpeakerGate(self._relay.subscribe(source))
+        self._speaker_gate.audible = self.audible
+        self._audio_output.addTrack(self._speaker_gate)
         self.audio_sink.attach(self._relay.subscribe(source, buffered=False))
         self._spawn(self._audio_output.start())
+
+    def set_audible(self, audible: bool) -> None:
+        """Hear the other side on the speaker, or silence them there only."""
+        self.audible = audible
+        if self._speaker_gate is not None:
+            self._speaker_gate.audible = audible
 
     def _tuned(
         self, kind: str, receiver: RTCRtpReceiver, codec: RTCRtpCodecParameters

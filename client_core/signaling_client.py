@@ -33,7 +33,7 @@ from wire import client_messages as C
 from wire import server_messages as S
 from wire.codec import dump, parse_server
 from wire.errors import MessageError
-from wire.types import MAX_MESSAGE_BYTES, PROTOCOL_VERSION
+from wire.types import MAX_MESSAGE_BYTES, PROTOCOL_VERSION, WireModel
 
 log = logging.getLogger("etapiste.client")
 _ws_log = logging.getLogger("etapiste.client.websocket")
@@ -42,7 +42,7 @@ _ws_log.setLevel(logging.INFO)
 
 State = Literal["idle", "connecting", "connected", "reconnecting", "closed"]
 Listener = Callable[[S.ServerMessage], None]
-M = TypeVar("M", bound=S.ServerBase)
+M = TypeVar("M", bound=WireModel)
 
 _TERMINAL_GOODBYES = frozenset({"replaced", "revoked", "logged_out", "session_expired", "abuse"})
 _RELAYED = (C.SdpMessage, C.IceMessage, C.MediaRestart)

@@ -13,7 +13,10 @@ from signaling.credentials import hash_password
 from signaling.store import SqliteStore
 from signaling.store.records import Role
 
-__all__ = ["ADMIN", "AGENTS", "OPERATOR", "STAFF", "DemoAccount", "DemoSetup", "seed"]
+__all__ = [
+    "ADMIN", "AGENTS", "INTERPRETER", "MEMBER_STAFF", "OPERATOR", "SIGN_INTERPRETER", "STAFF",
+    "SUPERVISOR", "DemoAccount", "DemoSetup", "seed",
+]
 
 
 @dataclass(frozen=True)
@@ -43,10 +46,27 @@ AGENTS = (
         ("fi", "sv", "en"),
     ),
 )
+INTERPRETER = DemoAccount("hodan", "demo-hodan-2026", "Hodan Warsame", (), ("fi", "sv", "en"))
+"""Interprets Somali and Arabic (interpreters' pools ``so`` and ``ar``)."""
+SIGN_INTERPRETER = DemoAccount("sanna", "demo-sanna-2026", "Sanna Viittomakieli", (), ("fi",))
+"""Interprets Finnish sign language (pool ``fi-sign``)."""
+SUPERVISOR = DemoAccount("eeva", "demo-eeva-2026", "Eeva Esimies", (), ("fi", "sv"))
+"""Supervises team ``kela-north`` (Aino and Erik)."""
+MEMBER_STAFF = (INTERPRETER, SIGN_INTERPRETER, SUPERVISOR)
+"""Staff who join other clerks' calls (issue 15)."""
+_PROFILES: dict[str, tuple[str | None, bool, tuple[str, ...]]] = {
+    "aino": ("kela-north", False, ()),
+    "erik": ("kela-north", False, ()),
+    "hodan": (None, False, ("so", "ar")),
+    "sanna": (None, False, ("fi-sign",)),
+    "eeva": ("kela-north", True, ()),
+}
+"""Team, supervisor flag and interpretation languages by username."""
 OPERATOR = DemoAccount("operaattori", "demo-operator-2026", "Olli Operaattori", (), ("fi",))
 ADMIN = DemoAccount("yllapito", "demo-admin-2026", "Ada Ylläpitäjä", (), ("fi",))
 STAFF: tuple[tuple[DemoAccount, Role], ...] = (
-    *((acc, "agent") for acc in AGENTS), (OPERATOR, "operator"), (ADMIN, "admin"),
+    *((acc, "agent") for acc in (*AGENTS, *MEMBER_STAFF)), (OPERATOR, "operator"),
+    (ADMIN, "admin"),
 )
 """Every demo account with its role."""
 
@@ -76,10 +96,14 @@ def seed(data_dir: Path, catalogue: Path) -> DemoSetup:
             tokens[kiosk_id] = token
             store.audit("admin:demo", "kiosk_add", kiosk_id, {"site": site_id}, now=now)
         for acc, role in STAFF:
-            store.create_account(
+            account_id = store.create_account(
                 acc.username, acc.name, role, hash_password(acc.password), list(acc.skills),
                 list(acc.languages), now=now,
             )
+            if acc.username in _PROFILES:
+                team, supervisor, langs = _PROFILES[acc.username]
+                store.set_staff_profile(account_id, team=team, supervisor=supervisor,
+                                        interpretation_languages=langs)
     finally:
         store.close()
     return DemoSetup(data_dir, tokens, AGENTS)

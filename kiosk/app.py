@@ -131,6 +131,7 @@ class KioskApp:
             self.controller.remote,
             devices.preview,
             kiosk_mode=not config.windowed,
+            slots=self.controller.slots,
         )
         self.guard = KioskGuard(self.presenter, lock_keys=not config.windowed)
         self.watchdog = QTimer()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from kiosk.members import CallMember, ordered
 from kiosk.ports import Effects
 from kiosk.state import ChatLine, CitizenSession, Screen
 
@@ -93,14 +94,38 @@ class CallFlow:
 
     # ------------------------------------------------------------------ controller events
 
-    def on_chat_received(self, text: str) -> None:
-        """The clerk wrote."""
+    def on_chat_received(self, text: str, sender: str | None = None) -> None:
+        """The clerk (or, with ``sender``, another member) wrote."""
         if not self.in_call:
             return
-        self._add_chat(ChatLine(mine=False, text=text))
+        self._add_chat(ChatLine(mine=False, text=text, sender=sender))
         self.touch()
         self._changed()
 
+
+    def on_members(self, members: list[CallMember]) -> None:
+        """Who is in the call now (everyone but the citizen), as the server says."""
+        if not self.in_call:
+            return
+        self.citizen.members = ordered(members)
+        clerk = next((m for m in members if m.role == "clerk" and m.answering), None)
+        if clerk is not None:
+            self.citizen.clerk_name = clerk.name
+        self._changed()
+
+    @property
+    def several_members(self) -> bool:
+        """Whether someone besides the clerk is in the call (a call of three or four)."""
+        return len(self.citizen.members) > 1
+
+    def chat_sender(self, line: ChatLine) -> CallMember | None:
+        """The member who wrote ``line`` (None: the citizen, or a member who left)."""
+        if line.mine:
+            return None
+        members = self.citizen.members
+        if line.sender is None:
+            return next((m for m in members if m.answering), None)
+        return next((m for m in members if m.member_id == line.sender), None)
 
     def _add_chat(self, line: ChatLine) -> None:
         self.citizen.chat.append(line)
@@ -132,6 +157,7 @@ class CallFlow:
         self.citizen.end_reason = reason
         self.citizen.photo = None
         self.citizen.chat.clear()
+        self.citizen.members = []
         self.resume_screen = None
         self._go(Screen.END)
         self.touch()

@@ -28,20 +28,24 @@ from client_core.call_events import (
 from client_core.control import Chat, ControlMessage, PeerMediaStatus, PhotoCancel, PhotoRequest
 from client_core.errors import ClientError, NotConnected, ServerRefused
 from client_core.frame_slot import FrameSlot
+from client_core.mesh import MediaFanout, MeshCall, PairMedia
 from client_core.signaling_client import SignalingClient, State
 from client_core.source_check import SourceCheck
+from client_core.track_lease import TrackLease, lease
 from kiosk.booking_link import BookingLink
 from kiosk.chime import Chime
 from kiosk.devices import DeviceKind, KioskDevices
 from kiosk.flow import KioskPresenter
 from kiosk.headphones import HeadphoneWatch, read_jack
 from kiosk.health import HEALTH_INTERVAL_S, HealthReporter
+from kiosk.members import CallMember, MemberSlots
 from kiosk.photo import PhotoSendFailed, send_photo
 from kiosk.speech.speaker import Speech
 from kiosk.state import Screen
 from kiosk.stills import StillUnavailable, encode_jpeg
 from wire import callback_messages as W
 from wire import client_messages as C
+from wire import member_messages as M
 from wire import server_messages as S
 from wire.errors import ErrorCode
 from wire.types import DeviceStatus, Language, Quality
@@ -81,6 +85,17 @@ class KioskController(BookingLink):
         self.last_call_id: str | None = None
         """The citizen's latest call, which the end screen's rating is about."""
         self.remote = FrameSlot()
+        self.slots = MemberSlots(self.remote)
+        """Each member's picture in a call of three or four (the clerk's is ``remote``)."""
+        self.members: list[CallMember] = []
+        self.member_id: str | None = None
+        """The kiosk's own member id in a call of three or four."""
+        self.mesh: MeshCall | None = None
+        """The pairs with members beyond the clerk (made with each call, idle in a call of
+        two)."""
+        self.first_pair: PairMedia | None = None
+        self.leases: list[TrackLease | None] = []
+        self._mesh_closing: set[asyncio.Future[None]] = set()
         self.last_quality: Quality | None = None
         self.calls = 0
         self.photos_sent = 0
@@ -128,6 +143,10 @@ class KioskController(BookingLink):
         await self.scanner.stop()
         if self.speech is not None:
             self.speech.stop()
+        if self.mesh is not None:
+            self._after_call()
+        # Pairs closing finish first: a cancelled close would leave their peers running.
+        await asyncio.gather(*self._mesh_closing, return_exceptions=True)
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -212,8 +231,13 @@ class KioskController(BookingLink):
         self._after_call()
 
     def send_chat(self, text: str) -> None:
-        if self.session is not None:
-            self.session.send_control(Chat(text=text).model_dump())
+        session = self.session
+        if session is None:
+            return
+        if len(self.members) > 1:  # a call of three or four: the server relays to all
+            self.client.send(M.MemberChat(call_id=session.call_id, text=text))
+        else:
+            session.send_control(Chat(text=text).model_dump())
 
     def set_microphone(self, on: bool) -> None:
         self.devices.set_microphone_enabled(on)
@@ -345,8 +369,28 @@ class KioskController(BookingLink):
                 self._spawn(self._start_call(message), "call")
             case S.CallTransferred():
                 self.p.on_transferred("transferred")
+            case M.MemberChatPosted() if self._in_this_call(message.call_id):
+                if message.member_id != self.member_id:  # our own line is shown already
+                    self.p.on_chat_received(message.text, message.member_id)
             case _:
                 self._on_booking_message(message)
+
+    def _on_members(self, message: M.CallMembers) -> None:
+        """A membership change (the mesh has opened or closed its pairs already)."""
+        if not self._in_this_call(message.call_id):
+            return
+        self.member_id = message.you
+        mesh = self.mesh
+        if mesh is not None:
+            for member_id, link in mesh.pairs.items():
+                self.slots.link(member_id, link.remote_video)
+        members = [CallMember.from_wire(m) for m in message.members]
+        self.members = [m for m in members if m is not None]
+        self.slots.keep_only(m.member_id for m in self.members)
+        self.p.on_members(self.members)
+
+    def _in_this_call(self, call_id: str) -> bool:
+        return self.session is not None and self.session.call_id == call_id
 
     async def _start_call(self, start: S.CallStart) -> None:
         if not self.p.queued or self.session is not None:
@@ -357,9 +401,13 @@ class KioskController(BookingLink):
         self.last_call_id = start.call_id
         await self.source_check.stop()  # the call takes over the camera and microphone
         await self.scanner.stop()
+        # Camera and microphone fan out to every member's pair; the clerk's pair is first.
+        self.leases = [lease(self.devices.video), lease(self.devices.audio)]
+        fanout = MediaFanout(*self.leases)
+        first = self.first_pair = fanout.subscribe()
         sources = MediaSources(
-            video=self.devices.video,
-            audio=self.devices.audio,
+            video=first.video,
+            audio=first.audio,
             speaker=self.devices.speaker_for_call,
             remote_video=self.remote,
         )
@@ -373,6 +421,11 @@ class KioskController(BookingLink):
             name=f"kiosk-{start.call_id[-8:]}",
         )
         self.session = session
+        self.mesh = MeshCall(
+            self.client, start.call_id, fanout, on_members=self._on_members,
+            speaker=self.devices.speaker_for_call, stats_interval_s=self.stats_interval_s,
+            media_timeout_s=self.media_timeout_s, name=f"kiosk-mesh-{start.call_id[-8:]}",
+        )
         self.p.on_call_started(start.peer.name)
         await session.begin()
 
@@ -412,6 +465,20 @@ class KioskController(BookingLink):
             self.p.on_photo_cancelled()
 
     def _after_call(self) -> None:
+        self.members, self.member_id = [], None
+        mesh, first = self.mesh, self.first_pair
+        self.mesh = self.first_pair = None
+        if mesh is not None:
+            closing = asyncio.ensure_future(mesh.close())
+            self._mesh_closing.add(closing)
+            closing.add_done_callback(self._mesh_closing.discard)
+        if first is not None:
+            first.stop()
+        for leased in self.leases:
+            if leased is not None:
+                leased.stop()  # the relay's reader of the camera and microphone ends
+        self.leases = []
+        self.slots.keep_only(())
         self.remote.clear()
         self.devices.preview.clear()
         if self.devices.still is not None:

@@ -30,6 +30,7 @@ from kiosk.call_flow import VOLUME_STEP, CallFlow
 from kiosk.callback_flow import CALLBACK_WAIT_S, CallbackFlow
 from kiosk.check_flow import DeviceCheckFlow
 from kiosk.language_help import LanguageHelp, language_help
+from kiosk.members import CallMember
 from kiosk.other_ways_flow import OtherWaysFlow
 from kiosk.photo_flow import PhotoFlow
 from kiosk.ports import Effects
@@ -442,6 +443,7 @@ class KioskPresenter(
         self.in_call = True
         self._media_down = False
         self.citizen.clerk_name = clerk_name
+        self.citizen.members = [CallMember("clerk", clerk_name, "clerk")]
         self.citizen.quality = None
         self.citizen.clerk_away = False
         self.citizen.end_reason = None
@@ -464,6 +466,7 @@ class KioskPresenter(
         self.citizen.requeue_reason = None if reason == "transferred" else reason
         self.citizen.position = None
         self.citizen.photo = None
+        self.citizen.members = []
         self._go(Screen.WAITING)
         self._changed()
 

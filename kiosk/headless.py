@@ -16,7 +16,9 @@ from client_core.call_events import CallEvent, ControlReceived
 from client_core.control import PhotoRequest
 from client_core.errors import ServerRefused
 from client_core.headless import CallScript, StopSignal, emit, hold_call, report_event
+from client_core.headless_mesh import MeshRunner
 from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+from client_core.mesh import MediaFanout
 from client_core.signaling_client import SignalingClient
 from client_core.tls import tls_context
 from kiosk.devices import KioskDevices
@@ -56,9 +58,10 @@ async def run_kiosk(script: KioskScript) -> int:
     client.add_state_listener(lambda state: emit("signaling", state=state))
     sources = MediaSources(
         video=SyntheticVideoTrack(
-            script.width, script.height, script.fps, stamp_frames=script.stamp_frames
+            *(script.video_size or (script.width, script.height)),
+            script.video_fps or script.fps, stamp_frames=script.stamp_frames,
         ),
-        audio=SyntheticAudioTrack(voice=script.voice_audio),
+        audio=SyntheticAudioTrack(script.tone_hz, voice=script.voice_audio),
     )
     stop = StopSignal()
     health: HealthReporter | None = None
@@ -134,22 +137,34 @@ async def _one_call(
     client.remove_listener(on_position)
     emit("call_start", call_id=start.call_id, peer=start.peer.name)
     answerer = PhotoAnswerer(script.width, script.height) if script.answer_photos else None
+    runner: MeshRunner | None = None
 
     def listener(event: CallEvent) -> None:
         report_event(event)
+        if runner is not None:
+            runner.on_original_event(event)
         if answerer is not None and isinstance(event, ControlReceived):
             answerer.on_control(session, event)
 
+    fanout = MediaFanout(sources.video, sources.audio) if script.mesh else None
+    first = fanout.subscribe() if fanout is not None else None
     session = CallSession(
         client,
         start,
-        sources,
+        sources if first is None else MediaSources(video=first.video, audio=first.audio),
         stats_interval_s=script.stats_interval_s,
         listener=listener,
     )
+    if fanout is not None:
+        runner = MeshRunner(client, start.call_id, fanout, original=session,
+                            probe_interval_s=script.probe_interval_s,
+                            stats_interval_s=script.stats_interval_s, name="kiosk-mesh")
     if script.on_call is not None:
         script.on_call(session)
     await hold_call(session, stop, script.hold_s)
+    if runner is not None and first is not None:
+        await runner.close()
+        first.stop()
     return True
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Final, Literal
 
 from kiosk.booking_state import BookingVisit
+from kiosk.members import CallMember
 from wire.types import DeviceStatus, EstimateKind, Language
 
 
@@ -95,10 +96,12 @@ PhotoPhase = Literal["ready", "countdown", "sending", "sent", "failed", "unavail
 
 @dataclass
 class ChatLine:
-    """One chat message; ``mine`` is True for the citizen's own."""
+    """One chat message; ``mine`` is True for the citizen's own, else ``sender`` is the
+    member who wrote (None: the answering clerk)."""
 
     mine: bool
     text: str
+    sender: str | None = None
 
 
 @dataclass
@@ -201,6 +204,9 @@ class CitizenSession:
     ``media_requeued``: the view says so with ``waiting.requeued_media``)."""
     refusal: Refusal | None = None
     clerk_name: str | None = None
+    members: list[CallMember] = field(default_factory=list)
+    """Everyone else in the call (the clerk first); more than one in a call of three or
+    four."""
     chat: list[ChatLine] = field(default_factory=list)
     chat_open: bool = False
     muted: bool = False

@@ -76,6 +76,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("username")
     p.add_argument("--skills", required=True, help="comma-separated service ids")
     p.add_argument("--languages", help="comma-separated: fi,sv,en (default: unchanged)")
+    p = sub.add_parser("set-member-profile",
+                       help="an agent's team, supervisor flag and interpretation languages")
+    p.add_argument("username")
+    p.add_argument("--team", help="team id (clerks and their supervisor share one)")
+    p.add_argument("--supervisor", action="store_true", help="supervises --team")
+    p.add_argument("--interprets", default="", help="comma-separated, e.g. so,ar,fi-sign")
     sub.add_parser("accounts", help="list agents, operators and admins")
     p = sub.add_parser("disable-account", help="disable an account; its sessions end at once")
     p.add_argument("username")
@@ -175,6 +181,15 @@ def _set_skills(args: argparse.Namespace, store: Store, _: Catalogue, now: float
     languages = None if args.languages is None else _split(args.languages)
     admin.set_skills(store, CLI_ACTOR, args.username, _split(args.skills), languages, now=now)
     print(f"skills of {args.username} set (effective at the agent's next login)")
+
+
+def _set_member_profile(
+    args: argparse.Namespace, store: Store, _: Catalogue, now: float
+) -> None:
+    admin.set_staff_profile(store, CLI_ACTOR, args.username, team=args.team,
+                            supervisor=args.supervisor, interprets=_split(args.interprets),
+                            now=now)
+    print(f"profile of {args.username} set (effective at the agent's next login)")
 
 
 def _accounts(args: argparse.Namespace, store: Store, _: Catalogue, now: float) -> None:
@@ -292,6 +307,7 @@ COMMANDS: dict[str, Command] = {
     "kiosks": _kiosks,
     "add-account": _add_account,
     "set-skills": _set_skills,
+    "set-member-profile": _set_member_profile,
     "accounts": _accounts,
     "disable-account": _disable_account,
     "enable-account": _enable_account,

@@ -228,6 +228,38 @@ def set_skills(
     return account.id
 
 
+def set_staff_profile(
+    store: Store,
+    actor: str,
+    username: str,
+    *,
+    team: str | None,
+    supervisor: bool,
+    interprets: Iterable[str],
+    now: float,
+) -> str:
+    """Set an agent's team, supervisor flag and interpretation languages (calls of three or
+    four members); takes effect at the agent's next login."""
+    from wire.member_messages import INTERPRETATION_LANGUAGES
+
+    account = find_account(store, username)
+    langs = sorted(set(interprets))
+    unknown = [x for x in langs if x not in INTERPRETATION_LANGUAGES]
+    if unknown:
+        raise AdminError(f"unknown interpretation languages {unknown}; "
+                         f"known: {', '.join(INTERPRETATION_LANGUAGES)}")
+    if supervisor and not team:
+        raise AdminError("a supervisor needs a team")
+    try:
+        store.set_staff_profile(account.id, team=team or None, supervisor=supervisor,
+                                interpretation_languages=langs)
+    except StoreError as exc:
+        raise AdminError(_store_message(exc, "could not change the profile")) from exc
+    store.audit(actor, "staff_profile_set", account.id,
+                {"team": team, "supervisor": supervisor, "interprets": langs}, now=now)
+    return account.id
+
+
 def set_account_enabled(
     store: Store, actor: str, username: str, enabled: bool, *, now: float
 ) -> str:

@@ -56,7 +56,7 @@ SAME_IN_ALL_LANGUAGES: Final = frozenset({
 
 SAME_IN_FI_AND_SV: Final = frozenset({
     "time.date", "number.decimal", "number.percent", "device_name.camera", "kiosks.camera",
-    "alert.device_fault", "audit.when",
+    "alert.device_fault", "audit.when", "interpretation.ti",
 })
 """Keys Finnish and Swedish write the same way (``16.1.2026``, decimal comma, Kamera)."""
 

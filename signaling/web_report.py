@@ -91,11 +91,31 @@ async def report_page(request: web.Request) -> web.Response:
         chart=weekly_chart_svg(rows, sites, current, chart_text),
         caption=e(t.t("report.caption", weeks=weeks)),
         pivot=_pivot(t, rows, sites, current),
+        interpreting=_interpreting(dash, t, weeks),
         detail=e(t.t("report.detail", count=len(rows))),
         rows=table or f'<tr><td colspan="9" class="muted">{none}</td></tr>',
         appointments=_appointments(dash, t, weeks, sites, services),
     )
     return dash.page(request, principal, "report", content)
+
+
+def _interpreting(dash: Dashboard, t: Texts, weeks: int) -> str:
+    """Interpreters' minutes by interpretation language in calls begun in the period."""
+    now = dash.ctx.clock()
+    minutes = dash.ctx.store.interpreter_minutes(week_start_ts(now, dash.tz, weeks - 1), now + 1)
+    if not minutes:
+        return f'<p class="muted" id="interpreting">{e(t.t("report.interpreting_none"))}</p>'
+    body = "".join(
+        f'<tr><td>{e(t.label("interpretation", lang))}</td>'
+        f'<td class="num">{e(t.decimal(value))}</td></tr>'
+        for lang, value in sorted(minutes.items(), key=lambda kv: -kv[1])
+    )
+    return (
+        f'<table class="grid" id="interpreting"><thead><tr>'
+        f'<th>{e(t.t("report.interpreting_language"))}</th>'
+        f'<th class="num">{e(t.t("report.interpreting_minutes"))}</th></tr></thead>'
+        f"<tbody>{body}</tbody></table>"
+    )
 
 
 def _pivot(t: Texts, rows: list[UsageRow], sites: dict[str, str], current: str) -> str:

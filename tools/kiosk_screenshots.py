@@ -26,6 +26,7 @@ from client_core.frame_slot import FrameSlot
 from kiosk.booking_state import BookingOffer
 from kiosk.flow import KioskPresenter
 from kiosk.i18n import LOCAL_TZ, Catalogue
+from kiosk.members import CallMember, MemberSlots
 from kiosk.state import (
     CallbackForm,
     ChatLine,
@@ -54,6 +55,26 @@ CITIZEN_LINES = {
     "en": "Thanks, I hear you.",
 }
 PROMPTS = {"fi": "Kela-kortti, etupuoli", "sv": "FPA-kortet, framsidan", "en": "Kela card, front"}
+INTERPRETER_LINES = {
+    "fi": "Tulkkaan kaiken, mitä virkailija sanoo.",
+    "sv": "Jag tolkar allt som handläggaren säger.",
+    "en": "I will interpret everything the clerk says.",
+}
+CLERK = CallMember("clerk", "Aino Virtanen", "clerk")
+MEMBERS = {
+    "interpreter": CallMember("m-int", "Leila Ahmed", "interpreter", language="ar"),
+    "sign": CallMember("m-sign", "Sanna Korhonen", "interpreter", language="fi-sign"),
+    "expert": CallMember("m-vero", "Mikko Lehtonen", "second_clerk"),
+    # Listening or whispering, a supervisor sends no picture (a dark one, which the tile
+    # replaces with words).
+    "listen": CallMember("m-sup", "Pirjo Mäkinen", "supervisor", mode="listen",
+                         camera_on=False),
+    "whisper": CallMember("m-sup", "Pirjo Mäkinen", "supervisor", mode="whisper",
+                          camera_on=False),
+    "barge": CallMember("m-sup", "Pirjo Mäkinen", "supervisor", mode="barge"),
+}
+PICTURES = {"m-int": "interpreter", "m-sign": "interpreter", "m-vero": "expert",
+            "m-sup": "supervisor"}
 
 
 class NullEffects:
@@ -80,6 +101,13 @@ def drawn_frame(kind: str, width: int = 1280, height: int = 720) -> VideoFrame:
         for i in range(5):
             cv2.rectangle(img, (80 + i * 58, 110), (120 + i * 58, 240), (60 + i * 30, 90, 140), -1)
         sweater, skin, hair = (110, 60, 30), (150, 180, 215), (40, 50, 70)
+    elif kind == "interpreter":  # plain dark top on a plain wall: how signers dress
+        img[:] = (170, 160, 150)
+        sweater, skin, hair = (35, 35, 35), (120, 150, 190), (20, 20, 30)
+    elif kind == "expert":
+        sweater, skin, hair = (70, 70, 130), (160, 185, 220), (90, 120, 160)
+    elif kind == "supervisor":
+        sweater, skin, hair = (90, 90, 90), (145, 175, 210), (200, 200, 200)
     else:
         sweater, skin, hair = (60, 110, 60), (140, 170, 205), (170, 170, 175)
     cv2.ellipse(img, (cx, height + 40), (330, 300), 0, 180, 360, sweater, -1)  # shoulders
@@ -91,6 +119,9 @@ def drawn_frame(kind: str, width: int = 1280, height: int = 720) -> VideoFrame:
     cv2.ellipse(img, (cx, height // 2 + 60), (40, 14), 0, 0, 180, (60, 60, 150), 4)
     if kind == "clerk":
         cv2.rectangle(img, (0, height - 120), (width, height), (90, 110, 130), -1)  # desk
+    if kind == "interpreter":  # two hands signing in front of the chest
+        for dx, dy in ((-170, 150), (150, 110)):
+            cv2.ellipse(img, (cx + dx, height // 2 + dy), (48, 62), 20, 0, 360, skin, -1)
     rgb = np.asarray(cv2.cvtColor(img, cv2.COLOR_BGR2RGB), dtype=np.uint8)
     return VideoFrame.from_ndarray(rgb, format="rgb24")
 
@@ -128,6 +159,16 @@ def _states(p: KioskPresenter, now: float) -> list[tuple[str, Callable[[], None]
         for key, value in extra.items():
             setattr(c, key, value)
         go(Screen.CALL)
+
+    def members(*kinds: str, **extra: object) -> Callable[[], None]:
+        def run() -> None:
+            call(**extra)
+            p.on_members([CLERK, *(MEMBERS[k] for k in kinds)])
+            if "interpreter" in kinds or "sign" in kinds:
+                who = MEMBERS["sign" if "sign" in kinds else "interpreter"].member_id
+                c.chat.insert(1, ChatLine(False, INTERPRETER_LINES[p.language], who))
+
+        return run
 
     def broken() -> None:
         call(quality="poor")
@@ -320,6 +361,12 @@ def _states(p: KioskPresenter, now: float) -> list[tuple[str, Callable[[], None]
         ("callback-invalid", callback("kela.benefits", "long_wait", "040 12", "invalid")),
         ("callback-language", callback("kela.benefits", "language", "+46 70 123 45 67")),
         ("callback-done", callback_done),
+        ("call3-interpreter", members("interpreter")),
+        ("call3-sign-chat", members("sign", chat_open=True)),
+        ("call3-supervisor-listen", members("listen")),
+        ("call4-whisper", members("interpreter", "whisper")),
+        ("call4-barge-chat", members("expert", "barge", chat_open=True)),
+        ("call4-sign-whisper-muted", members("sign", "whisper", muted=True)),
     ]
 
 
@@ -349,9 +396,12 @@ def render_all(
     catalogue = Catalogue.load()
     now = time.time()
     remote, own = FrameSlot(), FrameSlot()
+    slots = MemberSlots(remote)
     clerk, citizen = drawn_frame("clerk"), drawn_frame("citizen", 640, 480)
+    for member_id, kind in PICTURES.items():
+        slots.slot(member_id).put(drawn_frame(kind))
     presenter = KioskPresenter(NullEffects(), wall_clock=lambda: now)
-    window = KioskWindow(presenter, catalogue, remote, own, kiosk_mode=False)
+    window = KioskWindow(presenter, catalogue, remote, own, kiosk_mode=False, slots=slots)
     window.resize(*SIZE)
     window.show()
     written = []

@@ -29,6 +29,20 @@ from wire.callback_messages import (
     CallbackRequest,
     CallbackResult,
 )
+from wire.member_messages import (
+    KIOSK_MEMBER_TYPES,
+    MEMBER_CLIENT_TYPES,
+    MemberChat,
+    MemberDirectoryGet,
+    MemberInvite,
+    MemberInviteCancel,
+    MemberLeave,
+    MemberOfferAccept,
+    MemberOfferDecline,
+    MemberRemove,
+    SupervisorJoin,
+    SupervisorModeSet,
+)
 from wire.types import (
     Attempt,
     CallStats,
@@ -100,6 +114,9 @@ class SdpMessage(ClientBase):
     call_id: Ident
     attempt: Attempt = 0
     description: SessionDescription
+    peer: Ident | None = None
+    """Calls of more than two members: the other member of the pair (see
+    :mod:`wire.member_messages`); absent for the kiosk ↔ answering clerk pair."""
 
 
 class IceMessage(ClientBase):
@@ -111,6 +128,9 @@ class IceMessage(ClientBase):
     candidate: Candidate | None = None
     sdp_mid: Annotated[str, Field(max_length=32)] | None = None
     sdp_mline_index: Annotated[int, Field(ge=0, le=64)] | None = None
+    peer: Ident | None = None
+    """Calls of more than two members: the other member of the pair (see
+    :mod:`wire.member_messages`); absent for the kiosk ↔ answering clerk pair."""
 
 
 class MediaRestart(ClientBase):
@@ -119,6 +139,9 @@ class MediaRestart(ClientBase):
     type: Literal["media_restart"] = "media_restart"
     call_id: Ident
     attempt: Attempt
+    peer: Ident | None = None
+    """Calls of more than two members: the other member of the pair (see
+    :mod:`wire.member_messages`); absent for the kiosk ↔ answering clerk pair."""
 
 
 class CallEnd(ClientBase):
@@ -243,7 +266,17 @@ ClientMessage = Annotated[
     | CallbackRequest
     | CallbackAccept
     | CallbackReject
-    | CallbackResult,
+    | CallbackResult
+    | MemberInvite
+    | MemberInviteCancel
+    | SupervisorJoin
+    | MemberOfferAccept
+    | MemberOfferDecline
+    | MemberRemove
+    | MemberLeave
+    | MemberChat
+    | SupervisorModeSet
+    | MemberDirectoryGet,
     Field(discriminator="type"),
 ]
 """Every message a client may send, discriminated on ``type``."""
@@ -264,7 +297,7 @@ KIOSK_TYPES = frozenset(
         "call_rating",
         "health",
     }
-) | BOOKING_KIOSK_TYPES | CALLBACK_KIOSK_TYPES
+) | BOOKING_KIOSK_TYPES | CALLBACK_KIOSK_TYPES | KIOSK_MEMBER_TYPES
 """Message types a kiosk may send."""
 
 AGENT_TYPES = frozenset(
@@ -287,7 +320,7 @@ AGENT_TYPES = frozenset(
         "photos_purged",
         "logout",
     }
-) | BOOKING_AGENT_TYPES | CALLBACK_AGENT_TYPES
+) | BOOKING_AGENT_TYPES | CALLBACK_AGENT_TYPES | MEMBER_CLIENT_TYPES
 """Message types an agent may send."""
 
 OPERATOR_TYPES = frozenset({"hello", "ping", "pong", "services_get", "logout"})

@@ -31,6 +31,9 @@ class ErrorCode(StrEnum):
     SLOT_TAKEN = "slot_taken"
     UNKNOWN_BOOKING = "unknown_booking"
     NO_BOOKING_CAPACITY = "no_booking_capacity"
+    CALL_FULL = "call_full"
+    UNKNOWN_MEMBER = "unknown_member"
+    UNKNOWN_INVITE = "unknown_invite"
 
 
 class WireError(Exception):

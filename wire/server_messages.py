@@ -32,6 +32,15 @@ from wire.callback_messages import (
 )
 from wire.client_messages import IceMessage, MediaRestart, SdpMessage
 from wire.errors import ErrorCode
+from wire.member_messages import (
+    CallMembers,
+    InterpretationLanguage,
+    MemberChatPosted,
+    MemberDirectory,
+    MemberInviteStatus,
+    MemberOffer,
+    MemberOfferRevoked,
+)
 from wire.types import (
     EstimateKind,
     IceServer,
@@ -57,6 +66,12 @@ class Identity(WireModel):
     hearing_loop: bool = False
     """Kiosks: their service point has a hearing (induction) loop, so the kiosk shows the
     sign.  Optional (protocol 1 servers leave it out)."""
+    interpretation_languages: list[InterpretationLanguage] = Field(default_factory=list)
+    """Agents who interpret: the interpreters' pools they serve (empty for other staff)."""
+    supervisor: bool = False
+    """Agents: supervises their team (may join the team's calls)."""
+    team: Ident | None = None
+    """Agents: their team, if any."""
 
 
 class Welcome(ServerBase):
@@ -330,7 +345,13 @@ ServerMessage = Annotated[
     | CallbackOffer
     | CallbackOfferRevoked
     | CallbackTask
-    | CallbackResultSaved,
+    | CallbackResultSaved
+    | MemberOffer
+    | MemberOfferRevoked
+    | MemberInviteStatus
+    | CallMembers
+    | MemberChatPosted
+    | MemberDirectory,
     Field(discriminator="type"),
 ]
 """Every message the server may send, discriminated on ``type``."""

@@ -18,6 +18,8 @@ from agent_console.call_presenter import Media
 from agent_console.i18n import format_duration
 from agent_console.views.chat import ChatPanel
 from agent_console.views.context import ViewContext
+from agent_console.views.invite import InviteDialog
+from agent_console.views.members import MemberGrid, MembersBar
 from agent_console.views.photo_panel import PhotoPanel
 from agent_console.views.style import QUALITY_COLOURS
 from agent_console.views.transfer import TransferDialog
@@ -73,9 +75,14 @@ class CallView(QWidget):
         self.photo_large.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.photo_large.setStyleSheet("background: #111827;")
         self._large_image: QImage | None = None
+        self.grid = MemberGrid(ctx)
+        self.members_bar = MembersBar(ctx)
+        self.members_bar.invite.clicked.connect(self.open_invite)
+        self.invite_dialog: InviteDialog | None = None
         self.stage = QStackedWidget()
         self.stage.addWidget(self.video)
         self.stage.addWidget(self.photo_large)
+        self.stage.addWidget(self.grid)
         self.mute = QPushButton()
         self.mute.clicked.connect(lambda: self._call_do("toggle_mute"))
         self.camera = QPushButton()
@@ -108,6 +115,7 @@ class CallView(QWidget):
         left = QVBoxLayout()
         left.addLayout(head)
         left.addWidget(self.link)
+        left.addWidget(self.members_bar)
         left.addWidget(self.stage, 1)
         left.addLayout(controls)
         side = QFrame()
@@ -144,6 +152,42 @@ class CallView(QWidget):
             self.transfer_dialog = None
         dialog.deleteLater()
 
+    def open_invite(self) -> InviteDialog:
+        """The invitation dialog (window-modal); asks the server whom it could be."""
+        call = self.ctx.presenter.call
+        if call is not None:
+            call.members.request_directory()
+        dialog = InviteDialog(self.ctx, self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.invite_dialog = dialog
+        dialog.finished.connect(lambda _r: self._invite_closed(dialog))
+        dialog.open()
+        return dialog
+
+    def _invite_closed(self, dialog: InviteDialog) -> None:
+        if self.invite_dialog is dialog:
+            self.invite_dialog = None
+        dialog.deleteLater()
+
+    def _render_members(self) -> None:
+        call = self.ctx.presenter.call
+        if call is None:
+            return
+        members = call.members
+        several = members.several
+        answering = members.answering
+        self.members_bar.setVisible(several or answering)
+        self.members_bar.refresh(members)
+        self.transfer.setVisible(answering)
+        self.end.setVisible(answering)
+        self.photo.setVisible(answering)  # the answering clerk asks for documents
+        if several:
+            self.grid.refresh(members)
+            if self.stage.currentWidget() is self.video:
+                self.stage.setCurrentWidget(self.grid)
+        elif self.stage.currentWidget() is self.grid:
+            self.stage.setCurrentWidget(self.video)
+
     def refresh(self) -> None:
         """Show the call's state."""
         call = self.ctx.presenter.call
@@ -151,11 +195,14 @@ class CallView(QWidget):
             return
         t = self.ctx.t
         self.service.setText(self.ctx.service(call.service))
-        site = self.ctx.site(call.site.names if call.site else None)
-        self.details.setText(
-            t("call.details", language=self.ctx.language(call.language), site=site,
-              kiosk=call.peer_name)
-        )
+        language = self.ctx.language(call.language)
+        if call.site is None and call.members.several:  # joined as an added member
+            self.details.setText(f"{language} · {call.peer_name}")
+        else:
+            site = self.ctx.site(call.site.names if call.site else None)
+            self.details.setText(
+                t("call.details", language=language, site=site, kiosk=call.peer_name)
+            )
         self.mute.setText(t("call.unmute" if call.muted else "call.mute"))
         self.mute.setObjectName("toggleOn" if call.muted else "")
         self.camera.setText(t("call.camera_on" if not call.camera_on else "call.camera_off"))
@@ -183,6 +230,7 @@ class CallView(QWidget):
         self.link.setVisible(problem is not None)
         self._render_quality()
         self._render_time()
+        self._render_members()
 
     def _render_quality(self) -> None:
         call = self.ctx.presenter.call
@@ -203,7 +251,9 @@ class CallView(QWidget):
     def _show_large(self, image: QImage | None) -> None:
         self._large_image = image
         if image is None:
-            self.stage.setCurrentWidget(self.video)
+            call = self.ctx.presenter.call
+            several = call is not None and call.members.several
+            self.stage.setCurrentWidget(self.grid if several else self.video)
             return
         self.photo_large.setPixmap(
             QPixmap.fromImage(image).scaled(
@@ -224,6 +274,12 @@ class CallView(QWidget):
             self._render_time()
         elif topic == "quality":
             self._render_quality()
+        elif topic == "members":
+            self._render_members()
+            if self.invite_dialog is not None:
+                self.invite_dialog.refresh()
+        elif topic == "directory" and self.invite_dialog is not None:
+            self.invite_dialog.refresh()
         elif topic in ("call", "phase"):
             self.refresh()
             dialog = self.transfer_dialog

@@ -61,6 +61,9 @@ class ChatPanel(QWidget):
     def refresh(self) -> None:
         """Rebuild the conversation."""
         call = self.ctx.presenter.call
+        several = call is not None and call.members.several
+        self.input.setPlaceholderText(self.ctx.t("chat.placeholder_all" if several
+                                                 else "chat.placeholder"))
         lines = call.chat if call is not None else []
         self.log.setHtml("".join(self._line(line) for line in lines))
         bar = self.log.verticalScrollBar()
@@ -72,12 +75,15 @@ class ChatPanel(QWidget):
         if line.sender == "system":
             text = html.escape(self.ctx.t(f"sys.{line.text}"))
             return f'<p style="color:#6b7280"><i>{at} {text}</i></p>'
-        who = self.ctx.t("chat.me" if line.sender == "agent" else "chat.citizen")
-        colour = "#1d4ed8" if line.sender == "agent" else "#15803d"
+        if line.sender == "member":
+            who = f"{line.name} ({self.ctx.t(f'members.role_{line.role}')})"
+        else:
+            who = self.ctx.t("chat.me" if line.sender == "agent" else "chat.citizen")
+        colour = {"agent": "#1d4ed8", "member": "#7c2d12"}.get(line.sender, "#15803d")
         body = html.escape(line.text).replace("\n", "<br>")
         return f'<p><span style="color:{colour}"><b>{html.escape(who)}</b></span> ' \
                f'<span style="color:#6b7280">{at}</span><br>{body}</p>'
 
     def _on_change(self, topic: str) -> None:
-        if topic in ("chat", "call"):
+        if topic in ("chat", "call", "members"):
             self.refresh()

@@ -22,11 +22,13 @@ from agent_console.views.callbacks import CallbackList, CallbackTaskPanel
 from agent_console.views.context import ViewContext
 from agent_console.views.history import HistoryPanel
 from agent_console.views.login import LoginView
+from agent_console.views.member_offer import MemberOfferPanel
 from agent_console.views.offer import IdlePanel, OfferPanel
 from agent_console.views.password import PasswordView
 from agent_console.views.queues import QueuePanel
 from agent_console.views.status_bar import StatusBar
 from agent_console.views.style import STYLESHEET
+from agent_console.views.team import TeamPanel
 from agent_console.views.wrapup import WrapUpPanel
 
 TICK_MS = 200
@@ -41,6 +43,7 @@ class WorkPage(QWidget):
         self.setObjectName("page")
         self.queues = QueuePanel(ctx)
         self.history = HistoryPanel(ctx)
+        self.team = TeamPanel(ctx)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.queues, "")
         self.tabs.addTab(self.history, "")
@@ -54,19 +57,24 @@ class WorkPage(QWidget):
             self.callback_task = CallbackTaskPanel(ctx, ctx.callbacks)
             self.tabs.addTab(self.callback_list, "")
             ctx.callbacks.subscribe(self._callbacks_changed)
+        self.tabs.addTab(self.team, "")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.idle = IdlePanel(ctx)
         self.offer = OfferPanel(ctx)
         self.wrapup = WrapUpPanel(ctx)
+        self.member_offer = MemberOfferPanel(ctx)
         self.action = QStackedWidget()
-        for panel in (self.idle, self.offer, self.wrapup, self.callback_task):
+        for panel in (self.idle, self.offer, self.wrapup, self.callback_task,
+                      self.member_offer):
             if panel is not None:
                 self.action.addWidget(panel)
         self.action.setMinimumWidth(460)
         layout = QHBoxLayout(self)
         layout.addWidget(self.tabs, 3)
         layout.addWidget(self.action, 2)
-        ctx.presenter.subscribe(lambda topic: self.refresh() if topic == "phase" else None)
+        ctx.presenter.subscribe(
+            lambda topic: self.refresh() if topic in ("phase", "member_offer") else None
+        )
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -76,16 +84,24 @@ class WorkPage(QWidget):
         if self.bookings is not None:
             self.tabs.setTabText(self.tabs.indexOf(self.bookings), self.ctx.t("tab.bookings"))
         self._callback_tab_text()
+        self.tabs.setTabText(self.tabs.indexOf(self.team), self.ctx.t("tab.team"))
         for panel in (self.queues, self.history, self.idle, self.offer, self.wrapup,
-                      self.bookings, self.callback_list, self.callback_task):
+                      self.bookings, self.callback_list, self.callback_task, self.member_offer,
+                      self.team):
             if panel is not None:
                 panel.retranslate()
         self.refresh()
 
     def refresh(self) -> None:
-        """The right-hand panel for the phase."""
+        """The right-hand panel for the phase (and a supervisor's team tab)."""
+        session = self.ctx.presenter.session
+        self.tabs.setTabVisible(self.tabs.indexOf(self.team),
+                                session is not None and session.info.supervisor)
         phase = self.ctx.presenter.phase
-        if phase is Phase.OFFERED and self.ctx.presenter.offer is not None:
+        if self.ctx.presenter.member_offer is not None and phase is not Phase.IN_CALL:
+            self.action.setCurrentWidget(self.member_offer)
+            self.member_offer.refresh()
+        elif phase is Phase.OFFERED and self.ctx.presenter.offer is not None:
             self.action.setCurrentWidget(self.offer)
             self.offer.refresh()
         elif phase is Phase.WRAP_UP and self.ctx.presenter.wrapup is not None:
@@ -117,6 +133,8 @@ class WorkPage(QWidget):
         elif self.bookings is not None and index == self.tabs.indexOf(self.bookings):
             assert self.ctx.bookings is not None
             self.ctx.bookings.refresh()
+        elif index == self.tabs.indexOf(self.team):
+            self.ctx.presenter.request_team_calls()
 
 
 class MainWindow(QMainWindow):

@@ -66,7 +66,7 @@ class StatusBar(QWidget):
     def refresh(self) -> None:
         """Show the presenter's state."""
         p, t = self.ctx.presenter, self.ctx.t
-        self.name.setText(p.session.info.name if p.session else "")
+        self.name.setText(self._who())
         phase = p.phase
         text = t(f"phase.{phase.value}")
         if phase is Phase.NOT_READY and p.status.reason:
@@ -85,6 +85,20 @@ class StatusBar(QWidget):
                                and p.status.reason != "callback")
         self._render_clock()
         self._render_link()
+
+    def _who(self) -> str:
+        """The name, and an interpreter's languages or a supervisor's role."""
+        p, t = self.ctx.presenter, self.ctx.t
+        if p.session is None:
+            return ""
+        info = p.session.info
+        if info.interpretation_languages:
+            names = ", ".join(t(f"ilang.{c.replace('-', '_')}")
+                              for c in info.interpretation_languages)
+            return f"{info.name} · {t('status.interprets', languages=names)}"
+        if info.supervisor:
+            return f"{info.name} · {t('status.supervisor')}"
+        return info.name
 
     def _render_clock(self) -> None:
         p = self.ctx.presenter

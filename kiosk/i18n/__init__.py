@@ -27,7 +27,8 @@ __all__ = [
 CATALOGUE_DIR: Final = Path(__file__).resolve().parent
 
 SAME_IN_ALL_LANGUAGES: Final = frozenset(
-    {"app.title", "lang.fi", "lang.sv", "lang.en", "bar.quieter", "bar.louder"}
+    {"app.title", "lang.fi", "lang.sv", "lang.en", "bar.quieter", "bar.louder",
+     "members.with_language"}
 )
 """Keys whose text is deliberately identical in every language (names and signs, not prose)."""
 

@@ -1,5 +1,10 @@
 """In call: the clerk large, the citizen small, big controls, chat and plain quality.
 
+In a call of three or four the pictures are tiles (:mod:`kiosk.ui.members`): the
+interpreter's (else the clerk's) large, the others and the citizen's own small, each with
+role and name underneath, and a banner across the screen while a supervisor is in the call
+saying what they do.
+
 The on-screen keyboard opens in the side panel beside the video, never under it: the
 clerk's picture keeps its size while the citizen types (lip-reading goes on).  The self
 view's label sits under the citizen's own picture, not over it, and a camera that is off or
@@ -17,9 +22,11 @@ from client_core.frame_slot import FrameSlot
 from client_qt.video_view import VideoView
 from kiosk.flow import KioskPresenter
 from kiosk.i18n import Catalogue
+from kiosk.members import CallMember, MemberSlots, banner_keys, role_key, role_text
 from kiosk.ui import theme
 from kiosk.ui.bars import CHECK
 from kiosk.ui.keyboard import OnScreenKeyboard
+from kiosk.ui.members import MemberStage, TileContent
 from kiosk.ui.widgets import FlowGrid, ScreenBase, button, label, restyle
 from wire.types import DeviceStatus
 
@@ -47,12 +54,24 @@ class CallScreen(ScreenBase):
     """The call; every control is a big button."""
 
     def __init__(
-        self, presenter: KioskPresenter, catalogue: Catalogue, remote: FrameSlot, own: FrameSlot
+        self,
+        presenter: KioskPresenter,
+        catalogue: Catalogue,
+        remote: FrameSlot,
+        own: FrameSlot,
+        slots: MemberSlots | None = None,
     ) -> None:
         super().__init__(presenter, catalogue)
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(24, 16, 24, 16)
+        self.own = own
+        self.slots = slots or MemberSlots(remote)
+        page = QVBoxLayout(self)
+        page.setContentsMargins(24, 16, 24, 16)
+        page.setSpacing(12)
+        self.banner = label("banner")
+        page.addWidget(self.banner)
+        outer = QHBoxLayout()
         outer.setSpacing(24)
+        page.addLayout(outer, 1)
 
         left = QVBoxLayout()
         left.setSpacing(12)
@@ -62,6 +81,8 @@ class CallScreen(ScreenBase):
         self.video.set_slot(remote)
         self.video.self_view.set_slot(own)
         left.addWidget(self.video, 1)
+        self.stage = MemberStage()
+        left.addWidget(self.stage, 1)
         # Notices sit in the side panel, or under the video while the keyboard fills the
         # panel (then the panel holds only the chat).
         self.notices = [label("notice") for _ in range(3)]
@@ -107,7 +128,7 @@ class CallScreen(ScreenBase):
         right.addWidget(self.entry)
         right.addWidget(self.keyboard)
         outer.addWidget(panel)
-        self._chat_shown: tuple[str, list[tuple[bool, str]]] | None = None
+        self._chat_shown: object = None
 
     def _send(self) -> None:
         text = self.entry.text()
@@ -122,6 +143,9 @@ class CallScreen(ScreenBase):
             0.8, text_scale=scale, label_below=True, framed=True
         )
         self.clerk.setText(self.tr_("call.clerk", name=c.clerk_name) if c.clerk_name else "")
+        self._render_members(scale)
+        # Typing in large text under a supervisor banner: the keyboard needs the line.
+        self.quality.setVisible(not (c.chat_open and c.large_text and not self.banner.isHidden()))
         grade = c.quality if c.quality in ("good", "fair", "poor") else "unknown"
         restyle(self.quality, f"quality_{grade}")
         self.quality.setText(self.tr_(f"call.quality_{grade}"))
@@ -174,23 +198,73 @@ class CallScreen(ScreenBase):
             own.set_placeholder("")
         self._render_chat()
 
+    def _member_text(self, member: CallMember, main: bool) -> str:
+        role = role_text(self.catalogue, self.presenter.language, member)
+        # A small tile: role and name on lines of their own, so a name never breaks.
+        return self.hy(f"{role}: {member.name}" if main else f"{role}\n{member.name}")
+
+    def _render_members(self, scale: float) -> None:
+        p, c = self.presenter, self.presenter.citizen
+        several = p.several_members
+        self.clerk.setVisible(not several)
+        self.video.setVisible(not several)
+        self.stage.setVisible(several)
+        keys = banner_keys(c.members)
+        self.banner.setVisible(keys is not None)
+        if keys is not None:
+            self.banner.setText(self.hy(" ".join(self.tr_(k) for k in keys)))
+        if not several:
+            return
+        members = c.members  # ordered: the large picture first
+        tiles = [
+            TileContent(
+                m.member_id,
+                self.slots.for_member(m),
+                self._member_text(m, i == 0),
+                self.tr_("members.away") if m.away
+                else "" if m.camera_on else self.tr_("members.camera_off"),
+            )
+            for i, m in enumerate(members)
+        ]
+        own_placeholder = ""
+        if p.devices.camera != DeviceStatus.OK:
+            own_placeholder = self.tr_("video.camera_broken")
+        elif c.camera_off:
+            own_placeholder = self.tr_("video.camera_off")
+        tiles.append(TileContent("self", self.own, self.tr_("call.self_view"), own_placeholder))
+        framed = c.high_contrast
+        self.stage.set_caption(self.tr_("call.waiting_video"))
+        self.stage.show_tiles(
+            tiles[0], tiles[1:],
+            theme.video_style(1.3, text_scale=scale, framed=framed),
+            theme.video_style(0.8, text_scale=scale, framed=framed),
+        )
+
     def _render_chat(self) -> None:
         c = self.presenter.citizen
         colours = theme.palette(c.high_contrast)
-        lines = [(line.mine, line.text) for line in c.chat]
-        shown = (colours.name, lines)
+        lines = [(line.mine, line.text, line.sender) for line in c.chat]
+        shown = (colours.name, lines, [(m.member_id, m.name) for m in c.members])
         if shown == self._chat_shown:
             return
         self._chat_shown = shown
         if not lines:
+            empty = "call.chat_empty_all" if self.presenter.several_members else "call.chat_empty"
             self.history.setHtml(
                 f"<p style='color:{colours.subtle_ink}'>"
-                f"{html.escape(self.tr_('call.chat_empty'))}</p>"
+                f"{html.escape(self.tr_(empty))}</p>"
             )
             return
         parts = []
-        for mine, text in lines:
-            who = self.tr_("call.you" if mine else "call.clerk_short")
+        for line in c.chat:
+            mine, text = line.mine, line.text
+            sender = self.presenter.chat_sender(line)
+            if mine:
+                who = self.tr_("call.you")
+            elif sender is not None and self.presenter.several_members:
+                who = f"{self.tr_(role_key(sender))} {sender.name}"
+            else:
+                who = self.tr_("call.clerk_short")
             bg = colours.chat_mine if mine else colours.chat_theirs
             parts.append(
                 f"<p style='background:{bg}; color:{colours.ink}; margin:6px'>"

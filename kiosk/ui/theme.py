@@ -233,6 +233,11 @@ def stylesheet(large: bool, high_contrast: bool = False) -> str:
     QLabel#subtle {{ color: {c.subtle_ink}; }}
     QLabel#notice {{ background: {c.notice_bg}; color: {c.notice_ink}; padding: 12px 18px;
         border: 2px solid {c.notice_edge}; border-radius: 10px; }}
+    QLabel#banner {{ background: {c.notice_bg}; color: {c.notice_ink}; padding: 10px 22px;
+        border: 4px solid {c.notice_edge}; border-radius: 12px; font-weight: bold;
+        font-size: {font_px(s, 1.1 if s == 1 else 0.9)}px; }}
+    QLabel#member_main, QLabel#member {{ font-weight: bold; }}
+    QLabel#member {{ font-size: {font_px(s, 0.9 if s == 1 else 0.7)}px; }}
     QLabel#sign_help {{ background: {c.notice_bg}; color: {c.notice_ink}; padding: 16px 24px;
         border: 3px solid {c.notice_edge}; border-radius: 12px; font-weight: bold;
         font-size: {font_px(s, 1.3 if s == 1 else 1.1)}px; }}

@@ -14,6 +14,7 @@ from PyQt6.QtWidgets import QLayout, QStackedWidget, QVBoxLayout, QWidget
 from client_core.frame_slot import FrameSlot
 from kiosk.flow import KioskPresenter
 from kiosk.i18n import Catalogue
+from kiosk.members import MemberSlots
 from kiosk.state import Screen
 from kiosk.ui.bars import BottomBar, TopBar
 from kiosk.ui.booking import BookingScreen
@@ -87,6 +88,7 @@ class KioskWindow(QWidget):
         own: FrameSlot,
         *,
         kiosk_mode: bool = False,
+        slots: MemberSlots | None = None,
     ) -> None:
         super().__init__()
         self.presenter = presenter
@@ -112,7 +114,7 @@ class KioskWindow(QWidget):
             Screen.PRIVACY: PrivacyScreen(presenter, catalogue),
             Screen.DEVICE_CHECK: DeviceCheckScreen(presenter, catalogue, own),
             Screen.WAITING: WaitingScreen(presenter, catalogue),
-            Screen.CALL: CallScreen(presenter, catalogue, remote, own),
+            Screen.CALL: CallScreen(presenter, catalogue, remote, own, slots),
             Screen.PHOTO: PhotoScreen(presenter, catalogue, own),
             Screen.RECONNECTING: ReconnectingScreen(presenter, catalogue),
             Screen.END: EndScreen(presenter, catalogue),

@@ -19,6 +19,8 @@ from signaling.hub.connections import Connection, Connections, ResumeTokens
 from signaling.hub.delivery import Dispatcher
 from signaling.hub.inbound import Inbound, RoutedMessage
 from signaling.hub.live import LiveState, View
+from signaling.hub.member_render import MemberLook
+from signaling.hub.members import MemberHub
 from signaling.hub.outbound import Greeting, Lookups
 from signaling.hub.persistence import Persistence, RestoreReport
 from signaling.hub.queries import Queries
@@ -27,11 +29,14 @@ from signaling.hub.sessions import Sessions
 from signaling.routing import actions as A
 from signaling.routing import callbacks as K
 from signaling.routing import events as E
+from signaling.routing.members import MemberCore
 from signaling.routing.router import Router
+from signaling.routing.state import uuid_ids
 from signaling.store import Store
 from wire import booking_messages as B
 from wire import callback_messages as W
 from wire import client_messages as C
+from wire import member_messages as M
 from wire import server_messages as S
 from wire.errors import ErrorCode
 
@@ -83,41 +88,60 @@ class Hub:
         self.callbacks = Callbacks(router, store, conns, self._dispatcher.run, callback_config,
                                    callback_min_left_s, directory.site_ref)
         """Callback tasks (issue 14): the desk and what it tells kiosks and consoles."""
+        member_look = MemberLook(directory.kiosk_label, directory.agent_name,
+                                 self._relay.ice_servers, self._relay.ice_transport_policy)
+        self.members = MemberHub(
+            MemberCore(router, id_factory=uuid_ids), router, conns, store, member_look,
+            lambda event, now: self._dispatcher.run(event, now),
+        )
+        """Calls of three or four members (:mod:`signaling.hub.members`)."""
+        self._dispatcher.observers.append(self.members.follow)
         self._sessions = Sessions(router, directory, conns, resume, live, self._inbound,
                                   self._dispatcher, self._records, self._relay, self._queries,
-                                  look, greeting, self.view)
+                                  look, greeting, self.view, self.members.core.profiles.get)
 
     def attach(self, conn: Connection, hello: C.Hello, *, quiet: bool = False) -> None:
         """Register a connection after its ``hello``; answers ``welcome`` or refuses.
 
         ``quiet``: re-register a client that stays connected to its node when routing moves
         to this hub (no ``welcome``, nothing of its citizen session ends)."""
-        now = self._clock()
+        now, p = self._clock(), conn.principal
+        if p.role == "agent":
+            self.members.login(p)
         self._sessions.attach(conn, hello, now, quiet=quiet)
-        if conn.principal.role == "kiosk" and self._conns.kiosks.get(conn.principal.id) is conn:
+        if p.role == "kiosk" and self._conns.kiosks.get(p.id) is conn:
             self.bookings.attached(conn, now)
         self.callbacks.attached(conn)
         self.callbacks.sync(now)
+        if p.role in ("kiosk", "agent") and self._conns.member(p.id) is conn:
+            self.members.link(p.id, True, now)
 
     def detach(self, conn: Connection) -> None:
         """The connection is gone (closed, timed out or replaced)."""
-        now = self._clock()
+        now, p = self._clock(), conn.principal
         self._sessions.detach(conn, now)
         self.callbacks.sync(now)
+        if p.role in ("kiosk", "agent") and self._conns.member(p.id) is None:
+            self.members.link(p.id, False, now)
 
     def restore(self, now: float) -> RestoreReport:
         """Adopt queue places and live calls from the store after a restart or crash."""
         report = self._records.restore(self.router, now)
         self.callbacks.restore(now)
+        for call in self._live.calls.values():
+            self.members.restore(call.call_id, call.kiosk_id, call.agent_id, call.service_id,
+                                 call.language, now)
         return report
 
     def tick(self) -> None:
         """Let the router act on timeouts (offers, grace periods, wrap-up), the check-in desk
-        on slot starts and no-shows, and the callback desk on its tasks."""
+        on slot starts and no-shows, the callback desk on its tasks, and the member hub on
+        invitations and dropped members."""
         now = self._clock()
         self._dispatcher.run(E.Tick(), now)
         self.bookings.tick(now)
         self.callbacks.tick(now)
+        self.members.tick(now)
 
     def flush_positions(self, min_interval_s: float = 1.0) -> None:
         """Send waiting kiosks their latest position, each at most once per interval."""
@@ -140,7 +164,20 @@ class Hub:
             case C.HistoryGet():
                 conn.send(self._queries.history(p.id, msg.ref, now))
             case C.SdpMessage() | C.IceMessage() | C.MediaRestart() | C.CallStatsReport():
-                self._relay.handle(conn, msg)
+                if not self.members.relay(conn, msg):
+                    self._relay.handle(conn, msg)
+            case (M.MemberInvite() | M.MemberInviteCancel() | M.SupervisorJoin()
+                  | M.MemberOfferAccept() | M.MemberOfferDecline() | M.MemberRemove()
+                  | M.MemberLeave() | M.MemberChat() | M.SupervisorModeSet()
+                  | M.MemberDirectoryGet()):
+                self.members.handle(conn, msg, now)
+            case C.CallEnd() if self.members.added_call_end(conn, msg, now):
+                pass
+            case C.AgentStateSet() if (msg.state == "ready"
+                                       and self.members.core.call_of_member(p.id) is not None):
+                # An added member is held until it leaves: no citizen offers meanwhile.
+                conn.send(S.Error(ref=msg.ref, code=ErrorCode.BAD_STATE,
+                                  message="in another clerk's call"))
             case C.Health():
                 live = self._live.kiosk(p.id)
                 live.health, live.health_at = msg.health, now

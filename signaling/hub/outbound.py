@@ -12,11 +12,13 @@ from dataclasses import dataclass
 
 from signaling.identity import Principal
 from signaling.routing import actions as A
+from signaling.routing.member_model import StaffProfile
 from signaling.routing.model import AgentState
 from signaling.text_rules import fit_for_wire
 from wire import server_messages as S
 from wire.booking_messages import OfferBooking
 from wire.errors import ErrorCode
+from wire.member_messages import INTERPRETATION_LANGUAGES
 from wire.types import LANGUAGES, PROTOCOL_VERSION, IceServer
 
 __all__ = [
@@ -92,8 +94,10 @@ class Greeting:
 def welcome(
     p: Principal, conn_id: str, protocol: int, ref: str | None, resume_token: str | None,
     site: S.SiteRef | None, now: float, greeting: Greeting, *, hearing_loop: bool = False,
+    profile: StaffProfile | None = None,
 ) -> S.Welcome:
-    """The ``welcome`` for a connection of ``p`` (``hearing_loop``: its site has one)."""
+    """The ``welcome`` for a connection of ``p`` (``hearing_loop``: its site has one;
+    ``profile``: an agent's team, supervisor flag and interpretation languages)."""
     agent = p.role == "agent"
     return S.Welcome(
         ref=ref,
@@ -108,6 +112,12 @@ def welcome(
             skills=sorted(p.skills),
             languages=[lang for lang in LANGUAGES if lang in p.languages],
             hearing_loop=hearing_loop and p.role == "kiosk",
+            interpretation_languages=[
+                lang for lang in INTERPRETATION_LANGUAGES
+                if profile is not None and lang in profile.interpretation_languages
+            ],
+            supervisor=profile is not None and profile.supervisor,
+            team=profile.team if profile is not None else None,
         ),
         connection_id=conn_id,
         heartbeat_interval_s=greeting.heartbeat_interval_s,

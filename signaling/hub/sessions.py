@@ -10,6 +10,7 @@ with ``resumed``), or how its place or call ended while it was away.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from jsonlog import fields
 from signaling.directory import Directory
@@ -23,6 +24,7 @@ from signaling.hub.queries import Queries
 from signaling.hub.relay import Relay
 from signaling.identity import Principal
 from signaling.routing import events as E
+from signaling.routing.member_model import StaffProfile
 from signaling.routing.router import Router
 from wire import client_messages as C
 from wire import server_messages as S
@@ -40,7 +42,7 @@ class Sessions:
         self, router: Router, directory: Directory, connections: Connections,
         resume: ResumeTokens, live: LiveState, inbound: Inbound, dispatcher: Dispatcher,
         records: Persistence, relay: Relay, queries: Queries, look: Lookups, greeting: Greeting,
-        view: View,
+        view: View, profile: Callable[[str], StaffProfile | None] = lambda agent_id: None,
     ) -> None:
         self._router = router
         self._directory = directory
@@ -55,6 +57,7 @@ class Sessions:
         self._look = look
         self._greeting = greeting
         self._view = view
+        self._profile = profile
 
     def attach(self, conn: Connection, hello: C.Hello, now: float, *, quiet: bool = False) -> None:
         """Register a connection after its ``hello``; answers ``welcome`` or refuses.
@@ -89,8 +92,9 @@ class Sessions:
         self._connections.register(conn)
         site = self._directory.site_ref(p.site_id) if p.site_id else None
         loop = p.role == "kiosk" and self._directory.hearing_loop(p.site_id)
+        profile = self._profile(p.id) if p.role == "agent" else None
         conn.send(welcome(p, conn.connection_id, hello.protocol, hello.ref, token, site, now,
-                          self._greeting, hearing_loop=loop))
+                          self._greeting, hearing_loop=loop, profile=profile))
         log.info("attached", extra=fields(who=p.label, conn=conn.connection_id))
         self._back(conn, now)
 

@@ -33,6 +33,7 @@ from signaling.catalogue import Catalogue
 from signaling.store.booking_interface import BookingStore
 from signaling.store.callback_interface import CallbackStore
 from signaling.store.cluster_interface import ClusterStore
+from signaling.store.members import CallMemberRecord, StaffProfileRecord
 from signaling.store.records import (
     AccountRecord,
     AgencyRecord,
@@ -437,10 +438,44 @@ class StaffingStore(Protocol):
         ...
 
 
+class MemberStore(Protocol):
+    """Members of calls, interpreters' languages and teams (issue 15)."""
+
+    def member_joined(
+        self, call_id: str, member_id: str, member_ref: str, role: str,
+        interpretation_language: str | None, at: float,
+    ) -> None:
+        """Record that a member joined."""
+        ...
+
+    def member_left(self, call_id: str, member_id: str, at: float, reason: str) -> None:
+        """Record that a member left."""
+        ...
+
+    def call_members(self, call_id: str) -> list[CallMemberRecord]:
+        """Every member of a call in joining order."""
+        ...
+
+    def interpreter_minutes(self, t0: float, t1: float) -> dict[str, float]:
+        """Interpreter minutes by interpretation language, calls begun in ``[t0, t1)``."""
+        ...
+
+    def set_staff_profile(
+        self, account_id: str, *, team: str | None, supervisor: bool = False,
+        interpretation_languages: Iterable[str] = (),
+    ) -> None:
+        """Set an account's team, supervisor flag and interpretation languages."""
+        ...
+
+    def staff_profile(self, account_id: str) -> StaffProfileRecord:
+        """An account's team, supervisor flag and interpretation languages."""
+        ...
+
+
 class Store(
     AccountStore, SiteStore, ServiceStore, QueueStore, CallStore, AuditStore, OperatorStore,
     RevocationStore, WaitStore, StaffingStore, ClusterStore, BookingStore, CallbackStore,
-    Protocol,
+    MemberStore, Protocol,
 ):
     """Everything the server persists, plus the handle's own life."""
 

@@ -370,9 +370,37 @@ _V_CALLBACKS: tuple[Statement, ...] = (
     )""",
 )
 
+# Calls of three or four members (issue 15): who took part and when; interpreters' languages;
+# teams and their supervisors. member_ref is a kiosk or account id (no citizen data).
+_V_MEMBERS: tuple[Statement, ...] = (
+    """CREATE TABLE call_members (
+        call_id TEXT NOT NULL,
+        member_id TEXT NOT NULL,
+        member_ref TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('kiosk', 'clerk', 'second_clerk', 'interpreter',
+            'supervisor')),
+        interpretation_language TEXT,
+        joined_at REAL NOT NULL,
+        left_at REAL,
+        leave_reason TEXT,
+        PRIMARY KEY (call_id, member_id)
+    )""",
+    "CREATE INDEX call_members_joined ON call_members(joined_at)",
+    """CREATE TABLE agent_interpretation (
+        account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        language TEXT NOT NULL,
+        PRIMARY KEY (account_id, language)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE agent_teams (
+        account_id TEXT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+        team TEXT NOT NULL,
+        supervisor INTEGER NOT NULL DEFAULT 0
+    )""",
+)
+
 #: ``MIGRATIONS[n - 1]`` brings the schema from version ``n - 1`` to ``n``.
 MIGRATIONS: tuple[tuple[Statement, ...], ...] = (
-    _V1, _V2, _V3, _V4, _V5, _V6, _V7, _V_BOOKINGS, _V_CALLBACKS,
+    _V1, _V2, _V3, _V4, _V5, _V6, _V7, _V_BOOKINGS, _V_CALLBACKS, _V_MEMBERS,
 )
 
 

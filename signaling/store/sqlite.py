@@ -22,6 +22,7 @@ from signaling.store.calls import CallsSql
 from signaling.store.cluster import ClusterSql
 from signaling.store.db import Database, Handle
 from signaling.store.dialect import Name
+from signaling.store.members import MembersSql
 from signaling.store.operator import OperatorSql
 from signaling.store.pg import PgDatabase
 from signaling.store.queue import QueueSql
@@ -39,6 +40,7 @@ AUDIT_KEY_FILENAME = "audit.key"
 class SqlStore(
     AccountsSql, SitesSql, ServicesSql, QueueSql, CallsSql, AuditSql, OperatorSql,
     RevocationsSql, WaitsSql, StaffingSql, ClusterSql, BookingsSql, CallbacksSql,
+    MembersSql,
 ):
     """The store over one database handle. Use :class:`SqliteStore` or :class:`PostgresStore`."""
 

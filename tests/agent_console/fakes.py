@@ -57,6 +57,12 @@ class FakeBackend:
     def reject_offer(self, offer_id: str) -> None:
         self._record("reject_offer", offer_id)
 
+    def send_message(self, message: Any) -> None:
+        self._record("send_message", message)
+
+    def set_member_muted(self, member_id: str, muted: bool) -> None:
+        self._record("set_member_muted", member_id, muted)
+
     def end_call(self, call_id: str) -> None:
         self._record("end_call", call_id)
 

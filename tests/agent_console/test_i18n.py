@@ -9,7 +9,8 @@ from agent_console.i18n import TEXTS, Catalogue, format_duration, keys
 from tests import i18n_parity as parity
 
 SAME_IN_ALL_LANGUAGES = frozenset(
-    {"ui_lang.fi", "ui_lang.sv", "ui_lang.en", "call.details", "callbacks.minutes"}
+    {"ui_lang.fi", "ui_lang.sv", "ui_lang.en", "call.details", "callbacks.minutes",
+     "members.tile", "members.invite_line", "invite.colleague"}
 )
 """Each language's own name (the language menu), and a layout of fields with no words."""
 SAME_IN_SV_AND_EN = frozenset({"offer.kiosk", "reason.lunch"})

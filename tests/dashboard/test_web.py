@@ -244,3 +244,24 @@ async def test_service_edit_applies_and_is_audited(tmp_path: Path) -> None:
         assert [x for x in actions if x[1] == "service_edit"] == [
             (f"admin:{h.ctx.store.accounts()[0].id}", "service_edit", "vero.tax")
         ]
+
+
+async def test_report_counts_interpreter_minutes_per_language(tmp_path: Path) -> None:
+    async with running_server(tmp_path / "data") as h, http_session() as http:
+        h.add_agent("olli", [], ["fi"], role="operator")
+        monday = week_start_ts(time.time(), HELSINKI, 0)
+        store = h.ctx.store
+        for call_id, lang, start, minutes in (("c1", "so", 9, 12), ("c2", "so", 10, 3),
+                                               ("c3", "fi-sign", 11, 30)):
+            at = monday + start * 3600
+            store.member_joined(call_id, "m2", "interp", "interpreter", lang, at)
+            store.member_left(call_id, "m2", at + minutes * 60, "left")
+        await form_login(http, h.base_url, "olli", PASSWORD)
+        async with http.get(f"{h.base_url}/dashboard/report?weeks=1") as r:
+            page = await r.text()
+        table = page[page.index('id="interpreting"'):]
+        assert "suomalainen viittomakieli" in table and "<td class=\"num\">30,0</td>" in table
+        assert "somali" in table and "<td class=\"num\">15,0</td>" in table
+        swedish = {"Accept-Language": "sv"}
+        async with http.get(f"{h.base_url}/dashboard/report?weeks=1", headers=swedish) as r:
+            assert "finskt teckenspråk" in await r.text()

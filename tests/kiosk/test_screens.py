@@ -33,8 +33,11 @@ def foreign_texts() -> dict[str, set[str]]:
         | {n[lang] for n in names}
         for lang in LANGUAGES
     }
+    # A text shown in every language on purpose ("English" on the language button) is not
+    # foreign, even where another key of one language has the same words.
+    everywhere = {CAT.texts[lang][k] for k in SAME_IN_ALL_LANGUAGES for lang in LANGUAGES}
     return {
-        lang: set().union(*(own[o] for o in LANGUAGES if o != lang)) - own[lang]
+        lang: set().union(*(own[o] for o in LANGUAGES if o != lang)) - own[lang] - everywhere
         for lang in LANGUAGES
     }
 
