@@ -33,6 +33,7 @@ from client_core.signaling_client import SignalingClient, State
 from client_core.source_check import SourceCheck
 from client_core.track_lease import TrackLease, lease
 from kiosk.booking_link import BookingLink
+from kiosk.callback_link import CallbackLink
 from kiosk.chime import Chime
 from kiosk.devices import DeviceKind, KioskDevices
 from kiosk.flow import KioskPresenter
@@ -43,7 +44,6 @@ from kiosk.photo import PhotoSendFailed, send_photo
 from kiosk.speech.speaker import Speech
 from kiosk.state import Screen
 from kiosk.stills import StillUnavailable, encode_jpeg
-from wire import callback_messages as W
 from wire import client_messages as C
 from wire import member_messages as M
 from wire import server_messages as S
@@ -55,7 +55,7 @@ log = logging.getLogger("etapiste.kiosk.controller")
 SERVICES_REFRESH_S = 30.0
 
 
-class KioskController(BookingLink):
+class KioskController(BookingLink, CallbackLink):
     """Runs one kiosk's signaling, calls and heartbeat on the event loop."""
 
     def __init__(
@@ -195,24 +195,6 @@ class KioskController(BookingLink):
             self.p.on_queued(
                 reply.position, reply.estimated_wait_s, reply.kiosk_needed, reply.estimate_kind
             )
-
-    def request_callback(self, service: str, language: Language, phone: str) -> None:
-        self._spawn(self._request_callback(service, language, phone), "callback")
-
-    async def _request_callback(self, service: str, language: Language, phone: str) -> None:
-        # The number goes to the server and nowhere else: not to the log, not to the task name.
-        try:
-            reply = await self.client.request(W.CallbackRequest(
-                service=service, language=language, phone=phone, consent=True), timeout=10.0)
-        except ServerRefused as exc:
-            self.p.on_callback_failed("invalid" if exc.code == ErrorCode.BAD_MESSAGE
-                                      else "failed")
-            return
-        except (NotConnected, TimeoutError):
-            self.p.on_callback_failed("offline")
-            return
-        if isinstance(reply, W.CallbackAccepted):
-            self.p.on_callback_accepted(reply.promised_day, reply.due_at, reply.same_day)
 
     def leave_queue(self) -> None:
         self._spawn(self._leave(), "leave")

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Final, Literal
 
+from kiosk.access_flow import AccessFlow
 from kiosk.booking_flow import BookingFlow
 from kiosk.booking_state import Reservation
 from kiosk.call_flow import VOLUME_STEP, CallFlow
@@ -62,6 +63,7 @@ _BACK: Final = {
 
 
 class KioskPresenter(
+    AccessFlow,
     CallFlow,
     PhotoFlow,
     PromptFlow,
@@ -167,25 +169,6 @@ class KioskPresenter(
         if self.screen != Screen.OUT_OF_SERVICE:  # a late touch must not start a visit
             self._go(Screen.SERVICES)
             self.effects.refresh_services()
-        self._changed()
-
-    def toggle_large_text(self) -> None:
-        """Bigger type on every screen, or back to normal."""
-        self.touch()
-        self.citizen.large_text = not self.citizen.large_text
-        self._changed()
-
-    def toggle_high_contrast(self) -> None:
-        """White and yellow on black on every screen, or back to the normal colours."""
-        self.touch()
-        self.citizen.high_contrast = not self.citizen.high_contrast
-        self._changed()
-
-    def toggle_speech(self) -> None:
-        """Spoken guidance on or off."""
-        self.touch()
-        self.citizen.speech = not self.citizen.speech
-        self._speech_by_jack = False
         self._changed()
 
     def service(self, service_id: str | None) -> ServiceInfo | None:
@@ -371,18 +354,6 @@ class KioskPresenter(
         """The service list (names, open or not, waits)."""
         self.services = list(services)
         self.services_loaded = True
-        self._changed()
-
-    def on_headphones(self, plugged: bool) -> None:
-        """Headphones plugged in turn spoken guidance on (and off again when unplugged,
-        unless the citizen switched it on themselves)."""
-        self.devices.headphones = plugged
-        if plugged and not self.citizen.speech:
-            self.citizen.speech = True
-            self._speech_by_jack = True
-        elif not plugged and self._speech_by_jack:
-            self.citizen.speech = False
-            self._speech_by_jack = False
         self._changed()
 
     def on_site(self, hearing_loop: bool) -> None:
