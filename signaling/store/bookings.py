@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import astuple, replace
 from typing import Any
 
 from signaling.booking.capacity import Capacity
@@ -146,23 +146,7 @@ class BookingsSql(SqlAggregate):
                 "INSERT INTO bookings (id, code_digest, code_hint, service_id, language, "
                 "site_id, kiosk_id, start_at, end_at, agent_id, made_by, made_by_agent, state, "
                 "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    booking.id,
-                    code_digest,
-                    code_hint,
-                    service_id,
-                    language,
-                    site_id,
-                    kiosk,
-                    start_at,
-                    end_at,
-                    agent_id,
-                    made_by,
-                    made_by_agent,
-                    "booked",
-                    now,
-                    now,
-                ),
+                astuple(booking)[:15],  # the record's fields in the columns' order
             )
         return booking
 
