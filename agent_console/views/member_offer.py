@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from PyQt6.QtWidgets import (
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
-    QPushButton,
     QVBoxLayout,
 )
 
 from agent_console.views.context import ViewContext
 from agent_console.views.offer import FLASH_OFF, FLASH_ON
+from agent_console.views.offer_parts import answer_buttons, countdown_parts, field_grid
 
 FIELDS = ("role", "invited_by", "service", "language", "site", "members", "note")
 
@@ -31,33 +29,17 @@ class MemberOfferPanel(QFrame):
         self.banner.setContentsMargins(16, 10, 16, 10)
         self.labels = {name: QLabel() for name in FIELDS}
         self.values = {name: QLabel() for name in FIELDS}
-        grid = QGridLayout()
-        for i, name in enumerate(FIELDS):
-            self.labels[name].setObjectName("subtle")
-            self.values[name].setStyleSheet("font-size: 17px;")
-            self.values[name].setWordWrap(True)
-            grid.addWidget(self.labels[name], i, 0)
-            grid.addWidget(self.values[name], i, 1)
-        grid.setColumnStretch(1, 1)
-        self.countdown = QLabel()
-        self.countdown.setObjectName("huge")
-        self.bar = QProgressBar()
-        self.bar.setTextVisible(False)
-        self.accept = QPushButton()
-        self.accept.setObjectName("primary")
-        self.accept.setMinimumHeight(56)
-        self.accept.clicked.connect(ctx.presenter.accept_member_offer)
-        self.decline = QPushButton()
-        self.decline.setMinimumHeight(56)
-        self.decline.clicked.connect(ctx.presenter.decline_member_offer)
+        grid = field_grid([self.labels[n] for n in FIELDS], [self.values[n] for n in FIELDS],
+                          wrap=True)
+        self.countdown, self.bar = countdown_parts()
+        self.accept, self.decline, buttons = answer_buttons(
+            ctx.presenter.accept_member_offer, ctx.presenter.decline_member_offer
+        )
         self.connecting = QLabel()
         self.connecting.setObjectName("subtle")
         top = QHBoxLayout()
         top.addLayout(grid, 1)
         top.addWidget(self.countdown)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.accept, 2)
-        buttons.addWidget(self.decline, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addLayout(top)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from PyQt6.QtWidgets import (
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
 )
@@ -15,6 +13,7 @@ from PyQt6.QtWidgets import (
 from agent_console.console_state import Phase
 from agent_console.i18n import format_duration
 from agent_console.views.context import ViewContext
+from agent_console.views.offer_parts import answer_buttons, countdown_parts, field_grid
 from i18n import local_time
 
 FLASH_ON = "background: #c2410c; color: white;"
@@ -36,34 +35,18 @@ class OfferPanel(QFrame):
         self.service.setWordWrap(True)
         self.labels = [QLabel() for _ in range(4)]
         self.values = [QLabel() for _ in range(4)]
-        grid = QGridLayout()
-        for i, (label, value) in enumerate(zip(self.labels, self.values, strict=True)):
-            label.setObjectName("subtle")
-            value.setStyleSheet("font-size: 17px;")
-            grid.addWidget(label, i, 0)
-            grid.addWidget(value, i, 1)
-        grid.setColumnStretch(1, 1)
-        self.countdown = QLabel()
-        self.countdown.setObjectName("huge")
+        grid = field_grid(self.labels, self.values, wrap=False)
+        self.countdown, self.bar = countdown_parts()
         self.countdown_caption = QLabel()
         self.countdown_caption.setObjectName("subtle")
-        self.bar = QProgressBar()
-        self.bar.setTextVisible(False)
-        self.accept = QPushButton()
-        self.accept.setObjectName("primary")
-        self.accept.setMinimumHeight(56)
-        self.accept.clicked.connect(ctx.presenter.accept)
-        self.reject = QPushButton()
-        self.reject.setMinimumHeight(56)
-        self.reject.clicked.connect(ctx.presenter.reject)
+        self.accept, self.reject, buttons = answer_buttons(
+            ctx.presenter.accept, ctx.presenter.reject
+        )
         self.waiting_for_call = QLabel()
         self.waiting_for_call.setObjectName("subtle")
         self.booked = QLabel()  # a booked citizen: the meeting's time, and whether with you
         self.booked.setObjectName("notice")
         self.booked.setWordWrap(True)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.accept, 2)
-        buttons.addWidget(self.reject, 1)
         count_box = QVBoxLayout()
         count_box.addWidget(self.countdown_caption)
         count_box.addWidget(self.countdown)
