@@ -92,7 +92,6 @@ class ServicesScreen(ScreenBase):
         notes = QHBoxLayout()
         notes.setSpacing(20)
         self.more_time_given = label("body")
-        notes.addWidget(self.area.hint)
         notes.addStretch(1)
         notes.addWidget(self.more_time_given)
         layout.addLayout(notes)
@@ -101,7 +100,9 @@ class ServicesScreen(ScreenBase):
         self.more_time = button("secondary")
         self.more_time.clicked.connect(presenter.request_more_time)
         self.buttons = FlowGrid(last_right=True)
-        self.buttons.set_items([self.back, self.book, self.more_time])
+        # "More below" sits at the right of the buttons, under the scroll bar, rather than on a
+        # row of its own: with large text every row taken from the list hides a row of services.
+        self.buttons.set_items([self.back, self.book, self.more_time, self.area.hint])
         layout.addWidget(self.buttons)
         self.tiles: list[ServiceTile] = []
         self._columns = 0

@@ -182,7 +182,12 @@ class FlowGrid(QWidget):
         self.reflow()
 
     def _visible(self) -> list[QWidget]:
-        return [w for w in self.items if not w.isHidden()]
+        # A widget that keeps its room while hidden (a "more below" hint) keeps its place
+        # too, so showing it never reflows the row under the citizen's finger.
+        return [
+            w for w in self.items
+            if not w.isHidden() or w.sizePolicy().retainSizeWhenHidden()
+        ]
 
     def columns_for(self, width: int) -> tuple[int, bool]:
         """How many columns fit in ``width``, and whether that is one row of natural widths

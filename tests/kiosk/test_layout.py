@@ -175,3 +175,24 @@ def test_the_welcome_screen_says_what_the_kiosk_is_for(kiosk: Kiosk) -> None:
     for lang in LANGUAGES:
         assert CAT.tr(lang, "welcome.subtitle") in texts
         assert CAT.tr(lang, "bar.speech") in " ".join(texts)  # read aloud, in each language
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_with_large_text_the_more_below_hint_takes_no_row_from_the_services(
+    kiosk: Kiosk, language: str
+) -> None:
+    """At large text the list showed one row of services and a sliver: "more below" had a row
+    of its own. It now sits in the buttons' row, and the list is the screen's tallest part."""
+    kiosk.p.choose_language(language)  # type: ignore[arg-type]
+    kiosk.p.citizen.large_text = True
+    kiosk.p.screen = Screen.SERVICES
+    kiosk.show()
+    screen = kiosk.w.screens[Screen.SERVICES]
+    assert isinstance(screen, ServicesScreen)
+    hint = screen.area.hint
+    assert hint.isVisible()  # nine services do not fit at large text
+    assert abs(in_window(hint).center().y() - in_window(screen.back).center().y()) < 20
+    assert screen.area.viewport().height() >= 290  # type: ignore[union-attr]
+    hint.click()
+    settle(kiosk.w)
+    assert screen.area.verticalScrollBar().value() > 0  # type: ignore[union-attr]
