@@ -98,14 +98,21 @@ class BookingScreen(ScreenBase):
         self.status.setText(self.hy(status))
         self.status.setVisible(bool(status))
         shown = offer.slots if offer.phase in ("slots", "failed") else []
-        while len(self.slot_buttons) < len(shown):
-            b = button("secondary")
-            b.setProperty("start", 0.0)
-            b.clicked.connect(lambda _=False, btn=b: p.choose_slot(float(btn.property("start"))))
-            self.slot_buttons.append(b)
+        if len(self.slot_buttons) < len(shown):
+            while len(self.slot_buttons) < len(shown):
+                b = button("secondary")
+                b.setProperty("start", 0.0)
+                b.clicked.connect(
+                    lambda _=False, btn=b: p.choose_slot(float(btn.property("start")))
+                )
+                self.slot_buttons.append(b)
+            # Parent the new buttons before showing them: a parentless button shown is a
+            # window of its own, and re-parenting hides it again (the times were missing
+            # until a second refresh).
+            self.slots.set_items(self.slot_buttons)
         for i, b in enumerate(self.slot_buttons):
             if i < len(shown):
                 b.setProperty("start", shown[i].start)
                 b.setText(booking_wording.slot_text(p, self.catalogue, shown[i].start))
             b.setVisible(i < len(shown))
-        self.slots.set_items(self.slot_buttons)
+        self.slots.reflow()

@@ -196,3 +196,27 @@ def test_with_large_text_the_more_below_hint_takes_no_row_from_the_services(
     hint.click()
     settle(kiosk.w)
     assert screen.area.verticalScrollBar().value() > 0  # type: ignore[union-attr]
+
+
+def test_free_times_show_on_the_booking_screen_s_first_refresh(kiosk: Kiosk) -> None:
+    """Times already there when the booking screen is first drawn were built as parentless
+    buttons, shown, then hidden again by their re-parenting: "Touch a time to book it" over
+    an empty list until something refreshed the screen again."""
+    from kiosk.booking_state import SlotChoice
+    from kiosk.ui.booking import BookingScreen
+
+    kiosk.p.choose_language("en")
+    kiosk.show()
+    now = time.time()
+    kiosk.p.offer_booking("mml.property", "closed")
+    offer = kiosk.p.citizen.booking.offer
+    assert offer is not None
+    # As the screenshot tool sets it up: the times are there before the screen is drawn.
+    offer.phase = "slots"
+    offer.slots = [SlotChoice(now + h * 3600, now + h * 3600 + 1800) for h in (2, 3, 4)]
+    kiosk.show()  # one refresh: the screen is new, and the times are there
+    screen = kiosk.w.screens[Screen.BOOKING]
+    assert isinstance(screen, BookingScreen)
+    shown = [b for b in screen.slot_buttons if b.isVisible()]
+    assert len(shown) == 3 and all(b.window() is kiosk.w for b in shown)
+    assert all(in_window(b).height() > 40 for b in shown)
