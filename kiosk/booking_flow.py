@@ -270,13 +270,18 @@ class BookingFlow:
         """Show the free times of ``service_id`` at this kiosk (closed tile, long wait,
         reserved kiosk, or asked)."""
         self.touch()
-        if self.service(service_id) is None:
+        info = self.service(service_id)
+        if info is None:
             return
         if self.queued:  # booking instead of waiting: give the place up
             self.queued = False
             self.queue_watch.left()
             self.effects.leave_queue()
         language = self.citizen.queue_language or self.citizen.language
+        if info.languages and language not in info.languages:
+            # No meeting in English at a service that does not serve English: the times
+            # shown are Finnish ones (as for a call back), and the screen says so.
+            language = "fi" if "fi" in info.languages else info.languages[0]
         self.citizen.service_id = service_id
         self.citizen.booking.offer = BookingOffer(service_id, language, reason)
         self._go(Screen.BOOKING)

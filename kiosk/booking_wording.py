@@ -114,7 +114,10 @@ def offer_lines(p: KioskPresenter, cat: Catalogue, offer: BookingOffer) -> tuple
         ),
     }[offer.phase]
     spoken_in = in_language(p, cat, offer.language)
-    return title, tr(lang, f"booking.{why}", in_language=spoken_in), status
+    reason = tr(lang, f"booking.{why}", in_language=spoken_in)
+    if offer.language != lang and why != "book_language":
+        reason += " " + tr(lang, "booking.book_meeting_language", in_language=spoken_in)
+    return title, reason, status
 
 
 def made_lines(p: KioskPresenter, cat: Catalogue, offer: BookingOffer) -> list[str]:

@@ -9,7 +9,6 @@ from typing import Any
 from kiosk.booking_state import (
     Appointment,
     AppointmentState,
-    BookingOffer,
     BookingPhase,
     BookingVisit,
     CheckIn,
@@ -67,7 +66,10 @@ def booking_states(p: KioskPresenter, now: float, go: Callable[[Screen], None]) 
               made: bool = False) -> Callable[[], None]:
         def run() -> None:
             starts = _slot_starts(now)
-            o = BookingOffer("mml.property", p.language, reason, phase)  # type: ignore[arg-type]
+            p.offer_booking("mml.property", reason)  # type: ignore[arg-type]
+            o = visit().offer
+            assert o is not None  # the land survey serves fi and sv: English gets fi times
+            o.phase = phase
             if phase in ("slots", "failed", "made"):
                 o.slots = [SlotChoice(s, s + 1800) for s in starts]
             o.problem = problem

@@ -128,13 +128,17 @@ def test_closed_service_books_a_time_and_shows_the_code() -> None:
     p.choose_way("book")
     offer = p.citizen.booking.offer
     assert p.screen == Screen.BOOKING and offer is not None and offer.reason == "closed"
+    # The land survey serves Finnish and Swedish only: English times would never be found.
+    assert offer.language == "fi" and ("get_slots", ("mml.property", "fi")) in effects.calls
+    _title, why, _status = booking_wording.offer_lines(p, CAT, offer)
+    assert why.endswith("The meeting will be in Finnish.")
     later, sooner = SlotChoice(WALL + 7200, WALL + 9000), SlotChoice(WALL + 3600, WALL + 5400)
     p.on_slots("mml.property", [later, sooner])
     assert offer.phase == "slots" and [s.start for s in offer.slots] == [WALL + 3600, WALL + 7200]
     p.choose_slot(WALL + 999)  # not offered: ignored
     assert "make_booking" not in names(effects)
     p.choose_slot(WALL + 3600)
-    assert ("make_booking", ("mml.property", "en", WALL + 3600)) in effects.calls
+    assert ("make_booking", ("mml.property", "fi", WALL + 3600)) in effects.calls
     p.on_booking_failed("slot_taken")
     assert offer.phase == "failed" and names(effects).count("get_slots") == 2
     p.on_slots("mml.property", [SlotChoice(WALL + 7200, WALL + 9000)])

@@ -45,7 +45,7 @@ def test_booking_from_the_choice_and_back_to_it() -> None:
     p.choose_way("book")
     offer = p.citizen.booking.offer
     assert p.screen == Screen.BOOKING and offer is not None and offer.reason == "closed"
-    assert ("get_slots", ("mml.property", "en")) in effects.calls
+    assert ("get_slots", ("mml.property", "fi")) in effects.calls  # no English there
     p.leave_booking()  # not booked: the choice again, not the service list
     assert p.screen == Screen.OTHER_WAYS and p.citizen.booking.offer is None
 
