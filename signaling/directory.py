@@ -50,6 +50,11 @@ class Directory:
             )
         return rules
 
+    def service_languages(self, service_id: str) -> tuple[str, ...] | None:
+        """The languages a catalogue service serves (None: not in the catalogue)."""
+        service = self.catalogue.service(service_id)
+        return None if service is None else tuple(service.languages)
+
     def services(self, now: float, router: Router) -> list[S.ServiceInfo]:
         """Every service with whether it is open now and who serves which language."""
         rules = router.services

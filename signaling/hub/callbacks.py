@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from jsonlog import fields
 from signaling.errors import StoreError
@@ -48,8 +48,10 @@ class Callbacks:
         self, router: Router, store: Store, conns: Connections, run: RunEvent,
         config: K.CallbackConfig | None = None, min_left_s: float = 3600.0,
         site_ref: Callable[[str], S.SiteRef | None] | None = None,
+        languages_of: Callable[[str], Collection[str] | None] | None = None,
     ) -> None:
         self._site_ref = site_ref or (lambda _site_id: None)
+        self._languages_of = languages_of or (lambda _service_id: None)
         self._router = router
         self._store = store
         self._conns = conns
@@ -82,6 +84,12 @@ class Callbacks:
         if rules is None:
             conn.send(S.Error(ref=msg.ref, code=ErrorCode.UNKNOWN_SERVICE,
                               message="no such service"))
+            return
+        served = self._languages_of(msg.service)
+        if served is not None and msg.language not in served:
+            # No clerk of the service could ever take it: it would wait, then go unkept.
+            conn.send(S.Error(ref=msg.ref, code=ErrorCode.LANGUAGE_UNAVAILABLE,
+                              message="this service does not call back in that language"))
             return
         try:
             phone = normalise_phone(msg.phone)

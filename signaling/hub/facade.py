@@ -86,7 +86,8 @@ class Hub:
         greeting = Greeting(heartbeat_interval_s, heartbeat_timeout_s, tuple(dispositions or ()),
                             photo_retention_days)
         self.callbacks = Callbacks(router, store, conns, self._dispatcher.run, callback_config,
-                                   callback_min_left_s, directory.site_ref)
+                                   callback_min_left_s, directory.site_ref,
+                                   directory.service_languages)
         """Callback tasks (issue 14): the desk and what it tells kiosks and consoles."""
         member_look = MemberLook(directory.kiosk_label, directory.agent_name,
                                  self._relay.ice_servers, self._relay.ice_transport_policy)

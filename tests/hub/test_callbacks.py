@@ -111,6 +111,11 @@ def test_bad_numbers_and_services_are_refused_and_kiosks_cannot_take_tasks(scene
     scene.hub.handle(conn, W.CallbackRequest(service="no.such", language="fi", phone=NUMBER,
                                              consent=True))
     assert conn.last(S.Error).code == ErrorCode.UNKNOWN_SERVICE
+    # The land survey serves Finnish and Swedish: an English call back would never be taken.
+    scene.hub.handle(conn, W.CallbackRequest(service="mml.property", language="en",
+                                             phone=NUMBER, consent=True))
+    assert conn.last(S.Error).code == ErrorCode.LANGUAGE_UNAVAILABLE
+    assert scene.store.open_callbacks() == []
     assert "callback_result" not in C.KIOSK_TYPES and "callback_request" not in C.AGENT_TYPES
 
 
