@@ -208,7 +208,15 @@ async def websocket_handler(request: web.Request) -> web.StreamResponse:
         heartbeat=None,
         compress=False,
     )
-    await ws.prepare(request)
+    try:
+        await ws.prepare(request)
+    except ConnectionResetError:
+        # The client hung up during the upgrade (a kiosk losing its link, a proxy's probe):
+        # nothing to serve and nothing wrong here, so no traceback in the log.
+        log.info("client left during the handshake", extra=fields(role=principal.role))
+        # A plain response: aiohttp finds the transport closed and drops it quietly (the
+        # half-made WebSocket response would fail again in aiohttp's own finish).
+        return web.Response(status=499, text="")
     conn = WsConnection(ws, principal, ctx.clock(), _refusal_auditor(ctx, principal))
     writer = asyncio.create_task(conn.writer())
     ctx.connections.add(conn)
