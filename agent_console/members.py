@@ -72,8 +72,9 @@ class CallMembers:
         return self.answering and max(2, len(self.members)) + pending < M.MAX_MEMBERS
 
     def can_remove(self, member: M.CallMember) -> bool:
-        """The answering clerk removes added members (never the kiosk or themself)."""
-        return self.answering and member.role in ADDED_ROLES
+        """The answering clerk removes added members (never the kiosk, themself, or the
+        supervisor who oversees them: the server refuses that too)."""
+        return self.answering and member.role in ADDED_ROLES and member.role != "supervisor"
 
     def name_of(self, member_id: str) -> str:
         """A member's name ("" if unknown)."""

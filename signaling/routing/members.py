@@ -306,6 +306,10 @@ class MemberCore:
         if member is None or member.role in ("kiosk", "clerk"):
             out.append(Refused("unknown_member", "no such added member"))
             return
+        if member.role == "supervisor":
+            # The supervisor oversees the clerk: the clerk may not send them away.
+            out.append(Refused("not_allowed", "a supervisor leaves the call themselves"))
+            return
         self._out(call, member, now, "removed", "agent", out)
 
     def _restore(self, event: CallRestored, now: float) -> None:

@@ -88,8 +88,12 @@ def test_remove_and_per_member_silence() -> None:
     assert not call.members.can_remove(kiosk)
     call.members.remove("m0")
     assert not any(isinstance(m, M.MemberRemove) for m in sent(backend))
-    call.members.remove("m3")
-    assert sent(backend)[-1] == M.MemberRemove(call_id="c1", member_id="m3")
+    supervisor = next(m for m in call.members.members if m.role == "supervisor")
+    assert not call.members.can_remove(supervisor)
+    call.members.remove("m3")  # the supervisor: not the clerk's to send away
+    assert not any(isinstance(m, M.MemberRemove) for m in sent(backend))
+    call.members.remove("m2")
+    assert sent(backend)[-1] == M.MemberRemove(call_id="c1", member_id="m2")
     call.members.toggle_mute("m2")
     assert ("set_member_muted", ("m2", True)) in backend.calls and "m2" in call.members.muted
     p.on_message(members("m1"))  # the supervisor left: their silence is forgotten too

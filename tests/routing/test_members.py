@@ -117,6 +117,10 @@ def test_supervisor_joins_only_calls_of_their_team_and_whisper_reaches_only_the_
     assert pair_media("supervisor", "whisper", "clerk") == (True, False)
     assert pair_media("supervisor", "whisper", "kiosk") == (False, False)
     assert pair_media("supervisor", "listen", "clerk") == (False, False)
+    supervisor = next(m for m in core.membership(call_id).members if m.role == "supervisor")
+    out = core.handle(MM.Remove("clerk", call_id, supervisor.member_id), T0 + 5)
+    assert of(out, MM.Refused)[0].code == "not_allowed" and not of(out, MM.MemberOut)
+    assert supervisor in core.membership(call_id).members
     assert pair_media("supervisor", "barge", "kiosk") == (True, True)
     assert pair_media("interpreter", None, "kiosk") == (True, True)
 
