@@ -28,6 +28,10 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     """A qasync event loop over the test's QApplication: asyncio and Qt in one thread."""
     import qasync
 
+    # A window of an earlier test collected during this one would otherwise be "the last
+    # window closed" and end the loop under the test (as in tests/kiosk/conftest.py).
+    qapp.setQuitOnLastWindowClosed(False)
+
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     try:
