@@ -5,6 +5,7 @@ from __future__ import annotations
 STATE_COLOURS = {
     "logged_out": "#6b7280",
     "logging_in": "#6b7280",
+    "change_password": "#6b7280",
     "not_ready": "#b45309",
     "ready": "#15803d",
     "offered": "#c2410c",

@@ -56,3 +56,14 @@ def test_format_duration():
     assert format_duration(-3) == "0:00"
     assert format_duration(75.9) == "1:15"
     assert format_duration(3725) == "1:02:05"
+
+
+def test_every_phase_has_a_name_and_a_colour():
+    """The password-change phase had neither: the status bar's refresh raised KeyError."""
+    from agent_console.console_state import Phase
+    from agent_console.views.style import STATE_COLOURS
+
+    for phase in Phase:
+        assert phase.value in STATE_COLOURS, phase
+        for language in ("fi", "sv", "en"):
+            assert Catalogue(language).t(f"phase.{phase.value}") != f"phase.{phase.value}"
