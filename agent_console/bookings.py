@@ -1,5 +1,6 @@
-"""The console's appointments: today's bookings with their state, booking a time for a citizen
-(on the phone, or a follow-up), and cancelling by code or from the list.
+"""The console's appointments: a day's bookings (today, or any of the next two weeks) with their
+state, booking a time for a citizen (on the phone, or a follow-up), and cancelling by code or
+from the list.
 
 :class:`BookingsPresenter` keeps what the bookings tab shows and turns the agent's commands
 into requests of a :class:`BookingBackend`; answers and the server's pushed ``bookings`` come
@@ -66,6 +67,9 @@ class BookingsPresenter:
         self.backend = backend
         self.now = now
         self.day: str | None = None
+        """The day of the list shown (the server's answer)."""
+        self.list_day: str | None = None
+        """The day the clerk chose for the list; None for today (whatever day that is)."""
         self.items: list[B.BookingItem] = []
         self.form = BookingForm()
         self.made: B.BookingInfo | None = None
@@ -88,7 +92,7 @@ class BookingsPresenter:
     # ------------------------------------------------------------------------ reads
 
     def rows(self) -> list[B.BookingItem]:
-        """Today's bookings: at a kiosk now first, then by time."""
+        """The day's bookings: at a kiosk now first, then by time."""
         rank = {state: i for i, state in enumerate(STATE_ORDER)}
         return sorted(self.items, key=lambda b: (rank.get(b.state, 9), b.start))
 
@@ -112,8 +116,18 @@ class BookingsPresenter:
     # --------------------------------------------------------------------- commands
 
     def refresh(self) -> None:
-        """Ask for today's bookings again."""
-        self.backend.request_bookings(None)
+        """Ask for the chosen day's bookings again."""
+        self.backend.request_bookings(self.list_day)
+
+    def show_day(self, day: str | None) -> None:
+        """List ``day``'s bookings (``YYYY-MM-DD``; None or today's date: today)."""
+        self.list_day = None if day in (None, self.days(1)[0]) else day
+        self.backend.request_bookings(self.list_day)
+        self._changed()
+
+    def is_today(self) -> bool:
+        """Whether the list shown is today's."""
+        return self.day is None or self.day == self.days(1)[0]
 
     def set_form(
         self,
@@ -174,6 +188,8 @@ class BookingsPresenter:
 
     def on_bookings(self, message: B.Bookings) -> None:
         """The day's list (answer, or pushed when one of them changed)."""
+        if self.list_day is not None and message.day != self.list_day:
+            return  # an answer or push for a day the clerk has left
         self.day = message.day
         self.items = list(message.bookings)
         self._changed()

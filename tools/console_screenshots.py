@@ -31,6 +31,7 @@ from client_core.control import Chat, PhotoEnd, PhotoStart, photo_chunk, split_p
 from client_core.frame_slot import FrameSlot
 from tools.console_booking_shots import booked_offer, fill_bookings
 from tools.shots import catalogue_services, settle
+from wire import booking_messages as B
 from wire import callback_messages as W
 from wire import server_messages as S
 from wire.types import Names
@@ -258,6 +259,14 @@ def capture(out_dir: Path, language: UiLanguage = "fi") -> list[Path]:
     tabs = window.work.tabs
     tabs.setCurrentIndex(tabs.indexOf(window.work.bookings))
     shot("bookings")
+    tomorrow = bookings.days(2)[1]
+    window.work.bookings.list_day.setCurrentIndex(1)  # the clerk looks at tomorrow
+    bookings.on_bookings(B.Bookings(day=tomorrow, bookings=[
+        item.model_copy(update={"start": item.start + 86400, "end": item.end + 86400,
+                                "state": "booked", "kiosk": None, "checked_in_at": None})
+        for item in bookings.items[:3]]))
+    shot("bookings-tomorrow")
+    window.work.bookings.list_day.setCurrentIndex(0)
     _callback_states(presenter, callbacks, window, clock, shot)
     window.work.tabs.setCurrentIndex(0)
     window.close()

@@ -1,5 +1,6 @@
-"""The bookings tab: today's bookings with their state, cancelling, and booking a time for a
-citizen (no personal data is asked or shown: a booking is a time, a service and a code)."""
+"""The bookings tab: a day's bookings (today or the next two weeks) with their state,
+cancelling, and booking a time for a citizen (no personal data is asked or shown: a booking is
+a time, a service and a code)."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ def _day_hm(epoch: float) -> str:
 
 
 class BookingsPanel(QWidget):
-    """Today's list on top; cancelling by code and booking for a citizen below."""
+    """A day's list on top; cancelling by code and booking for a citizen below."""
 
     def __init__(self, ctx: ViewContext, bookings: BookingsPresenter) -> None:
         super().__init__()
@@ -59,6 +60,7 @@ class BookingsPanel(QWidget):
         self.bookings = bookings
         self.summary = QLabel()
         self.summary.setObjectName("subtle")
+        self.list_day = QComboBox()  # which day's bookings the list shows
         self.refresh_button = QPushButton()
         self.refresh_button.clicked.connect(bookings.refresh)
         self.table = QTableWidget(0, len(COLUMNS))
@@ -121,6 +123,7 @@ class BookingsPanel(QWidget):
         form.setColumnStretch(3, 1)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
+        top.addWidget(self.list_day)
         top.addWidget(self.refresh_button)
         cancel_row = QHBoxLayout()
         cancel_row.addWidget(self.cancel_selected)
@@ -141,6 +144,8 @@ class BookingsPanel(QWidget):
         self.service.currentIndexChanged.connect(self._form_changed)
         self.language.currentIndexChanged.connect(self._form_changed)
         self.day.currentIndexChanged.connect(self._form_changed)
+        self.list_day.currentIndexChanged.connect(
+            lambda _i: bookings.show_day(self.list_day.currentData()))
         self.with_me.toggled.connect(lambda on: bookings.set_form(with_me=on))
         self.retranslate()
 
@@ -177,6 +182,7 @@ class BookingsPanel(QWidget):
         days = b.days()
         names = [self._day_name(i, d) for i, d in enumerate(days)]
         self._refill(self.day, list(zip(names, days, strict=True)), b.form.day)
+        self._refill(self.list_day, list(zip(names, days, strict=True)), b.list_day)
         self._form_changed()
 
     def _day_name(self, index: int, day: str) -> str:
@@ -205,7 +211,12 @@ class BookingsPanel(QWidget):
         rows = b.rows()
         counts = b.counts()
         parts = [t(f"bookings.state_{s}") + f" {n}" for s, n in counts.items() if n]
-        self.summary.setText(t("bookings.summary", count=len(rows)) +
+        if b.is_today():
+            summary = t("bookings.summary", count=len(rows))
+        else:
+            index = max(0, self.list_day.findData(b.day))
+            summary = t("bookings.summary_day", count=len(rows), day=self.list_day.itemText(index))
+        self.summary.setText(summary +
                              (" · " + " · ".join(parts) if parts else ""))
         self.table.setRowCount(len(rows))
         # The server keeps only a digest of each code: the list rarely has one to show.

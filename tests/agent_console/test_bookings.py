@@ -66,6 +66,25 @@ def test_list_order_form_booking_and_cancelling() -> None:
     assert len(b.days()) == 14 and b.days()[0] == "2025-06-15"
 
 
+def test_the_list_shows_another_day_and_ignores_pushes_for_the_day_left() -> None:
+    backend = Recorder()
+    b = BookingsPresenter(backend, lambda: NOW)  # type: ignore[arg-type]
+    b.refresh()
+    assert backend.calls[-1] == ("request_bookings", (None,))  # today
+    b.show_day("2025-06-17")
+    assert backend.calls[-1] == ("request_bookings", ("2025-06-17",))
+    b.on_bookings(B.Bookings(day="2025-06-15", bookings=[item("b1", "booked", NOW + 60)]))
+    assert b.items == [] and b.day is None  # today's push: not the list shown
+    b.on_bookings(B.Bookings(day="2025-06-17", bookings=[item("b9", "booked", NOW + 2 * 86400)]))
+    assert [r.booking_id for r in b.rows()] == ["b9"] and not b.is_today()
+    b.refresh()
+    assert backend.calls[-1] == ("request_bookings", ("2025-06-17",))  # the chosen day again
+    b.show_day("2025-06-15")  # today's date is today
+    assert b.list_day is None and backend.calls[-1] == ("request_bookings", (None,))
+    b.on_bookings(B.Bookings(day="2025-06-15", bookings=[item("b1", "booked", NOW + 60)]))
+    assert b.is_today() and [r.booking_id for r in b.rows()] == ["b1"]
+
+
 def every_day() -> Capacity:
     return Capacity("kela.benefits", "fi", 30, 1, {d: [["00:00", "24:00"]] for d in DAY_KEYS})
 

@@ -13,7 +13,7 @@ def test_every_state_is_rendered(qapp, tmp_path):
     assert names == [
         "login", "new-password", "not-ready", "ready-with-queues", "offer-countdown",
         "in-call-chat-photo", "transfer-dialog", "wrap-up", "history", "bookings",
-        "callback-list", "callback-offer", "callback-task",
+        "bookings-tomorrow", "callback-list", "callback-offer", "callback-task",
     ]
     for path in files:
         image = QImage(str(path))
