@@ -260,13 +260,15 @@ def capture(out_dir: Path, language: UiLanguage = "fi") -> list[Path]:
     tabs.setCurrentIndex(tabs.indexOf(window.work.bookings))
     shot("bookings")
     tomorrow = bookings.days(2)[1]
-    window.work.bookings.list_day.setCurrentIndex(1)  # the clerk looks at tomorrow
+    panel = window.work.bookings
+    assert panel is not None
+    panel.list_day.setCurrentIndex(1)  # the clerk looks at tomorrow
     bookings.on_bookings(B.Bookings(day=tomorrow, bookings=[
         item.model_copy(update={"start": item.start + 86400, "end": item.end + 86400,
                                 "state": "booked", "kiosk": None, "checked_in_at": None})
         for item in bookings.items[:3]]))
     shot("bookings-tomorrow")
-    window.work.bookings.list_day.setCurrentIndex(0)
+    panel.list_day.setCurrentIndex(0)
     _callback_states(presenter, callbacks, window, clock, shot)
     window.work.tabs.setCurrentIndex(0)
     window.close()
