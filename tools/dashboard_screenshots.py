@@ -358,6 +358,25 @@ async def _photograph(base: str, outdir: Path, profile: Path) -> list[Path]:
             await shot("12-callbacks")
             await page.click("header form button")
             await page.wait_for_url(f"{base}/dashboard/login")
+        # The operator at night: the browser's dark setting (Finnish pages).
+        await page.emulate_media(color_scheme="dark")
+        await page.goto(f"{base}/dashboard/language/fi?next=/dashboard/login")
+        await page.fill("input[name=username]", "olli")
+        await page.fill("input[name=password]", PASSWORD)
+        await page.click("button[type=submit]")
+        await page.wait_for_url(f"{base}/dashboard/kiosks")
+        await page.wait_for_selector("tr[data-kiosk]")
+        await page.wait_for_timeout(1500)
+        for name, path in (("dark-02-kiosks", "kiosks"), ("dark-03-alerts", "alerts"),
+                           ("dark-04-queues-agents", "queues"),
+                           ("dark-07-forecast",
+                            "forecast?service=kela.benefits&language=fi&weeks=8")):
+            if path != "kiosks":
+                await page.goto(f"{base}/dashboard/{path}")
+                await page.wait_for_timeout(500)
+            await page.screenshot(path=str(outdir / "fi" / f"{name}.png"), full_page=True)
+            shots.append(outdir / "fi" / f"{name}.png")
+        await page.emulate_media(color_scheme="light")
     return shots
 
 
