@@ -24,6 +24,7 @@ from signaling.errors import BookingError, StoreError
 from signaling.hub.booking_views import BookingViews, day_of
 from signaling.hub.connections import Connection, Connections
 from signaling.hub.delivery import Dispatcher
+from signaling.hub.kiosk_schedules import KioskSchedules
 from signaling.ratelimit import TokenBucket
 from signaling.routing import actions as A
 from signaling.routing import events as E
@@ -75,7 +76,7 @@ class Bookings:
         self.desk = desk
         self._views = BookingViews(store, office, directory)
         self._loaded_at = float("-inf")
-        self._schedules: dict[str, tuple[float | None, float | None]] = {}
+        self._schedules = KioskSchedules(desk, connections)
         self._watching: dict[str, date] = {}  # agent id → the day of bookings they asked for
         self._misses: dict[str, TokenBucket] = {}  # kiosk id → its unknown codes
         self._needed: set[str] = set()  # kiosks whose walk-in was told a meeting is due
@@ -138,8 +139,7 @@ class Bookings:
         p = conn.principal
         if p.role != "kiosk":
             return
-        self._schedules[p.id] = (None, None)  # a new connection knows of no reservation
-        self._push_schedule(p.id, now)
+        self._schedules.attached(p.id, now)
         booking = self.desk.waiting_at(p.id)
         if booking is not None:
             conn.send(
@@ -235,7 +235,7 @@ class Bookings:
             log.exception("booking reload failed")
             return
         self.desk.load(found)
-        self._push_schedules(now)
+        self._schedules.push_all(now)
 
     def _release(self, action: Release, now: float) -> None:
         rec, kiosk_id = action.booking, action.kiosk_id
@@ -462,7 +462,7 @@ class Bookings:
 
     def _changed(self, booking: BookingRecord, now: float) -> None:
         """A booking changed: re-tell the kiosks' schedules and the watching clerks."""
-        self._push_schedules(now)
+        self._schedules.push_all(now)
         for agent_id, day in list(self._watching.items()):
             conn = self._conns.agents.get(agent_id)
             if conn is None:
@@ -470,31 +470,3 @@ class Bookings:
                 continue
             if booking.service_id in conn.principal.skills:
                 conn.send(self._views.day_list(agent_id, conn.principal.skills, day, None))
-
-    def _push_schedules(self, now: float) -> None:
-        # One pass over the bookings, then one over the kiosks told something before or
-        # held now: not every connected kiosk times every booking.
-        held: dict[str, tuple[float | None, float | None]] = {}
-        for b in self.desk.bookings():
-            if b.state != "booked" or b.end_at <= now:
-                continue
-            old = held.get(b.kiosk_id)
-            if old is None or (old[0] is not None and b.start_at < old[0]):
-                held[b.kiosk_id] = (b.start_at, b.end_at)
-        for kiosk_id in set(held) | {k for k, v in self._schedules.items() if v != (None, None)}:
-            self._tell_schedule(kiosk_id, held.get(kiosk_id, (None, None)))
-
-    def _push_schedule(self, kiosk_id: str, now: float) -> None:
-        held = self.desk.reservation(kiosk_id, now)
-        self._tell_schedule(kiosk_id, (None, None) if held is None else (held.start_at,
-                                                                         held.end_at))
-
-    def _tell_schedule(self, kiosk_id: str, pair: tuple[float | None, float | None]) -> None:
-        if self._schedules.get(kiosk_id, (None, None)) == pair:
-            return
-        conn = self._conns.kiosks.get(kiosk_id)
-        if conn is None:
-            self._schedules.pop(kiosk_id, None)  # told again when it attaches
-            return
-        self._schedules[kiosk_id] = pair
-        conn.send(B.KioskSchedule(reserved_at=pair[0], reserved_until=pair[1]))
