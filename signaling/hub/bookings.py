@@ -239,17 +239,15 @@ class Bookings:
 
     def _release(self, action: Release, now: float) -> None:
         rec, kiosk_id = action.booking, action.kiosk_id
-        if (
-            self._router.entry_for_kiosk(kiosk_id) is not None
-            or self._router.call_for_kiosk(kiosk_id) is not None
-        ):
-            return  # queued already (restored after a restart): the router holds the place
-        event = E.JoinQueue(
-            kiosk_id,
-            rec.service_id,
-            rec.language,
-            booking=E.BookedJoin(rec.id, action.named_agent, action.named_until),
-        )
+        booked = E.BookedJoin(rec.id, action.named_agent, action.named_until)
+        if self._router.call_for_kiosk(kiosk_id) is not None:
+            return  # in a call already (restored after a restart)
+        if self._router.entry_for_kiosk(kiosk_id) is not None:
+            # Queued already (restored after a restart): the router holds the place but not
+            # its booking; give that back, with what is left of the named clerk's window.
+            self._dispatcher.run(E.BookingRestored(kiosk_id, booked), now)
+            return
+        event = E.JoinQueue(kiosk_id, rec.service_id, rec.language, booking=booked)
         conn = self._conns.kiosks.get(kiosk_id)
         if conn is None:
             # The kiosk dropped while its citizen waited for the slot: no clerk is offered a

@@ -128,6 +128,9 @@ class Hub:
     def restore(self, now: float) -> RestoreReport:
         """Adopt queue places and live calls from the store after a restart or crash."""
         report = self._records.restore(self.router, now)
+        # Booked citizens' places get their bookings back now, before their kiosks are back
+        # and a clerk other than the named one could be offered them.
+        self.bookings.tick(now)
         self.callbacks.restore(now)
         for call in self._live.calls.values():
             self.members.restore(call.call_id, call.kiosk_id, call.agent_id, call.service_id,

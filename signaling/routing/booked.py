@@ -11,6 +11,11 @@ A checked-in citizen enters the queue when the slot starts (the check-in desk,
   serve) and any eligible clerk may be offered the citizen;
 * not refused for opening hours, queue length or staffing: the time was set aside for them.
 
+A restart restores the place (priority and join time) from the store, but not the booking:
+the hub then sends :class:`~signaling.routing.events.BookingRestored` for it, which gives the
+place back its booking id and, if the original ``named_until`` is still ahead, the named clerk
+and the timer (:meth:`BookedRouting._on_booking_restored`).
+
 A clerk named in a booked meeting is not offered walk-ins from ``booked_guard_s`` before it
 (:class:`~signaling.routing.events.ClerkBooked` says when it is), so that a call taken just
 before does not keep them from it; booked citizens are still offered to them.
@@ -22,11 +27,12 @@ by then (:meth:`BookedRouting._fits_before`).
 
 from __future__ import annotations
 
-from signaling.routing.actions import Action, BookingFallback, EntryQueued
+from signaling.routing.actions import Action, BookingFallback, EntryQueued, Rejected
 from signaling.routing.estimate import estimate_wait
-from signaling.routing.events import BookedJoin, ClerkBooked, JoinQueue
+from signaling.routing.events import BookedJoin, BookingRestored, ClerkBooked, JoinQueue
 from signaling.routing.positions import Positions
 from signaling.routing.records import Entry
+from signaling.routing.state import NAMED_TIMER
 
 __all__ = ["BOOKED_PRIORITY", "BookedRouting"]
 
@@ -63,6 +69,25 @@ class BookedRouting(Positions):
                 now,
             )
         )
+
+    def _on_booking_restored(self, ev: BookingRestored, now: float, out: list[Action]) -> None:
+        entry = self._kiosk_entry.get(ev.kiosk_id)
+        booking = ev.booking
+        if entry is None:
+            out.append(Rejected(ev.kiosk_id, "bad_state", "kiosk is not queued"))
+            return
+        if entry.booking_id is not None:
+            if entry.booking_id != booking.booking_id:
+                out.append(Rejected(ev.kiosk_id, "bad_state", "the place holds another booking"))
+            return  # told twice: it has its booking already
+        entry.booking_id = booking.booking_id
+        # The window runs from the slot start (or check-in), not from the restart: a restart
+        # neither lengthens the named clerk's turn nor gives it back once it is over. A pending
+        # offer to another clerk (made before this event) is left to run its course; the hub
+        # sends this at restore, before any kiosk is back, so there is none.
+        if booking.named_agent is not None and booking.named_until > now:
+            entry.named_agent, entry.named_until = booking.named_agent, booking.named_until
+            self._schedule(booking.named_until, NAMED_TIMER, entry.entry_id)
 
     def _on_clerk_booked(self, ev: ClerkBooked) -> None:
         agent = self._agents.get(ev.agent_id)

@@ -40,6 +40,16 @@ class BookedJoin:
 
 
 @dataclass(frozen=True, slots=True)
+class BookingRestored:
+    """The citizen queued at ``kiosk_id`` is a booked one whose place was restored without
+    its booking (after a restart): give the place back ``booking`` (ahead of walk-ins' held
+    clerks, and the named clerk only until ``booking.named_until`` if that is still ahead)."""
+
+    kiosk_id: str
+    booking: BookedJoin
+
+
+@dataclass(frozen=True, slots=True)
 class LeaveQueue:
     """The citizen cancels waiting."""
 
@@ -162,6 +172,7 @@ class Tick:
 
 Event = (
     JoinQueue
+    | BookingRestored
     | LeaveQueue
     | KioskDisconnected
     | KioskReconnected

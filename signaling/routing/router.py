@@ -49,6 +49,7 @@ from signaling.routing.events import (
     AgentNotReady,
     AgentReady,
     AgentReconnected,
+    BookingRestored,
     ClerkBooked,
     EndCall,
     EndWrapUp,
@@ -130,6 +131,8 @@ class Router(BookedRouting, RoutingRestore, RoutingLookups):
                 self._on_transfer(event, now, out)
             case ClerkBooked():
                 self._on_clerk_booked(event)
+            case BookingRestored():
+                self._on_booking_restored(event, now, out)
             case Tick():
                 pass  # timers already fired; matching and positions follow
             case _:

@@ -10,7 +10,7 @@ from wire import client_messages as C
 from wire import server_messages as S
 from wire.errors import ErrorCode
 
-from .conftest import T0, Scene, add_agent, add_kiosk
+from .conftest import T0, Scene, add_agent, add_kiosk, make_hub
 
 SERVICE = "kela.benefits"
 # T0 is Sunday 2025-06-15 18:06:40 in Helsinki; slots of 30 minutes from 19:00 to 21:00.
@@ -230,3 +230,72 @@ def test_a_walk_in_still_waiting_before_a_booked_meeting_hears_the_kiosk_is_need
     scene.hub.tick()
     needed = k1.last(S.QueuePosition)
     assert needed.kiosk_needed and needed.position == 1
+
+
+def test_after_a_restart_the_booked_citizen_is_still_only_for_the_named_clerk_until_the_end(
+    scene: Scene,
+) -> None:
+    set_capacity(scene)
+    kiosk_id = add_kiosk(scene.store, "lieksa", "Lieksa 1")
+    k1 = scene.kiosk(kiosk_id)
+    aino_id, bo_id = add_agent(scene.store, "aino"), add_agent(scene.store, "bo")
+    aino = scene.agent(aino_id, ready=False)
+    scene.hub.handle(
+        aino, B.BookingMake(service=SERVICE, language="fi", site="lieksa", start=SLOT, with_me=True)
+    )
+    code = aino.last(B.BookingMade).booking.code
+    scene.clock.now = SLOT - 60
+    scene.hub.handle(k1, B.BookingCheckIn(code=code))
+    scene.clock.now = SLOT
+    scene.hub.tick()  # released: queued for Aino, who is not ready
+    assert scene.hub.router.entry_for_kiosk(kiosk_id) is not None
+    token = k1.last(S.Welcome).resume_token
+
+    scene.clock.now = SLOT + 60  # kill -9; a new process over the same database
+    scene.hub = make_hub(scene.store, scene.catalogue, scene.clock)
+    assert scene.hub.restore(scene.clock()).entries == 1
+    back = scene.kiosk(kiosk_id, resume=token)
+    assert back.last(S.QueuePosition).position == 1
+    bo = scene.agent(bo_id)  # ready, with the skill: before the restart he had to wait
+    assert bo.of(S.Offer) == []
+    scene.clock.now = SLOT + 299
+    scene.hub.tick()
+    assert bo.of(S.Offer) == []
+    scene.clock.now = SLOT + 300  # the named wait ends as it would have without the restart
+    scene.hub.tick()
+    assert any(w.state == "other_clerk" for w in back.of(B.BookingWait))
+    offer = bo.last(S.Offer)
+    assert offer.booking is not None and not offer.booking.named
+    scene.hub.handle(bo, C.OfferAccept(offer_id=offer.offer_id))
+    assert scene.store.booking(offer.booking.booking_id).state == "in_call"  # type: ignore[union-attr]
+
+
+def test_after_a_restart_the_named_clerk_is_offered_the_booked_citizen(scene: Scene) -> None:
+    set_capacity(scene)
+    kiosk_id = add_kiosk(scene.store, "lieksa", "Lieksa 1")
+    k1 = scene.kiosk(kiosk_id)
+    aino_id = add_agent(scene.store, "aino")
+    aino = scene.agent(aino_id, ready=False)
+    scene.hub.handle(
+        aino, B.BookingMake(service=SERVICE, language="fi", site="lieksa", start=SLOT, with_me=True)
+    )
+    code = aino.last(B.BookingMade).booking.code
+    scene.clock.now = SLOT - 60
+    scene.hub.handle(k1, B.BookingCheckIn(code=code))
+    scene.clock.now = SLOT
+    scene.hub.tick()
+    token = k1.last(S.Welcome).resume_token
+    scene.clock.now = SLOT + 30
+    scene.hub = make_hub(scene.store, scene.catalogue, scene.clock)
+    scene.hub.restore(scene.clock())
+    aino = scene.agent(aino_id, ready=False)
+    scene.hub.tick()  # Aino is kept free of walk-ins for her meeting
+    assert scene.hub.router.agent_view(aino_id).booked_at == SLOT  # type: ignore[union-attr]
+    k2 = scene.kiosk(add_kiosk(scene.store, "lieksa", "Lieksa 2"))
+    scene.hub.handle(k2, C.QueueJoin(service=SERVICE, language="fi"))
+    scene.kiosk(kiosk_id, resume=token)
+    # She is offered the booked citizen: the restored place is a booked one again, not a
+    # walk-in she is kept free of.
+    scene.hub.handle(aino, C.AgentStateSet(state="ready"))
+    offer = aino.last(S.Offer)
+    assert offer.booking is not None and offer.booking.named  # k1, not the walk-in at k2

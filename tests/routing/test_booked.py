@@ -15,14 +15,18 @@ from signaling.routing.actions import (
     EntryQueued,
     JoinRefused,
     OfferSent,
+    Rejected,
 )
+from signaling.routing.booked import BOOKED_PRIORITY
 from signaling.routing.events import (
     AcceptOffer,
     AgentReady,
     BookedJoin,
+    BookingRestored,
     ClerkBooked,
     EndCall,
     JoinQueue,
+    KioskReconnected,
     LeaveQueue,
     RejectOffer,
     Tick,
@@ -257,3 +261,70 @@ def test_the_named_clerk_gets_no_walk_ins_shortly_before_the_meeting() -> None:
     assert only_offer(out).kiosk_id == "k1"  # the booked citizen, not the walk-in
     r.handle(ClerkBooked("clerk", None), SLOT + 1)  # (the hub clears it once served)
     assert r.agent_view("clerk") is not None and r.agent_view("clerk").booked_at is None  # type: ignore[union-attr]
+
+
+def restarted(now: float) -> tuple[Router, BookingDesk]:
+    """A fresh router and desk after a restart at ``now``: the booked citizen checked in at
+    SLOT - 60 and was released at SLOT; the store gives back the place (booked priority, join
+    time) and the checked-in booking, nothing else."""
+    r, desk = make_router(), BookingDesk(CFG)
+    assert r.restore_entry("entry-9", "k1", "migri", "fi", BOOKED_PRIORITY, SLOT, now) == []
+    desk.load([replace(booking(), state="checked_in", checked_in_at=SLOT - 60,
+                       checked_in_kiosk="k1")])
+    return r, desk
+
+
+def restore_booking(r: Router, desk: BookingDesk, now: float) -> list[Action]:
+    """What the hub does when the desk releases a citizen whose place the router holds."""
+    out: list[Action] = []
+    for action in desk.tick(now):
+        assert isinstance(action, Release)
+        booked = BookedJoin(action.booking.id, action.named_agent, action.named_until)
+        out += r.handle(BookingRestored(action.kiosk_id, booked), now)
+    return out
+
+
+def test_a_restored_booked_place_is_offered_only_to_the_named_clerk_until_the_original_end(
+) -> None:
+    r, desk = restarted(SLOT + 100)
+    login(r, "clerk", SLOT + 100, skills=("migri",), ready=False)  # the booked clerk is away
+    login(r, "other", SLOT + 100, skills=("migri",))
+    assert restore_booking(r, desk, SLOT + 100) == []
+    out = r.handle(KioskReconnected("k1"), SLOT + 110)
+    assert of(out, OfferSent) == []  # "other" is ready, but not the booked clerk
+    # The window ends 300 s after the slot start, as before the restart, not 300 s after it.
+    assert r.next_deadline() == SLOT + 300
+    out = r.handle(Tick(), SLOT + 300)
+    fallback = of(out, BookingFallback)
+    assert [(f.kiosk_id, f.booking_id, f.named_agent) for f in fallback] == [("k1", "b-1", "clerk")]
+    assert only_offer(out).agent_id == "other"
+
+
+def test_a_restored_booked_place_goes_to_the_named_clerk_ahead_of_a_walk_in() -> None:
+    r, desk = restarted(SLOT + 100)
+    login(r, "clerk", SLOT + 100, skills=("migri",), ready=False)
+    r.handle(ClerkBooked("clerk", SLOT), SLOT + 100)  # held for the meeting: no walk-ins
+    restore_booking(r, desk, SLOT + 100)
+    r.handle(JoinQueue("w1", "migri", "fi"), SLOT + 105)
+    r.handle(KioskReconnected("k1"), SLOT + 110)
+    assert only_offer(r.handle(AgentReady("clerk"), SLOT + 120)).kiosk_id == "k1"
+
+
+def test_a_restore_after_the_named_window_keeps_the_booking_but_not_the_restriction() -> None:
+    r, desk = restarted(SLOT + 400)
+    login(r, "other", SLOT + 400, skills=("migri",))
+    r.handle(ClerkBooked("other", SLOT + 800), SLOT + 400)  # held for their own meeting
+    assert restore_booking(r, desk, SLOT + 400) == []  # no second fallback
+    # A held clerk may take a booked citizen (never a walk-in): the place is booked again.
+    assert only_offer(r.handle(KioskReconnected("k1"), SLOT + 410)).kiosk_id == "k1"
+
+
+def test_a_booking_restored_to_a_kiosk_not_queued_or_holding_another_is_refused() -> None:
+    r, desk = restarted(SLOT + 100)
+    out = r.handle(BookingRestored("k2", BookedJoin("b-1", "clerk", SLOT + 300)), SLOT + 100)
+    assert [(x.target_id, x.code) for x in of(out, Rejected)] == [("k2", "bad_state")]
+    restore_booking(r, desk, SLOT + 100)
+    again = r.handle(BookingRestored("k1", BookedJoin("b-1", "clerk", SLOT + 300)), SLOT + 101)
+    assert of(again, Rejected) == []  # the same booking twice: nothing changes
+    other = r.handle(BookingRestored("k1", BookedJoin("b-2", None, SLOT)), SLOT + 102)
+    assert [x.code for x in of(other, Rejected)] == ["bad_state"]
