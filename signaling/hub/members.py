@@ -90,7 +90,7 @@ class MemberHub:
     def restore(self, call_id: str, kiosk_id: str, clerk_id: str, service: str, language: str,
                 now: float) -> None:
         """After a restart: the call's members as its record lists them (a supervisor comes
-        back listening; a held clerk is given back when it leaves)."""
+        back in the mode last recorded; a held clerk is given back when it leaves)."""
         try:
             rows = [r for r in self._store.call_members(call_id) if r.left_at is None]
         except StoreError:
@@ -100,7 +100,7 @@ class MemberHub:
             self.run(MM.CallOpened(call_id, kiosk_id, clerk_id, service, language), now)
             return
         members = tuple((r.member_id, r.member_ref, r.role, r.interpretation_language,
-                         r.joined_at) for r in rows)
+                         r.joined_at, r.mode) for r in rows)
         self.run(MM.CallRestored(call_id, service, language, members), now)  # type: ignore[arg-type]
         for r in rows:
             view = self._router.agent_view(r.member_ref)
@@ -237,7 +237,10 @@ class MemberHub:
             case MM.MemberJoined():
                 self._record(lambda: self._store.member_joined(
                     action.call_id, action.member_id, action.who, action.role,
-                    action.interpretation_language, action.at))
+                    action.interpretation_language, action.at, mode=action.mode))
+            case MM.MemberModeChanged():
+                self._record(lambda: self._store.set_member_mode(
+                    action.call_id, action.member_id, action.mode))
             case MM.MemberLeft():
                 self._record(lambda: self._store.member_left(
                     action.call_id, action.member_id, action.at, action.reason))

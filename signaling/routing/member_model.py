@@ -28,6 +28,7 @@ __all__ = [
     "MemberEvent",
     "MemberJoined",
     "MemberLeft",
+    "MemberModeChanged",
     "MemberOut",
     "MembersChanged",
     "OfferMember",
@@ -109,13 +110,14 @@ class CallOpened:
 @dataclass(frozen=True, slots=True)
 class CallRestored:
     """After a restart: a call the router adopted, with the members the record lists as still
-    in it (``(member_id, who, role, interpretation_language, joined_at)``, in joining order).
-    Added members count as away until their link comes back (within the grace)."""
+    in it (``(member_id, who, role, interpretation_language, joined_at, mode)``, in joining
+    order; a supervisor's ``mode`` as last recorded, None for ``listen``). Added members count
+    as away until their link comes back (within the grace)."""
 
     call_id: str
     service: str
     language: str
-    members: tuple[tuple[str, str, Role, str | None, float], ...]
+    members: tuple[tuple[str, str, Role, str | None, float, Mode | None], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +303,17 @@ class MemberJoined:
     role: Role
     interpretation_language: str | None
     at: float
+    mode: Mode | None = None
+    """A supervisor's mode as they joined."""
+
+
+@dataclass(frozen=True, slots=True)
+class MemberModeChanged:
+    """For the record: a supervisor changed mode (restored with the call after a restart)."""
+
+    call_id: str
+    member_id: str
+    mode: Mode
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,5 +328,5 @@ class MemberLeft:
 
 MemberAction = (
     Refused | OfferMember | RevokeMember | InviteChanged | MembersChanged | MemberOut | Busy
-    | MemberJoined | MemberLeft
+    | MemberJoined | MemberLeft | MemberModeChanged
 )

@@ -44,6 +44,7 @@ from signaling.routing.member_model import (
     MemberEvent,
     MemberJoined,
     MemberLeft,
+    MemberModeChanged,
     MemberOut,
     MembersChanged,
     Mode,
@@ -314,12 +315,12 @@ class MemberCore:
 
     def _restore(self, event: CallRestored, now: float) -> None:
         call = CallMembership(event.call_id, event.service, event.language)
-        for member_id, who, role, lang, joined_at in event.members:
+        for member_id, who, role, lang, joined_at, mode in event.members:
             index = int(member_id[1:]) if member_id[1:].isdigit() else call.next_index
             added = role not in ("kiosk", "clerk")
             call.members.append(Member(
                 member_id, who, role, joined_at, index, interpretation_language=lang,
-                mode="listen" if role == "supervisor" else None, connected=not added,
+                mode=(mode or "listen") if role == "supervisor" else None, connected=not added,
                 grace_until=now + self.grace_s if added else None))
             call.next_index = max(call.next_index, index + 1)
             if added:
@@ -342,6 +343,7 @@ class MemberCore:
         if member.mode != event.mode:
             member.mode = event.mode
             out.append(MembersChanged(call.call_id, "mode", member.member_id))
+            out.append(MemberModeChanged(call.call_id, member.member_id, event.mode))
 
     def _link(self, event: LinkChanged, now: float, out: list[MemberAction]) -> None:
         for call in self.calls.values():
@@ -383,7 +385,7 @@ class MemberCore:
         self._member_call[member.who] = call.call_id
         out.append(Busy(member.who, True))
         out.append(MemberJoined(call.call_id, member.member_id, member.who, member.role,
-                                member.interpretation_language, member.joined_at))
+                                member.interpretation_language, member.joined_at, member.mode))
         out.append(MembersChanged(call.call_id, "joined", member.member_id))
 
     def _out(self, call: CallMembership, member: Member | None, now: float, reason: str,

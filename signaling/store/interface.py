@@ -443,9 +443,13 @@ class MemberStore(Protocol):
 
     def member_joined(
         self, call_id: str, member_id: str, member_ref: str, role: str,
-        interpretation_language: str | None, at: float,
+        interpretation_language: str | None, at: float, *, mode: str | None = None,
     ) -> None:
-        """Record that a member joined."""
+        """Record that a member joined (``mode``: a supervisor's)."""
+        ...
+
+    def set_member_mode(self, call_id: str, member_id: str, mode: str) -> None:
+        """Record a supervisor's new mode while they are in the call."""
         ...
 
     def member_left(self, call_id: str, member_id: str, at: float, reason: str) -> None:

@@ -27,6 +27,8 @@ class CallMemberRecord:
     joined_at: float
     left_at: float | None
     leave_reason: str | None
+    mode: str | None
+    """A supervisor's mode (listen, whisper, barge) as last set; None for other members."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,15 +45,26 @@ class MembersSql(SqlAggregate):
 
     def member_joined(
         self, call_id: str, member_id: str, member_ref: str, role: str,
-        interpretation_language: str | None, at: float,
+        interpretation_language: str | None, at: float, *, mode: str | None = None,
     ) -> None:
-        """Record that a member joined (a repeated write of the same member changes nothing)."""
+        """Record that a member joined (a repeated write of the same member changes nothing);
+        ``mode``: a supervisor's."""
         with self._tx() as c:
             c.execute(
                 "INSERT INTO call_members (call_id, member_id, member_ref, role, "
-                "interpretation_language, joined_at) VALUES (?, ?, ?, ?, ?, ?) "
+                "interpretation_language, joined_at, mode) VALUES (?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(call_id, member_id) DO NOTHING",
-                (call_id, member_id, member_ref, role, interpretation_language, at),
+                (call_id, member_id, member_ref, role, interpretation_language, at, mode),
+            )
+
+    def set_member_mode(self, call_id: str, member_id: str, mode: str) -> None:
+        """Record a supervisor's new mode (while they are in the call), so a restart brings
+        them back in it."""
+        with self._tx() as c:
+            c.execute(
+                "UPDATE call_members SET mode=? "
+                "WHERE call_id=? AND member_id=? AND left_at IS NULL",
+                (mode, call_id, member_id),
             )
 
     def member_left(self, call_id: str, member_id: str, at: float, reason: str) -> None:

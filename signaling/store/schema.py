@@ -398,9 +398,15 @@ _V_MEMBERS: tuple[Statement, ...] = (
     )""",
 )
 
+# A supervisor's mode in a call (listen, whisper, barge), so a restart brings them back in it.
+_V_MEMBER_MODE: tuple[Statement, ...] = (
+    "ALTER TABLE call_members ADD COLUMN mode TEXT "
+    "CHECK (mode IS NULL OR mode IN ('listen', 'whisper', 'barge'))",
+)
+
 #: ``MIGRATIONS[n - 1]`` brings the schema from version ``n - 1`` to ``n``.
 MIGRATIONS: tuple[tuple[Statement, ...], ...] = (
-    _V1, _V2, _V3, _V4, _V5, _V6, _V7, _V_BOOKINGS, _V_CALLBACKS, _V_MEMBERS,
+    _V1, _V2, _V3, _V4, _V5, _V6, _V7, _V_BOOKINGS, _V_CALLBACKS, _V_MEMBERS, _V_MEMBER_MODE,
 )
 
 

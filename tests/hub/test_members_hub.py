@@ -171,3 +171,32 @@ def test_after_a_restart_a_member_who_does_not_return_drops(scene: Scene) -> Non
         "dropped", "m2")
     (row,) = [r for r in scene.store.call_members(call_id) if r.role == "interpreter"]
     assert row.leave_reason == "dropped"
+
+
+def test_a_restart_keeps_a_supervisors_mode(scene: Scene) -> None:
+    from .conftest import make_hub
+
+    kiosk_id = add_kiosk(scene.store, "nurmes", "Nurmes 1")
+    aino_id, eeva_id = add_agent(scene.store, "aino"), add_agent(scene.store, "eeva", skills=())
+    scene.store.set_staff_profile(aino_id, team="kela-north")
+    scene.store.set_staff_profile(eeva_id, team="kela-north", supervisor=True)
+    clerk, eeva = scene.agent(aino_id), scene.agent(eeva_id, ready=False)
+    kiosk = scene.kiosk(kiosk_id)
+    call_id = scene.call(kiosk, clerk)
+    scene.hub.handle(eeva, M.SupervisorJoin(call_id=call_id, mode="listen"))
+    scene.hub.handle(eeva, M.SupervisorModeSet(call_id=call_id, mode="whisper"))
+    (boss,) = [m for m in clerk.last(M.CallMembers).members if m.role == "supervisor"]
+    assert boss.supervisor_mode == "whisper"
+    token = kiosk.last(S.Welcome).resume_token
+
+    scene.clock.advance(5)  # kill -9; a new process over the same database
+    scene.hub = make_hub(scene.store, scene.catalogue, scene.clock)
+    scene.hub.restore(scene.clock())
+    scene.kiosk(kiosk_id, resume=token)
+    back = scene.agent(eeva_id, ready=False)
+    view = back.last(M.CallMembers)
+    (me,) = [m for m in view.members if m.member_id == view.you]
+    assert (me.role, me.supervisor_mode) == ("supervisor", "whisper")  # not back to listening
+    clerk_back = scene.agent(aino_id, ready=False)
+    (her,) = [m for m in clerk_back.last(M.CallMembers).members if m.role == "supervisor"]
+    assert her.supervisor_mode == "whisper"

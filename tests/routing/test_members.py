@@ -159,3 +159,33 @@ def test_the_clerk_removes_a_member_and_the_end_of_the_call_takes_everyone_out()
         ("ar1", "hangup", "kiosk")]
     assert len(of(out, MM.MemberLeft)) == 3 and MM.Busy("ar1", False) in out
     assert core.membership(call_id) is None
+
+
+def test_a_supervisors_mode_is_recorded_and_comes_back_with_a_restored_call():
+    router, core, call_id = setup()
+    login(router, "boss", T0, skills=(), ready=False)
+    core.profiles["boss"] = MM.StaffProfile("Eeva", team="kela-north", supervisor=True)
+    out = core.handle(MM.SupervisorJoin("boss", call_id, "whisper"), T0 + 3)
+    (joined,) = [j for j in of(out, MM.MemberJoined) if j.who == "boss"]
+    assert joined.mode == "whisper"
+    out = core.handle(MM.SetMode("boss", call_id, "barge"), T0 + 4)
+    assert of(out, MM.MemberModeChanged) == [MM.MemberModeChanged(call_id, joined.member_id,
+                                                                  "barge")]
+    assert of(core.handle(MM.SetMode("boss", call_id, "barge"), T0 + 5), MM.MemberModeChanged) \
+        == []  # no change, nothing to record
+    # A new core after a restart, from the record: the supervisor is back barging in.
+    fresh = MemberCore(router, id_factory=counter_ids())
+    fresh.handle(MM.CallRestored(call_id, "kela", "fi", (
+        ("m0", "k1", "kiosk", None, T0 + 2, None),
+        ("m1", "clerk", "clerk", None, T0 + 2, None),
+        (joined.member_id, "boss", "supervisor", None, T0 + 3, "barge"),
+    )), T0 + 10)
+    modes = {m.who: m.mode for m in fresh.membership(call_id).members}
+    assert modes == {"k1": None, "clerk": None, "boss": "barge"}
+    # A record from before modes were kept (mode NULL): listening, as before.
+    older = MemberCore(router, id_factory=counter_ids())
+    older.handle(MM.CallRestored(call_id, "kela", "fi", (
+        ("m0", "k1", "kiosk", None, T0 + 2, None),
+        ("m2", "boss", "supervisor", None, T0 + 3, None),
+    )), T0 + 10)
+    assert [m.mode for m in older.membership(call_id).members] == [None, "listen"]

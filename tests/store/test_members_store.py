@@ -61,3 +61,15 @@ def test_admin_sets_a_profile_refuses_unknown_languages_and_audits(store):
     assert store.staff_profile(account_id).interpretation_languages == {"so", "fi-sign"}
     (line,) = [a for a in store.audit_log() if a.action == "staff_profile_set"]
     assert line.subject == account_id
+
+
+def test_a_supervisors_mode_is_kept_with_the_member_until_they_leave(store):
+    store.member_joined("c1", "m1", "aino", "clerk", None, T0)
+    store.member_joined("c1", "m2", "eeva", "supervisor", None, T0 + 5, mode="whisper")
+    assert [(m.member_id, m.mode) for m in store.call_members("c1")] == [
+        ("m1", None), ("m2", "whisper")]
+    store.set_member_mode("c1", "m2", "barge")
+    assert store.call_members("c1")[1].mode == "barge"
+    store.member_left("c1", "m2", T0 + 60, "left")
+    store.set_member_mode("c1", "m2", "listen")  # after leaving: the record stays as it was
+    assert store.call_members("c1")[1].mode == "barge"
