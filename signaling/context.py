@@ -158,6 +158,7 @@ class ServerContext:
                 max_attempts=s.callback_max_attempts,
             ),
             callback_min_left_s=s.callback_min_left_s,
+            member_offer_timeout_s=s.member_offer_timeout_s, member_grace_s=s.member_grace_s,
         )
 
     # --------------------------------------------------------------------- routing

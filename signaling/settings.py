@@ -196,6 +196,18 @@ class Settings(BaseSettings):
         default=3600.0, ge=0,
         description="a request is promised for today only with this much of today's hours left",
     )
+    # Calls of three or four members (issue 15; signaling.routing.members).
+    member_offer_timeout_s: float = Field(
+        default=20.0, gt=0, le=300,
+        description="how long an invitation rings one clerk or interpreter before it ends (by "
+        "name) or rings the next one (a service's queue, an interpreters' pool)",
+    )
+    member_grace_s: float = Field(
+        default=20.0, ge=0, le=600,
+        description="how long an added member (interpreter, second clerk, supervisor) whose "
+        "link dropped stays in the call before they are out; also their time to come back "
+        "after a server restart",
+    )
     # Staffing forecast for planners (signaling.planning, /dashboard/forecast): the defaults
     # of its form.
     forecast_target_level: float = Field(

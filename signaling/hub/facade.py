@@ -56,6 +56,7 @@ class Hub:
         photo_retention_days: int | None = None, office: BookingOffice | None = None,
         desk: BookingDesk | None = None,
         callback_config: K.CallbackConfig | None = None, callback_min_left_s: float = 3600.0,
+        member_offer_timeout_s: float = 20.0, member_grace_s: float = 20.0,
     ) -> None:
         self.router = router
         self._clock = clock
@@ -92,7 +93,9 @@ class Hub:
         member_look = MemberLook(directory.kiosk_label, directory.agent_name,
                                  self._relay.ice_servers, self._relay.ice_transport_policy)
         self.members = MemberHub(
-            MemberCore(router, id_factory=uuid_ids), router, conns, store, member_look,
+            MemberCore(router, offer_timeout_s=member_offer_timeout_s, grace_s=member_grace_s,
+                       id_factory=uuid_ids),
+            router, conns, store, member_look,
             lambda event, now: self._dispatcher.run(event, now),
         )
         """Calls of three or four members (:mod:`signaling.hub.members`)."""

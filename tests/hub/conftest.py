@@ -10,7 +10,7 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
@@ -119,10 +119,11 @@ class Scene:
 
 
 def make_hub(
-    store: Store, catalogue: Catalogue, clock: FakeClock, without: tuple[str, ...] = ()
+    store: Store, catalogue: Catalogue, clock: FakeClock, without: tuple[str, ...] = (),
+    **options: Any,
 ) -> Hub:
     """A hub with a fresh router, as after a start; ``without`` drops services from its rules
-    (as if the catalogue had retired them meanwhile)."""
+    (as if the catalogue had retired them meanwhile); ``options`` go to :class:`Hub`."""
     directory = Directory(catalogue, store, always_open=True)
     rules = {k: v for k, v in directory.service_rules().items() if k not in without}
     return Hub(
@@ -133,6 +134,7 @@ def make_hub(
         heartbeat_interval_s=5,
         heartbeat_timeout_s=12,
         ice_servers=TURN,
+        **options,
     )
 
 

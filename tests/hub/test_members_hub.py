@@ -200,3 +200,24 @@ def test_a_restart_keeps_a_supervisors_mode(scene: Scene) -> None:
     clerk_back = scene.agent(aino_id, ready=False)
     (her,) = [m for m in clerk_back.last(M.CallMembers).members if m.role == "supervisor"]
     assert her.supervisor_mode == "whisper"
+
+
+def test_the_member_grace_and_invitation_timeout_are_the_hubs_settings(scene: Scene) -> None:
+    from .conftest import make_hub
+
+    scene.hub = make_hub(scene.store, scene.catalogue, scene.clock,
+                         member_grace_s=5.0, member_offer_timeout_s=8.0)
+    call_id, kiosk, clerk, interp = _three(scene)
+    scene.hub.detach(interp)
+    scene.clock.advance(5.5)  # past 5 s, well within the 20 s default
+    scene.hub.tick()
+    assert (kiosk.last(M.CallMembers).event, kiosk.last(M.CallMembers).member_id) == (
+        "dropped", "m2")
+    # An invitation by name rings for 8 s, not 20.
+    bo = scene.agent(add_agent(scene.store, "bo"), ready=False)
+    scene.hub.handle(clerk, M.MemberInvite(call_id=call_id, target="agent", role="second_clerk",
+                                           agent_id=bo.principal.id))
+    assert bo.last(M.MemberOffer).expires_in_s == 8.0
+    scene.clock.advance(8)
+    scene.hub.tick()
+    assert bo.last(M.MemberOfferRevoked).reason == "timeout"
