@@ -130,6 +130,12 @@ class BookingDesk:
         """Whether the booking's citizen has been put in the queue."""
         return booking_id in self._released
 
+    def named_until(self, booking: BookingRecord) -> float:
+        """Until when only the named clerk is offered the checked-in citizen: ``named_wait_s``
+        after the start, or after the check-in if that was later."""
+        since = max(booking.start_at, booking.checked_in_at or booking.start_at)
+        return since + self.config.named_wait_s
+
     # ----------------------------------------------------------- check-in
 
     def check_in(
@@ -224,8 +230,7 @@ class BookingDesk:
             ):
                 self._released.add(booking.id)
                 kiosk = booking.checked_in_kiosk or booking.kiosk_id
-                since = max(booking.start_at, booking.checked_in_at or booking.start_at)
-                until = since + self.config.named_wait_s
+                until = self.named_until(booking)
                 out.append(
                     (booking.start_at, booking.id, Release(booking, kiosk, booking.agent_id, until))
                 )

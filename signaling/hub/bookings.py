@@ -141,12 +141,15 @@ class Bookings:
             return
         self._schedules.attached(p.id, now)
         booking = self.desk.waiting_at(p.id)
-        if booking is not None:
-            conn.send(
-                self._views.wait(
-                    booking, "waiting_clerk" if self.desk.released(booking.id) else "before_slot"
-                )
-            )
+        if booking is None:
+            return
+        state = "before_slot"
+        if self.desk.released(booking.id):
+            # Back after the named clerk's wait (a dropped link, a restart): another clerk
+            # serves, as the kiosk was told (or would have been) when the wait ended.
+            late = booking.agent_id is not None and now >= self.desk.named_until(booking)
+            state = "other_clerk" if late else "waiting_clerk"
+        conn.send(self._views.wait(booking, state))
 
     def offer_booking(self, kiosk_id: str, agent_id: str) -> B.OfferBooking | None:
         """What an ``offer`` for the citizen at ``kiosk_id`` says of their booking."""

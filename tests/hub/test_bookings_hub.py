@@ -299,3 +299,28 @@ def test_after_a_restart_the_named_clerk_is_offered_the_booked_citizen(scene: Sc
     scene.hub.handle(aino, C.AgentStateSet(state="ready"))
     offer = aino.last(S.Offer)
     assert offer.booking is not None and offer.booking.named  # k1, not the walk-in at k2
+
+
+def test_a_kiosk_back_after_the_named_wait_hears_another_clerk_will_serve(scene: Scene) -> None:
+    set_capacity(scene)
+    kiosk_id = add_kiosk(scene.store, "lieksa", "Lieksa 1")
+    k1 = scene.kiosk(kiosk_id)
+    aino = scene.agent(add_agent(scene.store, "aino"), ready=False)
+    scene.hub.handle(
+        aino, B.BookingMake(service=SERVICE, language="fi", site="lieksa", start=SLOT, with_me=True)
+    )
+    scene.clock.now = SLOT - 60
+    scene.hub.handle(k1, B.BookingCheckIn(code=aino.last(B.BookingMade).booking.code))
+    token = k1.last(S.Welcome).resume_token
+    scene.clock.now = SLOT
+    scene.hub.tick()
+    scene.clock.now = SLOT + 100
+    scene.hub.detach(k1)
+    back = scene.kiosk(kiosk_id, resume=token)
+    assert back.last(B.BookingWait).state == "waiting_clerk"  # Aino's turn still
+    scene.clock.now = SLOT + 260
+    scene.hub.detach(back)
+    scene.clock.now = SLOT + 301  # the named wait ended while the kiosk was away
+    scene.hub.tick()
+    again = scene.kiosk(kiosk_id, resume=back.last(S.Welcome).resume_token)
+    assert again.last(B.BookingWait).state == "other_clerk"
