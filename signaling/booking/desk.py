@@ -130,6 +130,11 @@ class BookingDesk:
         """Whether the booking's citizen has been put in the queue."""
         return booking_id in self._released
 
+    def hold(self, booking_id: str) -> None:
+        """Release the checked-in citizen again at the next :meth:`tick` (their kiosk is not
+        back yet after a restart)."""
+        self._released.discard(booking_id)
+
     def named_until(self, booking: BookingRecord) -> float:
         """Until when only the named clerk is offered the checked-in citizen: ``named_wait_s``
         after the start, or after the check-in if that was later."""

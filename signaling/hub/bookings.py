@@ -80,6 +80,7 @@ class Bookings:
         self._watching: dict[str, date] = {}  # agent id → the day of bookings they asked for
         self._misses: dict[str, TokenBucket] = {}  # kiosk id → its unknown codes
         self._needed: set[str] = set()  # kiosks whose walk-in was told a meeting is due
+        self._returning_until = float("-inf")  # after a restore: kiosks may still be away
         self._reload(clock())
         dispatcher.observers.append(self._follow)
 
@@ -143,6 +144,9 @@ class Bookings:
         booking = self.desk.waiting_at(p.id)
         if booking is None:
             return
+        if not self.desk.released(booking.id) and booking.start_at <= now:
+            self.tick(now)  # held since a restore and the slot has started: queue and tell now
+            return
         state = "before_slot"
         if self.desk.released(booking.id):
             # Back after the named clerk's wait (a dropped link, a restart): another clerk
@@ -181,6 +185,15 @@ class Bookings:
                 self._no_show(action, now)
         self._sync_clerks(now)
         self._mark_needed(now)
+
+    def restored(self, now: float, grace_s: float) -> None:
+        """Right after a restore (a restart, or routing moving to this node): booked places
+        the router holds get their bookings back now, before their kiosks are back (and a
+        clerk other than the named one could be offered them); a citizen whose slot started
+        while the server was down keeps the check-in while their kiosk may still come back
+        (``grace_s``), instead of losing it because every kiosk is away at this moment."""
+        self._returning_until = now + grace_s
+        self.tick(now)
 
     def kiosk_needed(self, kiosk_id: str) -> bool:
         """Whether a booked meeting is due at the kiosk where a walk-in waits."""
@@ -252,6 +265,9 @@ class Bookings:
             return
         event = E.JoinQueue(kiosk_id, rec.service_id, rec.language, booking=booked)
         conn = self._conns.kiosks.get(kiosk_id)
+        if conn is None and now < self._returning_until:
+            self.desk.hold(rec.id)  # just restored: released once the kiosk is back
+            return
         if conn is None:
             # The kiosk dropped while its citizen waited for the slot: no clerk is offered a
             # kiosk that is away; the booking is "booked" again, so the citizen can check in

@@ -69,6 +69,7 @@ class Hub:
                             self.view.notify_kiosk)
         self._inbound = Inbound(router, self._relay)
         self._records = Persistence(store, live, resume, term=term, agent_grace_s=agent_grace_s)
+        self._return_grace_s = agent_grace_s  # how long clients may take to come back
         if on_lost is not None:
             self._records.on_lost = on_lost
         self._queries = Queries(router, store, directory, conns, timezone)
@@ -131,9 +132,7 @@ class Hub:
     def restore(self, now: float) -> RestoreReport:
         """Adopt queue places and live calls from the store after a restart or crash."""
         report = self._records.restore(self.router, now)
-        # Booked citizens' places get their bookings back now, before their kiosks are back
-        # and a clerk other than the named one could be offered them.
-        self.bookings.tick(now)
+        self.bookings.restored(now, self._return_grace_s)
         self.callbacks.restore(now)
         for call in self._live.calls.values():
             self.members.restore(call.call_id, call.kiosk_id, call.agent_id, call.service_id,

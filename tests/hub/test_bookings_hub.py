@@ -324,3 +324,53 @@ def test_a_kiosk_back_after_the_named_wait_hears_another_clerk_will_serve(scene:
     scene.hub.tick()
     again = scene.kiosk(kiosk_id, resume=back.last(S.Welcome).resume_token)
     assert again.last(B.BookingWait).state == "other_clerk"
+
+
+def test_a_check_in_survives_a_restart_across_the_slot_start(scene: Scene) -> None:
+    set_capacity(scene)
+    kiosk_id = add_kiosk(scene.store, "lieksa", "Lieksa 1")
+    k1 = scene.kiosk(kiosk_id)
+    aino_id, bo_id = add_agent(scene.store, "aino"), add_agent(scene.store, "bo")
+    aino = scene.agent(aino_id, ready=False)
+    scene.hub.handle(
+        aino, B.BookingMake(service=SERVICE, language="fi", site="lieksa", start=SLOT, with_me=True)
+    )
+    made = aino.last(B.BookingMade).booking
+    scene.clock.now = SLOT - 60
+    scene.hub.handle(k1, B.BookingCheckIn(code=made.code))  # waits for 19:00 at the kiosk
+    token = k1.last(S.Welcome).resume_token
+    scene.clock.now = SLOT + 5  # the server died at 18:59; it is back at 19:00:05
+    scene.hub = make_hub(scene.store, scene.catalogue, scene.clock)
+    scene.hub.restore(scene.clock())
+    assert scene.store.booking(made.booking_id).state == "checked_in"  # type: ignore[union-attr]
+    scene.clock.now = SLOT + 8
+    scene.hub.tick()  # every kiosk is still away: the check-in is kept
+    back = scene.kiosk(kiosk_id, resume=token)
+    assert back.last(B.BookingWait).state == "waiting_clerk"  # queued at once, for Aino
+    assert scene.hub.router.entry_for_kiosk(kiosk_id) is not None
+    bo = scene.agent(bo_id)
+    assert bo.of(S.Offer) == []  # only Aino until 19:05
+    aino = scene.agent(aino_id)
+    offer = aino.last(S.Offer)
+    assert offer.booking is not None and offer.booking.named
+
+
+def test_after_a_restart_a_checked_in_kiosk_that_does_not_return_loses_the_check_in(
+    scene: Scene,
+) -> None:
+    set_capacity(scene)
+    kiosk_id = add_kiosk(scene.store, "lieksa", "Lieksa 1")
+    k1 = scene.kiosk(kiosk_id)
+    scene.hub.handle(k1, B.BookingMake(service=SERVICE, language="fi", start=SLOT))
+    made = k1.last(B.BookingMade).booking
+    scene.clock.now = SLOT - 60
+    scene.hub.handle(k1, B.BookingCheckIn(code=made.code))
+    scene.clock.now = SLOT + 5
+    scene.hub = make_hub(scene.store, scene.catalogue, scene.clock, agent_grace_s=60.0)
+    scene.hub.restore(scene.clock())
+    scene.clock.now = SLOT + 64
+    scene.hub.tick()
+    assert scene.store.booking(made.booking_id).state == "checked_in"  # type: ignore[union-attr]
+    scene.clock.now = SLOT + 65  # the kiosk's grace is over: as for any kiosk away at the start
+    scene.hub.tick()
+    assert scene.store.booking(made.booking_id).state == "booked"  # type: ignore[union-attr]
