@@ -111,8 +111,9 @@ class CallOpened:
 class CallRestored:
     """After a restart: a call the router adopted, with the members the record lists as still
     in it (``(member_id, who, role, interpretation_language, joined_at, mode)``, in joining
-    order; a supervisor's ``mode`` as last recorded, None for ``listen``). Added members count
-    as away until their link comes back (within the grace)."""
+    order; a supervisor's ``mode`` as last recorded: None, from a record older than the
+    column, restores as ``listen``). Added members count as away until their link comes back
+    (within the grace)."""
 
     call_id: str
     service: str

@@ -12,13 +12,14 @@ Rules:
   between tasks). To a service queue or an interpreters' pool it rings the longest idle
   *ready* agent who fits and has not declined it yet, one at a time, like a citizen's offer;
   when nobody fits it waits (``waiting``) and is matched again on every event and tick.
-* An offer is reserved for ``offer_timeout_s``. A decline or timeout of an invitation by name
-  ends it; one to a queue or pool goes on to the next agent.
+* An offer is reserved for ``offer_timeout_s`` (the ``member_offer_timeout_s`` setting). A
+  decline or timeout of an invitation by name ends it; one to a queue or pool goes on to the
+  next agent.
 * Added members hold their routing (:class:`~signaling.routing.member_model.Busy`) while in
   the call, so they get no citizen offers; they do not go into wrap-up.
-* An added member whose link drops has ``grace_s`` to come back, then is out (``dropped``);
-  the call goes on. The kiosk and the answering clerk follow the router's rules: when the
-  router ends the call, everyone is out.
+* An added member whose link drops has ``grace_s`` (``member_grace_s``) to come back, then is
+  out (``dropped``); the call goes on. The kiosk and the answering clerk follow the router's
+  rules: when the router ends the call, everyone is out.
 """
 
 from __future__ import annotations
