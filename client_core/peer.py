@@ -193,7 +193,14 @@ class CallPeer:
         self._begin("answerer")
         self._add_transceivers(tuple(_MLINE.findall(sdp)))
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
-        await self.pc.setLocalDescription(await self.pc.createAnswer())
+        answer_desc = await self.pc.createAnswer()
+        if self.tuning.offerer_dtls_client and "a=setup:actpass" in sdp:
+            # The offerer (controlling) finishes ICE first, so it should send the first DTLS
+            # flight: its ClientHello waits here until our ICE is done, where as a server it
+            # would wait a round trip for ours (aiortc answers "active" by default).
+            answer_desc = RTCSessionDescription(
+                sdp=answer_desc.sdp.replace("a=setup:active", "a=setup:passive"), type="answer")
+        await self.pc.setLocalDescription(answer_desc)
         answer = str(self.pc.localDescription.sdp)
         self._negotiated(answer)
         return answer

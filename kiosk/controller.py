@@ -439,6 +439,7 @@ class KioskController(BookingLink, CallbackLink, MediaPrepLink):
                 self.session = None
                 self._after_call()
                 if reason in ("transferred", "agent_lost", "media_requeued"):
+                    self._prepare_media()  # waiting again, for another clerk
                     self.p.on_transferred(reason)
                 else:
                     self.p.on_call_ended(reason)

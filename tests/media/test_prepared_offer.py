@@ -69,6 +69,8 @@ async def test_a_call_starts_on_the_prepared_connection_with_its_offer() -> None
         offer = await a.peer.create_offer()
         assert offer == sdp  # no second gathering
         answer = await asyncio.wait_for(b.peer.accept_offer(offer), 5)
+        # The offerer finishes ICE first and starts DTLS (tuning offerer_dtls_client).
+        assert "a=setup:passive" in answer and "a=setup:active" not in answer
         await a.peer.accept_answer(answer)
         await asyncio.wait_for(asyncio.gather(a.peer.connected.wait(),
                                               b.peer.connected.wait()), 5)
