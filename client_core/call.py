@@ -47,8 +47,10 @@ from client_core.call_events import (
 from client_core.call_stats import CallStatsCollector, StatsSample
 from client_core.control import parse_control
 from client_core.frame_slot import FrameSlot
+from client_core.media_primer import MediaPrimer
 from client_core.memory import release_after_call
 from client_core.peer import CallPeer
+from client_core.prepared_offer import PreparedOffer
 from client_core.restart_policy import MAX_FAILURES, RestartBudget
 from client_core.rtc_config import IceServerConfig
 from client_core.signaling_client import SignalingClient
@@ -113,8 +115,12 @@ class CallSession:
         name: str | None = None,
         restarts: RestartBudget | None = None,
         peer_member: str | None = None,
+        primer: MediaPrimer | None = None,
     ) -> None:
         self.client = client
+        self.primer = primer
+        """The offerer's first attempt starts from the offer this keeps ready, if any
+        (:mod:`client_core.media_primer`)."""
         self.peer_member = peer_member
         """In a call of more than two: the other member of this pair (its negotiation
         carries ``peer``); None for the kiosk ↔ answering clerk pair. A pair session sends
@@ -193,6 +199,9 @@ class CallSession:
     async def close(self) -> None:
         """Release the media and stop listening (does not tell the server)."""
         self.client.remove_listener(self._on_message)
+        primer, self.primer = self.primer, None
+        if primer is not None:  # ended before its first offer: nobody takes it now
+            await primer.stop()
         for task in list(self._tasks):
             task.cancel()
         await self._close_peer()
@@ -304,7 +313,7 @@ class CallSession:
             if attempt <= self.attempt or self.ended.is_set():
                 return
             await self._close_peer()
-            peer = await self._make_peer(attempt)
+            peer = await self._make_peer(attempt, await self._prepared(attempt))
             offer = await peer.create_offer()
             self.client.send(
                 C.SdpMessage(
@@ -315,7 +324,23 @@ class CallSession:
                 )
             )
 
-    async def _make_peer(self, attempt: int) -> CallPeer:
+    async def _prepared(self, attempt: int) -> PreparedOffer | None:
+        """The primer's offer for the first attempt, when it fits this call."""
+        primer = self.primer
+        if primer is None or attempt != 0:
+            return None
+        self.primer = None
+        offer = await primer.take()
+        sources = self.sources
+        if offer is not None and not (
+            sources.video is not None and sources.audio is not None
+            and offer.ready(self.ice_policy, primer.video_codecs)
+        ):
+            await offer.close()
+            return None
+        return offer
+
+    async def _make_peer(self, attempt: int, prepared: PreparedOffer | None = None) -> CallPeer:
         self.attempt = attempt
         self._last_attempt_at = time.monotonic()
         self.attempt_times.append(self._last_attempt_at)
@@ -332,12 +357,14 @@ class CallSession:
             on_bytes=lambda data: self._emit(BytesReceived(data)),
             on_media_failed=lambda reason: self._spawn(self._recover(reason)),
             name=f"{self.name}-a{attempt}",
+            prepared=prepared,
         )
         self.peer = self.last_peer = peer
         self._spawn(self._watch_first_frame(peer, attempt))
         self._stats = CallStatsCollector.for_peer(peer, interval_s=self.stats_interval_s)
         self._stats.run(self._on_stats)
-        log.info("%s attempt %d as %s", self.name, attempt, self.role)
+        log.info("%s attempt %d as %s%s", self.name, attempt, self.role,
+                 " (prepared before the call)" if prepared is not None else "")
         return peer
 
     async def _watch_first_frame(self, peer: CallPeer, attempt: int) -> None:

@@ -12,7 +12,11 @@ aiortc's own behaviour should it misbehave somewhere:
 * ``audio_fec``: Opus in-band FEC, sent (:mod:`client_core.audio_send`) and used;
 * ``video_ladder``: the sender steps video resolution, frame rate and bitrate down under
   loss or a narrow uplink, audio first (:mod:`client_core.video_send`);
-* ``audio_alive``: a path is dead only when audio stopped too, not on a video freeze alone.
+* ``audio_alive``: a path is dead only when audio stopped too, not on a video freeze alone;
+* ``prepared_offer``: a kiosk gathers its candidates and makes its offer while its citizen
+  waits (:mod:`client_core.media_primer`), not after the clerk's accept;
+* ``offerer_dtls_client``: the answerer answers ``a=setup:passive``, so the offerer, which
+  finishes ICE first, starts DTLS (half a round trip sooner on a slow link).
 
 ``ETAPISTE_MEDIA_TUNING`` (benches): ``all`` (default), ``stock`` (aiortc's behaviour
 throughout), or a comma-separated list of ``-name``/``+name`` changes to ``all``/``stock``
@@ -39,6 +43,8 @@ class MediaTuning:
     audio_fec: bool = True
     video_ladder: bool = True
     audio_alive: bool = True
+    prepared_offer: bool = True
+    offerer_dtls_client: bool = True
 
     @classmethod
     def stock(cls) -> MediaTuning:

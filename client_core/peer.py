@@ -14,15 +14,10 @@ What it fixes once for every client:
   ``CallPeer`` at a time from a source (close the old one first), or give
   each a ``MediaRelay`` subscription.
 * Remote tracks are always consumed (memory, aiortc #554/#1423).
-* A data channel "control" (ordered, reliable), created by the offerer.
-
-Data channel limits: aiortc refuses a message larger than the remote's
-``max-message-size`` (aiortc advertises 256 KiB, Chromium 256 KiB, and the
-RFC 8841 default when a peer says nothing is 64 KiB), so
-:data:`MAX_MESSAGE_BYTES` is 64 KiB.  Send photos in
-:data:`CHUNK_BYTES` (16 KiB) pieces: the channel is ordered, and a chat
-line queued behind one large message would wait for all of it.  Watch
-:attr:`CallPeer.buffered_amount` to pace a large transfer.
+* A data channel "control" (ordered, reliable), created by the offerer; its limits
+  (:data:`MAX_MESSAGE_BYTES`, :data:`CHUNK_BYTES`) in :mod:`client_core.control_channel`.
+* The offerer may start from a connection made before the call
+  (:mod:`client_core.prepared_offer`): its candidates are gathered, its offer is ready.
 
 Remote media (:mod:`client_core.remote_media`) goes through our receive paths where the
 codec allows (VP8, Opus; see :mod:`client_core.media_tuning`), else through aiortc's own.
@@ -47,24 +42,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import re
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, Final, Literal
 
-from aiortc import RTCDataChannel, RTCPeerConnection, RTCRtpTransceiver, RTCSessionDescription
+from aiortc import RTCPeerConnection, RTCRtpTransceiver, RTCSessionDescription
 from aiortc.contrib.media import MediaRecorder
 from aiortc.mediastreams import MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 from aiortc.sdp import SessionDescription, candidate_from_sdp
 
-from client_core.control import LinkReport, parse_control
-from client_core.errors import ClientError
+# Re-exported: the channel's limits and error were defined here first.
+from client_core.control_channel import CHUNK_BYTES as CHUNK_BYTES
+from client_core.control_channel import MAX_MESSAGE_BYTES as MAX_MESSAGE_BYTES
+from client_core.control_channel import ControlChannel
+from client_core.control_channel import ControlChannelClosed as ControlChannelClosed
 from client_core.frame_slot import FrameSlot
 from client_core.media_sink import AudioSink, CountingTrack, VideoSink
 from client_core.media_tuning import MediaTuning
+from client_core.prepared_offer import CONTROL_CHANNEL, PreparedOffer
 from client_core.remote_media import RemoteMedia
 from client_core.rtc_config import (
     IceServerConfig,
@@ -76,9 +74,6 @@ from client_core.send_path import SendPath
 
 log = logging.getLogger(__name__)
 
-MAX_MESSAGE_BYTES: Final = 64 * 1024
-CHUNK_BYTES: Final = 16 * 1024
-CONTROL_CHANNEL: Final = "control"
 _WATCH_PERIOD_S: Final = 0.25
 _CLOSE_TIMEOUT_S: Final = 5.0
 _VIDEO_STALL_S: Final = 12.0
@@ -86,10 +81,6 @@ _LINK_REPORT_S: Final = 0.5
 _MLINE: Final = re.compile(r"^m=(audio|video) ", re.MULTILINE)
 
 Role = Literal["offerer", "answerer"]
-
-
-class ControlChannelClosed(ClientError, ConnectionError):
-    """The control data channel is not open (yet, or any more)."""
 
 
 class CallPeer:
@@ -125,14 +116,20 @@ class CallPeer:
         on_media_failed: Callable[[str], None] | None = None,
         name: str = "peer",
         tuning: MediaTuning | None = None,
+        prepared: PreparedOffer | None = None,
     ) -> None:
         self.name = name
         self.tuning = tuning if tuning is not None else MediaTuning.from_env()
-        self.pc = RTCPeerConnection(rtc_configuration(ice_servers, ice_transport_policy))
+        if prepared is not None and not (
+            video is not None and audio is not None
+            and prepared.ready(ice_transport_policy, video_codecs)
+        ):
+            raise ValueError(f"{name}: the prepared connection does not fit this call")
+        self._prepared = prepared
+        self.pc = (prepared.adopt() if prepared is not None
+                   else RTCPeerConnection(rtc_configuration(ice_servers, ice_transport_policy)))
         self.media_timeout_s = media_timeout_s
         self.connect_timeout_s = connect_timeout_s
-        self.on_message = on_message
-        self.on_bytes = on_bytes
         self.on_state_change = on_state_change
         self.on_media_failed = on_media_failed
         self.remote = RemoteMedia(
@@ -144,15 +141,15 @@ class CallPeer:
         self.sent_video = CountingTrack(video) if video is not None else None
         self.sent_audio = CountingTrack(audio) if audio is not None else None
         self.send = SendPath(self.tuning, name)
+        self.control = ControlChannel(name, on_message, on_bytes, self.send.on_link_report)
+        self.channel_open = self.control.open
         self.remote.rtt_hint = lambda: self.send.rtt_s
         self.connected = asyncio.Event()
-        self.channel_open = asyncio.Event()
         self.media_failed = asyncio.Event()
         self.failure_reason: str | None = None
         self.role: Role | None = None
         self.started_at: float | None = None
         self.connected_at: float | None = None
-        self._channel: RTCDataChannel | None = None
         self._state = self.pc.connectionState
         self._ice_state = self.pc.iceConnectionState
         self._answer_sdp: str | None = None
@@ -166,7 +163,7 @@ class CallPeer:
         self.pc.on("connectionstatechange", self._on_connection_state)
         self.pc.on("iceconnectionstatechange", self._on_ice_state)
         self.pc.on("track", self._on_track)
-        self.pc.on("datachannel", self._on_datachannel)
+        self.pc.on("datachannel", self.control.offered)
 
     # -- negotiation -------------------------------------------------------
 
@@ -174,11 +171,20 @@ class CallPeer:
         """Create the control channel and the offer; returns the offer SDP.
 
         ICE gathering finishes inside (aiortc does not trickle), so the SDP
-        carries all local candidates.
+        carries all local candidates; with a prepared connection it is done already and
+        only the tracks are put on its senders.
         """
         self._begin("offerer")
+        prepared = self._prepared
+        if prepared is not None and prepared.sdp is not None:
+            self._video_tx, self._audio_tx = prepared.video_tx, prepared.audio_tx
+            prepared.video_tx.sender.replaceTrack(self.sent_video)
+            assert self.sent_audio is not None
+            prepared.audio_tx.sender.replaceTrack(self.send.audio_track(self.sent_audio))
+            self.control.attach(prepared.channel)
+            return prepared.sdp
         self._add_transceivers(("video", "audio"))
-        self._set_channel(self.pc.createDataChannel(CONTROL_CHANNEL, ordered=True))
+        self.control.attach(self.pc.createDataChannel(CONTROL_CHANNEL, ordered=True))
         await self.pc.setLocalDescription(await self.pc.createOffer())
         return str(self.pc.localDescription.sdp)
 
@@ -187,7 +193,14 @@ class CallPeer:
         self._begin("answerer")
         self._add_transceivers(tuple(_MLINE.findall(sdp)))
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
-        await self.pc.setLocalDescription(await self.pc.createAnswer())
+        answer_desc = await self.pc.createAnswer()
+        if self.tuning.offerer_dtls_client and "a=setup:actpass" in sdp:
+            # The offerer (controlling) finishes ICE first, so it should send the first DTLS
+            # flight: its ClientHello waits here until our ICE is done, where as a server it
+            # would wait a round trip for ours (aiortc answers "active" by default).
+            answer_desc = RTCSessionDescription(
+                sdp=answer_desc.sdp.replace("a=setup:active", "a=setup:passive"), type="answer")
+        await self.pc.setLocalDescription(answer_desc)
         answer = str(self.pc.localDescription.sdp)
         self._negotiated(answer)
         return answer
@@ -404,63 +417,18 @@ class CallPeer:
 
     # -- control channel ---------------------------------------------------
 
-    def _on_datachannel(self, channel: RTCDataChannel) -> None:
-        if channel.label != CONTROL_CHANNEL:
-            log.warning("%s: ignoring data channel %r", self.name, channel.label)
-            channel.close()
-            return
-        self._set_channel(channel)
-
-    def _set_channel(self, channel: RTCDataChannel) -> None:
-        self._channel = channel
-        channel.on("open", self.channel_open.set)
-        channel.on("close", self.channel_open.clear)
-        channel.on("message", self._on_channel_message)
-        if channel.readyState == "open":
-            self.channel_open.set()
-
-    def _on_channel_message(self, message: str | bytes) -> None:
-        try:
-            if isinstance(message, bytes):
-                if self.on_bytes is not None:
-                    self.on_bytes(message)
-                return
-            try:
-                obj = json.loads(message)
-            except ValueError:
-                log.warning("%s: dropped a control message that is not JSON", self.name)
-                return
-            if isinstance(obj, dict) and obj.get("type") == "link":
-                report = parse_control(obj)
-                if isinstance(report, LinkReport):
-                    self.send.on_link_report(report.queue_ms)
-                return
-            if self.on_message is not None:
-                self.on_message(obj)
-        except Exception:
-            log.exception("%s: control message callback failed", self.name)
-
-    def _open_channel(self, size: int) -> RTCDataChannel:
-        if size > MAX_MESSAGE_BYTES:
-            raise ValueError(f"message of {size} bytes exceeds {MAX_MESSAGE_BYTES}; chunk it")
-        channel = self._channel
-        if channel is None or channel.readyState != "open":
-            raise ControlChannelClosed(f"{self.name}: control channel is not open")
-        return channel
-
     def send_json(self, obj: Any) -> None:
         """Send one JSON message (at most :data:`MAX_MESSAGE_BYTES` encoded)."""
-        text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-        self._open_channel(len(text.encode())).send(text)
+        self.control.send_json(obj)
 
     def send_bytes(self, data: bytes) -> None:
         """Send one binary message (at most :data:`MAX_MESSAGE_BYTES`)."""
-        self._open_channel(len(data)).send(data)
+        self.control.send_bytes(data)
 
     @property
     def buffered_amount(self) -> int:
         """Bytes queued on the control channel and not yet sent."""
-        return 0 if self._channel is None else int(self._channel.bufferedAmount)
+        return self.control.buffered_amount
 
     # -- teardown ----------------------------------------------------------
 
@@ -474,8 +442,7 @@ class CallPeer:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        if self._channel is not None:
-            self._channel.close()
+        self.control.close()
         # Shielded: aiortc may already be closing the connection itself (when the remote
         # side's DTLS closed), and then our close() awaits aiortc's own "closed" future.
         # Cancelling that wait (timeout, or our caller cancelled) would cancel the future,

@@ -39,6 +39,7 @@ from kiosk.devices import DeviceKind, KioskDevices
 from kiosk.flow import KioskPresenter
 from kiosk.headphones import HeadphoneWatch, read_jack
 from kiosk.health import HEALTH_INTERVAL_S, HealthReporter
+from kiosk.media_prep import MediaPrepLink
 from kiosk.members import CallMember, MemberSlots
 from kiosk.photo import PhotoSendFailed, send_photo
 from kiosk.speech.speaker import Speech
@@ -55,7 +56,7 @@ log = logging.getLogger("etapiste.kiosk.controller")
 SERVICES_REFRESH_S = 30.0
 
 
-class KioskController(BookingLink, CallbackLink):
+class KioskController(BookingLink, CallbackLink, MediaPrepLink):
     """Runs one kiosk's signaling, calls and heartbeat on the event loop."""
 
     def __init__(
@@ -137,6 +138,8 @@ class KioskController(BookingLink, CallbackLink):
         if self.session is not None:
             with contextlib.suppress(Exception):
                 await self.session.hangup(timeout=2.0)
+        if (primer := self._take_primer()) is not None:
+            await primer.stop()
         await self.health.stop()
         await self.headphones.stop()
         await self.source_check.stop()
@@ -180,15 +183,19 @@ class KioskController(BookingLink, CallbackLink):
         self._spawn(self._join(service, language), "join")
 
     async def _join(self, service: str, language: Language) -> None:
+        self._prepare_media()
         try:
             reply = await self.client.request(C.QueueJoin(service=service, language=language))
         except ServerRefused as exc:
+            if exc.code != ErrorCode.ALREADY_QUEUED:
+                self._drop_prepared_media()
             if exc.code == ErrorCode.ALREADY_QUEUED or self._kiosk_reserved(exc):
                 return
             langs = [x for x in exc.languages_available if x in ("fi", "sv", "en")]
             self.p.on_refused(str(exc.code), exc.next_opening, langs)  # type: ignore[arg-type]
             return
         except (NotConnected, TimeoutError):
+            self._drop_prepared_media()
             self.p.on_refused("offline")
             return
         if isinstance(reply, S.QueuePosition):
@@ -200,6 +207,7 @@ class KioskController(BookingLink, CallbackLink):
         self._spawn(self._leave(), "leave")
 
     async def _leave(self) -> None:
+        self._drop_prepared_media()
         with contextlib.suppress(ClientError, TimeoutError):
             await self.client.request(C.QueueLeave(), timeout=5.0)
 
@@ -304,6 +312,7 @@ class KioskController(BookingLink, CallbackLink):
         self.last_call_id = None
 
     def forget_citizen(self) -> None:
+        self._drop_prepared_media()
         self.last_call_id = None
         if self._photo_task is not None:
             self._photo_task.cancel()
@@ -346,6 +355,7 @@ class KioskController(BookingLink, CallbackLink):
                     message.estimate_kind,
                 )
             case S.QueueLeft() if message.reason in ("cancelled", "abandoned"):
+                self._drop_prepared_media()
                 self.p.on_left_queue()
             case S.CallStart() if not message.resumed:
                 self._spawn(self._start_call(message), "call")
@@ -401,6 +411,7 @@ class KioskController(BookingLink, CallbackLink):
             stats_interval_s=self.stats_interval_s,
             media_timeout_s=self.media_timeout_s,
             name=f"kiosk-{start.call_id[-8:]}",
+            primer=self._take_primer(),
         )
         self.session = session
         self.mesh = MeshCall(
@@ -428,6 +439,7 @@ class KioskController(BookingLink, CallbackLink):
                 self.session = None
                 self._after_call()
                 if reason in ("transferred", "agent_lost", "media_requeued"):
+                    self._prepare_media()  # waiting again, for another clerk
                     self.p.on_transferred(reason)
                 else:
                     self.p.on_call_ended(reason)

@@ -17,7 +17,9 @@ from client_core.control import PhotoRequest
 from client_core.errors import ServerRefused
 from client_core.headless import CallScript, StopSignal, emit, hold_call, report_event
 from client_core.headless_mesh import MeshRunner
+from client_core.media_primer import MediaPrimer
 from client_core.media_synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+from client_core.media_tuning import MediaTuning
 from client_core.mesh import MediaFanout
 from client_core.signaling_client import SignalingClient
 from client_core.tls import tls_context
@@ -26,6 +28,9 @@ from kiosk.health import HealthReporter
 from wire import client_messages as C
 from wire import server_messages as S
 from wire.types import DeviceStatus, Language
+
+PREPARE_WAIT_S = 2.0
+"""Longest wait for the prepared offer before joining (see :func:`_prepared_media`)."""
 
 
 @dataclass
@@ -111,11 +116,14 @@ async def _one_call(
             emit("position", position=message.position, estimated_wait_s=message.estimated_wait_s)
 
     client.add_listener(on_position)
+    primer = await _prepared_media(client)
     try:
         joined = await client.request(C.QueueJoin(service=script.service, language=script.language))
     except ServerRefused as exc:
         client.remove_listener(on_position)
         started.cancel()
+        if primer is not None:
+            await primer.stop()
         emit(
             "refused",
             code=exc.code,
@@ -130,6 +138,8 @@ async def _one_call(
         start = await started
     except TimeoutError:
         client.remove_listener(on_position)
+        if primer is not None:
+            await primer.stop()
         emit("timeout", waited_s=script.wait_timeout_s)
         with contextlib.suppress(Exception):
             await client.request(C.QueueLeave())
@@ -154,6 +164,7 @@ async def _one_call(
         sources if first is None else MediaSources(video=first.video, audio=first.audio),
         stats_interval_s=script.stats_interval_s,
         listener=listener,
+        primer=primer,
     )
     if fanout is not None:
         runner = MeshRunner(client, start.call_id, fanout, original=session,
@@ -166,6 +177,21 @@ async def _one_call(
         await runner.close()
         first.stop()
     return True
+
+
+async def _prepared_media(client: SignalingClient) -> MediaPrimer | None:
+    """Start preparing the call's offer, as the touch kiosk does when its citizen joins.
+
+    A citizen at the touch kiosk spends seconds choosing a language and a service; this kiosk
+    joins at once, so it gives the preparation that time first (at most
+    :data:`PREPARE_WAIT_S`), and the clerk's accept finds the offer ready as it would."""
+    if not MediaTuning.from_env().prepared_offer:
+        return None
+    primer = MediaPrimer.for_client(client, name="kiosk-prepared")
+    primer.start()
+    ready = await primer.wait_ready(PREPARE_WAIT_S)
+    emit("media_prepared", ready=ready)
+    return primer
 
 
 class PhotoAnswerer:

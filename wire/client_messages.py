@@ -29,6 +29,7 @@ from wire.callback_messages import (
     CallbackRequest,
     CallbackResult,
 )
+from wire.media_messages import MEDIA_KIOSK_TYPES, MediaPrepare
 from wire.member_messages import (
     KIOSK_MEMBER_TYPES,
     MEMBER_CLIENT_TYPES,
@@ -276,7 +277,8 @@ ClientMessage = Annotated[
     | MemberLeave
     | MemberChat
     | SupervisorModeSet
-    | MemberDirectoryGet,
+    | MemberDirectoryGet
+    | MediaPrepare,
     Field(discriminator="type"),
 ]
 """Every message a client may send, discriminated on ``type``."""
@@ -297,7 +299,7 @@ KIOSK_TYPES = frozenset(
         "call_rating",
         "health",
     }
-) | BOOKING_KIOSK_TYPES | CALLBACK_KIOSK_TYPES | KIOSK_MEMBER_TYPES
+) | BOOKING_KIOSK_TYPES | CALLBACK_KIOSK_TYPES | KIOSK_MEMBER_TYPES | MEDIA_KIOSK_TYPES
 """Message types a kiosk may send."""
 
 AGENT_TYPES = frozenset(

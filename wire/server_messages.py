@@ -32,6 +32,7 @@ from wire.callback_messages import (
 )
 from wire.client_messages import IceMessage, MediaRestart, SdpMessage
 from wire.errors import ErrorCode
+from wire.media_messages import MediaServers
 from wire.member_messages import (
     CallMembers,
     InterpretationLanguage,
@@ -351,7 +352,8 @@ ServerMessage = Annotated[
     | MemberInviteStatus
     | CallMembers
     | MemberChatPosted
-    | MemberDirectory,
+    | MemberDirectory
+    | MediaServers,
     Field(discriminator="type"),
 ]
 """Every message the server may send, discriminated on ``type``."""

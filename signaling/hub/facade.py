@@ -36,6 +36,7 @@ from signaling.store import Store
 from wire import booking_messages as B
 from wire import callback_messages as W
 from wire import client_messages as C
+from wire import media_messages as P
 from wire import member_messages as M
 from wire import server_messages as S
 from wire.errors import ErrorCode
@@ -169,6 +170,9 @@ class Hub:
                 conn.send(self._queries.services(msg.ref, now))
             case C.HistoryGet():
                 conn.send(self._queries.history(p.id, msg.ref, now))
+            case P.MediaPrepare():
+                if p.role == "kiosk":  # only kiosks may send it (web_ws checks)
+                    self._relay.prepare(conn, msg, now)
             case C.SdpMessage() | C.IceMessage() | C.MediaRestart() | C.CallStatsReport():
                 if not self.members.relay(conn, msg):
                     self._relay.handle(conn, msg)

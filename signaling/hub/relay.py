@@ -14,6 +14,7 @@ from signaling.hub.connections import Connection, Connections
 from signaling.hub.live import LiveState
 from signaling.turn import ice_servers_for_call
 from wire import client_messages as C
+from wire import media_messages as P
 from wire import server_messages as S
 from wire.errors import ErrorCode
 from wire.types import IceServer
@@ -83,3 +84,13 @@ class Relay:
     def ice_servers(self, call_id: str, now: float) -> list[IceServer]:
         """ICE servers for one call; TURN entries with credentials valid from ``now``."""
         return ice_servers_for_call(self._servers, call_id, now, self._ttl_s)
+
+    def prepare(self, conn: Connection, msg: P.MediaPrepare, now: float) -> None:
+        """ICE servers for a kiosk to prepare its next call's media path with
+        (:mod:`wire.media_messages`); the credentials name the kiosk, not a call."""
+        label = f"prep-{conn.principal.id}"
+        conn.send(P.MediaServers(
+            ref=msg.ref, ice_servers=ice_servers_for_call(self._servers, label, now, self._ttl_s),
+            ice_transport_policy=self.ice_transport_policy,  # type: ignore[arg-type]
+            ttl_s=self._ttl_s,
+        ))

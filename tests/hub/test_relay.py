@@ -7,6 +7,7 @@ import hashlib
 import hmac
 
 from wire import client_messages as C
+from wire import media_messages as P
 from wire import server_messages as S
 from wire.errors import ErrorCode
 from wire.types import CallStats, Quality
@@ -70,3 +71,25 @@ def test_stats_are_kept_for_the_call_record_and_the_kiosk(scene: Scene) -> None:
         k: None for k in CallStats.model_fields if k not in ("rtt_ms", "quality")
     }
     assert [m.reason for m in kiosk.of(S.CallEnded)] == ["hangup"]
+
+
+def test_a_kiosk_gets_turn_credentials_to_prepare_its_next_call(scene: Scene) -> None:
+    kid = add_kiosk(scene.store, "nurmes", "Nurmes 1")
+    kiosk = scene.kiosk(kid)
+    kiosk.take()
+    scene.hub.handle(kiosk, P.MediaPrepare(ref="p1"))
+    (servers,) = kiosk.take()
+    assert isinstance(servers, P.MediaServers) and servers.ref == "p1"
+    assert servers.ttl_s == 3600 and servers.ice_transport_policy == "all"
+    (turn,) = servers.ice_servers
+    # Named for the kiosk (no call yet), valid as long as a call's, checkable by coturn.
+    assert turn.username == f"{int(T0) + 3600}:prep-{kid}"
+    digest = hmac.new(b"turn-secret", turn.username.encode(), hashlib.sha1).digest()
+    assert turn.credential == base64.b64encode(digest).decode()
+    # Nothing else moved: no queue place, no call.
+    assert scene.hub.router.entry_for_kiosk(kid) is None
+
+
+def test_only_kiosks_may_ask_to_prepare_media() -> None:
+    assert "media_prepare" in C.KIOSK_TYPES
+    assert "media_prepare" not in C.AGENT_TYPES | C.OPERATOR_TYPES

@@ -87,7 +87,7 @@ async def test_call_both_ways(asyncio_errors: Callable[[], list[str]]) -> None:
         a.peer.send_json({"type": "chat", "text": "Hei, miten voin auttaa?"})
         b.peer.send_json({"type": "chat", "text": "Hej!"})
         b.peer.send_bytes(b"\x00photo-chunk\xff")
-        a.peer._channel.send("not json")  # type: ignore[union-attr]
+        a.peer.control.channel.send("not json")  # type: ignore[union-attr]
         await wait_until(lambda: bool(a.messages and b.messages and a.blobs), 3)
         assert b.messages == [{"type": "chat", "text": "Hei, miten voin auttaa?"}]
         assert a.messages == [{"type": "chat", "text": "Hej!"}]
