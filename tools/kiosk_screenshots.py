@@ -27,6 +27,7 @@ from kiosk.booking_state import BookingOffer
 from kiosk.flow import KioskPresenter
 from kiosk.i18n import LOCAL_TZ, Catalogue
 from kiosk.members import CallMember, MemberSlots
+from kiosk.photo_flow import PHOTO_SENT_SHOWN_S
 from kiosk.state import (
     CallbackForm,
     ChatLine,
@@ -196,6 +197,8 @@ def _states(p: KioskPresenter, now: float) -> list[tuple[str, Callable[[], None]
             c.photo = PhotoState(prompt=PROMPTS[p.language], phase=phase)  # type: ignore[arg-type]
             if phase == "countdown":
                 c.photo.countdown_until = p.clock() + 2.5
+            if phase == "sent":  # as on_photo_sent: shown a while (else the next tick leaves)
+                c.photo.shown_until = p.clock() + PHOTO_SENT_SHOWN_S
             go(Screen.PHOTO)
 
         return run
