@@ -92,7 +92,7 @@ async def test_chromium_interpreter_joins_kiosk_and_clerk_with_media_on_every_pa
                                and pair["audio_frames"] > 50):
                         assert asyncio.get_running_loop().time() < deadline, pair
                         await asyncio.sleep(0.3)
-                assert await kio.finish(60) == 0
+                assert await kio.hang_up(60) == 0  # the kiosk ends the call: for all
                 await page.wait_for_function("etp.ended !== null", timeout=15_000)
                 assert (await page.evaluate("etp.ended"))["by"] == "kiosk"
                 assert await clerk.finish(30) == 0
