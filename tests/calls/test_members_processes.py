@@ -29,6 +29,7 @@ from tests.calls.members import (
     probes_with,
 )
 from tests.calls.processes import free_port, kill_all
+from tests.server.harness import CHEAP_HASHER
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +47,7 @@ async def wait_for(check, timeout: float, what: str) -> None:
 
 async def test_three_members_kiosk_clerk_and_interpreter_see_and_hear_each_other(tmp_path):
     data = tmp_path / "data"
-    setup = seed(data, Settings().catalogue)
+    setup = seed(data, Settings().catalogue, CHEAP_HASHER)
     token = next(iter(setup.kiosk_tokens.values()))
     port = free_port()
     server = start_server(data, port)
@@ -109,7 +110,7 @@ async def test_four_members_whisper_reaches_only_the_clerk_and_a_killed_member_l
     tmp_path,
 ):
     data = tmp_path / "data"
-    setup = seed(data, Settings().catalogue)
+    setup = seed(data, Settings().catalogue, CHEAP_HASHER)
     token = next(iter(setup.kiosk_tokens.values()))
     port = free_port()
     server = start_server(data, port)
