@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from argon2 import PasswordHasher
+
 from signaling.catalogue import load_catalogue
 from signaling.credentials import hash_password
 from signaling.store import SqliteStore
@@ -80,9 +82,9 @@ class DemoSetup:
     agents: tuple[DemoAccount, ...]
 
 
-def seed(data_dir: Path, catalogue: Path) -> DemoSetup:
+def seed(data_dir: Path, catalogue: Path, hasher: PasswordHasher | None = None) -> DemoSetup:
     """Create a fresh store with Nurmes and Lieksa kiosks, two agents, an operator and an
-    admin."""
+    admin; passwords hashed by ``hasher`` (argon2id at the production cost when None)."""
     if data_dir.exists():
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True)
@@ -97,7 +99,7 @@ def seed(data_dir: Path, catalogue: Path) -> DemoSetup:
             store.audit("admin:demo", "kiosk_add", kiosk_id, {"site": site_id}, now=now)
         for acc, role in STAFF:
             account_id = store.create_account(
-                acc.username, acc.name, role, hash_password(acc.password), list(acc.skills),
+                acc.username, acc.name, role, hash_password(acc.password, hasher), list(acc.skills),
                 list(acc.languages), now=now,
             )
             if acc.username in _PROFILES:

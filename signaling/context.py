@@ -115,6 +115,7 @@ class ServerContext:
             kiosk_grace_s=settings.kiosk_grace_s,
             call_grace_s=settings.call_grace_s,
             escalation_step_s=settings.escalation_step_s,
+            decline_cooloff_s=settings.decline_cooloff_s,
         )
         self.booking_office = BookingOffice(store, catalogue, settings.timezone,
                                             settings.public_url)

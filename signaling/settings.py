@@ -113,6 +113,11 @@ class Settings(BaseSettings):
     kiosk_grace_s: float = Field(default=60.0, ge=0)
     call_grace_s: float = Field(default=20.0, ge=0)
     escalation_step_s: float = Field(default=300.0, gt=0)
+    decline_cooloff_s: float = Field(
+        default=30.0, ge=0,
+        description="a clerk who rejected a citizen's offer is not offered them again for "
+        "this long",
+    )
     position_interval_s: float = Field(
         default=1.0, ge=0,
         description="queue positions to a waiting kiosk: its latest at most once per interval",

@@ -27,9 +27,11 @@ from kiosk.booking_state import BookingOffer
 from kiosk.flow import KioskPresenter
 from kiosk.i18n import LOCAL_TZ, Catalogue
 from kiosk.members import CallMember, MemberSlots
+from kiosk.photo_flow import PHOTO_SENT_SHOWN_S
 from kiosk.state import (
     CallbackForm,
     ChatLine,
+    CitizenSession,
     OtherWays,
     PhotoState,
     Prompt,
@@ -88,6 +90,21 @@ class NullEffects:
             self.calls.append((name, args))
 
         return record
+
+
+class _DrawingPresenter(KioskPresenter):
+    """The real presenter, but each new citizen starts in the text size and theme being
+    drawn (as one who chose them first): following the steps of setting a state up in the
+    normal style, then the chosen one, restyled the whole window twice a state, most of the
+    drawing time in large text or high contrast."""
+
+    large_text = False
+    high_contrast = False
+
+    def fresh_citizen(self) -> CitizenSession:
+        citizen = super().fresh_citizen()
+        citizen.large_text, citizen.high_contrast = self.large_text, self.high_contrast
+        return citizen
 
 
 def drawn_frame(kind: str, width: int = 1280, height: int = 720) -> VideoFrame:
@@ -180,6 +197,8 @@ def _states(p: KioskPresenter, now: float) -> list[tuple[str, Callable[[], None]
             c.photo = PhotoState(prompt=PROMPTS[p.language], phase=phase)  # type: ignore[arg-type]
             if phase == "countdown":
                 c.photo.countdown_until = p.clock() + 2.5
+            if phase == "sent":  # as on_photo_sent: shown a while (else the next tick leaves)
+                c.photo.shown_until = p.clock() + PHOTO_SENT_SHOWN_S
             go(Screen.PHOTO)
 
         return run
@@ -400,7 +419,7 @@ def render_all(
     clerk, citizen = drawn_frame("clerk"), drawn_frame("citizen", 640, 480)
     for member_id, kind in PICTURES.items():
         slots.slot(member_id).put(drawn_frame(kind))
-    presenter = KioskPresenter(NullEffects(), wall_clock=lambda: now)
+    presenter = _DrawingPresenter(NullEffects(), wall_clock=lambda: now)
     window = KioskWindow(presenter, catalogue, remote, own, kiosk_mode=False, slots=slots)
     window.resize(*SIZE)
     window.show()
@@ -411,6 +430,8 @@ def render_all(
                 for index, (name, setup) in enumerate(_states(presenter, now), start=1):
                     if only and name not in only:
                         continue
+                    presenter.large_text = size == "large"
+                    presenter.high_contrast = theme_name == "contrast"
                     presenter.reset()
                     presenter.on_services(catalogue_services(now))
                     presenter.devices.online = True

@@ -130,6 +130,7 @@ class KioskWindow(QWidget):
         self.prompt = PromptOverlay(self, presenter, catalogue)
         self._shown: tuple[Screen, int, str] | None = None
         self._style: tuple[bool, bool] | None = None
+        self._citizen: int | None = None  # the presenter's ``resets`` last shown
         self.tick_timer = QTimer(self)
         self.tick_timer.setInterval(TICK_MS)
         self.tick_timer.timeout.connect(presenter.tick)
@@ -144,22 +145,28 @@ class KioskWindow(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        """Show the presenter's state: current screen, texts, text size."""
+        """Show the presenter's state: current screen, texts, text size.
+
+        Only the screen on show is refreshed, and a hidden one when it is shown (every change
+        of screen refreshes the new one before it appears), so a change of screen, language
+        or text size costs one screen's work, not sixteen.  A new citizen refreshes every
+        screen: nothing of the one who left may stay in a hidden widget.
+        """
         p = self.presenter
         style = (p.citizen.large_text, p.citizen.high_contrast)
         if style != self._style:
             self._style = style
             self.setStyleSheet(stylesheet(*style))
-            self._shown = None  # sizes changed: every screen lays out again
+            self._shown = None  # sizes changed: the chat renders anew
         key = (p.screen, p.resets, p.language)
-        current = self.screens[p.screen]
         if key != self._shown:
-            # A new screen, citizen or language: refresh every screen so no hidden one
-            # keeps text of a previous state.
             self._shown = key
             call = self.screens[Screen.CALL]
             assert isinstance(call, CallScreen)
-            call.set_language_changed()
+            call.set_language_changed()  # new screen, citizen or language: the chat too
+        current = self.screens[p.screen]
+        if p.resets != self._citizen:
+            self._citizen = p.resets
             for screen in self.screens.values():
                 screen.refresh()
         else:

@@ -20,6 +20,7 @@ from signaling.settings import Settings
 from tests.agent_console.test_console_e2e import click, console_for, log_in
 from tests.calls.members import agent, kiosk
 from tests.calls.processes import free_port, kill_all
+from tests.server.harness import CHEAP_HASHER
 from tests.waiting import wait_until as until
 
 pytestmark = pytest.mark.slow
@@ -44,7 +45,7 @@ def _keep(shot: Path) -> None:
 def test_interpreter_console_joins_sees_everyone_and_leaves(qtbot, run, tmp_path):
     async def body() -> None:
         data = tmp_path / "data"
-        setup = seed(data, Settings().catalogue)
+        setup = seed(data, Settings().catalogue, CHEAP_HASHER)
         token = next(iter(setup.kiosk_tokens.values()))
         port = free_port()
         server = start_server(data, port)

@@ -17,8 +17,10 @@ SCRIPT = ROOT / "bench" / "signaling_load.py"
 @pytest.mark.timeout(90)
 def test_small_storm_completes_without_errors() -> None:
     proc = subprocess.run(
+        # --idle 1: the 6 s settling before the memory reading is for real measurements; the
+        # smoke test asks only that a reading is made.
         [sys.executable, str(SCRIPT), "--kiosks", "40", "--agents", "4", "--json", "--no-save",
-         "--duration", "30"],
+         "--duration", "30", "--idle", "1"],
         cwd=ROOT, capture_output=True, text=True, timeout=80, check=False,
     )
     assert proc.stdout.strip(), proc.stderr[-3000:]

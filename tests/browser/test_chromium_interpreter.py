@@ -23,6 +23,7 @@ from tests.browser.interop import CHROMIUM, agent_browser, page_server
 from tests.browser.y4m import write_y4m
 from tests.calls.members import TONES, agent, dump_events, kiosk, member_ids, probes_with
 from tests.calls.processes import free_port, kill_all
+from tests.server.harness import CHEAP_HASHER
 
 pytestmark = [
     pytest.mark.slow,
@@ -38,7 +39,7 @@ async def test_chromium_interpreter_joins_kiosk_and_clerk_with_media_on_every_pa
     tmp_path, candidates
 ):
     data = tmp_path / "data"
-    setup = seed(data, Settings().catalogue)
+    setup = seed(data, Settings().catalogue, CHEAP_HASHER)
     token = next(iter(setup.kiosk_tokens.values()))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -92,7 +93,7 @@ async def test_chromium_interpreter_joins_kiosk_and_clerk_with_media_on_every_pa
                                and pair["audio_frames"] > 50):
                         assert asyncio.get_running_loop().time() < deadline, pair
                         await asyncio.sleep(0.3)
-                assert await kio.finish(60) == 0
+                assert await kio.hang_up(60) == 0  # the kiosk ends the call: for all
                 await page.wait_for_function("etp.ended !== null", timeout=15_000)
                 assert (await page.evaluate("etp.ended"))["by"] == "kiosk"
                 assert await clerk.finish(30) == 0

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
+import signal
 import socket
 import sys
 from dataclasses import dataclass, field
@@ -48,6 +50,15 @@ class Headless:
         if self.reader is not None:
             await asyncio.wait_for(self.reader, 5)
         return code
+
+    async def hang_up(self, timeout: float) -> int:
+        """SIGTERM: the client hangs up now, the same hang-up as at the end of its
+        ``--hold``, and exits (``finish``); so a test need not wait out a hold made long
+        enough for a slow machine."""
+        if self.proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.proc.send_signal(signal.SIGTERM)
+        return await self.finish(timeout)
 
 
 async def spawn(

@@ -29,6 +29,7 @@ from tests.calls.members import (
     probes_with,
 )
 from tests.calls.processes import free_port, kill_all
+from tests.server.harness import CHEAP_HASHER
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +47,7 @@ async def wait_for(check, timeout: float, what: str) -> None:
 
 async def test_three_members_kiosk_clerk_and_interpreter_see_and_hear_each_other(tmp_path):
     data = tmp_path / "data"
-    setup = seed(data, Settings().catalogue)
+    setup = seed(data, Settings().catalogue, CHEAP_HASHER)
     token = next(iter(setup.kiosk_tokens.values()))
     port = free_port()
     server = start_server(data, port)
@@ -54,13 +55,13 @@ async def test_three_members_kiosk_clerk_and_interpreter_see_and_hear_each_other
     try:
         await wait_ready(f"http://127.0.0.1:{port}")
         interp = await agent(port, INTERPRETER.username, INTERPRETER.password, "interpreter",
-                             ["--member"], 40, data / "interpreter.log")
-        clerk = await agent(port, *AINO, "clerk", ["--invite", "interpreters:so"], 40,
+                             ["--member"], 60, data / "interpreter.log")
+        clerk = await agent(port, *AINO, "clerk", ["--invite", "interpreters:so"], 60,
                             data / "clerk.log")
         procs += [interp, clerk]
         await interp.wait_event("welcome", 30)
         await clerk.wait_event("welcome", 30)
-        kio = await kiosk(port, token, 16, data / "kiosk.log")
+        kio = await kiosk(port, token, 40, data / "kiosk.log")
         procs.append(kio)
         start = await interp.wait_event("member_start", 40)
         assert start["role"] == "interpreter"
@@ -84,7 +85,7 @@ async def test_three_members_kiosk_clerk_and_interpreter_see_and_hear_each_other
                 level = loudest(rounds, ids[other], other)
                 assert level is not None and level > HEARD_DB, (role, other, rounds)
                 assert rounds[-1]["pairs"][ids[other]]["frames_received"] > 10, (role, other)
-        assert await kio.finish(60) == 0  # the kiosk ends the call: for all
+        assert await kio.hang_up(60) == 0  # the kiosk ends the call: for all
         assert (await interp.wait_event("ended", 15))["by"] == "kiosk"
         assert await interp.finish(30) == 0
         assert await clerk.finish(30) == 0
@@ -109,7 +110,7 @@ async def test_four_members_whisper_reaches_only_the_clerk_and_a_killed_member_l
     tmp_path,
 ):
     data = tmp_path / "data"
-    setup = seed(data, Settings().catalogue)
+    setup = seed(data, Settings().catalogue, CHEAP_HASHER)
     token = next(iter(setup.kiosk_tokens.values()))
     port = free_port()
     server = start_server(data, port)
@@ -182,7 +183,7 @@ async def test_four_members_whisper_reaches_only_the_clerk_and_a_killed_member_l
         await wait_for(
             lambda: any(m["change"] == "dropped" for m in kio.of("members")), 40,
             "the interpreter dropped after the grace")
-        assert await kio.finish(60) == 0
+        assert await kio.hang_up(60) == 0  # the kiosk ends the call: for all
         assert await clerk.finish(30) == 0
         assert await boss.finish(30) == 0
     finally:

@@ -13,6 +13,7 @@ from demo.process import start_server, wait_ready
 from demo.seed import seed
 from signaling.settings import Settings
 from tests.calls.processes import Headless, free_port, kill_all, spawn
+from tests.server.harness import CHEAP_HASHER
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +29,7 @@ def left_out(receiver: dict[str, Any], sender: dict[str, Any]) -> int:
 
 async def test_call_through_the_queue_with_media_both_ways(tmp_path):
     data = tmp_path / "data"
-    setup = seed(data, Settings().catalogue)
+    setup = seed(data, Settings().catalogue, CHEAP_HASHER)
     token = next(iter(setup.kiosk_tokens.values()))
     port = free_port()
     server = start_server(data, port)
@@ -96,7 +97,7 @@ async def reconnected(side: Headless, timeout: float) -> None:
 
 async def test_server_restart_during_a_call_media_keeps_flowing(tmp_path):
     data = tmp_path / "data"
-    setup = seed(data, Settings().catalogue)
+    setup = seed(data, Settings().catalogue, CHEAP_HASHER)
     token = next(iter(setup.kiosk_tokens.values()))
     port = free_port()
     server = start_server(data, port)

@@ -11,8 +11,9 @@ clerk on the client core, and real Chromium for the public booking page.
    and books a time at the kiosk instead (the code and QR code on screen).
 
 The server's clock is set to run a little before a slot boundary, so no test waits for a real
-half hour. (It is never moved while clients are connected: a jump reads as their heartbeats
-having stopped, and the server drops them.)
+half hour; once the booking is made it is moved on, before the kiosk connects, so the slot
+starts a few seconds after the check-in. (It is never moved while clients are connected: a
+jump reads as their heartbeats having stopped, and the server drops them.)
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ LEFT = Qt.MouseButton.LeftButton
 SERVICE = "kela.benefits"
 PUBLIC = "https://etapiste.example"
 SLOT_S = 1800.0
+CHECK_IN_LEAD_S = 10.0
+"""From the kiosk's start to the slot: its set-up and the check-in take a few seconds."""
 
 
 class ServerClock:
@@ -61,6 +64,10 @@ class ServerClock:
 
     def __call__(self) -> float:
         return time.time() + self.offset
+
+    def lead_to(self, start: float, lead_s: float = CHECK_IN_LEAD_S) -> None:
+        """Move on so ``start`` is ``lead_s`` ahead (never back; only with no client connected)."""
+        self.offset = max(self.offset, start - lead_s - time.time())
 
 
 def capacity() -> Capacity:
@@ -162,6 +169,9 @@ async def _typed(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
         kid = h.add_kiosk("lieksa", "Lieksa 1")
         h.add_agent("aino", [SERVICE], ["fi"])
         code = await asyncio.to_thread(book_in_chromium, h.base_url, tmp_path / "profile")
+        booked = h.ctx.store.booking_by_code(code_digest(code))
+        assert booked is not None
+        clock.lead_to(booked.start_at)  # the phone is put away; the citizen walks to the kiosk
         app = make_app(h, kid)
         app.start()
         clerk = Clerk(h.base_url, "aino")
@@ -211,6 +221,11 @@ async def _qr(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
                                                   start=first.start, with_me=True))
         assert isinstance(made, B.BookingMade) and made.booking.clerk_name == "Aino"
         assert made.booking.qr_url == f"{PUBLIC}/book/{made.booking.code}"
+        # The clerk hangs up the phone and logs out; comes back to work (a new login, in
+        # :meth:`Clerk.answer`) once the citizen has checked in.
+        await clerk.close()
+        clerk = Clerk(h.base_url, "aino")
+        clock.lead_to(first.start)
         app = make_app(h, kid)
         app.start()
         p, w = app.presenter, app.window

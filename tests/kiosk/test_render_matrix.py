@@ -17,7 +17,7 @@ from tools.kiosk_screenshots import SIZES, THEMES, render_all
 from wire.types import LANGUAGES, Language
 
 
-@pytest.mark.timeout(360)  # ~10 s on an idle CI machine; minutes when it is shared
+@pytest.mark.timeout(360)  # ~5 s on an idle CI machine; a minute when it is shared
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("size", SIZES)

@@ -116,8 +116,9 @@ class Speaker:
 
     async def heard(self, speech: Speech) -> ac.Samples:
         await speech.settle()
-        samples = ac.read_raw(str(self.path)) if self.path.exists() else ac.read_raw_empty()
-        new, self.read = samples[self.read :], len(samples)
+        # Only what was played since the last call: the file keeps growing.
+        new = ac.read_raw(str(self.path), self.read) if self.path.exists() else ac.read_raw_empty()
+        self.read += len(new)
         return new
 
 

@@ -26,7 +26,7 @@ from tests.calls.members import agent
 from tests.calls.processes import free_port, kill_all
 from tests.kiosk.conftest import run
 from tests.kiosk.helpers import FakeClock
-from tests.server.harness import FAST
+from tests.server.harness import CHEAP_HASHER, FAST
 from tests.waiting import wait_until
 from wire import member_messages as M
 
@@ -49,7 +49,7 @@ def test_citizen_sees_clerk_and_interpreter_live(qtbot, qloop, tmp_path: Path) -
 
 async def _three_live(qtbot, tmp_path: Path) -> None:
     data = tmp_path / "data"
-    setup = seed(data, Settings().catalogue)
+    setup = seed(data, Settings().catalogue, CHEAP_HASHER)
     token = next(iter(setup.kiosk_tokens.values()))
     port = free_port()
     server = start_server(data, port)

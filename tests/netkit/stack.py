@@ -29,6 +29,7 @@ from tests.netkit.coturn import Coturn, coturn
 from tests.netkit.impair import UdpPolicy, restrict_udp
 from tests.netkit.netns import NatTopology, nat_topology, popen_in, stop_process
 from tests.netkit.procs import JsonProc
+from tests.server.harness import CHEAP_HASHER
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_PORT = 8765
@@ -214,7 +215,7 @@ def call_stack(
                 restrict_udp(topo.router, topo.router_kiosk_if, [(turn.ip, turn.port)])
             )
         data_dir = workdir / "data"
-        setup = seed(data_dir, Settings().catalogue)
+        setup = seed(data_dir, Settings().catalogue, CHEAP_HASHER)
         ice = [{"urls": [turn.stun_url, turn.url], "turn_secret": turn.secret}]
         env = {k: v for k, v in os.environ.items() if not k.startswith("ETAPISTE_")}
         env.update(

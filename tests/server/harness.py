@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from argon2 import PasswordHasher
 
 from client_core.signaling_client import Backoff, SignalingClient, login
 from signaling.context import ServerContext, open_context
@@ -18,6 +19,9 @@ from signaling.server import build_app
 from signaling.settings import Settings
 
 PASSWORD = "correct horse battery"
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+"""Real argon2id at its lowest cost: the production cost (about 0.2 s a hash or a login here)
+is paid by the tests about passwords (they set their own hasher), not by every seeded clerk."""
 FAST = Backoff(initial_s=0.05, maximum_s=0.3)
 
 
@@ -63,9 +67,13 @@ class Harness:
 async def running_server(
     data_dir: Path, clock: Callable[[], float] = time.time, **overrides: Any
 ) -> AsyncIterator[Harness]:
-    """Start a server on an ephemeral loopback port; stop it and close every client after."""
+    """Start a server on an ephemeral loopback port; stop it and close every client after.
+
+    Passwords are hashed at :data:`CHEAP_HASHER`'s cost; a test may set ``ctx.auth.hasher``.
+    """
     settings = Settings(data_dir=data_dir, port=0, always_open=True, **overrides)
     ctx = open_context(settings, clock)
+    ctx.auth.hasher = CHEAP_HASHER
     app = build_app(ctx)
     runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1)
     await runner.setup()

@@ -13,7 +13,7 @@ from demo.process import start_server, wait_ready
 from demo.seed import seed
 from signaling.settings import Settings
 from signaling.store import SqliteStore
-from tests.server.harness import FAST
+from tests.server.harness import CHEAP_HASHER, FAST
 from wire import client_messages as C
 from wire import server_messages as S
 
@@ -35,7 +35,7 @@ def add_kiosks(data_dir: Path, n: int) -> list[str]:
 
 async def test_sigkill_restart_keeps_queue_order_and_resumed_places(tmp_path):
     data = tmp_path / "data"
-    seed(data, Settings().catalogue)
+    seed(data, Settings().catalogue, CHEAP_HASHER)
     tokens = add_kiosks(data, 3)
     port = free_port()
     base, ws = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/ws"
@@ -102,7 +102,7 @@ async def test_sigkill_restart_keeps_queue_order_and_resumed_places(tmp_path):
 
 async def test_sigterm_says_goodbye_and_exits_cleanly(tmp_path):
     data = tmp_path / "data"
-    setup = seed(data, Settings().catalogue)
+    setup = seed(data, Settings().catalogue, CHEAP_HASHER)
     port = free_port()
     server = start_server(data, port)
     client = SignalingClient(f"ws://127.0.0.1:{port}/ws", next(iter(setup.kiosk_tokens.values())))
