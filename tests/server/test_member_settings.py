@@ -37,3 +37,17 @@ def test_member_timer_defaults_and_ranges() -> None:
                 {"member_offer_timeout_s": 0}, {"member_offer_timeout_s": 301}):
         with pytest.raises(ValidationError):
             Settings(**bad)  # type: ignore[arg-type]
+
+
+def test_the_decline_cool_off_reaches_the_router(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert Settings().decline_cooloff_s == 30.0
+    with pytest.raises(ValidationError):
+        Settings(decline_cooloff_s=-1)
+    monkeypatch.setenv("ETAPISTE_DECLINE_COOLOFF_S", "5")
+    ctx = open_context(Settings(data_dir=tmp_path / "data", port=0))
+    try:
+        assert ctx.config.decline_cooloff_s == 5.0
+    finally:
+        ctx.store.close()
