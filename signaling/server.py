@@ -8,7 +8,6 @@ through :data:`~signaling.context.CTX`.
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
 import logging
 import signal
@@ -35,6 +34,7 @@ from signaling import (
 )
 from signaling.context import CTX, ServerContext, open_context
 from signaling.dashboard_pages import DASHBOARD, Dashboard
+from signaling.gc_tuning import run_collector, tune_collector
 from signaling.settings import Settings
 
 __all__ = ["build_app", "serve"]
@@ -123,13 +123,12 @@ async def serve(settings: Settings, ready: Callable[[int], None] | None = None) 
     port = _bound_port(runner, settings.port)
     tls = settings.tls_cert is not None
     # Everything loaded so far (modules, schemas, the restored state) lives as long as the
-    # process, so it is frozen out of the collector's walks; and the older generations are
-    # collected less often. With the defaults, full collections held the event loop for
-    # 100-190 ms several times a minute with 2000 clients connected: the whole tail of the
-    # offer latency (bench/signaling_load.py). Our own code makes few reference cycles.
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(10_000, 50, 100)
+    # process: frozen out of the collector's walks; then the collector runs by the clock, not
+    # by allocation counts (signaling.gc_tuning says why: 100-450 ms young collections with
+    # 10,000 clients).
+    tune_collector(settings)
+    collector = (asyncio.create_task(run_collector(settings), name="gc")
+                 if settings.gc_mode == "timed" else None)
     log.info("listening", extra=fields(host=settings.host, port=port, tls=tls))
     if ready is not None:
         ready(port)
@@ -139,6 +138,8 @@ async def serve(settings: Settings, ready: Callable[[int], None] | None = None) 
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     log.info("stopping")
+    if collector is not None:
+        collector.cancel()
     await runner.cleanup()
     ctx.store.close()
     log.info("stopped")

@@ -70,6 +70,26 @@ class Settings(BaseSettings):
         description="silence after which a peer is dead: two missed pings plus margin, so with "
         "the 0.5 s sweep a dead peer is found within 12.5 s (the promise is 15 s)",
     )
+    gc_mode: Literal["timed", "automatic"] = Field(
+        default="timed",
+        description="timed: after startup the automatic collector is off and the server "
+        "collects the young generation every gc_young_interval_s and everything every "
+        "gc_full_interval_s (signaling.gc_tuning says why); automatic: Python's collector "
+        "with gc_thresholds",
+    )
+    gc_young_interval_s: float = Field(default=0.1, gt=0, le=10)
+    gc_full_interval_s: float = Field(default=600.0, gt=0)
+    gc_thresholds: tuple[int, int, int] = Field(
+        default=(10_000, 50, 100),
+        description="the collector's generation thresholds (gc.set_threshold) with "
+        "gc_mode automatic",
+    )
+    gc_freeze: bool = Field(
+        default=True,
+        description="after startup (modules, catalogue, restored state) move every object to "
+        "the collector's permanent generation (gc.freeze): they live as long as the process, "
+        "and full collections then skip them",
+    )
     rate_limit_per_s: float = Field(default=20.0, gt=0)
     rate_limit_burst: int = Field(default=60, ge=1)
     abuse_errors: int = Field(default=20, ge=1, description="errors within abuse_window_s → 1008")
@@ -224,6 +244,13 @@ class Settings(BaseSettings):
     ice_servers: list[IceServerSetting] = Field(default_factory=list)
     ice_transport_policy: Literal["all", "relay"] = "all"
     turn_credential_ttl_s: int = Field(default=3600, ge=60)
+
+    @field_validator("gc_thresholds")
+    @classmethod
+    def _thresholds(cls, value: tuple[int, int, int]) -> tuple[int, int, int]:
+        if value[0] < 1 or value[1] < 0 or value[2] < 0:
+            raise ValueError("gc_thresholds: the first must be >= 1, the others >= 0")
+        return value
 
     @field_validator("trusted_proxies")
     @classmethod

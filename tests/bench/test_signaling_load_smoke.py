@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -45,3 +46,30 @@ def test_small_storm_completes_without_errors() -> None:
     assert result["rss_per_connection_kib"] is not None
     assert result["server_exit_clean"] is True
     assert proc.returncode == 0, proc.stderr[-3000:]
+
+
+def test_pinning_binds_the_child_and_its_threads_to_the_cpus_given() -> None:
+    sys.path.insert(0, str(SCRIPT.parent))
+    try:
+        import signaling_load
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
+    assert signaling_load.pin_plan(False) is None
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        pytest.skip("needs two CPUs")
+    plan = signaling_load.pin_plan(True)
+    assert plan == {"server": [cpus[0]], "loadgen": [cpus[1]]}
+    probe = ("import os, threading; seen = []; "
+             "t = threading.Thread(target=lambda: seen.append(os.sched_getaffinity(0))); "
+             "t.start(); t.join(); print(sorted(os.sched_getaffinity(0)), sorted(seen[0]))")
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+        preexec_fn=signaling_load.pinned({cpus[1]}),
+    ).stdout.split()
+    assert out == [f"[{cpus[1]}]", f"[{cpus[1]}]"]
+    unpinned = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+        preexec_fn=signaling_load.pinned(None),
+    ).stdout
+    assert str(cpus) in unpinned
