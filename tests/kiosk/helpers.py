@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 from kiosk.app import KioskApp, KioskConfig
 from kiosk.devices import KioskDevices
+from tests.fake_clock import FakeClock
 from tests.server.harness import FAST, Harness
 from wire.types import Language
-
-
-class FakeClock:
-    """Monotonic time that a test can move forward (idle timeouts, countdowns)."""
-
-    def __init__(self) -> None:
-        self.offset = 0.0
-
-    def __call__(self) -> float:
-        return time.monotonic() + self.offset
-
-    def advance(self, seconds: float) -> None:
-        self.offset += seconds
 
 
 def make_app(

@@ -213,8 +213,9 @@ async def _qr(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
         h.add_agent("aino", [SERVICE], ["fi"])
         clerk = Clerk(h.base_url, "aino")
         client = await clerk.connect()
+        # Two days: in the last half hour before midnight today has no slot left to start.
         slots = await client.request(B.BookingSlotsGet(service=SERVICE, language="fi",
-                                                       site="lieksa"))
+                                                       site="lieksa", days=2))
         assert isinstance(slots, B.BookingSlots) and slots.slots
         first = slots.slots[0]
         made = await client.request(B.BookingMake(service=SERVICE, language="fi", site="lieksa",
@@ -269,8 +270,9 @@ async def _walk_in(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-de
         h.add_agent("aino", [SERVICE], ["fi"])
         clerk = Clerk(h.base_url, "aino")
         client = await clerk.connect()
+        # Two days: in the last half hour before midnight today has no slot left to start.
         slots = await client.request(B.BookingSlotsGet(service=SERVICE, language="fi",
-                                                       site="lieksa"))
+                                                       site="lieksa", days=2))
         assert isinstance(slots, B.BookingSlots)
         first = slots.slots[0]
         made = await client.request(B.BookingMake(service=SERVICE, language="fi", site="lieksa",

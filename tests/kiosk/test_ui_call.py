@@ -21,9 +21,10 @@ from kiosk.ui.call import CallScreen
 from kiosk.ui.check import DeviceCheckScreen
 from kiosk.ui.photo import PhotoScreen
 from kiosk.ui.services import ServicesScreen
+from tests.fake_clock import FakeClock
 from tests.kiosk.clerk import Clerk
 from tests.kiosk.conftest import all_texts, run, visible_texts
-from tests.kiosk.helpers import FakeClock, make_app
+from tests.kiosk.helpers import make_app
 from tests.kiosk.memory import traces
 from tests.server.harness import Harness, running_server
 from tests.waiting import wait_until

@@ -24,8 +24,8 @@ from kiosk.ui.services import ServicesScreen
 from signaling.settings import Settings
 from tests.calls.members import agent
 from tests.calls.processes import free_port, kill_all
+from tests.fake_clock import FakeClock
 from tests.kiosk.conftest import run
-from tests.kiosk.helpers import FakeClock
 from tests.server.harness import CHEAP_HASHER, FAST
 from tests.waiting import wait_until
 from wire import member_messages as M

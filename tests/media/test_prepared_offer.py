@@ -4,7 +4,6 @@ unused one is closed when it grows old or the citizen goes away."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 
 import pytest
@@ -12,22 +11,10 @@ import pytest
 from client_core.errors import NotConnected, ServerRefused
 from client_core.media_primer import MediaPrimer
 from client_core.prepared_offer import Freshness, PreparedOffer
+from tests.fake_clock import FakeClock
 from tests.media.conftest import make_side, wait_until
 from wire import media_messages as P
 from wire.errors import ErrorCode
-
-
-class FakeClock:
-    """Monotonic time a test can move forward."""
-
-    def __init__(self) -> None:
-        self.offset = 0.0
-
-    def __call__(self) -> float:
-        return time.monotonic() + self.offset
-
-    def advance(self, seconds: float) -> None:
-        self.offset += seconds
 
 
 def servers(ttl_s: int = 3600, policy: str = "all") -> P.MediaServers:
