@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import io
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,17 @@ def last_mondays(n: int) -> list[float]:
     return [dt.datetime(d.year, d.month, d.day, 9, tzinfo=HELSINKI).timestamp() for d in mondays]
 
 
-def seed(store: Store, kiosk_id: str, agent_id: str) -> None:
+def noon_clock() -> Callable[[], float]:
+    """The server's clock: today at 12.00 Finnish time, running on. "Today's" citizens are
+    seeded an hour before it, so the test reads the same at any hour (just after midnight an
+    hour ago was yesterday, and the estimates page of today showed none)."""
+    today = dt.datetime.now(HELSINKI).date()
+    noon = dt.datetime(today.year, today.month, today.day, 12, tzinfo=HELSINKI).timestamp()
+    start = time.time()
+    return lambda: noon + (time.time() - start)
+
+
+def seed(store: Store, kiosk_id: str, agent_id: str, clock: Callable[[], float]) -> None:
     for week, nine in enumerate(last_mondays(4)):
         for i in range(10):
             entry, queued = f"w{week}-{i}", nine + 60 + i * 355.0
@@ -58,7 +69,7 @@ def seed(store: Store, kiosk_id: str, agent_id: str) -> None:
             store.close_entry(entry, queued + 360, None)
         store.add_staffing([StaffingRecord(nine, SERVICE, "fi", 2 * 3600.0, 3600.0)])
     # Today: three citizens and what their kiosks first said.
-    now = time.time() - 3600
+    now = clock() - 3600
     for entry, (said, kind, waited, answered) in {
         "t1": (300.0, "minutes", 240.0, True),  # 60 s off
         "t2": (600.0, "minutes", 1000.0, True),  # 400 s off
@@ -90,10 +101,11 @@ async def check_forecast(page: Page, base: str, lang: Language, need: int) -> No
 
 async def test_forecast_and_estimates_pages_in_three_languages(tmp_path: Path) -> None:
     need = erlang.agents_needed(10 / 3600, 300.0, target_s=300.0, target_level=0.8)
-    async with running_server(tmp_path / "data") as h:
+    clock = noon_clock()
+    async with running_server(tmp_path / "data", clock) as h:
         h.add_agent("olli", [], ["fi"], role="operator")
         agent_id = h.add_agent("aino", [SERVICE], ["fi"])
-        seed(h.ctx.store, h.add_kiosk("nurmes", "Nurmes kiosk 1"), agent_id)
+        seed(h.ctx.store, h.add_kiosk("nurmes", "Nurmes kiosk 1"), agent_id, clock)
         async with chromium_page(tmp_path / "profile", locale="fi-FI") as page:
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
