@@ -56,6 +56,9 @@ RELOAD_S = 30.0
 """How often the desk re-reads the store (bookings made on the public page or another node)."""
 
 
+MAX_SLOTS_SENT = 300
+"""At most this many free slots in one ``booking_slots`` answer (well under 64 KiB)."""
+
 class Bookings:
     """See the module docstring."""
 
@@ -415,7 +418,10 @@ class Bookings:
             msg.service, msg.language, site, now, first_day=first, days=msg.days
         )
         slots = []
-        for slot in found[:2000]:
+        # Earliest first, and few enough that the answer stays under the clients' 64 KiB frame
+        # limit (each slot carries its site's names): 14 all-day days were 66.5 KB, and the
+        # kiosk dropped the answer and showed "looking for free times" for ever.
+        for slot in found[:MAX_SLOTS_SENT]:
             ref = self._directory.site_ref(slot.site_id)
             if ref is not None:
                 slots.append(

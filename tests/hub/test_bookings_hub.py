@@ -374,3 +374,18 @@ def test_after_a_restart_a_checked_in_kiosk_that_does_not_return_loses_the_check
     scene.clock.now = SLOT + 65  # the kiosk's grace is over: as for any kiosk away at the start
     scene.hub.tick()
     assert scene.store.booking(made.booking_id).state == "booked"  # type: ignore[union-attr]
+
+
+def test_fourteen_all_day_days_of_slots_fit_in_one_client_frame(scene: Scene) -> None:
+    """672 half-hour slots were sent whole (66.5 KB): the kiosk's client dropped the answer
+    as over its 64 KiB limit and the citizen saw "looking for free times" for ever."""
+    from wire.types import MAX_MESSAGE_BYTES
+
+    every_day = {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    scene.store.set_capacity(Capacity(SERVICE, "fi", 30, 1, every_day), now=T0)
+    k1 = scene.kiosk(add_kiosk(scene.store, "lieksa", "Lieksa 1"))
+    scene.hub.handle(k1, B.BookingSlotsGet(service=SERVICE, language="fi", days=14))
+    answer = k1.last(B.BookingSlots)
+    assert 0 < len(answer.slots) <= 300
+    assert len(answer.model_dump_json().encode()) < MAX_MESSAGE_BYTES
+    assert [s.start for s in answer.slots] == sorted(s.start for s in answer.slots)
