@@ -9,8 +9,6 @@ stands in for the network, drawn pictures for the cameras.
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -20,10 +18,17 @@ from av import VideoFrame
 
 from agent_console.clock import ManualClock
 from agent_console.console_state import LoginInfo
-from agent_console.i18n import UI_LANGUAGES, Catalogue, UiLanguage
+from agent_console.i18n import Catalogue, UiLanguage
 from agent_console.presenter import ConsolePresenter
 from client_core.call_events import MediaConnected, StatsSampled
-from tools.console_screenshots import DISPOSITIONS, SITES, StillBackend, _picture, _sample
+from tools.console_screenshots import (
+    DISPOSITIONS,
+    SITES,
+    StillBackend,
+    _picture,
+    _sample,
+    run_capture,
+)
 from tools.shots import catalogue_services, settle
 from wire import member_messages as M
 from wire import server_messages as S
@@ -185,14 +190,7 @@ def capture_members(out_dir: Path, language: UiLanguage = "fi") -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     """Write the screenshots."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    parser = argparse.ArgumentParser(prog="python -m tools.console_member_screenshots")
-    parser.add_argument("out_dir", type=Path)
-    parser.add_argument("--language", default="fi", choices=UI_LANGUAGES)
-    args = parser.parse_args(argv)
-    for path in capture_members(args.out_dir, args.language):
-        print(path)
-    return 0
+    return run_capture("python -m tools.console_member_screenshots", capture_members, argv)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -308,16 +309,23 @@ def _callback_states(presenter: ConsolePresenter, callbacks: CallbackPresenter, 
     shot("callback-task")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Write the screenshots."""
+def run_capture(
+    prog: str, take: Callable[[Path, UiLanguage], list[Path]], argv: list[str] | None
+) -> int:
+    """The command line of a console screenshot tool: ``OUT_DIR [--language fi|sv|en]``."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    parser = argparse.ArgumentParser(prog="python -m tools.console_screenshots")
+    parser = argparse.ArgumentParser(prog=prog)
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--language", default="fi", choices=UI_LANGUAGES)
     args = parser.parse_args(argv)
-    for path in capture(args.out_dir, args.language):
+    for path in take(args.out_dir, args.language):
         print(path)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the screenshots."""
+    return run_capture("python -m tools.console_screenshots", capture, argv)
 
 
 if __name__ == "__main__":
